@@ -1,0 +1,2 @@
+// Test helpers and port contract suites: @kidsstories/mesh-core/testing.
+export {};
