@@ -34,9 +34,11 @@ export interface ToolHost {
   /** The tools offered now. */
   listTools(signal?: AbortSignal): Promise<MeshToolInfo[]>;
   /**
-   * Runs a tool. Resolves the MCP result; tool failures resolve with `isError: true` and the error in
-   * `structuredContent`, while failures of the call itself (unknown tool, invalid arguments, deadline,
-   * unavailable) reject with a `MeshError`.
+   * Runs a tool and resolves its MCP result. Every failure rejects with a `MeshError` (unknown tool:
+   * `not_found` with the closest names; invalid arguments: `invalid_argument` naming the field; a handler's own
+   * `MeshError` as thrown; anything else `internal`), so that links carry the code and the gateway's retry,
+   * failover and breaker policies can act on it. Only the MCP edge turns errors into MCP tool errors
+   * (`isError: true`) or JSON-RPC errors.
    */
   callTool(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolCallResult>;
   /** Current health. */
