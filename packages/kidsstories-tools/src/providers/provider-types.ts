@@ -1,0 +1,126 @@
+/**
+ * Provider interfaces: the seams between KidsStories tools and the models behind them. Two families implement
+ * them: offline (deterministic for a seed, no keys, the embedded default) and cloud (Azure OpenAI / OpenAI,
+ * Azure AI Phi-4, Runware). Tools receive a {@link KidsStoriesProviders} bundle when they are created.
+ * Every provider method takes an AbortSignal and rejects with a `MeshError` (provider failures mapped:
+ * 429 -> resource_exhausted with retryAfterMs, 5xx -> unavailable, auth -> unauthenticated, content policy ->
+ * failed_precondition).
+ */
+
+/** Usage a provider call consumed, recorded on the cost ledger by the tool. */
+export interface ProviderUsage {
+  model: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  images?: number;
+  seconds?: number;
+  characters?: number;
+  requests?: number;
+}
+
+/** Common options of every provider call. */
+export interface ProviderCallOptions {
+  signal?: AbortSignal;
+  /** Seed for deterministic providers (offline); passed to cloud models that accept one. */
+  seed?: number;
+}
+
+/** Text generation of a story as structured output (the story JSON schema). */
+export interface StoryProvider {
+  readonly name: string;
+  /**
+   * Generates a story for a prompt built from the generation parameters. `jsonSchema` is the story schema used
+   * as structured output; `parameters` is the validated parameter object (offline providers read it directly).
+   */
+  generateStory(
+    request: { prompt: string; jsonSchema: Record<string, unknown>; parameters: Record<string, unknown> },
+    options?: ProviderCallOptions,
+  ): Promise<{ story: unknown; usage: ProviderUsage }>;
+}
+
+/** Readability refinement toward a Flesch-Kincaid grade. */
+export interface RefineProvider {
+  readonly name: string;
+  refine(
+    request: { text: string; targetGrade: number; ageBand: string },
+    options?: ProviderCallOptions,
+  ): Promise<{ text: string; usage: ProviderUsage }>;
+}
+
+/** Text embeddings. */
+export interface EmbeddingProvider {
+  readonly name: string;
+  /** Vector length. */
+  readonly dimensions: number;
+  embed(texts: readonly string[], options?: ProviderCallOptions): Promise<{ vectors: number[][]; usage: ProviderUsage }>;
+}
+
+/** Verdict of the child-safety gate. */
+export interface SafetyVerdict {
+  safe: boolean;
+  /** Why it is unsafe (categories or matched rules); empty when safe. */
+  reasons: string[];
+}
+
+/** Child-safety moderation of text (story text, image prompts). */
+export interface SafetyProvider {
+  readonly name: string;
+  check(text: string, options?: ProviderCallOptions): Promise<SafetyVerdict & { usage?: ProviderUsage }>;
+}
+
+/** A character's fixed look, from the character guide. */
+export interface CharacterLook {
+  name: string;
+  species?: string;
+  physicalFeatures: string[];
+  clothing: string[];
+  /** Hex colours, most prominent first. */
+  colorPalette: string[];
+  distinctiveMarks: string[];
+}
+
+/** Image synthesis of one page. */
+export interface ImageProvider {
+  readonly name: string;
+  generateImage(
+    request: {
+      prompt: string;
+      sceneDescription: string;
+      characters: CharacterLook[];
+      /** `1024x1024` and the like. */
+      size: string;
+      style?: string;
+      parameters?: Record<string, unknown>;
+    },
+    options?: ProviderCallOptions,
+  ): Promise<{ png: Uint8Array; width: number; height: number; revisedPrompt?: string; usage: ProviderUsage }>;
+}
+
+/** Speech synthesis (narration), as MP3 24 kHz mono. */
+export interface SpeechProvider {
+  readonly name: string;
+  synthesize(
+    request: { text: string; voice: string; speed?: number; instructions?: string },
+    options?: ProviderCallOptions,
+  ): Promise<{ mp3: Uint8Array; durationSec: number; sampleRate: number; usage: ProviderUsage }>;
+}
+
+/** Image-to-video animation. */
+export interface VideoProvider {
+  readonly name: string;
+  animate(
+    request: { png: Uint8Array; motion: string; durationSec: number; model: string; width?: number; height?: number },
+    options?: ProviderCallOptions,
+  ): Promise<{ mp4: Uint8Array; durationSec: number; frameCount: number; model: string; usage: ProviderUsage }>;
+}
+
+/** The bundle of providers a KidsStories tool set is created with. */
+export interface KidsStoriesProviders {
+  story: StoryProvider;
+  refine: RefineProvider;
+  embedding: EmbeddingProvider;
+  safety: SafetyProvider;
+  image: ImageProvider;
+  speech: SpeechProvider;
+  video: VideoProvider;
+}
