@@ -108,13 +108,13 @@ export class MeshError extends Error {
   readonly code: MeshErrorCode;
   /** Structured details, sent over the wire. */
   readonly details: MeshErrorDetails;
-  private readonly [BRAND] = true;
 
   constructor(message: string, code: MeshErrorCode = 'unknown', options: MeshErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MeshError';
     this.code = code;
     this.details = options.details ?? {};
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** True for a `MeshError` from any copy of this package. */

@@ -68,14 +68,23 @@ export interface StateStore {
   ttl(key: string): Promise<number | undefined>;
 
   /** Appends an entry to a stream (creating it) and resolves its id. */
-  streamAppend(stream: string, fields: Record<string, string>, options?: StreamAppendOptions): Promise<string>;
+  streamAppend(
+    stream: string,
+    fields: Record<string, string>,
+    options?: StreamAppendOptions,
+  ): Promise<string>;
   /**
    * Creates a consumer group (and the stream when missing). Idempotent: an existing group is left as is.
    * `startId` `'0'` delivers the whole stream, `'$'` (default) only entries appended afterwards.
    */
   streamCreateGroup(stream: string, group: string, options?: { startId?: '0' | '$' }): Promise<void>;
   /** Reads entries never delivered to the group, on behalf of `consumer`; they stay pending until acknowledged. */
-  streamReadGroup(stream: string, group: string, consumer: string, options?: StreamReadOptions): Promise<StreamEntry[]>;
+  streamReadGroup(
+    stream: string,
+    group: string,
+    consumer: string,
+    options?: StreamReadOptions,
+  ): Promise<StreamEntry[]>;
   /** Acknowledges entries; resolves how many were pending. */
   streamAck(stream: string, group: string, ids: readonly string[]): Promise<number>;
   /**
@@ -91,7 +100,10 @@ export interface StateStore {
   /** The group's pending entries. */
   streamPending(stream: string, group: string): Promise<StreamPendingSummary>;
   /** Entries of a stream in id order, regardless of groups (for inspection and dead-letter streams). */
-  streamRange(stream: string, options?: { start?: string; end?: string; count?: number }): Promise<StreamEntry[]>;
+  streamRange(
+    stream: string,
+    options?: { start?: string; end?: string; count?: number },
+  ): Promise<StreamEntry[]>;
   /** Number of entries in a stream (0 when missing). */
   streamLength(stream: string): Promise<number>;
 

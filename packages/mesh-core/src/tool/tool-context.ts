@@ -1,9 +1,9 @@
 import type { ContentBlock } from '@modelcontextprotocol/server';
 import type { Logger } from '../observability/logger.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
+import type { DistributedLock } from '../ports/distributed-lock.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
-import type { DistributedLock } from '../ports/distributed-lock.js';
 
 /** The result of calling a tool anywhere in the mesh, as MCP's `CallToolResult`. */
 export interface ToolCallResult {
