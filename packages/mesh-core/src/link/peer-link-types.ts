@@ -1,5 +1,5 @@
-import type { MeshCallOptions, MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
 import type { HostHealth } from '../node/tool-host.js';
+import type { MeshCallOptions, MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
 
 /** Request metadata a peer link sends with every call (as headers: see docs/reference/wire.md). */
 export interface LinkCallMetadata {

@@ -1,0 +1,330 @@
+import * as http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { createContextValues } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { MeshError } from '../errors/mesh-error.js';
+import { MeshService } from '../gen/mesh/v1/mesh_pb.js';
+import type { ToolHost } from '../node/tool-host.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+import {
+  createMeshServiceImpl,
+  DEFAULT_MAX_HOPS,
+  generateCorrelationId,
+  type NodeEventSink,
+  type PeerTlsInfo,
+  peerTlsKey,
+} from './mesh-service.js';
+import type { PeerAuthVerifier } from './peer-auth.js';
+import type { NodeEvent } from './peer-link-types.js';
+
+/** TLS settings of a {@link MeshServer}. PEM strings or buffers. */
+export interface MeshServerTlsOptions {
+  /** The server's private key (PEM). */
+  key: string | Buffer;
+  /** The server's certificate chain (PEM). */
+  cert: string | Buffer;
+  /** CA certificates that client certificates must chain to (PEM). Required with `requestClientCert`. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * Mutual TLS: ask every client for a certificate and reject calls (with `unauthenticated`) whose certificate
+   * is missing or does not chain to `ca`. The certificate's subject CN becomes `InboundCall.principal`.
+   * Default false.
+   */
+  requestClientCert?: boolean;
+}
+
+/** Options for {@link createMeshServer}. */
+export interface MeshServerOptions {
+  /** The tools to serve: a node, or a gateway federating its peers. */
+  host: ToolHost;
+  /** TCP port. Default 0 (a free port; read it from {@link MeshServer.port} after `start()`). */
+  port?: number;
+  /** Address to listen on. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Serve TLS (HTTP/2 over TLS) instead of h2c. Default: h2c, for loopback and private networks. */
+  tls?: MeshServerTlsOptions;
+  /** Checks the `authorization` header of every call. Default: none (any caller is accepted). */
+  auth?: PeerAuthVerifier;
+  /** Most peer links a call may have crossed (`mesh-hop`); more is rejected as a routing loop. Default 8. */
+  maxHops?: number;
+  /** Largest request message accepted, in bytes; larger ones get `resource_exhausted`. Default 4194304 (4 MiB). */
+  readMaxBytes?: number;
+  /** How long `close()` waits for calls in flight before cutting them off, in milliseconds. Default 10000. */
+  closeTimeoutMs?: number;
+  /** Logger. Default: silent. */
+  logger?: Logger;
+  /** Clock in epoch milliseconds, for deadlines. Default `Date.now`. */
+  now?: () => number;
+  /** Generates correlation ids for calls that arrive without one. Default `crypto.randomUUID`. */
+  generateId?: () => string;
+}
+
+const DEFAULT_MESH_SERVER = {
+  port: 0,
+  hostname: '127.0.0.1',
+  maxHops: DEFAULT_MAX_HOPS,
+  readMaxBytes: 4 * 1024 * 1024,
+  closeTimeoutMs: 10_000,
+} as const;
+
+type ResolvedMeshServerOptions = Required<Omit<MeshServerOptions, 'tls' | 'auth'>> &
+  Pick<MeshServerOptions, 'tls' | 'auth'>;
+
+function resolveMeshServerOptions(options: MeshServerOptions): ResolvedMeshServerOptions {
+  const resolved: ResolvedMeshServerOptions = {
+    ...DEFAULT_MESH_SERVER,
+    logger: silentLogger,
+    now: Date.now,
+    generateId: generateCorrelationId,
+    ...stripUndefined(options),
+  };
+  const integer = (
+    field: 'port' | 'maxHops' | 'readMaxBytes' | 'closeTimeoutMs',
+    min: number,
+    max: number,
+  ) => {
+    const value = resolved[field];
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new MeshError(
+        `${field} must be an integer from ${min} to ${max}, got ${value}`,
+        'invalid_argument',
+        {
+          details: { field },
+        },
+      );
+    }
+  };
+  integer('port', 0, 65_535);
+  integer('maxHops', 0, 1_000);
+  integer('readMaxBytes', 1, 0xffff_ffff);
+  integer('closeTimeoutMs', 0, 3_600_000);
+  if (resolved.tls?.requestClientCert && resolved.tls.ca === undefined) {
+    throw new MeshError('tls.ca is required when tls.requestClientCert is set', 'invalid_argument', {
+      details: { field: 'tls.ca' },
+    });
+  }
+  return resolved;
+}
+
+/**
+ * Serves the mesh service (protos/mesh/v1) for a {@link ToolHost} over HTTP/2: h2c by default, TLS when given
+ * a key pair, with optional mTLS and signed peer tokens. Speaks gRPC, Connect and gRPC-Web through
+ * connect-node, so a plain `@grpc/grpc-js` client can call it too.
+ *
+ * `close()` is graceful: watchers get a `draining` event, every connection gets a GOAWAY, and calls in flight
+ * may finish within `closeTimeoutMs` before their connections are cut (which aborts their signals).
+ */
+export class MeshServer {
+  readonly #options: ResolvedMeshServerOptions;
+  readonly #sinks = new Set<NodeEventSink>();
+  readonly #sessions = new Set<http2.Http2Session>();
+  #server: http2.Http2Server | http2.Http2SecureServer | undefined;
+  #port: number | undefined;
+  #inFlight = 0;
+  #stopWatchingHost: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** Prefer {@link createMeshServer}. @throws MeshError `invalid_argument` for bad options. */
+  constructor(options: MeshServerOptions) {
+    this.#options = resolveMeshServerOptions(options);
+  }
+
+  /** The port the server listens on. @throws MeshError `failed_precondition` before `start()`. */
+  get port(): number {
+    if (this.#port === undefined)
+      throw new MeshError('the mesh server is not started', 'failed_precondition');
+    return this.#port;
+  }
+
+  /** Base URL for `createPeerLink({ url })`, such as `http://127.0.0.1:54321`. */
+  get url(): string {
+    const { hostname, tls } = this.#options;
+    const reachable = hostname === '0.0.0.0' ? '127.0.0.1' : hostname === '::' ? '::1' : hostname;
+    const host = reachable.includes(':') ? `[${reachable}]` : reachable;
+    return `${tls ? 'https' : 'http'}://${host}:${this.port}`;
+  }
+
+  /** Open HTTP/2 connections (sessions). A peer link uses one per peer. */
+  get connections(): number {
+    return this.#sessions.size;
+  }
+
+  /** Requests being served now (watch streams included). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Starts listening. A server starts once; after `close()`, create a new one (on the same port if need be).
+   *
+   * @throws MeshError `unavailable` when the address cannot be bound (port in use…),
+   *   `failed_precondition` when already started.
+   */
+  async start(): Promise<void> {
+    if (this.#server) throw new MeshError('the mesh server was already started', 'failed_precondition');
+    const { host, tls, logger } = this.#options;
+    const requireClientCertificate = tls?.requestClientCert === true;
+    const implementation = createMeshServiceImpl({
+      host,
+      events: { subscribe: (sink) => this.#subscribe(sink) },
+      auth: this.#options.auth,
+      requireClientCertificate,
+      maxHops: this.#options.maxHops,
+      logger,
+      now: this.#options.now,
+      generateId: this.#options.generateId,
+    });
+    const handler = connectNodeAdapter({
+      routes: (router) => router.service(MeshService, implementation),
+      readMaxBytes: this.#options.readMaxBytes,
+      ...(requireClientCertificate
+        ? { contextValues: (request) => createContextValues().set(peerTlsKey, peerTlsInfo(request.socket)) }
+        : {}),
+    });
+    const onRequest = (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => {
+      this.#inFlight += 1;
+      response.once('close', () => {
+        this.#inFlight -= 1;
+      });
+      handler(request, response);
+    };
+    const server = tls
+      ? http2.createSecureServer(
+          {
+            key: tls.key,
+            cert: tls.cert,
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+            // Checked per call instead, so a bad client certificate gets `unauthenticated`, not a reset.
+            requestCert: requireClientCertificate,
+            rejectUnauthorized: false,
+          },
+          onRequest,
+        )
+      : http2.createServer({}, onRequest);
+    server.on('session', (session) => {
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
+      session.on('error', (error) => logger.debug('mesh server session error', { error }));
+    });
+    server.on('tlsClientError', (error) => logger.debug('mesh server TLS handshake failed', { error }));
+    this.#server = server;
+
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        this.#server = undefined;
+        reject(
+          new MeshError(
+            `cannot listen on ${this.#options.hostname}:${this.#options.port}: ${error.code ?? error.message}`,
+            'unavailable',
+            { cause: error },
+          ),
+        );
+      };
+      server.once('error', onError);
+      server.listen(this.#options.port, this.#options.hostname, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    this.#port = (server.address() as AddressInfo).port;
+    this.#stopWatchingHost = host.onToolsChanged(() =>
+      this.publishEvent({ kind: 'tools_changed', nodeId: host.id }),
+    );
+    logger.info('mesh server listening', { url: this.url, nodeId: host.id });
+  }
+
+  /**
+   * Sends an event to every WatchEvents stream: circuit state changes, draining. Tool list changes of the
+   * host are published automatically.
+   */
+  publishEvent(event: NodeEvent): void {
+    for (const sink of this.#sinks) sink.push(event);
+  }
+
+  /**
+   * Stops the server gracefully: publishes `draining`, ends watch streams, sends GOAWAY on every connection,
+   * waits for calls in flight up to `timeoutMs`, then closes what is left. Safe to call more than once.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#closing ??= this.#close(options.timeoutMs ?? this.#options.closeTimeoutMs);
+    return this.#closing;
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    const { host, logger } = this.#options;
+    this.#stopWatchingHost?.();
+    this.publishEvent({ kind: 'draining', nodeId: host.id });
+    for (const sink of this.#sinks) sink.end();
+    this.#sinks.clear();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const sessionsClosed = Promise.all(
+      [...this.#sessions].map(
+        (session) =>
+          new Promise<void>((resolve) => {
+            if (session.closed || session.destroyed) return resolve();
+            session.once('close', () => resolve());
+            // GOAWAY: the client opens new streams elsewhere; streams in flight run to completion.
+            session.close();
+          }),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([sessionsClosed, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      logger.warn('mesh server close timed out; cutting off calls in flight', { inFlight: this.#inFlight });
+      for (const session of this.#sessions) session.destroy();
+    }
+    await closed;
+    logger.info('mesh server closed', { nodeId: host.id });
+  }
+
+  #subscribe(sink: NodeEventSink): () => void {
+    if (this.#closing) {
+      sink.end();
+      return () => {};
+    }
+    this.#sinks.add(sink);
+    return () => {
+      this.#sinks.delete(sink);
+    };
+  }
+}
+
+/**
+ * Creates a {@link MeshServer}; call `start()` to listen.
+ *
+ * @throws MeshError `invalid_argument` for bad options (naming the field).
+ * @example
+ * ```ts
+ * const server = createMeshServer({ host: node, port: 7070, auth: peerAuth.verifier });
+ * await server.start();
+ * console.log(server.url);
+ * ```
+ */
+export function createMeshServer(options: MeshServerOptions): MeshServer {
+  return new MeshServer(options);
+}
+
+function peerTlsInfo(socket: unknown): PeerTlsInfo {
+  const tlsSocket = socket as Partial<TLSSocket> | undefined;
+  if (typeof tlsSocket?.getPeerCertificate !== 'function') {
+    return { authorized: false, authorizationError: 'the connection is not TLS' };
+  }
+  if (!tlsSocket.authorized) {
+    const reason = tlsSocket.authorizationError;
+    return { authorized: false, authorizationError: reason ? String(reason) : 'no client certificate' };
+  }
+  const commonName = tlsSocket.getPeerCertificate()?.subject?.CN;
+  return { authorized: true, ...(typeof commonName === 'string' ? { commonName } : {}) };
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+}

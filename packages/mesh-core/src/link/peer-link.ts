@@ -1,0 +1,308 @@
+import {
+  type CallOptions,
+  type Client,
+  ConnectError,
+  createClient,
+  type Interceptor,
+} from '@connectrpc/connect';
+import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
+import { MeshError, meshErrorFromConnect } from '../errors/mesh-error.js';
+import { MeshService } from '../gen/mesh/v1/mesh_pb.js';
+import type { HostHealth } from '../node/tool-host.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+import type { MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
+import { MESH_HEADERS } from './mesh-service.js';
+import type { PeerAuthSigner } from './peer-auth.js';
+import type { LinkCallMetadata, LinkCallOptions, NodeEvent, PeerLink } from './peer-link-types.js';
+import {
+  eventFromWire,
+  healthFromWire,
+  progressFromWire,
+  resultFromWire,
+  toolFromWire,
+} from './wire-codec.js';
+
+/** TLS settings of a peer link. PEM strings or buffers. */
+export interface PeerLinkTlsOptions {
+  /** CA certificates the peer's certificate must chain to. Default: Node's bundled public CAs. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate, for mTLS. */
+  cert?: string | Buffer;
+  /** Client private key, for mTLS. */
+  key?: string | Buffer;
+  /** Name to verify the peer's certificate against. Default: the URL's host name. */
+  servername?: string;
+}
+
+/** Backoff between WatchEvents reconnects: exponential with full jitter. */
+export interface WatchBackoffOptions {
+  /** First delay in milliseconds. Default 250. */
+  initialMs?: number;
+  /** Largest delay in milliseconds. Default 10000. */
+  maxMs?: number;
+}
+
+/** Options for {@link createPeerLink}. */
+export interface PeerLinkOptions {
+  /** Base URL of the peer's mesh service: `http://` (h2c) or `https://` (TLS). */
+  url: string;
+  /** Adds the `authorization` header to every call. Default: none. */
+  auth?: PeerAuthSigner;
+  /** TLS settings for `https://` URLs. */
+  tls?: PeerLinkTlsOptions;
+  /** Deadline of a call that sets no `timeoutMs`, in milliseconds. Default 30000. */
+  defaultTimeoutMs?: number;
+  /** Interval between HTTP/2 keepalive PINGs, in milliseconds. Default 30000. */
+  pingIntervalMs?: number;
+  /** How long to wait for a PING answer before the connection counts as dead, in milliseconds. Default 10000. */
+  pingTimeoutMs?: number;
+  /** Close the connection after this long without calls, in milliseconds. Default 900000 (15 minutes). */
+  idleConnectionTimeoutMs?: number;
+  /** Largest response message accepted, in bytes. Default 16777216 (16 MiB). */
+  readMaxBytes?: number;
+  /** Backoff between WatchEvents reconnects. */
+  watchBackoff?: WatchBackoffOptions;
+  /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Logger. Default: silent. */
+  logger?: Logger;
+}
+
+const DEFAULT_PEER_LINK = {
+  defaultTimeoutMs: 30_000,
+  pingIntervalMs: 30_000,
+  pingTimeoutMs: 10_000,
+  idleConnectionTimeoutMs: 900_000,
+  readMaxBytes: 16 * 1024 * 1024,
+  watchInitialMs: 250,
+  watchMaxMs: 10_000,
+} as const;
+
+/**
+ * A link to one peer node: a Connect client speaking gRPC over ONE HTTP/2 session (keepalive PINGs; a new
+ * connection is opened transparently after the peer restarts or sends GOAWAY).
+ *
+ * Every call sends its deadline (`grpc-timeout`) and the metadata headers `mesh-correlation-id`,
+ * `traceparent`, `tracestate`, `mesh-budget-id`, `mesh-hop` and `authorization`. Every failure rejects with a
+ * `MeshError`; an unreachable peer is `unavailable`, so callers may fail over or retry.
+ *
+ * @throws MeshError `invalid_argument` when the URL is not `http:` or `https:`.
+ * @example
+ * ```ts
+ * const link = createPeerLink({ url: 'http://127.0.0.1:7070', auth: peerAuth.signer });
+ * const result = await link.callTool('echo', { text: 'hi' }, {
+ *   timeoutMs: 2_000,
+ *   metadata: { correlationId: 'c-1', hop: 1 },
+ * });
+ * ```
+ */
+export function createPeerLink(options: PeerLinkOptions): PeerLink {
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(options.url);
+  } catch (error) {
+    throw new MeshError('url is not a valid URL', 'invalid_argument', {
+      cause: error,
+      details: { field: 'url' },
+    });
+  }
+  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
+    throw new MeshError(`url must be http: or https:, got ${baseUrl.protocol}`, 'invalid_argument', {
+      details: { field: 'url' },
+    });
+  }
+  const url = options.url.replace(/\/+$/, '');
+  const logger = (options.logger ?? silentLogger).child({ peer: url });
+  const random = options.random ?? Math.random;
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_PEER_LINK.defaultTimeoutMs;
+  const tls = options.tls;
+  const sessionManager = new Http2SessionManager(
+    url,
+    {
+      pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PEER_LINK.pingIntervalMs,
+      pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_PEER_LINK.pingTimeoutMs,
+      idleConnectionTimeoutMs: options.idleConnectionTimeoutMs ?? DEFAULT_PEER_LINK.idleConnectionTimeoutMs,
+    },
+    tls === undefined ? undefined : stripUndefined({ ...tls }),
+  );
+  const interceptors: Interceptor[] = [];
+  const signer = options.auth;
+  if (signer) {
+    interceptors.push((next) => async (request) => {
+      request.header.set(MESH_HEADERS.authorization, await signer.authorization());
+      return next(request);
+    });
+  }
+  const transport = createGrpcTransport({
+    baseUrl: url,
+    sessionManager,
+    interceptors,
+    readMaxBytes: options.readMaxBytes ?? DEFAULT_PEER_LINK.readMaxBytes,
+  });
+  const client: Client<typeof MeshService> = createClient(MeshService, transport);
+  const watchers = new Set<AbortController>();
+  let closed = false;
+
+  /** The one place where failures on this link become `MeshError`s. */
+  const toMeshError = (reason: unknown): MeshError => {
+    if (isTlsFailure(reason)) {
+      // connect-node reports a failed TLS handshake as `internal`; the peer is unusable from here, which is
+      // what `unavailable` says, so a gateway may fail over to a replica with a valid certificate.
+      const message = reason instanceof Error ? reason.message : String(reason);
+      return new MeshError(`TLS handshake with ${url} failed: ${message}`, 'unavailable', {
+        cause: reason,
+        details: { origin: url },
+      });
+    }
+    const error = reason instanceof ConnectError ? meshErrorFromConnect(reason) : MeshError.from(reason);
+    if (error.details.origin !== undefined) return error;
+    return new MeshError(error.message, error.code, {
+      cause: error.cause,
+      details: { ...error.details, origin: url },
+    });
+  };
+
+  const guard = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (closed)
+      throw new MeshError(`the peer link to ${url} is closed`, 'unavailable', { details: { origin: url } });
+    try {
+      return await run();
+    } catch (error) {
+      throw toMeshError(error);
+    }
+  };
+
+  const callOptions = (
+    options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
+    metadata?: LinkCallMetadata,
+  ): CallOptions => {
+    const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    // Connect reads a timeout <= 0 as "no deadline"; for a caller whose deadline already passed it means "too late".
+    if (!(timeoutMs > 0)) {
+      throw new MeshError(`the deadline passed before the call to ${url} started`, 'deadline_exceeded', {
+        details: { origin: url },
+      });
+    }
+    const call: CallOptions = { timeoutMs };
+    if (options.signal) call.signal = options.signal;
+    if (metadata) call.headers = metadataHeaders(metadata);
+    return call;
+  };
+
+  const watchLoop = async (listener: (event: NodeEvent) => void, signal: AbortSignal) => {
+    const initialMs = options.watchBackoff?.initialMs ?? DEFAULT_PEER_LINK.watchInitialMs;
+    const maxMs = options.watchBackoff?.maxMs ?? DEFAULT_PEER_LINK.watchMaxMs;
+    let attempt = 0;
+    while (!signal.aborted) {
+      try {
+        // No deadline: the stream stays open until the peer closes it or the watcher stops.
+        for await (const message of client.watchEvents({}, { signal })) {
+          attempt = 0;
+          const event = eventFromWire(message);
+          if (event === undefined) continue;
+          try {
+            listener(event);
+          } catch (error) {
+            logger.error('watchEvents listener threw', { error });
+          }
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        const meshError = toMeshError(error);
+        logger.debug('watch stream failed; reconnecting', {
+          code: meshError.code,
+          message: meshError.message,
+        });
+      }
+      const delayMs = random() * Math.min(maxMs, initialMs * 2 ** attempt);
+      attempt = Math.min(attempt + 1, 30);
+      await sleep(delayMs, signal);
+    }
+  };
+
+  return {
+    url,
+
+    listTools(options = {}) {
+      return guard(async () => {
+        const response = await client.listTools({}, callOptions(options));
+        return response.tools.map(toolFromWire) satisfies MeshToolInfo[];
+      });
+    },
+
+    callTool(name, args, options: LinkCallOptions) {
+      return guard(async (): Promise<ToolCallResult> => {
+        const request = { name, argumentsJson: JSON.stringify(args) };
+        const call = callOptions(options, options.metadata);
+        const onProgress = options.onProgress;
+        if (!onProgress) return resultFromWire((await client.callTool(request, call)).result);
+        for await (const message of client.callToolStream(request, call)) {
+          if (message.event.case === 'progress') onProgress(progressFromWire(message.event.value));
+          else if (message.event.case === 'result') return resultFromWire(message.event.value);
+        }
+        throw new MeshError(`the streamed call of ${name} ended without a result`, 'internal');
+      });
+    },
+
+    health(options = {}) {
+      return guard(async (): Promise<HostHealth> => {
+        const response = await client.health({}, callOptions(options));
+        return healthFromWire(response.status);
+      });
+    },
+
+    watchEvents(listener) {
+      const controller = new AbortController();
+      if (closed) return () => {};
+      watchers.add(controller);
+      void watchLoop(listener, controller.signal).finally(() => watchers.delete(controller));
+      return () => controller.abort();
+    },
+
+    async close() {
+      closed = true;
+      for (const watcher of watchers) watcher.abort();
+      watchers.clear();
+      sessionManager.abort();
+    },
+  };
+}
+
+const TLS_ERROR_CODE = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
+
+/** True when `reason` (or an error in its `cause` chain) is a TLS handshake or certificate failure. */
+function isTlsFailure(reason: unknown): boolean {
+  for (let error = reason, depth = 0; error instanceof Error && depth < 5; depth += 1) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && TLS_ERROR_CODE.test(code)) return true;
+    error = error.cause;
+  }
+  return false;
+}
+
+function metadataHeaders(metadata: LinkCallMetadata): Headers {
+  const headers = new Headers();
+  headers.set(MESH_HEADERS.correlationId, metadata.correlationId);
+  headers.set(MESH_HEADERS.hop, String(metadata.hop));
+  if (metadata.traceparent) headers.set(MESH_HEADERS.traceparent, metadata.traceparent);
+  if (metadata.tracestate) headers.set(MESH_HEADERS.tracestate, metadata.tracestate);
+  if (metadata.budgetId) headers.set(MESH_HEADERS.budgetId, metadata.budgetId);
+  return headers;
+}
+
+function sleep(delayMs: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, delayMs);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+}
