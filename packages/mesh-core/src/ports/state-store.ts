@@ -26,7 +26,7 @@ export interface StreamReadOptions {
   count?: number;
   /** Wait up to this long for new entries when none are ready, in milliseconds. Default 0 (do not wait). */
   blockMs?: number;
-  /** Stops a blocking read early. */
+  /** Stops a blocking read early: the read rejects with a `MeshError` `canceled`. */
   signal?: AbortSignal;
 }
 
@@ -78,7 +78,11 @@ export interface StateStore {
    * `startId` `'0'` delivers the whole stream, `'$'` (default) only entries appended afterwards.
    */
   streamCreateGroup(stream: string, group: string, options?: { startId?: '0' | '$' }): Promise<void>;
-  /** Reads entries never delivered to the group, on behalf of `consumer`; they stay pending until acknowledged. */
+  /**
+   * Reads entries never delivered to the group, on behalf of `consumer`; they stay pending until acknowledged.
+   * A missing group or stream rejects with a `MeshError` `not_found` whose `details.reason` is `'NOGROUP'`
+   * (also from `streamClaimIdle` and `streamPending`); see `isNoGroupError` in `streams/stream-consumer.ts`.
+   */
   streamReadGroup(
     stream: string,
     group: string,

@@ -1,2 +1,23 @@
-// Test helpers and port contract suites: @kidsstories/mesh-core/testing.
-export {};
+// @kidsstories/mesh-core/testing: in-memory doubles, test helpers and the contract suite of every port.
+// Node-only; imports vitest (an external of the build), so only import it from tests.
+export { createTestPorts } from './test-ports.js';
+export type { TestPorts, TestPortsOptions } from './test-ports.js';
+export {
+  createManualClock,
+  delay,
+  eventually,
+  expectMeshError,
+  uniquePrefix,
+} from './test-helpers.js';
+export type { ContractFactory, EventuallyOptions, ManualClock } from './test-helpers.js';
+export { stateStoreContract } from './state-store-contract.js';
+export { distributedLockContract } from './distributed-lock-contract.js';
+export type { DistributedLockContractOptions } from './distributed-lock-contract.js';
+export { eventBusContract } from './event-bus-contract.js';
+export { costLedgerContract } from './cost-ledger-contract.js';
+export { circuitStateContract } from './circuit-state-contract.js';
+export { createMemoryStateStore } from '../memory/memory-state-store.js';
+export { createMemoryLock } from '../memory/memory-lock.js';
+export { createMemoryEventBus } from '../memory/memory-event-bus.js';
+export { createMemoryCostLedger } from '../memory/memory-cost-ledger.js';
+export { createMemoryCircuitStateStore } from '../memory/memory-circuit-state-store.js';

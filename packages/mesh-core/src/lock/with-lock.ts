@@ -1,0 +1,213 @@
+import { MeshError } from '../errors/mesh-error.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+import type { DistributedLock, LockLease } from '../ports/distributed-lock.js';
+import type { StateStore } from '../ports/state-store.js';
+import {
+  type AcquireLockOptions,
+  acquireLock,
+  createTimerSleep,
+  DEFAULT_ACQUIRE_LOCK,
+} from './acquire-lock.js';
+
+/**
+ * Why a lease ended without a verified release: `lost` (an extend found another owner or no lease),
+ * `expired` (the lease ran out: an extend kept failing past its expiry, or the final release found it gone),
+ * `release_failed` (the final release threw, so the lease is left to expire).
+ */
+export type LockLossReason = 'lost' | 'expired' | 'release_failed';
+
+/** Where `withLock` records leases that ended without a verified release. */
+export interface LockDeadLetter {
+  /** The store holding the dead-letter stream. */
+  store: StateStore;
+  /** The stream appended to, such as `dead-letter:generation`. */
+  stream: string;
+}
+
+/** Options for {@link withLock}: {@link AcquireLockOptions} plus the watchdog's. */
+export interface WithLockOptions extends AcquireLockOptions {
+  /** How often the watchdog extends the lease, in milliseconds. Default `ttlMs / 3` (Redisson's rule). */
+  extendEveryMs?: number;
+  /** Called once when the watchdog finds the lease lost or expired, after `fn`'s signal is aborted. */
+  onLost?: (lease: LockLease, reason: LockLossReason) => void;
+  /**
+   * Where to append `{ key, ownerToken, fencingToken, reason, at, error? }` when the lease was lost, expired
+   * or could not be released. Default: nowhere (a warning is logged).
+   */
+  deadLetter?: LockDeadLetter;
+  /** Reports watchdog and release trouble. Default {@link silentLogger}. */
+  logger?: Logger;
+}
+
+/**
+ * The key of the story-generation lock: `generation:{date}:{ageBand}`, with the date as `YYYY-MM-DD` (UTC).
+ *
+ * @throws {MeshError} `invalid_argument` for an invalid date or an age band that is not `[A-Za-z0-9_+-]+`.
+ * @example
+ * ```ts
+ * generationLockKey('2026-11-24', '4-6'); // 'generation:2026-11-24:4-6'
+ * ```
+ */
+export function generationLockKey(date: string | Date, ageBand: string): string {
+  const day =
+    date instanceof Date ? (Number.isNaN(date.getTime()) ? '' : date.toISOString().slice(0, 10)) : date;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+    throw new MeshError(
+      `invalid generation date "${String(date)}": expected YYYY-MM-DD`,
+      'invalid_argument',
+      {
+        details: { field: 'date' },
+      },
+    );
+  }
+  if (typeof ageBand !== 'string' || !/^[A-Za-z0-9_+-]+$/.test(ageBand)) {
+    throw new MeshError(
+      `invalid age band "${String(ageBand)}": expected something like 4-6`,
+      'invalid_argument',
+      {
+        details: { field: 'ageBand' },
+      },
+    );
+  }
+  return `generation:${day}:${ageBand}`;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Runs `fn` while holding `key`: acquires with {@link acquireLock}, extends the lease every `ttlMs / 3`,
+ * aborts `fn`'s signal and calls `onLost` when the lease is lost, then releases with verification. A lease
+ * that ended without a verified release is appended to `deadLetter`. Pass `lease.fencingToken` to whatever
+ * `fn` writes so the resource can reject a writer whose lease was lost.
+ *
+ * @returns what `fn` resolves.
+ * @throws {MeshError} `aborted` (details `key`, `fencingToken`, `reason`) when the lease was lost or expired
+ *   before release, even if `fn` resolved, since its work may have overlapped another holder's; otherwise
+ *   `fn`'s own error, or acquisition errors from {@link acquireLock}.
+ * @example
+ * ```ts
+ * const story = await withLock(lock, generationLockKey('2026-11-24', '4-6'), async (signal, lease) =>
+ *   generateStory({ signal, fencingToken: lease.fencingToken }),
+ * { deadLetter: { store, stream: 'dead-letter:generation' } });
+ * ```
+ */
+export async function withLock<T>(
+  lock: DistributedLock,
+  key: string,
+  fn: (signal: AbortSignal, lease: LockLease) => Promise<T>,
+  options: WithLockOptions = {},
+): Promise<T> {
+  const ttlMs = options.ttlMs ?? DEFAULT_ACQUIRE_LOCK.ttlMs;
+  const extendEveryMs = options.extendEveryMs ?? ttlMs / 3;
+  if (!Number.isFinite(extendEveryMs) || extendEveryMs <= 0 || extendEveryMs >= ttlMs) {
+    throw new MeshError('extendEveryMs must be above 0 and below ttlMs', 'invalid_argument', {
+      details: { field: 'extendEveryMs' },
+    });
+  }
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? createTimerSleep(false);
+  const first = await acquireLock(lock, key, options);
+  let lease = first;
+  let lossReason: LockLossReason | undefined;
+
+  const work = new AbortController();
+  const onOuterAbort = () => work.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const stop = new AbortController();
+
+  const markLost = (reason: LockLossReason) => {
+    lossReason = reason;
+    work.abort(
+      new MeshError(`lock "${key}" was ${reason === 'lost' ? 'lost' : 'expired'}`, 'aborted', {
+        details: { key, fencingToken: lease.fencingToken, reason },
+      }),
+    );
+    try {
+      options.onLost?.(lease, reason);
+    } catch (error) {
+      logger.warn('onLost threw', { key, error });
+    }
+  };
+
+  const watchdog = async () => {
+    while (!stop.signal.aborted) {
+      try {
+        await sleep(extendEveryMs, stop.signal);
+      } catch {
+        return;
+      }
+      if (stop.signal.aborted) return;
+      try {
+        const extended = await lock.extend(lease, ttlMs);
+        if (!extended) return markLost('lost');
+        lease = extended;
+      } catch (error) {
+        // Keep trying while the lease may still be ours; past its expiry it is gone for sure.
+        logger.warn('lock extend failed', { key, error });
+        if (now() >= lease.expiresAt) return markLost('expired');
+      }
+    }
+  };
+  const watching = watchdog();
+
+  let outcome: Outcome<T>;
+  try {
+    outcome = { ok: true, value: await fn(work.signal, first) };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  stop.abort();
+  await watching;
+  options.signal?.removeEventListener('abort', onOuterAbort);
+
+  let releaseError: unknown;
+  if (lossReason === undefined) {
+    try {
+      if (!(await lock.release(lease))) lossReason = 'expired';
+    } catch (error) {
+      releaseError = error;
+      lossReason = 'release_failed';
+      logger.warn('lock release failed; the lease is left to expire', { key, error });
+    }
+  }
+  if (lossReason !== undefined)
+    await recordDeadLetter(options, lease, lossReason, outcome, releaseError, now);
+  if (lossReason === 'lost' || lossReason === 'expired') {
+    throw new MeshError(`lock "${key}" was ${lossReason} before release`, 'aborted', {
+      cause: outcome.ok ? undefined : outcome.error,
+      details: { key, fencingToken: lease.fencingToken, reason: lossReason },
+    });
+  }
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+async function recordDeadLetter(
+  options: WithLockOptions,
+  lease: LockLease,
+  reason: LockLossReason,
+  outcome: Outcome<unknown>,
+  releaseError: unknown,
+  now: () => number,
+): Promise<void> {
+  const logger = options.logger ?? silentLogger;
+  const failure = releaseError ?? (outcome.ok ? undefined : outcome.error);
+  const fields: Record<string, string> = {
+    key: lease.key,
+    ownerToken: lease.ownerToken,
+    fencingToken: String(lease.fencingToken),
+    reason,
+    at: String(now()),
+  };
+  if (failure !== undefined) fields.error = failure instanceof Error ? failure.message : String(failure);
+  if (!options.deadLetter) {
+    logger.warn('lock ended without a verified release', { key: lease.key, reason });
+    return;
+  }
+  try {
+    await options.deadLetter.store.streamAppend(options.deadLetter.stream, fields);
+  } catch (error) {
+    logger.error('could not append the lock dead-letter record', { key: lease.key, reason, error });
+  }
+}

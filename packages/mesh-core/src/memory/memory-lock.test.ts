@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { createManualClock, distributedLockContract, expectMeshError } from '../testing/index.js';
+import { createMemoryLock, DEFAULT_LOCK_TTL_MS } from './memory-lock.js';
+
+distributedLockContract('memory', async () => {
+  const subject = createMemoryLock();
+  return { subject, cleanup: () => subject.close() };
+});
+
+describe('createMemoryLock', () => {
+  it('expires leases by the injected clock, with the 300 s default TTL', async () => {
+    const clock = createManualClock();
+    const lock = createMemoryLock({ now: clock.now, instanceId: 'gateway-7', random: () => 0.5 });
+    const lease = await lock.tryAcquire('generation:2026-11-24:4-6');
+    expect(lease).toEqual({
+      key: 'generation:2026-11-24:4-6',
+      ownerToken: 'gateway-7:8000800080008000',
+      fencingToken: 1,
+      expiresAt: clock.now() + DEFAULT_LOCK_TTL_MS,
+    });
+    clock.advance(DEFAULT_LOCK_TTL_MS - 1);
+    expect(await lock.holder('generation:2026-11-24:4-6')).toBe(lease?.ownerToken);
+    clock.advance(1);
+    expect(await lock.holder('generation:2026-11-24:4-6')).toBeUndefined();
+    const next = await lock.tryAcquire('generation:2026-11-24:4-6', { owner: 'gateway-8' });
+    expect(next?.fencingToken).toBe(2);
+    expect(next?.ownerToken.startsWith('gateway-8:')).toBe(true);
+  });
+
+  it('rejects bad keys and TTLs', async () => {
+    const lock = createMemoryLock();
+    await expectMeshError(lock.tryAcquire(''), 'invalid_argument');
+    const error = await expectMeshError(lock.tryAcquire('k', { ttlMs: 0 }), 'invalid_argument');
+    expect(error.details.field).toBe('ttlMs');
+  });
+});

@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStateStore } from '../memory/memory-state-store.js';
+import type { StateStore, StreamEntry } from '../ports/state-store.js';
+import { eventually, expectMeshError } from '../testing/index.js';
+import {
+  createStreamConsumer,
+  isNoGroupError,
+  type StreamConsumer,
+  type StreamConsumerOptions,
+} from './stream-consumer.js';
+
+const open: Array<StreamConsumer | StateStore> = [];
+afterEach(async () => {
+  for (const item of open.splice(0)) await item.close();
+});
+
+function setup(overrides: Partial<StreamConsumerOptions> & Pick<StreamConsumerOptions, 'handler'>) {
+  const store = createMemoryStateStore();
+  const consumer = createStreamConsumer({
+    store,
+    stream: 'jobs',
+    group: 'workers',
+    consumer: 'w1',
+    visibilityTimeoutMs: 30,
+    blockMs: 20,
+    errorBackoffMs: 10,
+    ...overrides,
+  });
+  open.push(consumer, store);
+  return { store, consumer };
+}
+
+describe('createStreamConsumer', () => {
+  it('handles entries appended before and after start, and acknowledges them', async () => {
+    const seen: string[] = [];
+    const { store, consumer } = setup({
+      handler: async (entry) => {
+        seen.push(entry.fields.n ?? '');
+      },
+    });
+    await store.streamAppend('jobs', { n: 'early' });
+    await consumer.start();
+    await store.streamAppend('jobs', { n: 'late-1' });
+    await store.streamAppend('jobs', { n: 'late-2' });
+    await eventually(() => expect(seen).toEqual(['early', 'late-1', 'late-2']));
+    await eventually(async () => expect((await store.streamPending('jobs', 'workers')).count).toBe(0));
+  });
+
+  it('leaves a failed entry pending and redelivers it after the visibility timeout', async () => {
+    const deliveries: number[] = [];
+    const { store, consumer } = setup({
+      handler: async (entry) => {
+        deliveries.push(entry.deliveryCount);
+        if (entry.deliveryCount < 3) throw new Error('transient');
+      },
+    });
+    await consumer.start();
+    await store.streamAppend('jobs', { n: '1' });
+    await eventually(() => expect(deliveries).toEqual([1, 2, 3]));
+    await eventually(async () => expect((await store.streamPending('jobs', 'workers')).count).toBe(0));
+    expect(await store.streamLength('jobs:dead-letter')).toBe(0);
+  });
+
+  it('moves an entry delivered more than maxDeliveries times to the dead-letter stream', async () => {
+    let calls = 0;
+    const { store, consumer } = setup({
+      maxDeliveries: 2,
+      deadLetterStream: 'jobs:poison',
+      handler: async () => {
+        calls += 1;
+        throw new Error(`poison pill ${calls}`);
+      },
+    });
+    await consumer.start();
+    const id = await store.streamAppend('jobs', { storyId: '42' });
+    const [dead] = await eventually(async () => {
+      const entries = await store.streamRange('jobs:poison');
+      expect(entries).toHaveLength(1);
+      return entries;
+    });
+    expect(dead?.fields).toEqual({
+      originalId: id,
+      stream: 'jobs',
+      group: 'workers',
+      deliveryCount: '3',
+      lastError: 'poison pill 2',
+      fields: JSON.stringify({ storyId: '42' }),
+    });
+    expect(calls).toBe(2);
+    await eventually(async () => expect((await store.streamPending('jobs', 'workers')).count).toBe(0));
+  });
+
+  it('recreates its group after NOGROUP (the stream was deleted) and carries on', async () => {
+    const seen: string[] = [];
+    const { store, consumer } = setup({
+      handler: async (entry) => {
+        seen.push(entry.fields.n ?? '');
+      },
+    });
+    await consumer.start();
+    await store.streamAppend('jobs', { n: 'before' });
+    await eventually(() => expect(seen).toEqual(['before']));
+    await store.delete('jobs');
+    await store.streamAppend('jobs', { n: 'after' });
+    await eventually(() => expect(seen).toEqual(['before', 'after']));
+  });
+
+  it('closes promptly during a long blocking read and aborts a running handler', async () => {
+    let handlerSignal: AbortSignal | undefined;
+    const { store, consumer } = setup({
+      blockMs: 10_000,
+      handler: (_entry: StreamEntry, signal) => {
+        handlerSignal = signal;
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      },
+    });
+    await consumer.start();
+    await store.streamAppend('jobs', { n: '1' });
+    await eventually(() => expect(handlerSignal).toBeDefined());
+    const started = Date.now();
+    await consumer.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(handlerSignal?.aborted).toBe(true);
+    await expectMeshError(consumer.start(), 'failed_precondition');
+
+    const idle = setup({ blockMs: 10_000, handler: async () => {} });
+    await idle.consumer.start();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const idleStart = Date.now();
+    await idle.consumer.close();
+    expect(Date.now() - idleStart).toBeLessThan(1_000);
+  });
+
+  it('rejects bad options and recognises NOGROUP errors', async () => {
+    const store = createMemoryStateStore();
+    const handler = async () => {};
+    expect(() => createStreamConsumer({ store, stream: '', group: 'g', consumer: 'c', handler })).toThrow(
+      /stream/,
+    );
+    expect(() =>
+      createStreamConsumer({ store, stream: 's', group: 'g', consumer: 'c', handler, maxDeliveries: 1.5 }),
+    ).toThrow(/maxDeliveries/);
+    const noGroup = await store.streamReadGroup('s', 'g', 'c').catch((error: unknown) => error);
+    expect(isNoGroupError(noGroup)).toBe(true);
+    expect(isNoGroupError(new Error('NOGROUP'))).toBe(false);
+  });
+});
