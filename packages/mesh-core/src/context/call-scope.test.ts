@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createCallScope } from './call-scope.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('createCallScope', () => {
+  it('aborts with a TimeoutError at the earlier of deadline and timeout', async () => {
+    vi.useFakeTimers();
+    const scope = createCallScope({ timeoutMs: 1_000, deadline: Date.now() + 300 });
+    expect(scope.deadline).toBe(Date.now() + 300);
+    await vi.advanceTimersByTimeAsync(299);
+    expect(scope.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(scope.signal.aborted).toBe(true);
+    expect(scope.timedOut()).toBe(true);
+    expect((scope.signal.reason as Error).name).toBe('TimeoutError');
+  });
+
+  it('follows parent signals with their reason', () => {
+    const parent = new AbortController();
+    const scope = createCallScope({ signals: [undefined, parent.signal], timeoutMs: 10_000 });
+    parent.abort(new Error('caller left'));
+    expect(scope.signal.aborted).toBe(true);
+    expect(scope.timedOut()).toBe(false);
+    expect((scope.signal.reason as Error).message).toBe('caller left');
+    scope.dispose();
+  });
+
+  it('starts aborted when a parent already is or the deadline has passed', () => {
+    expect(createCallScope({ signals: [AbortSignal.abort()] }).signal.aborted).toBe(true);
+    const late = createCallScope({ deadline: Date.now() - 1 });
+    expect(late.signal.aborted).toBe(true);
+    expect(late.timedOut()).toBe(true);
+  });
+
+  it('stops its timer on dispose', async () => {
+    vi.useFakeTimers();
+    const scope = createCallScope({ timeoutMs: 100 });
+    scope.dispose();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(scope.signal.aborted).toBe(false);
+    expect(createCallScope({}).deadline).toBeUndefined();
+  });
+});

@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  type PerRequestResponseMode,
+} from '@modelcontextprotocol/server';
+import { MeshError } from '../errors/mesh-error.js';
+import type { ToolHost } from '../node/tool-host.js';
+import { silentLogger } from '../observability/logger.js';
+import {
+  authenticateBearer,
+  type BearerTokenVerifier,
+  checkHostAndOrigin,
+  type GuardRejection,
+  writeJsonRpcError,
+} from './http-guards.js';
+import { createLegacySessions } from './legacy-sessions.js';
+import { createMcpServerFactory, type McpEdgeOptions } from './mcp-server-factory.js';
+
+/** Options for {@link createMcpHttpHandler}. */
+export interface McpHttpHandlerOptions extends McpEdgeOptions {
+  /**
+   * Hostnames accepted in the `Host` header (no ports; IPv6 in brackets), against DNS rebinding.
+   * Default `['localhost', '127.0.0.1', '[::1]']`. `false` disables the check (only behind a proxy that
+   * validates it).
+   */
+  allowedHosts?: readonly string[] | false;
+  /**
+   * Hostnames accepted in the `Origin` header; requests without `Origin` (non-browser clients) pass.
+   * Default `['localhost', '127.0.0.1', '[::1]']`. `false` disables the check.
+   */
+  allowedOrigins?: readonly string[] | false;
+  /** Verifies `Authorization: Bearer` tokens; when set, requests without a valid token get `401`. Default: no auth. */
+  verifyBearerToken?: BearerTokenVerifier;
+  /** RFC 9728 protected-resource metadata URL advertised in `WWW-Authenticate`. Default none. */
+  resourceMetadataUrl?: string;
+  /** Largest request body accepted, in bytes; larger bodies get `413` naming the limit. Default 4 194 304 (4 MiB). */
+  maxBodyBytes?: number;
+  /**
+   * Response shaping for 2026-07-28 requests: `auto` (JSON, upgraded to SSE when progress is sent), `sse` or
+   * `json` (progress dropped). Default `auto`.
+   */
+  responseMode?: PerRequestResponseMode;
+  /** Most 2025-era sessions kept open; the least recently used is closed to make room. Default 1 000. */
+  maxLegacySessions?: number;
+  /** A 2025-era session unused this long is closed, in milliseconds. Default 1 800 000 (30 min). */
+  legacySessionIdleMs?: number;
+}
+
+/** A Node `(request, response)` handler serving MCP, with a `close()` that ends in-flight exchanges. */
+export interface McpHttpHandler {
+  (request: IncomingMessage, response: ServerResponse): Promise<void>;
+  /** Aborts in-flight 2026-07-28 exchanges and stops forwarding tool-list changes. */
+  close(): Promise<void>;
+}
+
+/** Defaults of {@link McpHttpHandlerOptions}. */
+export const DEFAULT_MCP_HTTP = { maxBodyBytes: 4 * 1024 * 1024, responseMode: 'auto' } as const;
+
+/**
+ * Serves a {@link ToolHost} over MCP Streamable HTTP for both protocol eras: 2026-07-28 clients statelessly,
+ * with a fresh MCP server instance per request; 2025-era clients that `initialize` get a session with its own
+ * server instance and transport (so cancellation and list-changed notifications work), and session-less
+ * 2025-era requests go to the SDK's stateless fallback. Nothing is ever shared between clients. In front of the SDK it checks `Host`/`Origin` (`403`), the bearer token
+ * (`401` with `WWW-Authenticate`) and the body size (`413`). Malformed JSON gets `-32700`, invalid JSON-RPC
+ * `-32600`, an unknown tool `-32602` naming the closest tools, and failed calls a tool result with
+ * `isError: true`. No request can crash the process.
+ *
+ * @example
+ * ```ts
+ * const handler = createMcpHttpHandler(host, { verifyBearerToken: async (token) => lookup(token) });
+ * http.createServer((request, response) => void handler(request, response)).listen(3000);
+ * ```
+ */
+export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOptions = {}): McpHttpHandler {
+  const logger = (options.logger ?? silentLogger).child({ edge: 'mcp-http', nodeId: host.id });
+  const now = options.now ?? Date.now;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_HTTP.maxBodyBytes;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new MeshError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`, 'invalid_argument', {
+      details: { field: 'maxBodyBytes' },
+    });
+  }
+  const allowedHosts = options.allowedHosts ?? localhostAllowedHostnames();
+  const allowedOrigins = options.allowedOrigins ?? localhostAllowedOrigins();
+  const factory = createMcpServerFactory(host, options);
+  const onerror = (error: Error) => logger.debug('mcp request rejected', { error });
+  // 2026-07-28 traffic: one fresh server instance per request.
+  const modern = createMcpHandler(factory, {
+    legacy: 'reject',
+    maxRequestBodySize: maxBodyBytes,
+    responseMode: options.responseMode ?? DEFAULT_MCP_HTTP.responseMode,
+    onerror,
+  });
+  // 2025-era traffic: one server instance per session, the stateless fallback for session-less requests.
+  const legacy = createLegacySessions({
+    factory,
+    maxBodyBytes,
+    onerror,
+    now,
+    ...(options.maxLegacySessions === undefined ? {} : { maxSessions: options.maxLegacySessions }),
+    ...(options.legacySessionIdleMs === undefined ? {} : { idleTimeoutMs: options.legacySessionIdleMs }),
+  });
+  const serve = toNodeHandler(
+    {
+      fetch: async (request, requestOptions) =>
+        (await isLegacyRequest(request, undefined, { maxRequestBodySize: maxBodyBytes }))
+          ? legacy.fetch(request, requestOptions)
+          : modern.fetch(request, requestOptions),
+    },
+    { maxRequestBodySize: maxBodyBytes, onerror: (error) => logger.error('mcp request failed', { error }) },
+  );
+  const stopWatching = host.onToolsChanged(() => {
+    modern.notify.toolsChanged();
+    legacy.notifyToolsChanged();
+  });
+
+  const reject = (response: ServerResponse, rejection: GuardRejection) => {
+    options.metrics?.countError(rejection.code, { node: host.id });
+    writeJsonRpcError(
+      response,
+      rejection.status,
+      rejection.status === 500 ? -32603 : -32000,
+      rejection.message,
+      {
+        ...rejection.headers,
+      },
+    );
+  };
+
+  const handler = async (request: IncomingMessage, response: ServerResponse) => {
+    try {
+      const refused = checkHostAndOrigin(request, allowedHosts, allowedOrigins);
+      if (refused) return reject(response, refused);
+      if (options.verifyBearerToken) {
+        const auth = await authenticateBearer(request, {
+          verify: options.verifyBearerToken,
+          now,
+          ...(options.resourceMetadataUrl === undefined
+            ? {}
+            : { resourceMetadataUrl: options.resourceMetadataUrl }),
+        });
+        if ('status' in auth) return reject(response, auth);
+        (request as IncomingMessage & { auth?: typeof auth }).auth = auth;
+      }
+      await serve(request as Parameters<typeof serve>[0], response);
+    } catch (error) {
+      logger.error('mcp request failed', { error });
+      writeJsonRpcError(response, 500, -32603, 'Internal server error');
+    }
+  };
+  return Object.assign(handler, {
+    async close() {
+      stopWatching();
+      await Promise.all([modern.close(), legacy.close()]);
+    },
+  });
+}

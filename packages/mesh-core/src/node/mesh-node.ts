@@ -1,0 +1,298 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { localhostAllowedHostnames } from '@modelcontextprotocol/server';
+import type { Tracer } from '@opentelemetry/api';
+import type { ToolPorts } from '../context/create-tool-context.js';
+import { MeshError } from '../errors/mesh-error.js';
+import { createMeshServer, type MeshServer, type MeshServerOptions } from '../link/mesh-server.js';
+import { createMcpHttpHandler, type McpHttpHandler, type McpHttpHandlerOptions } from '../mcp/mcp-edge.js';
+import { createMemoryCostLedger } from '../memory/memory-cost-ledger.js';
+import { createMemoryEventBus } from '../memory/memory-event-bus.js';
+import { createMemoryLock } from '../memory/memory-lock.js';
+import { createMemoryStateStore } from '../memory/memory-state-store.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+import { createMeshMetrics, type MeshMetrics } from '../observability/metrics.js';
+import type { MeshClient } from '../tool/tool-context.js';
+import type { AnyToolDefinition } from '../tool/tool-definition.js';
+import { createLocalToolHost, type DrainOptions } from './local-tool-host.js';
+import type { ToolHost } from './tool-host.js';
+
+/** MCP endpoint settings of a {@link MeshNode}. */
+export interface MeshNodeMcpOptions
+  extends Pick<
+    McpHttpHandlerOptions,
+    | 'allowedOrigins'
+    | 'verifyBearerToken'
+    | 'resourceMetadataUrl'
+    | 'maxBodyBytes'
+    | 'responseMode'
+    | 'serverInfo'
+    | 'instructions'
+  > {
+  /** TCP port. Default 0 (a free port; read {@link MeshNode.mcpUrl} after `start()`). */
+  port?: number;
+  /** Address to listen on. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Path of the MCP endpoint. Default `/mcp`. `/metrics` and `/healthz` are served beside it. */
+  path?: string;
+  /**
+   * Hostnames accepted in `Host` (DNS rebinding). Default: `localhost`, `127.0.0.1`, `[::1]` and `hostname`
+   * when it is not a wildcard address. `false` disables the check.
+   */
+  allowedHosts?: readonly string[] | false;
+}
+
+/** The tools of a node: a ready host (a gateway, a custom host) or tool definitions to host locally. */
+export type MeshNodeTools =
+  | { /** A ready host. */ host: ToolHost; tools?: never }
+  | {
+      /** Tool definitions, hosted by {@link createLocalToolHost}. */ tools: readonly AnyToolDefinition[];
+      host?: never;
+    };
+
+/** Options for {@link createMeshNode}. */
+export type MeshNodeOptions = MeshNodeTools & {
+  /** Stable id of the node. */
+  id: string;
+  /** Ports for tool handlers. Missing ones default to in-memory implementations (closed with the node). */
+  ports?: Partial<ToolPorts>;
+  /** Client handlers use to call other nodes (`ToolContext.mesh`). Default: none (calls fail). */
+  meshClient?: MeshClient;
+  /** The MCP endpoint. Default `{}` (port 0 on 127.0.0.1 at `/mcp`). */
+  mcp?: MeshNodeMcpOptions;
+  /** The mesh service over Connect/HTTP/2 (see `createMeshServer`), or `false` for none. Default `{}`. */
+  mesh?: Omit<MeshServerOptions, 'host' | 'logger'> | false;
+  /** Logger. Default: silent. */
+  logger?: Logger;
+  /** Metrics served on `GET /metrics`. Default: a fresh {@link createMeshMetrics} registry. */
+  metrics?: MeshMetrics;
+  /** Tracer for tool and edge spans. Default: the global provider's mesh tracer. */
+  tracer?: Tracer;
+  /** Deadline of a local tool without its own `timeoutMs`, in milliseconds. Default 60 000. */
+  defaultTimeoutMs?: number;
+};
+
+const DEFAULT_MESH_NODE = { port: 0, hostname: '127.0.0.1', path: '/mcp' } as const;
+
+type LifecycleState = 'created' | 'starting' | 'running' | 'closing' | 'closed';
+
+/**
+ * A node: hosts tools and serves them two ways at once, over MCP Streamable HTTP (both protocol eras, plus
+ * `GET /metrics` and `GET /healthz` on the same HTTP/1.1 server) and over the mesh service (Connect on HTTP/2)
+ * for peers and gateways. Create it with {@link createMeshNode}.
+ */
+export class MeshNode {
+  /** The node's id. */
+  readonly id: string;
+  /** The tools it serves. */
+  readonly host: ToolHost;
+  /** Its metrics (served on `/metrics`). */
+  readonly metrics: MeshMetrics;
+  /** The ports handed to tool handlers. */
+  readonly ports: ToolPorts;
+  readonly #options: MeshNodeOptions;
+  readonly #ownedPorts: { close(): Promise<void> }[] = [];
+  readonly #mcp: McpHttpHandler;
+  readonly #mcpPath: string;
+  readonly #http: Server;
+  readonly #meshServer: MeshServer | undefined;
+  readonly #logger: Logger;
+  #state: LifecycleState = 'created';
+  #draining = false;
+  #mcpPort: number | undefined;
+
+  /** Prefer {@link createMeshNode}. @throws MeshError `invalid_argument` for bad options. */
+  constructor(options: MeshNodeOptions) {
+    this.#options = options;
+    this.id = options.id;
+    this.#logger = (options.logger ?? silentLogger).child({ nodeId: options.id });
+    this.metrics = options.metrics ?? createMeshMetrics();
+    this.ports = this.#resolvePorts(options.ports ?? {});
+    if (options.host && options.tools) {
+      throw new MeshError('give either host or tools, not both', 'invalid_argument', {
+        details: { field: 'tools' },
+      });
+    }
+    this.host =
+      options.host ??
+      createLocalToolHost({
+        id: options.id,
+        tools: options.tools ?? [],
+        ports: this.ports,
+        logger: this.#logger,
+        metrics: this.metrics,
+        ...(options.meshClient ? { mesh: options.meshClient } : {}),
+        ...(options.tracer ? { tracer: options.tracer } : {}),
+        ...(options.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultTimeoutMs }),
+      });
+    const mcp = options.mcp ?? {};
+    this.#mcpPath = mcp.path ?? DEFAULT_MESH_NODE.path;
+    if (!this.#mcpPath.startsWith('/')) {
+      throw new MeshError(`mcp.path must start with "/", got "${this.#mcpPath}"`, 'invalid_argument', {
+        details: { field: 'mcp.path' },
+      });
+    }
+    const hostname = mcp.hostname ?? DEFAULT_MESH_NODE.hostname;
+    const { port: _port, hostname: _hostname, path: _path, allowedHosts, ...edge } = mcp;
+    this.#mcp = createMcpHttpHandler(this.host, {
+      ...edge,
+      allowedHosts: allowedHosts ?? defaultAllowedHosts(hostname),
+      logger: this.#logger,
+      metrics: this.metrics,
+      ...(options.tracer ? { tracer: options.tracer } : {}),
+    });
+    this.#http = createServer((request, response) => void this.#route(request, response));
+    // A malformed request line or header must never reach user code or crash the process.
+    this.#http.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    this.#meshServer =
+      options.mesh === false
+        ? undefined
+        : createMeshServer({ ...options.mesh, host: this.host, logger: this.#logger });
+  }
+
+  /** URL of the MCP endpoint, such as `http://127.0.0.1:50123/mcp`. @throws MeshError before `start()`. */
+  get mcpUrl(): string {
+    if (this.#mcpPort === undefined) throw new MeshError('the node has not started', 'failed_precondition');
+    const hostname = this.#options.mcp?.hostname ?? DEFAULT_MESH_NODE.hostname;
+    const shown = hostname.includes(':') ? `[${hostname}]` : hostname;
+    return `http://${shown}:${this.#mcpPort}${this.#mcpPath}`;
+  }
+
+  /** Base URL of the mesh service for peer links. @throws MeshError before `start()` or with `mesh: false`. */
+  get meshUrl(): string {
+    if (!this.#meshServer)
+      throw new MeshError('the node serves no mesh service (mesh: false)', 'failed_precondition');
+    if (this.#state !== 'running') throw new MeshError('the node has not started', 'failed_precondition');
+    return this.#meshServer.url;
+  }
+
+  /** Listens on both servers. @throws MeshError `unavailable` when a port cannot be bound. */
+  async start(): Promise<void> {
+    if (this.#state !== 'created') {
+      throw new MeshError(`cannot start a node that is ${this.#state}`, 'failed_precondition');
+    }
+    this.#state = 'starting';
+    const mcp = this.#options.mcp ?? {};
+    const port = mcp.port ?? DEFAULT_MESH_NODE.port;
+    const hostname = mcp.hostname ?? DEFAULT_MESH_NODE.hostname;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#http.once('error', reject);
+        this.#http.listen(port, hostname, () => {
+          this.#http.off('error', reject);
+          resolve();
+        });
+      });
+      this.#mcpPort = (this.#http.address() as AddressInfo).port;
+      await this.#meshServer?.start();
+    } catch (error) {
+      this.#state = 'closed';
+      this.#http.close();
+      throw new MeshError(`node "${this.id}" cannot listen: ${(error as Error).message}`, 'unavailable', {
+        cause: error,
+      });
+    }
+    this.#state = 'running';
+    this.#logger.info('node started', {
+      mcpUrl: this.mcpUrl,
+      ...(this.#meshServer ? { meshUrl: this.meshUrl } : {}),
+    });
+  }
+
+  /**
+   * Stops taking new calls (`/healthz` answers 503, calls fail `unavailable`) and resolves when the calls in
+   * flight have finished. A host without `drain` (a custom host) is only marked unhealthy.
+   */
+  async drain(options: DrainOptions = {}): Promise<void> {
+    this.#draining = true;
+    const drainable = this.host as ToolHost & { drain?: (options?: DrainOptions) => Promise<void> };
+    if (typeof drainable.drain === 'function') await drainable.drain(options);
+  }
+
+  /** Drains (within `graceMs`, default 10 000 ms), then closes both servers and the ports it created. */
+  async close(options: DrainOptions = {}): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') return;
+    const wasRunning = this.#state === 'running';
+    this.#state = 'closing';
+    await this.drain({ graceMs: options.graceMs ?? 10_000 });
+    await this.#mcp.close();
+    if (wasRunning) {
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          this.#http.close(() => resolve());
+          // Calls have drained; what is left are keep-alive sockets and long-lived SSE streams.
+          this.#http.closeAllConnections();
+        }),
+        this.#meshServer?.close(),
+      ]);
+    }
+    await Promise.allSettled(this.#ownedPorts.map((port) => port.close()));
+    this.#state = 'closed';
+    this.#logger.info('node closed');
+  }
+
+  async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    try {
+      if (path === this.#mcpPath) return await this.#mcp(request, response);
+      if (path === '/metrics' && request.method === 'GET') {
+        const body = await this.metrics.render();
+        response.writeHead(200, { 'content-type': this.metrics.contentType });
+        response.end(body);
+        return;
+      }
+      if (path === '/healthz' && request.method === 'GET') {
+        const health = this.#draining ? 'draining' : this.host.health();
+        const body = JSON.stringify({ status: health, node: this.id });
+        response.writeHead(health === 'serving' ? 200 : 503, { 'content-type': 'application/json' });
+        response.end(body);
+        return;
+      }
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: `no route for ${request.method} ${path}` }));
+    } catch (error) {
+      this.#logger.error('request failed', { error, path });
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end();
+    }
+  }
+
+  #resolvePorts(given: Partial<ToolPorts>): ToolPorts {
+    const own = <T extends { close(): Promise<void> }>(port: T): T => {
+      this.#ownedPorts.push(port);
+      return port;
+    };
+    return {
+      state: given.state ?? own(createMemoryStateStore()),
+      lock: given.lock ?? own(createMemoryLock()),
+      events: given.events ?? own(createMemoryEventBus()),
+      ledger: given.ledger ?? own(createMemoryCostLedger()),
+    };
+  }
+}
+
+function defaultAllowedHosts(hostname: string): string[] {
+  const hosts = localhostAllowedHostnames();
+  const wildcard = hostname === '0.0.0.0' || hostname === '::' || hostname === '';
+  const shown = hostname.includes(':') ? `[${hostname}]` : hostname;
+  if (!wildcard && !hosts.includes(shown)) hosts.push(shown);
+  return hosts;
+}
+
+/**
+ * Creates a {@link MeshNode}; call `start()` to listen.
+ *
+ * @throws MeshError `invalid_argument` for bad options or tool definitions (naming the field).
+ * @example
+ * ```ts
+ * const node = createMeshNode({ id: 'story', tools: [echo] });
+ * await node.start();
+ * console.log(node.mcpUrl, node.meshUrl);
+ * ```
+ */
+export function createMeshNode(options: MeshNodeOptions): MeshNode {
+  return new MeshNode(options);
+}

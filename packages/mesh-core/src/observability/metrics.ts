@@ -1,0 +1,143 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MeshErrorCode } from '../errors/mesh-error.js';
+
+/** How a tool call ended, as the `outcome` label of the latency histogram. */
+export type ToolCallOutcome = 'ok' | 'error';
+
+/** Breaker states as exported on the `breaker_state` gauge: closed 0, half-open 1, open 2. */
+export type BreakerStateName = 'closed' | 'half_open' | 'open';
+
+/** One finished tool call, as recorded by {@link MeshMetrics.observeToolCall}. */
+export interface ToolCallObservation {
+  /** The tool's name. */
+  tool: string;
+  /** Id of the node (or gateway) that ran or routed it. */
+  node: string;
+  /** How the call ended. */
+  outcome: ToolCallOutcome;
+  /** Wall time of the call, in milliseconds. */
+  durationMs: number;
+  /** The error code when `outcome` is `error`. */
+  code?: MeshErrorCode;
+}
+
+/** Options for {@link createMeshMetrics}. */
+export interface MeshMetricsOptions {
+  /**
+   * The prom-client registry the metrics are registered on. Default: a new registry per call, so that
+   * several nodes in one process never collide on metric names.
+   */
+  registry?: Registry;
+  /** Prefix of every metric name. Default `mesh_`. */
+  prefix?: string;
+  /**
+   * Upper bounds of the latency histogram buckets, in seconds.
+   * Default `[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]`.
+   */
+  latencyBucketsSeconds?: number[];
+}
+
+/** Prometheus metrics of a node or gateway. */
+export interface MeshMetrics {
+  /** The registry holding the metrics (add your own metrics to it to serve them on the same `/metrics`). */
+  readonly registry: Registry;
+  /** The `Content-Type` to serve {@link MeshMetrics.render}'s output with. */
+  readonly contentType: string;
+  /** Records one finished tool call: latency (labels tool, node, outcome) and, on failure, its error code. */
+  observeToolCall(observation: ToolCallObservation): void;
+  /** Records an error not tied to one tool call (a rejected request at the edge, a failed link). */
+  countError(code: MeshErrorCode, labels?: { tool?: string; node?: string }): void;
+  /** Marks a tool call as started on `node`; returns a function that marks it finished (idempotent). */
+  trackInFlight(node: string): () => void;
+  /** Sets the state of the breaker guarding `target`. */
+  setBreakerState(target: string, state: BreakerStateName): void;
+  /** The metrics in the Prometheus text exposition format. */
+  render(): Promise<string>;
+}
+
+const DEFAULT_METRICS = {
+  prefix: 'mesh_',
+  latencyBucketsSeconds: [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+  ],
+} as const;
+
+const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, half_open: 1, open: 2 };
+
+/**
+ * Creates the mesh's Prometheus metrics with prom-client:
+ *
+ * - `<prefix>tool_call_duration_seconds` histogram, labels `tool`, `node`, `outcome`;
+ * - `<prefix>errors_total` counter, labels `code`, `tool`, `node`;
+ * - `<prefix>breaker_state` gauge (0 closed, 1 half-open, 2 open), label `target`;
+ * - `<prefix>in_flight_calls` gauge, label `node`.
+ *
+ * @example
+ * ```ts
+ * const metrics = createMeshMetrics();
+ * metrics.observeToolCall({ tool: 'echo', node: 'n1', outcome: 'ok', durationMs: 3 });
+ * const text = await metrics.render();
+ * ```
+ */
+export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics {
+  const registry = options.registry ?? new Registry();
+  const prefix = options.prefix ?? DEFAULT_METRICS.prefix;
+  const buckets = options.latencyBucketsSeconds ?? [...DEFAULT_METRICS.latencyBucketsSeconds];
+  const latency = new Histogram({
+    name: `${prefix}tool_call_duration_seconds`,
+    help: 'Latency of tool calls, in seconds.',
+    labelNames: ['tool', 'node', 'outcome'],
+    buckets,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: `${prefix}errors_total`,
+    help: 'Errors by mesh error code.',
+    labelNames: ['code', 'tool', 'node'],
+    registers: [registry],
+  });
+  const breaker = new Gauge({
+    name: `${prefix}breaker_state`,
+    help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['target'],
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: `${prefix}in_flight_calls`,
+    help: 'Tool calls currently running.',
+    labelNames: ['node'],
+    registers: [registry],
+  });
+
+  const countError: MeshMetrics['countError'] = (code, labels = {}) => {
+    errors.inc({ code, tool: labels.tool ?? '', node: labels.node ?? '' });
+  };
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observeToolCall(observation) {
+      latency.observe(
+        { tool: observation.tool, node: observation.node, outcome: observation.outcome },
+        Math.max(0, observation.durationMs) / 1000,
+      );
+      if (observation.outcome === 'error') {
+        countError(observation.code ?? 'unknown', { tool: observation.tool, node: observation.node });
+      }
+    },
+    countError,
+    trackInFlight(node) {
+      inFlight.inc({ node });
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        inFlight.dec({ node });
+      };
+    },
+    setBreakerState(target, state) {
+      breaker.set({ target }, BREAKER_VALUE[state]);
+    },
+    render: () => registry.metrics(),
+  };
+}

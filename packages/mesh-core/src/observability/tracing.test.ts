@@ -1,0 +1,51 @@
+import { trace } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import { MeshError } from '../errors/mesh-error.js';
+import { extractTraceContext, injectTraceContext, withSpan } from './tracing.js';
+
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+describe('tracing helpers', () => {
+  it('round-trips a traceparent and ignores malformed ones', () => {
+    const context = extractTraceContext({ traceparent: TRACEPARENT, tracestate: 'a=1' });
+    expect(trace.getSpanContext(context)?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(injectTraceContext(context)).toEqual({ traceparent: TRACEPARENT, tracestate: 'a=1' });
+    expect(trace.getSpanContext(extractTraceContext({ traceparent: 'garbage' }))).toBeUndefined();
+  });
+
+  it('passes the parent through when no tracing SDK records spans', async () => {
+    const carrier = await withSpan(
+      'noop',
+      { parent: { traceparent: TRACEPARENT } },
+      async (scope) => scope.carrier,
+    );
+    expect(carrier.traceparent).toBe(TRACEPARENT);
+  });
+
+  it('creates a child span, hands on its traceparent and records a MeshError code', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracer = provider.getTracer('test');
+    const carrier = await withSpan(
+      'ok',
+      { tracer, parent: { traceparent: TRACEPARENT } },
+      async (scope) => scope.carrier,
+    );
+    await expect(
+      withSpan('fails', { tracer }, async () => {
+        throw new MeshError('nope', 'permission_denied');
+      }),
+    ).rejects.toThrow('nope');
+    const [ok, failed] = exporter.getFinishedSpans();
+    expect(ok?.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(carrier.traceparent).toContain(ok?.spanContext().spanId);
+    expect(failed?.attributes['mesh.error_code']).toBe('permission_denied');
+    expect(failed?.status.code).toBe(2);
+    await provider.shutdown();
+  });
+});

@@ -1,0 +1,125 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { MeshError } from '../errors/mesh-error.js';
+
+/** W3C trace context as carried in MCP `_meta`, HTTP headers and peer-link metadata. */
+export interface TraceCarrier {
+  /** W3C `traceparent` (`00-<trace id>-<span id>-<flags>`). */
+  traceparent?: string;
+  /** W3C `tracestate`, carried unchanged. */
+  tracestate?: string;
+}
+
+/** Name under which the mesh's spans are reported. */
+export const MESH_TRACER_NAME = '@kidsstories/mesh-core';
+
+const propagator = new W3CTraceContextPropagator();
+
+/** The tracer the mesh uses unless one is injected: the global provider's (a no-op until an SDK registers). */
+export function defaultMeshTracer(): Tracer {
+  return trace.getTracer(MESH_TRACER_NAME);
+}
+
+/**
+ * The OpenTelemetry context whose remote parent is the span named by `carrier`, or the root context when
+ * `carrier` holds no valid `traceparent`. Malformed values are ignored, never thrown.
+ */
+export function extractTraceContext(carrier: TraceCarrier, base: Context = ROOT_CONTEXT): Context {
+  const headers: Record<string, string> = {};
+  if (carrier.traceparent) headers.traceparent = carrier.traceparent;
+  if (carrier.tracestate) headers.tracestate = carrier.tracestate;
+  return propagator.extract(base, headers, defaultTextMapGetter);
+}
+
+/** The W3C `traceparent`/`tracestate` of the span active in `ctx` (empty when there is none). */
+export function injectTraceContext(ctx: Context): TraceCarrier {
+  const headers: Record<string, string> = {};
+  propagator.inject(ctx, headers, defaultTextMapSetter);
+  const carrier: TraceCarrier = {};
+  if (headers.traceparent) carrier.traceparent = headers.traceparent;
+  if (headers.tracestate) carrier.tracestate = headers.tracestate;
+  return carrier;
+}
+
+/** Options for {@link withSpan}. */
+export interface WithSpanOptions {
+  /** The tracer. Default {@link defaultMeshTracer}. */
+  tracer?: Tracer;
+  /** The caller's trace context; the span becomes its child. */
+  parent?: TraceCarrier;
+  /** Span kind. Default `INTERNAL`. */
+  kind?: SpanKind;
+  /** Attributes set when the span starts. */
+  attributes?: Attributes;
+}
+
+/** What {@link withSpan} hands to the wrapped function. */
+export interface SpanScope {
+  /** The span. */
+  span: Span;
+  /**
+   * The trace context to hand on to callees: this span's `traceparent` when it is sampled or at least valid,
+   * otherwise the parent's unchanged (so a node without a tracing SDK still forwards its caller's trace).
+   */
+  carrier: TraceCarrier;
+}
+
+/**
+ * Runs `fn` inside a new span that is a child of `options.parent`, makes it the active span for `fn`, records
+ * a thrown error (with its mesh code as `mesh.error_code`) and ends the span.
+ *
+ * @example
+ * ```ts
+ * await withSpan('tool echo', { parent: { traceparent } }, async ({ carrier }) => callPeer(carrier));
+ * ```
+ */
+export async function withSpan<T>(
+  name: string,
+  options: WithSpanOptions,
+  fn: (scope: SpanScope) => Promise<T>,
+): Promise<T> {
+  const tracer = options.tracer ?? defaultMeshTracer();
+  const parent = options.parent ?? {};
+  const parentContext = extractTraceContext(parent, context.active());
+  const span = tracer.startSpan(
+    name,
+    {
+      kind: options.kind ?? SpanKind.INTERNAL,
+      ...(options.attributes ? { attributes: options.attributes } : {}),
+    },
+    parentContext,
+  );
+  const spanContext = trace.setSpan(parentContext, span);
+  const injected = injectTraceContext(spanContext);
+  const carrier: TraceCarrier = injected.traceparent ? { ...injected } : { ...parent };
+  if (!carrier.tracestate && parent.tracestate) carrier.tracestate = parent.tracestate;
+  try {
+    const result = await context.with(spanContext, () => fn({ span, carrier }));
+    return result;
+  } catch (error) {
+    recordSpanError(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** Marks `span` as failed with `error` (a `MeshError`'s code goes in the `mesh.error_code` attribute). */
+export function recordSpanError(span: Span, error: unknown): void {
+  const meshError = MeshError.from(error);
+  span.setAttribute('mesh.error_code', meshError.code);
+  span.recordException(meshError);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: meshError.message });
+}
