@@ -44,3 +44,138 @@ export type {
   TierAdvice,
   Usage,
 } from './ports/cost-ledger.js';
+export type { CircuitSnapshot, CircuitState, CircuitStateStore } from './ports/circuit-state.js';
+// In-memory ports (the embedded default), lock and stream helpers, pricing.
+export { createMemoryStateStore } from './memory/memory-state-store.js';
+export type { MemoryStateStoreOptions } from './memory/memory-state-store.js';
+export { createMemoryLock, DEFAULT_LOCK_TTL_MS } from './memory/memory-lock.js';
+export type { MemoryLockOptions } from './memory/memory-lock.js';
+export { createMemoryEventBus } from './memory/memory-event-bus.js';
+export type { MemoryEventBusOptions } from './memory/memory-event-bus.js';
+export { createMemoryCircuitStateStore } from './memory/memory-circuit-state-store.js';
+export type { MemoryCircuitStateStoreOptions } from './memory/memory-circuit-state-store.js';
+export {
+  createMemoryCostLedger,
+  DEFAULT_BUDGET_WINDOW_MS,
+  DEFAULT_RESERVATION_TTL_MS,
+} from './memory/memory-cost-ledger.js';
+export type { MemoryCostLedgerOptions } from './memory/memory-cost-ledger.js';
+export {
+  adviseTier,
+  costOf,
+  DEFAULT_PRICE_TABLE,
+  DEFAULT_TIER_THRESHOLDS,
+  GLOBAL_SCOPE,
+  resolveBudgetScopes,
+} from './ledger/pricing.js';
+export type { TierThresholds } from './ledger/pricing.js';
+export { acquireLock, backoffDelayMs, createTimerSleep, DEFAULT_ACQUIRE_LOCK } from './lock/acquire-lock.js';
+export type { AcquireLockOptions, Sleep } from './lock/acquire-lock.js';
+export { generationLockKey, withLock } from './lock/with-lock.js';
+export type { LockDeadLetter, LockLossReason, WithLockOptions } from './lock/with-lock.js';
+export { createStreamConsumer, DEFAULT_STREAM_CONSUMER, isNoGroupError } from './streams/stream-consumer.js';
+export type { StreamConsumer, StreamConsumerOptions, StreamHandler } from './streams/stream-consumer.js';
+export { createMeshServer, MeshServer } from './link/mesh-server.js';
+export type { MeshServerOptions, MeshServerTlsOptions } from './link/mesh-server.js';
+export { DEFAULT_MAX_HOPS, MESH_HEADERS } from './link/mesh-service.js';
+export { createPeerLink } from './link/peer-link.js';
+export type { PeerLinkOptions, PeerLinkTlsOptions, WatchBackoffOptions } from './link/peer-link.js';
+export type { LinkCallMetadata, LinkCallOptions, NodeEvent, PeerLink } from './link/peer-link-types.js';
+export { createHmacPeerAuth } from './link/peer-auth.js';
+export type {
+  HmacPeerAuth,
+  HmacPeerAuthOptions,
+  PeerAuthRequest,
+  PeerAuthSigner,
+  PeerAuthVerifier,
+  PeerIdentity,
+} from './link/peer-auth.js';
+export { MeshService } from './gen/mesh/v1/mesh_pb.js';
+// Nodes: hosting tools locally and serving them over MCP and the mesh service.
+export { createMeshNode, MeshNode } from './node/mesh-node.js';
+export type { MeshNodeMcpOptions, MeshNodeOptions, MeshNodeTools } from './node/mesh-node.js';
+export { createLocalToolHost } from './node/local-tool-host.js';
+export type { DrainOptions, LocalToolHost, LocalToolHostOptions } from './node/local-tool-host.js';
+export type { HostHealth, InboundCall, ToolHost } from './node/tool-host.js';
+export { createCallScope } from './context/call-scope.js';
+export type { CallScope, CallScopeOptions } from './context/call-scope.js';
+export { createOutboundMeshClient } from './context/create-tool-context.js';
+export type { OutboundCallScope, ToolPorts } from './context/create-tool-context.js';
+// The MCP edge: Streamable HTTP (both protocol eras) and stdio.
+export { createMcpHttpHandler, DEFAULT_MCP_HTTP } from './mcp/mcp-edge.js';
+export type { McpHttpHandler, McpHttpHandlerOptions } from './mcp/mcp-edge.js';
+export type { McpEdgeOptions } from './mcp/mcp-server-factory.js';
+export type { BearerTokenVerifier } from './mcp/http-guards.js';
+export { serveStdio } from './mcp/stdio.js';
+export type { ServeStdioOptions, StdioServing } from './mcp/stdio.js';
+export { MCP_EDGE_HEADERS, MESH_META_KEYS } from './mcp/inbound-call.js';
+// Metrics and tracing.
+export { createMeshMetrics } from './observability/metrics.js';
+export type {
+  BreakerStateName,
+  MeshMetrics,
+  MeshMetricsOptions,
+  ToolCallObservation,
+  ToolCallOutcome,
+} from './observability/metrics.js';
+export {
+  defaultMeshTracer,
+  extractTraceContext,
+  injectTraceContext,
+  MESH_TRACER_NAME,
+  recordSpanError,
+  withSpan,
+} from './observability/tracing.js';
+export type { SpanScope, TraceCarrier, WithSpanOptions } from './observability/tracing.js';
+// The gateway: federation, prefixes, routing among replicas, failover and its own tools.
+export { createGateway } from './gateway/gateway.js';
+export type { Gateway, GatewayOptions, GatewayPorts } from './gateway/gateway.js';
+export type { GatewayPeerOptions, GatewayPeerPolicyOptions } from './gateway/gateway-peer.js';
+export { DEFAULT_GATEWAY, GATEWAY_TOOL_NAMES } from './gateway/resolve-gateway-options.js';
+export type {
+  GatewayInspector,
+  PeerStatusReport,
+  ReplicaStatus,
+  RouteDecision,
+} from './gateway/gateway-inspector.js';
+export { federateToolNames, ORIGIN_META_KEY } from './gateway/tool-naming.js';
+export type {
+  FederatedTool,
+  PeerToolList,
+  PrefixMode,
+  ToolNaming,
+  ToolNamingOptions,
+} from './gateway/tool-naming.js';
+export { createReplicaRouter } from './gateway/replica-router.js';
+export type {
+  Replica,
+  ReplicaRouter,
+  ReplicaRouterOptions,
+  RoutingStrategy,
+} from './gateway/replica-router.js';
+export { createRouteTool } from './gateway/tools/route.js';
+export type { RouteInput, RouteOutput } from './gateway/tools/route.js';
+export { budgetCheckTool } from './gateway/tools/budget-check.js';
+export type { BudgetCheckInput, BudgetCheckOutput } from './gateway/tools/budget-check.js';
+export { createCircuitStatusTool } from './gateway/tools/circuit-status.js';
+export type { CircuitStatusInput, CircuitStatusOutput } from './gateway/tools/circuit-status.js';
+// Resilience per peer: timeout, retry, circuit breaker (shared across replicas) and bulkhead, with cockatiel.
+export { createPeerPolicy, DEFAULT_PEER_POLICY } from './resilience/peer-policy.js';
+export type {
+  BulkheadOptions,
+  PeerPolicy,
+  PeerPolicyOptions,
+  PeerPolicyStatus,
+  PolicyAttempt,
+  PolicyCallOptions,
+  RetryOptions,
+  TimeoutOptions,
+} from './resilience/peer-policy.js';
+export { CIRCUIT_EVENT_TOPIC, countsAsBreakerFailure } from './resilience/shared-circuit-breaker.js';
+export type {
+  CircuitBreakerOptions,
+  CircuitEventData,
+  CircuitStatus,
+} from './resilience/shared-circuit-breaker.js';
+export { retryDelayMs } from './resilience/retry-backoff.js';
+export type { RetryBackoffOptions } from './resilience/retry-backoff.js';

@@ -38,6 +38,12 @@ export interface MeshToolInfo {
   inputSchema: Record<string, unknown>;
   outputSchema?: Record<string, unknown>;
   annotations?: Record<string, unknown>;
+  /**
+   * MCP `_meta` of the tool. The gateway records a federated tool's origin here under
+   * `io.kidsstories/origin` (`{ peer, tool }`): annotations cannot carry it, since MCP clients drop unknown
+   * annotation keys.
+   */
+  _meta?: Record<string, unknown>;
 }
 
 /**

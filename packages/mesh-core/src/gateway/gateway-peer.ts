@@ -1,0 +1,254 @@
+import { MeshError } from '../errors/mesh-error.js';
+import { createPeerLink, type PeerLinkOptions } from '../link/peer-link.js';
+import type { LinkCallOptions, NodeEvent, PeerLink } from '../link/peer-link-types.js';
+import type { InboundCall } from '../node/tool-host.js';
+import type { Logger } from '../observability/logger.js';
+import type { TraceCarrier } from '../observability/tracing.js';
+import type { CircuitStateStore } from '../ports/circuit-state.js';
+import type { EventBus } from '../ports/event-bus.js';
+import { createPeerPolicy, type PeerPolicy, type PeerPolicyOptions } from '../resilience/peer-policy.js';
+import type { MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
+import type { PeerStatusReport } from './gateway-inspector.js';
+import { createReplicaRouter, type ReplicaRouter, type RoutingStrategy } from './replica-router.js';
+
+/** Resilience settings of one peer: everything of {@link PeerPolicyOptions} the gateway does not supply itself. */
+export type GatewayPeerPolicyOptions = Pick<PeerPolicyOptions, 'timeouts' | 'retry' | 'breaker' | 'bulkhead'>;
+
+/** One peer federated by a gateway. */
+export interface GatewayPeerOptions {
+  /** Unique name of the peer, 1 to 64 characters of `[A-Za-z0-9_-]`; its breaker target is `peer:<name>`. */
+  name: string;
+  /**
+   * Its replicas: mesh-service URLs (the gateway creates and closes a peer link for each) or links you own.
+   * At least one.
+   */
+  replicas: ReadonlyArray<string | PeerLink>;
+  /** Prefix added to its tool names (`<prefix>_<tool>`) when the prefix mode calls for it. Default: `name`. */
+  prefix?: string;
+  /** How calls pick a replica. Default `round_robin`. */
+  routing?: RoutingStrategy;
+  /** Timeouts, retries, breaker and bulkhead. Defaults: those of `createPeerPolicy`. */
+  policy?: GatewayPeerPolicyOptions;
+  /** Options for the links the gateway creates from URLs (auth, TLS, keepalive…). */
+  linkOptions?: Omit<PeerLinkOptions, 'url'>;
+}
+
+/** Resolved settings the gateway hands to each peer. */
+export interface GatewayPeerContext {
+  gatewayId: string;
+  events: EventBus | undefined;
+  circuitState: CircuitStateStore | undefined;
+  listTimeoutMs: number;
+  replicaCooldownMs: number;
+  watch: boolean;
+  now: () => number;
+  random: () => number;
+  logger: Logger;
+  /** Called when the peer's cached tool list changed. */
+  onListChanged: () => void;
+}
+
+/** A peer inside the gateway: replicas, policy, cached tool list. */
+export interface GatewayPeer {
+  readonly name: string;
+  readonly prefix: string;
+  readonly router: ReplicaRouter;
+  readonly policy: PeerPolicy;
+  /** The raw list last fetched, or `undefined` before the first success. */
+  readonly tools: readonly MeshToolInfo[] | undefined;
+  /** Why the last listing failed, while it does. */
+  readonly listError: MeshError | undefined;
+  /** When a listing was last attempted, in epoch milliseconds. */
+  readonly listAttemptedAt: number;
+  /** Fetches the tool list (from one healthy replica, failing over); coalesces concurrent requests. */
+  refresh(): Promise<void>;
+  /** Calls a tool (by its name on the peer) under the peer's policy, with failover among replicas. */
+  callTool(
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall,
+    trace: TraceCarrier,
+  ): Promise<ToolCallResult>;
+  status(): PeerStatusReport;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Creates the gateway's view of one peer. Options must be validated already. */
+export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayPeerContext): GatewayPeer {
+  const { now } = context;
+  const logger = context.logger.child({ peer: options.name });
+  const owned: PeerLink[] = [];
+  const links = options.replicas.map((replica) => {
+    if (typeof replica !== 'string') return replica;
+    const link = createPeerLink({ logger, ...options.linkOptions, url: replica });
+    owned.push(link);
+    return link;
+  });
+  const router = createReplicaRouter({
+    links,
+    strategy: options.routing ?? 'round_robin',
+    cooldownMs: context.replicaCooldownMs,
+    now,
+  });
+  const policy = createPeerPolicy({
+    ...options.policy,
+    target: `peer:${options.name}`,
+    instanceId: context.gatewayId,
+    ...(context.events ? { events: context.events } : {}),
+    ...(context.circuitState ? { circuitState: context.circuitState } : {}),
+    now,
+    random: context.random,
+    logger,
+  });
+  const stops: Array<() => void> = [];
+  let tools: MeshToolInfo[] | undefined;
+  let listError: MeshError | undefined;
+  let listedAt: number | undefined;
+  let listAttemptedAt = 0;
+  let refreshing: Promise<void> | undefined;
+  let dirty = false;
+  let closed = false;
+
+  const fetchList = async () => {
+    listAttemptedAt = now();
+    try {
+      const list = await policy.execute(
+        ({ signal, deadline }) =>
+          router.withFailover(
+            (replica) => replica.link.listTools({ signal, timeoutMs: Math.max(1, deadline - now()) }),
+            signal,
+          ),
+        { deadline: now() + context.listTimeoutMs },
+      );
+      const changed = JSON.stringify(list) !== JSON.stringify(tools);
+      tools = list;
+      listedAt = now();
+      if (listError) logger.info('peer listed again', { tools: list.length });
+      listError = undefined;
+      if (changed) context.onListChanged();
+    } catch (error) {
+      listError = MeshError.from(error);
+      // Fail open: the last good list stays; a peer never listed is skipped until it answers.
+      logger.warn('could not list peer tools', { code: listError.code, message: listError.message });
+    }
+  };
+
+  const refresh = (): Promise<void> => {
+    if (closed) return Promise.resolve();
+    if (refreshing) {
+      // A change announced while a listing is in flight may not be in it: list once more afterwards.
+      dirty = true;
+      return refreshing;
+    }
+    refreshing = (async () => {
+      do {
+        dirty = false;
+        await fetchList();
+      } while (dirty && !closed);
+    })().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  };
+
+  const onEvent = (replicaIndex: number) => (event: NodeEvent) => {
+    const replica = router.replicas[replicaIndex];
+    if (event.kind === 'tools_changed') {
+      void refresh();
+    } else if (event.kind === 'draining' && replica) {
+      router.markUnavailable(replica, 'draining');
+    }
+  };
+
+  return {
+    name: options.name,
+    prefix: options.prefix ?? options.name,
+    router,
+    policy,
+    get tools() {
+      return tools;
+    },
+    get listError() {
+      return listError;
+    },
+    get listAttemptedAt() {
+      return listAttemptedAt;
+    },
+    refresh,
+    async callTool(name, args, call, trace) {
+      const metadata: LinkCallOptions['metadata'] = {
+        correlationId: call.correlationId,
+        hop: call.hop + 1,
+        ...(trace.traceparent === undefined ? {} : { traceparent: trace.traceparent }),
+        ...(trace.tracestate === undefined ? {} : { tracestate: trace.tracestate }),
+        ...(call.budgetId === undefined ? {} : { budgetId: call.budgetId }),
+      };
+      try {
+        const result = await policy.execute(
+          ({ signal, deadline }) =>
+            router.withFailover(
+              (replica) =>
+                replica.link.callTool(name, args, {
+                  signal,
+                  timeoutMs: Math.max(1, deadline - now()),
+                  metadata,
+                  ...(call.onProgress ? { onProgress: call.onProgress } : {}),
+                }),
+              signal,
+            ),
+          {
+            tool: name,
+            signal: call.signal,
+            ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
+          },
+        );
+        // The peer answers again after failing to list: it came back, so its list may have changed.
+        if (listError) void refresh();
+        return result;
+      } catch (error) {
+        const failure = MeshError.from(error);
+        // The peer no longer has the tool: our cached list is stale.
+        if (failure.code === 'not_found' && failure.details.reason === 'unknown_tool') void refresh();
+        throw failure;
+      }
+    },
+    status() {
+      const at = now();
+      const report: PeerStatusReport = {
+        peer: options.name,
+        prefix: options.prefix ?? options.name,
+        routing: router.strategy,
+        circuit: policy.status(),
+        replicas: router.replicas.map((replica) => ({
+          url: replica.url,
+          outstanding: replica.outstanding,
+          calls: replica.calls,
+          unavailableCount: replica.unavailableCount,
+          available: replica.avoidUntil <= at,
+          ...(replica.lastError === undefined ? {} : { lastError: replica.lastError }),
+        })),
+        toolCount: tools?.length ?? 0,
+      };
+      if (listedAt !== undefined) report.listedAt = listedAt;
+      if (listError) report.listError = listError.message;
+      return report;
+    },
+    async start() {
+      await policy.start();
+      if (context.watch) {
+        router.replicas.forEach((replica, index) => {
+          stops.push(replica.link.watchEvents(onEvent(index)));
+        });
+      }
+      await refresh();
+    },
+    async close() {
+      closed = true;
+      for (const stop of stops.splice(0)) stop();
+      await refreshing?.catch(() => {});
+      await policy.close();
+      await Promise.allSettled(owned.map((link) => link.close()));
+    },
+  };
+}

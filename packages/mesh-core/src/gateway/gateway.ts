@@ -1,0 +1,342 @@
+import type { Tracer } from '@opentelemetry/api';
+import type { ToolPorts } from '../context/create-tool-context.js';
+import { MeshError } from '../errors/mesh-error.js';
+import type { LinkCallOptions } from '../link/peer-link-types.js';
+import { closestNames } from '../node/closest-names.js';
+import { createLocalToolHost } from '../node/local-tool-host.js';
+import type { HostHealth, ToolHost } from '../node/tool-host.js';
+import type { Logger } from '../observability/logger.js';
+import type { MeshMetrics } from '../observability/metrics.js';
+import { withSpan } from '../observability/tracing.js';
+import type { CircuitStateStore } from '../ports/circuit-state.js';
+import type { MeshClient, MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
+import type { AnyToolDefinition } from '../tool/tool-definition.js';
+import { explainRoute } from './explain-route.js';
+import type { GatewayInspector } from './gateway-inspector.js';
+import { createGatewayPeer, type GatewayPeer, type GatewayPeerOptions } from './gateway-peer.js';
+import { resolveGatewayOptions } from './resolve-gateway-options.js';
+import { federateToolNames, type PrefixMode, type ToolNaming } from './tool-naming.js';
+import { budgetCheckTool } from './tools/budget-check.js';
+import { createCircuitStatusTool } from './tools/circuit-status.js';
+import { createRouteTool } from './tools/route.js';
+
+/** The ports of a gateway: those its own tools use, plus where breaker state is shared across replicas. */
+export interface GatewayPorts extends ToolPorts {
+  /** Shares breaker state with the other gateway replicas. Default: none (breakers are per replica). */
+  circuitState?: CircuitStateStore;
+}
+
+/** Options for {@link createGateway}. */
+export interface GatewayOptions {
+  /** Stable, unique id of this gateway replica (breaker transitions record it). */
+  id: string;
+  /** The peers federated. Default none. */
+  peers?: readonly GatewayPeerOptions[];
+  /** How federated tools are named. Default `conditional` (only colliding names are prefixed). */
+  prefixMode?: PrefixMode;
+  /**
+   * Fail closed: `listTools` rejects with `unavailable` while any peer cannot be listed, and a tool with an
+   * invalid final name is an error. Default false (such peers and tools are skipped and logged).
+   */
+  failClosed?: boolean;
+  /** Ports for the gateway's own tools, and breaker state sharing (`events`, `circuitState`). */
+  ports: GatewayPorts;
+  /** More tools hosted by the gateway itself, next to `route`, `budget_check` and `circuit_status`. */
+  tools?: readonly AnyToolDefinition[];
+  /** Logger. Default: silent. */
+  logger?: Logger;
+  /** Metrics: gateway call latency and errors, in-flight calls, breaker states. Default: none. */
+  metrics?: MeshMetrics;
+  /** Tracer for the span around each routed call. Default: the global provider's mesh tracer. */
+  tracer?: Tracer;
+  /** Most peer links a call may cross; a call that would exceed it fails `failed_precondition`. Default 8. */
+  maxHops?: number;
+  /** Deadline of one peer's `ListTools`, in milliseconds. Default 5000. */
+  listTimeoutMs?: number;
+  /** How long a replica that refused a call is passed over, in milliseconds. Default 5000. */
+  replicaCooldownMs?: number;
+  /** How often a peer that could not be listed is listed again (on `listTools`), in milliseconds. Default 2000. */
+  relistIntervalMs?: number;
+  /** Follow each replica's event stream (`tools_changed`, `draining`). Default true. */
+  watchPeers?: boolean;
+  /** Clock in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** Random source for retry jitter, in `[0, 1)`. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** A gateway: one {@link ToolHost} federating its peers' tools with its own, plus lifecycle. */
+export interface Gateway extends ToolHost, GatewayInspector {
+  /** Starts the peers' breakers and event streams and lists every peer once. Idempotent. */
+  start(): Promise<void>;
+  /** Lists every peer again now. */
+  refresh(): Promise<void>;
+  /** Stops event streams and closes the links the gateway created. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a gateway that federates the tools of its peers into one {@link ToolHost}: serve it with
+ * `createMcpHttpHandler` (one MCP endpoint for the whole mesh) or `createMeshServer`.
+ *
+ * Tool lists are fetched in parallel from one healthy replica of each peer, cached, and fetched again when a
+ * replica reports `tools_changed` or a peer that failed answers again; a peer that cannot be listed is skipped
+ * unless `failClosed`. Calls go to a replica chosen round-robin or by least outstanding calls, under the peer's
+ * policy (timeout, retry, breaker, bulkhead), failing over to another replica when one is `unavailable`; they
+ * carry the caller's deadline, correlation id, trace context, budget id and `hop + 1`, and pass progress back.
+ *
+ * @throws MeshError `invalid_argument` naming the option for invalid options (duplicate peer names or prefixes…).
+ * @example
+ * ```ts
+ * const gateway = createGateway({
+ *   id: 'gw-1',
+ *   ports,
+ *   peers: [
+ *     { name: 'text', replicas: ['http://text-1:7070', 'http://text-2:7070'], routing: 'least_outstanding' },
+ *     { name: 'media', replicas: ['http://media:7070'], policy: { timeouts: { toolMs: { generate_image: 60_000 } } } },
+ *   ],
+ * });
+ * await gateway.start();
+ * const handler = createMcpHttpHandler(gateway);
+ * ```
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const resolved = resolveGatewayOptions(options);
+  const { id, now, logger, metrics } = resolved;
+  const listeners = new Set<() => void>();
+  let naming: ToolNaming | MeshError | undefined;
+  let started: Promise<void> | undefined;
+  let closed = false;
+
+  const onListChanged = () => {
+    naming = undefined;
+    for (const listener of [...listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        logger.warn('tools-changed listener failed', { error });
+      }
+    }
+  };
+
+  const peers: GatewayPeer[] = resolved.peers.map((peer) =>
+    createGatewayPeer(peer, {
+      gatewayId: id,
+      events: options.ports.events,
+      circuitState: options.ports.circuitState,
+      listTimeoutMs: resolved.listTimeoutMs,
+      replicaCooldownMs: resolved.replicaCooldownMs,
+      watch: resolved.watchPeers,
+      now,
+      random: resolved.random,
+      logger,
+      onListChanged,
+    }),
+  );
+  const peersByName = new Map(peers.map((peer) => [peer.name, peer]));
+
+  const inspector: GatewayInspector = {
+    explainRoute: async (tool) =>
+      explainRoute(tool, {
+        ownNames,
+        naming: currentNaming(),
+        peers: peersByName,
+        suggest: (name) => (unknownTool(name).details.suggestions as string[] | undefined) ?? [],
+      }),
+    peerStatus: () => peers.map((peer) => peer.status()),
+  };
+
+  // Tools hosted by the gateway itself call the mesh through the gateway (hop unchanged: no link crossed).
+  const selfClient: MeshClient = {
+    callTool: (name, args, callOptions = {}) => {
+      const { metadata } = callOptions as Partial<LinkCallOptions>;
+      return gateway.callTool(name, args, {
+        signal: callOptions.signal ?? new AbortController().signal,
+        correlationId: metadata?.correlationId ?? `${id}-${now()}`,
+        hop: Math.max(0, (metadata?.hop ?? 1) - 1),
+        ...(callOptions.timeoutMs === undefined ? {} : { deadline: now() + callOptions.timeoutMs }),
+        ...(metadata?.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
+        ...(metadata?.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
+        ...(metadata?.budgetId === undefined ? {} : { budgetId: metadata.budgetId }),
+        ...(callOptions.onProgress ? { onProgress: callOptions.onProgress } : {}),
+      });
+    },
+    listTools: (listOptions = {}) => gateway.listTools(listOptions.signal),
+  };
+
+  const own = createLocalToolHost({
+    id,
+    tools: [
+      createRouteTool(inspector),
+      budgetCheckTool,
+      createCircuitStatusTool(inspector),
+      ...resolved.tools,
+    ],
+    ports: options.ports,
+    mesh: selfClient,
+    logger,
+    now,
+    ...(metrics ? { metrics } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+  });
+  const ownNames = new Set(resolved.ownToolNames);
+
+  for (const peer of peers) {
+    metrics?.setBreakerState(peer.policy.target, peer.policy.state());
+    peer.policy.onStateChange((state) => metrics?.setBreakerState(peer.policy.target, state));
+  }
+
+  const currentNaming = (): ToolNaming => {
+    if (naming === undefined) {
+      try {
+        naming = federateToolNames(
+          peers.flatMap((peer) =>
+            peer.tools ? [{ peer: peer.name, prefix: peer.prefix, tools: peer.tools }] : [],
+          ),
+          { mode: resolved.prefixMode, reserved: ownNames },
+        );
+        for (const problem of naming.problems)
+          logger.warn(`tool skipped: ${problem.message}`, problem.details);
+      } catch (error) {
+        naming = MeshError.from(error);
+        logger.error(`cannot federate tools: ${naming.message}`, naming.details);
+      }
+    }
+    if (MeshError.isInstance(naming)) throw naming;
+    if (resolved.failClosed && naming.problems[0]) throw naming.problems[0];
+    return naming;
+  };
+
+  /** Lists again, in the background, the peers whose last listing failed (at most once per interval). */
+  const relistFailedPeers = (): Promise<unknown> => {
+    const due = peers.filter(
+      (peer) => peer.listError && now() - peer.listAttemptedAt >= resolved.relistIntervalMs,
+    );
+    return Promise.all(due.map((peer) => peer.refresh()));
+  };
+
+  const ensureStarted = () => {
+    if (closed) throw new MeshError(`gateway "${id}" is closed`, 'unavailable', { details: { origin: id } });
+    return gateway.start();
+  };
+
+  const unknownTool = (name: string) => {
+    const known = [...ownNames, ...currentNaming().tools.keys()];
+    const suggestions = closestNames(name, known);
+    const hint = suggestions.length > 0 ? `; closest: ${suggestions.join(', ')}` : '';
+    return new MeshError(`unknown tool "${name}" on gateway "${id}"${hint}`, 'not_found', {
+      details: { tool: name, suggestions, reason: 'unknown_tool', origin: id },
+    });
+  };
+
+  const gateway: Gateway = {
+    id,
+    ...inspector,
+    start() {
+      started ??= (async () => {
+        await Promise.all(peers.map((peer) => peer.start()));
+        logger.info('gateway started', {
+          peers: peers.map((peer) => ({
+            name: peer.name,
+            tools: peer.tools?.length ?? 0,
+            error: peer.listError?.code,
+          })),
+        });
+      })();
+      return started;
+    },
+    async refresh() {
+      await ensureStarted();
+      await Promise.all(peers.map((peer) => peer.refresh()));
+    },
+    async close() {
+      closed = true;
+      await started?.catch(() => {});
+      await Promise.all(peers.map((peer) => peer.close()));
+      listeners.clear();
+    },
+    health: (): HostHealth => (closed ? 'not_serving' : 'serving'),
+    onToolsChanged(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    async listTools() {
+      await ensureStarted();
+      void relistFailedPeers();
+      if (resolved.failClosed) {
+        const failed = peers.find((peer) => peer.listError || !peer.tools);
+        if (failed) {
+          const why = failed.listError?.message ?? 'not listed yet';
+          throw new MeshError(`peer "${failed.name}" cannot be listed: ${why}`, 'unavailable', {
+            cause: failed.listError,
+            details: { peer: failed.name, origin: id },
+          });
+        }
+      }
+      const federated: MeshToolInfo[] = [...currentNaming().tools.values()].map((tool) => tool.info);
+      return [...(await own.listTools()), ...federated];
+    },
+    async callTool(name, args, call): Promise<ToolCallResult> {
+      await ensureStarted();
+      if (ownNames.has(name)) return own.callTool(name, args, call);
+      let entry = currentNaming().tools.get(name);
+      if (!entry) {
+        // A peer that was down may have come back with the tool.
+        await relistFailedPeers();
+        entry = currentNaming().tools.get(name);
+      }
+      const peer = entry && peersByName.get(entry.peer);
+      if (!entry || !peer) throw unknownTool(name);
+      if (call.hop + 1 > resolved.maxHops) {
+        throw new MeshError(
+          `calling "${name}" would cross ${call.hop + 1} peer links, over the limit of ${resolved.maxHops} (routing loop?)`,
+          'failed_precondition',
+          { details: { hop: call.hop, limit: resolved.maxHops, limitUnit: 'hops', origin: id } },
+        );
+      }
+      const originalName = entry.originalName;
+      const startedAt = now();
+      const finish = metrics?.trackInFlight(id);
+      try {
+        const result = await withSpan(
+          `gateway ${name}`,
+          {
+            ...(options.tracer ? { tracer: options.tracer } : {}),
+            parent: {
+              ...(call.traceparent === undefined ? {} : { traceparent: call.traceparent }),
+              ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),
+            },
+            attributes: {
+              'mesh.tool': name,
+              'mesh.peer': peer.name,
+              'mesh.correlation_id': call.correlationId,
+            },
+          },
+          ({ carrier }) => peer.callTool(originalName, args, call, carrier),
+        );
+        metrics?.observeToolCall({ tool: name, node: id, outcome: 'ok', durationMs: now() - startedAt });
+        return result;
+      } catch (error) {
+        const failure = MeshError.from(error);
+        metrics?.observeToolCall({
+          tool: name,
+          node: id,
+          outcome: 'error',
+          durationMs: now() - startedAt,
+          code: failure.code,
+        });
+        logger.debug(`call to "${name}" failed: ${failure.message}`, {
+          correlationId: call.correlationId,
+          peer: peer.name,
+          code: failure.code,
+        });
+        throw failure;
+      } finally {
+        finish?.();
+      }
+    },
+  };
+  return gateway;
+}

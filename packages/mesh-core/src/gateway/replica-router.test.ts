@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { MeshError } from '../errors/mesh-error.js';
+import type { PeerLink } from '../link/peer-link-types.js';
+import { createReplicaRouter, isRefusedStream } from './replica-router.js';
+
+const link = (url: string) => ({ url }) as PeerLink;
+const links = [link('a'), link('b'), link('c')];
+
+describe('createReplicaRouter', () => {
+  it('spreads calls round robin', () => {
+    const router = createReplicaRouter({ links, strategy: 'round_robin', cooldownMs: 1000, now: () => 0 });
+    expect(Array.from({ length: 6 }, () => router.pick()?.url)).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+    expect(router.peek()?.url).toBe('a');
+    expect(router.peek()?.url).toBe('a');
+  });
+
+  it('picks the replica with the fewest outstanding calls, ties in turn', () => {
+    const router = createReplicaRouter({
+      links,
+      strategy: 'least_outstanding',
+      cooldownMs: 1000,
+      now: () => 0,
+    });
+    const [a, b, c] = router.replicas;
+    if (!a || !b || !c) throw new Error('three replicas expected');
+    a.outstanding = 3;
+    b.outstanding = 1;
+    c.outstanding = 2;
+    expect(router.pick()?.url).toBe('b');
+    b.outstanding = 2;
+    // b and c tie: rotation decides.
+    expect([router.pick()?.url, router.pick()?.url].sort()).toEqual(['b', 'c']);
+  });
+
+  it('passes over a replica in its cooldown while another is available', () => {
+    let now = 0;
+    const router = createReplicaRouter({ links, strategy: 'round_robin', cooldownMs: 1000, now: () => now });
+    const [a] = router.replicas;
+    if (!a) throw new Error('replica expected');
+    router.markUnavailable(a, 'refused');
+    expect(Array.from({ length: 4 }, () => router.pick()?.url)).not.toContain('a');
+    now = 1000;
+    expect(Array.from({ length: 3 }, () => router.pick()?.url)).toContain('a');
+  });
+
+  it('fails over on unavailable and not on other failures', async () => {
+    const router = createReplicaRouter({ links, strategy: 'round_robin', cooldownMs: 1000, now: () => 0 });
+    const tried: string[] = [];
+    const result = await router.withFailover(async (replica) => {
+      tried.push(replica.url);
+      if (replica.url !== 'c') throw new MeshError(`refused by ${replica.url}`, 'unavailable');
+      return replica.outstanding;
+    });
+    expect(tried).toEqual(['a', 'b', 'c']);
+    expect(result).toBe(1);
+    expect(router.replicas.map((replica) => replica.outstanding)).toEqual([0, 0, 0]);
+    expect(router.replicas.map((replica) => replica.unavailableCount)).toEqual([1, 1, 0]);
+
+    const attempts: string[] = [];
+    await expect(
+      router.withFailover(async (replica) => {
+        attempts.push(replica.url);
+        throw new MeshError('bad input', 'invalid_argument');
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(attempts).toHaveLength(1);
+
+    await expect(
+      router.withFailover(async (replica) => {
+        throw new MeshError(`refused by ${replica.url}`, 'unavailable');
+      }),
+    ).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^refused by/) });
+  });
+
+  it('fails over when the HTTP/2 server refused the stream, which connect reports as internal', async () => {
+    const router = createReplicaRouter({ links, strategy: 'round_robin', cooldownMs: 1000, now: () => 0 });
+    const refused = new MeshError(
+      '[internal] Stream closed with error code NGHTTP2_REFUSED_STREAM',
+      'internal',
+      {
+        cause: new Error('Stream closed with error code NGHTTP2_REFUSED_STREAM'),
+      },
+    );
+    expect(isRefusedStream(refused)).toBe(true);
+    expect(isRefusedStream(new MeshError('boom', 'internal'))).toBe(false);
+    const tried: string[] = [];
+    const result = await router.withFailover(async (replica) => {
+      tried.push(replica.url);
+      if (tried.length === 1) throw refused;
+      return replica.url;
+    });
+    expect(tried).toHaveLength(2);
+    expect(result).toBe(tried[1]);
+  });
+});

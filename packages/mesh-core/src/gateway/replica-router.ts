@@ -1,0 +1,165 @@
+import { MeshError } from '../errors/mesh-error.js';
+import type { PeerLink } from '../link/peer-link-types.js';
+
+/**
+ * How a call picks among the replicas of one peer:
+ * - `round_robin`: each in turn;
+ * - `least_outstanding`: the one with the fewest calls in flight from this gateway (ties in turn).
+ */
+export type RoutingStrategy = 'round_robin' | 'least_outstanding';
+
+/** One replica of a peer, with the counters routing and `circuit_status` read. */
+export interface Replica {
+  /** Position in the peer's replica list. */
+  readonly index: number;
+  /** Base URL of the replica's mesh service. */
+  readonly url: string;
+  /** The link to it. */
+  readonly link: PeerLink;
+  /** Calls in flight to it from this gateway. */
+  outstanding: number;
+  /** Calls sent to it so far. */
+  calls: number;
+  /** Calls that failed with `unavailable`. */
+  unavailableCount: number;
+  /** Until when it is passed over after failing `unavailable` or draining, in epoch milliseconds (0: never). */
+  avoidUntil: number;
+  /** The message of its last `unavailable` failure. */
+  lastError?: string;
+}
+
+/** Options for {@link createReplicaRouter}. */
+export interface ReplicaRouterOptions {
+  /** The links to the replicas. At least one. */
+  links: readonly PeerLink[];
+  /** Routing strategy. */
+  strategy: RoutingStrategy;
+  /** How long a replica that failed `unavailable` is passed over while others are available, in milliseconds. */
+  cooldownMs: number;
+  /** Clock in epoch milliseconds. */
+  now: () => number;
+}
+
+/** Picks replicas of one peer and tracks their load and availability. */
+export interface ReplicaRouter {
+  readonly strategy: RoutingStrategy;
+  readonly replicas: readonly Replica[];
+  /**
+   * The replica for the next attempt, skipping `exclude` (replicas this call already tried). Replicas in their
+   * cooldown are used only when no other is left. `undefined` when every replica was excluded.
+   */
+  pick(exclude?: ReadonlySet<Replica>): Replica | undefined;
+  /** The replica the next call would get, without advancing the rotation (for the `route` tool). */
+  peek(): Replica | undefined;
+  /** Passes a replica over for the cooldown (it refused a call or announced it is draining). */
+  markUnavailable(replica: Replica, reason: string): void;
+  /** Clears a replica's cooldown (it answered). */
+  markAvailable(replica: Replica): void;
+  /**
+   * Runs `fn` on a replica and fails over to the next one when it rejects `unavailable` (connection refused,
+   * draining): the request did not run there, so it is safe to send elsewhere. Other failures propagate.
+   * Keeps the `outstanding` counters. Rejects with the last `unavailable` when every replica refused.
+   */
+  withFailover<T>(fn: (replica: Replica) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/**
+ * Creates the router of one peer's replicas.
+ *
+ * @example
+ * ```ts
+ * const router = createReplicaRouter({ links, strategy: 'least_outstanding', cooldownMs: 5_000, now: Date.now });
+ * const result = await router.withFailover((replica) => replica.link.callTool('echo', args, options));
+ * ```
+ */
+export function createReplicaRouter(options: ReplicaRouterOptions): ReplicaRouter {
+  const { strategy, cooldownMs, now } = options;
+  const replicas: Replica[] = options.links.map((link, index) => ({
+    index,
+    url: link.url,
+    link,
+    outstanding: 0,
+    calls: 0,
+    unavailableCount: 0,
+    avoidUntil: 0,
+  }));
+  let cursor = -1;
+
+  const choose = (exclude: ReadonlySet<Replica> | undefined, advance: boolean): Replica | undefined => {
+    const candidates = replicas.filter((replica) => !exclude?.has(replica));
+    if (candidates.length === 0) return undefined;
+    const at = now();
+    const ready = candidates.filter((replica) => replica.avoidUntil <= at);
+    const pool = ready.length > 0 ? ready : candidates;
+    const next = (cursor + 1) % replicas.length;
+    if (advance) cursor = next;
+    // Rotate so that ties go to the replica after the last one picked.
+    const distance = (replica: Replica) => (replica.index - next + replicas.length) % replicas.length;
+    const rotated = [...pool].sort((a, b) => distance(a) - distance(b));
+    if (strategy === 'round_robin') return rotated[0];
+    let best = rotated[0];
+    for (const replica of rotated) if (best && replica.outstanding < best.outstanding) best = replica;
+    return best;
+  };
+  const pick = (exclude?: ReadonlySet<Replica>) => choose(exclude, true);
+
+  const router: ReplicaRouter = {
+    strategy,
+    replicas,
+    pick,
+    peek: () => choose(undefined, false),
+    markUnavailable(replica, reason) {
+      replica.avoidUntil = now() + cooldownMs;
+      replica.lastError = reason;
+    },
+    markAvailable(replica) {
+      replica.avoidUntil = 0;
+    },
+    async withFailover(fn, signal) {
+      const tried = new Set<Replica>();
+      let last: MeshError | undefined;
+      for (;;) {
+        const replica = pick(tried);
+        if (!replica || signal?.aborted) {
+          throw last ?? new MeshError('no replica to call', 'unavailable');
+        }
+        tried.add(replica);
+        replica.outstanding += 1;
+        replica.calls += 1;
+        try {
+          const result = await fn(replica);
+          if (replica.avoidUntil !== 0) router.markAvailable(replica);
+          return result;
+        } catch (error) {
+          const failure = MeshError.from(error);
+          if (
+            !(failure.code === 'unavailable' || isRefusedStream(failure)) ||
+            failure.details.circuit !== undefined
+          ) {
+            throw failure;
+          }
+          replica.unavailableCount += 1;
+          router.markUnavailable(replica, failure.message);
+          last = failure;
+        } finally {
+          replica.outstanding -= 1;
+        }
+      }
+    },
+  };
+  return router;
+}
+
+/**
+ * True when the peer's HTTP/2 server refused the stream (`REFUSED_STREAM`, typically racing its GOAWAY while
+ * it shuts down): RFC 9113 section 8.7 guarantees the request was not processed, so it may go to another
+ * replica. connect-node reports it as `internal`, hence the look at the cause chain.
+ */
+export function isRefusedStream(error: MeshError): boolean {
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
+    if (cause.message.includes('NGHTTP2_REFUSED_STREAM')) return true;
+    cause = cause.cause;
+  }
+  return false;
+}

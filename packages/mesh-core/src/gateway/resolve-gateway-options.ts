@@ -1,0 +1,140 @@
+import { MeshError } from '../errors/mesh-error.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+import type { MeshMetrics } from '../observability/metrics.js';
+import type { AnyToolDefinition } from '../tool/tool-definition.js';
+import type { GatewayOptions } from './gateway.js';
+import type { GatewayPeerOptions } from './gateway-peer.js';
+import type { PrefixMode } from './tool-naming.js';
+
+/** Defaults of {@link GatewayOptions}. */
+export const DEFAULT_GATEWAY = {
+  prefixMode: 'conditional',
+  failClosed: false,
+  maxHops: 8,
+  listTimeoutMs: 5000,
+  replicaCooldownMs: 5000,
+  relistIntervalMs: 2000,
+  watchPeers: true,
+} as const;
+
+/** The gateway's own tools, always present. */
+export const GATEWAY_TOOL_NAMES = ['route', 'budget_check', 'circuit_status'] as const;
+
+/** {@link GatewayOptions} with defaults applied and limits checked. */
+export interface ResolvedGatewayOptions {
+  id: string;
+  peers: readonly GatewayPeerOptions[];
+  prefixMode: PrefixMode;
+  failClosed: boolean;
+  tools: readonly AnyToolDefinition[];
+  ownToolNames: readonly string[];
+  logger: Logger;
+  metrics: MeshMetrics | undefined;
+  maxHops: number;
+  listTimeoutMs: number;
+  replicaCooldownMs: number;
+  relistIntervalMs: number;
+  watchPeers: boolean;
+  now: () => number;
+  random: () => number;
+}
+
+const PEER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const PREFIX_MODES: readonly PrefixMode[] = ['always', 'conditional', 'never'];
+const ROUTINGS = ['round_robin', 'least_outstanding'];
+
+function invalid(message: string, field: string): MeshError {
+  return new MeshError(message, 'invalid_argument', { details: { field } });
+}
+
+function whole(value: number, field: string, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min)
+    throw invalid(`${field} must be an integer >= ${min}, got ${value}`, field);
+  return value;
+}
+
+/**
+ * Applies the gateway defaults once and checks every option.
+ *
+ * @throws MeshError `invalid_argument` naming the option (`peers.1.prefix`…).
+ */
+export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
+  if (typeof options.id !== 'string' || options.id === '')
+    throw invalid('id must be a non-empty string', 'id');
+  if (!options.ports) throw invalid('ports are required (state, lock, events, ledger)', 'ports');
+  const prefixMode = options.prefixMode ?? DEFAULT_GATEWAY.prefixMode;
+  if (!PREFIX_MODES.includes(prefixMode)) {
+    throw invalid(`prefixMode must be one of ${PREFIX_MODES.join(', ')}, got "${prefixMode}"`, 'prefixMode');
+  }
+  const peers = options.peers ?? [];
+  const names = new Map<string, number>();
+  const prefixes = new Map<string, number>();
+  peers.forEach((peer, index) => {
+    const at = `peers.${index}`;
+    if (typeof peer?.name !== 'string' || !PEER_NAME.test(peer.name)) {
+      throw invalid(
+        `${at}.name must be 1 to 64 characters of [A-Za-z0-9_-], got "${String(peer?.name)}"`,
+        `${at}.name`,
+      );
+    }
+    const prefix = peer.prefix ?? peer.name;
+    if (!PEER_NAME.test(prefix) || prefix.length > 63) {
+      throw invalid(
+        `${at}.prefix must be 1 to 63 characters of [A-Za-z0-9_-], got "${prefix}"`,
+        `${at}.prefix`,
+      );
+    }
+    const sameName = names.get(peer.name);
+    if (sameName !== undefined)
+      throw invalid(`peers ${sameName} and ${index} are both named "${peer.name}"`, `${at}.name`);
+    names.set(peer.name, index);
+    const samePrefix = prefixes.get(prefix);
+    if (samePrefix !== undefined) {
+      throw invalid(`peers ${samePrefix} and ${index} both use the prefix "${prefix}"`, `${at}.prefix`);
+    }
+    prefixes.set(prefix, index);
+    if (!Array.isArray(peer.replicas) || peer.replicas.length === 0) {
+      throw invalid(`peer "${peer.name}" needs at least one replica`, `${at}.replicas`);
+    }
+    peer.replicas.forEach((replica, replicaIndex) => {
+      const valid = typeof replica === 'string' ? replica !== '' : typeof replica?.callTool === 'function';
+      if (!valid)
+        throw invalid(
+          `peer "${peer.name}": replica ${replicaIndex} is neither a URL nor a PeerLink`,
+          `${at}.replicas.${replicaIndex}`,
+        );
+    });
+    if (peer.routing !== undefined && !ROUTINGS.includes(peer.routing)) {
+      throw invalid(
+        `${at}.routing must be one of ${ROUTINGS.join(', ')}, got "${peer.routing}"`,
+        `${at}.routing`,
+      );
+    }
+  });
+  const tools = options.tools ?? [];
+  return {
+    id: options.id,
+    peers,
+    prefixMode,
+    failClosed: options.failClosed ?? DEFAULT_GATEWAY.failClosed,
+    tools,
+    ownToolNames: [...GATEWAY_TOOL_NAMES, ...tools.map((tool) => tool.name)],
+    logger: (options.logger ?? silentLogger).child({ gateway: options.id }),
+    metrics: options.metrics,
+    maxHops: whole(options.maxHops ?? DEFAULT_GATEWAY.maxHops, 'maxHops', 1),
+    listTimeoutMs: whole(options.listTimeoutMs ?? DEFAULT_GATEWAY.listTimeoutMs, 'listTimeoutMs', 1),
+    replicaCooldownMs: whole(
+      options.replicaCooldownMs ?? DEFAULT_GATEWAY.replicaCooldownMs,
+      'replicaCooldownMs',
+      0,
+    ),
+    relistIntervalMs: whole(
+      options.relistIntervalMs ?? DEFAULT_GATEWAY.relistIntervalMs,
+      'relistIntervalMs',
+      0,
+    ),
+    watchPeers: options.watchPeers ?? DEFAULT_GATEWAY.watchPeers,
+    now: options.now ?? (() => Date.now()),
+    random: options.random ?? Math.random,
+  };
+}

@@ -1,0 +1,230 @@
+import {
+  type BulkheadPolicy,
+  bulkhead,
+  handleWhen,
+  isBulkheadRejectedError,
+  type RetryPolicy,
+  retry,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import { isRetrySafe, MeshError } from '../errors/mesh-error.js';
+import type { CircuitState } from '../ports/circuit-state.js';
+import { type PeerPolicyOptions, resolvePeerPolicyOptions } from './peer-policy-options.js';
+import { createRetryBackoff } from './retry-backoff.js';
+import {
+  type CircuitStatus,
+  createSharedCircuitBreaker,
+  type SharedCircuitBreaker,
+} from './shared-circuit-breaker.js';
+
+export type {
+  BulkheadOptions,
+  PeerPolicyOptions,
+  RetryOptions,
+  TimeoutOptions,
+} from './peer-policy-options.js';
+export { DEFAULT_PEER_POLICY, resolvePeerPolicyOptions } from './peer-policy-options.js';
+
+/** One attempt of a call, as passed to the function run by {@link PeerPolicy.execute}. */
+export interface PolicyAttempt {
+  /** Aborts on the deadline or the caller's cancellation. Pass it to the link. */
+  signal: AbortSignal;
+  /** The call's deadline in epoch milliseconds (never later than the caller's). */
+  deadline: number;
+  /** 1 for the first attempt, 2 for the first retry… */
+  attempt: number;
+}
+
+/** Options for one {@link PeerPolicy.execute}. */
+export interface PolicyCallOptions {
+  /** The tool called (its name on the peer): selects a per-tool timeout. */
+  tool?: string;
+  /** The caller's cancellation. */
+  signal?: AbortSignal;
+  /** The caller's deadline in epoch milliseconds; the call never runs past it. */
+  deadline?: number;
+}
+
+/** Where a peer's policy stands, for `circuit_status`. */
+export interface PeerPolicyStatus extends CircuitStatus {
+  /** Calls holding a bulkhead slot. */
+  active: number;
+  /** Calls waiting for a slot. */
+  queued: number;
+  maxConcurrent: number;
+  maxQueued: number;
+}
+
+/** Timeout, retry, circuit breaker and bulkhead for the calls to one peer. */
+export interface PeerPolicy {
+  readonly target: string;
+  /**
+   * Runs `fn` under the policy: deadline (tool > peer > global, capped by the caller's), bulkhead, retries of
+   * retry-safe failures, and the circuit breaker. Rejects with a `MeshError`: the last failure, `unavailable`
+   * with `details.retryAfterMs` when the breaker is open, `resource_exhausted` when the bulkhead is full,
+   * `deadline_exceeded` or `canceled`.
+   */
+  execute<T>(fn: (attempt: PolicyAttempt) => Promise<T>, options?: PolicyCallOptions): Promise<T>;
+  /** The deadline for a tool, in milliseconds. */
+  timeoutFor(tool?: string): number;
+  /** The breaker's state. */
+  state(): CircuitState;
+  status(): PeerPolicyStatus;
+  /** Calls `listener` on every breaker state change; returns a function that stops it. */
+  onStateChange(listener: (state: CircuitState) => void): () => void;
+  /** Joins the shared circuit state (adopting it). Called by the first `execute` when not called before. */
+  start(): Promise<void>;
+  /** Leaves the shared circuit state. */
+  close(): Promise<void>;
+}
+
+/** Rejections made by the policy itself are never retried: only the peer's own retry-safe failures are. */
+function isRetryable(error: Error): boolean {
+  return (
+    MeshError.isInstance(error) &&
+    isRetrySafe(error) &&
+    error.details.circuit === undefined &&
+    error.details.bulkhead === undefined
+  );
+}
+
+/**
+ * Creates the resilience policy of one peer from cockatiel's timeout, bulkhead, retry and circuit breaker,
+ * composed with `wrap()` in that order (outermost first): the deadline covers queueing and every retry, the
+ * bulkhead bounds a logical call with its retries, each retry passes the breaker, and an open breaker is never
+ * retried. Breaker transitions are shared through `events` and `circuitState` (see `createSharedCircuitBreaker`).
+ *
+ * @throws MeshError `invalid_argument` naming the option when an option is out of range.
+ * @example
+ * ```ts
+ * const policy = createPeerPolicy({ target: 'peer:media', timeouts: { peerMs: 20_000, toolMs: { generate_image: 60_000 } } });
+ * const result = await policy.execute(({ signal, deadline }) => link.callTool('generate_image', args, { signal, timeoutMs: deadline - Date.now(), metadata }), { tool: 'generate_image' });
+ * ```
+ */
+export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
+  const resolved = resolvePeerPolicyOptions(options);
+  const { target, now, logger } = resolved;
+  const circuit: SharedCircuitBreaker = createSharedCircuitBreaker({
+    target,
+    breaker: resolved.breaker,
+    instanceId: resolved.instanceId,
+    events: resolved.events,
+    circuitState: resolved.circuitState,
+    now,
+    logger,
+  });
+  const pool: BulkheadPolicy = bulkhead(resolved.bulkhead.maxConcurrent, resolved.bulkhead.maxQueued);
+  const retries: RetryPolicy = retry(handleWhen(isRetryable), {
+    maxAttempts: resolved.retry.maxAttempts - 1,
+    backoff: createRetryBackoff({ ...resolved.retry, random: resolved.random }),
+  });
+  retries.onRetry((event) => {
+    const reason = 'error' in event ? event.error.message : 'result';
+    logger.debug('retrying', { attempt: event.attempt, delayMs: event.delay, reason });
+  });
+
+  const timeoutFor = (tool?: string) =>
+    (tool === undefined ? undefined : resolved.timeouts.toolMs[tool]) ??
+    resolved.timeouts.peerMs ??
+    resolved.timeouts.globalMs;
+
+  return {
+    target,
+    timeoutFor,
+    state: () => circuit.state(),
+    status() {
+      return {
+        ...circuit.status(),
+        active: resolved.bulkhead.maxConcurrent - pool.executionSlots,
+        queued: resolved.bulkhead.maxQueued - pool.queueSlots,
+        maxConcurrent: resolved.bulkhead.maxConcurrent,
+        maxQueued: resolved.bulkhead.maxQueued,
+      };
+    },
+    onStateChange: (listener) => circuit.onStateChange(listener),
+    start: () => circuit.start(),
+    close: () => circuit.close(),
+    async execute(fn, call = {}) {
+      await circuit.start();
+      const callerSignal = call.signal;
+      const startedAt = now();
+      const ownMs = timeoutFor(call.tool);
+      const callerMs = call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - startedAt;
+      const timeoutMs = Math.min(ownMs, callerMs);
+      const what = call.tool === undefined ? target : `${call.tool} on ${target}`;
+      if (callerSignal?.aborted) throw canceled(callerSignal, what);
+      const deadlineError = (cause?: unknown) =>
+        new MeshError(
+          `${what} did not complete within ${Math.round(timeoutMs)} ms${timeoutMs === callerMs ? " (the caller's deadline)" : ''}`,
+          'deadline_exceeded',
+          { cause, details: { origin: target, timeoutMs: Math.round(timeoutMs) } },
+        );
+      if (timeoutMs <= 0) throw deadlineError();
+      const deadline = startedAt + timeoutMs;
+      let lastError: MeshError | undefined;
+      const pipeline = wrap(timeout(timeoutMs, TimeoutStrategy.Aggressive), pool, retries);
+      try {
+        return await pipeline.execute(
+          (context) =>
+            circuit.execute(async (signal) => {
+              const attempt = ('attempt' in context ? (context.attempt as number) : 0) + 1;
+              // A retry whose delay outlived the deadline must not reach the peer.
+              if (signal.aborted) throw deadlineError(lastError);
+              try {
+                return await fn({ signal, deadline, attempt });
+              } catch (error) {
+                let failure = MeshError.from(error);
+                // Our deadline aborted the attempt: the peer was too slow, which the breaker must count.
+                if (signal.aborted && !callerSignal?.aborted && failure.code === 'canceled') {
+                  failure = deadlineError(failure);
+                }
+                lastError = failure;
+                throw failure;
+              }
+            }, context.signal),
+          callerSignal,
+        );
+      } catch (error) {
+        if (isTaskCancelled(error)) {
+          if (callerSignal?.aborted) throw canceled(callerSignal, what);
+          throw deadlineError(lastError);
+        }
+        if (isBulkheadRejectedError(error)) {
+          throw new MeshError(
+            `too many calls to ${target} in flight; try again later`,
+            'resource_exhausted',
+            {
+              cause: error,
+              details: {
+                origin: target,
+                bulkhead: 'full',
+                limit: resolved.bulkhead.maxConcurrent + resolved.bulkhead.maxQueued,
+                limitUnit: 'calls',
+              },
+            },
+          );
+        }
+        throw MeshError.from(error);
+      }
+    },
+  };
+}
+
+/**
+ * cockatiel 3.2.1's own `isTaskCancelledError` tests the bulkhead's marker property, so it also matches a
+ * `BulkheadRejectedError` and misses a real cancellation; test the marker this error sets instead.
+ */
+function isTaskCancelled(error: unknown): boolean {
+  return error instanceof Error && 'isTaskCancelledError' in error;
+}
+
+function canceled(signal: AbortSignal, what: string): MeshError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new MeshError(`${what}: the caller's deadline passed`, 'deadline_exceeded', { cause: reason });
+  }
+  if (MeshError.isInstance(reason)) return reason;
+  return new MeshError(`${what} was canceled by the caller`, 'canceled', { cause: reason });
+}
