@@ -1,10 +1,20 @@
+import { copyFile } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // `cli` sits at the dist root so the offline providers find their worker scripts beside the bundle.
+  entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // The offline providers locate their worker scripts with import.meta.url, also in the CJS build.
+  shims: true,
+  // Worker threads load plain .mjs files (see src/providers/offline/*-worker.mjs): copy them beside the bundles.
+  onSuccess: async () => {
+    for (const worker of ['flite-worker.mjs', 'video-worker.mjs']) {
+      await copyFile(`src/providers/offline/${worker}`, `dist/${worker}`);
+    }
+  },
 });

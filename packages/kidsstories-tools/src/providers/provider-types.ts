@@ -28,6 +28,8 @@ export interface ProviderCallOptions {
 /** Text generation of a story as structured output (the story JSON schema). */
 export interface StoryProvider {
   readonly name: string;
+  /** The model usage is reported under, used to price the worst case reserved before a call. Default: `name`. */
+  readonly model?: string;
   /**
    * Generates a story for a prompt built from the generation parameters. `jsonSchema` is the story schema used
    * as structured output; `parameters` is the validated parameter object (offline providers read it directly).
@@ -41,6 +43,8 @@ export interface StoryProvider {
 /** Readability refinement toward a Flesch-Kincaid grade. */
 export interface RefineProvider {
   readonly name: string;
+  /** The model usage is reported under, used to price the worst case reserved before a call. Default: `name`. */
+  readonly model?: string;
   refine(
     request: { text: string; targetGrade: number; ageBand: string },
     options?: ProviderCallOptions,
@@ -50,9 +54,14 @@ export interface RefineProvider {
 /** Text embeddings. */
 export interface EmbeddingProvider {
   readonly name: string;
+  /** The model usage is reported under, used to price the worst case reserved before a call. Default: `name`. */
+  readonly model?: string;
   /** Vector length. */
   readonly dimensions: number;
-  embed(texts: readonly string[], options?: ProviderCallOptions): Promise<{ vectors: number[][]; usage: ProviderUsage }>;
+  embed(
+    texts: readonly string[],
+    options?: ProviderCallOptions,
+  ): Promise<{ vectors: number[][]; usage: ProviderUsage }>;
 }
 
 /** Verdict of the child-safety gate. */
@@ -62,10 +71,16 @@ export interface SafetyVerdict {
   reasons: string[];
 }
 
+/** Options of {@link SafetyProvider.check}. */
+export interface SafetyCheckOptions extends ProviderCallOptions {
+  /** The reader age band (`3-5`, `6-8`, `9-12`); stricter rules (scary content) apply to younger bands. */
+  ageBand?: string;
+}
+
 /** Child-safety moderation of text (story text, image prompts). */
 export interface SafetyProvider {
   readonly name: string;
-  check(text: string, options?: ProviderCallOptions): Promise<SafetyVerdict & { usage?: ProviderUsage }>;
+  check(text: string, options?: SafetyCheckOptions): Promise<SafetyVerdict & { usage?: ProviderUsage }>;
 }
 
 /** A character's fixed look, from the character guide. */
@@ -93,7 +108,13 @@ export interface ImageProvider {
       parameters?: Record<string, unknown>;
     },
     options?: ProviderCallOptions,
-  ): Promise<{ png: Uint8Array; width: number; height: number; revisedPrompt?: string; usage: ProviderUsage }>;
+  ): Promise<{
+    png: Uint8Array;
+    width: number;
+    height: number;
+    revisedPrompt?: string;
+    usage: ProviderUsage;
+  }>;
 }
 
 /** Speech synthesis (narration), as MP3 24 kHz mono. */
@@ -109,9 +130,22 @@ export interface SpeechProvider {
 export interface VideoProvider {
   readonly name: string;
   animate(
-    request: { png: Uint8Array; motion: string; durationSec: number; model: string; width?: number; height?: number },
+    request: {
+      png: Uint8Array;
+      motion: string;
+      durationSec: number;
+      model: string;
+      width?: number;
+      height?: number;
+    },
     options?: ProviderCallOptions,
-  ): Promise<{ mp4: Uint8Array; durationSec: number; frameCount: number; model: string; usage: ProviderUsage }>;
+  ): Promise<{
+    mp4: Uint8Array;
+    durationSec: number;
+    frameCount: number;
+    model: string;
+    usage: ProviderUsage;
+  }>;
 }
 
 /** The bundle of providers a KidsStories tool set is created with. */

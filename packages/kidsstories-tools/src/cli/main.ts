@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * The `kidsstories-tools` executable: runs one KidsStories tool (`call`) or serves one server's tools as a
+ * standalone MCP server (`serve`). See `kidsstories-tools help` and the package README.
+ */
+import { runCli } from './run-cli.js';
+
+// No top-level await: the package also builds a CommonJS copy.
+void runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  // Leave time for stdout to drain through a pipe, then exit even if a provider left a handle open.
+  setTimeout(() => process.exit(code), 2000).unref();
+});

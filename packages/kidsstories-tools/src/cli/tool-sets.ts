@@ -1,0 +1,22 @@
+import type { AnyToolDefinition } from '@kidsstories/mesh-core';
+import type { KidsStoriesProviders } from '../providers/provider-types.js';
+import { createMediaTools } from '../tools/media/create-media-tools.js';
+import { createTextTools } from '../tools/text/create-text-tools.js';
+import { createVideoTools } from '../tools/video/create-video-tools.js';
+import type { ServerName } from './parse-cli-args.js';
+
+/** The tools of each server, as `serve` offers them and `call` finds them. */
+export type ToolSets = Record<ServerName, readonly AnyToolDefinition[]>;
+
+/**
+ * Builds the three servers' tools over one provider bundle: text (`generate_story`, `refine_readability`,
+ * `embed_content`), media (`generate_image`, `generate_audio`, `apply_character_guide`) and video
+ * (`select_model`, `animate_image`, `batch_render`).
+ */
+export function createToolSets(providers: KidsStoriesProviders): ToolSets {
+  return {
+    text: createTextTools({ providers }),
+    media: createMediaTools({ providers }),
+    video: createVideoTools({ providers }),
+  };
+}

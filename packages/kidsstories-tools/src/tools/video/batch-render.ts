@@ -1,0 +1,111 @@
+import { defineTool, MeshError, type ToolDefinition } from '@kidsstories/mesh-core';
+import type { ContentBlock } from '@modelcontextprotocol/server';
+import * as z from 'zod';
+import { createConcurrencyLimiter } from '../../media/concurrency-limiter.js';
+import { embeddedResource } from '../../media/media-artifact.js';
+import { animateClip } from '../../video/animate-clip.js';
+import { clipInputSchema, clipOutput, clipOutputSchema, toClipRequest } from './clip-schemas.js';
+import type { ResolvedVideoToolsOptions } from './video-tools-options.js';
+
+/** Input of `batch_render`. */
+export const batchRenderInputSchema = z.object({
+  clips: z.array(clipInputSchema).min(1).max(24).describe('The clips to render, in page order.'),
+  maxParallel: z
+    .number()
+    .int()
+    .min(1)
+    .max(8)
+    .optional()
+    .describe('Clips rendered at once (`max_parallel_renders`); default 2.'),
+});
+
+const failureSchema = z.object({ code: z.string(), message: z.string() });
+
+/** Output of `batch_render`. */
+export const batchRenderOutputSchema = z.object({
+  clips: z.array(
+    z.object({
+      index: z.number().int(),
+      ok: z.boolean(),
+      clip: clipOutputSchema.optional(),
+      error: failureSchema.optional(),
+    }),
+  ),
+  rendered: z.number().int(),
+  failed: z.number().int(),
+  /** Settled cost of every clip, in USD. */
+  totalCostUsd: z.number(),
+  /** Wall time of the batch, in milliseconds. */
+  wallMs: z.number(),
+  maxParallel: z.number().int(),
+});
+
+type BatchRenderInput = z.infer<typeof batchRenderInputSchema>;
+type BatchRenderOutput = z.infer<typeof batchRenderOutputSchema>;
+
+/**
+ * `batch_render`: renders several clips with bounded parallelism (default 2, one per core on the reference
+ * machine). Each clip is selected, charged and falls back like `animate_image`; a failed clip is reported in
+ * its slot and the others still render. Fails as a whole only when every clip fails (with the first error).
+ */
+export function createBatchRenderTool(
+  context: ResolvedVideoToolsOptions,
+): ToolDefinition<BatchRenderInput, BatchRenderOutput> {
+  return defineTool<BatchRenderInput, BatchRenderOutput>({
+    name: 'batch_render',
+    title: 'Batch render clips',
+    description:
+      'Renders several page clips (base64 PNGs with motion and duration) with bounded parallelism, choosing the cheapest suitable video model for each. Returns every MP4 as an embedded resource.',
+    inputSchema: batchRenderInputSchema,
+    outputSchema: batchRenderOutputSchema,
+    annotations: { readOnlyHint: false, idempotentHint: true },
+    timeoutMs: 900_000,
+    handler: async (input, ctx) => {
+      const started = context.now();
+      const maxParallel = input.maxParallel ?? context.defaultParallelism;
+      const limiter = createConcurrencyLimiter(maxParallel);
+      // Decode every clip first so bad input fails the call before any provider is paid.
+      const requests = input.clips.map((clip, index) => toClipRequest(clip, `clips.${index}.`));
+      let done = 0;
+      const outcomes = await Promise.allSettled(
+        requests.map((request) =>
+          limiter.run(async () => {
+            const clip = await animateClip(context, ctx, 'batch_render', request);
+            done++;
+            ctx.reportProgress({
+              progress: done,
+              total: requests.length,
+              message: `rendered ${clip.artifact.uri}`,
+            });
+            return clip;
+          }, ctx.signal),
+        ),
+      );
+      const content: ContentBlock[] = [];
+      const clips: BatchRenderOutput['clips'] = outcomes.map((outcome, index) => {
+        if (outcome.status === 'fulfilled') {
+          content.push(embeddedResource(outcome.value.artifact, outcome.value.mp4));
+          return { index, ok: true, clip: clipOutput(outcome.value) };
+        }
+        const error = MeshError.from(outcome.reason);
+        return { index, ok: false, error: { code: error.code, message: error.message } };
+      });
+      const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
+      if (failures.length === outcomes.length)
+        throw MeshError.from((failures[0] as PromiseRejectedResult).reason);
+      const rendered = outcomes.length - failures.length;
+      const totalCostUsd = clips.reduce((sum, entry) => sum + (entry.clip?.costUsd ?? 0), 0);
+      return {
+        structuredContent: {
+          clips,
+          rendered,
+          failed: failures.length,
+          totalCostUsd: Math.round(totalCostUsd * 1e6) / 1e6,
+          wallMs: context.now() - started,
+          maxParallel,
+        },
+        content: [{ type: 'text', text: `Rendered ${rendered} of ${outcomes.length} clips.` }, ...content],
+      };
+    },
+  });
+}

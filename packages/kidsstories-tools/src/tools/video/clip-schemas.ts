@@ -1,0 +1,93 @@
+import { MeshError } from '@kidsstories/mesh-core';
+import * as z from 'zod';
+import { mediaArtifactSchema } from '../../media/media-artifact.js';
+import type { ClipRequest, RenderedClip } from '../../video/animate-clip.js';
+import { QUALITY_TIERS } from '../../video/model-catalogue.js';
+
+/** One clip to animate, as tool input. */
+export const clipInputSchema = z.object({
+  png: z
+    .string()
+    .min(16)
+    .max(16_000_000)
+    .describe('The page picture, a base64 PNG (as returned by generate_image).'),
+  motion: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      'Camera motion (`motion_type`): zoom_in, zoom_out, pan_left, pan_right, pan_up, pan_down, ken_burns, static, or words; default ken_burns.',
+    ),
+  durationSec: z
+    .number()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('Clip length in seconds (`duration_sec`); default 5.'),
+  quality: z.enum(QUALITY_TIERS).optional().describe('Lowest acceptable model tier; default standard.'),
+  model: z.string().max(80).optional().describe('A catalogue model id to use instead of selecting one.'),
+  allowDowngrade: z
+    .boolean()
+    .optional()
+    .describe('Accept a lower tier when the budget advises it; default true.'),
+  width: z.number().int().min(64).max(1024).optional().describe('Output width in pixels (even).'),
+  height: z.number().int().min(64).max(1024).optional().describe('Output height in pixels (even).'),
+  seed: z.number().int().min(0).max(2_147_483_647).optional().describe('Seed for deterministic providers.'),
+  storyId: z.string().min(1).max(128).optional().describe('Story the clip belongs to, for events.'),
+  page: z.number().int().min(1).max(100).optional().describe('Page number, for events.'),
+});
+
+/** A clip as tool input. */
+export type ClipInput = z.infer<typeof clipInputSchema>;
+
+/** Metadata of a rendered clip, as tool output. */
+export const clipOutputSchema = mediaArtifactSchema.extend({
+  modelId: z.string(),
+  durationSec: z.number(),
+  frameCount: z.number().int(),
+  /** Settled cost, in USD. */
+  costUsd: z.number(),
+  /** The selected model's list-price estimate, in USD. */
+  estimatedCostUsd: z.number(),
+  rateLimitedModels: z.array(z.string()),
+});
+
+/** Metadata of a rendered clip. */
+export type ClipOutput = z.infer<typeof clipOutputSchema>;
+
+/**
+ * Turns tool input into a {@link ClipRequest}, decoding the base64 PNG.
+ *
+ * @throws MeshError `invalid_argument` (field `{prefix}png`) when the string is not base64.
+ */
+export function toClipRequest(input: ClipInput, prefix = ''): ClipRequest {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(input.png.replace(/\s+/g, ''))) {
+    throw new MeshError('png must be base64', 'invalid_argument', { details: { field: `${prefix}png` } });
+  }
+  return {
+    png: new Uint8Array(Buffer.from(input.png, 'base64')),
+    motion: input.motion ?? 'ken_burns',
+    durationSec: input.durationSec ?? 5,
+    quality: input.quality ?? 'standard',
+    ...(input.model === undefined ? {} : { model: input.model }),
+    ...(input.allowDowngrade === undefined ? {} : { allowDowngrade: input.allowDowngrade }),
+    ...(input.width === undefined ? {} : { width: input.width }),
+    ...(input.height === undefined ? {} : { height: input.height }),
+    ...(input.seed === undefined ? {} : { seed: input.seed }),
+    ...(input.storyId === undefined ? {} : { storyId: input.storyId }),
+    ...(input.page === undefined ? {} : { page: input.page }),
+  };
+}
+
+/** The metadata of a rendered clip. */
+export function clipOutput(clip: RenderedClip): ClipOutput {
+  return {
+    ...clip.artifact,
+    modelId: clip.modelId,
+    durationSec: clip.durationSec,
+    frameCount: clip.frameCount,
+    costUsd: clip.costUsd,
+    estimatedCostUsd: Math.round(clip.estimatedCostUsd * 1e6) / 1e6,
+    rateLimitedModels: clip.rateLimitedModels,
+  };
+}
