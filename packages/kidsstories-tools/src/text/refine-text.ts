@@ -1,0 +1,208 @@
+import { readabilityOf, splitSentences, wordsOf } from './readability.js';
+import { DROPPABLE_MODIFIERS, RICHER_WORDS, SIMPLE_WORDS } from './simple-words.js';
+
+/** Options for {@link refineTextToGrade}. */
+export interface RefineTextOptions {
+  /** Stop once the grade is this close to the target. Default 0.5 (grades). */
+  toleranceGrades?: number;
+  /** Most edits to make. Default 200. */
+  maxEdits?: number;
+  /** Whether sentences may be joined to raise the grade (false keeps every sentence simple). Default true. */
+  joinSentences?: boolean;
+}
+
+/** What {@link refineTextToGrade} did. */
+export interface RefineTextResult {
+  text: string;
+  gradeBefore: number;
+  gradeAfter: number;
+  /** Edits applied (sentence splits, merges, word swaps). */
+  edits: number;
+}
+
+// Places where a long sentence can be cut in two without losing meaning, most natural first.
+const SPLIT_POINTS = [
+  /;\s+/,
+  /,\s+(?:and|but|so)\s+/,
+  /\s+because\s+/,
+  /,\s+(?:then|when|while)\s+/,
+  /,\s+which\s+/,
+  /\s+(?:and|but)\s+(?=(?:he|she|they|it|we|i|the)\b)/,
+  /,\s+(?=(?:he|she|they|it|we|i|the|a|an|there|[A-Z][a-z]+\s+[a-z]+)\b)/,
+];
+// A head starting like this is an introductory phrase, not a sentence: never cut it off at a comma.
+const INTRODUCTORY =
+  /^(?:["“]?)(?:in|on|at|under|over|by|with|from|once|when|after|before|if|as|while|then|just|at)\b/i;
+const SPLIT_REPLACEMENTS = ['. ', '. ', '. That was because ', '. Then ', '. This ', '. ', '. '];
+// Sentence openers that are lowercased when a sentence is joined onto the one before; anything else (names,
+// places) keeps its capital.
+const COMMON_OPENERS = new Set(
+  'a an the they them their there then this that these those it its he she his her we our you your one each every everyone everybody soon next back even just but so slowly little some all what how when after before at in on by from with birds ferns waves gulls hens bees stars snowflakes fluffy soft sunlight neighbours flower sun sky clouds everything two being oh how where why'.split(
+    ' ',
+  ),
+);
+
+function capitalise(text: string): string {
+  return text.replace(/^(["“]?)([a-z])/, (_, quote: string, letter: string) => quote + letter.toUpperCase());
+}
+
+function isDialogue(sentence: string): boolean {
+  return /["“”]/.test(sentence);
+}
+
+/** Cuts the sentence with the most words at its most natural split point; `undefined` when none can be cut. */
+function splitLongest(sentences: string[]): string[] | undefined {
+  const order = sentences
+    .map((sentence, index) => ({ index, words: wordsOf(sentence).length }))
+    .filter(({ index }) => !isDialogue(sentences[index] ?? ''))
+    .sort((a, b) => b.words - a.words);
+  for (const { index, words } of order) {
+    if (words < 8) break;
+    const sentence = sentences[index] ?? '';
+    for (const [pointIndex, point] of SPLIT_POINTS.entries()) {
+      const match = point.exec(sentence);
+      if (!match || match.index === undefined) continue;
+      const head = sentence.slice(0, match.index);
+      const tail = sentence.slice(match.index + match[0].length);
+      if (wordsOf(head).length < 3 || wordsOf(tail).length < 3) continue;
+      if (pointIndex === SPLIT_POINTS.length - 1 && INTRODUCTORY.test(head)) continue;
+      const replacement = SPLIT_REPLACEMENTS[pointIndex] ?? '. ';
+      const rest = replacement === '. ' ? capitalise(tail) : tail;
+      const joined = `${head.replace(/[,;]$/, '')}${replacement}${rest}`;
+      return [...sentences.slice(0, index), ...splitSentences(joined), ...sentences.slice(index + 1)];
+    }
+  }
+  return undefined;
+}
+
+/** Joins the pair of neighbouring narration sentences with the fewest words; `undefined` when none can be. */
+function mergeShortest(sentences: string[]): string[] | undefined {
+  let best: { index: number; words: number } | undefined;
+  for (let index = 0; index + 1 < sentences.length; index++) {
+    const first = sentences[index] ?? '';
+    const second = sentences[index + 1] ?? '';
+    if (isDialogue(first) || isDialogue(second) || !first.endsWith('.')) continue;
+    const words = wordsOf(first).length + wordsOf(second).length;
+    if (words > 40) continue;
+    if (!best || words < best.words) best = { index, words };
+  }
+  if (!best) return undefined;
+  const first = (sentences[best.index] ?? '').replace(/\.$/, '');
+  const second = sentences[best.index + 1] ?? '';
+  const opener = wordsOf(second)[0]?.toLowerCase() ?? '';
+  const lowerElsewhere = new RegExp(`\\b${opener}\\b`).test(sentences.join(' '));
+  const tail =
+    COMMON_OPENERS.has(opener) || lowerElsewhere
+      ? second.replace(/^([A-Z])/, (letter) => letter.toLowerCase())
+      : second;
+  const joiner = best.index % 3 === 2 ? ', so ' : ', and ';
+  const merged = [...sentences];
+  merged.splice(best.index, 2, `${first}${joiner}${tail}`);
+  return merged;
+}
+
+/** Replaces the first word found in `table` (longest words first); `undefined` when no word is in it. */
+function swapWord(
+  text: string,
+  table: Readonly<Record<string, string>>,
+  harder: boolean,
+): string | undefined {
+  const candidates = [...new Set(wordsOf(text).map((word) => word.toLowerCase()))]
+    .filter((word) => table[word] !== undefined)
+    .sort((a, b) => (harder ? a.length - b.length : b.length - a.length));
+  for (const word of candidates) {
+    const swapped = swapOne(text, word, table[word] ?? word);
+    if (swapped !== undefined) return swapped;
+  }
+  return undefined;
+}
+
+function swapOne(text: string, word: string, replacement: string): string | undefined {
+  // Lowercase occurrences anywhere, capitalised ones only at a sentence start: `Brook Village` stays a name.
+  const swapped = text
+    .replace(new RegExp(`\\b${word}\\b`, 'g'), replacement)
+    .replace(
+      new RegExp(`(^|[.!?]["”’']?\\s+|["“])${capitalise(word)}\\b`, 'g'),
+      (_, lead: string) => lead + capitalise(replacement),
+    );
+  // Keep `a` / `an` right after a swap (`an enormous` -> `a huge`).
+  const articles = swapped.replace(/\b([Aa])n? (?=(\w))/g, (_, a: string, next: string) =>
+    /[aeiouAEIOU]/.test(next) ? `${a}n ` : `${a} `,
+  );
+  return articles === text ? undefined : articles;
+}
+
+/** Drops the first optional modifier (`little`, `with care`…) found in narration; `undefined` when none is. */
+function dropModifier(text: string): string | undefined {
+  for (const modifier of DROPPABLE_MODIFIERS) {
+    // Adjectives only before another word (`the long path`, never `the path was long.`); adverbs anywhere.
+    const adverb = modifier.endsWith('ly') || modifier.includes(' ');
+    const pattern = adverb
+      ? new RegExp(`(?<=[a-z]),? ${modifier} (?=[a-z])|,? ${modifier}(?=[.,!?])`)
+      : new RegExp(
+          `(?<=\\b(?:[Aa]n?|[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Yy]our|[Tt]his|[Tt]hat|[Ss]ome|of|with|in|on|under|by|for|at|from)(?: [a-z]+)?),? ${modifier} (?=[a-z])`,
+        );
+    const dropped = text.replace(pattern, (found) => (found.endsWith(' ') ? ' ' : ''));
+    if (dropped !== text) {
+      return dropped.replace(/\b([Aa])n? (?=(\w))/g, (_, a: string, next: string) =>
+        /[aeiouAEIOU]/.test(next) ? `${a}n ` : `${a} `,
+      );
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Moves a text's Flesch-Kincaid grade toward `targetGrade`, deterministically: to lower it, swaps hard words for
+ * simple ones, cuts long sentences at conjunctions and commas, and at last drops optional modifiers; to raise it, joins short neighbouring sentences and
+ * swaps simple words for richer ones. Dialogue sentences are never cut or joined.
+ *
+ * @example
+ * ```ts
+ * const { text, gradeAfter } = refineTextToGrade(pageText, 2);
+ * ```
+ */
+export function refineTextToGrade(
+  text: string,
+  targetGrade: number,
+  options: RefineTextOptions = {},
+): RefineTextResult {
+  const tolerance = options.toleranceGrades ?? 0.5;
+  const maxEdits = options.maxEdits ?? 200;
+  const gradeBefore = readabilityOf(text).fleschKincaidGrade;
+  let current = text.trim();
+  let grade = gradeBefore;
+  let edits = 0;
+  let bestText = current;
+  let bestDistance = Math.abs(grade - targetGrade);
+  while (edits < maxEdits && Math.abs(grade - targetGrade) > tolerance) {
+    const tooHard = grade > targetGrade;
+    const sentences = splitSentences(current);
+    // Prefer word swaps while the words are the larger part of the gap, else sentence length.
+    const stats = readabilityOf(current);
+    const lengthFirst = tooHard ? stats.wordsPerSentence > 9 : stats.wordsPerSentence < 14;
+    const bySentences = () =>
+      (tooHard
+        ? splitLongest(sentences)
+        : options.joinSentences === false
+          ? undefined
+          : mergeShortest(sentences)
+      )?.join(' ');
+    const byWords = () => swapWord(current, tooHard ? SIMPLE_WORDS : RICHER_WORDS, !tooHard);
+    const next =
+      (lengthFirst ? (bySentences() ?? byWords()) : (byWords() ?? bySentences())) ??
+      (tooHard ? dropModifier(current) : undefined);
+    if (next === undefined || next === current) break;
+    current = next;
+    edits++;
+    grade = readabilityOf(current).fleschKincaidGrade;
+    const distance = Math.abs(grade - targetGrade);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      bestText = current;
+    }
+    // Overshooting past the target by more than the tolerance means the last edit was too coarse: stop there.
+    if ((tooHard && grade < targetGrade - tolerance) || (!tooHard && grade > targetGrade + tolerance)) break;
+  }
+  return { text: bestText, gradeBefore, gradeAfter: readabilityOf(bestText).fleschKincaidGrade, edits };
+}
