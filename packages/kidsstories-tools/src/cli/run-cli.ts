@@ -17,9 +17,9 @@ import {
 } from '@kidsstories/mesh-core';
 import { createProviders } from '../providers/create-providers.js';
 import type { KidsStoriesProviders } from '../providers/provider-types.js';
+import { createToolSets, type ToolSets } from '../tools/create-tool-sets.js';
 import { closestNames } from './closest-names.js';
 import { type CliCommand, parseCliArgs, SERVER_NAMES, type ServerName, USAGE } from './parse-cli-args.js';
-import { createToolSets, type ToolSets } from './tool-sets.js';
 import { type PrintedContent, writeMediaOutputs } from './write-media-outputs.js';
 
 /** Exit codes of the CLI. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { MeshError } from '@kidsstories/mesh-core';
 import { createEncoder } from 'wasm-media-encoders';
-import { compileWasm } from '../../media/compile-wasm.js';
+import { type CompiledWasmModule, compileWasm } from '../../media/compile-wasm.js';
 
 /**
  * Audio plumbing of the offline speech provider: read Flite's PCM WAV, resample it to the narration rate and
@@ -87,9 +87,9 @@ export function resample(audio: PcmAudio, targetRate: number): PcmAudio {
   return { samples: output, sampleRate: targetRate };
 }
 
-let mp3Module: Promise<WebAssembly.Module> | undefined;
+let mp3Module: Promise<CompiledWasmModule> | undefined;
 
-function loadMp3Module(): Promise<WebAssembly.Module> {
+function loadMp3Module(): Promise<CompiledWasmModule> {
   mp3Module ??= (async () => {
     const path = createRequire(import.meta.url).resolve('wasm-media-encoders/wasm/mp3');
     return compileWasm(await readFile(path));

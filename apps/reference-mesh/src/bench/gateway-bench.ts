@@ -1,0 +1,171 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type LoadResult, runClosedLoop } from './load-generator.js';
+
+/** Figures of one path (direct or through the mesh) at one concurrency. */
+export interface PathFigures {
+  p50Ms: number;
+  p99Ms: number;
+  callsPerSec: number;
+}
+
+/** The `gateway` member of the bench JSON. */
+export interface GatewayBenchResult {
+  direct: PathFigures;
+  mesh: PathFigures;
+  /** mesh p50 / direct p50 at the headline concurrency (target <= 1.25). */
+  p50Ratio: number;
+  /** mesh calls/s / direct calls/s at the headline concurrency (target >= 0.8). */
+  throughputRatio: number;
+  /** Gateway process RSS right after the heaviest load, in MB (target < 150). */
+  gatewayRssMb: number;
+  /** Concurrency the headline figures were taken at. */
+  headlineConcurrency: number;
+  /** Figures at every concurrency level. */
+  levels: Array<{
+    concurrency: number;
+    direct: PathFigures;
+    mesh: PathFigures;
+    p50Ratio: number;
+    throughputRatio: number;
+  }>;
+  /** Failed calls over the whole run (must be 0). */
+  errors: number;
+}
+
+/** Options for {@link runGatewayBench}. */
+export interface GatewayBenchOptions {
+  /** Concurrency levels. Default `[1, 8, 32]`. */
+  concurrencyLevels?: readonly number[];
+  /** Calls per path per round. Default 2000. */
+  requestsPerRound?: number;
+  /** Alternating rounds per level (direct, mesh, direct, mesh…). Default 3. */
+  rounds?: number;
+  /** Concurrency of the headline figures. Default the middle level. */
+  headlineConcurrency?: number;
+}
+
+// Built: dist/bench/gateway-child.js; from source (tsx): src/bench/gateway-child.ts.
+const CHILD = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './gateway-child.ts' : './gateway-child.js', import.meta.url),
+);
+
+interface Child {
+  process: ChildProcess;
+  mcpUrl: string;
+  meshUrl: string | undefined;
+}
+
+async function startChild(args: string[]): Promise<Child> {
+  const child = fork(CHILD, args, {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    execArgv: process.execArgv,
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`bench child ${args[0]} exited with ${String(code)} before it was ready`);
+    }),
+  ])) as [string];
+  const ready = JSON.parse(line) as { mcpUrl: string; meshUrl?: string };
+  return { process: child, mcpUrl: ready.mcpUrl, meshUrl: ready.meshUrl };
+}
+
+async function rssOf(child: Child): Promise<number> {
+  child.process.send('rss');
+  const [message] = (await once(child.process, 'message')) as [{ rssMb: number }];
+  return message.rssMb;
+}
+
+function toolCall(id: number): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: {
+      name: 'echo',
+      arguments: { text: 'hello mesh' },
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientInfo': { name: 'kidsstories-bench', version: '1.0.0' },
+        'io.modelcontextprotocol/clientCapabilities': {},
+      },
+    },
+  });
+  return {
+    body,
+    headers: { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' },
+  };
+}
+
+function merge(results: LoadResult[]): PathFigures {
+  const median = (values: number[]) =>
+    values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  return {
+    p50Ms: median(results.map((result) => result.p50Ms)),
+    p99Ms: median(results.map((result) => result.p99Ms)),
+    callsPerSec: median(results.map((result) => result.callsPerSec)),
+  };
+}
+
+/**
+ * MCP `tools/call` of a trivial tool (a) directly on the tool node's MCP endpoint and (b) through a gateway and a
+ * peer link, alternating in one run, with a lean closed-loop load generator at fixed concurrency levels. The tool
+ * node and the gateway run in their own processes so the gateway's RSS is its own.
+ */
+export async function runGatewayBench(options: GatewayBenchOptions = {}): Promise<GatewayBenchResult> {
+  const levels = options.concurrencyLevels ?? [1, 8, 32];
+  const requests = options.requestsPerRound ?? 2000;
+  const rounds = options.rounds ?? 3;
+  const headline = options.headlineConcurrency ?? levels[Math.floor(levels.length / 2)] ?? 8;
+  const tool = await startChild(['tool']);
+  const gateway = await startChild(['gateway', tool.meshUrl ?? '']);
+  const { body, headers } = toolCall(1);
+  let errors = 0;
+  let gatewayRssMb = 0;
+  try {
+    // Warm both paths (JIT, connection pools, the gateway's tool cache).
+    for (const url of [tool.mcpUrl, gateway.mcpUrl]) {
+      const warm = await runClosedLoop({ url, body, headers, concurrency: 4, requests: 500 });
+      if (warm.errors > 0) throw new Error(`warm-up against ${url} failed ${warm.errors} of 500 calls`);
+    }
+    const table: GatewayBenchResult['levels'] = [];
+    for (const concurrency of levels) {
+      const direct: LoadResult[] = [];
+      const mesh: LoadResult[] = [];
+      for (let round = 0; round < rounds; round += 1) {
+        direct.push(await runClosedLoop({ url: tool.mcpUrl, body, headers, concurrency, requests }));
+        mesh.push(await runClosedLoop({ url: gateway.mcpUrl, body, headers, concurrency, requests }));
+      }
+      errors += [...direct, ...mesh].reduce((sum, result) => sum + result.errors, 0);
+      gatewayRssMb = Math.max(gatewayRssMb, await rssOf(gateway));
+      const d = merge(direct);
+      const m = merge(mesh);
+      table.push({
+        concurrency,
+        direct: d,
+        mesh: m,
+        p50Ratio: m.p50Ms / d.p50Ms,
+        throughputRatio: m.callsPerSec / d.callsPerSec,
+      });
+    }
+    const top = table.find((row) => row.concurrency === headline) ?? table[table.length - 1]!;
+    return {
+      direct: top.direct,
+      mesh: top.mesh,
+      p50Ratio: top.p50Ratio,
+      throughputRatio: top.throughputRatio,
+      gatewayRssMb,
+      headlineConcurrency: top.concurrency,
+      levels: table,
+      errors,
+    };
+  } finally {
+    gateway.process.disconnect();
+    tool.process.disconnect();
+    await Promise.all([once(gateway.process, 'exit'), once(tool.process, 'exit')]);
+  }
+}

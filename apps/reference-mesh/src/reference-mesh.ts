@@ -1,0 +1,130 @@
+import {
+  createProviders,
+  createToolSets,
+  type KidsStoriesProviders,
+  type ServerName,
+} from '@kidsstories/kidsstories-tools';
+import {
+  createGateway,
+  createMemoryCostLedger,
+  createMemoryEventBus,
+  createMemoryLock,
+  createMemoryStateStore,
+  createMeshNode,
+  createPeerLink,
+  type Gateway,
+  type Logger,
+  type MeshClient,
+  type MeshNode,
+  type PeerLink,
+  silentLogger,
+  type ToolPorts,
+} from '@kidsstories/mesh-core';
+
+/** Options for {@link startReferenceMesh}. */
+export interface ReferenceMeshOptions {
+  /** Port of the gateway's MCP endpoint. Default 0 (a free port). */
+  gatewayPort?: number;
+  /** Address every node listens on. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Providers of the KidsStories tools. Default: from the environment (offline unless configured). */
+  providers?: KidsStoriesProviders;
+  /** Ports shared by every node. Default: one set of in-memory ports (the embedded default). */
+  ports?: ToolPorts;
+  /** Logger. Default: silent. */
+  logger?: Logger;
+}
+
+/** A running reference mesh: the gateway and the text, media and video nodes. */
+export interface ReferenceMesh {
+  /** The gateway's MCP endpoint: the one URL clients need. */
+  readonly gatewayUrl: string;
+  readonly gateway: Gateway;
+  /** The nodes by name (`gateway`, `text`, `media`, `video`). */
+  readonly nodes: Readonly<Record<'gateway' | ServerName, MeshNode>>;
+  /** Stops every node and the gateway. */
+  close(): Promise<void>;
+}
+
+const SERVERS: readonly ServerName[] = ['text', 'media', 'video'];
+
+/**
+ * Starts the reference four-server mesh in this process: MCP-Text, MCP-Media and MCP-Video nodes hosting the
+ * KidsStories tools, each with its own MCP endpoint and mesh service, and MCP-Gateway federating them into one
+ * MCP endpoint. Tools on one node call tools on another through the gateway's mesh service (the brief's
+ * text -> media edge), so every hop carries deadline, correlation id, trace context and budget.
+ */
+export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Promise<ReferenceMesh> {
+  const hostname = options.hostname ?? '127.0.0.1';
+  const logger = options.logger ?? silentLogger;
+  const ports: ToolPorts = options.ports ?? {
+    state: createMemoryStateStore(),
+    lock: createMemoryLock({ instanceId: 'reference-mesh' }),
+    events: createMemoryEventBus(),
+    ledger: createMemoryCostLedger(),
+  };
+  const providers = options.providers ?? createProviders();
+  const toolSets = createToolSets(providers);
+
+  // Nodes reach other nodes through the gateway's mesh service; the link exists once the gateway listens.
+  let gatewayLink: PeerLink | undefined;
+  const viaGateway: MeshClient = {
+    callTool: (name, args, callOptions) => requireLink().callTool(name, args, callOptions as never),
+    listTools: (listOptions) => requireLink().listTools(listOptions),
+  };
+  const requireLink = () => {
+    if (!gatewayLink) throw new Error('the reference mesh is not started');
+    return gatewayLink;
+  };
+
+  const started: MeshNode[] = [];
+  const workers = {} as Record<ServerName, MeshNode>;
+  try {
+    for (const name of SERVERS) {
+      const node = createMeshNode({
+        id: name,
+        tools: toolSets[name],
+        ports,
+        meshClient: viaGateway,
+        logger: logger.child({ node: name }),
+        mcp: { hostname },
+        mesh: { hostname },
+      });
+      await node.start();
+      started.push(node);
+      workers[name] = node;
+    }
+    const gateway = createGateway({
+      id: 'gateway',
+      ports,
+      logger: logger.child({ node: 'gateway' }),
+      peers: SERVERS.map((name) => ({ name, replicas: [workers[name].meshUrl ?? ''] })),
+    });
+    await gateway.start();
+    const gatewayNode = createMeshNode({
+      id: 'gateway',
+      host: gateway,
+      ports,
+      logger: logger.child({ node: 'gateway' }),
+      mcp: { hostname, port: options.gatewayPort ?? 0 },
+      mesh: { hostname },
+    });
+    await gatewayNode.start();
+    started.push(gatewayNode);
+    gatewayLink = createPeerLink({ url: gatewayNode.meshUrl ?? '' });
+    return {
+      gatewayUrl: gatewayNode.mcpUrl,
+      gateway,
+      nodes: { gateway: gatewayNode, ...workers },
+      async close() {
+        await gatewayLink?.close();
+        await gatewayNode.close();
+        await gateway.close();
+        await Promise.all(Object.values(workers).map((node) => node.close()));
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(started.map((node) => node.close()));
+    throw error;
+  }
+}

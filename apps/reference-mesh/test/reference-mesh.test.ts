@@ -1,0 +1,77 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReferenceMesh, startReferenceMesh } from '../src/reference-mesh.js';
+
+const KIDSSTORIES_TOOLS = [
+  'generate_story',
+  'refine_readability',
+  'embed_content',
+  'generate_image',
+  'generate_audio',
+  'apply_character_guide',
+  'select_model',
+  'animate_image',
+  'batch_render',
+];
+
+async function connect(url: string, era: 'modern' | 'legacy'): Promise<Client> {
+  const client = new Client(
+    { name: `reference-mesh-test-${era}`, version: '1.0.0' },
+    { versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' } },
+  );
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+describe('the reference mesh on its embedded default', () => {
+  let mesh: ReferenceMesh;
+  beforeAll(async () => {
+    mesh = await startReferenceMesh();
+  });
+  afterAll(async () => {
+    await mesh?.close();
+  });
+
+  it.each(['modern', 'legacy'] as const)(
+    'federates every server behind one MCP endpoint (%s client)',
+    async (era) => {
+      const client = await connect(mesh.gatewayUrl, era);
+      try {
+        const { tools } = await client.listTools();
+        const names = tools.map((tool) => tool.name);
+        expect(names).toEqual(
+          expect.arrayContaining([...KIDSSTORIES_TOOLS, 'route', 'budget_check', 'circuit_status']),
+        );
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  it('writes a story through the gateway and a peer link', async () => {
+    const client = await connect(mesh.gatewayUrl, 'modern');
+    try {
+      const result = await client.callTool({ name: 'generate_story', arguments: { page_count: 4, seed: 7 } });
+      expect(result.isError).not.toBe(true);
+      const story = result.structuredContent as { title: string; pages: Array<{ text: string }> };
+      expect(story.title.length).toBeGreaterThan(0);
+      expect(story.pages).toHaveLength(4);
+      for (const page of story.pages) expect(page.text.split(/\s+/).length).toBeGreaterThan(5);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reports every peer breaker closed and the budget through the gateway tools', async () => {
+    const client = await connect(mesh.gatewayUrl, 'modern');
+    try {
+      const circuits = await client.callTool({ name: 'circuit_status', arguments: {} });
+      expect(circuits.isError).not.toBe(true);
+      expect(JSON.stringify(circuits.structuredContent)).toContain('closed');
+      const budget = await client.callTool({ name: 'budget_check', arguments: {} });
+      expect(budget.isError).not.toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+});
