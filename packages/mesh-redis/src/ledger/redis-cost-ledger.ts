@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import {
+  adviseTier,
+  type Budget,
+  type BudgetStatus,
+  type CostLedger,
+  costOf,
+  DEFAULT_PRICE_TABLE,
+  DEFAULT_TIER_THRESHOLDS,
+  GLOBAL_SCOPE,
+  MeshError,
+  type PriceTable,
+  type Reservation,
+  resolveBudgetScopes,
+  type Settlement,
+  type TierThresholds,
+} from '@kidsstories/mesh-core';
+import type { RedisConnection } from '../connection/redis-connection.js';
+import { defineRedisScript, redisCall } from '../connection/redis-script.js';
+import { LEDGER_LUA_HELPERS, RELEASE_LUA, RESERVE_LUA, SETTLE_LUA, STATUS_LUA } from './ledger-scripts.js';
+
+/** Options for {@link createRedisCostLedger}. */
+export interface RedisCostLedgerOptions {
+  /** The Redis connection (shared; the ledger does not close it). */
+  connection: RedisConnection;
+  /** Name of the shared ledger; replicas with the same name share budgets and spending. Default `default`. */
+  name?: string;
+  /** Prices per model. Default `DEFAULT_PRICE_TABLE` from `@kidsstories/mesh-core`. */
+  prices?: PriceTable;
+  /**
+   * Budgets written to Redis when the ledger is created (they replace the shared budgets of those scopes).
+   * Default: none (budgets already in Redis apply).
+   */
+  budgets?: Record<string, Budget>;
+  /**
+   * Window of scopes without a budget (and of budgets without `windowMs`), and the least time spending is
+   * kept (the accumulator TTL), in milliseconds. Default 3 600 000 (1 h).
+   */
+  accumulatorTtlMs?: number;
+  /** Lifetime of a reservation that gives no `ttlMs`, in milliseconds. Default 300 000. */
+  defaultReservationTtlMs?: number;
+  /** Clock for windows and reservation expiry, in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** Makes reservation and record ids (must not contain `:`). Default `crypto.randomUUID`. */
+  generateId?: () => string;
+  /** Thresholds behind `advise`. Default `DEFAULT_TIER_THRESHOLDS`, the same as the in-memory ledger. */
+  tierThresholds?: TierThresholds;
+}
+
+/** Defaults of {@link RedisCostLedgerOptions}. */
+export const DEFAULT_REDIS_COST_LEDGER = {
+  name: 'default',
+  accumulatorTtlMs: 3_600_000,
+  defaultReservationTtlMs: 300_000,
+} as const;
+
+const RESERVE = defineRedisScript(LEDGER_LUA_HELPERS + RESERVE_LUA);
+const SETTLE = defineRedisScript(LEDGER_LUA_HELPERS + SETTLE_LUA);
+const RELEASE = defineRedisScript(LEDGER_LUA_HELPERS + RELEASE_LUA);
+const STATUS = defineRedisScript(LEDGER_LUA_HELPERS + STATUS_LUA);
+
+function checkScope(scope: unknown): string {
+  if (typeof scope !== 'string' || scope === '') {
+    throw new MeshError('scope must be a non-empty string', 'invalid_argument', {
+      details: { field: 'scope' },
+    });
+  }
+  return scope;
+}
+
+function checkDuration(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new MeshError(
+      `${field} must be a finite number of milliseconds > 0, got ${String(value)}`,
+      'invalid_argument',
+      {
+        details: { field },
+      },
+    );
+  }
+  return Math.ceil(value);
+}
+
+function checkReservationId(reservation: Reservation | undefined): string {
+  const id = reservation?.id;
+  if (typeof id !== 'string' || id === '' || id.includes(':')) {
+    throw new MeshError('reservation.id must be a non-empty string without ":"', 'invalid_argument', {
+      details: { field: 'reservation.id' },
+    });
+  }
+  return id;
+}
+
+/**
+ * The Redis keys of a ledger. Every key carries the hash tag `{<name>}` so each script, which touches the
+ * budgets, a reservation and the accumulators of several scopes at once, stays on one cluster slot.
+ */
+export function redisLedgerKeys(connection: Pick<RedisConnection, 'key'>, name: string) {
+  const base = connection.key(`ledger:{${name}}`);
+  return {
+    budgets: `${base}:budgets`,
+    reservation: (id: string) => `${base}:reservation:${id}`,
+    settled: (id: string) => `${base}:settled:${id}`,
+    charges: (scope: string) => `${base}:charges:${scope}`,
+    held: (scope: string) => `${base}:held:${scope}`,
+  };
+}
+
+/**
+ * The mesh's {@link CostLedger} on Redis, shared by every replica. Reserve-then-settle runs as one Lua script
+ * over time-windowed sorted sets per scope (`charges:<scope>` scored by time, `held:<scope>` scored by
+ * expiry), so no interleaving of replicas can spend past a budget, and a leaked reservation stops counting
+ * when it expires. Spending outside every window is trimmed and the accumulators expire after
+ * `accumulatorTtlMs` (1 h) of inactivity. Costs and tier advice come from the same `costOf` and `adviseTier`
+ * as the in-memory ledger, and the window rules are the same, so both give the same answers.
+ *
+ * @example
+ * ```ts
+ * const ledger = createRedisCostLedger({ connection, budgets: { global: { limitUsd: 5 } } });
+ * const held = await ledger.reserve({ model: 'dall-e-3', images: 1 }, { scopes: ['tool:generate_image'] });
+ * await ledger.settle(held, { model: 'dall-e-3', images: 1 });
+ * ```
+ */
+export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedger {
+  const { connection } = options;
+  const redis = connection.client;
+  const name = options.name ?? DEFAULT_REDIS_COST_LEDGER.name;
+  if (!/^[A-Za-z0-9_.:-]+$/.test(name)) {
+    throw new MeshError('ledger name must match [A-Za-z0-9_.:-]+', 'invalid_argument', {
+      details: { field: 'name' },
+    });
+  }
+  const prices = options.prices ?? DEFAULT_PRICE_TABLE;
+  const now = options.now ?? Date.now;
+  const generateId = options.generateId ?? randomUUID;
+  const thresholds = options.tierThresholds ?? DEFAULT_TIER_THRESHOLDS;
+  adviseTier(1, thresholds);
+  const accumulatorTtlMs = checkDuration(
+    options.accumulatorTtlMs ?? DEFAULT_REDIS_COST_LEDGER.accumulatorTtlMs,
+    'accumulatorTtlMs',
+  );
+  const defaultReservationTtlMs = checkDuration(
+    options.defaultReservationTtlMs ?? DEFAULT_REDIS_COST_LEDGER.defaultReservationTtlMs,
+    'defaultReservationTtlMs',
+  );
+  const keys = redisLedgerKeys(connection, name);
+  const scopeKeys = (scopes: readonly string[]) =>
+    scopes.flatMap((scope) => [keys.charges(scope), keys.held(scope)]);
+  let closed = false;
+
+  const encodeBudget = (scope: string, budget: Budget): string => {
+    if (typeof budget.limitUsd !== 'number' || !Number.isFinite(budget.limitUsd) || budget.limitUsd < 0) {
+      throw new MeshError(`budget of "${scope}": limitUsd must be a finite number >= 0`, 'invalid_argument', {
+        details: { field: 'limitUsd', scope },
+      });
+    }
+    const windowMs = checkDuration(budget.windowMs ?? accumulatorTtlMs, 'windowMs');
+    return `${budget.limitUsd}:${windowMs}`;
+  };
+  const initialBudgets = Object.entries(options.budgets ?? {}).flatMap(([scope, budget]) => [
+    checkScope(scope),
+    encodeBudget(scope, budget),
+  ]);
+  let initialised: Promise<void> | undefined;
+  const begin = async (): Promise<number> => {
+    if (closed) {
+      throw new MeshError('the redis cost ledger is closed', 'failed_precondition', {
+        details: { reason: 'closed' },
+      });
+    }
+    if (initialBudgets.length > 0) {
+      initialised ??= connection
+        .ready()
+        .then(() => redisCall(() => redis.hset(keys.budgets, ...initialBudgets)))
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            initialised = undefined;
+            throw error;
+          },
+        );
+      await initialised;
+    }
+    return now();
+  };
+
+  const statuses = async (scopes: readonly string[]): Promise<BudgetStatus[]> => {
+    const t = await begin();
+    const reply = (await STATUS.run(
+      redis,
+      [keys.budgets, ...scopeKeys(scopes)],
+      [t, accumulatorTtlMs, ...scopes],
+    )) as string[][];
+    return reply.map(([limit, spent, reserved, windowMs], index) => {
+      const limitUsd = limit === '' ? Number.POSITIVE_INFINITY : Number(limit);
+      const spentUsd = Number(spent);
+      const reservedUsd = Number(reserved);
+      return {
+        scope: scopes[index]!,
+        limitUsd,
+        spentUsd,
+        reservedUsd,
+        remainingUsd: Math.max(0, limitUsd - spentUsd - reservedUsd),
+        windowMs: Number(windowMs),
+      };
+    });
+  };
+
+  return {
+    prices,
+    async setBudget(scope, budget) {
+      checkScope(scope);
+      const encoded = budget === undefined ? undefined : encodeBudget(scope, budget);
+      await begin();
+      await redisCall(() =>
+        encoded === undefined ? redis.hdel(keys.budgets, scope) : redis.hset(keys.budgets, scope, encoded),
+      );
+    },
+    async reserve(worstCase, reserveOptions = {}) {
+      const amountUsd = costOf(prices, worstCase);
+      const scopes = resolveBudgetScopes(reserveOptions.scopes);
+      const ttlMs = checkDuration(reserveOptions.ttlMs ?? defaultReservationTtlMs, 'ttlMs');
+      const id = generateId();
+      const t = await begin();
+      const expiresAt = t + ttlMs;
+      const reply = (await RESERVE.run(
+        redis,
+        [keys.budgets, keys.reservation(id), ...scopeKeys(scopes)],
+        [
+          t,
+          String(amountUsd),
+          expiresAt,
+          id,
+          accumulatorTtlMs,
+          ttlMs,
+          reserveOptions.budgetId ?? '',
+          ...scopes,
+        ],
+      )) as [number, string?, string?, string?];
+      if (Number(reply[0]) !== 1) {
+        const scope = reply[1] ?? GLOBAL_SCOPE;
+        const remainingUsd = Math.max(0, Number(reply[2]));
+        throw new MeshError(
+          `budget "${scope}" would be exceeded: ${amountUsd.toFixed(6)} USD needed, ${remainingUsd.toFixed(6)} USD remaining`,
+          'resource_exhausted',
+          {
+            details: {
+              scope,
+              remainingUsd,
+              requestedUsd: amountUsd,
+              limit: Number(reply[3]),
+              limitUnit: 'usd',
+            },
+          },
+        );
+      }
+      return { id, scopes, amountUsd, expiresAt };
+    },
+    async settle(reservation, actual) {
+      const costUsd = costOf(prices, actual);
+      const id = checkReservationId(reservation);
+      const scopes = resolveBudgetScopes(reservation.scopes);
+      const t = await begin();
+      const reply = (await SETTLE.run(
+        redis,
+        [keys.budgets, keys.reservation(id), keys.settled(id), ...scopeKeys(scopes)],
+        [
+          t,
+          String(costUsd),
+          id,
+          accumulatorTtlMs,
+          Math.max(0, Math.ceil(reservation.expiresAt - t)),
+          'settle',
+          ...scopes,
+        ],
+      )) as [number, string];
+      const settlement: Settlement = { reservationId: id, costUsd: Number(reply[1]) };
+      return settlement;
+    },
+    async release(reservation) {
+      const id = checkReservationId(reservation);
+      const scopes = resolveBudgetScopes(reservation.scopes);
+      await begin();
+      await RELEASE.run(redis, [keys.reservation(id), ...scopes.map((scope) => keys.held(scope))], [id]);
+    },
+    async record(actual, recordOptions = {}) {
+      const costUsd = costOf(prices, actual);
+      const scopes = resolveBudgetScopes(recordOptions.scopes);
+      const id = generateId();
+      if (id.includes(':')) throw new MeshError('generateId must not return ":"', 'internal');
+      const t = await begin();
+      // A record is a settlement without a reservation: the same script, with a reservation that never existed.
+      await SETTLE.run(
+        redis,
+        [keys.budgets, keys.reservation(id), keys.settled(id), ...scopeKeys(scopes)],
+        [t, String(costUsd), id, accumulatorTtlMs, 0, 'record', ...scopes],
+      );
+      return { reservationId: id, costUsd };
+    },
+    async status(scope = GLOBAL_SCOPE) {
+      checkScope(scope);
+      const [status] = await statuses([scope]);
+      return status!;
+    },
+    async advise(scopes) {
+      const resolved = resolveBudgetScopes(scopes);
+      let tightest = 1;
+      for (const status of await statuses(resolved)) {
+        if (!Number.isFinite(status.limitUsd)) continue;
+        const ratio = status.limitUsd === 0 ? 0 : status.remainingUsd / status.limitUsd;
+        tightest = Math.min(tightest, ratio);
+      }
+      return adviseTier(tightest, thresholds);
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}

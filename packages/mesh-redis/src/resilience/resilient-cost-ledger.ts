@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import {
+  adviseTier,
+  type BudgetStatus,
+  type CostLedger,
+  costOf,
+  GLOBAL_SCOPE,
+  type Logger,
+  MeshError,
+  type Reservation,
+  resolveBudgetScopes,
+} from '@kidsstories/mesh-core';
+import type { FailoverController } from './failover-controller.js';
+
+/** @internal */
+export interface ResilientCostLedgerOptions {
+  redis: CostLedger;
+  controller: FailoverController;
+  logger: Logger;
+  /** USD held in Redis ahead of time and spendable while Redis is away; 0 rejects every reservation then. */
+  sliceUsd: number;
+  /** Lifetime of the slice reservation, in milliseconds; renewed at half. */
+  sliceTtlMs: number;
+  now: () => number;
+}
+
+/** @internal A ledger that spends from a slice leased ahead of time while Redis is away. */
+export interface ResilientCostLedger extends CostLedger {
+  /** USD left in the slice (meaningful while degraded). */
+  sliceRemainingUsd(): number;
+}
+
+/**
+ * @internal While Redis answers, every call goes to the Redis ledger, and this replica keeps a reservation
+ * of `sliceUsd` on `global` there (renewed at half its TTL). When Redis is lost, reservations are granted
+ * locally as long as they fit in that slice, so the replicas together can never overspend by more than the
+ * slices they had leased, which Redis already counted. Settlements, records and releases made meanwhile are
+ * replayed once Redis is back, then a fresh slice is leased.
+ */
+export function createResilientCostLedger(options: ResilientCostLedgerOptions): ResilientCostLedger {
+  const { redis, controller, logger, now } = options;
+  const local = new Map<string, Reservation>();
+  const journal: Array<() => Promise<unknown>> = [];
+  let slice: Reservation | undefined;
+  let sliceRemainingUsd = 0;
+  let spentUsd = 0;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const leaseSlice = async () => {
+    if (options.sliceUsd <= 0 || closed) return;
+    const previous = slice;
+    try {
+      slice = await redis.reserve(
+        { model: 'resilience-slice', costUsd: options.sliceUsd },
+        { ttlMs: options.sliceTtlMs, budgetId: 'resilience-slice' },
+      );
+    } catch (error) {
+      if (!(MeshError.isInstance(error) && error.code === 'resource_exhausted')) throw error;
+      // No headroom left to lease: spend nothing while degraded.
+      slice = undefined;
+      logger.warn('could not lease a ledger slice: budget exhausted', { sliceUsd: options.sliceUsd });
+    }
+    if (previous) await redis.release(previous).catch(() => {});
+    sliceRemainingUsd = slice ? options.sliceUsd : 0;
+    spentUsd = 0;
+    if (renewTimer) clearTimeout(renewTimer);
+    renewTimer = setTimeout(() => {
+      renewTimer = undefined;
+      if (controller.mode() === 'redis')
+        void leaseSlice().catch((error: unknown) => logger.warn('slice renewal failed', { error }));
+    }, options.sliceTtlMs / 2);
+    renewTimer.unref();
+  };
+  controller.addResyncTask(async () => {
+    while (journal.length > 0) {
+      try {
+        await journal[0]!();
+      } catch (error) {
+        if (MeshError.isInstance(error) && error.code === 'unavailable') throw error;
+        logger.warn('dropped a journalled ledger write that Redis refused', { error });
+      }
+      journal.shift();
+    }
+    local.clear();
+    await leaseSlice();
+  });
+  const ready = controller.mode() === 'redis' ? leaseSlice().catch(() => {}) : Promise.resolve();
+
+  const degradedStatus = (scope: string): BudgetStatus => {
+    let reservedUsd = 0;
+    for (const reservation of local.values())
+      if (reservation.scopes.includes(scope)) reservedUsd += reservation.amountUsd;
+    return {
+      scope,
+      limitUsd: options.sliceUsd,
+      spentUsd,
+      reservedUsd,
+      remainingUsd: Math.max(0, sliceRemainingUsd),
+      windowMs: options.sliceTtlMs,
+    };
+  };
+
+  return {
+    prices: redis.prices,
+    sliceRemainingUsd: () => sliceRemainingUsd,
+    setBudget: (scope, budget) =>
+      controller.route(
+        () => redis.setBudget(scope, budget),
+        async () => {
+          journal.push(() => redis.setBudget(scope, budget));
+        },
+      ),
+    async reserve(worstCase, reserveOptions = {}) {
+      await ready;
+      return await controller.route(
+        () => redis.reserve(worstCase, reserveOptions),
+        async () => {
+          const amountUsd = costOf(redis.prices, worstCase);
+          const scopes = resolveBudgetScopes(reserveOptions.scopes);
+          if (amountUsd > sliceRemainingUsd + 1e-9) {
+            throw new MeshError(
+              `redis is unavailable and the leased slice has ${sliceRemainingUsd.toFixed(6)} USD left`,
+              'resource_exhausted',
+              {
+                details: {
+                  scope: GLOBAL_SCOPE,
+                  remainingUsd: sliceRemainingUsd,
+                  limit: options.sliceUsd,
+                  limitUnit: 'usd',
+                },
+              },
+            );
+          }
+          sliceRemainingUsd -= amountUsd;
+          const reservation: Reservation = {
+            id: `local-${randomUUID()}`,
+            scopes,
+            amountUsd,
+            expiresAt: now() + (reserveOptions.ttlMs ?? 300_000),
+          };
+          local.set(reservation.id, reservation);
+          return { ...reservation, scopes: [...scopes] };
+        },
+      );
+    },
+    async settle(reservation, actual) {
+      const held = local.get(reservation.id);
+      if (held || reservation.id.startsWith('local-')) {
+        const costUsd = costOf(redis.prices, actual);
+        if (!held) return { reservationId: reservation.id, costUsd };
+        local.delete(reservation.id);
+        sliceRemainingUsd += held.amountUsd - costUsd;
+        spentUsd += costUsd;
+        // Settled on a slice: replayed as a record of the actual usage.
+        const scopes = held.scopes.filter((scope) => scope !== GLOBAL_SCOPE);
+        await controller.route(
+          () => redis.record(actual, { scopes }),
+          async () => {
+            journal.push(() => redis.record(actual, { scopes }));
+            return { reservationId: held.id, costUsd };
+          },
+        );
+        return { reservationId: held.id, costUsd };
+      }
+      return await controller.route(
+        () => redis.settle(reservation, actual),
+        async () => {
+          journal.push(() => redis.settle(reservation, actual));
+          return { reservationId: reservation.id, costUsd: costOf(redis.prices, actual) };
+        },
+      );
+    },
+    async release(reservation) {
+      const held = local.get(reservation.id);
+      if (held) {
+        local.delete(reservation.id);
+        sliceRemainingUsd += held.amountUsd;
+        return;
+      }
+      await controller.route(
+        () => redis.release(reservation),
+        async () => {
+          journal.push(() => redis.release(reservation));
+        },
+      );
+    },
+    record: (actual, recordOptions = {}) =>
+      controller.route(
+        () => redis.record(actual, recordOptions),
+        async () => {
+          const costUsd = costOf(redis.prices, actual);
+          sliceRemainingUsd -= costUsd;
+          spentUsd += costUsd;
+          journal.push(() => redis.record(actual, recordOptions));
+          return { reservationId: `local-${randomUUID()}`, costUsd };
+        },
+      ),
+    status: (scope = GLOBAL_SCOPE) =>
+      controller.route(
+        () => redis.status(scope),
+        async () => degradedStatus(scope),
+      ),
+    advise: (scopes) =>
+      controller.route(
+        () => redis.advise(scopes),
+        async () => adviseTier(options.sliceUsd <= 0 ? 0 : sliceRemainingUsd / options.sliceUsd),
+      ),
+    async close() {
+      closed = true;
+      if (renewTimer) clearTimeout(renewTimer);
+      if (slice && controller.mode() === 'redis') await redis.release(slice).catch(() => {});
+      await redis.close();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { CostLedger, Usage } from '@kidsstories/mesh-core';
+import { createManualClock, createMemoryCostLedger } from '@kidsstories/mesh-core/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRedisConnection, createRedisCostLedger, type RedisConnection } from '../src/index.js';
+import { deletePrefix, REDIS_URL, requireRedis, uniquePrefix } from './support/redis-test-env.js';
+
+const usd = (costUsd: number): Usage => ({ model: 'test', costUsd });
+
+describe('createRedisCostLedger', () => {
+  const connections: RedisConnection[] = [];
+  let prefix: string;
+  const replica = async (options: Omit<Parameters<typeof createRedisCostLedger>[0], 'connection'> = {}) => {
+    const connection = createRedisConnection({ url: REDIS_URL, keyPrefix: prefix });
+    connections.push(connection);
+    await connection.ready();
+    return createRedisCostLedger({ connection, ...options });
+  };
+
+  beforeEach(async () => {
+    await requireRedis();
+    prefix = uniquePrefix('ledger');
+  });
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((connection) => connection.close()));
+    await deletePrefix(REDIS_URL, prefix);
+  });
+
+  it('50 concurrent reservers on 5 replicas never settle more than the budget', async () => {
+    const replicas = await Promise.all(Array.from({ length: 5 }, () => replica()));
+    await replicas[0]!.setBudget('day', { limitUsd: 3 });
+    // Each reserver reserves a worst case of 0.25 and settles a random actual cost up to that worst case.
+    const settled = await Promise.all(
+      Array.from({ length: 50 }, async (_, index) => {
+        const ledger = replicas[index % replicas.length]!;
+        try {
+          const held = await ledger.reserve(usd(0.25), { scopes: ['day'] });
+          const actual = 0.05 + Math.random() * 0.2;
+          return (await ledger.settle(held, usd(actual))).costUsd;
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'resource_exhausted' });
+          return 0;
+        }
+      }),
+    );
+    const total = settled.reduce((sum, cost) => sum + cost, 0);
+    const status = await replicas[1]!.status('day');
+    expect(status.spentUsd).toBeCloseTo(total, 9);
+    expect(status.spentUsd).toBeLessThanOrEqual(3 + 1e-9);
+    expect(settled.filter((cost) => cost > 0).length).toBeGreaterThanOrEqual(12);
+    expect(status.reservedUsd).toBe(0);
+  });
+
+  it('gives the same answers as the in-memory ledger for the same sequence and clock', async () => {
+    const clock = createManualClock(1_700_000_000_000);
+    let counter = 0;
+    const generateId = () => {
+      counter += 1;
+      return `id-${counter}`;
+    };
+    const memory = createMemoryCostLedger({ now: clock.now, generateId: () => `m-${generateId()}` });
+    const redis = await replica({ now: clock.now, generateId });
+    const both = async <T>(call: (ledger: CostLedger) => Promise<T>) => {
+      const results = await Promise.allSettled([call(memory), call(redis)]);
+      return results.map((result) =>
+        result.status === 'fulfilled' ? result.value : { error: (result.reason as { code: string }).code },
+      );
+    };
+    const same = async (call: (ledger: CostLedger) => Promise<unknown>) => {
+      const [fromMemory, fromRedis] = await both(call);
+      expect(fromRedis).toEqual(fromMemory);
+    };
+    await both((ledger) => ledger.setBudget('global', { limitUsd: 2, windowMs: 60_000 }));
+    await both((ledger) => ledger.setBudget('tool:image', { limitUsd: 0.5 }));
+    const [heldMemory, heldRedis] = (await both((ledger) =>
+      ledger.reserve({ model: 'dall-e-3', images: 2 }, { scopes: ['tool:image'], ttlMs: 10_000 }),
+    )) as [Awaited<ReturnType<CostLedger['reserve']>>, Awaited<ReturnType<CostLedger['reserve']>>];
+    expect(heldRedis.amountUsd).toBe(heldMemory.amountUsd);
+    expect(heldRedis.expiresAt).toBe(heldMemory.expiresAt);
+    await same((ledger) => ledger.status('tool:image'));
+    await same((ledger) => ledger.advise(['tool:image']));
+    await same((ledger) =>
+      ledger.reserve(usd(0.45), { scopes: ['tool:image'] }).then((held) => held.amountUsd),
+    );
+    await same((ledger) =>
+      ledger.record({ model: 'gpt-4o', inputTokens: 100_000, outputTokens: 50_000 }).then((s) => s.costUsd),
+    );
+    await same((ledger) => ledger.status('global'));
+    clock.advance(10_001);
+    await same((ledger) => ledger.status('tool:image'));
+    await both((ledger) =>
+      ledger.settle(ledger === memory ? heldMemory : heldRedis, { model: 'dall-e-3', images: 1 }),
+    );
+    await same((ledger) => ledger.status('tool:image'));
+    await same((ledger) => ledger.advise(['tool:image']));
+    clock.advance(60_000);
+    await same((ledger) => ledger.status('global'));
+    await same((ledger) => ledger.advise());
+  });
+
+  it('keeps accumulators with a TTL and rejects a reservation id with ":"', async () => {
+    const ledger = await replica({ accumulatorTtlMs: 120_000 });
+    await ledger.record(usd(0.1), { scopes: ['server:media'] });
+    const ttl = await connections[0]!.client.pttl(`${prefix}ledger:{default}:charges:server:media`);
+    expect(ttl).toBeGreaterThan(110_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+    await expect(
+      ledger.settle({ id: 'a:b', scopes: ['global'], amountUsd: 1, expiresAt: 0 }, usd(1)),
+    ).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+});

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deletePrefix, REDIS_URL, requireRedis, uniquePrefix } from './support/redis-test-env.js';
+
+const CONTENDER = fileURLToPath(new URL('./fixtures/lock-contender.ts', import.meta.url));
+
+interface ContenderReport {
+  acquired: number;
+  overlaps: number;
+  staleTokens: number;
+  misses: number;
+}
+
+function runContender(prefix: string, target: number): Promise<ContenderReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@kidsstories/source',
+        '--import',
+        'tsx',
+        CONTENDER,
+        REDIS_URL,
+        prefix,
+        'generation:2026-11-24:4-6',
+        String(target),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`contender exited with ${code}: ${err}`));
+      else resolve(JSON.parse(out.trim()) as ContenderReport);
+    });
+  });
+}
+
+describe('createRedisLock across processes', () => {
+  const prefix = uniquePrefix('lock-mp');
+  beforeAll(requireRedis);
+  afterAll(() => deletePrefix(REDIS_URL, prefix));
+
+  it('4 processes, 10 000 acquisitions: never two holders, fencing tokens strictly increasing', {
+    timeout: 90_000,
+  }, async () => {
+    const target = 10_000;
+    const reports = await Promise.all([1, 2, 3, 4].map(() => runContender(prefix, target)));
+    const acquired = reports.reduce((sum, report) => sum + report.acquired, 0);
+    expect(acquired).toBeGreaterThanOrEqual(target);
+    expect(reports.every((report) => report.acquired > 0)).toBe(true);
+    expect(reports.reduce((sum, report) => sum + report.overlaps, 0)).toBe(0);
+    expect(reports.reduce((sum, report) => sum + report.staleTokens, 0)).toBe(0);
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(Number(await redis.get(`${prefix}acquisitions`))).toBe(acquired);
+      expect(Number(await redis.get(`${prefix}inside`))).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
