@@ -51,9 +51,14 @@ describe('the reference mesh on its embedded default', () => {
   it('writes a story through the gateway and a peer link', async () => {
     const client = await connect(mesh.gatewayUrl, 'modern');
     try {
-      const result = await client.callTool({ name: 'generate_story', arguments: { page_count: 4, seed: 7 } });
+      const result = await client.callTool({
+        name: 'generate_story',
+        arguments: { parameters: { page_count: 4, seed: 7 } },
+      });
       expect(result.isError).not.toBe(true);
-      const story = result.structuredContent as { title: string; pages: Array<{ text: string }> };
+      const { story } = result.structuredContent as {
+        story: { title: string; pages: Array<{ text: string }> };
+      };
       expect(story.title.length).toBeGreaterThan(0);
       expect(story.pages).toHaveLength(4);
       for (const page of story.pages) expect(page.text.split(/\s+/).length).toBeGreaterThan(5);
