@@ -7,6 +7,8 @@ export default defineConfig({
     'bench/gateway-child': 'src/bench/gateway-child.ts',
   },
   format: ['esm'],
+  // One self-contained file per entry, so bench children resolve beside their parent.
+  splitting: false,
   sourcemap: true,
   clean: true,
   target: 'node20',

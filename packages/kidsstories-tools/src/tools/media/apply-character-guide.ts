@@ -17,7 +17,7 @@ const hex = z
   .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, { error: 'must be a hex colour like #a1b2c3' });
 
 /** Input of `apply_character_guide`: the story (its characters are what matter). */
-export const applyCharacterGuideInputSchema = z.object({
+export const applyCharacterGuideInputSchema = z.strictObject({
   story: z
     .object({
       id: z.string().min(1).max(128).optional(),

@@ -6,7 +6,7 @@ import { chargeProviderCall } from '../../media/provider-charge.js';
 import type { MediaToolsContext } from './media-tools-context.js';
 
 /** Input of `generate_audio`. */
-export const generateAudioInputSchema = z.object({
+export const generateAudioInputSchema = z.strictObject({
   text: z.string().trim().min(1).max(4096).describe('The text to narrate (one page).'),
   voice: z
     .string()

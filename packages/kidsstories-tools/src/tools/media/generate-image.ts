@@ -13,7 +13,7 @@ import { chargeProviderCall, priced } from '../../media/provider-charge.js';
 import type { MediaToolsContext } from './media-tools-context.js';
 
 /** Input of `generate_image`. */
-export const generateImageInputSchema = z.object({
+export const generateImageInputSchema = z.strictObject({
   prompt: z.string().trim().min(1).max(4000).describe('What happens on the page (usually the page text).'),
   sceneDescription: z
     .string()

@@ -9,7 +9,7 @@ import {
 
 const TOOL_NAME = 'embed_content';
 
-const inputSchema = z.object({
+const inputSchema = z.strictObject({
   texts: z
     .array(z.string().min(1).max(20_000))
     .min(1)

@@ -23,7 +23,7 @@ import {
 const TOOL_NAME = 'generate_story';
 const DAY_MS = 86_400_000;
 
-const inputSchema = z.object({
+const inputSchema = z.strictObject({
   parameters: generationParametersInputSchema
     .optional()
     .describe('Generation parameters (any subset; see docs/parameters.md). Defaults apply to the rest.'),

@@ -12,7 +12,7 @@ import {
 
 const TOOL_NAME = 'refine_readability';
 
-const inputSchema = z.object({
+const inputSchema = z.strictObject({
   text: z.string().trim().min(1).max(20_000).describe('Text to refine; paragraphs separated by blank lines.'),
   age_band: z
     .enum(AGE_BANDS)

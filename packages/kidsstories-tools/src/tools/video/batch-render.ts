@@ -8,7 +8,7 @@ import { clipInputSchema, clipOutput, clipOutputSchema, toClipRequest } from './
 import type { ResolvedVideoToolsOptions } from './video-tools-options.js';
 
 /** Input of `batch_render`. */
-export const batchRenderInputSchema = z.object({
+export const batchRenderInputSchema = z.strictObject({
   clips: z.array(clipInputSchema).min(1).max(24).describe('The clips to render, in page order.'),
   maxParallel: z
     .number()

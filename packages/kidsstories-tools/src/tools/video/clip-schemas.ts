@@ -5,7 +5,7 @@ import type { ClipRequest, RenderedClip } from '../../video/animate-clip.js';
 import { QUALITY_TIERS } from '../../video/model-catalogue.js';
 
 /** One clip to animate, as tool input. */
-export const clipInputSchema = z.object({
+export const clipInputSchema = z.strictObject({
   png: z
     .string()
     .min(16)

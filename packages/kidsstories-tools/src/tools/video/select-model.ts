@@ -6,7 +6,7 @@ import { createVideoModelSelector } from '../../video/model-selector.js';
 import type { ResolvedVideoToolsOptions } from './video-tools-options.js';
 
 /** Input of `select_model`. */
-export const selectModelInputSchema = z.object({
+export const selectModelInputSchema = z.strictObject({
   quality: z.enum(QUALITY_TIERS).optional().describe('Lowest acceptable quality tier; default standard.'),
   durationSec: z.number().min(1).max(10).describe('Clip length in seconds.'),
   allowDowngrade: z
