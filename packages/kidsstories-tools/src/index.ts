@@ -82,7 +82,6 @@ export {
 export type { ReadabilityStats } from './text/readability.js';
 export { refineTextToGrade } from './text/refine-text.js';
 export type { RefineTextOptions, RefineTextResult } from './text/refine-text.js';
-export { DROPPABLE_MODIFIERS, RICHER_WORDS, SIMPLE_WORDS } from './text/simple-words.js';
 // Child safety.
 export { evaluateSafetyRules, SAFETY_RULES } from './safety/safety-rules.js';
 export type { SafetyRule } from './safety/safety-rules.js';
@@ -139,7 +138,7 @@ export type {
   OpenAIConnection,
   RunwareSettings,
 } from './providers/cloud/cloud-settings.js';
-export { createChatEndpointClient, createOpenAIClient } from './providers/cloud/openai-client.js';
+export { createOpenAIClient } from './providers/cloud/openai-client.js';
 export type { FetchFunction, OpenAIClientOptions } from './providers/cloud/openai-client.js';
 export {
   createOpenAIStoryProvider,
@@ -171,11 +170,6 @@ export type {
 } from './providers/cloud/runware-client.js';
 export { createRunwareVideoProvider } from './providers/cloud/runware-video-provider.js';
 export type { RunwareVideoProviderOptions } from './providers/cloud/runware-video-provider.js';
-export { dropNulls, strictJsonSchema } from './providers/cloud/strict-json-schema.js';
-export { mp3InfoOf } from './providers/cloud/mp3-info.js';
-export type { Mp3Info } from './providers/cloud/mp3-info.js';
-export { mp4InfoOf } from './providers/cloud/mp4-info.js';
-export type { Mp4Info } from './providers/cloud/mp4-info.js';
 // Media and video: character guide, offline image/speech/video providers, video model catalogue and selection, tools.
 export { createMediaTools } from './tools/media/create-media-tools.js';
 export type { MediaToolsOptions } from './tools/media/media-tools-context.js';
@@ -205,10 +199,6 @@ export { MEDIA_EVENTS_TOPIC } from './media/media-events.js';
 export type { MediaCompleteEvent } from './media/media-events.js';
 export { chargeProviderCall, MEDIA_PRICE_TABLE } from './media/provider-charge.js';
 export type { ChargeOptions, Charged } from './media/provider-charge.js';
-export { createConcurrencyLimiter } from './media/concurrency-limiter.js';
-export type { ConcurrencyLimiter } from './media/concurrency-limiter.js';
-export { parseMp3FrameHeader, readMp3Frames } from './media/mp3-frames.js';
-export type { Mp3FrameHeader } from './media/mp3-frames.js';
 export { createOfflineImageProvider, OFFLINE_IMAGE_MODEL } from './providers/offline/image-provider.js';
 export type { OfflineImageProviderOptions } from './providers/offline/image-provider.js';
 export {

@@ -1,4 +1,4 @@
-import type { Tracer } from '@opentelemetry/api';
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import type { ToolPorts } from '../context/create-tool-context.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { LinkCallOptions } from '../link/peer-link-types.js';
@@ -304,6 +304,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           `gateway ${name}`,
           {
             ...(options.tracer ? { tracer: options.tracer } : {}),
+            // An outgoing call to a peer: the peer's spans are its children, across the link.
+            kind: SpanKind.CLIENT,
             parent: {
               ...(call.traceparent === undefined ? {} : { traceparent: call.traceparent }),
               ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MeshError } from '../errors/mesh-error.js';
 import type { PeerLink } from '../link/peer-link-types.js';
-import { createReplicaRouter, isRefusedStream } from './replica-router.js';
+import { createReplicaRouter } from './replica-router.js';
 
 const link = (url: string) => ({ url }) as PeerLink;
 const links = [link('a'), link('b'), link('c')];
@@ -72,24 +72,25 @@ describe('createReplicaRouter', () => {
     ).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^refused by/) });
   });
 
-  it('fails over when the HTTP/2 server refused the stream, which connect reports as internal', async () => {
+  it('leaves refused streams to the link: an internal failure is never sent to another replica', async () => {
+    // The peer link maps NGHTTP2_REFUSED_STREAM to `unavailable` (test/link/refused-stream.test.ts); an
+    // `internal` failure may have run on the peer, so it must not run again elsewhere.
     const router = createReplicaRouter({ links, strategy: 'round_robin', cooldownMs: 1000, now: () => 0 });
-    const refused = new MeshError(
-      '[internal] Stream closed with error code NGHTTP2_REFUSED_STREAM',
-      'internal',
-      {
-        cause: new Error('Stream closed with error code NGHTTP2_REFUSED_STREAM'),
-      },
-    );
-    expect(isRefusedStream(refused)).toBe(true);
-    expect(isRefusedStream(new MeshError('boom', 'internal'))).toBe(false);
     const tried: string[] = [];
+    await expect(
+      router.withFailover(async (replica) => {
+        tried.push(replica.url);
+        throw new MeshError('Stream closed with error code NGHTTP2_REFUSED_STREAM', 'internal');
+      }),
+    ).rejects.toMatchObject({ code: 'internal' });
+    expect(tried).toHaveLength(1);
     const result = await router.withFailover(async (replica) => {
       tried.push(replica.url);
-      if (tried.length === 1) throw refused;
+      if (tried.length === 2) throw new MeshError('not processed', 'unavailable');
       return replica.url;
     });
-    expect(tried).toHaveLength(2);
-    expect(result).toBe(tried[1]);
+    expect(tried).toHaveLength(3);
+    expect(result).toBe(tried[2]);
+    expect(router.replicas.find((replica) => replica.url === tried[1])?.unavailableCount).toBe(1);
   });
 });

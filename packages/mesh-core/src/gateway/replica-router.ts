@@ -57,7 +57,8 @@ export interface ReplicaRouter {
   markAvailable(replica: Replica): void;
   /**
    * Runs `fn` on a replica and fails over to the next one when it rejects `unavailable` (connection refused,
-   * draining): the request did not run there, so it is safe to send elsewhere. Other failures propagate.
+   * draining, a stream refused while the replica shuts down): the request did not run there, so it is safe to
+   * send elsewhere. Other failures propagate.
    * Keeps the `outstanding` counters. Rejects with the last `unavailable` when every replica refused.
    */
   withFailover<T>(fn: (replica: Replica) => Promise<T>, signal?: AbortSignal): Promise<T>;
@@ -132,12 +133,7 @@ export function createReplicaRouter(options: ReplicaRouterOptions): ReplicaRoute
           return result;
         } catch (error) {
           const failure = MeshError.from(error);
-          if (
-            !(failure.code === 'unavailable' || isRefusedStream(failure)) ||
-            failure.details.circuit !== undefined
-          ) {
-            throw failure;
-          }
+          if (failure.code !== 'unavailable' || failure.details.circuit !== undefined) throw failure;
           replica.unavailableCount += 1;
           router.markUnavailable(replica, failure.message);
           last = failure;
@@ -148,18 +144,4 @@ export function createReplicaRouter(options: ReplicaRouterOptions): ReplicaRoute
     },
   };
   return router;
-}
-
-/**
- * True when the peer's HTTP/2 server refused the stream (`REFUSED_STREAM`, typically racing its GOAWAY while
- * it shuts down): RFC 9113 section 8.7 guarantees the request was not processed, so it may go to another
- * replica. connect-node reports it as `internal`, hence the look at the cause chain.
- */
-export function isRefusedStream(error: MeshError): boolean {
-  let cause: unknown = error;
-  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
-    if (cause.message.includes('NGHTTP2_REFUSED_STREAM')) return true;
-    cause = cause.cause;
-  }
-  return false;
 }

@@ -1,6 +1,7 @@
 import {
   type CallOptions,
   type Client,
+  Code,
   ConnectError,
   createClient,
   type Interceptor,
@@ -84,7 +85,8 @@ const DEFAULT_PEER_LINK = {
  *
  * Every call sends its deadline (`grpc-timeout`) and the metadata headers `mesh-correlation-id`,
  * `traceparent`, `tracestate`, `mesh-budget-id`, `mesh-hop` and `authorization`. Every failure rejects with a
- * `MeshError`; an unreachable peer is `unavailable`, so callers may fail over or retry.
+ * `MeshError`; an unreachable peer, and a request the peer did not process (a stream refused while it shuts
+ * down), are `unavailable`, so callers may fail over or retry.
  *
  * @throws MeshError `invalid_argument` when the URL is not `http:` or `https:`.
  * @example
@@ -152,6 +154,16 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       return new MeshError(`TLS handshake with ${url} failed: ${message}`, 'unavailable', {
         cause: reason,
         details: { origin: url },
+      });
+    }
+    if (reason instanceof ConnectError && isUnprocessedRequest(reason)) {
+      // connect-node reports a stream the peer refused (RST_STREAM REFUSED_STREAM, typically a call racing the
+      // peer's GOAWAY while it shuts down) or one that never left this process as `internal`. RFC 9113 section
+      // 8.7 guarantees a refused request was not processed, so it is `unavailable`: a gateway may fail over or
+      // retry it without doing work twice.
+      return new MeshError(`${url} did not process the request: ${reason.rawMessage}`, 'unavailable', {
+        cause: reason,
+        details: { origin: url, reason: 'not_processed' },
       });
     }
     const error = reason instanceof ConnectError ? meshErrorFromConnect(reason) : MeshError.from(reason);
@@ -276,6 +288,33 @@ function isTlsFailure(reason: unknown): boolean {
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && TLS_ERROR_CODE.test(code)) return true;
     error = error.cause;
+  }
+  return false;
+}
+
+/**
+ * Node HTTP/2 error codes raised before a request reached the peer: the session had already received GOAWAY
+ * or was gone when the stream was opened, or the stream was cancelled while still pending.
+ */
+const UNSENT_REQUEST_CODES = new Set([
+  'ERR_HTTP2_GOAWAY_SESSION',
+  'ERR_HTTP2_INVALID_SESSION',
+  'ERR_HTTP2_STREAM_CANCEL',
+]);
+
+/**
+ * True when connect reports as `internal` or `unknown` a request the peer never processed: its HTTP/2 stream
+ * was refused (`NGHTTP2_REFUSED_STREAM`) or never left this process (see {@link UNSENT_REQUEST_CODES}).
+ * Errors the peer sent itself carry no Node error in their cause chain and are never matched.
+ */
+function isUnprocessedRequest(error: ConnectError): boolean {
+  if (error.code !== Code.Internal && error.code !== Code.Unknown) return false;
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ERR_HTTP2_STREAM_ERROR' && cause.message.includes('NGHTTP2_REFUSED_STREAM')) return true;
+    if (typeof code === 'string' && UNSENT_REQUEST_CODES.has(code)) return true;
+    cause = cause.cause;
   }
   return false;
 }

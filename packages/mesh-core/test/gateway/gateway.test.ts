@@ -62,7 +62,9 @@ describe('createGateway', () => {
     );
     expect(text(result).text).toBe('hi');
     expect(record.contexts[0]).toMatchObject({ correlationId: 'corr-1', hop: 3, budgetId: 'b-7' });
-    expect(record.contexts[0]?.deadline).toBeLessThanOrEqual(deadline);
+    // The fake link re-derives the deadline from `timeoutMs` on its own clock, as a real peer does, so the
+    // few milliseconds that may pass between the gateway and the link under load are allowed.
+    expect(record.contexts[0]?.deadline).toBeLessThanOrEqual(deadline + 5);
     const sent = story.map((link) => link.lastOptions).find(Boolean);
     expect(sent?.timeoutMs).toBeLessThanOrEqual(3000);
     expect(sent?.metadata).toMatchObject({ correlationId: 'corr-1', hop: 3, budgetId: 'b-7' });
