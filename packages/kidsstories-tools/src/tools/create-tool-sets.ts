@@ -1,9 +1,9 @@
 import type { AnyToolDefinition } from '@kidsstories/mesh-core';
+import type { ServerName } from '../cli/parse-cli-args.js';
 import type { KidsStoriesProviders } from '../providers/provider-types.js';
 import { createMediaTools } from './media/create-media-tools.js';
 import { createTextTools } from './text/create-text-tools.js';
 import { createVideoTools } from './video/create-video-tools.js';
-import type { ServerName } from '../cli/parse-cli-args.js';
 
 /** The tools of each server, as `serve` offers them and `call` finds them. */
 export type ToolSets = Record<ServerName, readonly AnyToolDefinition[]>;
