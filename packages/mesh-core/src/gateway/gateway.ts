@@ -224,6 +224,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     const known = [...ownNames, ...currentNaming().tools.keys()];
     const suggestions = closestNames(name, known);
     const hint = suggestions.length > 0 ? `; closest: ${suggestions.join(', ')}` : '';
+    // While a peer cannot be listed (down, breaker open), the tool may well be one of its own: say so with a
+    // retryable code rather than claiming it does not exist.
+    const unlisted = peers.filter((peer) => peer.listError).map((peer) => peer.name);
+    if (unlisted.length > 0) {
+      return new MeshError(
+        `tool "${name}" is not offered by any reachable peer on gateway "${id}"; peers not listed now: ${unlisted.join(', ')}${hint}`,
+        'unavailable',
+        { details: { tool: name, suggestions, reason: 'peers_unlisted', peers: unlisted, origin: id } },
+      );
+    }
     return new MeshError(`unknown tool "${name}" on gateway "${id}"${hint}`, 'not_found', {
       details: { tool: name, suggestions, reason: 'unknown_tool', origin: id },
     });
