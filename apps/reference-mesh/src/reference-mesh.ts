@@ -13,12 +13,12 @@ import {
   createMeshNode,
   createPeerLink,
   type Gateway,
+  type GatewayPorts,
   type Logger,
   type MeshClient,
   type MeshNode,
   type PeerLink,
   silentLogger,
-  type ToolPorts,
 } from '@kidsstories/mesh-core';
 
 /** Options for {@link startReferenceMesh}. */
@@ -29,8 +29,13 @@ export interface ReferenceMeshOptions {
   hostname?: string;
   /** Providers of the KidsStories tools. Default: from the environment (offline unless configured). */
   providers?: KidsStoriesProviders;
-  /** Ports shared by every node. Default: one set of in-memory ports (the embedded default). */
-  ports?: ToolPorts;
+  /**
+   * Ports shared by every node, and where the gateway shares breaker state (`circuitState`). Default: one set of
+   * in-memory ports (the embedded default); pass the Redis ports to run several replicas of the mesh.
+   */
+  ports?: GatewayPorts;
+  /** Id of this replica (lock owners, breaker transitions). Default `gateway`. */
+  instanceId?: string;
   /** Logger. Default: silent. */
   logger?: Logger;
 }
@@ -57,7 +62,7 @@ const SERVERS: readonly ServerName[] = ['text', 'media', 'video'];
 export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Promise<ReferenceMesh> {
   const hostname = options.hostname ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
-  const ports: ToolPorts = options.ports ?? {
+  const ports: GatewayPorts = options.ports ?? {
     state: createMemoryStateStore(),
     lock: createMemoryLock({ instanceId: 'reference-mesh' }),
     events: createMemoryEventBus(),
@@ -95,7 +100,7 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
       workers[name] = node;
     }
     const gateway = createGateway({
-      id: 'gateway',
+      id: options.instanceId ?? 'gateway',
       ports,
       logger: logger.child({ node: 'gateway' }),
       peers: SERVERS.map((name) => ({ name, replicas: [workers[name].meshUrl ?? ''] })),
