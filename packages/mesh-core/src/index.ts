@@ -30,7 +30,12 @@ export type {
   StreamPendingSummary,
   StreamReadOptions,
 } from './ports/state-store.js';
-export type { DistributedLock, LockAcquireOptions, LockLease } from './ports/distributed-lock.js';
+export type {
+  DistributedLock,
+  LockAcquireOptions,
+  LockLease,
+  LockWaitOptions,
+} from './ports/distributed-lock.js';
 export type { EventBus, MeshEvent, Unsubscribe } from './ports/event-bus.js';
 export type {
   Budget,
@@ -95,6 +100,8 @@ export { MeshService } from './gen/mesh/v1/mesh_pb.js';
 export { createMeshNode, MeshNode } from './node/mesh-node.js';
 export type { MeshNodeMcpOptions, MeshNodeOptions, MeshNodeTools } from './node/mesh-node.js';
 export { createLocalToolHost } from './node/local-tool-host.js';
+export { closestNames, editDistance } from './node/closest-names.js';
+export type { ClosestNamesOptions } from './node/closest-names.js';
 export type { DrainOptions, LocalToolHost, LocalToolHostOptions } from './node/local-tool-host.js';
 export type { HostHealth, InboundCall, ToolHost } from './node/tool-host.js';
 export { createCallScope } from './context/call-scope.js';

@@ -1,6 +1,5 @@
-import { MeshError } from '@kidsstories/mesh-core';
+import { closestNames, MeshError } from '@kidsstories/mesh-core';
 import { describe, expect, it } from 'vitest';
-import { closestNames } from './closest-names.js';
 import { parseCliArgs } from './parse-cli-args.js';
 
 function usageError(argv: string[]): MeshError {
@@ -85,15 +84,5 @@ describe('parseCliArgs', () => {
     expect(usageError(['serve', 'text', '--port', '70000']).message).toContain('0 to 65535');
     expect(usageError(['serve', 'text', '--port', 'abc']).details.field).toBe('port');
     expect(usageError(['deploy']).message).toContain('unknown command "deploy"');
-  });
-});
-
-describe('closestNames', () => {
-  const tools = ['generate_story', 'generate_image', 'generate_audio', 'embed_content', 'select_model'];
-  it('suggests the nearest tool names, best first', () => {
-    expect(closestNames('generate_imag', tools)[0]).toBe('generate_image');
-    expect(closestNames('embed', tools)).toEqual(['embed_content']);
-    expect(closestNames('select-model', tools)[0]).toBe('select_model');
-    expect(closestNames('zzzzzzzzzzzzzzzzzzzz', tools)).toEqual([]);
   });
 });

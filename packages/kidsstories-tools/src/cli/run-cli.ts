@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type AnyToolDefinition,
+  closestNames,
   createJsonLogger,
   createLocalToolHost,
   createMemoryCostLedger,
@@ -18,7 +19,6 @@ import {
 import { createProviders } from '../providers/create-providers.js';
 import type { KidsStoriesProviders } from '../providers/provider-types.js';
 import { createToolSets, type ToolSets } from '../tools/create-tool-sets.js';
-import { closestNames } from './closest-names.js';
 import { type CliCommand, parseCliArgs, SERVER_NAMES, type ServerName, USAGE } from './parse-cli-args.js';
 import { type PrintedContent, writeMediaOutputs } from './write-media-outputs.js';
 

@@ -1,4 +1,4 @@
-import { MeshError } from '@kidsstories/mesh-core';
+import { closestNames, MeshError } from '@kidsstories/mesh-core';
 import * as z from 'zod';
 import { AUDIO_PARAMETERS, IMAGE_PARAMETERS, VIDEO_PARAMETERS } from './media-parameters.js';
 import type { ParameterSpec } from './parameter-spec.js';
@@ -81,27 +81,9 @@ export function defaultParameters(): GenerationParameters {
   ) as GenerationParameters;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const saved = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = saved;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
 /** Up to three parameter names closest to an unknown one. */
-function closestNames(name: string): string[] {
-  return PARAMETER_NAMES.map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
-    .filter(({ distance, candidate }) => distance <= Math.max(2, Math.floor(candidate.length / 3)))
-    .sort((a, b) => a.distance - b.distance)
-    .slice(0, 3)
-    .map(({ candidate }) => candidate);
+function closestParameterNames(name: string): string[] {
+  return closestNames(name, PARAMETER_NAMES);
 }
 
 function describe(value: unknown): string {
@@ -134,7 +116,7 @@ export function resolveParameters(partial?: unknown): GenerationParameters {
   const resolved = defaultParameters() as Record<string, unknown>;
   for (const [name, value] of Object.entries(partial)) {
     if (!Object.hasOwn(PARAMETER_TABLE, name)) {
-      const suggestions = closestNames(name);
+      const suggestions = closestParameterNames(name);
       const hint = suggestions.length > 0 ? ` (did you mean ${suggestions.join(', ')}?)` : '';
       issues.push({ field: name, message: `unknown generation parameter ${name}${hint}` });
       continue;
@@ -157,7 +139,7 @@ export function resolveParameters(partial?: unknown): GenerationParameters {
   const first = issues[0];
   if (first) {
     const more = issues.length > 1 ? `; and ${issues.length - 1} more invalid parameter(s)` : '';
-    const suggestions = first.allowed === undefined ? closestNames(first.field) : [];
+    const suggestions = first.allowed === undefined ? closestParameterNames(first.field) : [];
     throw new MeshError(`${first.message}${more}`, 'invalid_argument', {
       details: {
         field: first.field,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { MeshError } from '../errors/mesh-error.js';
 import { createMemoryLock } from '../memory/memory-lock.js';
+import type { DistributedLock } from '../ports/distributed-lock.js';
 import { createManualClock, expectMeshError } from '../testing/index.js';
-import { acquireLock, backoffDelayMs, createTimerSleep } from './acquire-lock.js';
+import { abortError, acquireLock, backoffDelayMs, createTimerSleep, type Sleep } from './acquire-lock.js';
 
 describe('backoffDelayMs', () => {
   it('draws full jitter under a cap that doubles from 50 ms to 800 ms', () => {
@@ -92,5 +94,45 @@ describe('acquireLock', () => {
     const cut = sleep(10_000, controller.signal);
     controller.abort();
     await expectMeshError(cut, 'canceled');
+  });
+
+  it('wakes on the release notification instead of sleeping out the backoff', async () => {
+    const lock = createMemoryLock();
+    const holder = (await lock.tryAcquire('k', { ttlMs: 60_000 }))!;
+    const slept: number[] = [];
+    // A sleep that only ends by abort: the acquisition can only complete through waitForRelease.
+    const sleep: Sleep = (ms, signal) =>
+      new Promise((_, reject) => {
+        slept.push(ms);
+        signal?.addEventListener('abort', () => reject(abortError(signal)), { once: true });
+      });
+    const acquiring = acquireLock(lock, 'k', { sleep, random: () => 0.5 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(slept).toEqual([25]);
+    await lock.release(holder);
+    const lease = await acquiring;
+    expect(lease.fencingToken).toBe(2);
+    expect(slept).toEqual([25]);
+  });
+
+  it('keeps the backoff when waitForRelease fails', async () => {
+    const inner = createMemoryLock();
+    const holder = (await inner.tryAcquire('k', { ttlMs: 60_000 }))!;
+    const lock: DistributedLock = {
+      ...inner,
+      waitForRelease: async () => {
+        throw new MeshError('no pub/sub', 'unavailable');
+      },
+    };
+    const delays: number[] = [];
+    const lease = await acquireLock(lock, 'k', {
+      random: () => 0.5,
+      sleep: async (ms) => {
+        delays.push(ms);
+        if (delays.length === 3) await inner.release(holder);
+      },
+    });
+    expect(delays).toEqual([25, 50, 100]);
+    expect(lease.fencingToken).toBe(2);
   });
 });

@@ -33,4 +33,38 @@ describe('createMemoryLock', () => {
     const error = await expectMeshError(lock.tryAcquire('k', { ttlMs: 0 }), 'invalid_argument');
     expect(error.details.field).toBe('ttlMs');
   });
+
+  it('waitForRelease: true at once when free, on the next release when held, false after timeoutMs', async () => {
+    const lock = createMemoryLock();
+    expect(await lock.waitForRelease?.('k')).toBe(true);
+    const lease = (await lock.tryAcquire('k'))!;
+    let woken: boolean | undefined;
+    const waiting = lock.waitForRelease!('k').then((value) => {
+      woken = value;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woken).toBeUndefined();
+    // Releasing another key, or a failed release, wakes nobody.
+    await lock.release({ ...lease, ownerToken: 'someone-else' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woken).toBeUndefined();
+    await lock.release(lease);
+    await waiting;
+    expect(woken).toBe(true);
+    await lock.tryAcquire('k');
+    expect(await lock.waitForRelease!('k', { timeoutMs: 5 })).toBe(false);
+  });
+
+  it('waitForRelease: rejects on abort, on close and for a bad timeout', async () => {
+    const lock = createMemoryLock();
+    await lock.tryAcquire('k');
+    const controller = new AbortController();
+    const aborted = lock.waitForRelease!('k', { signal: controller.signal });
+    controller.abort();
+    await expectMeshError(aborted, 'canceled');
+    await expectMeshError(lock.waitForRelease!('k', { timeoutMs: -1 }), 'invalid_argument');
+    const closing = lock.waitForRelease!('k');
+    await lock.close();
+    await expectMeshError(closing, 'failed_precondition');
+  });
 });

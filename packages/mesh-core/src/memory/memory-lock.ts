@@ -1,3 +1,5 @@
+import { MeshError } from '../errors/mesh-error.js';
+import { abortError } from '../lock/acquire-lock.js';
 import type { DistributedLock, LockLease } from '../ports/distributed-lock.js';
 import { checkKey, checkTtlMs, closedError } from './validate.js';
 
@@ -21,10 +23,20 @@ interface Held {
   expiresAt: number;
 }
 
+interface Waiter {
+  wake: () => void;
+  fail: (error: MeshError) => void;
+}
+
 /**
  * A {@link DistributedLock} for the replicas of one process (and the double for unit tests). Leases expire
  * against the injected clock; fencing tokens count up per key for the life of the lock object, so a
  * token is never handed out twice for a key even after release or expiry.
+ *
+ * `waitForRelease` resolves at once when the key is free and otherwise on the next `release` of it (every
+ * local waiter wakes; only one wins the following `tryAcquire`). It does not watch expiry (the clock is
+ * injected and may be manual), so callers keep their backoff as the fallback, as `acquireLock` does; its
+ * optional `timeoutMs` runs on a real timer.
  *
  * @example
  * ```ts
@@ -40,7 +52,15 @@ export function createMemoryLock(options: MemoryLockOptions = {}): DistributedLo
   const defaultTtlMs = checkTtlMs(options.defaultTtlMs ?? DEFAULT_LOCK_TTL_MS, 'defaultTtlMs');
   const held = new Map<string, Held>();
   const fencing = new Map<string, number>();
+  const waiters = new Map<string, Set<Waiter>>();
   let closed = false;
+
+  const wakeWaiters = (key: string) => {
+    const waiting = waiters.get(key);
+    if (!waiting) return;
+    waiters.delete(key);
+    for (const waiter of waiting) waiter.wake();
+  };
 
   const current = (key: string): Held | undefined => {
     const lease = held.get(key);
@@ -93,7 +113,53 @@ export function createMemoryLock(options: MemoryLockOptions = {}): DistributedLo
       const holding = current(lease.key);
       if (holding?.ownerToken !== lease.ownerToken) return false;
       held.delete(lease.key);
+      wakeWaiters(lease.key);
       return true;
+    },
+    async waitForRelease(key, waitOptions = {}) {
+      open(key);
+      const { signal, timeoutMs } = waitOptions;
+      if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
+        throw new MeshError('timeoutMs must be a finite number of milliseconds >= 0', 'invalid_argument', {
+          details: { field: 'timeoutMs' },
+        });
+      }
+      if (signal?.aborted) throw abortError(signal);
+      if (!current(key)) return true;
+      return new Promise<boolean>((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const cleanup = () => {
+          const waiting = waiters.get(key);
+          waiting?.delete(waiter);
+          if (waiting?.size === 0) waiters.delete(key);
+          if (timer !== undefined) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        const waiter: Waiter = {
+          wake: () => {
+            cleanup();
+            resolve(true);
+          },
+          fail: (error) => {
+            cleanup();
+            reject(error);
+          },
+        };
+        const onAbort = () => waiter.fail(abortError(signal as AbortSignal));
+        let waiting = waiters.get(key);
+        if (!waiting) {
+          waiting = new Set();
+          waiters.set(key, waiting);
+        }
+        waiting.add(waiter);
+        if (timeoutMs !== undefined) {
+          timer = setTimeout(() => {
+            cleanup();
+            resolve(false);
+          }, timeoutMs);
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
     },
     async holder(key) {
       open(key);
@@ -102,6 +168,10 @@ export function createMemoryLock(options: MemoryLockOptions = {}): DistributedLo
     async close() {
       closed = true;
       held.clear();
+      for (const waiting of [...waiters.values()]) {
+        for (const waiter of waiting) waiter.fail(closedError('lock'));
+      }
+      waiters.clear();
     },
   };
 }

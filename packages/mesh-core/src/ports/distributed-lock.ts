@@ -28,6 +28,14 @@ export interface LockAcquireOptions {
   owner?: string;
 }
 
+/** Options for {@link DistributedLock.waitForRelease}. */
+export interface LockWaitOptions {
+  /** Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`). */
+  signal?: AbortSignal;
+  /** Resolve `false` after this long without a release, in milliseconds. Default: no limit (wait for a release, the lease's expiry or `signal`). */
+  timeoutMs?: number;
+}
+
 /** A lease-based lock shared by every replica. */
 export interface DistributedLock {
   /** Takes the lock when free; resolves `undefined` when another holder has it. Never waits. */
@@ -36,6 +44,18 @@ export interface DistributedLock {
   extend(lease: LockLease, ttlMs: number): Promise<LockLease | undefined>;
   /** Releases a lease if still held by this owner token (compare-and-delete); resolves whether it was. */
   release(lease: LockLease): Promise<boolean>;
+  /**
+   * Optional: resolves once `key` may have become free (a release was observed, the lease the last failed
+   * `tryAcquire` saw has expired, or the implementation could have missed a release, such as right after it
+   * started listening or reconnected), so a waiter retries at once instead of sleeping out a backoff
+   * (Redisson's unlock notification). Resolves `true` for those, `false` when `timeoutMs` ran out first.
+   * A hint only: the caller must still win `tryAcquire`, and must keep a backoff as the fallback since
+   * notifications can be lost. `acquireLock` uses it when present.
+   *
+   * @throws {MeshError} `canceled` / `deadline_exceeded` when `signal` aborts; `unavailable` when the
+   *   implementation cannot listen (callers fall back to their backoff).
+   */
+  waitForRelease?(key: string, options?: LockWaitOptions): Promise<boolean>;
   /** The current holder's owner token, or `undefined` when the key is free. */
   holder(key: string): Promise<string | undefined>;
   /** Releases connections and timers (held leases are left to expire). */
