@@ -1,4 +1,4 @@
-import { closestNames, MeshError } from '@kidsstories/mesh-core';
+import { MeshError } from '@kidsstories/mesh-core';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from './parse-cli-args.js';
 

@@ -26,7 +26,7 @@ try {
   const exitCode = wasi.start(instance);
   if (exitCode !== 0) throw new Error(`flite exited with code ${exitCode}`);
   const wav = new Uint8Array(await readFile(join(directory, 'out.wav')));
-  parentPort.postMessage({ ok: true, wav }, [wav.buffer]);
+  parentPort.postMessage({ ok: true, bytes: wav }, [wav.buffer]);
 } catch (error) {
   parentPort.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) });
 } finally {

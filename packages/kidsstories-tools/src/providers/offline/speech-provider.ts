@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { MeshError } from '@kidsstories/mesh-core';
 import { type CompiledWasmModule, compileWasm } from '../../media/compile-wasm.js';
 import {
@@ -10,6 +9,7 @@ import {
   createConcurrencyLimiter,
   defaultMediaConcurrency,
 } from '../../media/concurrency-limiter.js';
+import { runWorkerJob } from '../../media/run-worker-job.js';
 import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ProviderCallOptions, SpeechProvider } from '../provider-types.js';
 import { decodeWav, encodeMp3, resample } from './speech-audio.js';
@@ -188,50 +188,11 @@ async function synthesizeInWorker(job: {
 }): Promise<Uint8Array> {
   throwIfCanceled(job.signal);
   const module = await loadFliteModule();
-  const worker = new Worker(workerScriptPath('flite-worker.mjs'), {
+  return runWorkerJob({
+    script: workerScriptPath('flite-worker.mjs'),
     workerData: { module, text: job.text, voice: job.voice, durationStretch: job.durationStretch },
-    // Do not inherit the parent's loaders or flags; silence the experimental WASI warning.
-    execArgv: ['--no-warnings'],
-  });
-  return new Promise<Uint8Array>((resolve, reject) => {
-    let settled = false;
-    const finish = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      job.signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      outcome();
-    };
-    const onAbort = () =>
-      finish(() =>
-        reject(new MeshError('speech synthesis canceled', 'canceled', { cause: job.signal?.reason })),
-      );
-    const timer = setTimeout(
-      () =>
-        finish(() =>
-          reject(new MeshError(`speech synthesis took over ${job.timeoutMs} ms`, 'deadline_exceeded')),
-        ),
-      job.timeoutMs,
-    );
-    job.signal?.addEventListener('abort', onAbort, { once: true });
-    if (job.signal?.aborted) onAbort();
-    worker.once('message', (message: { ok: true; wav: Uint8Array } | { ok: false; message: string }) =>
-      finish(() =>
-        message.ok
-          ? resolve(message.wav)
-          : reject(new MeshError(`speech synthesis failed: ${message.message}`, 'internal')),
-      ),
-    );
-    worker.once('error', (error) =>
-      finish(() =>
-        reject(new MeshError(`speech worker failed: ${error.message}`, 'internal', { cause: error })),
-      ),
-    );
-    worker.once('exit', (code) =>
-      finish(() =>
-        reject(new MeshError(`speech worker exited with code ${code} before answering`, 'internal')),
-      ),
-    );
+    label: 'speech synthesis',
+    timeoutMs: job.timeoutMs,
+    signal: job.signal,
   });
 }

@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import { MeshError } from '@kidsstories/mesh-core';
 import { renderAsync } from '@resvg/resvg-js';
 import {
@@ -7,6 +6,7 @@ import {
   defaultMediaConcurrency,
 } from '../../media/concurrency-limiter.js';
 import { readPngSize } from '../../media/png-size.js';
+import { runWorkerJob } from '../../media/run-worker-job.js';
 import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ProviderCallOptions, VideoProvider } from '../provider-types.js';
 import { workerScriptPath } from './speech-provider.js';
@@ -171,47 +171,12 @@ function encodeInWorker(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
-  throwIfCanceled(signal);
-  const worker = new Worker(workerScriptPath('video-worker.mjs'), {
+  return runWorkerJob({
+    script: workerScriptPath('video-worker.mjs'),
     workerData: job,
     transferList: [job.rgba.buffer as ArrayBuffer, job.rects.buffer as ArrayBuffer],
-    execArgv: ['--no-warnings'],
-  });
-  return new Promise<Uint8Array>((resolve, reject) => {
-    let settled = false;
-    const finish = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      outcome();
-    };
-    const onAbort = () =>
-      finish(() => reject(new MeshError('video encoding canceled', 'canceled', { cause: signal?.reason })));
-    const timer = setTimeout(
-      () =>
-        finish(() => reject(new MeshError(`video encoding took over ${timeoutMs} ms`, 'deadline_exceeded'))),
-      timeoutMs,
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-    worker.once('message', (message: { ok: true; mp4: Uint8Array } | { ok: false; message: string }) =>
-      finish(() =>
-        message.ok
-          ? resolve(message.mp4)
-          : reject(new MeshError(`video encoding failed: ${message.message}`, 'internal')),
-      ),
-    );
-    worker.once('error', (error) =>
-      finish(() =>
-        reject(new MeshError(`video worker failed: ${error.message}`, 'internal', { cause: error })),
-      ),
-    );
-    worker.once('exit', (code) =>
-      finish(() =>
-        reject(new MeshError(`video worker exited with code ${code} before answering`, 'internal')),
-      ),
-    );
+    label: 'video encoding',
+    timeoutMs,
+    signal,
   });
 }

@@ -76,7 +76,7 @@ try {
   const mp4 = new Uint8Array(encoder.FS.readFile(encoder.outputFilename));
   encoder.FS.unlink(encoder.outputFilename);
   encoder.delete();
-  parentPort.postMessage({ ok: true, mp4 }, [mp4.buffer]);
+  parentPort.postMessage({ ok: true, bytes: mp4 }, [mp4.buffer]);
 } catch (error) {
   parentPort.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) });
 }
