@@ -1,3 +1,4 @@
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   type CallOptions,
   type Client,
@@ -8,10 +9,11 @@ import {
 } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { MeshError, meshErrorFromConnect } from '../errors/mesh-error.js';
-import { MeshService } from '../gen/mesh/v1/mesh_pb.js';
+import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
 import type { HostHealth } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
+import { grpcUnary } from './grpc-unary.js';
 import { MESH_HEADERS } from './mesh-service.js';
 import type { PeerAuthSigner } from './peer-auth.js';
 import type { LinkCallMetadata, LinkCallOptions, NodeEvent, PeerLink } from './peer-link-types.js';
@@ -135,11 +137,13 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       return next(request);
     });
   }
+  const readMaxBytes = options.readMaxBytes ?? DEFAULT_PEER_LINK.readMaxBytes;
+  const callToolPath = `${baseUrl.pathname.replace(/\/+$/, '')}/${MeshService.typeName}/${MeshService.method.callTool.name}`;
   const transport = createGrpcTransport({
     baseUrl: url,
     sessionManager,
     interceptors,
-    readMaxBytes: options.readMaxBytes ?? DEFAULT_PEER_LINK.readMaxBytes,
+    readMaxBytes,
   });
   const client: Client<typeof MeshService> = createClient(MeshService, transport);
   const watchers = new Set<AbortController>();
@@ -184,18 +188,23 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     }
   };
 
-  const callOptions = (
-    options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
-    metadata?: LinkCallMetadata,
-  ): CallOptions => {
-    const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  /** The call's deadline in milliseconds; rejects a deadline that already passed. */
+  const deadlineMs = (requested: number | undefined): number => {
+    const timeoutMs = requested ?? defaultTimeoutMs;
     // Connect reads a timeout <= 0 as "no deadline"; for a caller whose deadline already passed it means "too late".
     if (!(timeoutMs > 0)) {
       throw new MeshError(`the deadline passed before the call to ${url} started`, 'deadline_exceeded', {
         details: { origin: url },
       });
     }
-    const call: CallOptions = { timeoutMs };
+    return timeoutMs;
+  };
+
+  const callOptions = (
+    options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
+    metadata?: LinkCallMetadata,
+  ): CallOptions => {
+    const call: CallOptions = { timeoutMs: deadlineMs(options.timeoutMs) };
     if (options.signal) call.signal = options.signal;
     if (metadata) call.headers = metadataHeaders(metadata);
     return call;
@@ -245,9 +254,22 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     callTool(name, args, options: LinkCallOptions) {
       return guard(async (): Promise<ToolCallResult> => {
         const request = { name, argumentsJson: JSON.stringify(args) };
-        const call = callOptions(options, options.metadata);
         const onProgress = options.onProgress;
-        if (!onProgress) return resultFromWire((await client.callTool(request, call)).result);
+        if (!onProgress) {
+          // The hot path of every forwarded call: the same gRPC wire, without Connect's per-call pipeline.
+          const headers = metadataRecord(options.metadata);
+          if (signer) headers[MESH_HEADERS.authorization] = await signer.authorization();
+          const response = await grpcUnary(sessionManager, {
+            path: callToolPath,
+            headers,
+            message: toBinary(CallToolRequestSchema, create(CallToolRequestSchema, request)),
+            timeoutMs: deadlineMs(options.timeoutMs),
+            signal: options.signal,
+            readMaxBytes,
+          });
+          return resultFromWire(fromBinary(CallToolResponseSchema, response).result);
+        }
+        const call = callOptions(options, options.metadata);
         for await (const message of client.callToolStream(request, call)) {
           if (message.event.case === 'progress') onProgress(progressFromWire(message.event.value));
           else if (message.event.case === 'result') return resultFromWire(message.event.value);
@@ -317,6 +339,18 @@ function isUnprocessedRequest(error: ConnectError): boolean {
     cause = cause.cause;
   }
   return false;
+}
+
+/** The metadata headers as a plain record, for {@link grpcUnary}. */
+function metadataRecord(metadata: LinkCallMetadata | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (!metadata) return headers;
+  headers[MESH_HEADERS.correlationId] = metadata.correlationId;
+  headers[MESH_HEADERS.hop] = String(metadata.hop);
+  if (metadata.traceparent) headers[MESH_HEADERS.traceparent] = metadata.traceparent;
+  if (metadata.tracestate) headers[MESH_HEADERS.tracestate] = metadata.tracestate;
+  if (metadata.budgetId) headers[MESH_HEADERS.budgetId] = metadata.budgetId;
+  return headers;
 }
 
 function metadataHeaders(metadata: LinkCallMetadata): Headers {

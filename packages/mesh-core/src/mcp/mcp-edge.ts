@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   isLegacyRequest,
@@ -19,6 +18,7 @@ import {
 } from './http-guards.js';
 import { createLegacySessions } from './legacy-sessions.js';
 import { createMcpServerFactory, type McpEdgeOptions } from './mcp-server-factory.js';
+import { createNodeHttpAdapter } from './node-http-adapter.js';
 
 /** Options for {@link createMcpHttpHandler}. */
 export interface McpHttpHandlerOptions extends McpEdgeOptions {
@@ -104,14 +104,13 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
     ...(options.maxLegacySessions === undefined ? {} : { maxSessions: options.maxLegacySessions }),
     ...(options.legacySessionIdleMs === undefined ? {} : { idleTimeoutMs: options.legacySessionIdleMs }),
   });
-  const serve = toNodeHandler(
-    {
-      fetch: async (request, requestOptions) =>
-        (await isLegacyRequest(request, undefined, { maxRequestBodySize: maxBodyBytes }))
-          ? legacy.fetch(request, requestOptions)
-          : modern.fetch(request, requestOptions),
-    },
-    { maxRequestBodySize: maxBodyBytes, onerror: (error) => logger.error('mcp request failed', { error }) },
+  // The body is parsed once by the adapter and handed on, so the era check and the handler never re-read it.
+  const serve = createNodeHttpAdapter(
+    async (request, requestOptions) =>
+      (await isLegacyRequest(request, requestOptions.parsedBody, { maxRequestBodySize: maxBodyBytes }))
+        ? legacy.fetch(request, requestOptions)
+        : modern.fetch(request, requestOptions),
+    { maxBodyBytes, onerror: (error) => logger.error('mcp request failed', { error }) },
   );
   const stopWatching = host.onToolsChanged(() => {
     modern.notify.toolsChanged();
@@ -146,7 +145,7 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
         if ('status' in auth) return reject(response, auth);
         (request as IncomingMessage & { auth?: typeof auth }).auth = auth;
       }
-      await serve(request as Parameters<typeof serve>[0], response);
+      await serve(request, response);
     } catch (error) {
       logger.error('mcp request failed', { error });
       writeJsonRpcError(response, 500, -32603, 'Internal server error');

@@ -5,9 +5,6 @@ import {
   isBulkheadRejectedError,
   type RetryPolicy,
   retry,
-  TimeoutStrategy,
-  timeout,
-  wrap,
 } from 'cockatiel';
 import { isRetrySafe, MeshError } from '../errors/mesh-error.js';
 import type { CircuitState } from '../ports/circuit-state.js';
@@ -80,6 +77,9 @@ export interface PeerPolicy {
   close(): Promise<void>;
 }
 
+/** Longest delay `setTimeout` accepts, in milliseconds (about 24.8 days); longer deadlines are capped to it. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Rejections made by the policy itself are never retried: only the peer's own retry-safe failures are. */
 function isRetryable(error: Error): boolean {
   return (
@@ -91,8 +91,8 @@ function isRetryable(error: Error): boolean {
 }
 
 /**
- * Creates the resilience policy of one peer from cockatiel's timeout, bulkhead, retry and circuit breaker,
- * composed with `wrap()` in that order (outermost first): the deadline covers queueing and every retry, the
+ * Creates the resilience policy of one peer: a deadline, then cockatiel's bulkhead, retry and circuit breaker,
+ * in that order (outermost first): the deadline (one timer per call) covers queueing and every retry, the
  * bulkhead bounds a logical call with its retries, each retry passes the breaker, and an open breaker is never
  * retried. Breaker transitions are shared through `events` and `circuitState` (see `createSharedCircuitBreaker`).
  *
@@ -146,7 +146,7 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
     onStateChange: (listener) => circuit.onStateChange(listener),
     start: () => circuit.start(),
     close: () => circuit.close(),
-    async execute(fn, call = {}) {
+    async execute<T>(fn: (attempt: PolicyAttempt) => Promise<T>, call: PolicyCallOptions = {}): Promise<T> {
       await circuit.start();
       const callerSignal = call.signal;
       const startedAt = now();
@@ -164,35 +164,66 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
       if (timeoutMs <= 0) throw deadlineError();
       const deadline = startedAt + timeoutMs;
       let lastError: MeshError | undefined;
-      const pipeline = wrap(timeout(timeoutMs, TimeoutStrategy.Aggressive), pool, retries);
-      try {
-        return await pipeline.execute(
-          (context) =>
-            circuit.execute(async (signal) => {
-              const attempt = ('attempt' in context ? (context.attempt as number) : 0) + 1;
-              // A retry whose delay outlived the deadline must not reach the peer.
-              if (signal.aborted) throw deadlineError(lastError);
-              try {
-                return await fn({ signal, deadline, attempt });
-              } catch (error) {
-                let failure = MeshError.from(error);
-                // Our deadline aborted the attempt: the peer was too slow, which the breaker must count.
-                if (signal.aborted && !callerSignal?.aborted && failure.code === 'canceled') {
-                  failure = deadlineError(failure);
+      // One controller and one timer per call carry the deadline and the caller's cancellation to every attempt.
+      // (A per-call cockatiel `timeout()` policy costs a derived controller, a race and an abort-on-return
+      // `DOMException` on every call: measurable on the gateway's hot path, see docs/performance.md.)
+      const controller = new AbortController();
+      const signal = controller.signal;
+      const run = pool.execute(
+        (slot) =>
+          retries.execute(
+            (context) =>
+              circuit.execute(async (inner) => {
+                // A retry whose delay outlived the deadline must not reach the peer.
+                if (inner.aborted) throw deadlineError(lastError);
+                try {
+                  return await fn({ signal: inner, deadline, attempt: context.attempt + 1 });
+                } catch (error) {
+                  let failure = MeshError.from(error);
+                  // Our deadline aborted the attempt: the peer was too slow, which the breaker must count.
+                  if (inner.aborted && !callerSignal?.aborted && failure.code === 'canceled') {
+                    failure = deadlineError(failure);
+                  }
+                  lastError = failure;
+                  throw failure;
                 }
-                lastError = failure;
-                throw failure;
-              }
-            }, context.signal),
-          callerSignal,
-        );
-      } catch (error) {
+              }, context.signal),
+            slot.signal,
+          ),
+        signal,
+      );
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let onCallerAbort: (() => void) | undefined;
+      try {
+        return await new Promise<T>((resolve, reject) => {
+          timer = setTimeout(
+            () => {
+              controller.abort();
+              reject(deadlineError(lastError));
+            },
+            Math.min(timeoutMs, MAX_TIMER_MS),
+          );
+          if (callerSignal) {
+            onCallerAbort = () => {
+              controller.abort(callerSignal.reason);
+              reject(canceled(callerSignal, what));
+            };
+            callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+          }
+          run.then(resolve, (error: unknown) => reject(policyFailure(error)));
+        });
+      } finally {
+        clearTimeout(timer);
+        if (onCallerAbort) callerSignal?.removeEventListener('abort', onCallerAbort);
+      }
+
+      function policyFailure(error: unknown): MeshError {
         if (isTaskCancelled(error)) {
-          if (callerSignal?.aborted) throw canceled(callerSignal, what);
-          throw deadlineError(lastError);
+          if (callerSignal?.aborted) return canceled(callerSignal, what);
+          return deadlineError(lastError);
         }
         if (isBulkheadRejectedError(error)) {
-          throw new MeshError(
+          return new MeshError(
             `too many calls to ${target} in flight; try again later`,
             'resource_exhausted',
             {
@@ -206,7 +237,7 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
             },
           );
         }
-        throw MeshError.from(error);
+        return MeshError.from(error);
       }
     },
   };

@@ -1,0 +1,103 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createNodeHttpAdapter, type WebFetchHandler } from './node-http-adapter.js';
+
+let server: Server | undefined;
+
+async function serve(fetch: WebFetchHandler, maxBodyBytes = 1024): Promise<string> {
+  const adapter = createNodeHttpAdapter(fetch, { maxBodyBytes });
+  server = createServer((request, response) => void adapter(request, response));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+}
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  if (server) await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+describe('createNodeHttpAdapter', () => {
+  it('hands on the parsed body, keeps it readable, and writes a JSON answer with content-length', async () => {
+    const seen: unknown[] = [];
+    const url = await serve(async (request, options) => {
+      seen.push(options.parsedBody, await request.text(), request.headers.get('x-test'));
+      return Response.json({ ok: true });
+    });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-test': 'yes' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).toBe(String('{"ok":true}'.length));
+    expect(response.headers.get('transfer-encoding')).toBeNull();
+    expect(await response.json()).toEqual({ ok: true });
+    expect(seen).toEqual([
+      { jsonrpc: '2.0', id: 1, method: 'ping' },
+      '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+      'yes',
+    ]);
+  });
+
+  it('passes a body that is not JSON through unparsed', async () => {
+    const seen: unknown[] = [];
+    const url = await serve(async (request, options) => {
+      seen.push(options.parsedBody, await request.text());
+      return new Response(null, { status: 202 });
+    });
+    const response = await fetch(url, { method: 'POST', body: '{not json' });
+    expect(response.status).toBe(202);
+    expect(seen).toEqual([undefined, '{not json']);
+  });
+
+  it('answers 413 for a body over the limit without calling the handler', async () => {
+    let called = false;
+    const url = await serve(async () => {
+      called = true;
+      return Response.json({});
+    }, 16);
+    const response = await fetch(url, { method: 'POST', body: JSON.stringify({ text: 'x'.repeat(64) }) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({
+      error: { code: -32000, message: expect.stringContaining('16 bytes') },
+    });
+    expect(called).toBe(false);
+  });
+
+  it('answers 500 with the request id when the handler throws', async () => {
+    const url = await serve(async () => {
+      throw new Error('boom');
+    });
+    const response = await fetch(url, {
+      method: 'POST',
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call' }),
+    });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32603, message: 'Internal server error' },
+      id: 7,
+    });
+  });
+
+  it('streams an SSE answer chunk by chunk', async () => {
+    const url = await serve(async () => {
+      const encoder = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode('data: 1\n\n'));
+          controller.enqueue(encoder.encode('data: 2\n\n'));
+          controller.close();
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    });
+    const response = await fetch(url, { method: 'POST', body: '{}' });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(await response.text()).toBe('data: 1\n\ndata: 2\n\n');
+  });
+});

@@ -1,0 +1,202 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+
+/** The web-standard face the adapter serves: the SDK's `handler.fetch`, with a pre-parsed body. */
+export type WebFetchHandler = (
+  request: Request,
+  options: { authInfo?: AuthInfo; parsedBody?: unknown },
+) => Promise<Response>;
+
+/** Options for {@link createNodeHttpAdapter}. */
+export interface NodeHttpAdapterOptions {
+  /** Largest request body accepted, in bytes; larger bodies get `413`. */
+  maxBodyBytes: number;
+  /** Observes a failure to convert the request or a throwing `fetch`, before the `500` is written. */
+  onerror?: (error: Error) => void;
+}
+
+/**
+ * Adapts a web-standard MCP handler to a Node `(request, response)` handler, like the SDK's `toNodeHandler`
+ * (same `413` and `500` answers, `request.auth` forwarded as `authInfo`, the web request aborted when the
+ * client goes away, SSE streamed with backpressure), but leaner on the hot path:
+ *
+ * - the body is read and parsed ONCE and handed on as `parsedBody`, so neither `isLegacyRequest` nor the
+ *   handler clones (tees) the request to read it again;
+ * - a JSON response is written with `content-length` in one `end()`: headers and body leave in one write
+ *   instead of a chunked body, a separate chunk and a terminating chunk.
+ *
+ * @internal
+ */
+export function createNodeHttpAdapter(
+  fetch: WebFetchHandler,
+  options: NodeHttpAdapterOptions,
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const { maxBodyBytes } = options;
+  return async (request, response) => {
+    let finished = false;
+    const abort = new AbortController();
+    response.on('close', () => {
+      if (!finished) abort.abort();
+    });
+    if (response.destroyed) abort.abort();
+    let webResponse: Response;
+    let parsedBody: unknown;
+    try {
+      const method = (request.method ?? 'GET').toUpperCase();
+      let body: string | undefined;
+      if (method !== 'GET' && method !== 'HEAD') {
+        body = await readBody(request, maxBodyBytes);
+        if (body !== undefined) parsedBody = parseJson(body);
+      }
+      const authInfo = (request as IncomingMessage & { auth?: AuthInfo }).auth;
+      webResponse = await fetch(toWebRequest(request, method, body, abort.signal), {
+        ...(authInfo === undefined ? {} : { authInfo }),
+        ...(parsedBody === undefined ? {} : { parsedBody }),
+      });
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        webResponse = Response.json(
+          { jsonrpc: '2.0', error: { code: -32000, message: error.message }, id: null },
+          { status: 413, headers: { connection: 'close' } },
+        );
+      } else {
+        try {
+          options.onerror?.(error instanceof Error ? error : new Error(String(error)));
+        } catch {
+          // An observer's failure must not keep the client waiting.
+        }
+        webResponse = Response.json(
+          {
+            jsonrpc: '2.0',
+            error: { code: -32603, message: 'Internal server error' },
+            id: echoableRequestId(parsedBody),
+          },
+          { status: 500 },
+        );
+      }
+    }
+    await writeResponse(webResponse, response, abort.signal, () => {
+      finished = true;
+    });
+  };
+}
+
+class BodyTooLargeError extends Error {
+  constructor(maxBytes: number) {
+    super(`Payload Too Large: Request body must not exceed ${maxBytes} bytes`);
+    this.name = 'RequestBodyTooLargeError';
+  }
+}
+
+/** The body as text (`undefined` when empty), rejecting past `maxBytes` before reading when it can. */
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > maxBytes) throw new BodyTooLargeError(maxBytes);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of request) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    received += buffer.byteLength;
+    if (received > maxBytes) throw new BodyTooLargeError(maxBytes);
+    chunks.push(buffer);
+  }
+  if (received === 0) return undefined;
+  return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)).toString('utf8');
+}
+
+/** The parsed body, or `undefined` when it is not JSON (the SDK then answers it as it sees fit). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function toWebRequest(
+  request: IncomingMessage,
+  method: string,
+  body: string | undefined,
+  signal: AbortSignal,
+): Request {
+  const host = single(request.headers.host) ?? single(request.headers[':authority']) ?? 'localhost';
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  return new Request(`http://${host}${request.url ?? '/'}`, {
+    method,
+    headers,
+    signal,
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
+/** Writes `source` to `target`; calls `onEnd` just before ending it (a close after that is no abort). */
+async function writeResponse(
+  source: Response,
+  target: ServerResponse,
+  signal: AbortSignal,
+  onEnd: () => void,
+): Promise<void> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of source.headers) headers[name] = value;
+  if (source.body === null) {
+    target.writeHead(source.status, headers);
+    onEnd();
+    target.end();
+    return;
+  }
+  if (!source.headers.get('content-type')?.startsWith('text/event-stream')) {
+    // A complete JSON answer: one buffer, one write with the headers.
+    const body = Buffer.from(await source.arrayBuffer());
+    if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+      headers['content-length'] = String(body.byteLength);
+    }
+    target.writeHead(source.status, headers);
+    onEnd();
+    target.end(body);
+    return;
+  }
+  // An SSE stream: forward chunks as they come, honouring backpressure, until the client goes away.
+  target.writeHead(source.status, headers);
+  let releaseDrain: (() => void) | undefined;
+  target.on('drain', () => {
+    releaseDrain?.();
+    releaseDrain = undefined;
+  });
+  const closed = new Promise<void>((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  try {
+    for await (const chunk of source.body) {
+      if (signal.aborted) break;
+      if (!target.write(chunk)) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            releaseDrain = resolve;
+          }),
+          closed,
+        ]);
+      }
+    }
+  } catch {
+    // The stream failed or the client left: end what was written.
+  }
+  onEnd();
+  target.end();
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The JSON-RPC id to echo on an error answer: the body's `id` when it is one request's string or number id. */
+function echoableRequestId(body: unknown): string | number | null {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
+  const { method, id } = body as { method?: unknown; id?: unknown };
+  if (typeof method !== 'string') return null;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
