@@ -197,8 +197,8 @@ export { describeArtifact, embeddedResource, bytesOfResource, MEDIA_KINDS } from
 export type { MediaArtifact, MediaKind } from './media/media-artifact.js';
 export { MEDIA_EVENTS_TOPIC } from './media/media-events.js';
 export type { MediaCompleteEvent } from './media/media-events.js';
-export { chargeProviderCall, MEDIA_PRICE_TABLE } from './media/provider-charge.js';
-export type { ChargeOptions, Charged } from './media/provider-charge.js';
+export { chargeProviderCall, MEDIA_PRICE_TABLE } from './providers/provider-charge.js';
+export type { ChargeOptions, Charged } from './providers/provider-charge.js';
 export { createOfflineImageProvider, OFFLINE_IMAGE_MODEL } from './providers/offline/image-provider.js';
 export type { OfflineImageProviderOptions } from './providers/offline/image-provider.js';
 export {

@@ -60,6 +60,13 @@ describe('costOf', () => {
     expect(thrown(() => costOf(DEFAULT_PRICE_TABLE, { model: 'toString' })).details.model).toBe('toString');
     const unpriced = thrown(() => costOf(DEFAULT_PRICE_TABLE, { model: 'dall-e-3', inputTokens: 10 }));
     expect(unpriced.details).toMatchObject({ field: 'inputTokens', model: 'dall-e-3' });
+    // Units a model is not billed by are informational as long as one reported unit is priced.
+    expect(
+      costOf(DEFAULT_PRICE_TABLE, { model: 'tts-1-hd', characters: 1_000_000, seconds: 60 }),
+    ).toBeCloseTo(30);
+    expect(
+      costOf(DEFAULT_PRICE_TABLE, { model: 'gpt-4o-mini-tts', characters: 500, seconds: 60 }),
+    ).toBeCloseTo(0.015);
     expect(
       thrown(() => costOf(DEFAULT_PRICE_TABLE, { model: 'phi-4', outputTokens: -1 })).details.field,
     ).toBe('outputTokens');

@@ -27,7 +27,13 @@ export const DEFAULT_PRICE_TABLE: Readonly<Record<string, Readonly<ModelPrice>>>
   'text-embedding-3-large': Object.freeze({ inputPerMillionTokensUsd: 0.13 }),
   'dall-e-3': Object.freeze({ perImageUsd: 0.04 }),
   'dall-e-3-hd': Object.freeze({ perImageUsd: 0.08 }),
-  'gpt-4o-mini-tts': Object.freeze({ inputPerMillionTokensUsd: 0.6, outputPerMillionTokensUsd: 12 }),
+  // Billed by text tokens in and audio tokens out, about 0.015 USD per minute of speech: callers that report
+  // seconds (as the narration providers do) are charged per second.
+  'gpt-4o-mini-tts': Object.freeze({
+    inputPerMillionTokensUsd: 0.6,
+    outputPerMillionTokensUsd: 12,
+    perSecondUsd: 0.00025,
+  }),
   'tts-1-hd': Object.freeze({ perMillionCharactersUsd: 30 }),
   'tts-1': Object.freeze({ perMillionCharactersUsd: 15 }),
 });
@@ -105,17 +111,29 @@ export function costOf(prices: PriceTable, usage: Usage): number {
       { details: { field: 'model', model: usage.model } },
     );
   }
+  // Usage often reports more units than a model is billed by (a TTS call reports characters and seconds, and is
+  // billed per character): units without a price are informational. A usage in which no reported unit has a
+  // price cannot be charged at all, and is refused rather than counted as free.
   let total = 0;
+  const unpriced: string[] = [];
+  let priced = false;
   for (const [unit, priceField, divisor] of METERS) {
     const count = usage[unit] === undefined ? 0 : checkAmount(usage[unit], unit);
     if (count === 0) continue;
     const unitPrice = price[priceField];
     if (unitPrice === undefined) {
-      throw new MeshError(`model "${usage.model}" has no price for ${unit}`, 'invalid_argument', {
-        details: { field: unit, model: usage.model },
-      });
+      unpriced.push(unit);
+      continue;
     }
+    priced = true;
     total += (count / divisor) * unitPrice;
+  }
+  if (!priced && unpriced.length > 0) {
+    throw new MeshError(
+      `model "${usage.model}" has no price for any unit the usage reports (${unpriced.join(', ')})`,
+      'invalid_argument',
+      { details: { field: unpriced[0] ?? 'model', model: usage.model } },
+    );
   }
   const requests = usage.requests === undefined ? 0 : checkAmount(usage.requests, 'requests');
   total += requests * (price.perRequestUsd ?? 0);

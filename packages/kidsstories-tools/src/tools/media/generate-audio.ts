@@ -2,7 +2,7 @@ import { defineTool, type ToolDefinition } from '@kidsstories/mesh-core';
 import * as z from 'zod';
 import { describeArtifact, embeddedResource, mediaArtifactSchema } from '../../media/media-artifact.js';
 import { publishMediaComplete } from '../../media/media-events.js';
-import { chargeProviderCall } from '../../media/provider-charge.js';
+import { chargeProviderCall } from '../../providers/provider-charge.js';
 import type { MediaToolsContext } from './media-tools-context.js';
 
 /** Input of `generate_audio`. */

@@ -9,7 +9,7 @@ import {
 } from '../../media/character-guide.js';
 import { describeArtifact, embeddedResource, mediaArtifactSchema } from '../../media/media-artifact.js';
 import { publishMediaComplete } from '../../media/media-events.js';
-import { chargeProviderCall, priced } from '../../media/provider-charge.js';
+import { chargeProviderCall, isPriced, recordProviderUsage } from '../../providers/provider-charge.js';
 import type { MediaToolsContext } from './media-tools-context.js';
 
 /** Input of `generate_image`. */
@@ -97,10 +97,12 @@ export function createGenerateImageTool(
         .filter((part) => part !== undefined && part !== '')
         .join('\n');
       const verdict = await context.providers.safety.check(fullPrompt, { signal: ctx.signal });
-      if (verdict.usage && (ctx.ledger.prices[verdict.usage.model] || context.prices[verdict.usage.model])) {
-        await ctx.ledger.record(priced(verdict.usage, ctx.ledger.prices, context.prices), {
-          scopes: ['server:media', 'tool:generate_image'],
-        });
+      if (verdict.usage && isPriced(verdict.usage.model, ctx.ledger.prices, context.prices)) {
+        await recordProviderUsage(
+          ctx,
+          { server: 'media', tool: 'generate_image', prices: context.prices },
+          verdict.usage,
+        );
       }
       if (!verdict.safe) {
         throw new MeshError(

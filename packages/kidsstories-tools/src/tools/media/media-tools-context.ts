@@ -1,7 +1,7 @@
 import type { PriceTable } from '@kidsstories/mesh-core';
-import { MEDIA_PRICE_TABLE } from '../../media/provider-charge.js';
 import { OFFLINE_IMAGE_MODEL } from '../../providers/offline/image-provider.js';
 import { OFFLINE_SPEECH_MODEL } from '../../providers/offline/speech-provider.js';
+import { MEDIA_PRICE_TABLE } from '../../providers/provider-charge.js';
 import type { ImageProvider, KidsStoriesProviders, SpeechProvider } from '../../providers/provider-types.js';
 
 /** Options for `createMediaTools`. */

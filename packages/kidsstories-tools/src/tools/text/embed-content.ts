@@ -1,11 +1,7 @@
 import { defineTool, MeshError, type ToolDefinition } from '@kidsstories/mesh-core';
 import * as z from 'zod';
-import {
-  approximateTokens,
-  chargedCall,
-  resolveTextToolsOptions,
-  type TextToolsOptions,
-} from './text-tool-support.js';
+import { chargeProviderCall } from '../../providers/provider-charge.js';
+import { approximateTokens, resolveTextToolsOptions, type TextToolsOptions } from './text-tool-support.js';
 
 const TOOL_NAME = 'embed_content';
 
@@ -52,10 +48,11 @@ export function createEmbedContentTool(
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
     async handler(input, context) {
       const model = providers.embedding.model ?? providers.embedding.name;
-      const { result, costUsd } = await chargedCall(
+      const { result, costUsd } = await chargeProviderCall(
         context,
         {
-          toolName: TOOL_NAME,
+          server: 'text',
+          tool: TOOL_NAME,
           prices,
           worstCase: {
             model,

@@ -4,6 +4,7 @@ import {
   generationParametersInputSchema,
   resolveParameters,
 } from '../../parameters/generation-parameters.js';
+import { chargeProviderCall, recordProviderUsage } from '../../providers/provider-charge.js';
 import { checkStorySafety } from '../../safety/safety-gate.js';
 import { targetGradeOf } from '../../story/age-band.js';
 import { deriveSeed } from '../../story/seeded-random.js';
@@ -12,13 +13,7 @@ import { parseStory, type Story, storyJsonSchema, storySchema } from '../../stor
 import { storyContentHash, storyText } from '../../story/story-text.js';
 import { readabilityOf } from '../../text/readability.js';
 import { createStoryHistory } from '../../variation/story-history.js';
-import {
-  approximateTokens,
-  chargedCall,
-  recordUsage,
-  resolveTextToolsOptions,
-  type TextToolsOptions,
-} from './text-tool-support.js';
+import { approximateTokens, resolveTextToolsOptions, type TextToolsOptions } from './text-tool-support.js';
 
 const TOOL_NAME = 'generate_story';
 const DAY_MS = 86_400_000;
@@ -125,10 +120,11 @@ export function createGenerateStoryTool(
           total: totalAttempts,
           message: `drafting story (seed ${seed})`,
         });
-        const generated = await chargedCall(
+        const generated = await chargeProviderCall(
           context,
           {
-            toolName: TOOL_NAME,
+            server: 'text',
+            tool: TOOL_NAME,
             prices,
             worstCase: {
               model: providers.story.model ?? providers.story.name,
@@ -160,7 +156,11 @@ export function createGenerateStoryTool(
           ageBand: parameters.age_band,
           signal: context.signal,
         });
-        costUsd += await recordUsage(context, TOOL_NAME, verdict.usage, prices);
+        costUsd += await recordProviderUsage(
+          context,
+          { server: 'text', tool: TOOL_NAME, prices },
+          verdict.usage,
+        );
         if (!verdict.safe) {
           context.logger.warn('story draft failed the safety gate', { seed, reasons: verdict.reasons });
           // Categories only: the matched words themselves are exactly what must not reach the caller.
@@ -177,10 +177,11 @@ export function createGenerateStoryTool(
         }
 
         const text = storyText(story);
-        const embedded = await chargedCall(
+        const embedded = await chargeProviderCall(
           context,
           {
-            toolName: TOOL_NAME,
+            server: 'text',
+            tool: TOOL_NAME,
             prices,
             worstCase: {
               model: providers.embedding.model ?? providers.embedding.name,

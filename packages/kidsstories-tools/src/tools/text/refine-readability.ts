@@ -1,14 +1,10 @@
 import { defineTool, type ToolDefinition } from '@kidsstories/mesh-core';
 import * as z from 'zod';
+import { chargeProviderCall } from '../../providers/provider-charge.js';
 import { assertTextSafe } from '../../safety/safety-gate.js';
 import { AGE_BANDS, READING_LEVELS, targetGradeOf } from '../../story/age-band.js';
 import { readabilityOf } from '../../text/readability.js';
-import {
-  approximateTokens,
-  chargedCall,
-  resolveTextToolsOptions,
-  type TextToolsOptions,
-} from './text-tool-support.js';
+import { approximateTokens, resolveTextToolsOptions, type TextToolsOptions } from './text-tool-support.js';
 
 const TOOL_NAME = 'refine_readability';
 
@@ -73,10 +69,11 @@ export function createRefineReadabilityTool(
       const targetGrade = input.target_grade ?? targetGradeOf(input.reading_level ?? 'auto', ageBand);
       const gate = { ageBand, signal: context.signal };
       await assertTextSafe(providers.safety, input.text, 'input text', gate);
-      const { result, costUsd } = await chargedCall(
+      const { result, costUsd } = await chargeProviderCall(
         context,
         {
-          toolName: TOOL_NAME,
+          server: 'text',
+          tool: TOOL_NAME,
           prices,
           worstCase: {
             model: providers.refine.model ?? providers.refine.name,

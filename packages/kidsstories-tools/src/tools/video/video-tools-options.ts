@@ -1,5 +1,5 @@
 import type { PriceTable } from '@kidsstories/mesh-core';
-import { MEDIA_PRICE_TABLE } from '../../media/provider-charge.js';
+import { MEDIA_PRICE_TABLE } from '../../providers/provider-charge.js';
 import type { VideoProvider } from '../../providers/provider-types.js';
 import type { VideoToolsContext } from '../../video/animate-clip.js';
 import {
