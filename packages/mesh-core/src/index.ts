@@ -34,6 +34,7 @@ export type {
   DistributedLock,
   LockAcquireOptions,
   LockLease,
+  LockQueueOptions,
   LockWaitOptions,
 } from './ports/distributed-lock.js';
 export type { EventBus, MeshEvent, Unsubscribe } from './ports/event-bus.js';

@@ -13,7 +13,7 @@ interface ContenderReport {
   misses: number;
 }
 
-function runContender(prefix: string, target: number): Promise<ContenderReport> {
+function runContender(prefix: string, target: number, mode = 'try'): Promise<ContenderReport> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -26,6 +26,7 @@ function runContender(prefix: string, target: number): Promise<ContenderReport> 
         prefix,
         'generation:2026-11-24:4-6',
         String(target),
+        mode,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -64,6 +65,27 @@ describe('createRedisLock across processes', () => {
     try {
       expect(Number(await redis.get(`${prefix}acquisitions`))).toBe(acquired);
       expect(Number(await redis.get(`${prefix}inside`))).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('4 processes waiting in the fair queue (hand-off on release), 2 000 acquisitions: never two holders', {
+    timeout: 90_000,
+  }, async () => {
+    const queuePrefix = `${prefix}queue:`;
+    const target = 2_000;
+    const reports = await Promise.all([1, 2, 3, 4].map(() => runContender(queuePrefix, target, 'queue')));
+    const acquired = reports.reduce((sum, report) => sum + report.acquired, 0);
+    expect(acquired).toBeGreaterThanOrEqual(target);
+    // FIFO hand-off: every process gets a fair share, not just one that keeps re-taking the lock.
+    for (const report of reports) expect(report.acquired).toBeGreaterThan(target / 4 / 2);
+    expect(reports.reduce((sum, report) => sum + report.overlaps, 0)).toBe(0);
+    expect(reports.reduce((sum, report) => sum + report.staleTokens, 0)).toBe(0);
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(Number(await redis.get(`${queuePrefix}acquisitions`))).toBe(acquired);
+      expect(Number(await redis.get(`${queuePrefix}inside`))).toBe(0);
     } finally {
       redis.disconnect();
     }

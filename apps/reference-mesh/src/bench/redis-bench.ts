@@ -151,8 +151,9 @@ async function measureLock(
  * contenders (one connection each, like replicas), warmed up, alternating which goes first each round, and
  * reporting medians over the rounds. Two scenarios:
  *
- * - `natural`: each library as documented for waiting. Ours: `acquireLock` with its defaults (full-jitter
- *   backoff 50 -> 800 ms, cut short by the release notification of `waitForRelease`). node-redlock:
+ * - `natural`: each library as documented for waiting. Ours: `acquireLock` with its defaults (it waits in
+ *   the Redis lock's fair queue, `DistributedLock.acquire`: the releasing holder hands the lease straight to
+ *   the next waiter). node-redlock:
  *   `acquire` with its defaults (10 retries, 200 ms +- 100 ms apart). Each contender holds the lock 1 ms and
  *   then works 1 ms outside it, so with 8 contenders there is always demand and the figure shows how soon
  *   a released lock is taken again.

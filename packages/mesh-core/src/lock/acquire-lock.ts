@@ -89,9 +89,12 @@ function checkNonNegative(value: number, field: string): number {
 
 /**
  * Takes `key` on `lock`, retrying with exponential backoff and full jitter (caps from 50 ms doubling to
- * 800 ms) until `acquireTimeoutMs` has passed. When the lock offers `waitForRelease` (the Redis and in-memory
- * locks do), each wait ends as soon as the holder releases the key, so a contended lock is handed on within
- * about one round trip instead of after a sleep of up to 800 ms; the backoff remains the fallback.
+ * 800 ms) until `acquireTimeoutMs` has passed. When the lock offers `acquire` (the Redis lock does), the
+ * whole wait is delegated to it: a fair queue where the releasing holder hands the lease straight to the
+ * next waiter (the backoff options are then unused). Otherwise, when it offers `waitForRelease` (the
+ * in-memory lock does), each wait ends as soon as the holder releases the key, so a contended lock is
+ * handed on within about one round trip instead of after a sleep of up to 800 ms; the backoff remains the
+ * fallback.
  *
  * @throws {MeshError} `aborted` (details `key`, `waitedMs`, `reason: 'lock_busy'`) when the key stayed held past the
  *   timeout; `canceled` or `deadline_exceeded` when `signal` aborts; whatever the lock rejects with.
@@ -122,6 +125,20 @@ export async function acquireLock(
   const startedAt = now();
   const acquireOptions = options.owner === undefined ? { ttlMs } : { ttlMs, owner: options.owner };
 
+  if (lock.acquire) {
+    // The lock queues waiters itself and hands the lease over on release (no backoff needed).
+    if (signal?.aborted) throw abortError(signal);
+    const lease = await lock.acquire(key, {
+      ...acquireOptions,
+      timeoutMs: acquireTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+    if (lease) return lease;
+    const waitedMs = now() - startedAt;
+    throw new MeshError(`lock "${key}" is held by another owner; gave up after ${waitedMs} ms`, 'aborted', {
+      details: { key, waitedMs, reason: 'lock_busy' },
+    });
+  }
   for (let attempt = 0; ; attempt += 1) {
     if (signal?.aborted) throw abortError(signal);
     const lease = await lock.tryAcquire(key, acquireOptions);

@@ -36,6 +36,14 @@ export interface LockWaitOptions {
   timeoutMs?: number;
 }
 
+/** Options for {@link DistributedLock.acquire}. */
+export interface LockQueueOptions extends LockAcquireOptions {
+  /** Give up after this long, in milliseconds (the call resolves `undefined`); 0 tries once. Default 10 000. */
+  timeoutMs?: number;
+  /** Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`). */
+  signal?: AbortSignal;
+}
+
 /** A lease-based lock shared by every replica. */
 export interface DistributedLock {
   /** Takes the lock when free; resolves `undefined` when another holder has it. Never waits. */
@@ -56,6 +64,17 @@ export interface DistributedLock {
    *   implementation cannot listen (callers fall back to their backoff).
    */
   waitForRelease?(key: string, options?: LockWaitOptions): Promise<boolean>;
+  /**
+   * Optional: takes `key`, waiting up to `timeoutMs` in a fair queue when it is held: the releasing holder
+   * hands the lease straight to the first live waiter (FIFO by wait deadline), so a contended key is passed
+   * on in one release instead of a wake-up herd and a race of retries. Resolves `undefined` when the time
+   * ran out; a waiter that gives up leaves the queue, and gives back a lease handed to it meanwhile.
+   * `acquireLock` uses it when present (the Redis lock has it).
+   *
+   * @throws {MeshError} `canceled` / `deadline_exceeded` when `signal` aborts; `invalid_argument` for a bad
+   *   key, `ttlMs` or `timeoutMs`; whatever the backing store rejects with.
+   */
+  acquire?(key: string, options?: LockQueueOptions): Promise<LockLease | undefined>;
   /** The current holder's owner token, or `undefined` when the key is free. */
   holder(key: string): Promise<string | undefined>;
   /** Releases connections and timers (held leases are left to expire). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type LockWaitOptions, MeshError } from '@kidsstories/mesh-core';
 import type { Redis } from 'ioredis';
 import { quitQuietly, type RedisConnection } from '../connection/redis-connection.js';
@@ -14,10 +15,28 @@ import { redisCall } from '../connection/redis-script.js';
  * arrives after that marks the key released, and a later `wait` returns at once. Right after the listener
  * starts, or after its client reconnected, every waiter is woken because a message may have been lost.
  * Everything here is a hint: callers keep their backoff as the fallback.
+ *
+ * The same subscriber also SUBSCRIBEs to this listener's own grant channel, on which the release script
+ * hands a lease to a queued waiter of this lock (`"<fencing token> <owner token>"`); `onGrant` routes it
+ * to the waiter holding that owner token.
  */
 export interface LockReleaseListener {
   /** The channel the release script publishes on for `key`. */
   channel(key: string): string;
+  /** Whether the subscription is up (grants and releases from now on are seen). */
+  readonly listening: boolean;
+  /** This listener's grant channel id (the part after `grantChannelPrefix`; no spaces). */
+  readonly grantChannelId: string;
+  /** The prefix of every lock's grant channel, for the release script. */
+  readonly grantChannelPrefix: string;
+  /** Starts the subscription (once; later calls share it). Rejects `unavailable` after `subscribeTimeoutMs`. */
+  start(): Promise<void>;
+  /**
+   * Routes grants for `ownerToken` to `handler` until the returned function is called: `handler(fencingToken)`
+   * for a grant, `handler(undefined)` when a grant may have been missed (the subscriber reconnected, or the
+   * listener closed).
+   */
+  onGrant(ownerToken: string, handler: (fencingToken: number | undefined) => void): () => void;
   /** Call before sending an acquire for `key`: releases from now on count for it. */
   beforeAttempt(key: string): void;
   /** Call after an acquire of `key` failed because a lease with `pttlMs` left holds it (-1: no expiry). */
@@ -64,6 +83,10 @@ export function createLockReleaseListener(options: LockReleaseListenerOptions): 
   const channelPrefix = connection.key('lock-released:');
   const pattern = `${channelPrefix.replace(GLOB_SPECIAL, '\\$&')}*`;
   const interest = new Map<string, Interest>();
+  const grantChannelPrefix = connection.key('lock-granted:');
+  const grantChannelId = randomBytes(9).toString('base64url');
+  const grantChannel = grantChannelPrefix + grantChannelId;
+  const grants = new Map<string, (fencingToken: number | undefined) => void>();
   let subscriber: Redis | undefined;
   let listening = false;
   let starting: Promise<void> | undefined;
@@ -119,9 +142,17 @@ export function createLockReleaseListener(options: LockReleaseListenerOptions): 
           const entry = interest.get(channel.slice(channelPrefix.length));
           if (entry) wakeOne(entry);
         });
-        // After a reconnect (ioredis re-subscribes by itself) releases may have been missed: wake everyone.
+        client.on('message', (channel: string, message: string) => {
+          if (channel !== grantChannel) return;
+          const space = message.indexOf(' ');
+          grants.get(message.slice(space + 1))?.(Number(message.slice(0, space)));
+        });
+        // After a reconnect (ioredis re-subscribes by itself) releases and grants may have been missed:
+        // wake everyone.
         client.on('ready', () => {
-          if (listening) for (const entry of interest.values()) wakeAll(entry);
+          if (!listening) return;
+          for (const entry of interest.values()) wakeAll(entry);
+          for (const handler of [...grants.values()]) handler(undefined);
         });
         subscriber = client;
       }
@@ -140,7 +171,10 @@ export function createLockReleaseListener(options: LockReleaseListenerOptions): 
         );
       });
       try {
-        await Promise.race([redisCall(() => client.psubscribe(pattern)), timeout]);
+        await Promise.race([
+          redisCall(() => Promise.all([client.psubscribe(pattern), client.subscribe(grantChannel)])),
+          timeout,
+        ]);
       } finally {
         clearTimeout(timer);
       }
@@ -155,6 +189,18 @@ export function createLockReleaseListener(options: LockReleaseListenerOptions): 
 
   return {
     channel: (key) => channelPrefix + key,
+    get listening() {
+      return listening;
+    },
+    grantChannelId,
+    grantChannelPrefix,
+    start,
+    onGrant(ownerToken, handler) {
+      grants.set(ownerToken, handler);
+      return () => {
+        if (grants.get(ownerToken) === handler) grants.delete(ownerToken);
+      };
+    },
     beforeAttempt(key) {
       if (listening) entryFor(key).released = false;
     },
@@ -216,6 +262,8 @@ export function createLockReleaseListener(options: LockReleaseListenerOptions): 
       interest.clear();
       // A closed lock has nothing to wait for; waking makes the caller's next tryAcquire report the closure.
       for (const wake of waiting) wake(true);
+      for (const handler of [...grants.values()]) handler(undefined);
+      grants.clear();
       if (subscriber) await quitQuietly(subscriber);
       subscriber = undefined;
     },

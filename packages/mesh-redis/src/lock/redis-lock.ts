@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { type DistributedLock, type LockLease, MeshError } from '@kidsstories/mesh-core';
+import {
+  type DistributedLock,
+  type LockAcquireOptions,
+  type LockLease,
+  MeshError,
+} from '@kidsstories/mesh-core';
 import type { RedisConnection } from '../connection/redis-connection.js';
-import { defineRedisScript, redisCall } from '../connection/redis-script.js';
+import { redisCall } from '../connection/redis-script.js';
 import { createLockReleaseListener } from './lock-release-listener.js';
+import { ACQUIRE, EXTEND, RELEASE } from './lock-scripts.js';
+import { createQueuedAcquire } from './queued-acquire.js';
 
 /** Options for {@link createRedisLock}. */
 export interface RedisLockOptions {
@@ -34,6 +41,12 @@ export interface RedisLockOptions {
   subscribeTimeoutMs?: number;
   /** Most keys whose release this lock remembers for its waiters at once. Default 10 000. */
   maxWatchedKeys?: number;
+  /**
+   * How often a queued `acquire` re-checks Redis in case its grant message was lost, in milliseconds: the
+   * first re-check after this long, doubling up to 16 times it (and never later than the blocking lease's
+   * expiry). Default 50.
+   */
+  queuePollMs?: number;
 }
 
 /** Defaults of {@link RedisLockOptions}. */
@@ -41,47 +54,9 @@ export const DEFAULT_REDIS_LOCK = {
   defaultTtlMs: 300_000,
   subscribeTimeoutMs: 2_000,
   maxWatchedKeys: 10_000,
+  queuePollMs: 50,
+  acquireTimeoutMs: 10_000,
 } as const;
-
-/**
- * SET NX PX and, only on success, the next fencing token from a per-key counter, atomically, in one round
- * trip. When the counter is missing (first use, or Redis lost its data) it is seeded from the server clock in
- * microseconds, so tokens keep growing across a restart without persistence as long as fewer than
- * 1 000 acquisitions per millisecond happen on one key (each needs a round trip, so far fewer do).
- * KEYS: lock, fence. ARGV: owner token, ttl ms. Returns the fencing token, or `{pttl}` of the lease in the
- * way (so a waiter can wake when it lapses).
- */
-const ACQUIRE = defineRedisScript(`
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {redis.call('PTTL', KEYS[1])} end
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  local t = redis.call('TIME')
-  redis.call('SET', KEYS[2], t[1] .. string.format('%06d', tonumber(t[2])))
-end
-return redis.call('INCR', KEYS[2])
-`);
-
-/** Compare-and-extend. KEYS: lock. ARGV: owner token, ttl ms. Returns 1 when still held. */
-const EXTEND = defineRedisScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0
-`);
-
-/**
- * Compare-and-delete, then a release notification for waiters (see `waitForRelease`) in the same script, so
- * no waiter can see the key held after the message. KEYS: lock. ARGV: owner token, release channel.
- * Returns 1 when it was held by this token.
- */
-const RELEASE = defineRedisScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', ARGV[2], '')
-  return 1
-end
-return 0
-`);
 
 /** Owner-token ids: one random 96-bit stem per lock plus a counter (unique, which is all distlock asks). */
 function createTokenIds(): () => string {
@@ -107,14 +82,15 @@ function requireTtl(ttlMs: number): number {
 }
 
 /**
- * The Redis keys of a lock: the lease and its fencing counter share the hash tag `{key}` so the acquire
- * script stays on one cluster slot.
+ * The Redis keys of a lock: the lease, its fencing counter and its waiters queue (a sorted set) share the
+ * hash tag `{key}` so every lock script stays on one cluster slot.
  */
 export function redisLockKeys(
   connection: Pick<RedisConnection, 'key'>,
   key: string,
-): { lease: string; fence: string } {
-  return { lease: connection.key(`lock:{${key}}`), fence: connection.key(`lock:{${key}}:fence`) };
+): { lease: string; fence: string; waiters: string } {
+  const lease = connection.key(`lock:{${key}}`);
+  return { lease, fence: `${lease}:fence`, waiters: `${lease}:waiters` };
 }
 
 /**
@@ -128,13 +104,21 @@ export function redisLockKeys(
  *
  * Cost per operation: one EVALSHA round trip each for acquire, extend and release (the acquire script sets
  * the lease, bumps the fencing counter and, when the key is taken, returns the blocking lease's PTTL; no
- * separate GET/INCR, no quorum or drift bookkeeping since there is one Redis). `waitForRelease` is the
- * Redisson-style unlock notification: the release script PUBLISHes on `{prefix}lock-released:{key}` and one
- * lazily opened PSUBSCRIBE client per lock wakes one local waiter per release, or all of them when the lease
- * they saw expires or the subscriber reconnected. `acquireLock` uses it, so a released lock is taken again
- * within about one round trip instead of after a backoff of up to 800 ms. Every waiter on other replicas is
- * woken too (one per replica), so a lock that is released and re-requested at once by many replicas costs a
- * failed attempt per waiting replica per release.
+ * separate GET/INCR, no quorum or drift bookkeeping since there is one Redis).
+ *
+ * `acquire` (used by `acquireLock`) waits in a fair queue: a busy attempt adds the caller to a per-key
+ * waiters sorted set (scored by its wait deadline, so FIFO for equal timeouts), and the holder's release
+ * script hands the lease straight to the first waiter whose grant channel has a live subscriber (a fresh
+ * fencing token, its ttl, a PUBLISH to that waiter's lock only). One release wakes exactly one waiter, which
+ * already holds the lease: no herd of failed retries, no second round trip. Waiters that give up leave the
+ * queue and give back a lease handed to them meanwhile; lost grant messages are caught by re-checks (see
+ * `queuePollMs`). A grant's `expiresAt` is counted from the waiter's last attempt, so it is never later than
+ * the real expiry. With nobody queued, release is the plain compare-and-delete.
+ *
+ * `waitForRelease` is the Redisson-style unlock notification for `tryAcquire` loops: the release script
+ * PUBLISHes on `{prefix}lock-released:{key}` when it frees the key and one lazily opened subscriber client
+ * per lock wakes one local waiter per release, or all of them when the lease they saw expires or the
+ * subscriber reconnected.
  *
  * @example
  * ```ts
@@ -162,6 +146,7 @@ export function createRedisLock(options: RedisLockOptions): DistributedLock {
       details: { field: 'restartQuarantineMs' },
     });
   }
+  let closed = false;
   // Which Redis server process granted our view of the locks; a new run_id means its memory was wiped.
   let serverRunId: string | undefined;
   let quarantineUntil = 0;
@@ -212,24 +197,47 @@ export function createRedisLock(options: RedisLockOptions): DistributedLock {
     checkKey(lease.key);
   };
 
+  const prepare = (key: string, acquireOptions: LockAcquireOptions) => {
+    checkKey(key);
+    const ttlMs = requireTtl(acquireOptions.ttlMs ?? defaultTtlMs);
+    return { ttlMs, ownerToken: `${acquireOptions.owner ?? defaultOwner}:${generateId()}` };
+  };
+  const acquire = createQueuedAcquire({
+    redis,
+    releases,
+    now,
+    keys: (key) => redisLockKeys(connection, key),
+    prepare,
+    async beforeAttempt() {
+      if (closed) throw new MeshError('the redis lock is closed', 'failed_precondition');
+      if (!serverChecked) await checkServer();
+      return quarantineUntil === 0 ? 0 : quarantineUntil - now();
+    },
+    queuePollMs: options.queuePollMs ?? DEFAULT_REDIS_LOCK.queuePollMs,
+    defaultTimeoutMs: DEFAULT_REDIS_LOCK.acquireTimeoutMs,
+  });
+
   return {
     async tryAcquire(key, acquireOptions = {}) {
-      checkKey(key);
-      const ttlMs = requireTtl(acquireOptions.ttlMs ?? defaultTtlMs);
-      const ownerToken = `${acquireOptions.owner ?? defaultOwner}:${generateId()}`;
+      const { ttlMs, ownerToken } = prepare(key, acquireOptions);
       const keys = redisLockKeys(connection, key);
       if (!serverChecked) await checkServer();
       if (quarantineUntil !== 0 && now() < quarantineUntil) return undefined;
       releases.beforeAttempt(key);
       const startedAt = now();
-      const reply = await ACQUIRE.run(redis, [keys.lease, keys.fence], [ownerToken, ttlMs]);
+      const reply = await ACQUIRE.run(
+        redis,
+        [keys.lease, keys.fence, keys.waiters],
+        [ownerToken, ttlMs, '', 0],
+      );
       if (Array.isArray(reply)) {
-        releases.attemptFailed(key, Number(reply[0]));
+        releases.attemptFailed(key, Number(reply[1]));
         return undefined;
       }
       releases.attemptSucceeded(key);
       return { key, ownerToken, fencingToken: Number(reply), expiresAt: startedAt + ttlMs };
     },
+    acquire,
     async extend(lease, ttlMs) {
       checkLease(lease);
       const leaseMs = requireTtl(ttlMs);
@@ -244,12 +252,13 @@ export function createRedisLock(options: RedisLockOptions): DistributedLock {
     },
     async release(lease) {
       checkLease(lease);
+      const keys = redisLockKeys(connection, lease.key);
       const released = await RELEASE.run(
         redis,
-        [redisLockKeys(connection, lease.key).lease],
-        [lease.ownerToken, releases.channel(lease.key)],
+        [keys.lease, keys.fence, keys.waiters],
+        [lease.ownerToken, releases.channel(lease.key), releases.grantChannelPrefix, ''],
       );
-      return Number(released) === 1;
+      return Number(released) !== 0;
     },
     waitForRelease(key, waitOptions = {}) {
       try {
@@ -266,6 +275,7 @@ export function createRedisLock(options: RedisLockOptions): DistributedLock {
     },
     async close() {
       // The connection is shared and held leases are left to expire; stop watching the link and releases.
+      closed = true;
       stopWatching();
       await releases.close();
     },
