@@ -1,16 +1,25 @@
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { create, fromBinary, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { MeshError } from '../errors/mesh-error.js';
-import { MeshService } from '../gen/mesh/v1/mesh_pb.js';
+import {
+  type CallToolRequest,
+  CallToolRequestSchema,
+  CallToolResponseSchema,
+  MeshService,
+} from '../gen/mesh/v1/mesh_pb.js';
 import type { ToolHost } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { type GrpcUnaryMethod, leanGrpcUnaryTimeout, serveGrpcUnary } from './grpc-unary-server.js';
 import {
+  createCallToolHandler,
   createMeshServiceImpl,
   DEFAULT_MAX_HOPS,
   generateCorrelationId,
+  type MeshServiceImplOptions,
   type NodeEventSink,
   type PeerTlsInfo,
   peerTlsKey,
@@ -165,7 +174,7 @@ export class MeshServer {
     if (this.#server) throw new MeshError('the mesh server was already started', 'failed_precondition');
     const { host, tls, logger } = this.#options;
     const requireClientCertificate = tls?.requestClientCert === true;
-    const implementation = createMeshServiceImpl({
+    const serviceOptions: MeshServiceImplOptions = {
       host,
       events: { subscribe: (sink) => this.#subscribe(sink) },
       auth: this.#options.auth,
@@ -174,7 +183,26 @@ export class MeshServer {
       logger,
       now: this.#options.now,
       generateId: this.#options.generateId,
-    });
+    };
+    const implementation = createMeshServiceImpl(serviceOptions);
+    const callTool = createCallToolHandler(serviceOptions);
+    // Unary CallTool (the hot path of every forwarded call) skips Connect's per-call pipeline; see
+    // grpc-unary-server.ts and docs/decisions/0004-lean-unary-grpc-path.md.
+    const callToolMethod: GrpcUnaryMethod<
+      CallToolRequest,
+      MessageInitShape<typeof CallToolResponseSchema>
+    > = {
+      readMaxBytes: this.#options.readMaxBytes,
+      decode: (bytes) => fromBinary(CallToolRequestSchema, bytes),
+      encode: (output) => toBinary(CallToolResponseSchema, create(CallToolResponseSchema, output)),
+      handle: (input, call) =>
+        callTool(input, {
+          header: (name) => headerValue(call.headers[name]),
+          tls: () => (requireClientCertificate ? peerTlsInfo(call.socket) : undefined),
+          signal: call.signal,
+          timeoutMs: call.timeoutMs,
+        }),
+    };
     const handler = connectNodeAdapter({
       routes: (router) => router.service(MeshService, implementation),
       readMaxBytes: this.#options.readMaxBytes,
@@ -187,6 +215,10 @@ export class MeshServer {
       response.once('close', () => {
         this.#inFlight -= 1;
       });
+      if (request.url === CALL_TOOL_PATH) {
+        const lean = leanGrpcUnaryTimeout(request);
+        if (lean) return serveGrpcUnary(request, response, lean.timeoutMs, callToolMethod);
+      }
       handler(request, response);
     };
     const server = tls
@@ -310,6 +342,14 @@ export class MeshServer {
  */
 export function createMeshServer(options: MeshServerOptions): MeshServer {
   return new MeshServer(options);
+}
+
+const CALL_TOOL_PATH = `/${MeshService.typeName}/${MeshService.method.callTool.name}`;
+
+/** A request header as Connect's `Headers.get` returns it: repeated values joined with `, `. */
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function peerTlsInfo(socket: unknown): PeerTlsInfo {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import { ConnectError, createContextKey, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
 import { MeshError, toConnectError } from '../errors/mesh-error.js';
-import type { MeshService } from '../gen/mesh/v1/mesh_pb.js';
+import type { CallToolRequest, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
 import type { InboundCall, ToolHost } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
 import type { ToolProgress } from '../tool/tool-context.js';
@@ -81,73 +82,19 @@ export interface MeshServiceImplOptions {
  */
 export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceImpl<typeof MeshService> {
   const { host, logger } = options;
-
-  const authenticate = async (context: HandlerContext): Promise<string | undefined> => {
-    let principal: string | undefined;
-    if (options.requireClientCertificate) {
-      const tls = context.values.get(peerTlsKey);
-      if (!tls?.authorized) {
-        throw new MeshError(
-          `client certificate required: ${tls?.authorizationError ?? 'the connection is not TLS'}`,
-          'unauthenticated',
-        );
-      }
-      principal = tls.commonName;
-    }
-    if (options.auth) {
-      const authorization = context.requestHeader.get(MESH_HEADERS.authorization) ?? undefined;
-      const identity = await options.auth.verify(authorization === undefined ? {} : { authorization });
-      principal = identity.principal;
-    }
-    return principal;
-  };
-
-  const inboundCall = async (
-    context: HandlerContext,
-    onProgress?: (progress: ToolProgress) => void,
-  ): Promise<InboundCall> => {
-    const principal = await authenticate(context);
-    const headers = context.requestHeader;
-    const hop = parseHop(headers.get(MESH_HEADERS.hop));
-    if (hop > options.maxHops) {
-      throw new MeshError(
-        `hop count ${hop} exceeds the limit of ${options.maxHops} peer links (routing loop?)`,
-        'failed_precondition',
-        { details: { hop, limit: options.maxHops, limitUnit: 'hops', origin: host.id } },
-      );
-    }
-    const timeoutMs = context.timeoutMs();
-    const call: InboundCall = {
-      signal: context.signal,
-      correlationId: headers.get(MESH_HEADERS.correlationId) || options.generateId(),
-      hop,
-    };
-    if (timeoutMs !== undefined) call.deadline = options.now() + timeoutMs;
-    const traceparent = headers.get(MESH_HEADERS.traceparent);
-    if (traceparent) call.traceparent = traceparent;
-    const tracestate = headers.get(MESH_HEADERS.tracestate);
-    if (tracestate) call.tracestate = tracestate;
-    const budgetId = headers.get(MESH_HEADERS.budgetId);
-    if (budgetId) call.budgetId = budgetId;
-    if (principal !== undefined) call.principal = principal;
-    if (onProgress) call.onProgress = onProgress;
-    return call;
-  };
-
-  /** The one place where failures become wire errors. */
-  const toWireError = (reason: unknown, method: string): ConnectError => {
-    // Connect's own errors (limits, protocol errors) already carry the right code.
-    if (reason instanceof ConnectError) return reason;
-    if (!MeshError.isInstance(reason)) {
-      logger.error('mesh service failure that is not a MeshError', { method, error: reason });
-    }
-    return toConnectError(MeshError.from(reason, 'internal'));
-  };
+  const { authenticate, inboundCall, toWireError } = createMeshCallScope(options);
+  const scopeOf = (context: HandlerContext): MeshRequestScope => ({
+    header: (name) => context.requestHeader.get(name),
+    tls: () => context.values.get(peerTlsKey),
+    signal: context.signal,
+    timeoutMs: () => context.timeoutMs(),
+  });
+  const callTool = createCallToolHandler(options);
 
   return {
     async listTools(_request, context) {
       try {
-        await authenticate(context);
+        await authenticate(scopeOf(context));
         const tools = await host.listTools(context.signal);
         return { tools: tools.map(toolToWire) };
       } catch (error) {
@@ -155,21 +102,14 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
       }
     },
 
-    async callTool(request, context) {
-      try {
-        const call = await inboundCall(context);
-        const args = parseJsonObject(request.argumentsJson, 'arguments_json');
-        const result = await host.callTool(request.name, args, call);
-        return { result: resultToWire(result) };
-      } catch (error) {
-        throw toWireError(error, 'CallTool');
-      }
+    callTool(request, context) {
+      return callTool(request, scopeOf(context));
     },
 
     async *callToolStream(request, context) {
       try {
         const progress = createAsyncQueue<ToolProgress>(context.signal, { maxItems: 1024 });
-        const call = await inboundCall(context, (report) => progress.push(report));
+        const call = await inboundCall(scopeOf(context), (report) => progress.push(report));
         const args = parseJsonObject(request.argumentsJson, 'arguments_json');
         const pending = host.callTool(request.name, args, call).finally(() => progress.end());
         // Observed here so an early rejection is not reported as unhandled while progress drains.
@@ -186,7 +126,7 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
 
     async health(_request, context) {
       try {
-        await authenticate(context);
+        await authenticate(scopeOf(context));
         return { status: healthToWire(host.health()), nodeId: host.id };
       } catch (error) {
         throw toWireError(error, 'Health');
@@ -195,7 +135,7 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
 
     async *watchEvents(_request, context) {
       try {
-        await authenticate(context);
+        await authenticate(scopeOf(context));
         const queue = createAsyncQueue<NodeEvent>(context.signal, {
           maxItems: 256,
           onDrop: () =>
@@ -215,6 +155,118 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
       }
     },
   };
+}
+
+/**
+ * What the handlers read from one request, whether Connect serves it or the lean unary path
+ * (`grpc-unary-server.ts`) does.
+ *
+ * @internal
+ */
+export interface MeshRequestScope {
+  /** A request header (lower-case name), or `null` when absent. */
+  header(name: string): string | null;
+  /** What the TLS layer knows about the caller; `undefined` when the server does not check certificates. */
+  tls(): PeerTlsInfo | undefined;
+  /** Aborted when the caller cancels, the deadline passes or the connection goes away. */
+  signal: AbortSignal;
+  /** Milliseconds left until the caller's deadline, or `undefined` without one. */
+  timeoutMs(): number | undefined;
+}
+
+/**
+ * The unary `CallTool` handler: authentication, hop limit, deadline and error mapping exactly as the Connect
+ * service applies them. Rejects only with a `ConnectError`.
+ *
+ * @internal Used by `createMeshServiceImpl` and by the mesh server's lean unary path.
+ */
+export function createCallToolHandler(
+  options: MeshServiceImplOptions,
+): (
+  request: CallToolRequest,
+  scope: MeshRequestScope,
+) => Promise<MessageInitShape<typeof CallToolResponseSchema>> {
+  const { host } = options;
+  const { inboundCall, toWireError } = createMeshCallScope(options);
+  return async (request, scope) => {
+    try {
+      const call = await inboundCall(scope);
+      const args = parseJsonObject(request.argumentsJson, 'arguments_json');
+      const result = await host.callTool(request.name, args, call);
+      return { result: resultToWire(result) };
+    } catch (error) {
+      throw toWireError(error, 'CallTool');
+    }
+  };
+}
+
+function createMeshCallScope(options: MeshServiceImplOptions) {
+  const { host, logger } = options;
+
+  const authenticate = async (scope: MeshRequestScope): Promise<string | undefined> => {
+    let principal: string | undefined;
+    if (options.requireClientCertificate) {
+      const tls = scope.tls();
+      if (!tls?.authorized) {
+        throw new MeshError(
+          `client certificate required: ${tls?.authorizationError ?? 'the connection is not TLS'}`,
+          'unauthenticated',
+        );
+      }
+      principal = tls.commonName;
+    }
+    if (options.auth) {
+      const authorization = scope.header(MESH_HEADERS.authorization) ?? undefined;
+      const identity = await options.auth.verify(authorization === undefined ? {} : { authorization });
+      principal = identity.principal;
+    }
+    return principal;
+  };
+
+  const inboundCall = async (
+    scope: MeshRequestScope,
+    onProgress?: (progress: ToolProgress) => void,
+  ): Promise<InboundCall> => {
+    // Without any authentication configured there is nothing to await: skip the extra microtask turn.
+    const principal =
+      options.requireClientCertificate || options.auth ? await authenticate(scope) : undefined;
+    const hop = parseHop(scope.header(MESH_HEADERS.hop));
+    if (hop > options.maxHops) {
+      throw new MeshError(
+        `hop count ${hop} exceeds the limit of ${options.maxHops} peer links (routing loop?)`,
+        'failed_precondition',
+        { details: { hop, limit: options.maxHops, limitUnit: 'hops', origin: host.id } },
+      );
+    }
+    const timeoutMs = scope.timeoutMs();
+    const call: InboundCall = {
+      signal: scope.signal,
+      correlationId: scope.header(MESH_HEADERS.correlationId) || options.generateId(),
+      hop,
+    };
+    if (timeoutMs !== undefined) call.deadline = options.now() + timeoutMs;
+    const traceparent = scope.header(MESH_HEADERS.traceparent);
+    if (traceparent) call.traceparent = traceparent;
+    const tracestate = scope.header(MESH_HEADERS.tracestate);
+    if (tracestate) call.tracestate = tracestate;
+    const budgetId = scope.header(MESH_HEADERS.budgetId);
+    if (budgetId) call.budgetId = budgetId;
+    if (principal !== undefined) call.principal = principal;
+    if (onProgress) call.onProgress = onProgress;
+    return call;
+  };
+
+  /** The one place where failures become wire errors. */
+  const toWireError = (reason: unknown, method: string): ConnectError => {
+    // Connect's own errors (limits, protocol errors) already carry the right code.
+    if (reason instanceof ConnectError) return reason;
+    if (!MeshError.isInstance(reason)) {
+      logger.error('mesh service failure that is not a MeshError', { method, error: reason });
+    }
+    return toConnectError(MeshError.from(reason, 'internal'));
+  };
+
+  return { authenticate, inboundCall, toWireError };
 }
 
 /** Default id generator for calls that arrive without a correlation id. @internal */

@@ -1,0 +1,205 @@
+import * as http2 from 'node:http2';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CallToolRequestSchema, CallToolResponseSchema } from '../../src/gen/mesh/v1/mesh_pb.js';
+import { createMeshServer, type MeshServer } from '../../src/link/mesh-server.js';
+import { createHmacPeerAuth } from '../../src/link/peer-auth.js';
+import { createTestHost } from './fixtures.js';
+
+// The mesh server answers unary CallTool over plain gRPC on a lean path and leaves everything else to
+// Connect. These tests send the same raw requests both ways (a `grpc-accept-encoding` header makes the
+// server hand the request to Connect) and expect byte-identical answers: headers, message and trailers.
+
+const PATH = '/mesh.v1.MeshService/CallTool';
+const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
+
+interface RawAnswer {
+  headers: Record<string, unknown>;
+  body: string;
+  trailers: Record<string, unknown>;
+  rstCode: number;
+}
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of cleanup.splice(0).reverse()) await close();
+});
+
+async function serve(options: { readMaxBytes?: number; auth?: boolean; maxHops?: number } = {}) {
+  const host = createTestHost();
+  const server: MeshServer = createMeshServer({
+    host,
+    ...(options.readMaxBytes === undefined ? {} : { readMaxBytes: options.readMaxBytes }),
+    ...(options.maxHops === undefined ? {} : { maxHops: options.maxHops }),
+    ...(options.auth ? { auth: createHmacPeerAuth({ secret: SECRET, issuer: 'test' }).verifier } : {}),
+    generateId: () => 'generated-id',
+  });
+  await server.start();
+  const session = http2.connect(server.url);
+  session.on('error', () => {});
+  cleanup.push(async () => {
+    session.destroy();
+    await server.close({ timeoutMs: 100 });
+  });
+  return { host, session };
+}
+
+function frame(payload: Uint8Array, flags = 0): Buffer {
+  const out = Buffer.alloc(5 + payload.byteLength);
+  out[0] = flags;
+  out.writeUInt32BE(payload.byteLength, 1);
+  out.set(payload, 5);
+  return out;
+}
+
+const requestMessage = (name: string, args: Record<string, unknown> = {}) =>
+  toBinary(
+    CallToolRequestSchema,
+    create(CallToolRequestSchema, { name, argumentsJson: JSON.stringify(args) }),
+  );
+
+/** One raw call; `viaConnect` adds the header that routes the request to Connect's handler. */
+function send(
+  session: http2.ClientHttp2Session,
+  body: Buffer,
+  headers: Record<string, string> = {},
+  viaConnect = false,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': PATH,
+      'content-type': 'application/grpc+proto',
+      te: 'trailers',
+      ...headers,
+      ...(viaConnect ? { 'grpc-accept-encoding': 'identity' } : {}),
+    });
+    const answer: RawAnswer = { headers: {}, body: '', trailers: {}, rstCode: 0 };
+    const chunks: Buffer[] = [];
+    stream.on('response', (received) => {
+      const { date: _date, ...rest } = received;
+      answer.headers = Object.fromEntries(Object.entries(rest));
+    });
+    stream.on('trailers', (received) => {
+      answer.trailers = Object.fromEntries(Object.entries(received));
+    });
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('error', () => {});
+    stream.on('close', () => {
+      answer.body = Buffer.concat(chunks).toString('hex');
+      answer.rstCode = stream.rstCode ?? 0;
+      resolve(answer);
+    });
+    stream.on('aborted', () => reject(new Error('aborted')));
+    stream.end(body);
+  });
+}
+
+async function bothWays(
+  session: http2.ClientHttp2Session,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  const lean = await send(session, body, headers);
+  const connect = await send(session, body, headers, true);
+  expect(lean).toEqual(connect);
+  return lean;
+}
+
+describe('mesh server: lean unary CallTool path', () => {
+  it('answers a call exactly as Connect does, and serves it on the lean path', async () => {
+    const { host, session } = await serve();
+    const answer = await bothWays(session, frame(requestMessage('echo', { text: 'hi' })), {
+      'mesh-hop': '2',
+      'mesh-correlation-id': 'corr-1',
+      'grpc-timeout': '5000m',
+    });
+    expect(answer.headers).toMatchObject({ ':status': 200, 'content-type': 'application/grpc+proto' });
+    expect(answer.trailers).toEqual({ 'grpc-status': '0' });
+    const response = fromBinary(CallToolResponseSchema, Buffer.from(answer.body, 'hex').subarray(5));
+    expect(JSON.parse(response.result?.structuredContentJson ?? '')).toEqual({ text: 'hi' });
+    const [lean, connect] = host.calls;
+    expect(lean?.call).toMatchObject({ hop: 2, correlationId: 'corr-1' });
+    expect(connect?.call).toMatchObject({ hop: 2, correlationId: 'corr-1' });
+    // Which path served which call: Connect aborts the handler's signal once the call is done, the lean path
+    // leaves it alone.
+    expect(lean?.call.signal.aborted).toBe(false);
+    expect(connect?.call.signal.aborted).toBe(true);
+    const remainingMs = (lean?.call.deadline ?? 0) - Date.now();
+    expect(remainingMs).toBeGreaterThan(3_000);
+    expect(remainingMs).toBeLessThanOrEqual(5_000);
+  });
+
+  it('maps tool errors, crashes and the hop limit to the same status trailers', async () => {
+    const { session } = await serve({ maxHops: 3 });
+    const failed = await bothWays(session, frame(requestMessage('fail')));
+    expect(failed.trailers).toMatchObject({ 'grpc-status': '5', 'grpc-message': 'no%20such%20story' });
+    expect(failed.trailers['mesh-error-details-bin']).toBeTypeOf('string');
+    const crashed = await bothWays(session, frame(requestMessage('crash')));
+    expect(crashed.trailers).toMatchObject({ 'grpc-status': '13' });
+    const looped = await bothWays(session, frame(requestMessage('echo', { text: 'x' })), { 'mesh-hop': '4' });
+    expect(looped.trailers).toMatchObject({ 'grpc-status': '9' });
+    const badHop = await bothWays(session, frame(requestMessage('echo')), { 'mesh-hop': 'x' });
+    expect(badHop.trailers).toMatchObject({ 'grpc-status': '3' });
+  });
+
+  it('checks the bearer token the same way', async () => {
+    const { session } = await serve({ auth: true });
+    const missing = await bothWays(session, frame(requestMessage('echo', { text: 'x' })));
+    expect(missing.trailers).toMatchObject({ 'grpc-status': '16' });
+    const authorization = await createHmacPeerAuth({
+      secret: SECRET,
+      issuer: 'caller',
+    }).signer.authorization();
+    const ok = await bothWays(session, frame(requestMessage('echo', { text: 'x' })), { authorization });
+    expect(ok.trailers).toEqual({ 'grpc-status': '0' });
+  });
+
+  it('rejects malformed and oversized requests with the same errors', async () => {
+    const { session, host } = await serve({ readMaxBytes: 64 });
+    const message = requestMessage('echo', { text: 'x' });
+    const cases: Array<[Buffer, string]> = [
+      [Buffer.alloc(0), '12'],
+      [Buffer.from([0, 0]), '3'],
+      [frame(message).subarray(0, 8), '3'],
+      [Buffer.concat([frame(message), frame(message)]), '12'],
+      [Buffer.concat([frame(message), Buffer.from([0, 0, 0])]), '3'],
+      [frame(message, 1), '13'],
+      [frame(Buffer.from([0xff, 0xff, 0xff])), '13'],
+      [frame(requestMessage('echo', { text: 'y'.repeat(100) })), '8'],
+    ];
+    for (const [body, status] of cases) {
+      const answer = await bothWays(session, body);
+      expect(answer.trailers['grpc-status'], answer.trailers['grpc-message'] as string).toBe(status);
+    }
+    expect(host.calls).toHaveLength(0);
+  });
+
+  it("aborts the handler's signal when the deadline passes, answering deadline_exceeded", async () => {
+    const { host, session } = await serve();
+    const answer = await send(session, frame(requestMessage('wait')), { 'grpc-timeout': '50m' });
+    const { reason, afterMs } = await host.aborted;
+    expect(reason).toMatchObject({ code: 4, rawMessage: 'the operation timed out' });
+    expect(afterMs).toBeGreaterThanOrEqual(40);
+    expect(answer.trailers).toMatchObject({ 'grpc-status': '4' });
+  });
+
+  it("aborts the handler's signal with canceled when the caller resets the stream", async () => {
+    const { host, session } = await serve();
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': PATH,
+      'content-type': 'application/grpc+proto',
+      te: 'trailers',
+    });
+    stream.on('error', () => {});
+    stream.end(frame(requestMessage('wait')));
+    while (host.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    stream.close(http2.constants.NGHTTP2_CANCEL);
+    const { reason } = await host.aborted;
+    expect(reason).toMatchObject({
+      code: 1,
+      rawMessage: 'http/2 stream closed with error code CANCEL (0x8)',
+    });
+  });
+});
