@@ -124,15 +124,32 @@ async function waitForPing(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-/** Starts `redis-server --port <free> --save '' --appendonly no` (the binary must be on PATH). */
-export async function startOwnRedisServer(): Promise<OwnRedisServer> {
+/** Options for {@link startOwnRedisServer}. */
+export interface OwnRedisServerOptions {
+  /**
+   * Keep data across kills in an append-only file fsynced on every write (`--appendonly yes --appendfsync
+   * always`, in `dir`): what a production Redis with persistence promises for acknowledged writes.
+   * Default: no persistence (a kill loses every key).
+   */
+  persistDir?: string;
+}
+
+/**
+ * Starts `redis-server --port <free> --save ''` (the binary must be on PATH), without persistence unless
+ * `persistDir` is given.
+ */
+export async function startOwnRedisServer(options: OwnRedisServerOptions = {}): Promise<OwnRedisServer> {
   const port = await freePort();
+  const persistence =
+    options.persistDir === undefined
+      ? ['--appendonly', 'no']
+      : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.persistDir];
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const start = async () => {
     const spawned = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
       {
         stdio: 'ignore',
       },
