@@ -1,7 +1,11 @@
 // Test support for the media and video tools (imported only by *.test.ts; not part of the package API).
 import type { AnyToolDefinition, MeshEvent, ToolContext, ToolResult } from '@kidsstories/mesh-core';
-import { MeshError, silentLogger } from '@kidsstories/mesh-core';
-import { createTestPorts, type TestPorts, type TestPortsOptions } from '@kidsstories/mesh-core/testing';
+import { MeshError } from '@kidsstories/mesh-core';
+import {
+  createTestToolContext as createCoreTestToolContext,
+  type TestPorts,
+  type TestToolContextOptions,
+} from '@kidsstories/mesh-core/testing';
 import type { CharacterLook, SafetyProvider } from '../providers/provider-types.js';
 
 /** A tool context on in-memory ports, with every published event captured. */
@@ -12,38 +16,10 @@ export interface TestToolContext {
   close(): Promise<void>;
 }
 
-/** Builds a {@link ToolContext} on `createTestPorts()`. */
-export function createTestToolContext(
-  options: TestPortsOptions & { signal?: AbortSignal } = {},
-): TestToolContext {
-  const ports = createTestPorts(options);
-  const events: Array<{ topic: string; event: MeshEvent }> = [];
-  const ctx: ToolContext = {
-    signal: options.signal ?? new AbortController().signal,
-    correlationId: 'test-correlation',
-    hop: 0,
-    nodeId: 'test-node',
-    logger: silentLogger,
-    ledger: ports.costLedger,
-    state: ports.stateStore,
-    lock: ports.lock,
-    events: {
-      publish: async (topic, event) => {
-        events.push({ topic, event });
-        await ports.eventBus.publish(topic, event);
-      },
-      subscribe: (topic, listener) => ports.eventBus.subscribe(topic, listener),
-      close: () => ports.eventBus.close(),
-    },
-    mesh: {
-      callTool: async () => {
-        throw new MeshError('no mesh in unit tests', 'unimplemented');
-      },
-      listTools: async () => [],
-    },
-    reportProgress: () => {},
-  };
-  return { ctx, ports, events, close: () => ports.close() };
+/** Builds a {@link ToolContext} with mesh-core's `createTestToolContext`, under the names these tests use. */
+export function createTestToolContext(options: TestToolContextOptions = {}): TestToolContext {
+  const harness = createCoreTestToolContext(options);
+  return { ctx: harness.context, ports: harness.ports, events: harness.published, close: harness.close };
 }
 
 /** Validates `args` with the tool's input schema (as a node does), then runs the handler. */

@@ -2,6 +2,8 @@
 // Node-only; imports vitest (an external of the build), so only import it from tests.
 export { createTestPorts } from './test-ports.js';
 export type { TestPorts, TestPortsOptions } from './test-ports.js';
+export { createTestToolContext } from './test-tool-context.js';
+export type { TestToolContext, TestToolContextOptions } from './test-tool-context.js';
 export {
   createManualClock,
   delay,

@@ -1,11 +1,10 @@
-import { expectMeshError } from '@kidsstories/mesh-core/testing';
+import { createTestToolContext, expectMeshError, type TestToolContext } from '@kidsstories/mesh-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbeddingProvider } from '../../providers/provider-types.js';
 import { cosineSimilarity } from '../../variation/cosine-similarity.js';
 import { createEmbedContentTool } from './embed-content.js';
-import { createTextTestContext, type TextTestContext } from './text-test-context.js';
 
-let harness: TextTestContext | undefined;
+let harness: TestToolContext | undefined;
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
@@ -13,7 +12,7 @@ afterEach(async () => {
 
 describe('embed_content', () => {
   it('returns one normalised vector per text', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const result = await createEmbedContentTool().handler(
       { texts: ['A fox flew a kite.', 'A fox flew a red kite.', 'Rockets fly to the moon.'] },
       harness.context,
@@ -27,7 +26,7 @@ describe('embed_content', () => {
   });
 
   it('charges a priced embedding model and checks the provider output', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const priced: EmbeddingProvider = {
       name: 'fake-embed',
       model: 'text-embedding-3-large',
@@ -55,7 +54,7 @@ describe('embed_content', () => {
   });
 
   it('refuses a call the budget cannot cover, without calling the provider', async () => {
-    harness = createTextTestContext({ budgets: { 'server:text': { limitUsd: 0.01 } } });
+    harness = createTestToolContext({ budgets: { 'server:text': { limitUsd: 0.01 } } });
     let called = false;
     const expensive: EmbeddingProvider = {
       name: 'fake-embed',

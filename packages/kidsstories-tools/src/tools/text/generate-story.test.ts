@@ -1,14 +1,18 @@
 import { MeshError } from '@kidsstories/mesh-core';
-import { createManualClock, expectMeshError } from '@kidsstories/mesh-core/testing';
+import {
+  createManualClock,
+  createTestToolContext,
+  expectMeshError,
+  type TestToolContext,
+} from '@kidsstories/mesh-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOfflineStoryProvider } from '../../providers/offline/story-generator.js';
 import type { StoryProvider } from '../../providers/provider-types.js';
 import { storySchema } from '../../story/story-schema.js';
 import { createGenerateStoryTool } from './generate-story.js';
-import { createTextTestContext, type TextTestContext } from './text-test-context.js';
 
 const DAY_MS = 86_400_000;
-let harness: TextTestContext | undefined;
+let harness: TestToolContext | undefined;
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
@@ -38,7 +42,7 @@ function tamperedProvider(
 describe('generate_story', () => {
   it('generates a valid story, stores it for 24 h, publishes story.complete and charges the ledger', async () => {
     const clock = createManualClock();
-    harness = createTextTestContext({ now: clock.now });
+    harness = createTestToolContext({ now: clock.now });
     const tool = createGenerateStoryTool({ now: clock.now });
     const result = await tool.handler(
       { parameters: { page_count: 4, seed: 5, age_band: '3-5' } },
@@ -62,7 +66,7 @@ describe('generate_story', () => {
     expect(harness.published[0]?.topic).toBe('story.complete');
     expect(harness.published[0]?.event).toMatchObject({
       type: 'story.complete',
-      source: 'text-node-test',
+      source: 'test-node',
       data: { storyId: output.storyId, stateKey: output.stateKey, pageCount: 4 },
     });
     // The offline models cost nothing, but each call went through the ledger on both scopes.
@@ -72,7 +76,7 @@ describe('generate_story', () => {
   });
 
   it('charges priced models on server:text and tool:generate_story', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const provider = tamperedProvider((story) => story);
     const tool = createGenerateStoryTool({ providers: { story: provider } });
     const result = await tool.handler({ parameters: { seed: 9 } }, harness.context);
@@ -84,7 +88,7 @@ describe('generate_story', () => {
 
   it('rejects a repeat of a recent story and accepts a regenerated, different one', async () => {
     const clock = createManualClock();
-    harness = createTextTestContext({ now: clock.now });
+    harness = createTestToolContext({ now: clock.now });
     const tool = createGenerateStoryTool({ now: clock.now });
     const first = await tool.handler({ parameters: { seed: 21 } }, harness.context);
 
@@ -117,7 +121,7 @@ describe('generate_story', () => {
   });
 
   it('rejects near-duplicates by embedding similarity, not only exact repeats', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     // The second call's first draft differs from the stored story by one word only.
     const provider = tamperedProvider((story, call) => {
       if (call === 2) (story.pages as { text: string }[])[0]!.text += ' The end.';
@@ -136,7 +140,7 @@ describe('generate_story', () => {
   });
 
   it('regenerates unsafe drafts and never returns unsafe text', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const unsafeFirst = tamperedProvider((story, call) => {
       if (call === 1) (story.pages as { text: string }[])[1]!.text = 'Then the fox found a knife and a gun.';
       return story;
@@ -165,7 +169,7 @@ describe('generate_story', () => {
   });
 
   it('fails with internal when the model keeps returning invalid stories', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const broken = tamperedProvider((story) => ({ ...story, pages: [] }));
     const tool = createGenerateStoryTool({ providers: { story: broken } });
     const error = await expectMeshError(
@@ -177,7 +181,7 @@ describe('generate_story', () => {
   });
 
   it('names the bad parameter and its range', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const tool = createGenerateStoryTool();
     const error = await expectMeshError(
       tool.handler({ parameters: { page_count: 40 } as never }, harness.context),
@@ -188,7 +192,7 @@ describe('generate_story', () => {
   });
 
   it('draws a seed from the injected random source when seed is -1', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const tool = createGenerateStoryTool({ random: () => 0.5 });
     const result = await tool.handler({}, harness.context);
     expect(result.structuredContent?.seed).toBe(Math.floor(0.5 * 2_147_483_647));

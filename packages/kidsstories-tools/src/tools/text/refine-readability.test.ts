@@ -1,16 +1,15 @@
-import { expectMeshError } from '@kidsstories/mesh-core/testing';
+import { createTestToolContext, expectMeshError, type TestToolContext } from '@kidsstories/mesh-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RefineProvider } from '../../providers/provider-types.js';
 import { fleschKincaidGrade } from '../../text/readability.js';
 import { createRefineReadabilityTool } from './refine-readability.js';
-import { createTextTestContext, type TextTestContext } from './text-test-context.js';
 
 const HARD = `Eventually, the determined little otter discovered an extraordinary collection of glittering shells underneath the enormous wooden pier, and she immediately decided to investigate the mysterious pattern because she remembered a wonderful story her grandmother had told her.
 
 The colourful shells were arranged carefully in a magnificent spiral, which suggested that somebody had worked patiently for a considerable time.`;
 const EASY = `Pip the duck went to the pond. The sun was out. Pip saw a frog. The frog was green. They sat on a log. Pip was glad. The frog was glad too. They had fun all day. Then it was time to go home. Pip said bye. The frog said bye too. Pip went home. Pip had a big smile.`;
 
-let harness: TextTestContext | undefined;
+let harness: TestToolContext | undefined;
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
@@ -22,7 +21,7 @@ describe('refine_readability', () => {
     ['6-8', HARD, 3],
     ['9-12', EASY, 5],
   ] as const)('brings text to within 1 grade of the %s target', async (ageBand, text, target) => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const tool = createRefineReadabilityTool();
     const result = await tool.handler({ text, age_band: ageBand }, harness.context);
     const output = result.structuredContent;
@@ -33,7 +32,7 @@ describe('refine_readability', () => {
   });
 
   it('takes an explicit target grade and charges the ledger for a priced model', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const phi: RefineProvider = {
       name: 'fake-phi',
       model: 'phi-4',
@@ -54,7 +53,7 @@ describe('refine_readability', () => {
   });
 
   it('refuses unsafe input and never returns unsafe refined text', async () => {
-    harness = createTextTestContext();
+    harness = createTestToolContext();
     const tool = createRefineReadabilityTool();
     await expectMeshError(
       tool.handler({ text: 'The pirate waved his sword.' }, harness.context),
