@@ -1,4 +1,4 @@
-import { MeshError } from '@kidsstories/mesh-core';
+import { expectMeshError } from '@kidsstories/mesh-core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCloudProviders } from '../../src/providers/cloud/create-cloud-providers.js';
 import type { KidsStoriesProviders } from '../../src/providers/provider-types.js';
@@ -30,15 +30,6 @@ const completion = (content: string) => ({
   choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } }],
   usage: { prompt_tokens: 50, completion_tokens: 40, total_tokens: 90 },
 });
-
-async function expectMeshError(promise: Promise<unknown>): Promise<MeshError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(MeshError.isInstance(error)).toBe(true);
-  return error as MeshError;
-}
 
 beforeAll(async () => {
   server = await startFakeHttpServer();
@@ -101,7 +92,7 @@ describe('OpenAI moderation (safety provider)', () => {
 
   it('fails closed: a failed moderation call rejects, it never counts as safe', async () => {
     server.handle(() => ({ status: 500, json: { error: { message: 'down' } } }));
-    expect((await expectMeshError(providers.safety!.check('z'))).code).toBe('unavailable');
+    await expectMeshError(providers.safety!.check('z'), 'unavailable');
   });
 });
 
@@ -140,19 +131,18 @@ describe('Phi-4 refinement on an OpenAI-compatible Azure AI endpoint', () => {
       headers: { 'retry-after': '3' },
       json: { error: { message: 'busy' } },
     }));
-    const limited = await expectMeshError(providers.refine!.refine(request));
-    expect(limited.code).toBe('resource_exhausted');
+    const limited = await expectMeshError(providers.refine!.refine(request), 'resource_exhausted');
     expect(limited.details.retryAfterMs).toBe(3000);
     expect(limited.details.provider).toBe('azure-ai-phi4');
     server.handle(() => ({ status: 500, json: { error: { message: 'boom' } } }));
-    expect((await expectMeshError(providers.refine!.refine(request))).code).toBe('unavailable');
+    await expectMeshError(providers.refine!.refine(request), 'unavailable');
     server.handle(() => ({
       status: 400,
       json: {
         error: { code: 'content_filter', message: 'The response was filtered (content management policy).' },
       },
     }));
-    expect((await expectMeshError(providers.refine!.refine(request))).code).toBe('failed_precondition');
+    await expectMeshError(providers.refine!.refine(request), 'failed_precondition');
     expect(server.requests).toHaveLength(3);
   });
 });
