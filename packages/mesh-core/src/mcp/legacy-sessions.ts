@@ -110,7 +110,7 @@ export function createLegacySessions(options: LegacySessionsOptions): LegacySess
       },
     });
     await server.connect(transport);
-    const response = await transport.handleRequest(request, authInfo === undefined ? {} : { authInfo });
+    const response = await transport.handleRequest(request, transportOptions(requestOptions));
     if (!session) await server.close().catch(report);
     return response;
   };
@@ -128,10 +128,11 @@ export function createLegacySessions(options: LegacySessionsOptions): LegacySess
         session.lastUsedAt = now();
         sessions.delete(id);
         sessions.set(id, session);
-        const authInfo = requestOptions?.authInfo;
-        return session.transport.handleRequest(request, authInfo === undefined ? {} : { authInfo });
+        return session.transport.handleRequest(request, transportOptions(requestOptions));
       }
-      if (request.method === 'POST' && isInitializeRequest(await readJson(request))) {
+      const body =
+        requestOptions?.parsedBody ?? (request.method === 'POST' ? await readJson(request) : undefined);
+      if (request.method === 'POST' && isInitializeRequest(body)) {
         return open(request, requestOptions);
       }
       return stateless(request, requestOptions);
@@ -146,6 +147,17 @@ export function createLegacySessions(options: LegacySessionsOptions): LegacySess
       for (const [id, session] of [...sessions]) closeSession(id, session);
     },
   };
+}
+
+/** What the SDK transport needs besides the request: the caller's auth and the body the adapter parsed. */
+function transportOptions(requestOptions: McpHandlerRequestOptions | undefined): {
+  authInfo?: AuthInfo;
+  parsedBody?: unknown;
+} {
+  const options: { authInfo?: AuthInfo; parsedBody?: unknown } = {};
+  if (requestOptions?.authInfo !== undefined) options.authInfo = requestOptions.authInfo;
+  if (requestOptions?.parsedBody !== undefined) options.parsedBody = requestOptions.parsedBody;
+  return options;
 }
 
 /** The request body as JSON without consuming it, or `undefined` when it is not JSON. */

@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 describe('createNodeHttpAdapter', () => {
-  it('hands on the parsed body, keeps it readable, and writes a JSON answer with content-length', async () => {
+  it('hands on the parsed body instead of a body stream, and writes a JSON answer with content-length', async () => {
     const seen: unknown[] = [];
     const url = await serve(async (request, options) => {
       seen.push(options.parsedBody, await request.text(), request.headers.get('x-test'));
@@ -36,11 +36,7 @@ describe('createNodeHttpAdapter', () => {
     expect(response.headers.get('content-length')).toBe(String('{"ok":true}'.length));
     expect(response.headers.get('transfer-encoding')).toBeNull();
     expect(await response.json()).toEqual({ ok: true });
-    expect(seen).toEqual([
-      { jsonrpc: '2.0', id: 1, method: 'ping' },
-      '{"jsonrpc":"2.0","id":1,"method":"ping"}',
-      'yes',
-    ]);
+    expect(seen).toEqual([{ jsonrpc: '2.0', id: 1, method: 'ping' }, '', 'yes']);
   });
 
   it('passes a body that is not JSON through unparsed', async () => {
