@@ -4,6 +4,9 @@ import type { Redis } from 'ioredis';
 import { quitQuietly, type RedisConnection } from '../connection/redis-connection.js';
 import { redisCall } from '../connection/redis-script.js';
 
+/** Milliseconds added to a blocking lease's remaining time before a wait treats it as lapsed. */
+const EXPIRY_MARGIN_MS = 2;
+
 /**
  * Release notifications for the Redis lock (private to `createRedisLock`), in the manner of Redisson's
  * unlock channel: the release script PUBLISHes on `{prefix}lock-released:{key}`, and one PSUBSCRIBE on a
@@ -206,7 +209,10 @@ export function createLockReleaseListener(options: LockReleaseListenerOptions): 
     },
     attemptFailed(key, pttlMs) {
       const entry = interest.get(key);
-      if (entry && !entry.released) entry.expiresAt = pttlMs >= 0 ? now() + pttlMs : undefined;
+      // Wake a little after the lease's end: Redis expires a key once its clock is past the deadline, and a
+      // Node timer may fire up to a millisecond early, so waking at `pttl` exactly can find the key still held.
+      if (entry && !entry.released)
+        entry.expiresAt = pttlMs >= 0 ? now() + pttlMs + EXPIRY_MARGIN_MS : undefined;
     },
     attemptSucceeded(key) {
       const entry = interest.get(key);
