@@ -7,8 +7,13 @@ export type {
   MeshToolInfo,
   ToolCallResult,
   ToolContext,
+  ToolInputRequired,
+  ToolOutcome,
   ToolProgress,
 } from './tool/tool-context.js';
+export { isInputRequired } from './tool/tool-context.js';
+// Multi-round-trip input (elicitation, sampling, roots) for tool handlers, from the MCP SDK.
+export { acceptedContent, inputRequired, inputResponse } from '@modelcontextprotocol/server';
 export {
   MeshError,
   MESH_ERROR_CODES,

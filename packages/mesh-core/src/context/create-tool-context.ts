@@ -45,7 +45,9 @@ export interface OutboundCallScope {
 /**
  * Wraps `mesh` so that every call carries the caller's deadline (as a `timeoutMs` never past it), its
  * cancellation, correlation id, trace context, budget id and hop count. The options handed to `mesh.callTool`
- * are {@link LinkCallOptions}: a `MeshClient` backed by peer links reads `options.metadata`.
+ * are {@link LinkCallOptions}: a `MeshClient` backed by peer links reads `options.metadata`. They never allow
+ * an input-required outcome: a tool-to-tool call has no client to ask, so a peer link rejects one
+ * `failed_precondition`.
  */
 export function createOutboundMeshClient(mesh: MeshClient, scope: OutboundCallScope): MeshClient {
   const now = scope.now ?? Date.now;
@@ -139,5 +141,7 @@ export function createToolContext(options: CreateToolContextOptions): ToolContex
   if (options.traceparent !== undefined) context.traceparent = options.traceparent;
   if (options.tracestate !== undefined) context.tracestate = options.tracestate;
   if (call.budgetId !== undefined) context.budgetId = call.budgetId;
+  if (call.inputResponses !== undefined) context.inputResponses = call.inputResponses;
+  if (call.requestState !== undefined) context.requestState = call.requestState;
   return context;
 }

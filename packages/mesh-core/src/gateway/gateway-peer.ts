@@ -7,7 +7,7 @@ import type { TraceCarrier } from '../observability/tracing.js';
 import type { CircuitStateStore } from '../ports/circuit-state.js';
 import type { EventBus } from '../ports/event-bus.js';
 import { createPeerPolicy, type PeerPolicy, type PeerPolicyOptions } from '../resilience/peer-policy.js';
-import type { MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
+import type { MeshToolInfo, ToolOutcome } from '../tool/tool-context.js';
 import type { PeerStatusReport } from './gateway-inspector.js';
 import { createReplicaRouter, type ReplicaRouter, type RoutingStrategy } from './replica-router.js';
 
@@ -62,13 +62,17 @@ export interface GatewayPeer {
   readonly listAttemptedAt: number;
   /** Fetches the tool list (from one healthy replica, failing over); coalesces concurrent requests. */
   refresh(): Promise<void>;
-  /** Calls a tool (by its name on the peer) under the peer's policy, with failover among replicas. */
+  /**
+   * Calls a tool (by its name on the peer) under the peer's policy, with failover among replicas. Every attempt
+   * carries the call's input responses and request state; an input-required outcome comes back unchanged when
+   * `call.allowInputRequired` is set (else the link rejects it `failed_precondition`).
+   */
   callTool(
     name: string,
     args: Record<string, unknown>,
     call: InboundCall,
     trace: TraceCarrier,
-  ): Promise<ToolCallResult>;
+  ): Promise<ToolOutcome>;
   status(): PeerStatusReport;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -184,6 +188,12 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
         ...(trace.tracestate === undefined ? {} : { tracestate: trace.tracestate }),
         ...(call.budgetId === undefined ? {} : { budgetId: call.budgetId }),
       };
+      // The same on every attempt, so a retry or a failover to another replica answers the same round.
+      const input: Pick<LinkCallOptions, 'inputResponses' | 'requestState' | 'allowInputRequired'> = {
+        ...(call.inputResponses === undefined ? {} : { inputResponses: call.inputResponses }),
+        ...(call.requestState === undefined ? {} : { requestState: call.requestState }),
+        ...(call.allowInputRequired === undefined ? {} : { allowInputRequired: call.allowInputRequired }),
+      };
       try {
         const result = await policy.execute(
           ({ signal, deadline }) =>
@@ -193,6 +203,7 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
                   signal,
                   timeoutMs: Math.max(1, deadline - now()),
                   metadata,
+                  ...input,
                   ...(call.onProgress ? { onProgress: call.onProgress } : {}),
                 }),
               signal,

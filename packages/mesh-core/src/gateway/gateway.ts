@@ -4,12 +4,12 @@ import { MeshError } from '../errors/mesh-error.js';
 import type { LinkCallOptions } from '../link/peer-link-types.js';
 import { closestNames } from '../node/closest-names.js';
 import { createLocalToolHost } from '../node/local-tool-host.js';
-import type { HostHealth, ToolHost } from '../node/tool-host.js';
+import type { HostHealth, InboundCall, ToolHost } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import { withSpan } from '../observability/tracing.js';
 import type { CircuitStateStore } from '../ports/circuit-state.js';
-import type { MeshClient, MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
+import type { MeshClient, MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
 import { explainRoute } from './explain-route.js';
 import type { GatewayInspector } from './gateway-inspector.js';
@@ -239,6 +239,79 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   };
 
+  function callTool(
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall & { allowInputRequired?: false },
+  ): Promise<ToolCallResult>;
+  function callTool(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolOutcome>;
+  // An input-required outcome passes unchanged (a peer link or the own host enforces `allowInputRequired`).
+  async function callTool(
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall,
+  ): Promise<ToolOutcome> {
+    await ensureStarted();
+    if (ownNames.has(name)) return own.callTool(name, args, call);
+    let entry = currentNaming().tools.get(name);
+    if (!entry) {
+      // A peer that was down may have come back with the tool.
+      await relistFailedPeers();
+      entry = currentNaming().tools.get(name);
+    }
+    const peer = entry && peersByName.get(entry.peer);
+    if (!entry || !peer) throw unknownTool(name);
+    if (call.hop + 1 > resolved.maxHops) {
+      throw new MeshError(
+        `calling "${name}" would cross ${call.hop + 1} peer links, over the limit of ${resolved.maxHops} (routing loop?)`,
+        'failed_precondition',
+        { details: { hop: call.hop, limit: resolved.maxHops, limitUnit: 'hops', origin: id } },
+      );
+    }
+    const originalName = entry.originalName;
+    const startedAt = now();
+    const finish = metrics?.trackInFlight(id);
+    try {
+      const result = await withSpan(
+        `gateway ${name}`,
+        {
+          ...(options.tracer ? { tracer: options.tracer } : {}),
+          // An outgoing call to a peer: the peer's spans are its children, across the link.
+          kind: SpanKind.CLIENT,
+          parent: {
+            ...(call.traceparent === undefined ? {} : { traceparent: call.traceparent }),
+            ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),
+          },
+          attributes: {
+            'mesh.tool': name,
+            'mesh.peer': peer.name,
+            'mesh.correlation_id': call.correlationId,
+          },
+        },
+        ({ carrier }) => peer.callTool(originalName, args, call, carrier),
+      );
+      metrics?.observeToolCall({ tool: name, node: id, outcome: 'ok', durationMs: now() - startedAt });
+      return result;
+    } catch (error) {
+      const failure = MeshError.from(error);
+      metrics?.observeToolCall({
+        tool: name,
+        node: id,
+        outcome: 'error',
+        durationMs: now() - startedAt,
+        code: failure.code,
+      });
+      logger.debug(`call to "${name}" failed: ${failure.message}`, {
+        correlationId: call.correlationId,
+        peer: peer.name,
+        code: failure.code,
+      });
+      throw failure;
+    } finally {
+      finish?.();
+    }
+  }
+
   const gateway: Gateway = {
     id,
     ...inspector,
@@ -288,67 +361,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const federated: MeshToolInfo[] = [...currentNaming().tools.values()].map((tool) => tool.info);
       return [...(await own.listTools()), ...federated];
     },
-    async callTool(name, args, call): Promise<ToolCallResult> {
-      await ensureStarted();
-      if (ownNames.has(name)) return own.callTool(name, args, call);
-      let entry = currentNaming().tools.get(name);
-      if (!entry) {
-        // A peer that was down may have come back with the tool.
-        await relistFailedPeers();
-        entry = currentNaming().tools.get(name);
-      }
-      const peer = entry && peersByName.get(entry.peer);
-      if (!entry || !peer) throw unknownTool(name);
-      if (call.hop + 1 > resolved.maxHops) {
-        throw new MeshError(
-          `calling "${name}" would cross ${call.hop + 1} peer links, over the limit of ${resolved.maxHops} (routing loop?)`,
-          'failed_precondition',
-          { details: { hop: call.hop, limit: resolved.maxHops, limitUnit: 'hops', origin: id } },
-        );
-      }
-      const originalName = entry.originalName;
-      const startedAt = now();
-      const finish = metrics?.trackInFlight(id);
-      try {
-        const result = await withSpan(
-          `gateway ${name}`,
-          {
-            ...(options.tracer ? { tracer: options.tracer } : {}),
-            // An outgoing call to a peer: the peer's spans are its children, across the link.
-            kind: SpanKind.CLIENT,
-            parent: {
-              ...(call.traceparent === undefined ? {} : { traceparent: call.traceparent }),
-              ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),
-            },
-            attributes: {
-              'mesh.tool': name,
-              'mesh.peer': peer.name,
-              'mesh.correlation_id': call.correlationId,
-            },
-          },
-          ({ carrier }) => peer.callTool(originalName, args, call, carrier),
-        );
-        metrics?.observeToolCall({ tool: name, node: id, outcome: 'ok', durationMs: now() - startedAt });
-        return result;
-      } catch (error) {
-        const failure = MeshError.from(error);
-        metrics?.observeToolCall({
-          tool: name,
-          node: id,
-          outcome: 'error',
-          durationMs: now() - startedAt,
-          code: failure.code,
-        });
-        logger.debug(`call to "${name}" failed: ${failure.message}`, {
-          correlationId: call.correlationId,
-          peer: peer.name,
-          code: failure.code,
-        });
-        throw failure;
-      } finally {
-        finish?.();
-      }
-    },
+    callTool,
   };
   return gateway;
 }

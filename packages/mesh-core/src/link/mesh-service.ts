@@ -5,17 +5,20 @@ import { MeshError, toConnectError } from '../errors/mesh-error.js';
 import type { CallToolRequest, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
 import type { InboundCall, ToolHost } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
-import type { ToolProgress } from '../tool/tool-context.js';
+import { isInputRequired, type ToolProgress } from '../tool/tool-context.js';
 import { createAsyncQueue } from './async-queue.js';
 import type { PeerAuthVerifier } from './peer-auth.js';
 import type { NodeEvent } from './peer-link-types.js';
 import {
+  callFieldsFromWire,
   eventToWire,
   healthToWire,
-  parseJsonObject,
+  inputRequiredToWire,
+  outcomeToWire,
   progressToWire,
   resultToWire,
   toolToWire,
+  type WireCallFields,
 } from './wire-codec.js';
 
 /** Request headers of the mesh service (see docs/reference/wire.md). */
@@ -110,15 +113,19 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
       try {
         const progress = createAsyncQueue<ToolProgress>(context.signal, { maxItems: 1024 });
         const call = await inboundCall(scopeOf(context), (report) => progress.push(report));
-        const args = parseJsonObject(request.argumentsJson, 'arguments_json');
-        const pending = host.callTool(request.name, args, call).finally(() => progress.end());
+        const fields = callFieldsFromWire(request);
+        const pending = host
+          .callTool(request.name, fields.args, relaying(call, fields))
+          .finally(() => progress.end());
         // Observed here so an early rejection is not reported as unhandled while progress drains.
         pending.catch(() => {});
         for await (const report of progress) {
           yield { event: { case: 'progress', value: progressToWire(report) } };
         }
-        const result = await pending;
-        yield { event: { case: 'result', value: resultToWire(result) } };
+        const outcome = await pending;
+        yield isInputRequired(outcome)
+          ? { event: { case: 'inputRequired', value: inputRequiredToWire(outcome, request.name) } }
+          : { event: { case: 'result', value: resultToWire(outcome) } };
       } catch (error) {
         throw toWireError(error, 'CallToolStream');
       }
@@ -191,9 +198,9 @@ export function createCallToolHandler(
   return async (request, scope) => {
     try {
       const call = await inboundCall(scope);
-      const args = parseJsonObject(request.argumentsJson, 'arguments_json');
-      const result = await host.callTool(request.name, args, call);
-      return { result: resultToWire(result) };
+      const fields = callFieldsFromWire(request);
+      const outcome = await host.callTool(request.name, fields.args, relaying(call, fields));
+      return outcomeToWire(outcome, request.name);
     } catch (error) {
       throw toWireError(error, 'CallTool');
     }
@@ -267,6 +274,18 @@ function createMeshCallScope(options: MeshServiceImplOptions) {
   };
 
   return { authenticate, inboundCall, toWireError };
+}
+
+/**
+ * The inbound call of a received request with its input responses and request state. It allows an
+ * input-required outcome: the response carries it back, and the caller's link decides whether its own caller
+ * can take it.
+ */
+function relaying(call: InboundCall, fields: WireCallFields): InboundCall {
+  call.allowInputRequired = true;
+  if (fields.inputResponses !== undefined) call.inputResponses = fields.inputResponses;
+  if (fields.requestState !== undefined) call.requestState = fields.requestState;
+  return call;
 }
 
 /** Default id generator for calls that arrive without a correlation id. @internal */

@@ -12,14 +12,23 @@ import { MeshError, meshErrorFromConnect } from '../errors/mesh-error.js';
 import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
 import type { HostHealth } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
-import type { MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
+import { inputRequiredNotRelayable } from '../tool/input-required.js';
+import {
+  isInputRequired,
+  type MeshToolInfo,
+  type ToolCallResult,
+  type ToolOutcome,
+} from '../tool/tool-context.js';
 import { grpcUnary } from './grpc-unary.js';
 import { MESH_HEADERS } from './mesh-service.js';
 import type { PeerAuthSigner } from './peer-auth.js';
 import type { LinkCallMetadata, LinkCallOptions, NodeEvent, PeerLink } from './peer-link-types.js';
 import {
+  callRequestToWire,
   eventFromWire,
   healthFromWire,
+  inputRequiredFromWire,
+  outcomeFromWire,
   progressFromWire,
   resultFromWire,
   toolFromWire,
@@ -241,6 +250,60 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     }
   };
 
+  const callOutcome = async (
+    name: string,
+    args: Record<string, unknown>,
+    options: LinkCallOptions,
+  ): Promise<ToolOutcome> => {
+    const request = callRequestToWire(name, args, options);
+    const onProgress = options.onProgress;
+    if (!onProgress) {
+      // The hot path of every forwarded call: the same gRPC wire, without Connect's per-call pipeline.
+      const headers = metadataRecord(options.metadata);
+      if (signer) headers[MESH_HEADERS.authorization] = await signer.authorization();
+      const response = await grpcUnary(sessionManager, {
+        path: callToolPath,
+        headers,
+        message: toBinary(CallToolRequestSchema, create(CallToolRequestSchema, request)),
+        timeoutMs: deadlineMs(options.timeoutMs),
+        signal: options.signal,
+        readMaxBytes,
+      });
+      return outcomeFromWire(fromBinary(CallToolResponseSchema, response).outcome, name);
+    }
+    const call = callOptions(options, options.metadata);
+    for await (const message of client.callToolStream(request, call)) {
+      if (message.event.case === 'progress') onProgress(progressFromWire(message.event.value));
+      else if (message.event.case === 'result') return resultFromWire(message.event.value);
+      else if (message.event.case === 'inputRequired')
+        return inputRequiredFromWire(message.event.value, name);
+    }
+    throw new MeshError(`the streamed call of ${name} ended without a result`, 'internal');
+  };
+
+  function callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: LinkCallOptions & { allowInputRequired?: false },
+  ): Promise<ToolCallResult>;
+  function callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: LinkCallOptions,
+  ): Promise<ToolOutcome>;
+  function callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: LinkCallOptions,
+  ): Promise<ToolOutcome> {
+    return guard(async () => {
+      const outcome = await callOutcome(name, args, options);
+      if (isInputRequired(outcome) && options.allowInputRequired !== true)
+        throw inputRequiredNotRelayable(name);
+      return outcome;
+    });
+  }
+
   return {
     url,
 
@@ -251,32 +314,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       });
     },
 
-    callTool(name, args, options: LinkCallOptions) {
-      return guard(async (): Promise<ToolCallResult> => {
-        const request = { name, argumentsJson: JSON.stringify(args) };
-        const onProgress = options.onProgress;
-        if (!onProgress) {
-          // The hot path of every forwarded call: the same gRPC wire, without Connect's per-call pipeline.
-          const headers = metadataRecord(options.metadata);
-          if (signer) headers[MESH_HEADERS.authorization] = await signer.authorization();
-          const response = await grpcUnary(sessionManager, {
-            path: callToolPath,
-            headers,
-            message: toBinary(CallToolRequestSchema, create(CallToolRequestSchema, request)),
-            timeoutMs: deadlineMs(options.timeoutMs),
-            signal: options.signal,
-            readMaxBytes,
-          });
-          return resultFromWire(fromBinary(CallToolResponseSchema, response).result);
-        }
-        const call = callOptions(options, options.metadata);
-        for await (const message of client.callToolStream(request, call)) {
-          if (message.event.case === 'progress') onProgress(progressFromWire(message.event.value));
-          else if (message.event.case === 'result') return resultFromWire(message.event.value);
-        }
-        throw new MeshError(`the streamed call of ${name} ended without a result`, 'internal');
-      });
-    },
+    callTool,
 
     health(options = {}) {
       return guard(async (): Promise<HostHealth> => {

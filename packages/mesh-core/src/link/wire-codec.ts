@@ -1,18 +1,32 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { MeshError } from '../errors/mesh-error.js';
 import {
+  type CallToolRequest,
+  type CallToolResponse,
+  type CallToolResponseSchema,
+  type CallToolStreamRequest,
   CircuitState,
   HealthStatus,
+  type InputRequiredSchema,
   type Tool,
   type ToolResultSchema,
   type ToolSchema,
   type WatchEventsResponse,
   WatchEventsResponseSchema,
+  type InputRequired as WireInputRequired,
   type ToolProgress as WireToolProgress,
   type ToolResult as WireToolResult,
 } from '../gen/mesh/v1/mesh_pb.js';
 import type { HostHealth } from '../node/tool-host.js';
-import type { MeshToolInfo, ToolCallResult, ToolProgress } from '../tool/tool-context.js';
+import { checkInputRequired } from '../tool/input-required.js';
+import {
+  isInputRequired,
+  type MeshToolInfo,
+  type ToolCallResult,
+  type ToolInputRequired,
+  type ToolOutcome,
+  type ToolProgress,
+} from '../tool/tool-context.js';
 import type { NodeEvent } from './peer-link-types.js';
 
 // Conversions between the mesh's TypeScript types and the generated protobuf messages of mesh.v1.
@@ -109,6 +123,115 @@ export function resultFromWire(result: WireToolResult | undefined): ToolCallResu
   return out;
 }
 
+/** What a call request carries besides the tool name, as the server reads it. @internal */
+export interface WireCallFields {
+  args: Record<string, unknown>;
+  inputResponses?: Record<string, unknown>;
+  requestState?: string;
+}
+
+/** The fields of a call request, for `CallToolRequest` and `CallToolStreamRequest` alike. @internal */
+export function callRequestToWire(
+  name: string,
+  args: Record<string, unknown>,
+  options: { inputResponses?: Record<string, unknown> | undefined; requestState?: string | undefined },
+): Pick<CallToolRequest, 'name' | 'argumentsJson' | 'inputResponsesJson' | 'requestState'> {
+  const request: Pick<CallToolRequest, 'name' | 'argumentsJson' | 'inputResponsesJson' | 'requestState'> = {
+    name,
+    argumentsJson: JSON.stringify(args),
+  };
+  if (options.inputResponses !== undefined)
+    request.inputResponsesJson = JSON.stringify(options.inputResponses);
+  if (options.requestState !== undefined) {
+    request.requestState = wellFormed(options.requestState, 'requestState', 'invalid_argument');
+  }
+  return request;
+}
+
+/**
+ * Reads arguments, input responses and request state from a received call request.
+ *
+ * @throws MeshError `invalid_argument` naming the field: `arguments_json` or `input_responses_json` that is not
+ *   a JSON object, an input response that is not an object.
+ * @internal
+ */
+export function callFieldsFromWire(request: CallToolRequest | CallToolStreamRequest): WireCallFields {
+  const fields: WireCallFields = { args: parseJsonObject(request.argumentsJson, 'arguments_json') };
+  if (request.inputResponsesJson !== undefined) {
+    const field = 'input_responses_json';
+    // Unlike `arguments_json`, an empty string is no JSON object here: the field is optional, not defaulted.
+    const responses = parseJson(request.inputResponsesJson, field, 'invalid_argument');
+    if (!isPlainObject(responses)) {
+      throw new MeshError(`${field} must be a JSON object`, 'invalid_argument', { details: { field } });
+    }
+    for (const [key, response] of Object.entries(responses)) {
+      if (!isPlainObject(response)) {
+        throw new MeshError(`${field}.${key} must be a JSON object (a bare MCP result)`, 'invalid_argument', {
+          details: { field: `${field}.${key}` },
+        });
+      }
+    }
+    fields.inputResponses = responses;
+  }
+  if (request.requestState !== undefined) fields.requestState = request.requestState;
+  return fields;
+}
+
+/**
+ * A tool's outcome as a `CallToolResponse`; an input-required outcome's state must be well-formed Unicode to
+ * cross the link unchanged.
+ *
+ * @internal
+ */
+export function outcomeToWire(
+  outcome: ToolOutcome,
+  tool: string,
+): MessageInitShape<typeof CallToolResponseSchema> {
+  return isInputRequired(outcome)
+    ? { outcome: { case: 'inputRequired', value: inputRequiredToWire(outcome, tool) } }
+    : { outcome: { case: 'result', value: resultToWire(outcome) } };
+}
+
+/** @internal */
+export function inputRequiredToWire(
+  outcome: ToolInputRequired,
+  tool: string,
+): MessageInitShape<typeof InputRequiredSchema> {
+  const message: MessageInitShape<typeof InputRequiredSchema> = {};
+  if (outcome.inputRequests !== undefined) message.inputRequestsJson = JSON.stringify(outcome.inputRequests);
+  if (outcome.requestState !== undefined) {
+    message.requestState = wellFormed(outcome.requestState, 'requestState', 'internal', tool);
+  }
+  return message;
+}
+
+/**
+ * Converts a received input-required outcome, checked as the tool's host checks it.
+ *
+ * @throws MeshError `internal` when the peer sent invalid JSON or an outcome MCP does not allow.
+ * @internal
+ */
+export function inputRequiredFromWire(message: WireInputRequired, tool: string): ToolInputRequired {
+  const outcome: ToolInputRequired = { resultType: 'input_required' };
+  if (message.inputRequestsJson !== undefined) {
+    const requests = parseJson(message.inputRequestsJson, 'input_required.input_requests_json', 'internal');
+    if (!isPlainObject(requests)) {
+      throw new MeshError('input_required.input_requests_json must be a JSON object', 'internal', {
+        details: { field: 'input_required.input_requests_json', tool },
+      });
+    }
+    outcome.inputRequests = requests as NonNullable<ToolInputRequired['inputRequests']>;
+  }
+  if (message.requestState !== undefined) outcome.requestState = message.requestState;
+  return checkInputRequired(tool, outcome);
+}
+
+/** Converts a received `CallToolResponse.outcome`. @internal */
+export function outcomeFromWire(outcome: CallToolResponse['outcome'], tool: string): ToolOutcome {
+  if (outcome.case === 'inputRequired') return inputRequiredFromWire(outcome.value, tool);
+  return resultFromWire(outcome.value);
+}
+
 /** @internal */
 export function progressToWire(progress: ToolProgress): Omit<WireToolProgress, '$typeName' | '$unknown'> {
   return {
@@ -189,6 +312,29 @@ export function eventFromWire(message: WatchEventsResponse): NodeEvent | undefin
     default:
       return undefined;
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// A lone UTF-16 surrogate cannot be encoded as UTF-8: protobuf would replace it, and a request state that must
+// come back unchanged would not. Such a string is refused instead.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function wellFormed(
+  text: string,
+  field: string,
+  code: 'invalid_argument' | 'internal',
+  tool?: string,
+): string {
+  if (LONE_SURROGATE.test(text)) {
+    const whose = tool === undefined ? field : `${field} of tool "${tool}"`;
+    throw new MeshError(`${whose} is not well-formed Unicode (it holds a lone surrogate)`, code, {
+      details: { field, ...(tool === undefined ? {} : { tool }) },
+    });
+  }
+  return text;
 }
 
 function asObject(value: unknown): Record<string, unknown> {

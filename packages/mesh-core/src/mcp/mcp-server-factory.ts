@@ -7,7 +7,12 @@ import type { InboundCall, ToolHost } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import { recordSpanError, withSpan } from '../observability/tracing.js';
-import type { MeshToolInfo, ToolCallResult, ToolProgress } from '../tool/tool-context.js';
+import {
+  isInputRequired,
+  type MeshToolInfo,
+  type ToolOutcome,
+  type ToolProgress,
+} from '../tool/tool-context.js';
 import { isUnknownToolError, toolErrorResult, unknownToolProtocolError } from './edge-errors.js';
 import { readCallMetadata } from './inbound-call.js';
 
@@ -35,8 +40,9 @@ export type McpServerFactoryFor = (context: McpRequestContext) => Server;
 /**
  * Builds the per-request (HTTP) or per-connection (stdio) MCP server factory for a host. Every instance is
  * fresh: nothing is shared between clients. `tools/list` advertises the host's raw JSON Schemas; `tools/call`
- * builds an {@link InboundCall} from `_meta` and headers and maps failures: an unknown tool to JSON-RPC
- * `-32602`, every other `MeshError` to a tool result with `isError: true`.
+ * builds an {@link InboundCall} from `_meta` and headers (with the input responses and request state of a
+ * multi-round-trip retry) and maps failures: an unknown tool to JSON-RPC `-32602`, every other `MeshError` to a
+ * tool result with `isError: true`. A tool's input-required outcome is returned to the SDK unchanged.
  */
 export function createMcpServerFactory(host: ToolHost, options: McpEdgeOptions = {}): McpServerFactoryFor {
   const logger = (options.logger ?? silentLogger).child({ edge: 'mcp', nodeId: host.id });
@@ -64,9 +70,12 @@ export function createMcpServerFactory(host: ToolHost, options: McpEdgeOptions =
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const name = request.params.name;
       const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-      const result = await callThroughEdge(host, name, args, ctx, { ...options, now, logger });
+      const outcome = await callThroughEdge(host, name, args, ctx, { ...options, now, logger });
+      // An input-required outcome goes back to the SDK as is: it hands it to a 2026-07-28 client, or fulfils it
+      // through its legacy shim (real server-to-client requests, then this handler again) on a 2025-era session.
+      if (isInputRequired(outcome)) return outcome;
       return server.projectCallToolResult(
-        result as Parameters<Server['projectCallToolResult']>[0],
+        outcome as Parameters<Server['projectCallToolResult']>[0],
         undefined,
       );
     });
@@ -80,7 +89,7 @@ async function callThroughEdge(
   args: Record<string, unknown>,
   ctx: ServerContext,
   options: McpEdgeOptions & { now: () => number; logger: Logger },
-): Promise<ToolCallResult> {
+): Promise<ToolOutcome> {
   const meta = ctx.mcpReq._meta as Record<string, unknown> | undefined;
   const request = ctx.http?.req;
   let metadata: ReturnType<typeof readCallMetadata>;
@@ -120,12 +129,23 @@ async function callThroughEdge(
         },
       },
       async ({ carrier, span }) => {
-        const call: InboundCall = { signal: scope.signal, correlationId: metadata.correlationId, hop: 0 };
+        // The edge can always hand an input-required outcome to the client (see the tools/call handler).
+        const call: InboundCall = {
+          signal: scope.signal,
+          correlationId: metadata.correlationId,
+          hop: 0,
+          allowInputRequired: true,
+        };
         if (scope.deadline !== undefined) call.deadline = scope.deadline;
         if (carrier.traceparent !== undefined) call.traceparent = carrier.traceparent;
         if (carrier.tracestate !== undefined) call.tracestate = carrier.tracestate;
         if (metadata.budgetId !== undefined) call.budgetId = metadata.budgetId;
         if (principal !== undefined) call.principal = principal;
+        // Multi-round-trip retry: the SDK lifted the answers out of the params; untrusted, passed on as is.
+        if (ctx.mcpReq.inputResponses !== undefined) call.inputResponses = ctx.mcpReq.inputResponses;
+        // The raw wire string: this server sets no `requestState.verify` hook, so tools verify it themselves.
+        const requestState = ctx.mcpReq.requestState();
+        if (typeof requestState === 'string') call.requestState = requestState;
         if (typeof progressToken === 'string' || typeof progressToken === 'number') {
           call.onProgress = (progress: ToolProgress) => {
             ctx.mcpReq

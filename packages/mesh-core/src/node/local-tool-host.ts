@@ -5,7 +5,13 @@ import { MeshError } from '../errors/mesh-error.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import { type TraceCarrier, withSpan } from '../observability/tracing.js';
-import type { MeshClient } from '../tool/tool-context.js';
+import { inputRequiredNotRelayable } from '../tool/input-required.js';
+import {
+  isInputRequired,
+  type MeshClient,
+  type ToolCallResult,
+  type ToolOutcome,
+} from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
 import { closestNames } from './closest-names.js';
 import { validateWithSchema } from './schema-validation.js';
@@ -63,7 +69,9 @@ const DEFAULT_LOCAL_TOOL_HOST = { defaultTimeoutMs: 60_000 } as const;
 /**
  * Creates a host that runs tool definitions locally: it validates arguments through each tool's Standard
  * Schema (naming the failing field), enforces per-tool deadlines combined with the caller's, validates
- * structured output, and converts every failure into a `MeshError`.
+ * structured output, and converts every failure into a `MeshError`. A tool's input-required result is checked
+ * (at least one of `inputRequests` and `requestState`, else `internal`) and resolved as is when the caller set
+ * `allowInputRequired`; otherwise the call fails `failed_precondition`.
  *
  * @throws MeshError `invalid_argument` for an invalid tool name or schema, `already_exists` for a duplicate.
  * @example
@@ -171,6 +179,76 @@ export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHos
     }
   };
 
+  function callTool(
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall & { allowInputRequired?: false },
+  ): Promise<ToolCallResult>;
+  function callTool(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolOutcome>;
+  async function callTool(
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall,
+  ): Promise<ToolOutcome> {
+    if (draining)
+      throw new MeshError(`node "${nodeId}" is draining`, 'unavailable', { details: { origin: nodeId } });
+    const entry = tools.get(name);
+    if (!entry) {
+      const suggestions = closestNames(name, tools.keys());
+      options.metrics?.countError('not_found', { node: nodeId });
+      const hint = suggestions.length > 0 ? `; closest: ${suggestions.join(', ')}` : '';
+      throw new MeshError(`unknown tool "${name}" on node "${nodeId}"${hint}`, 'not_found', {
+        details: { tool: name, suggestions, reason: 'unknown_tool', origin: nodeId },
+      });
+    }
+    const started = now();
+    const finishInFlight = options.metrics?.trackInFlight(nodeId);
+    inFlight++;
+    try {
+      const result = await withSpan(
+        `tool ${name}`,
+        {
+          ...(options.tracer ? { tracer: options.tracer } : {}),
+          parent: carrierOf(call),
+          attributes: { 'mesh.tool': name, 'mesh.node': nodeId, 'mesh.correlation_id': call.correlationId },
+        },
+        ({ carrier }) => run(entry, args, call, carrier),
+      );
+      if (isInputRequired(result) && call.allowInputRequired !== true) throw inputRequiredNotRelayable(name);
+      options.metrics?.observeToolCall({
+        tool: name,
+        node: nodeId,
+        outcome: 'ok',
+        durationMs: now() - started,
+      });
+      return result;
+    } catch (error) {
+      const meshError = MeshError.from(error);
+      const durationMs = now() - started;
+      options.metrics?.observeToolCall({
+        tool: name,
+        node: nodeId,
+        outcome: 'error',
+        durationMs,
+        code: meshError.code,
+      });
+      const fields = { correlationId: call.correlationId, tool: name, code: meshError.code, durationMs };
+      if (meshError.code === 'internal' || meshError.code === 'unknown') {
+        logger.error(`tool "${name}" failed: ${meshError.message}`, {
+          ...fields,
+          error: meshError.cause ?? meshError,
+        });
+      } else {
+        logger.debug(`tool "${name}" failed: ${meshError.message}`, fields);
+      }
+      throw meshError;
+    } finally {
+      inFlight--;
+      finishInFlight?.();
+      if (inFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+    }
+  }
+
   const host: LocalToolHost = {
     id: nodeId,
     get inFlight() {
@@ -179,64 +257,7 @@ export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHos
     async listTools() {
       return [...tools.values()].map((entry) => entry.info);
     },
-    async callTool(name, args, call) {
-      if (draining)
-        throw new MeshError(`node "${nodeId}" is draining`, 'unavailable', { details: { origin: nodeId } });
-      const entry = tools.get(name);
-      if (!entry) {
-        const suggestions = closestNames(name, tools.keys());
-        options.metrics?.countError('not_found', { node: nodeId });
-        const hint = suggestions.length > 0 ? `; closest: ${suggestions.join(', ')}` : '';
-        throw new MeshError(`unknown tool "${name}" on node "${nodeId}"${hint}`, 'not_found', {
-          details: { tool: name, suggestions, reason: 'unknown_tool', origin: nodeId },
-        });
-      }
-      const started = now();
-      const finishInFlight = options.metrics?.trackInFlight(nodeId);
-      inFlight++;
-      try {
-        const result = await withSpan(
-          `tool ${name}`,
-          {
-            ...(options.tracer ? { tracer: options.tracer } : {}),
-            parent: carrierOf(call),
-            attributes: { 'mesh.tool': name, 'mesh.node': nodeId, 'mesh.correlation_id': call.correlationId },
-          },
-          ({ carrier }) => run(entry, args, call, carrier),
-        );
-        options.metrics?.observeToolCall({
-          tool: name,
-          node: nodeId,
-          outcome: 'ok',
-          durationMs: now() - started,
-        });
-        return result;
-      } catch (error) {
-        const meshError = MeshError.from(error);
-        const durationMs = now() - started;
-        options.metrics?.observeToolCall({
-          tool: name,
-          node: nodeId,
-          outcome: 'error',
-          durationMs,
-          code: meshError.code,
-        });
-        const fields = { correlationId: call.correlationId, tool: name, code: meshError.code, durationMs };
-        if (meshError.code === 'internal' || meshError.code === 'unknown') {
-          logger.error(`tool "${name}" failed: ${meshError.message}`, {
-            ...fields,
-            error: meshError.cause ?? meshError,
-          });
-        } else {
-          logger.debug(`tool "${name}" failed: ${meshError.message}`, fields);
-        }
-        throw meshError;
-      } finally {
-        inFlight--;
-        finishInFlight?.();
-        if (inFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
-      }
-    },
+    callTool,
     health: (): HostHealth => (draining ? 'draining' : 'serving'),
     onToolsChanged(listener) {
       listeners.add(listener);

@@ -1,4 +1,4 @@
-import type { MeshToolInfo, ToolCallResult, ToolProgress } from '../tool/tool-context.js';
+import type { MeshToolInfo, ToolCallResult, ToolOutcome, ToolProgress } from '../tool/tool-context.js';
 
 /**
  * Metadata of one inbound tool call, whichever edge it came through (MCP or a peer link). Edges fill it from
@@ -22,6 +22,20 @@ export interface InboundCall {
   principal?: string;
   /** Receives progress reported by the tool. */
   onProgress?: (progress: ToolProgress) => void;
+  /**
+   * On a retry after an input-required outcome: the client's answers keyed like its `inputRequests` (bare MCP
+   * results). Untrusted client input; handed to the tool as `ToolContext.inputResponses`.
+   */
+  inputResponses?: Record<string, unknown>;
+  /** On a retry: the `requestState` echoed by the client. Untrusted; handed on as `ToolContext.requestState`. */
+  requestState?: string;
+  /**
+   * True when the caller can hand an input-required outcome on to an MCP client (the MCP edge, the mesh
+   * service, a gateway relaying for one of them). Otherwise a tool asking for input fails the call
+   * `failed_precondition`, and `callTool` resolves only final results. Default `false` (as the MCP SDK's
+   * `allowInputRequired`).
+   */
+  allowInputRequired?: boolean;
 }
 
 /** Health of a host as reported on the mesh service. */
@@ -39,8 +53,30 @@ export interface ToolHost {
    * `MeshError` as thrown; anything else `internal`), so that links carry the code and the gateway's retry,
    * failover and breaker policies can act on it. Only the MCP edge turns errors into MCP tool errors
    * (`isError: true`) or JSON-RPC errors.
+   *
+   * Without `call.allowInputRequired` it resolves a final {@link ToolCallResult}, and a tool asking the client
+   * for input rejects `failed_precondition` naming it.
    */
-  callTool(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolCallResult>;
+  callTool(
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall & { allowInputRequired?: false },
+  ): Promise<ToolCallResult>;
+  /**
+   * With `call.allowInputRequired: true` it resolves the tool's {@link ToolOutcome}: its final result, or its
+   * input-required result unchanged (tell them apart with `isInputRequired`). An implementation that can
+   * produce input-required outcomes declares both signatures (or casts to `ToolHost['callTool']`).
+   */
+  callTool(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolOutcome>;
+  /**
+   * The first signature again: TypeScript reads the last signature for `Parameters<…>` and `ReturnType<…>`, so
+   * a wrapper typed `(...args: Parameters<ToolHost['callTool']>) => host.callTool(...args)` keeps compiling.
+   */
+  callTool(
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall & { allowInputRequired?: false },
+  ): Promise<ToolCallResult>;
   /** Current health. */
   health(): HostHealth;
   /** Calls `listener` when the tool list changes; returns a function that stops listening. */

@@ -1,5 +1,12 @@
 import { MeshError } from '../errors/mesh-error.js';
-import type { MeshToolInfo, ToolCallResult } from '../tool/tool-context.js';
+import { checkInputRequired } from '../tool/input-required.js';
+import {
+  isInputRequired,
+  type MeshToolInfo,
+  type ToolCallResult,
+  type ToolInputRequired,
+  type ToolOutcome,
+} from '../tool/tool-context.js';
 import { type AnyToolDefinition, TOOL_NAME_PATTERN, type ToolResult } from '../tool/tool-definition.js';
 import { validateWithSchema } from './schema-validation.js';
 
@@ -71,17 +78,21 @@ function jsonSchemaOf(
   return schema;
 }
 
-/** Checks a handler's result (and its structured output against `outputSchema`) and completes its content. */
+/**
+ * Checks a handler's result (and its structured output against `outputSchema`) and completes its content. An
+ * input-required result skips output validation and is returned as is once {@link checkInputRequired} passes.
+ */
 export async function toCallResult(
   definition: AnyToolDefinition,
-  result: ToolResult,
-): Promise<ToolCallResult> {
+  result: ToolResult | ToolInputRequired,
+): Promise<ToolOutcome> {
   if (result === null || typeof result !== 'object') {
     throw new MeshError(
       `tool "${definition.name}" returned ${String(result)} instead of a result object`,
       'internal',
     );
   }
+  if (isInputRequired(result)) return checkInputRequired(definition.name, result);
   let structured = result.structuredContent;
   if (definition.outputSchema) {
     if (structured === undefined) {

@@ -1,4 +1,4 @@
-import type { ContentBlock } from '@modelcontextprotocol/server';
+import type { ContentBlock, InputRequests } from '@modelcontextprotocol/server';
 import type { Logger } from '../observability/logger.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
 import type { DistributedLock } from '../ports/distributed-lock.js';
@@ -11,6 +11,77 @@ export interface ToolCallResult {
   structuredContent?: unknown;
   /** Present and true when the tool failed; `structuredContent` then holds `{ code, message, details }`. */
   isError?: boolean;
+}
+
+// A type alias, not an interface: only an alias is assignable to the MCP SDK's `InputRequiredResult`, whose
+// index signature an interface lacks, so the MCP edge hands it to the SDK without a cast.
+/**
+ * A tool's request for input from the MCP client before it can finish: MCP's `InputRequiredResult`
+ * (multi-round-trip requests, protocol revision 2026-07-28). Build it with the re-exported `inputRequired`
+ * helpers (`inputRequired.elicit`, `inputRequired.createMessage`, `inputRequired.listRoots`…). The client
+ * fulfils `inputRequests` and calls the tool again with the same arguments, its answers
+ * ({@link ToolContext.inputResponses}) and `requestState` echoed unchanged ({@link ToolContext.requestState}).
+ * A 2025-era client with a session gets the same through the MCP SDK's legacy shim, which sends it real
+ * `elicitation/create`, `sampling/createMessage` or `roots/list` requests.
+ *
+ * At least one of `inputRequests` (non-empty) and `requestState` must be present; a tool returning neither
+ * fails `internal`.
+ *
+ * @example
+ * ```ts
+ * return inputRequired({
+ *   inputRequests: { confirm: inputRequired.elicit({ message: 'Publish?', requestedSchema: schema }) },
+ *   requestState: 'step-2',
+ * });
+ * ```
+ */
+export type ToolInputRequired = {
+  resultType: 'input_required';
+  /**
+   * The requests for the client (`elicitation/create`, `sampling/createMessage`, `roots/list`), keyed by ids
+   * the tool chose.
+   */
+  inputRequests?: InputRequests;
+  /**
+   * Opaque state the client echoes unchanged on the retry. It travels through the client: protect it (for
+   * example with the MCP SDK's `createRequestStateCodec`) when it matters.
+   */
+  requestState?: string;
+  /**
+   * Never set: an input request carries no final result. Declared so that `outcome.content`,
+   * `outcome.structuredContent` and `outcome.isError` read on a {@link ToolOutcome} (and on what a handler
+   * returns) without narrowing first.
+   */
+  content?: never;
+  /** Never set (see `content`). */
+  structuredContent?: never;
+  /** Never set (see `content`). */
+  isError?: never;
+};
+
+/**
+ * What a tool call produces: its final result, or its request for input from the client. Tell them apart
+ * with {@link isInputRequired}.
+ */
+export type ToolOutcome = ToolCallResult | ToolInputRequired;
+
+/**
+ * True when `value` is an input-required outcome (`resultType: 'input_required'`), whether a tool handler, a
+ * host or a peer link produced it.
+ *
+ * @example
+ * ```ts
+ * const outcome = await host.callTool('publish', args, { ...call, allowInputRequired: true });
+ * if (isInputRequired(outcome)) return outcome; // hand it to the client
+ * ```
+ */
+export function isInputRequired(value: unknown): value is ToolInputRequired {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    (value as { resultType?: unknown }).resultType === 'input_required'
+  );
 }
 
 /** Options for {@link MeshClient.callTool}. */
@@ -48,7 +119,8 @@ export interface MeshToolInfo {
 
 /**
  * Calls tools on other nodes. A call made from inside a tool carries the caller's deadline, correlation id,
- * trace context, budget id and hop count. Failures reject with a `MeshError`.
+ * trace context, budget id and hop count. Failures reject with a `MeshError`; so does a called tool that asks
+ * the client for input (`failed_precondition`), since a tool-to-tool call has no client to ask.
  */
 export interface MeshClient {
   callTool(name: string, args: Record<string, unknown>, options?: MeshCallOptions): Promise<ToolCallResult>;
@@ -87,4 +159,17 @@ export interface ToolContext {
   mesh: MeshClient;
   /** Reports progress to the caller (sent as MCP progress notifications or streamed over the link). */
   reportProgress(progress: ToolProgress): void;
+  /**
+   * On a retry after the tool returned {@link ToolInputRequired}: the client's answers, keyed like its
+   * `inputRequests`, each the bare MCP result (`ElicitResult`, `CreateMessageResult`, `ListRootsResult`).
+   * Untrusted client input: read it with `acceptedContent(inputResponses, key, schema)` (validates) or
+   * `inputResponse(inputResponses, key)`. Absent on a first call.
+   */
+  inputResponses?: Record<string, unknown>;
+  /**
+   * On a retry: the `requestState` the tool returned, as the client echoed it. Untrusted client input: the
+   * client can change it, so a tool whose state decides anything that matters must integrity-protect it (the MCP
+   * SDK's `createRequestStateCodec` signs and checks it with HMAC). Absent when the client sent none.
+   */
+  requestState?: string;
 }

@@ -1,5 +1,5 @@
 import type { ContentBlock, StandardSchemaWithJSON, ToolAnnotations } from '@modelcontextprotocol/server';
-import type { ToolContext } from './tool-context.js';
+import type { ToolContext, ToolInputRequired } from './tool-context.js';
 
 /** What a tool handler returns: structured output, content blocks for the model, or both. */
 export interface ToolResult<TOutput = unknown> {
@@ -46,8 +46,13 @@ export interface ToolDefinition<TInput = Record<string, unknown>, TOutput = unkn
   annotations?: ToolAnnotations;
   /** Deadline for one call in milliseconds; overrides the peer and global timeouts. */
   timeoutMs?: number;
-  /** Runs the tool. Throw a `MeshError` to fail with a specific code. */
-  handler: (input: TInput, context: ToolContext) => Promise<ToolResult<TOutput>>;
+  /**
+   * Runs the tool. Throw a `MeshError` to fail with a specific code. Return `inputRequired(...)` (a
+   * {@link ToolInputRequired}) to ask the client for input first (elicitation, sampling, roots): the tool is
+   * called again with the answers in `context.inputResponses`; an input-required return skips output-schema
+   * validation.
+   */
+  handler: (input: TInput, context: ToolContext) => Promise<ToolResult<TOutput> | ToolInputRequired>;
 }
 
 /** A tool definition of any input and output type, as held in registries. */

@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CallToolRequestSchema, CallToolResponseSchema } from '../../src/gen/mesh/v1/mesh_pb.js';
 import { createMeshServer, type MeshServer } from '../../src/link/mesh-server.js';
 import { createHmacPeerAuth } from '../../src/link/peer-auth.js';
-import { createTestHost } from './fixtures.js';
+import type { InboundCall, ToolHost } from '../../src/node/tool-host.js';
+import type { ToolOutcome } from '../../src/tool/tool-context.js';
+import { createTestHost, type TestHost } from './fixtures.js';
 
 // The mesh server answers unary CallTool over plain gRPC on a lean path and leaves everything else to
 // Connect. These tests send the same raw requests both ways (a `grpc-accept-encoding` header makes the
@@ -25,8 +27,10 @@ afterEach(async () => {
   for (const close of cleanup.splice(0).reverse()) await close();
 });
 
-async function serve(options: { readMaxBytes?: number; auth?: boolean; maxHops?: number } = {}) {
-  const host = createTestHost();
+async function serve(
+  options: { readMaxBytes?: number; auth?: boolean; maxHops?: number; host?: TestHost } = {},
+) {
+  const host = options.host ?? createTestHost();
   const server: MeshServer = createMeshServer({
     host,
     ...(options.readMaxBytes === undefined ? {} : { readMaxBytes: options.readMaxBytes }),
@@ -52,11 +56,45 @@ function frame(payload: Uint8Array, flags = 0): Buffer {
   return out;
 }
 
-const requestMessage = (name: string, args: Record<string, unknown> = {}) =>
+const requestMessage = (
+  name: string,
+  args: Record<string, unknown> = {},
+  input: { inputResponsesJson?: string; requestState?: string } = {},
+) =>
   toBinary(
     CallToolRequestSchema,
-    create(CallToolRequestSchema, { name, argumentsJson: JSON.stringify(args) }),
+    create(CallToolRequestSchema, { name, argumentsJson: JSON.stringify(args), ...input }),
   );
+
+/**
+ * The test host plus `ask`, which asks the client to confirm and, once answered, returns what it got. A
+ * hand-written host returning input-required outcomes casts to `ToolHost['callTool']` (see its overloads).
+ */
+function createAskingHost(): TestHost {
+  const base = createTestHost();
+  const callTool = async (
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall,
+  ): Promise<ToolOutcome> => {
+    if (name !== 'ask') return base.callTool(name, args, call);
+    base.calls.push({ name, args, call });
+    if (call.inputResponses === undefined) {
+      return {
+        resultType: 'input_required',
+        inputRequests: {
+          sure: {
+            method: 'elicitation/create',
+            params: { mode: 'form', message: 'Sure?', requestedSchema: { type: 'object', properties: {} } },
+          },
+        },
+        requestState: 'ask-state ✓',
+      };
+    }
+    return { content: [], structuredContent: { got: call.inputResponses, state: call.requestState } };
+  };
+  return { ...base, callTool: callTool as ToolHost['callTool'] };
+}
 
 /** One raw call; `viaConnect` adds the header that routes the request to Connect's handler. */
 function send(
@@ -117,7 +155,9 @@ describe('mesh server: lean unary CallTool path', () => {
     expect(answer.headers).toMatchObject({ ':status': 200, 'content-type': 'application/grpc+proto' });
     expect(answer.trailers).toEqual({ 'grpc-status': '0' });
     const response = fromBinary(CallToolResponseSchema, Buffer.from(answer.body, 'hex').subarray(5));
-    expect(JSON.parse(response.result?.structuredContentJson ?? '')).toEqual({ text: 'hi' });
+    if (response.outcome.case !== 'result')
+      throw new Error(`expected a result, got ${response.outcome.case}`);
+    expect(JSON.parse(response.outcome.value.structuredContentJson ?? '')).toEqual({ text: 'hi' });
     const [lean, connect] = host.calls;
     expect(lean?.call).toMatchObject({ hop: 2, correlationId: 'corr-1' });
     expect(connect?.call).toMatchObject({ hop: 2, correlationId: 'corr-1' });
@@ -141,6 +181,54 @@ describe('mesh server: lean unary CallTool path', () => {
     expect(looped.trailers).toMatchObject({ 'grpc-status': '9' });
     const badHop = await bothWays(session, frame(requestMessage('echo')), { 'mesh-hop': 'x' });
     expect(badHop.trailers).toMatchObject({ 'grpc-status': '3' });
+  });
+
+  it('carries input-required outcomes and input responses exactly as Connect does', async () => {
+    const { host, session } = await serve({ host: createAskingHost() });
+    const asked = await bothWays(session, frame(requestMessage('ask')));
+    expect(asked.trailers).toEqual({ 'grpc-status': '0' });
+    const response = fromBinary(CallToolResponseSchema, Buffer.from(asked.body, 'hex').subarray(5));
+    if (response.outcome.case !== 'inputRequired')
+      throw new Error(`expected input_required, got ${response.outcome.case}`);
+    expect(response.outcome.value.requestState).toBe('ask-state ✓');
+    expect(JSON.parse(response.outcome.value.inputRequestsJson ?? '')).toMatchObject({
+      sure: { method: 'elicitation/create', params: { message: 'Sure?' } },
+    });
+
+    const answered = await bothWays(
+      session,
+      frame(
+        requestMessage(
+          'ask',
+          {},
+          {
+            inputResponsesJson: JSON.stringify({ sure: { action: 'accept', content: {} } }),
+            requestState: 'ask-state ✓',
+          },
+        ),
+      ),
+    );
+    expect(answered.trailers).toEqual({ 'grpc-status': '0' });
+    const final = fromBinary(CallToolResponseSchema, Buffer.from(answered.body, 'hex').subarray(5));
+    if (final.outcome.case !== 'result') throw new Error(`expected a result, got ${final.outcome.case}`);
+    const got = { got: { sure: { action: 'accept', content: {} } }, state: 'ask-state ✓' };
+    expect(JSON.parse(final.outcome.value.structuredContentJson ?? '')).toEqual(got);
+    // Both paths handed the answers to the host, and let it return an input-required outcome.
+    const answeredCalls = host.calls.filter((call) => call.call.inputResponses !== undefined);
+    expect(answeredCalls).toHaveLength(2);
+    for (const { call } of answeredCalls) {
+      expect(call).toMatchObject({
+        inputResponses: got.got,
+        requestState: 'ask-state ✓',
+        allowInputRequired: true,
+      });
+    }
+
+    const malformed = await bothWays(session, frame(requestMessage('ask', {}, { inputResponsesJson: '[]' })));
+    expect(malformed.trailers).toMatchObject({
+      'grpc-status': '3',
+      'grpc-message': 'input_responses_json%20must%20be%20a%20JSON%20object',
+    });
   });
 
   it('checks the bearer token the same way', async () => {

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mesh/v1/mesh.proto.
  */
 export const file_mesh_v1_mesh: GenFile = /*@__PURE__*/
-  fileDesc("ChJtZXNoL3YxL21lc2gucHJvdG8SB21lc2gudjEizgEKBFRvb2wSDAoEbmFtZRgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhkKEWlucHV0X3NjaGVtYV9qc29uGAQgASgJEh8KEm91dHB1dF9zY2hlbWFfanNvbhgFIAEoCUgBiAEBEh0KEGFubm90YXRpb25zX2pzb24YBiABKAlIAogBAUIICgZfdGl0bGVCFQoTX291dHB1dF9zY2hlbWFfanNvbkITChFfYW5ub3RhdGlvbnNfanNvbiJ2CgpUb29sUmVzdWx0EhQKDGNvbnRlbnRfanNvbhgBIAEoCRIkChdzdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbhgCIAEoCUgAiAEBEhAKCGlzX2Vycm9yGAMgASgIQhoKGF9zdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbiJgCgxUb29sUHJvZ3Jlc3MSEAoIcHJvZ3Jlc3MYASABKAESEgoFdG90YWwYAiABKAFIAIgBARIUCgdtZXNzYWdlGAMgASgJSAGIAQFCCAoGX3RvdGFsQgoKCF9tZXNzYWdlIhIKEExpc3RUb29sc1JlcXVlc3QiMQoRTGlzdFRvb2xzUmVzcG9uc2USHAoFdG9vbHMYASADKAsyDS5tZXNoLnYxLlRvb2wiNwoPQ2FsbFRvb2xSZXF1ZXN0EgwKBG5hbWUYASABKAkSFgoOYXJndW1lbnRzX2pzb24YAiABKAkiNwoQQ2FsbFRvb2xSZXNwb25zZRIjCgZyZXN1bHQYASABKAsyEy5tZXNoLnYxLlRvb2xSZXN1bHQiPQoVQ2FsbFRvb2xTdHJlYW1SZXF1ZXN0EgwKBG5hbWUYASABKAkSFgoOYXJndW1lbnRzX2pzb24YAiABKAkicwoWQ2FsbFRvb2xTdHJlYW1SZXNwb25zZRIpCghwcm9ncmVzcxgBIAEoCzIVLm1lc2gudjEuVG9vbFByb2dyZXNzSAASJQoGcmVzdWx0GAIgASgLMhMubWVzaC52MS5Ub29sUmVzdWx0SABCBwoFZXZlbnQiDwoNSGVhbHRoUmVxdWVzdCJICg5IZWFsdGhSZXNwb25zZRIlCgZzdGF0dXMYASABKA4yFS5tZXNoLnYxLkhlYWx0aFN0YXR1cxIPCgdub2RlX2lkGAIgASgJIhQKEldhdGNoRXZlbnRzUmVxdWVzdCITChFUb29sc0NoYW5nZWRFdmVudCJECgxDaXJjdWl0RXZlbnQSDgoGdGFyZ2V0GAEgASgJEiQKBXN0YXRlGAIgASgOMhUubWVzaC52MS5DaXJjdWl0U3RhdGUiDwoNRHJhaW5pbmdFdmVudCK6AQoTV2F0Y2hFdmVudHNSZXNwb25zZRIPCgdub2RlX2lkGAEgASgJEjMKDXRvb2xzX2NoYW5nZWQYAiABKAsyGi5tZXNoLnYxLlRvb2xzQ2hhbmdlZEV2ZW50SAASKAoHY2lyY3VpdBgDIAEoCzIVLm1lc2gudjEuQ2lyY3VpdEV2ZW50SAASKgoIZHJhaW5pbmcYBCABKAsyFi5tZXNoLnYxLkRyYWluaW5nRXZlbnRIAEIHCgVldmVudCqDAQoMSGVhbHRoU3RhdHVzEh0KGUhFQUxUSF9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVIRUFMVEhfU1RBVFVTX1NFUlZJTkcQARIaChZIRUFMVEhfU1RBVFVTX0RSQUlOSU5HEAISHQoZSEVBTFRIX1NUQVRVU19OT1RfU0VSVklORxADKnwKDENpcmN1aXRTdGF0ZRIdChlDSVJDVUlUX1NUQVRFX1VOU1BFQ0lGSUVEEAASGAoUQ0lSQ1VJVF9TVEFURV9DTE9TRUQQARIWChJDSVJDVUlUX1NUQVRFX09QRU4QAhIbChdDSVJDVUlUX1NUQVRFX0hBTEZfT1BFThADMu4CCgtNZXNoU2VydmljZRJCCglMaXN0VG9vbHMSGS5tZXNoLnYxLkxpc3RUb29sc1JlcXVlc3QaGi5tZXNoLnYxLkxpc3RUb29sc1Jlc3BvbnNlEj8KCENhbGxUb29sEhgubWVzaC52MS5DYWxsVG9vbFJlcXVlc3QaGS5tZXNoLnYxLkNhbGxUb29sUmVzcG9uc2USUwoOQ2FsbFRvb2xTdHJlYW0SHi5tZXNoLnYxLkNhbGxUb29sU3RyZWFtUmVxdWVzdBofLm1lc2gudjEuQ2FsbFRvb2xTdHJlYW1SZXNwb25zZTABEjkKBkhlYWx0aBIWLm1lc2gudjEuSGVhbHRoUmVxdWVzdBoXLm1lc2gudjEuSGVhbHRoUmVzcG9uc2USSgoLV2F0Y2hFdmVudHMSGy5tZXNoLnYxLldhdGNoRXZlbnRzUmVxdWVzdBocLm1lc2gudjEuV2F0Y2hFdmVudHNSZXNwb25zZTABYgZwcm90bzM");
+  fileDesc("ChJtZXNoL3YxL21lc2gucHJvdG8SB21lc2gudjEizgEKBFRvb2wSDAoEbmFtZRgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhkKEWlucHV0X3NjaGVtYV9qc29uGAQgASgJEh8KEm91dHB1dF9zY2hlbWFfanNvbhgFIAEoCUgBiAEBEh0KEGFubm90YXRpb25zX2pzb24YBiABKAlIAogBAUIICgZfdGl0bGVCFQoTX291dHB1dF9zY2hlbWFfanNvbkITChFfYW5ub3RhdGlvbnNfanNvbiJ2CgpUb29sUmVzdWx0EhQKDGNvbnRlbnRfanNvbhgBIAEoCRIkChdzdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbhgCIAEoCUgAiAEBEhAKCGlzX2Vycm9yGAMgASgIQhoKGF9zdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbiJgCgxUb29sUHJvZ3Jlc3MSEAoIcHJvZ3Jlc3MYASABKAESEgoFdG90YWwYAiABKAFIAIgBARIUCgdtZXNzYWdlGAMgASgJSAGIAQFCCAoGX3RvdGFsQgoKCF9tZXNzYWdlIhIKEExpc3RUb29sc1JlcXVlc3QiMQoRTGlzdFRvb2xzUmVzcG9uc2USHAoFdG9vbHMYASADKAsyDS5tZXNoLnYxLlRvb2wioQEKD0NhbGxUb29sUmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFyZ3VtZW50c19qc29uGAIgASgJEiEKFGlucHV0X3Jlc3BvbnNlc19qc29uGAMgASgJSACIAQESGgoNcmVxdWVzdF9zdGF0ZRgEIAEoCUgBiAEBQhcKFV9pbnB1dF9yZXNwb25zZXNfanNvbkIQCg5fcmVxdWVzdF9zdGF0ZSJ3Cg1JbnB1dFJlcXVpcmVkEiAKE2lucHV0X3JlcXVlc3RzX2pzb24YASABKAlIAIgBARIaCg1yZXF1ZXN0X3N0YXRlGAIgASgJSAGIAQFCFgoUX2lucHV0X3JlcXVlc3RzX2pzb25CEAoOX3JlcXVlc3Rfc3RhdGUidgoQQ2FsbFRvb2xSZXNwb25zZRIlCgZyZXN1bHQYASABKAsyEy5tZXNoLnYxLlRvb2xSZXN1bHRIABIwCg5pbnB1dF9yZXF1aXJlZBgCIAEoCzIWLm1lc2gudjEuSW5wdXRSZXF1aXJlZEgAQgkKB291dGNvbWUipwEKFUNhbGxUb29sU3RyZWFtUmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFyZ3VtZW50c19qc29uGAIgASgJEiEKFGlucHV0X3Jlc3BvbnNlc19qc29uGAMgASgJSACIAQESGgoNcmVxdWVzdF9zdGF0ZRgEIAEoCUgBiAEBQhcKFV9pbnB1dF9yZXNwb25zZXNfanNvbkIQCg5fcmVxdWVzdF9zdGF0ZSKlAQoWQ2FsbFRvb2xTdHJlYW1SZXNwb25zZRIpCghwcm9ncmVzcxgBIAEoCzIVLm1lc2gudjEuVG9vbFByb2dyZXNzSAASJQoGcmVzdWx0GAIgASgLMhMubWVzaC52MS5Ub29sUmVzdWx0SAASMAoOaW5wdXRfcmVxdWlyZWQYAyABKAsyFi5tZXNoLnYxLklucHV0UmVxdWlyZWRIAEIHCgVldmVudCIPCg1IZWFsdGhSZXF1ZXN0IkgKDkhlYWx0aFJlc3BvbnNlEiUKBnN0YXR1cxgBIAEoDjIVLm1lc2gudjEuSGVhbHRoU3RhdHVzEg8KB25vZGVfaWQYAiABKAkiFAoSV2F0Y2hFdmVudHNSZXF1ZXN0IhMKEVRvb2xzQ2hhbmdlZEV2ZW50IkQKDENpcmN1aXRFdmVudBIOCgZ0YXJnZXQYASABKAkSJAoFc3RhdGUYAiABKA4yFS5tZXNoLnYxLkNpcmN1aXRTdGF0ZSIPCg1EcmFpbmluZ0V2ZW50IroBChNXYXRjaEV2ZW50c1Jlc3BvbnNlEg8KB25vZGVfaWQYASABKAkSMwoNdG9vbHNfY2hhbmdlZBgCIAEoCzIaLm1lc2gudjEuVG9vbHNDaGFuZ2VkRXZlbnRIABIoCgdjaXJjdWl0GAMgASgLMhUubWVzaC52MS5DaXJjdWl0RXZlbnRIABIqCghkcmFpbmluZxgEIAEoCzIWLm1lc2gudjEuRHJhaW5pbmdFdmVudEgAQgcKBWV2ZW50KoMBCgxIZWFsdGhTdGF0dXMSHQoZSEVBTFRIX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFUhFQUxUSF9TVEFUVVNfU0VSVklORxABEhoKFkhFQUxUSF9TVEFUVVNfRFJBSU5JTkcQAhIdChlIRUFMVEhfU1RBVFVTX05PVF9TRVJWSU5HEAMqfAoMQ2lyY3VpdFN0YXRlEh0KGUNJUkNVSVRfU1RBVEVfVU5TUEVDSUZJRUQQABIYChRDSVJDVUlUX1NUQVRFX0NMT1NFRBABEhYKEkNJUkNVSVRfU1RBVEVfT1BFThACEhsKF0NJUkNVSVRfU1RBVEVfSEFMRl9PUEVOEAMy7gIKC01lc2hTZXJ2aWNlEkIKCUxpc3RUb29scxIZLm1lc2gudjEuTGlzdFRvb2xzUmVxdWVzdBoaLm1lc2gudjEuTGlzdFRvb2xzUmVzcG9uc2USPwoIQ2FsbFRvb2wSGC5tZXNoLnYxLkNhbGxUb29sUmVxdWVzdBoZLm1lc2gudjEuQ2FsbFRvb2xSZXNwb25zZRJTCg5DYWxsVG9vbFN0cmVhbRIeLm1lc2gudjEuQ2FsbFRvb2xTdHJlYW1SZXF1ZXN0Gh8ubWVzaC52MS5DYWxsVG9vbFN0cmVhbVJlc3BvbnNlMAESOQoGSGVhbHRoEhYubWVzaC52MS5IZWFsdGhSZXF1ZXN0GhcubWVzaC52MS5IZWFsdGhSZXNwb25zZRJKCgtXYXRjaEV2ZW50cxIbLm1lc2gudjEuV2F0Y2hFdmVudHNSZXF1ZXN0GhwubWVzaC52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlMAFiBnByb3RvMw");
 
 /**
  * Tool describes one tool, as MCP's `Tool`.
@@ -196,6 +196,22 @@ export type CallToolRequest = Message<"mesh.v1.CallToolRequest"> & {
    * @generated from field: string arguments_json = 2;
    */
   argumentsJson: string;
+
+  /**
+   * On a retry after `InputRequired`: the client's answers to the input requests, as a JSON object keyed like
+   * `InputRequired.input_requests_json`, each value the bare MCP result (`ElicitResult`, `CreateMessageResult`,
+   * `ListRootsResult`). Untrusted client input.
+   *
+   * @generated from field: optional string input_responses_json = 3;
+   */
+  inputResponsesJson?: string | undefined;
+
+  /**
+   * On a retry after `InputRequired`: its `request_state`, echoed unchanged. Untrusted client input.
+   *
+   * @generated from field: optional string request_state = 4;
+   */
+  requestState?: string | undefined;
 };
 
 /**
@@ -206,17 +222,65 @@ export const CallToolRequestSchema: GenMessage<CallToolRequest> = /*@__PURE__*/
   messageDesc(file_mesh_v1_mesh, 5);
 
 /**
- * CallToolResponse carries the tool's result.
+ * InputRequired says the tool needs input from the MCP client before it can finish, as MCP's
+ * `InputRequiredResult` (multi-round-trip requests, protocol revision 2026-07-28). The client fulfils the input
+ * requests and calls the tool again with `input_responses_json` and `request_state`. At least one of the two
+ * fields is set.
+ *
+ * @generated from message mesh.v1.InputRequired
+ */
+export type InputRequired = Message<"mesh.v1.InputRequired"> & {
+  /**
+   * The requests for the client (`elicitation/create`, `sampling/createMessage`, `roots/list`), as a JSON
+   * object of `{ method, params }` keyed by ids the tool chose.
+   *
+   * @generated from field: optional string input_requests_json = 1;
+   */
+  inputRequestsJson?: string | undefined;
+
+  /**
+   * Opaque state of the tool, to be echoed unchanged on the retry.
+   *
+   * @generated from field: optional string request_state = 2;
+   */
+  requestState?: string | undefined;
+};
+
+/**
+ * Describes the message mesh.v1.InputRequired.
+ * Use `create(InputRequiredSchema)` to create a new message.
+ */
+export const InputRequiredSchema: GenMessage<InputRequired> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 6);
+
+/**
+ * CallToolResponse carries the tool's outcome: its result, or a request for input.
  *
  * @generated from message mesh.v1.CallToolResponse
  */
 export type CallToolResponse = Message<"mesh.v1.CallToolResponse"> & {
   /**
-   * The result.
+   * What the call produced.
    *
-   * @generated from field: mesh.v1.ToolResult result = 1;
+   * @generated from oneof mesh.v1.CallToolResponse.outcome
    */
-  result?: ToolResult | undefined;
+  outcome: {
+    /**
+     * The result.
+     *
+     * @generated from field: mesh.v1.ToolResult result = 1;
+     */
+    value: ToolResult;
+    case: "result";
+  } | {
+    /**
+     * The tool needs input from the client first.
+     *
+     * @generated from field: mesh.v1.InputRequired input_required = 2;
+     */
+    value: InputRequired;
+    case: "inputRequired";
+  } | { case: undefined; value?: undefined };
 };
 
 /**
@@ -224,7 +288,7 @@ export type CallToolResponse = Message<"mesh.v1.CallToolResponse"> & {
  * Use `create(CallToolResponseSchema)` to create a new message.
  */
 export const CallToolResponseSchema: GenMessage<CallToolResponse> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 6);
+  messageDesc(file_mesh_v1_mesh, 7);
 
 /**
  * CallToolStreamRequest names a tool and its arguments.
@@ -245,6 +309,20 @@ export type CallToolStreamRequest = Message<"mesh.v1.CallToolStreamRequest"> & {
    * @generated from field: string arguments_json = 2;
    */
   argumentsJson: string;
+
+  /**
+   * As `CallToolRequest.input_responses_json`.
+   *
+   * @generated from field: optional string input_responses_json = 3;
+   */
+  inputResponsesJson?: string | undefined;
+
+  /**
+   * As `CallToolRequest.request_state`.
+   *
+   * @generated from field: optional string request_state = 4;
+   */
+  requestState?: string | undefined;
 };
 
 /**
@@ -252,10 +330,11 @@ export type CallToolStreamRequest = Message<"mesh.v1.CallToolStreamRequest"> & {
  * Use `create(CallToolStreamRequestSchema)` to create a new message.
  */
 export const CallToolStreamRequestSchema: GenMessage<CallToolStreamRequest> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 7);
+  messageDesc(file_mesh_v1_mesh, 8);
 
 /**
- * CallToolStreamResponse is one message of a streamed call: any number of progress reports, then one result.
+ * CallToolStreamResponse is one message of a streamed call: any number of progress reports, then one result or
+ * one request for input.
  *
  * @generated from message mesh.v1.CallToolStreamResponse
  */
@@ -281,6 +360,14 @@ export type CallToolStreamResponse = Message<"mesh.v1.CallToolStreamResponse"> &
      */
     value: ToolResult;
     case: "result";
+  } | {
+    /**
+     * The tool needs input from the client first; the stream ends after it.
+     *
+     * @generated from field: mesh.v1.InputRequired input_required = 3;
+     */
+    value: InputRequired;
+    case: "inputRequired";
   } | { case: undefined; value?: undefined };
 };
 
@@ -289,7 +376,7 @@ export type CallToolStreamResponse = Message<"mesh.v1.CallToolStreamResponse"> &
  * Use `create(CallToolStreamResponseSchema)` to create a new message.
  */
 export const CallToolStreamResponseSchema: GenMessage<CallToolStreamResponse> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 8);
+  messageDesc(file_mesh_v1_mesh, 9);
 
 /**
  * HealthRequest is empty.
@@ -304,7 +391,7 @@ export type HealthRequest = Message<"mesh.v1.HealthRequest"> & {
  * Use `create(HealthRequestSchema)` to create a new message.
  */
 export const HealthRequestSchema: GenMessage<HealthRequest> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 9);
+  messageDesc(file_mesh_v1_mesh, 10);
 
 /**
  * HealthResponse reports a node's health.
@@ -332,7 +419,7 @@ export type HealthResponse = Message<"mesh.v1.HealthResponse"> & {
  * Use `create(HealthResponseSchema)` to create a new message.
  */
 export const HealthResponseSchema: GenMessage<HealthResponse> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 10);
+  messageDesc(file_mesh_v1_mesh, 11);
 
 /**
  * WatchEventsRequest is empty.
@@ -347,7 +434,7 @@ export type WatchEventsRequest = Message<"mesh.v1.WatchEventsRequest"> & {
  * Use `create(WatchEventsRequestSchema)` to create a new message.
  */
 export const WatchEventsRequestSchema: GenMessage<WatchEventsRequest> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 11);
+  messageDesc(file_mesh_v1_mesh, 12);
 
 /**
  * ToolsChangedEvent says the node's tool list changed.
@@ -362,7 +449,7 @@ export type ToolsChangedEvent = Message<"mesh.v1.ToolsChangedEvent"> & {
  * Use `create(ToolsChangedEventSchema)` to create a new message.
  */
 export const ToolsChangedEventSchema: GenMessage<ToolsChangedEvent> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 12);
+  messageDesc(file_mesh_v1_mesh, 13);
 
 /**
  * CircuitEvent says a circuit breaker on the node changed state.
@@ -390,7 +477,7 @@ export type CircuitEvent = Message<"mesh.v1.CircuitEvent"> & {
  * Use `create(CircuitEventSchema)` to create a new message.
  */
 export const CircuitEventSchema: GenMessage<CircuitEvent> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 13);
+  messageDesc(file_mesh_v1_mesh, 14);
 
 /**
  * DrainingEvent says the node is draining: it finishes calls in flight and accepts no new ones.
@@ -405,7 +492,7 @@ export type DrainingEvent = Message<"mesh.v1.DrainingEvent"> & {
  * Use `create(DrainingEventSchema)` to create a new message.
  */
 export const DrainingEventSchema: GenMessage<DrainingEvent> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 14);
+  messageDesc(file_mesh_v1_mesh, 15);
 
 /**
  * WatchEventsResponse is one node event.
@@ -457,7 +544,7 @@ export type WatchEventsResponse = Message<"mesh.v1.WatchEventsResponse"> & {
  * Use `create(WatchEventsResponseSchema)` to create a new message.
  */
 export const WatchEventsResponseSchema: GenMessage<WatchEventsResponse> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 15);
+  messageDesc(file_mesh_v1_mesh, 16);
 
 /**
  * HealthStatus is the health of a node.
@@ -563,7 +650,7 @@ export const MeshService: GenService<{
     output: typeof ListToolsResponseSchema;
   },
   /**
-   * CallTool runs one tool and returns its result.
+   * CallTool runs one tool and returns its result, or its request for input from the client.
    *
    * @generated from rpc mesh.v1.MeshService.CallTool
    */
@@ -573,7 +660,8 @@ export const MeshService: GenService<{
     output: typeof CallToolResponseSchema;
   },
   /**
-   * CallToolStream runs one tool, streaming the progress it reports, then exactly one result.
+   * CallToolStream runs one tool, streaming the progress it reports, then exactly one result or request for
+   * input.
    *
    * @generated from rpc mesh.v1.MeshService.CallToolStream
    */

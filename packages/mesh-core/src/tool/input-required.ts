@@ -1,0 +1,52 @@
+import { MeshError } from '../errors/mesh-error.js';
+import type { ToolInputRequired } from './tool-context.js';
+
+// Rules shared by every place an input-required outcome passes: the host that runs the tool, and the peer link
+// that receives one from another node.
+
+/**
+ * Checks an input-required result the way MCP requires it (basic/patterns/mrtr): at least one of a non-empty
+ * `inputRequests` and a string `requestState`, each request an object naming its `method`. Checked where the
+ * tool runs, so that no link ever carries an invalid one.
+ *
+ * @throws MeshError `internal` naming the tool (and the offending key).
+ */
+export function checkInputRequired(tool: string, result: ToolInputRequired): ToolInputRequired {
+  const fail = (problem: string, field?: string): never => {
+    throw new MeshError(`tool "${tool}" returned an input-required result ${problem}`, 'internal', {
+      details: { tool, ...(field === undefined ? {} : { field }) },
+    });
+  };
+  const { inputRequests, requestState } = result as { inputRequests?: unknown; requestState?: unknown };
+  if (requestState !== undefined && typeof requestState !== 'string') {
+    fail('whose requestState is not a string', 'requestState');
+  }
+  if (inputRequests !== undefined) {
+    if (typeof inputRequests !== 'object' || inputRequests === null || Array.isArray(inputRequests)) {
+      fail('whose inputRequests is not an object', 'inputRequests');
+    }
+    for (const [key, request] of Object.entries(inputRequests as Record<string, unknown>)) {
+      const method = (request as { method?: unknown } | null)?.method;
+      if (typeof request !== 'object' || request === null || typeof method !== 'string') {
+        fail(`whose input request "${key}" has no method`, `inputRequests.${key}`);
+      }
+    }
+  }
+  const hasRequests = inputRequests !== undefined && Object.keys(inputRequests as object).length > 0;
+  if (!hasRequests && requestState === undefined) {
+    fail('with neither inputRequests nor requestState (MCP requires at least one)');
+  }
+  return result;
+}
+
+/**
+ * The failure of a call whose tool asks the client for input while its caller cannot pass the request on (it
+ * did not set `allowInputRequired`: a tool-to-tool call, a CLI, a test).
+ */
+export function inputRequiredNotRelayable(tool: string): MeshError {
+  return new MeshError(
+    `tool "${tool}" asks the client for input (elicitation, sampling or roots), which this caller cannot relay; call it through an MCP edge or a gateway`,
+    'failed_precondition',
+    { details: { tool, reason: 'input_required' } },
+  );
+}
