@@ -1,7 +1,7 @@
 /**
  * Child process of the gateway benchmark. `node gateway-bench-child.js tool` starts a node hosting a trivial
  * `echo` tool; `node gateway-bench-child.js gateway <meshUrl>` starts a gateway linked to it. Each prints one JSON
- * line `{ "mcpUrl": …, "meshUrl": … }` on stdout when ready and answers `rss` IPC messages with its RSS.
+ * line `{ "mcpUrl": …, "meshUrl": … }` on stdout when ready and answers `rss` IPC messages with its RSS and `cpu` with its CPU time so far.
  */
 import {
   createGateway,
@@ -50,6 +50,10 @@ async function main(): Promise<void> {
   await node.start();
   process.on('message', (message) => {
     if (message === 'rss') process.send?.({ rssMb: process.memoryUsage().rss / 1024 / 1024 });
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuUs: user + system });
+    }
   });
   process.on('disconnect', () => {
     void node.close().finally(() => process.exit(0));
