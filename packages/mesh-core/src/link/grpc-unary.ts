@@ -164,15 +164,7 @@ function readResponse(
   const final = trailers ?? headers;
   const grpcStatus = final['grpc-status'];
   if (grpcStatus === undefined) return new ConnectError('protocol error: missing status', Code.Internal);
-  const code = Number(grpcStatus);
-  if (code !== 0) {
-    const message = final['grpc-message'];
-    return new ConnectError(
-      decodeGrpcMessage(typeof message === 'string' ? message : ''),
-      code in Code ? (code as Code) : Code.Unknown,
-      metadataOf(headers, trailers),
-    );
-  }
+  if (Number(grpcStatus) !== 0) return grpcStatusError(final, headers, trailers);
   const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
   if (body.byteLength < HEADER_BYTES) {
     return new ConnectError('protocol error: missing output message for unary method', Code.Unimplemented);
@@ -195,6 +187,24 @@ function readResponse(
     );
   }
   return body.subarray(HEADER_BYTES, HEADER_BYTES + length);
+}
+
+/**
+ * The `ConnectError` of a non-zero `grpc-status` in `final` (the trailers, or the headers of a trailers-only
+ * answer); its metadata holds the response headers and trailers. @internal
+ */
+export function grpcStatusError(
+  final: IncomingHttpHeaders,
+  headers: IncomingHttpHeaders | undefined,
+  trailers: IncomingHttpHeaders | undefined,
+): ConnectError {
+  const code = Number(final['grpc-status']);
+  const message = final['grpc-message'];
+  return new ConnectError(
+    decodeGrpcMessage(typeof message === 'string' ? message : ''),
+    code in Code ? (code as Code) : Code.Unknown,
+    metadataOf(headers, trailers),
+  );
 }
 
 /** `grpc-timeout`: at most 8 digits and a unit. */
@@ -224,12 +234,13 @@ function metadataOf(...sources: Array<IncomingHttpHeaders | undefined>): Headers
   return metadata;
 }
 
-function canceledError(reason: unknown): ConnectError {
+/** @internal */
+export function canceledError(reason: unknown): ConnectError {
   return new ConnectError('the operation was aborted', Code.Canceled, undefined, undefined, reason);
 }
 
-/** connect-node's mapping of Node errors (its `connectErrorFromNodeReason`, which it does not export). */
-function connectErrorFromNodeReason(reason: unknown): ConnectError {
+/** connect-node's mapping of Node errors (its `connectErrorFromNodeReason`, which it does not export). @internal */
+export function connectErrorFromNodeReason(reason: unknown): ConnectError {
   const codes: string[] = [];
   for (let error = reason, depth = 0; error instanceof Error && depth < 10; depth += 1) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -256,8 +267,8 @@ function connectErrorFromNodeReason(reason: unknown): ConnectError {
   return error;
 }
 
-/** connect-node's mapping of HTTP/2 reset codes. */
-function connectErrorFromResetCode(rstCode: number | undefined): ConnectError | undefined {
+/** connect-node's mapping of HTTP/2 reset codes. @internal */
+export function connectErrorFromResetCode(rstCode: number | undefined): ConnectError | undefined {
   const code = RESET_CODES[rstCode ?? 0];
   if (code === undefined) return undefined;
   return new ConnectError(`http/2 stream closed with error code 0x${(rstCode ?? 0).toString(16)}`, code);

@@ -13,6 +13,7 @@ import {
 } from '../gen/mesh/v1/mesh_pb.js';
 import type { ToolHost } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { type CallChannelSession, serveCallChannel } from './call-channel-server.js';
 import { type GrpcUnaryMethod, leanGrpcUnaryTimeout, serveGrpcUnary } from './grpc-unary-server.js';
 import {
   createCallToolHandler,
@@ -128,6 +129,7 @@ export class MeshServer {
   readonly #options: ResolvedMeshServerOptions;
   readonly #sinks = new Set<NodeEventSink>();
   readonly #sessions = new Set<http2.Http2Session>();
+  readonly #channels = new Set<CallChannelSession>();
   #server: http2.Http2Server | http2.Http2SecureServer | undefined;
   #port: number | undefined;
   #inFlight = 0;
@@ -174,6 +176,14 @@ export class MeshServer {
     if (this.#server) throw new MeshError('the mesh server was already started', 'failed_precondition');
     const { host, tls, logger } = this.#options;
     const requireClientCertificate = tls?.requestClientCert === true;
+    // Open call channels, so close() can drain them (refuse new calls, end once idle).
+    const registerChannel = (session: CallChannelSession) => {
+      this.#channels.add(session);
+      if (this.#closing) session.drain();
+      return () => {
+        this.#channels.delete(session);
+      };
+    };
     const serviceOptions: MeshServiceImplOptions = {
       host,
       events: { subscribe: (sink) => this.#subscribe(sink) },
@@ -183,6 +193,7 @@ export class MeshServer {
       logger,
       now: this.#options.now,
       generateId: this.#options.generateId,
+      registerChannel,
     };
     const implementation = createMeshServiceImpl(serviceOptions);
     const callTool = createCallToolHandler(serviceOptions);
@@ -218,6 +229,23 @@ export class MeshServer {
       if (request.url === CALL_TOOL_PATH) {
         const lean = leanGrpcUnaryTimeout(request);
         if (lean) return serveGrpcUnary(request, response, lean.timeoutMs, callToolMethod);
+      } else if (request.url === CALL_TOOL_CHANNEL_PATH) {
+        // The channel itself has no deadline (each call carries its own); one with a stream deadline is left to
+        // Connect, which enforces it.
+        const lean = leanGrpcUnaryTimeout(request);
+        if (lean && lean.timeoutMs === undefined) {
+          return serveCallChannel(
+            request,
+            response,
+            this.#options.readMaxBytes,
+            {
+              callTool,
+              tls: () => (requireClientCertificate ? peerTlsInfo(request.socket) : undefined),
+              nodeId: host.id,
+            },
+            registerChannel,
+          );
+        }
       }
       handler(request, response);
     };
@@ -289,6 +317,7 @@ export class MeshServer {
     const { host, logger } = this.#options;
     this.#stopWatchingHost?.();
     this.publishEvent({ kind: 'draining', nodeId: host.id });
+    for (const channel of this.#channels) channel.drain();
     for (const sink of this.#sinks) sink.end();
     this.#sinks.clear();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -345,6 +374,7 @@ export function createMeshServer(options: MeshServerOptions): MeshServer {
 }
 
 const CALL_TOOL_PATH = `/${MeshService.typeName}/${MeshService.method.callTool.name}`;
+const CALL_TOOL_CHANNEL_PATH = `/${MeshService.typeName}/${MeshService.method.callToolChannel.name}`;
 
 /** A request header as Connect's `Headers.get` returns it: repeated values joined with `, `. */
 function headerValue(value: string | string[] | undefined): string | null {

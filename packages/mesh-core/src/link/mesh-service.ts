@@ -1,12 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageInitShape } from '@bufbuild/protobuf';
-import { ConnectError, createContextKey, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import { create, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
+import {
+  Code,
+  ConnectError,
+  createContextKey,
+  type HandlerContext,
+  type ServiceImpl,
+} from '@connectrpc/connect';
 import { MeshError, toConnectError } from '../errors/mesh-error.js';
-import type { CallToolRequest, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
+import {
+  CallToolChannelResponseSchema,
+  type CallToolRequest,
+  type CallToolResponseSchema,
+  type MeshService,
+} from '../gen/mesh/v1/mesh_pb.js';
 import type { InboundCall, ToolHost } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
 import { isInputRequired, type ToolProgress } from '../tool/tool-context.js';
 import { createAsyncQueue } from './async-queue.js';
+import {
+  announcedReadMaxBytes,
+  type CallChannelSession,
+  CHANNEL_READ_MAX_BYTES_HEADER,
+  createCallChannelSession,
+  oversizedAnswer,
+} from './call-channel-server.js';
 import type { PeerAuthVerifier } from './peer-auth.js';
 import type { NodeEvent } from './peer-link-types.js';
 import {
@@ -73,6 +91,8 @@ export interface MeshServiceImplOptions {
   logger: Logger;
   now: () => number;
   generateId: () => string;
+  /** Called with every call channel opened; returns the function that forgets it. */
+  registerChannel?: (session: CallChannelSession) => () => void;
 }
 
 /**
@@ -128,6 +148,55 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
           : { event: { case: 'result', value: resultToWire(outcome) } };
       } catch (error) {
         throw toWireError(error, 'CallToolStream');
+      }
+    },
+
+    // Connect serves the channels the lean path leaves to it (compressed streams, other gRPC clients).
+    async *callToolChannel(requests, context) {
+      const answers = createAsyncQueue<MessageInitShape<typeof CallToolChannelResponseSchema>>(
+        context.signal,
+        // Bounded by the channel's calls in flight (MAX_CHANNEL_CALLS), never dropped.
+        { maxItems: Number.POSITIVE_INFINITY },
+      );
+      const answerMaxBytes = announcedReadMaxBytes(context.requestHeader.get(CHANNEL_READ_MAX_BYTES_HEADER));
+      const session = createCallChannelSession(
+        {
+          callTool,
+          streamHeader: (name) => context.requestHeader.get(name),
+          tls: () => context.values.get(peerTlsKey),
+          nodeId: host.id,
+        },
+        {
+          send: (answer) => {
+            if (answerMaxBytes !== Number.POSITIVE_INFINITY) {
+              // Measured only when the caller announced a limit (peer links use the lean path).
+              const size = toBinary(
+                CallToolChannelResponseSchema,
+                create(CallToolChannelResponseSchema, answer),
+              ).byteLength;
+              if (size > answerMaxBytes) return answers.push(oversizedAnswer(answer, size, answerMaxBytes));
+            }
+            answers.push(answer);
+          },
+          end: () => answers.end(),
+        },
+      );
+      const unregister = options.registerChannel?.(session) ?? (() => {});
+      let failure: unknown;
+      const pump = (async () => {
+        for await (const message of requests) session.receive(message);
+        session.finishReceiving();
+      })().catch((error: unknown) => {
+        failure = error;
+        answers.end();
+      });
+      try {
+        for await (const answer of answers) yield answer;
+        await pump;
+        if (failure !== undefined) throw toWireError(failure, 'CallToolChannel');
+      } finally {
+        unregister();
+        session.abort(new ConnectError('the call channel closed', Code.Canceled));
       }
     },
 

@@ -19,6 +19,11 @@ import {
   type ToolCallResult,
   type ToolOutcome,
 } from '../tool/tool-context.js';
+import {
+  CHANNEL_MAX_REQUEST_BYTES,
+  CHANNEL_UNSUPPORTED,
+  createCallChannelClient,
+} from './call-channel-client.js';
 import { grpcUnary } from './grpc-unary.js';
 import { MESH_HEADERS } from './mesh-service.js';
 import type { PeerAuthSigner } from './peer-auth.js';
@@ -72,6 +77,13 @@ export interface PeerLinkOptions {
   idleConnectionTimeoutMs?: number;
   /** Largest response message accepted, in bytes. Default 16777216 (16 MiB). */
   readMaxBytes?: number;
+  /**
+   * Multiplex calls without progress on one long-lived `CallToolChannel` stream instead of opening an HTTP/2
+   * stream per call (much less CPU per call on both sides; see docs/reference/wire.md "Call channel"). Calls
+   * whose arguments exceed 64 KiB of JSON still go unary, and a node that does not offer the channel is called
+   * unary from its first `unimplemented` answer on. Default `true`.
+   */
+  callChannel?: boolean;
   /** Backoff between WatchEvents reconnects. */
   watchBackoff?: WatchBackoffOptions;
   /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
@@ -85,6 +97,8 @@ const DEFAULT_PEER_LINK = {
   pingIntervalMs: 30_000,
   pingTimeoutMs: 10_000,
   idleConnectionTimeoutMs: 900_000,
+  /** A call channel with no call in flight for this long is ended (never longer than the connection's idle timeout). */
+  channelIdleTimeoutMs: 30_000,
   readMaxBytes: 16 * 1024 * 1024,
   watchInitialMs: 250,
   watchMaxMs: 10_000,
@@ -155,6 +169,18 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     readMaxBytes,
   });
   const client: Client<typeof MeshService> = createClient(MeshService, transport);
+  const channel =
+    options.callChannel === false
+      ? undefined
+      : createCallChannelClient({
+          sessionManager,
+          path: `${baseUrl.pathname.replace(/\/+$/, '')}/${MeshService.typeName}/${MeshService.method.callToolChannel.name}`,
+          readMaxBytes,
+          idleTimeoutMs: Math.min(
+            DEFAULT_PEER_LINK.channelIdleTimeoutMs,
+            options.idleConnectionTimeoutMs ?? DEFAULT_PEER_LINK.idleConnectionTimeoutMs,
+          ),
+        });
   const watchers = new Set<AbortController>();
   let closed = false;
 
@@ -259,13 +285,25 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     const onProgress = options.onProgress;
     if (!onProgress) {
       // The hot path of every forwarded call: the same gRPC wire, without Connect's per-call pipeline.
-      const headers = metadataRecord(options.metadata);
-      if (signer) headers[MESH_HEADERS.authorization] = await signer.authorization();
+      const metadata = metadataRecord(options.metadata);
+      const authorization = signer ? await signer.authorization() : undefined;
+      const timeoutMs = deadlineMs(options.timeoutMs);
+      if (channel && requestChars(request) <= CHANNEL_MAX_REQUEST_BYTES) {
+        const answer = await channel.call({
+          request,
+          timeoutMs,
+          metadata,
+          authorization,
+          signal: options.signal,
+        });
+        if (answer !== CHANNEL_UNSUPPORTED) return outcomeFromWire(answer.outcome, name);
+      }
+      if (authorization !== undefined) metadata[MESH_HEADERS.authorization] = authorization;
       const response = await grpcUnary(sessionManager, {
         path: callToolPath,
-        headers,
+        headers: metadata,
         message: toBinary(CallToolRequestSchema, create(CallToolRequestSchema, request)),
-        timeoutMs: deadlineMs(options.timeoutMs),
+        timeoutMs,
         signal: options.signal,
         readMaxBytes,
       });
@@ -333,6 +371,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
 
     async close() {
       closed = true;
+      channel?.close();
       for (const watcher of watchers) watcher.abort();
       watchers.clear();
       sessionManager.abort();
@@ -379,7 +418,17 @@ function isUnprocessedRequest(error: ConnectError): boolean {
   return false;
 }
 
-/** The metadata headers as a plain record, for {@link grpcUnary}. */
+/** The characters of a call's strings: the size that decides between the call channel and a unary call. */
+function requestChars(request: ReturnType<typeof callRequestToWire>): number {
+  return (
+    request.name.length +
+    request.argumentsJson.length +
+    (request.inputResponsesJson?.length ?? 0) +
+    (request.requestState?.length ?? 0)
+  );
+}
+
+/** The metadata headers as a plain record, for {@link grpcUnary} and the call channel. */
 function metadataRecord(metadata: LinkCallMetadata | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   if (!metadata) return headers;

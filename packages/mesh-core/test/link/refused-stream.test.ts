@@ -84,7 +84,8 @@ describe('peer link: requests the peer did not process', () => {
       }
       return 'serve';
     });
-    const link = createPeerLink({ url });
+    // Unary calls, one HTTP/2 stream each (on a call channel they share one stream; see call-channel.test.ts).
+    const link = createPeerLink({ url, callChannel: false });
     cleanup.push(() => link.close());
 
     // Three calls opened together on one HTTP/2 session; the GOAWAY arrives while they start.
@@ -131,7 +132,8 @@ describe('peer link: requests the peer did not process', () => {
       stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
       return 'handled';
     });
-    const link = createPeerLink({ url });
+    // Unary calls: the second call's own stream is reset (a channel resets all its calls; see call-channel.test.ts).
+    const link = createPeerLink({ url, callChannel: false });
     cleanup.push(() => link.close());
     // The tool host throws a plain Error: the peer answers `internal` itself.
     await expect(link.callTool('crash', {}, { metadata: metadata() })).rejects.toMatchObject({

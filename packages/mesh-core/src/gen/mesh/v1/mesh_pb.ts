@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mesh/v1/mesh.proto.
  */
 export const file_mesh_v1_mesh: GenFile = /*@__PURE__*/
-  fileDesc("ChJtZXNoL3YxL21lc2gucHJvdG8SB21lc2gudjEizgEKBFRvb2wSDAoEbmFtZRgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhkKEWlucHV0X3NjaGVtYV9qc29uGAQgASgJEh8KEm91dHB1dF9zY2hlbWFfanNvbhgFIAEoCUgBiAEBEh0KEGFubm90YXRpb25zX2pzb24YBiABKAlIAogBAUIICgZfdGl0bGVCFQoTX291dHB1dF9zY2hlbWFfanNvbkITChFfYW5ub3RhdGlvbnNfanNvbiJ2CgpUb29sUmVzdWx0EhQKDGNvbnRlbnRfanNvbhgBIAEoCRIkChdzdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbhgCIAEoCUgAiAEBEhAKCGlzX2Vycm9yGAMgASgIQhoKGF9zdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbiJgCgxUb29sUHJvZ3Jlc3MSEAoIcHJvZ3Jlc3MYASABKAESEgoFdG90YWwYAiABKAFIAIgBARIUCgdtZXNzYWdlGAMgASgJSAGIAQFCCAoGX3RvdGFsQgoKCF9tZXNzYWdlIhIKEExpc3RUb29sc1JlcXVlc3QiMQoRTGlzdFRvb2xzUmVzcG9uc2USHAoFdG9vbHMYASADKAsyDS5tZXNoLnYxLlRvb2wioQEKD0NhbGxUb29sUmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFyZ3VtZW50c19qc29uGAIgASgJEiEKFGlucHV0X3Jlc3BvbnNlc19qc29uGAMgASgJSACIAQESGgoNcmVxdWVzdF9zdGF0ZRgEIAEoCUgBiAEBQhcKFV9pbnB1dF9yZXNwb25zZXNfanNvbkIQCg5fcmVxdWVzdF9zdGF0ZSJ3Cg1JbnB1dFJlcXVpcmVkEiAKE2lucHV0X3JlcXVlc3RzX2pzb24YASABKAlIAIgBARIaCg1yZXF1ZXN0X3N0YXRlGAIgASgJSAGIAQFCFgoUX2lucHV0X3JlcXVlc3RzX2pzb25CEAoOX3JlcXVlc3Rfc3RhdGUidgoQQ2FsbFRvb2xSZXNwb25zZRIlCgZyZXN1bHQYASABKAsyEy5tZXNoLnYxLlRvb2xSZXN1bHRIABIwCg5pbnB1dF9yZXF1aXJlZBgCIAEoCzIWLm1lc2gudjEuSW5wdXRSZXF1aXJlZEgAQgkKB291dGNvbWUipwEKFUNhbGxUb29sU3RyZWFtUmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFyZ3VtZW50c19qc29uGAIgASgJEiEKFGlucHV0X3Jlc3BvbnNlc19qc29uGAMgASgJSACIAQESGgoNcmVxdWVzdF9zdGF0ZRgEIAEoCUgBiAEBQhcKFV9pbnB1dF9yZXNwb25zZXNfanNvbkIQCg5fcmVxdWVzdF9zdGF0ZSKlAQoWQ2FsbFRvb2xTdHJlYW1SZXNwb25zZRIpCghwcm9ncmVzcxgBIAEoCzIVLm1lc2gudjEuVG9vbFByb2dyZXNzSAASJQoGcmVzdWx0GAIgASgLMhMubWVzaC52MS5Ub29sUmVzdWx0SAASMAoOaW5wdXRfcmVxdWlyZWQYAyABKAsyFi5tZXNoLnYxLklucHV0UmVxdWlyZWRIAEIHCgVldmVudCIPCg1IZWFsdGhSZXF1ZXN0IkgKDkhlYWx0aFJlc3BvbnNlEiUKBnN0YXR1cxgBIAEoDjIVLm1lc2gudjEuSGVhbHRoU3RhdHVzEg8KB25vZGVfaWQYAiABKAkiFAoSV2F0Y2hFdmVudHNSZXF1ZXN0IhMKEVRvb2xzQ2hhbmdlZEV2ZW50IkQKDENpcmN1aXRFdmVudBIOCgZ0YXJnZXQYASABKAkSJAoFc3RhdGUYAiABKA4yFS5tZXNoLnYxLkNpcmN1aXRTdGF0ZSIPCg1EcmFpbmluZ0V2ZW50IroBChNXYXRjaEV2ZW50c1Jlc3BvbnNlEg8KB25vZGVfaWQYASABKAkSMwoNdG9vbHNfY2hhbmdlZBgCIAEoCzIaLm1lc2gudjEuVG9vbHNDaGFuZ2VkRXZlbnRIABIoCgdjaXJjdWl0GAMgASgLMhUubWVzaC52MS5DaXJjdWl0RXZlbnRIABIqCghkcmFpbmluZxgEIAEoCzIWLm1lc2gudjEuRHJhaW5pbmdFdmVudEgAQgcKBWV2ZW50KoMBCgxIZWFsdGhTdGF0dXMSHQoZSEVBTFRIX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFUhFQUxUSF9TVEFUVVNfU0VSVklORxABEhoKFkhFQUxUSF9TVEFUVVNfRFJBSU5JTkcQAhIdChlIRUFMVEhfU1RBVFVTX05PVF9TRVJWSU5HEAMqfAoMQ2lyY3VpdFN0YXRlEh0KGUNJUkNVSVRfU1RBVEVfVU5TUEVDSUZJRUQQABIYChRDSVJDVUlUX1NUQVRFX0NMT1NFRBABEhYKEkNJUkNVSVRfU1RBVEVfT1BFThACEhsKF0NJUkNVSVRfU1RBVEVfSEFMRl9PUEVOEAMy7gIKC01lc2hTZXJ2aWNlEkIKCUxpc3RUb29scxIZLm1lc2gudjEuTGlzdFRvb2xzUmVxdWVzdBoaLm1lc2gudjEuTGlzdFRvb2xzUmVzcG9uc2USPwoIQ2FsbFRvb2wSGC5tZXNoLnYxLkNhbGxUb29sUmVxdWVzdBoZLm1lc2gudjEuQ2FsbFRvb2xSZXNwb25zZRJTCg5DYWxsVG9vbFN0cmVhbRIeLm1lc2gudjEuQ2FsbFRvb2xTdHJlYW1SZXF1ZXN0Gh8ubWVzaC52MS5DYWxsVG9vbFN0cmVhbVJlc3BvbnNlMAESOQoGSGVhbHRoEhYubWVzaC52MS5IZWFsdGhSZXF1ZXN0GhcubWVzaC52MS5IZWFsdGhSZXNwb25zZRJKCgtXYXRjaEV2ZW50cxIbLm1lc2gudjEuV2F0Y2hFdmVudHNSZXF1ZXN0GhwubWVzaC52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlMAFiBnByb3RvMw");
+  fileDesc("ChJtZXNoL3YxL21lc2gucHJvdG8SB21lc2gudjEizgEKBFRvb2wSDAoEbmFtZRgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhkKEWlucHV0X3NjaGVtYV9qc29uGAQgASgJEh8KEm91dHB1dF9zY2hlbWFfanNvbhgFIAEoCUgBiAEBEh0KEGFubm90YXRpb25zX2pzb24YBiABKAlIAogBAUIICgZfdGl0bGVCFQoTX291dHB1dF9zY2hlbWFfanNvbkITChFfYW5ub3RhdGlvbnNfanNvbiJ2CgpUb29sUmVzdWx0EhQKDGNvbnRlbnRfanNvbhgBIAEoCRIkChdzdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbhgCIAEoCUgAiAEBEhAKCGlzX2Vycm9yGAMgASgIQhoKGF9zdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbiJgCgxUb29sUHJvZ3Jlc3MSEAoIcHJvZ3Jlc3MYASABKAESEgoFdG90YWwYAiABKAFIAIgBARIUCgdtZXNzYWdlGAMgASgJSAGIAQFCCAoGX3RvdGFsQgoKCF9tZXNzYWdlIhIKEExpc3RUb29sc1JlcXVlc3QiMQoRTGlzdFRvb2xzUmVzcG9uc2USHAoFdG9vbHMYASADKAsyDS5tZXNoLnYxLlRvb2wioQEKD0NhbGxUb29sUmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFyZ3VtZW50c19qc29uGAIgASgJEiEKFGlucHV0X3Jlc3BvbnNlc19qc29uGAMgASgJSACIAQESGgoNcmVxdWVzdF9zdGF0ZRgEIAEoCUgBiAEBQhcKFV9pbnB1dF9yZXNwb25zZXNfanNvbkIQCg5fcmVxdWVzdF9zdGF0ZSJ3Cg1JbnB1dFJlcXVpcmVkEiAKE2lucHV0X3JlcXVlc3RzX2pzb24YASABKAlIAIgBARIaCg1yZXF1ZXN0X3N0YXRlGAIgASgJSAGIAQFCFgoUX2lucHV0X3JlcXVlc3RzX2pzb25CEAoOX3JlcXVlc3Rfc3RhdGUidgoQQ2FsbFRvb2xSZXNwb25zZRIlCgZyZXN1bHQYASABKAsyEy5tZXNoLnYxLlRvb2xSZXN1bHRIABIwCg5pbnB1dF9yZXF1aXJlZBgCIAEoCzIWLm1lc2gudjEuSW5wdXRSZXF1aXJlZEgAQgkKB291dGNvbWUiaQoWQ2FsbFRvb2xDaGFubmVsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgNEiQKBGNhbGwYAiABKAsyFC5tZXNoLnYxLkNoYW5uZWxDYWxsSAASEAoGY2FuY2VsGAMgASgISABCBgoEa2luZCKzAQoLQ2hhbm5lbENhbGwSKQoHcmVxdWVzdBgBIAEoCzIYLm1lc2gudjEuQ2FsbFRvb2xSZXF1ZXN0EhIKCnRpbWVvdXRfbXMYAiABKA0SNAoIbWV0YWRhdGEYAyADKAsyIi5tZXNoLnYxLkNoYW5uZWxDYWxsLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIowBChdDYWxsVG9vbENoYW5uZWxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgNEi0KCHJlc3BvbnNlGAIgASgLMhkubWVzaC52MS5DYWxsVG9vbFJlc3BvbnNlSAASJgoFZXJyb3IYAyABKAsyFS5tZXNoLnYxLkNoYW5uZWxFcnJvckgAQgkKB291dGNvbWUilQEKDENoYW5uZWxFcnJvchIMCgRjb2RlGAEgASgNEg8KB21lc3NhZ2UYAiABKAkSNQoIbWV0YWRhdGEYAyADKAsyIy5tZXNoLnYxLkNoYW5uZWxFcnJvci5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKnAQoVQ2FsbFRvb2xTdHJlYW1SZXF1ZXN0EgwKBG5hbWUYASABKAkSFgoOYXJndW1lbnRzX2pzb24YAiABKAkSIQoUaW5wdXRfcmVzcG9uc2VzX2pzb24YAyABKAlIAIgBARIaCg1yZXF1ZXN0X3N0YXRlGAQgASgJSAGIAQFCFwoVX2lucHV0X3Jlc3BvbnNlc19qc29uQhAKDl9yZXF1ZXN0X3N0YXRlIqUBChZDYWxsVG9vbFN0cmVhbVJlc3BvbnNlEikKCHByb2dyZXNzGAEgASgLMhUubWVzaC52MS5Ub29sUHJvZ3Jlc3NIABIlCgZyZXN1bHQYAiABKAsyEy5tZXNoLnYxLlRvb2xSZXN1bHRIABIwCg5pbnB1dF9yZXF1aXJlZBgDIAEoCzIWLm1lc2gudjEuSW5wdXRSZXF1aXJlZEgAQgcKBWV2ZW50Ig8KDUhlYWx0aFJlcXVlc3QiSAoOSGVhbHRoUmVzcG9uc2USJQoGc3RhdHVzGAEgASgOMhUubWVzaC52MS5IZWFsdGhTdGF0dXMSDwoHbm9kZV9pZBgCIAEoCSIUChJXYXRjaEV2ZW50c1JlcXVlc3QiEwoRVG9vbHNDaGFuZ2VkRXZlbnQiRAoMQ2lyY3VpdEV2ZW50Eg4KBnRhcmdldBgBIAEoCRIkCgVzdGF0ZRgCIAEoDjIVLm1lc2gudjEuQ2lyY3VpdFN0YXRlIg8KDURyYWluaW5nRXZlbnQiugEKE1dhdGNoRXZlbnRzUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRIzCg10b29sc19jaGFuZ2VkGAIgASgLMhoubWVzaC52MS5Ub29sc0NoYW5nZWRFdmVudEgAEigKB2NpcmN1aXQYAyABKAsyFS5tZXNoLnYxLkNpcmN1aXRFdmVudEgAEioKCGRyYWluaW5nGAQgASgLMhYubWVzaC52MS5EcmFpbmluZ0V2ZW50SABCBwoFZXZlbnQqgwEKDEhlYWx0aFN0YXR1cxIdChlIRUFMVEhfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVSEVBTFRIX1NUQVRVU19TRVJWSU5HEAESGgoWSEVBTFRIX1NUQVRVU19EUkFJTklORxACEh0KGUhFQUxUSF9TVEFUVVNfTk9UX1NFUlZJTkcQAyp8CgxDaXJjdWl0U3RhdGUSHQoZQ0lSQ1VJVF9TVEFURV9VTlNQRUNJRklFRBAAEhgKFENJUkNVSVRfU1RBVEVfQ0xPU0VEEAESFgoSQ0lSQ1VJVF9TVEFURV9PUEVOEAISGwoXQ0lSQ1VJVF9TVEFURV9IQUxGX09QRU4QAzLIAwoLTWVzaFNlcnZpY2USQgoJTGlzdFRvb2xzEhkubWVzaC52MS5MaXN0VG9vbHNSZXF1ZXN0GhoubWVzaC52MS5MaXN0VG9vbHNSZXNwb25zZRI/CghDYWxsVG9vbBIYLm1lc2gudjEuQ2FsbFRvb2xSZXF1ZXN0GhkubWVzaC52MS5DYWxsVG9vbFJlc3BvbnNlElMKDkNhbGxUb29sU3RyZWFtEh4ubWVzaC52MS5DYWxsVG9vbFN0cmVhbVJlcXVlc3QaHy5tZXNoLnYxLkNhbGxUb29sU3RyZWFtUmVzcG9uc2UwARJYCg9DYWxsVG9vbENoYW5uZWwSHy5tZXNoLnYxLkNhbGxUb29sQ2hhbm5lbFJlcXVlc3QaIC5tZXNoLnYxLkNhbGxUb29sQ2hhbm5lbFJlc3BvbnNlKAEwARI5CgZIZWFsdGgSFi5tZXNoLnYxLkhlYWx0aFJlcXVlc3QaFy5tZXNoLnYxLkhlYWx0aFJlc3BvbnNlEkoKC1dhdGNoRXZlbnRzEhsubWVzaC52MS5XYXRjaEV2ZW50c1JlcXVlc3QaHC5tZXNoLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwAWIGcHJvdG8z");
 
 /**
  * Tool describes one tool, as MCP's `Tool`.
@@ -291,6 +291,165 @@ export const CallToolResponseSchema: GenMessage<CallToolResponse> = /*@__PURE__*
   messageDesc(file_mesh_v1_mesh, 7);
 
 /**
+ * CallToolChannelRequest starts or cancels one call on a call channel.
+ *
+ * @generated from message mesh.v1.CallToolChannelRequest
+ */
+export type CallToolChannelRequest = Message<"mesh.v1.CallToolChannelRequest"> & {
+  /**
+   * Chosen by the client, unique among its calls in flight on the stream.
+   *
+   * @generated from field: uint32 call_id = 1;
+   */
+  callId: number;
+
+  /**
+   * What the message does.
+   *
+   * @generated from oneof mesh.v1.CallToolChannelRequest.kind
+   */
+  kind: {
+    /**
+     * Starts the call.
+     *
+     * @generated from field: mesh.v1.ChannelCall call = 2;
+     */
+    value: ChannelCall;
+    case: "call";
+  } | {
+    /**
+     * Cancels the call (its caller gave up); the node aborts the tool and answers `canceled`.
+     *
+     * @generated from field: bool cancel = 3;
+     */
+    value: boolean;
+    case: "cancel";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message mesh.v1.CallToolChannelRequest.
+ * Use `create(CallToolChannelRequestSchema)` to create a new message.
+ */
+export const CallToolChannelRequestSchema: GenMessage<CallToolChannelRequest> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 8);
+
+/**
+ * ChannelCall is one call on a call channel: what a unary CallTool carries in its message and headers.
+ *
+ * @generated from message mesh.v1.ChannelCall
+ */
+export type ChannelCall = Message<"mesh.v1.ChannelCall"> & {
+  /**
+   * The tool and its arguments.
+   *
+   * @generated from field: mesh.v1.CallToolRequest request = 1;
+   */
+  request?: CallToolRequest | undefined;
+
+  /**
+   * The call's deadline, in milliseconds from when the node reads the message (as `grpc-timeout`); 0: none.
+   *
+   * @generated from field: uint32 timeout_ms = 2;
+   */
+  timeoutMs: number;
+
+  /**
+   * The call's metadata, with the names and meanings of CallTool's request headers (`mesh-correlation-id`,
+   * `mesh-hop`, `traceparent`, `tracestate`, `mesh-budget-id`). Credentials are not read from here.
+   *
+   * @generated from field: map<string, string> metadata = 3;
+   */
+  metadata: { [key: string]: string };
+};
+
+/**
+ * Describes the message mesh.v1.ChannelCall.
+ * Use `create(ChannelCallSchema)` to create a new message.
+ */
+export const ChannelCallSchema: GenMessage<ChannelCall> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 9);
+
+/**
+ * CallToolChannelResponse answers one call on a call channel.
+ *
+ * @generated from message mesh.v1.CallToolChannelResponse
+ */
+export type CallToolChannelResponse = Message<"mesh.v1.CallToolChannelResponse"> & {
+  /**
+   * The id the client gave the call.
+   *
+   * @generated from field: uint32 call_id = 1;
+   */
+  callId: number;
+
+  /**
+   * How the call ended.
+   *
+   * @generated from oneof mesh.v1.CallToolChannelResponse.outcome
+   */
+  outcome: {
+    /**
+     * The tool's outcome, as CallTool returns it.
+     *
+     * @generated from field: mesh.v1.CallToolResponse response = 2;
+     */
+    value: CallToolResponse;
+    case: "response";
+  } | {
+    /**
+     * The call failed, as CallTool fails with a gRPC status.
+     *
+     * @generated from field: mesh.v1.ChannelError error = 3;
+     */
+    value: ChannelError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message mesh.v1.CallToolChannelResponse.
+ * Use `create(CallToolChannelResponseSchema)` to create a new message.
+ */
+export const CallToolChannelResponseSchema: GenMessage<CallToolChannelResponse> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 10);
+
+/**
+ * ChannelError is a failed call on a call channel: what CallTool sends as its gRPC status and trailers.
+ *
+ * @generated from message mesh.v1.ChannelError
+ */
+export type ChannelError = Message<"mesh.v1.ChannelError"> & {
+  /**
+   * The gRPC status code (the mesh error code, mapped as for CallTool).
+   *
+   * @generated from field: uint32 code = 1;
+   */
+  code: number;
+
+  /**
+   * The error message.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * The status metadata CallTool would send as trailers: `mesh-error-details-bin`, `retry-after-ms`.
+   *
+   * @generated from field: map<string, string> metadata = 3;
+   */
+  metadata: { [key: string]: string };
+};
+
+/**
+ * Describes the message mesh.v1.ChannelError.
+ * Use `create(ChannelErrorSchema)` to create a new message.
+ */
+export const ChannelErrorSchema: GenMessage<ChannelError> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 11);
+
+/**
  * CallToolStreamRequest names a tool and its arguments.
  *
  * @generated from message mesh.v1.CallToolStreamRequest
@@ -330,7 +489,7 @@ export type CallToolStreamRequest = Message<"mesh.v1.CallToolStreamRequest"> & {
  * Use `create(CallToolStreamRequestSchema)` to create a new message.
  */
 export const CallToolStreamRequestSchema: GenMessage<CallToolStreamRequest> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 8);
+  messageDesc(file_mesh_v1_mesh, 12);
 
 /**
  * CallToolStreamResponse is one message of a streamed call: any number of progress reports, then one result or
@@ -376,7 +535,7 @@ export type CallToolStreamResponse = Message<"mesh.v1.CallToolStreamResponse"> &
  * Use `create(CallToolStreamResponseSchema)` to create a new message.
  */
 export const CallToolStreamResponseSchema: GenMessage<CallToolStreamResponse> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 9);
+  messageDesc(file_mesh_v1_mesh, 13);
 
 /**
  * HealthRequest is empty.
@@ -391,7 +550,7 @@ export type HealthRequest = Message<"mesh.v1.HealthRequest"> & {
  * Use `create(HealthRequestSchema)` to create a new message.
  */
 export const HealthRequestSchema: GenMessage<HealthRequest> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 10);
+  messageDesc(file_mesh_v1_mesh, 14);
 
 /**
  * HealthResponse reports a node's health.
@@ -419,7 +578,7 @@ export type HealthResponse = Message<"mesh.v1.HealthResponse"> & {
  * Use `create(HealthResponseSchema)` to create a new message.
  */
 export const HealthResponseSchema: GenMessage<HealthResponse> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 11);
+  messageDesc(file_mesh_v1_mesh, 15);
 
 /**
  * WatchEventsRequest is empty.
@@ -434,7 +593,7 @@ export type WatchEventsRequest = Message<"mesh.v1.WatchEventsRequest"> & {
  * Use `create(WatchEventsRequestSchema)` to create a new message.
  */
 export const WatchEventsRequestSchema: GenMessage<WatchEventsRequest> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 12);
+  messageDesc(file_mesh_v1_mesh, 16);
 
 /**
  * ToolsChangedEvent says the node's tool list changed.
@@ -449,7 +608,7 @@ export type ToolsChangedEvent = Message<"mesh.v1.ToolsChangedEvent"> & {
  * Use `create(ToolsChangedEventSchema)` to create a new message.
  */
 export const ToolsChangedEventSchema: GenMessage<ToolsChangedEvent> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 13);
+  messageDesc(file_mesh_v1_mesh, 17);
 
 /**
  * CircuitEvent says a circuit breaker on the node changed state.
@@ -477,7 +636,7 @@ export type CircuitEvent = Message<"mesh.v1.CircuitEvent"> & {
  * Use `create(CircuitEventSchema)` to create a new message.
  */
 export const CircuitEventSchema: GenMessage<CircuitEvent> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 14);
+  messageDesc(file_mesh_v1_mesh, 18);
 
 /**
  * DrainingEvent says the node is draining: it finishes calls in flight and accepts no new ones.
@@ -492,7 +651,7 @@ export type DrainingEvent = Message<"mesh.v1.DrainingEvent"> & {
  * Use `create(DrainingEventSchema)` to create a new message.
  */
 export const DrainingEventSchema: GenMessage<DrainingEvent> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 15);
+  messageDesc(file_mesh_v1_mesh, 19);
 
 /**
  * WatchEventsResponse is one node event.
@@ -544,7 +703,7 @@ export type WatchEventsResponse = Message<"mesh.v1.WatchEventsResponse"> & {
  * Use `create(WatchEventsResponseSchema)` to create a new message.
  */
 export const WatchEventsResponseSchema: GenMessage<WatchEventsResponse> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 16);
+  messageDesc(file_mesh_v1_mesh, 20);
 
 /**
  * HealthStatus is the health of a node.
@@ -669,6 +828,21 @@ export const MeshService: GenService<{
     methodKind: "server_streaming";
     input: typeof CallToolStreamRequestSchema;
     output: typeof CallToolStreamResponseSchema;
+  },
+  /**
+   * CallToolChannel carries many calls without progress on one long-lived stream, which saves an HTTP/2 stream
+   * per call: peer links use it for their unary calls when the node offers it, and fall back to CallTool when
+   * it answers `unimplemented`. Each call carries its own id, deadline and metadata; answers come back in the
+   * order the calls finish, tagged with the call id. The stream's own headers authenticate every call on it
+   * (`authorization`, or the client certificate). A draining node refuses new calls on the stream with
+   * `unavailable` (they were not processed) and ends it once the calls in flight are answered.
+   *
+   * @generated from rpc mesh.v1.MeshService.CallToolChannel
+   */
+  callToolChannel: {
+    methodKind: "bidi_streaming";
+    input: typeof CallToolChannelRequestSchema;
+    output: typeof CallToolChannelResponseSchema;
   },
   /**
    * Health reports whether the node is serving, draining or not serving.
