@@ -1,5 +1,5 @@
 import { type ClientHttp2Stream, constants, type IncomingHttpHeaders } from 'node:http2';
-import { create, fromBinary, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
+import { create, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Http2SessionManager } from '@connectrpc/connect-node';
 import {
@@ -11,6 +11,7 @@ import {
   CallToolChannelRequestSchema as RequestSchema,
 } from '../gen/mesh/v1/mesh_pb.js';
 import { CHANNEL_READ_MAX_BYTES_HEADER } from './call-channel-server.js';
+import { createEnvelopeReader, envelope } from './grpc-envelope.js';
 import {
   canceledError,
   connectErrorFromNodeReason,
@@ -21,7 +22,6 @@ import {
 // The peer link's side of CallToolChannel (see the proto and docs/reference/wire.md "Call channel"): the
 // link's calls without progress share one long-lived gRPC stream instead of opening an HTTP/2 stream each.
 
-const HEADER_BYTES = 5;
 const USER_AGENT = 'kidsstories-mesh';
 /** Requests larger than this go as unary calls, so one large upload does not hold up the others. */
 export const CHANNEL_MAX_REQUEST_BYTES = 64 * 1024;
@@ -160,12 +160,22 @@ export function createCallChannelClient(options: CallChannelClientOptions): Call
   const listen = (channel: Channel, stream: ClientHttp2Stream) => {
     let headers: IncomingHttpHeaders | undefined;
     let trailers: IncomingHttpHeaders | undefined;
-    let buffered: Buffer | undefined;
     const fail = (error: ConnectError) => {
       if (channel.ended) return;
       settleAll(channel, error);
       if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
     };
+    const reader = createEnvelopeReader({
+      schema: CallToolChannelResponseSchema,
+      readMaxBytes,
+      compressedError: () => new ConnectError('protocol error: received a compressed message', Code.Internal),
+      onMessage: (answer) => {
+        channel.answered = true;
+        deliver(channel, answer);
+        return !channel.ended;
+      },
+      onError: fail,
+    });
     stream.on('response', (received) => {
       headers = received;
       const status = Number(received[':status']);
@@ -182,36 +192,7 @@ export function createCallChannelClient(options: CallChannelClientOptions): Call
     stream.on('data', (chunk: Buffer) => {
       if (channel.ended) return;
       sessionManager.notifyResponseByteRead(stream);
-      let data = buffered === undefined ? chunk : Buffer.concat([buffered, chunk]);
-      buffered = undefined;
-      while (data.byteLength >= HEADER_BYTES) {
-        const length = data.readUInt32BE(1);
-        if (data[0] !== 0)
-          return fail(new ConnectError('protocol error: received a compressed message', Code.Internal));
-        if (length > readMaxBytes) {
-          return fail(
-            new ConnectError(
-              `message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`,
-              Code.ResourceExhausted,
-            ),
-          );
-        }
-        if (data.byteLength < HEADER_BYTES + length) break;
-        let answer: CallToolChannelResponse;
-        try {
-          answer = fromBinary(
-            CallToolChannelResponseSchema,
-            data.subarray(HEADER_BYTES, HEADER_BYTES + length),
-          );
-        } catch (error) {
-          const text = error instanceof Error ? error.message : String(error);
-          return fail(new ConnectError(`parse binary: ${text}`, Code.Internal));
-        }
-        data = data.subarray(HEADER_BYTES + length);
-        channel.answered = true;
-        deliver(channel, answer);
-      }
-      if (data.byteLength > 0) buffered = Buffer.from(data);
+      reader.push(chunk);
     });
     stream.on('error', (error) => fail(connectErrorFromNodeReason(error)));
     const complete = () => {
@@ -371,12 +352,4 @@ function notProcessed(message: string): ConnectError {
     Buffer.from(JSON.stringify({ reason: 'not_processed' })).toString('base64'),
   );
   return new ConnectError(message, Code.Unavailable, metadata);
-}
-
-function envelope(message: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + message.byteLength);
-  frame[0] = 0;
-  frame.writeUInt32BE(message.byteLength, 1);
-  frame.set(message, HEADER_BYTES);
-  return frame;
 }

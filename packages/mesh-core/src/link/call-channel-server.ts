@@ -1,5 +1,5 @@
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { create, fromBinary, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
+import { create, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import {
@@ -11,6 +11,7 @@ import {
   type ChannelCall,
   type ChannelErrorSchema,
 } from '../gen/mesh/v1/mesh_pb.js';
+import { createEnvelopeReader, envelope } from './grpc-envelope.js';
 import type { MeshRequestScope, PeerTlsInfo } from './mesh-service.js';
 
 // The node's side of CallToolChannel (see the proto and docs/reference/wire.md "Call channel"): many calls on
@@ -228,8 +229,6 @@ export function channelErrorOf(error: ConnectError): MessageInitShape<typeof Cha
   return { code: error.code, message: error.rawMessage, metadata };
 }
 
-const HEADER_BYTES = 5;
-const FLAG_COMPRESSED = 0b01;
 const RESPONSE_HEADERS = Object.freeze({ 'content-type': 'application/grpc+proto' });
 
 /**
@@ -288,46 +287,23 @@ export function serveCallChannel(
     finish(error);
   };
 
-  let buffered: Buffer | undefined;
-  request.on('data', (chunk: Buffer) => {
-    if (closed) return;
-    let data = buffered === undefined ? chunk : Buffer.concat([buffered, chunk]);
-    buffered = undefined;
-    while (data.byteLength >= HEADER_BYTES) {
-      const length = data.readUInt32BE(1);
-      if ((data[0]! & FLAG_COMPRESSED) === FLAG_COMPRESSED) {
-        return protocolError(
-          new ConnectError('received compressed envelope, but do not know how to decompress', Code.Internal),
-        );
-      }
-      if (length > readMaxBytes) {
-        return protocolError(
-          new ConnectError(
-            `message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`,
-            Code.ResourceExhausted,
-          ),
-        );
-      }
-      if (data.byteLength < HEADER_BYTES + length) break;
-      let message: CallToolChannelRequest;
-      try {
-        message = fromBinary(
-          CallToolChannelRequestSchema,
-          data.subarray(HEADER_BYTES, HEADER_BYTES + length),
-        );
-      } catch (error) {
-        const text = error instanceof Error ? error.message : String(error);
-        return protocolError(new ConnectError(`parse binary: ${text}`, Code.Internal));
-      }
-      data = data.subarray(HEADER_BYTES + length);
+  const reader = createEnvelopeReader({
+    schema: CallToolChannelRequestSchema,
+    readMaxBytes,
+    compressedError: () =>
+      new ConnectError('received compressed envelope, but do not know how to decompress', Code.Internal),
+    onMessage: (message) => {
       session.receive(message);
-      if (closed) return;
-    }
-    if (data.byteLength > 0) buffered = Buffer.from(data);
+      return !closed;
+    },
+    onError: protocolError,
+  });
+  request.on('data', (chunk: Buffer) => {
+    if (!closed) reader.push(chunk);
   });
   request.once('end', () => {
     if (closed) return;
-    if (buffered !== undefined) {
+    if (reader.partial) {
       return protocolError(new ConnectError('protocol error: incomplete envelope', Code.InvalidArgument));
     }
     session.finishReceiving();
@@ -338,12 +314,4 @@ export function serveCallChannel(
     unregister();
     session.abort(new ConnectError('the call channel closed', Code.Canceled));
   });
-}
-
-function envelope(message: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + message.byteLength);
-  frame[0] = 0;
-  frame.writeUInt32BE(message.byteLength, 1);
-  frame.set(message, HEADER_BYTES);
-  return frame;
 }

@@ -1,6 +1,7 @@
 import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders } from 'node:http2';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { parseTimeout, setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
+import { envelope } from './grpc-envelope.js';
 
 // The server side of one unary gRPC call without Connect's per-call pipeline (see
 // docs/decisions/0004-lean-unary-grpc-path.md). It answers on the wire exactly as connect-node's gRPC handler
@@ -204,14 +205,6 @@ function readMaxBytesError(length: number, readMaxBytes: number): ConnectError {
     `message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`,
     Code.ResourceExhausted,
   );
-}
-
-function envelope(message: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + message.byteLength);
-  frame[0] = 0;
-  frame.writeUInt32BE(message.byteLength, 1);
-  frame.set(message, HEADER_BYTES);
-  return frame;
 }
 
 /** Headers, no message, the status in the trailers: what connect-node writes for a failed unary call. */
