@@ -1,9 +1,7 @@
 import * as http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { create, fromBinary, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { inputRequired } from '@modelcontextprotocol/server';
@@ -18,16 +16,15 @@ import {
   MeshService,
 } from '../../src/gen/mesh/v1/mesh_pb.js';
 import { createMeshServer, type MeshServer, type MeshServerOptions } from '../../src/link/mesh-server.js';
-import { createMeshServiceImpl } from '../../src/link/mesh-service.js';
 import { createHmacPeerAuth } from '../../src/link/peer-auth.js';
 import { createPeerLink, type PeerLinkOptions } from '../../src/link/peer-link.js';
 import type { LinkCallMetadata, PeerLink } from '../../src/link/peer-link-types.js';
 import { createLocalToolHost } from '../../src/node/local-tool-host.js';
-import { type Logger, silentLogger } from '../../src/observability/logger.js';
+import type { Logger } from '../../src/observability/logger.js';
 import { isInputRequired } from '../../src/tool/tool-context.js';
 import { defineTool } from '../../src/tool/tool-definition.js';
 import { memoryPorts } from '../gateway/fixtures.js';
-import { createTestHost, metadata, type TestHost } from './fixtures.js';
+import { createTestHost, metadata, serveWithHook, type TestHost } from './fixtures.js';
 
 // The call channel (CallToolChannel): a peer link's calls without progress multiplexed on one long-lived gRPC
 // stream, against a real MeshServer (its lean HTTP/2 path), a raw HTTP/2 server in front of Connect's handler,
@@ -101,56 +98,8 @@ function recordingLogger(warnings: string[]): Logger {
   return logger;
 }
 
-/** How the raw HTTP/2 server in front of the mesh service treats a request. */
-type RequestHook = (
-  request: http2.Http2ServerRequest,
-  response: http2.Http2ServerResponse,
-) => 'handled' | 'serve';
-
-/**
- * Connect's mesh service behind a raw HTTP/2 server whose `hook` sees every request first. Returns its URL and
- * the paths of every request received, in order.
- */
-async function serveWithHook(host: TestHost, hook: RequestHook): Promise<{ url: string; paths: string[] }> {
-  const handler = connectNodeAdapter({
-    routes: (router) =>
-      router.service(
-        MeshService,
-        createMeshServiceImpl({
-          host,
-          events: { subscribe: () => () => {} },
-          auth: undefined,
-          requireClientCertificate: false,
-          maxHops: 8,
-          logger: silentLogger,
-          now: Date.now,
-          generateId: () => 'generated',
-        }),
-      ),
-  });
-  const paths: string[] = [];
-  const server = http2.createServer();
-  const sessions = new Set<http2.ServerHttp2Session>();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-    session.on('error', () => {});
-  });
-  server.on('stream', (stream) => stream.on('error', () => {}));
-  server.on('request', (request, response) => {
-    paths.push(request.url);
-    if (hook(request, response) === 'serve') handler(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const session of sessions) session.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths };
-}
+const serveWithHookHere = (host: TestHost, hook: Parameters<typeof serveWithHook>[1]) =>
+  serveWithHook(host, hook, cleanup);
 
 /** One gRPC envelope: the flags byte, the length, the message. */
 function envelope(message: Uint8Array, flags = 0): Buffer {
@@ -531,7 +480,7 @@ describe('peer link call channel', () => {
   for (const refusal of ['HTTP 404', 'grpc-status 12'] as const) {
     it(`7. falls back to unary calls for good on a node without the channel (${refusal})`, async () => {
       const host = createTestHost();
-      const { url, paths } = await serveWithHook(host, (request, response) => {
+      const { url, paths } = await serveWithHookHere(host, (request, response) => {
         if (request.url !== CHANNEL_PATH) return 'serve';
         if (refusal === 'HTTP 404') {
           response.writeHead(404);

@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { MeshError } from '../../src/errors/mesh-error.js';
+import { MeshService } from '../../src/gen/mesh/v1/mesh_pb.js';
+import { createMeshServiceImpl } from '../../src/link/mesh-service.js';
 import type { HostHealth, InboundCall, ToolHost } from '../../src/node/tool-host.js';
+import { silentLogger } from '../../src/observability/logger.js';
 import type { MeshToolInfo, ToolCallResult } from '../../src/tool/tool-context.js';
 
 /** A small in-test ToolHost: records every inbound call and exposes hooks for the tests. */
@@ -187,3 +193,60 @@ export const metadata = (extra: Partial<{ hop: number; correlationId: string }> 
   correlationId: extra.correlationId ?? 'corr-test',
   hop: extra.hop ?? 1,
 });
+
+/** How the raw HTTP/2 server of {@link serveWithHook} treats a request before the mesh service sees it. */
+export type RequestHook = (
+  request: http2.Http2ServerRequest,
+  response: http2.Http2ServerResponse,
+) => 'handled' | 'serve';
+
+/**
+ * Connect's mesh service for `host` behind a raw HTTP/2 server whose `hook` sees every request first, so a test
+ * can refuse, reset or answer a stream itself at an exact moment. Returns its URL and the path of every request
+ * received, in order; `cleanup` gets the function that stops it.
+ */
+export async function serveWithHook(
+  host: TestHost,
+  hook: RequestHook,
+  cleanup: Array<() => Promise<void>>,
+): Promise<{ url: string; paths: string[] }> {
+  const handler = connectNodeAdapter({
+    routes: (router) =>
+      router.service(
+        MeshService,
+        createMeshServiceImpl({
+          host,
+          events: { subscribe: () => () => {} },
+          auth: undefined,
+          requireClientCertificate: false,
+          maxHops: 8,
+          logger: silentLogger,
+          now: Date.now,
+          generateId: () => 'generated',
+        }),
+      ),
+  });
+  const paths: string[] = [];
+  const server = http2.createServer();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    session.on('error', () => {});
+  });
+  // A refused or reset stream also errors on the server side; that is the point of such tests, not a failure.
+  server.on('stream', (stream) => stream.on('error', () => {}));
+  server.on('request', (request, response) => {
+    paths.push(request.url);
+    if (hook(request, response) === 'serve') handler(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const session of sessions) session.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths };
+}

@@ -1,17 +1,12 @@
 import * as http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGateway } from '../../src/gateway/gateway.js';
-import { MeshService } from '../../src/gen/mesh/v1/mesh_pb.js';
-import { createMeshServiceImpl } from '../../src/link/mesh-service.js';
 import { createPeerLink } from '../../src/link/peer-link.js';
 import { createMemoryCostLedger } from '../../src/memory/memory-cost-ledger.js';
 import { createMemoryEventBus } from '../../src/memory/memory-event-bus.js';
 import { createMemoryLock } from '../../src/memory/memory-lock.js';
 import { createMemoryStateStore } from '../../src/memory/memory-state-store.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { createTestHost, metadata, type TestHost } from './fixtures.js';
+import { createTestHost, metadata, serveWithHook, type TestHost } from './fixtures.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -21,50 +16,10 @@ afterEach(async () => {
 /** How the raw HTTP/2 server in front of the mesh service treats incoming streams. */
 type StreamHook = (stream: http2.ServerHttp2Stream) => 'handled' | 'serve';
 
-/**
- * The real mesh service behind a raw HTTP/2 server whose `hook` sees every stream first, so a test can send
- * GOAWAY or RST_STREAM at an exact moment.
- */
-async function serveWithHook(host: TestHost, hook: StreamHook): Promise<string> {
-  const handler = connectNodeAdapter({
-    routes: (router) =>
-      router.service(
-        MeshService,
-        createMeshServiceImpl({
-          host,
-          events: { subscribe: () => () => {} },
-          auth: undefined,
-          requireClientCertificate: false,
-          maxHops: 8,
-          logger: silentLogger,
-          now: Date.now,
-          generateId: () => 'generated',
-        }),
-      ),
-  });
-  const server = http2.createServer();
-  const sessions = new Set<http2.ServerHttp2Session>();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-    session.on('error', () => {});
-  });
-  server.on('stream', (stream) => {
-    // A refused stream also errors on the server side; that is the point of the test, not a failure.
-    stream.on('error', () => {});
-  });
-  server.on('request', (request, response) => {
-    if (hook(request.stream) === 'serve') handler(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const session of sessions) session.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+/** The real mesh service behind a raw HTTP/2 server whose `hook` sees every stream first. */
+async function serveStreamsWithHook(host: TestHost, hook: StreamHook): Promise<string> {
+  const { url } = await serveWithHook(host, (request) => hook(request.stream), cleanup);
+  return url;
 }
 
 const refuse: StreamHook = (stream) => {
@@ -76,7 +31,7 @@ describe('peer link: requests the peer did not process', () => {
   it("reports calls racing the peer's GOAWAY as unavailable, and reconnects for the next call", async () => {
     const host = createTestHost();
     let goneAway = false;
-    const url = await serveWithHook(host, (stream) => {
+    const url = await serveStreamsWithHook(host, (stream) => {
       if (!goneAway) {
         goneAway = true;
         // Graceful shutdown, as MeshServer.close does: the first stream runs, later ones are refused.
@@ -112,7 +67,7 @@ describe('peer link: requests the peer did not process', () => {
   });
 
   it('maps RST_STREAM REFUSED_STREAM to unavailable on unary and streamed calls', async () => {
-    const url = await serveWithHook(createTestHost(), refuse);
+    const url = await serveStreamsWithHook(createTestHost(), refuse);
     const link = createPeerLink({ url });
     cleanup.push(() => link.close());
     await expect(link.callTool('echo', { text: 'x' }, { metadata: metadata() })).rejects.toMatchObject({
@@ -127,7 +82,7 @@ describe('peer link: requests the peer did not process', () => {
 
   it('keeps other stream resets and errors the peer sent as internal (the request may have run)', async () => {
     const host = createTestHost();
-    const url = await serveWithHook(host, (stream) => {
+    const url = await serveStreamsWithHook(host, (stream) => {
       if (host.calls.length === 0) return 'serve';
       stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
       return 'handled';
@@ -145,9 +100,9 @@ describe('peer link: requests the peer did not process', () => {
   });
 
   it('lets a gateway fail over a refused stream to another replica', async () => {
-    const refusing = await serveWithHook(createTestHost('refusing'), refuse);
+    const refusing = await serveStreamsWithHook(createTestHost('refusing'), refuse);
     const healthyHost = createTestHost('healthy');
-    const healthy = await serveWithHook(healthyHost, () => 'serve');
+    const healthy = await serveStreamsWithHook(healthyHost, () => 'serve');
     const gateway = createGateway({
       id: 'gw-refused',
       watchPeers: false,
