@@ -314,6 +314,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const gateway: Gateway = {
     id,
+    relaysCalls: true,
     ...inspector,
     start() {
       started ??= (async () => {

@@ -20,6 +20,11 @@ export const MCP_EDGE_HEADERS = {
   tracestate: 'tracestate',
 } as const;
 
+/** Reads one HTTP header by lower-case name (web `Headers` fit; so does a wrapper of Node's `IncomingHttpHeaders`). */
+export interface HeaderReader {
+  get(name: string): string | null | undefined;
+}
+
 /** The call metadata an edge extracted from `_meta` and headers, before signals are attached. */
 export interface CallMetadata {
   correlationId: string;
@@ -47,7 +52,7 @@ const MAX_TIMEOUT_MS = 86_400_000;
  */
 export function readCallMetadata(
   meta: Record<string, unknown> | undefined,
-  headers: Headers | undefined,
+  headers: HeaderReader | undefined,
   options: ReadCallMetadataOptions = {},
 ): CallMetadata {
   const pick = (metaKey: string, header: string): { value: unknown; source: string } | undefined => {

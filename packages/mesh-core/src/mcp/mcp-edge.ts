@@ -19,6 +19,8 @@ import {
 import { createLegacySessions } from './legacy-sessions.js';
 import { createMcpServerFactory, type McpEdgeOptions } from './mcp-server-factory.js';
 import { createNodeHttpAdapter } from './node-http-adapter.js';
+import { attachSettledCall } from './settled-calls.js';
+import { createToolCallRelay } from './tool-call-relay.js';
 
 /** Options for {@link createMcpHttpHandler}. */
 export interface McpHttpHandlerOptions extends McpEdgeOptions {
@@ -44,6 +46,13 @@ export interface McpHttpHandlerOptions extends McpEdgeOptions {
    * `json` (progress dropped). Default `auto`.
    */
   responseMode?: PerRequestResponseMode;
+  /**
+   * Serve plain 2026-07-28 `tools/call` requests (JSON answer, text results) on the relay path, without the SDK's
+   * per-request server; every other request, and every outcome the relay path does not write itself, is served by
+   * the SDK as before (see docs/guides/gateway.md "Relay path"). Default: `true` when the host relays calls to
+   * other hosts ({@link ToolHost.relaysCalls}: a gateway), `false` otherwise. Ignored with `responseMode: 'sse'`.
+   */
+  relayToolCalls?: boolean;
   /** Most 2025-era sessions kept open; the least recently used is closed to make room. Default 1 000. */
   maxLegacySessions?: number;
   /** A 2025-era session unused this long is closed, in milliseconds. Default 1 800 000 (30 min). */
@@ -87,6 +96,16 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
   const allowedHosts = options.allowedHosts ?? localhostAllowedHostnames();
   const allowedOrigins = options.allowedOrigins ?? localhostAllowedOrigins();
   const factory = createMcpServerFactory(host, options);
+  // The relay path answers with JSON, as the SDK does in `auto` and `json` modes; `sse` mode stays with the SDK.
+  const relay =
+    (options.relayToolCalls ?? host.relaysCalls === true) && options.responseMode !== 'sse'
+      ? createToolCallRelay(host, {
+          ...options,
+          now,
+          logger: (options.logger ?? silentLogger).child({ edge: 'mcp', nodeId: host.id }),
+          serverInfo: options.serverInfo ?? { name: host.id, version: '0.1.0' },
+        })
+      : undefined;
   const onerror = (error: Error) => logger.debug('mcp request rejected', { error });
   // 2026-07-28 traffic: one fresh server instance per request.
   const modern = createMcpHandler(factory, {
@@ -110,7 +129,22 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
       (await isLegacyRequest(request, requestOptions.parsedBody, { maxRequestBodySize: maxBodyBytes }))
         ? legacy.fetch(request, requestOptions)
         : modern.fetch(request, requestOptions),
-    { maxBodyBytes, onerror: (error) => logger.error('mcp request failed', { error }) },
+    {
+      maxBodyBytes,
+      onerror: (error) => logger.error('mcp request failed', { error }),
+      ...(relay
+        ? {
+            intercept: (request, body, signal) =>
+              relay
+                .serve(request, body, signal)
+                ?.then((outcome) =>
+                  outcome.kind === 'answered'
+                    ? outcome
+                    : { prepare: (webRequest: Request) => attachSettledCall(webRequest, outcome.call) },
+                ),
+          }
+        : {}),
+    },
   );
   const stopWatching = host.onToolsChanged(() => {
     modern.notify.toolsChanged();
@@ -154,6 +188,7 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
   return Object.assign(handler, {
     async close() {
       stopWatching();
+      relay?.close();
       await Promise.all([modern.close(), legacy.close()]);
     },
   });

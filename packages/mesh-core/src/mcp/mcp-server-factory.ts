@@ -1,20 +1,13 @@
-import type { McpRequestContext, ServerContext, Tool } from '@modelcontextprotocol/server';
+import type { McpRequestContext, Tool } from '@modelcontextprotocol/server';
 import { INTERNAL_ERROR, ProtocolError, Server } from '@modelcontextprotocol/server';
-import { SpanKind, type Tracer } from '@opentelemetry/api';
-import { createCallScope } from '../context/call-scope.js';
+import type { Tracer } from '@opentelemetry/api';
 import { MeshError } from '../errors/mesh-error.js';
-import type { InboundCall, ToolHost } from '../node/tool-host.js';
+import type { ToolHost } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
-import { recordSpanError, withSpan } from '../observability/tracing.js';
-import {
-  isInputRequired,
-  type MeshToolInfo,
-  type ToolOutcome,
-  type ToolProgress,
-} from '../tool/tool-context.js';
-import { isUnknownToolError, toolErrorResult, unknownToolProtocolError } from './edge-errors.js';
-import { readCallMetadata } from './inbound-call.js';
+import { isInputRequired, type MeshToolInfo, type ToolOutcome } from '../tool/tool-context.js';
+import { runEdgeToolCall } from './edge-tool-call.js';
+import { takeSettledCall } from './settled-calls.js';
 
 /** Options shared by the MCP edges (HTTP and stdio). */
 export interface McpEdgeOptions {
@@ -67,10 +60,41 @@ export function createMcpServerFactory(host: ToolHost, options: McpEdgeOptions =
         );
       }
     });
-    server.setRequestHandler('tools/call', async (request, ctx) => {
-      const name = request.params.name;
-      const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-      const outcome = await callThroughEdge(host, name, args, ctx, { ...options, now, logger });
+    server.setRequestHandler('tools/call', async (message, ctx) => {
+      const name = message.params.name;
+      const args = (message.params.arguments ?? {}) as Record<string, unknown>;
+      const request = ctx.http?.req;
+      // A call the relay path already ran (see tool-call-relay.ts) is answered from its outcome, not run again.
+      const settled = takeSettledCall(request, name);
+      let outcome: ToolOutcome;
+      if (settled) {
+        if (!settled.settled.ok) throw settled.settled.error;
+        outcome = settled.settled.outcome;
+      } else {
+        const requestState = ctx.mcpReq.requestState();
+        const principal = ctx.http?.authInfo?.clientId;
+        outcome = await runEdgeToolCall(
+          host,
+          {
+            name,
+            args,
+            meta: ctx.mcpReq._meta as Record<string, unknown> | undefined,
+            headers: request?.headers,
+            signals: [ctx.mcpReq.signal, request?.signal],
+            ...(principal === undefined ? {} : { principal }),
+            // Multi-round-trip retry: the SDK lifted the answers out of the params; untrusted, passed on as is.
+            ...(ctx.mcpReq.inputResponses === undefined ? {} : { inputResponses: ctx.mcpReq.inputResponses }),
+            // The raw wire string: this server sets no `requestState.verify` hook, so tools verify it themselves.
+            ...(typeof requestState === 'string' ? { requestState } : {}),
+            notifyProgress: (progress) =>
+              ctx.mcpReq.notify({
+                method: 'notifications/progress',
+                params: { progressToken: ctx.mcpReq._meta?.progressToken as string | number, ...progress },
+              }),
+          },
+          { ...options, now, logger },
+        );
+      }
       // An input-required outcome goes back to the SDK as is: it hands it to a 2026-07-28 client, or fulfils it
       // through its legacy shim (real server-to-client requests, then this handler again) on a 2025-era session.
       if (isInputRequired(outcome)) return outcome;
@@ -81,91 +105,6 @@ export function createMcpServerFactory(host: ToolHost, options: McpEdgeOptions =
     });
     return server;
   };
-}
-
-async function callThroughEdge(
-  host: ToolHost,
-  name: string,
-  args: Record<string, unknown>,
-  ctx: ServerContext,
-  options: McpEdgeOptions & { now: () => number; logger: Logger },
-): Promise<ToolOutcome> {
-  const meta = ctx.mcpReq._meta as Record<string, unknown> | undefined;
-  const request = ctx.http?.req;
-  let metadata: ReturnType<typeof readCallMetadata>;
-  try {
-    metadata = readCallMetadata(
-      meta,
-      request?.headers,
-      options.generateId ? { generateId: options.generateId } : {},
-    );
-  } catch (error) {
-    const meshError = MeshError.from(error);
-    options.metrics?.countError(meshError.code, { tool: name, node: host.id });
-    return toolErrorResult(meshError);
-  }
-  const scope = createCallScope({
-    signals: [ctx.mcpReq.signal, request?.signal],
-    now: options.now,
-    ...(metadata.timeoutMs === undefined ? {} : { timeoutMs: metadata.timeoutMs }),
-  });
-  const progressToken = meta?.progressToken;
-  const principal = ctx.http?.authInfo?.clientId;
-  try {
-    return await withSpan(
-      `mcp tools/call ${name}`,
-      {
-        ...(options.tracer ? { tracer: options.tracer } : {}),
-        kind: SpanKind.SERVER,
-        parent: {
-          ...(metadata.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
-          ...(metadata.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
-        },
-        attributes: {
-          'rpc.system': 'mcp',
-          'rpc.method': 'tools/call',
-          'mesh.tool': name,
-          'mesh.correlation_id': metadata.correlationId,
-        },
-      },
-      async ({ carrier, span }) => {
-        // The edge can always hand an input-required outcome to the client (see the tools/call handler).
-        const call: InboundCall = {
-          signal: scope.signal,
-          correlationId: metadata.correlationId,
-          hop: 0,
-          allowInputRequired: true,
-        };
-        if (scope.deadline !== undefined) call.deadline = scope.deadline;
-        if (carrier.traceparent !== undefined) call.traceparent = carrier.traceparent;
-        if (carrier.tracestate !== undefined) call.tracestate = carrier.tracestate;
-        if (metadata.budgetId !== undefined) call.budgetId = metadata.budgetId;
-        if (principal !== undefined) call.principal = principal;
-        // Multi-round-trip retry: the SDK lifted the answers out of the params; untrusted, passed on as is.
-        if (ctx.mcpReq.inputResponses !== undefined) call.inputResponses = ctx.mcpReq.inputResponses;
-        // The raw wire string: this server sets no `requestState.verify` hook, so tools verify it themselves.
-        const requestState = ctx.mcpReq.requestState();
-        if (typeof requestState === 'string') call.requestState = requestState;
-        if (typeof progressToken === 'string' || typeof progressToken === 'number') {
-          call.onProgress = (progress: ToolProgress) => {
-            ctx.mcpReq
-              .notify({ method: 'notifications/progress', params: { progressToken, ...progress } })
-              .catch((error: unknown) => options.logger.debug('progress notification failed', { error }));
-          };
-        }
-        try {
-          return await host.callTool(name, args, call);
-        } catch (error) {
-          const meshError = MeshError.from(error);
-          recordSpanError(span, meshError);
-          if (isUnknownToolError(meshError)) throw unknownToolProtocolError(meshError);
-          return toolErrorResult(meshError);
-        }
-      },
-    );
-  } finally {
-    scope.dispose();
-  }
 }
 
 /** A mesh tool description as an MCP `Tool`. */

@@ -13,7 +13,20 @@ export interface NodeHttpAdapterOptions {
   maxBodyBytes: number;
   /** Observes a failure to convert the request or a throwing `fetch`, before the `500` is written. */
   onerror?: (error: Error) => void;
+  /**
+   * Serves a request without the web handler when it can, after the body is parsed: resolves the answer to
+   * write (a JSON body), or `{ prepare }` to serve it through the web handler after all (`prepare` sees the web
+   * request first); `undefined` leaves it to the web handler at once. `signal` aborts when the client goes away.
+   */
+  intercept?: (
+    request: IncomingMessage,
+    parsedBody: unknown,
+    signal: AbortSignal,
+  ) => Promise<InterceptedAnswer> | undefined;
 }
+
+/** What {@link NodeHttpAdapterOptions.intercept} resolves. */
+export type InterceptedAnswer = { status: number; body: string } | { prepare: (webRequest: Request) => void };
 
 /**
  * Adapts a web-standard MCP handler to a Node `(request, response)` handler, like the SDK's `toNodeHandler`
@@ -49,6 +62,18 @@ export function createNodeHttpAdapter(
         body = await readBody(request, maxBodyBytes);
         if (body !== undefined) parsedBody = parseJson(body);
       }
+      let prepare: ((webRequest: Request) => void) | undefined;
+      const intercepted =
+        parsedBody === undefined ? undefined : options.intercept?.(request, parsedBody, abort.signal);
+      if (intercepted !== undefined) {
+        const answer = await intercepted;
+        if ('prepare' in answer) prepare = answer.prepare;
+        else {
+          finished = true;
+          writeJson(response, answer.status, answer.body);
+          return;
+        }
+      }
       const authInfo = (request as IncomingMessage & { auth?: AuthInfo }).auth;
       // A parsed body is handed on as `parsedBody`, which the SDK reads instead of the stream: the web request
       // then carries no body (no ReadableStream per request). Unparseable text stays, for the SDK's -32700.
@@ -58,6 +83,7 @@ export function createNodeHttpAdapter(
         parsedBody === undefined ? body : undefined,
         abort.signal,
       );
+      prepare?.(webRequest);
       webResponse = await fetch(webRequest, {
         ...(authInfo === undefined ? {} : { authInfo }),
         ...(parsedBody === undefined ? {} : { parsedBody }),
@@ -146,6 +172,20 @@ function toWebRequest(
   // The request is only read here, so it carries the connection's signal itself.
   Object.defineProperty(webRequest, 'signal', { value: signal, enumerable: true });
   return webRequest;
+}
+
+/** Writes a complete JSON answer (an empty body is written as none) with its length, in one write. */
+function writeJson(target: ServerResponse, status: number, body: string): void {
+  if (body === '') {
+    target.writeHead(status).end();
+    return;
+  }
+  const buffer = Buffer.from(body);
+  target.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(buffer.byteLength),
+  });
+  target.end(buffer);
 }
 
 /** Writes `source` to `target`; calls `onEnd` just before ending it (a close after that is no abort). */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Tracer } from '@opentelemetry/api';
 import { createCallScope, raceAbort } from '../context/call-scope.js';
 import { createToolContext, type ToolPorts, unconfiguredMeshClient } from '../context/create-tool-context.js';
@@ -89,6 +90,8 @@ export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHos
   const tools = new Map<string, RegisteredTool>();
   const listeners = new Set<() => void>();
   const drainController = new AbortController();
+  // Every running call listens to the drain signal (and stops listening when it ends): no listener cap.
+  setMaxListeners(0, drainController.signal);
   const idleWaiters: (() => void)[] = [];
   let inFlight = 0;
   let draining = false;

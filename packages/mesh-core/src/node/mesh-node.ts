@@ -28,6 +28,7 @@ export interface MeshNodeMcpOptions
     | 'responseMode'
     | 'serverInfo'
     | 'instructions'
+    | 'relayToolCalls'
   > {
   /** TCP port. Default 0 (a free port; read {@link MeshNode.mcpUrl} after `start()`). */
   port?: number;

@@ -77,6 +77,11 @@ export interface ToolHost {
     args: Record<string, unknown>,
     call: InboundCall & { allowInputRequired?: false },
   ): Promise<ToolCallResult>;
+  /**
+   * True for a host that forwards calls to other hosts (a gateway). Its MCP edges then serve plain `tools/call`
+   * requests on their relay path (`McpHttpHandlerOptions.relayToolCalls`). Default `false`.
+   */
+  readonly relaysCalls?: boolean;
   /** Current health. */
   health(): HostHealth;
   /** Calls `listener` when the tool list changes; returns a function that stops listening. */

@@ -1,0 +1,118 @@
+import { SpanKind } from '@opentelemetry/api';
+import { createCallScope } from '../context/call-scope.js';
+import { MeshError } from '../errors/mesh-error.js';
+import type { InboundCall, ToolHost } from '../node/tool-host.js';
+import type { Logger } from '../observability/logger.js';
+import { recordSpanError, withSpan } from '../observability/tracing.js';
+import type { ToolOutcome, ToolProgress } from '../tool/tool-context.js';
+import { isUnknownToolError, toolErrorResult, unknownToolProtocolError } from './edge-errors.js';
+import { type HeaderReader, readCallMetadata } from './inbound-call.js';
+import type { McpEdgeOptions } from './mcp-server-factory.js';
+
+/** One MCP `tools/call` as an edge received it, whichever way it is served (the SDK's server or the relay path). */
+export interface EdgeToolCall {
+  name: string;
+  args: Record<string, unknown>;
+  /** The request's `params._meta`. */
+  meta: Record<string, unknown> | undefined;
+  /** The HTTP request's headers; none on stdio. */
+  headers: HeaderReader | undefined;
+  /** Abort the call: the exchange's and the connection's signals. */
+  signals: ReadonlyArray<AbortSignal | undefined>;
+  /** The authenticated client, when the edge verified a bearer token. */
+  principal?: string;
+  /** A multi-round-trip retry's answers, lifted out of the params by the SDK. */
+  inputResponses?: Record<string, unknown>;
+  /** A multi-round-trip retry's raw `requestState`. */
+  requestState?: string;
+  /** Sends `notifications/progress` for the request's progress token; absent when progress cannot be sent. */
+  notifyProgress?: (progress: ToolProgress) => Promise<void>;
+}
+
+/** Options of {@link runEdgeToolCall}: the edge's, resolved. */
+export type EdgeToolCallOptions = McpEdgeOptions & { now: () => number; logger: Logger };
+
+/**
+ * Runs one MCP `tools/call` on a host: reads correlation id, trace context, budget id and deadline from `_meta`
+ * and headers, opens the edge span, and maps failures: an unknown tool throws the JSON-RPC `-32602`
+ * `ProtocolError` naming the closest tools, malformed metadata and every other `MeshError` resolve a tool result
+ * with `isError: true`. An input-required outcome resolves unchanged.
+ */
+export async function runEdgeToolCall(
+  host: ToolHost,
+  call: EdgeToolCall,
+  options: EdgeToolCallOptions,
+): Promise<ToolOutcome> {
+  const { name, meta } = call;
+  let metadata: ReturnType<typeof readCallMetadata>;
+  try {
+    metadata = readCallMetadata(
+      meta,
+      call.headers,
+      options.generateId ? { generateId: options.generateId } : {},
+    );
+  } catch (error) {
+    const meshError = MeshError.from(error);
+    options.metrics?.countError(meshError.code, { tool: name, node: host.id });
+    return toolErrorResult(meshError);
+  }
+  const scope = createCallScope({
+    signals: call.signals,
+    now: options.now,
+    ...(metadata.timeoutMs === undefined ? {} : { timeoutMs: metadata.timeoutMs }),
+  });
+  const progressToken = meta?.progressToken;
+  try {
+    return await withSpan(
+      `mcp tools/call ${name}`,
+      {
+        ...(options.tracer ? { tracer: options.tracer } : {}),
+        kind: SpanKind.SERVER,
+        parent: {
+          ...(metadata.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
+          ...(metadata.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
+        },
+        attributes: {
+          'rpc.system': 'mcp',
+          'rpc.method': 'tools/call',
+          'mesh.tool': name,
+          'mesh.correlation_id': metadata.correlationId,
+        },
+      },
+      async ({ carrier, span }) => {
+        // The edge can always hand an input-required outcome to the client.
+        const inbound: InboundCall = {
+          signal: scope.signal,
+          correlationId: metadata.correlationId,
+          hop: 0,
+          allowInputRequired: true,
+        };
+        if (scope.deadline !== undefined) inbound.deadline = scope.deadline;
+        if (carrier.traceparent !== undefined) inbound.traceparent = carrier.traceparent;
+        if (carrier.tracestate !== undefined) inbound.tracestate = carrier.tracestate;
+        if (metadata.budgetId !== undefined) inbound.budgetId = metadata.budgetId;
+        if (call.principal !== undefined) inbound.principal = call.principal;
+        if (call.inputResponses !== undefined) inbound.inputResponses = call.inputResponses;
+        if (call.requestState !== undefined) inbound.requestState = call.requestState;
+        const { notifyProgress } = call;
+        if (notifyProgress && (typeof progressToken === 'string' || typeof progressToken === 'number')) {
+          inbound.onProgress = (progress: ToolProgress) => {
+            notifyProgress(progress).catch((error: unknown) =>
+              options.logger.debug('progress notification failed', { error }),
+            );
+          };
+        }
+        try {
+          return await host.callTool(name, call.args, inbound);
+        } catch (error) {
+          const meshError = MeshError.from(error);
+          recordSpanError(span, meshError);
+          if (isUnknownToolError(meshError)) throw unknownToolProtocolError(meshError);
+          return toolErrorResult(meshError);
+        }
+      },
+    );
+  } finally {
+    scope.dispose();
+  }
+}

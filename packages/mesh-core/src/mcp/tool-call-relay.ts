@@ -1,0 +1,176 @@
+import { setMaxListeners } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import {
+  classifyInboundRequest,
+  isJsonContentType,
+  SERVER_INFO_META_KEY,
+} from '@modelcontextprotocol/server';
+import type { ToolHost } from '../node/tool-host.js';
+import type { ToolOutcome } from '../tool/tool-context.js';
+import { type EdgeToolCallOptions, runEdgeToolCall } from './edge-tool-call.js';
+import type { HeaderReader } from './inbound-call.js';
+import type { SettledToolCall } from './settled-calls.js';
+
+/** What the relay path did with a request it took. */
+export type RelayOutcome =
+  /** It ran the call and wrote the answer: a complete JSON-RPC response body. */
+  | { kind: 'answered'; status: number; body: string }
+  /** It ran the call and leaves the answer to the SDK's server, which takes this outcome instead of running it again. */
+  | { kind: 'settled'; call: SettledToolCall };
+
+/** The relay path of an MCP edge: see {@link createToolCallRelay}. */
+export interface ToolCallRelay {
+  /**
+   * Runs `request` when it is a plain 2026-07-28 `tools/call`; `undefined` when it is anything else (the caller
+   * then serves it through the SDK, untouched). `signal` aborts when the client goes away.
+   */
+  serve(request: IncomingMessage, body: unknown, signal: AbortSignal): Promise<RelayOutcome> | undefined;
+  /** Aborts the calls in flight (they are answered `499`, as the SDK answers exchanges it closes) and takes no more. */
+  close(): void;
+}
+
+/** Protocol revisions whose `tools/call` answer the relay path writes itself. */
+export const RELAY_PROTOCOL_VERSIONS: readonly string[] = ['2026-07-28'];
+
+type RelayedRequest = {
+  id: string | number;
+  name: string;
+  args: Record<string, unknown>;
+  meta: Record<string, unknown>;
+};
+
+/**
+ * The relay path: serves the commonest MCP request a gateway gets, a 2026-07-28 `tools/call` answered with JSON,
+ * without building the SDK's per-request server (a `Server`, a transport, web `Request`/`Response` objects and
+ * zod validation of request and result, about half of a gateway's CPU per forwarded call).
+ *
+ * It takes only requests the SDK would serve the same way, checked with the SDK's own envelope classifier
+ * (`classifyInboundRequest`) plus the standard-header rules: `POST`, JSON content type, `MCP-Protocol-Version`
+ * naming a revision of {@link RELAY_PROTOCOL_VERSIONS} and matching the body's envelope, `Mcp-Method: tools/call`,
+ * `Mcp-Name` equal to `params.name` as sent (no Base64 sentinel), and params holding only `name`, an object
+ * `arguments` and `_meta` without a progress token (progress needs the SDK's SSE upgrade; multi-round-trip
+ * retries and tasks carry other params). Everything else goes to the SDK untouched.
+ *
+ * The call runs exactly as through the SDK (same metadata, span, deadline and error mapping: one
+ * `runEdgeToolCall`). A final result of text content, optional object `structuredContent` and optional boolean
+ * `isError` (what tools and tool errors mostly return) is written as the SDK writes it: `resultType: "complete"`
+ * and the server's identity in `_meta`. Any other outcome (input required, other content, a result `_meta`, an
+ * unknown tool) is handed to the SDK as a {@link SettledToolCall}, so the SDK formats and validates it and nothing
+ * runs twice.
+ */
+export function createToolCallRelay(
+  host: ToolHost,
+  options: EdgeToolCallOptions & { serverInfo: { name: string; version: string } },
+): ToolCallRelay {
+  const stamp = { [SERVER_INFO_META_KEY]: options.serverInfo };
+  const closing = new AbortController();
+  // Every relayed call in flight listens to it (and stops listening when it ends): no listener cap.
+  setMaxListeners(0, closing.signal);
+  return {
+    serve(request, body, signal) {
+      if (closing.signal.aborted) return undefined;
+      const relayed = plainToolCall(request, body);
+      if (relayed === undefined) return undefined;
+      return run(relayed, request, signal);
+    },
+    close() {
+      closing.abort();
+    },
+  };
+
+  async function run(
+    relayed: RelayedRequest,
+    request: IncomingMessage,
+    signal: AbortSignal,
+  ): Promise<RelayOutcome> {
+    const principal = (request as IncomingMessage & { auth?: { clientId?: string } }).auth?.clientId;
+    let outcome: ToolOutcome;
+    try {
+      outcome = await runEdgeToolCall(
+        host,
+        {
+          name: relayed.name,
+          args: relayed.args,
+          meta: relayed.meta,
+          headers: nodeHeaderReader(request),
+          signals: [signal, closing.signal],
+          ...(principal === undefined ? {} : { principal }),
+        },
+        options,
+      );
+    } catch (error) {
+      return { kind: 'settled', call: { name: relayed.name, settled: { ok: false, error } } };
+    }
+    if (closing.signal.aborted) return { kind: 'answered', status: 499, body: '' };
+    if (!isPlainTextResult(outcome)) {
+      return { kind: 'settled', call: { name: relayed.name, settled: { ok: true, outcome } } };
+    }
+    const result = { ...outcome, resultType: 'complete', _meta: stamp };
+    return {
+      kind: 'answered',
+      status: 200,
+      body: JSON.stringify({ result, jsonrpc: '2.0', id: relayed.id }),
+    };
+  }
+}
+
+/** `request` as a relayed `tools/call`, or `undefined` when the relay path must leave it to the SDK. */
+function plainToolCall(request: IncomingMessage, body: unknown): RelayedRequest | undefined {
+  const { headers } = request;
+  if (headers['mcp-method'] !== 'tools/call' || request.method !== 'POST') return undefined;
+  const version = headers['mcp-protocol-version'];
+  const nameHeader = headers['mcp-name'];
+  if (typeof version !== 'string' || !RELAY_PROTOCOL_VERSIONS.includes(version)) return undefined;
+  if (typeof nameHeader !== 'string' || nameHeader.startsWith('=?')) return undefined;
+  if (!isJsonContentType(headers['content-type'] ?? null)) return undefined;
+  if (!isPlainObject(body)) return undefined;
+  const params = body.params;
+  if (!isPlainObject(params) || params.name !== nameHeader) return undefined;
+  for (const key of Object.keys(params)) {
+    if (key !== 'name' && key !== 'arguments' && key !== '_meta') return undefined;
+  }
+  const args = params.arguments ?? {};
+  const meta = params._meta;
+  if (!isPlainObject(args) || !isPlainObject(meta) || meta.progressToken !== undefined) return undefined;
+  const route = classifyInboundRequest({
+    httpMethod: 'POST',
+    body,
+    protocolVersionHeader: version,
+    mcpMethodHeader: 'tools/call',
+    mcpNameHeader: nameHeader,
+  });
+  if (route.kind !== 'modern' || route.messageKind !== 'request') return undefined;
+  if (route.classification.revision !== version) return undefined;
+  const id = body.id as string | number;
+  return { id, name: nameHeader, args, meta };
+}
+
+/** A final result the relay path writes itself: text blocks, an object `structuredContent`, a boolean `isError`. */
+function isPlainTextResult(outcome: ToolOutcome): boolean {
+  const result = outcome as unknown as Record<string, unknown>;
+  for (const key of Object.keys(result)) {
+    if (key !== 'content' && key !== 'structuredContent' && key !== 'isError') return false;
+  }
+  const { content, structuredContent, isError } = result;
+  if (!Array.isArray(content)) return false;
+  for (const block of content) {
+    if (!isPlainObject(block) || block.type !== 'text' || typeof block.text !== 'string') return false;
+    for (const key of Object.keys(block)) if (key !== 'type' && key !== 'text') return false;
+  }
+  if (structuredContent !== undefined && !isPlainObject(structuredContent)) return false;
+  return isError === undefined || typeof isError === 'boolean';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Node's request headers read like web `Headers` (repeated values joined with `, `, as `Headers.get` does). */
+function nodeHeaderReader(request: IncomingMessage): HeaderReader {
+  return {
+    get(name) {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
