@@ -2,12 +2,11 @@ import { SpanKind } from '@opentelemetry/api';
 import { createCallScope } from '../context/call-scope.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { InboundCall, ToolHost } from '../node/tool-host.js';
-import type { Logger } from '../observability/logger.js';
 import { recordSpanError, withSpan } from '../observability/tracing.js';
 import type { ToolOutcome, ToolProgress } from '../tool/tool-context.js';
 import { isUnknownToolError, toolErrorResult, unknownToolProtocolError } from './edge-errors.js';
 import { type HeaderReader, readCallMetadata } from './inbound-call.js';
-import type { McpEdgeOptions } from './mcp-server-factory.js';
+import type { ResolvedEdgeOptions } from './mcp-server-factory.js';
 
 /** One MCP `tools/call` as an edge received it, whichever way it is served (the SDK's server or the relay path). */
 export interface EdgeToolCall {
@@ -25,12 +24,9 @@ export interface EdgeToolCall {
   inputResponses?: Record<string, unknown>;
   /** A multi-round-trip retry's raw `requestState`. */
   requestState?: string;
-  /** Sends `notifications/progress` for the request's progress token; absent when progress cannot be sent. */
-  notifyProgress?: (progress: ToolProgress) => Promise<void>;
+  /** Sends `notifications/progress` (used when `_meta` carries a progress token); absent when it cannot be sent. */
+  notifyProgress?: (params: ToolProgress & { progressToken: string | number }) => Promise<void>;
 }
-
-/** Options of {@link runEdgeToolCall}: the edge's, resolved. */
-export type EdgeToolCallOptions = McpEdgeOptions & { now: () => number; logger: Logger };
 
 /**
  * Runs one MCP `tools/call` on a host: reads correlation id, trace context, budget id and deadline from `_meta`
@@ -41,7 +37,7 @@ export type EdgeToolCallOptions = McpEdgeOptions & { now: () => number; logger: 
 export async function runEdgeToolCall(
   host: ToolHost,
   call: EdgeToolCall,
-  options: EdgeToolCallOptions,
+  options: ResolvedEdgeOptions,
 ): Promise<ToolOutcome> {
   const { name, meta } = call;
   let metadata: ReturnType<typeof readCallMetadata>;
@@ -97,7 +93,7 @@ export async function runEdgeToolCall(
         const { notifyProgress } = call;
         if (notifyProgress && (typeof progressToken === 'string' || typeof progressToken === 'number')) {
           inbound.onProgress = (progress: ToolProgress) => {
-            notifyProgress(progress).catch((error: unknown) =>
+            notifyProgress({ progressToken, ...progress }).catch((error: unknown) =>
               options.logger.debug('progress notification failed', { error }),
             );
           };

@@ -17,9 +17,8 @@ import {
   writeJsonRpcError,
 } from './http-guards.js';
 import { createLegacySessions } from './legacy-sessions.js';
-import { createMcpServerFactory, type McpEdgeOptions } from './mcp-server-factory.js';
+import { createMcpServerFactory, type McpEdgeOptions, resolveEdgeOptions } from './mcp-server-factory.js';
 import { createNodeHttpAdapter } from './node-http-adapter.js';
-import { attachSettledCall } from './settled-calls.js';
 import { createToolCallRelay } from './tool-call-relay.js';
 
 /** Options for {@link createMcpHttpHandler}. */
@@ -99,12 +98,7 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
   // The relay path answers with JSON, as the SDK does in `auto` and `json` modes; `sse` mode stays with the SDK.
   const relay =
     (options.relayToolCalls ?? host.relaysCalls === true) && options.responseMode !== 'sse'
-      ? createToolCallRelay(host, {
-          ...options,
-          now,
-          logger: (options.logger ?? silentLogger).child({ edge: 'mcp', nodeId: host.id }),
-          serverInfo: options.serverInfo ?? { name: host.id, version: '0.1.0' },
-        })
+      ? createToolCallRelay(host, resolveEdgeOptions(host, options))
       : undefined;
   const onerror = (error: Error) => logger.debug('mcp request rejected', { error });
   // 2026-07-28 traffic: one fresh server instance per request.
@@ -132,18 +126,7 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
     {
       maxBodyBytes,
       onerror: (error) => logger.error('mcp request failed', { error }),
-      ...(relay
-        ? {
-            intercept: (request, body, signal) =>
-              relay
-                .serve(request, body, signal)
-                ?.then((outcome) =>
-                  outcome.kind === 'answered'
-                    ? outcome
-                    : { prepare: (webRequest: Request) => attachSettledCall(webRequest, outcome.call) },
-                ),
-          }
-        : {}),
+      ...(relay ? { intercept: relay.serve } : {}),
     },
   );
   const stopWatching = host.onToolsChanged(() => {

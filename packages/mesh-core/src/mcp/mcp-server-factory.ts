@@ -27,6 +27,23 @@ export interface McpEdgeOptions {
   generateId?: () => string;
 }
 
+/** {@link McpEdgeOptions} with their defaults applied: what the SDK handler and the relay path both run with. */
+export type ResolvedEdgeOptions = McpEdgeOptions & {
+  now: () => number;
+  logger: Logger;
+  serverInfo: { name: string; version: string };
+};
+
+/** Applies the defaults of {@link McpEdgeOptions} for `host`. */
+export function resolveEdgeOptions(host: ToolHost, options: McpEdgeOptions): ResolvedEdgeOptions {
+  return {
+    ...options,
+    now: options.now ?? Date.now,
+    logger: (options.logger ?? silentLogger).child({ edge: 'mcp', nodeId: host.id }),
+    serverInfo: options.serverInfo ?? { name: host.id, version: '0.1.0' },
+  };
+}
+
 /** The MCP factory signature both SDK serving entries take. */
 export type McpServerFactoryFor = (context: McpRequestContext) => Server;
 
@@ -38,9 +55,8 @@ export type McpServerFactoryFor = (context: McpRequestContext) => Server;
  * tool result with `isError: true`. A tool's input-required outcome is returned to the SDK unchanged.
  */
 export function createMcpServerFactory(host: ToolHost, options: McpEdgeOptions = {}): McpServerFactoryFor {
-  const logger = (options.logger ?? silentLogger).child({ edge: 'mcp', nodeId: host.id });
-  const now = options.now ?? Date.now;
-  const serverInfo = options.serverInfo ?? { name: host.id, version: '0.1.0' };
+  const resolved = resolveEdgeOptions(host, options);
+  const { logger, serverInfo } = resolved;
   return () => {
     const server = new Server(serverInfo, {
       capabilities: { tools: { listChanged: true } },
@@ -86,13 +102,10 @@ export function createMcpServerFactory(host: ToolHost, options: McpEdgeOptions =
             ...(ctx.mcpReq.inputResponses === undefined ? {} : { inputResponses: ctx.mcpReq.inputResponses }),
             // The raw wire string: this server sets no `requestState.verify` hook, so tools verify it themselves.
             ...(typeof requestState === 'string' ? { requestState } : {}),
-            notifyProgress: (progress) =>
-              ctx.mcpReq.notify({
-                method: 'notifications/progress',
-                params: { progressToken: ctx.mcpReq._meta?.progressToken as string | number, ...progress },
-              }),
+            notifyProgress: (params) =>
+              ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...params } }),
           },
-          { ...options, now, logger },
+          resolved,
         );
       }
       // An input-required outcome goes back to the SDK as is: it hands it to a 2026-07-28 client, or fulfils it

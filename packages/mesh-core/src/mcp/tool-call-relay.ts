@@ -7,24 +7,21 @@ import {
 } from '@modelcontextprotocol/server';
 import type { ToolHost } from '../node/tool-host.js';
 import type { ToolOutcome } from '../tool/tool-context.js';
-import { type EdgeToolCallOptions, runEdgeToolCall } from './edge-tool-call.js';
+import { runEdgeToolCall } from './edge-tool-call.js';
 import type { HeaderReader } from './inbound-call.js';
-import type { SettledToolCall } from './settled-calls.js';
-
-/** What the relay path did with a request it took. */
-export type RelayOutcome =
-  /** It ran the call and wrote the answer: a complete JSON-RPC response body. */
-  | { kind: 'answered'; status: number; body: string }
-  /** It ran the call and leaves the answer to the SDK's server, which takes this outcome instead of running it again. */
-  | { kind: 'settled'; call: SettledToolCall };
+import type { ResolvedEdgeOptions } from './mcp-server-factory.js';
+import type { InterceptedAnswer } from './node-http-adapter.js';
+import { attachSettledCall, type SettledToolCall } from './settled-calls.js';
 
 /** The relay path of an MCP edge: see {@link createToolCallRelay}. */
 export interface ToolCallRelay {
   /**
-   * Runs `request` when it is a plain 2026-07-28 `tools/call`; `undefined` when it is anything else (the caller
-   * then serves it through the SDK, untouched). `signal` aborts when the client goes away.
+   * Runs `request` when it is a plain 2026-07-28 `tools/call` and resolves the answer the relay path wrote, or
+   * `{ prepare }` when the SDK is to answer it from the settled outcome; `undefined` when it is anything else
+   * (served through the SDK, untouched). `signal` aborts when the client goes away. It is the node adapter's
+   * `intercept` hook.
    */
-  serve(request: IncomingMessage, body: unknown, signal: AbortSignal): Promise<RelayOutcome> | undefined;
+  serve(request: IncomingMessage, body: unknown, signal: AbortSignal): Promise<InterceptedAnswer> | undefined;
   /** Aborts the calls in flight (they are answered `499`, as the SDK answers exchanges it closes) and takes no more. */
   close(): void;
 }
@@ -58,10 +55,7 @@ type RelayedRequest = {
  * unknown tool) is handed to the SDK as a {@link SettledToolCall}, so the SDK formats and validates it and nothing
  * runs twice.
  */
-export function createToolCallRelay(
-  host: ToolHost,
-  options: EdgeToolCallOptions & { serverInfo: { name: string; version: string } },
-): ToolCallRelay {
+export function createToolCallRelay(host: ToolHost, options: ResolvedEdgeOptions): ToolCallRelay {
   const stamp = { [SERVER_INFO_META_KEY]: options.serverInfo };
   const closing = new AbortController();
   // Every relayed call in flight listens to it (and stops listening when it ends): no listener cap.
@@ -82,7 +76,7 @@ export function createToolCallRelay(
     relayed: RelayedRequest,
     request: IncomingMessage,
     signal: AbortSignal,
-  ): Promise<RelayOutcome> {
+  ): Promise<InterceptedAnswer> {
     const principal = (request as IncomingMessage & { auth?: { clientId?: string } }).auth?.clientId;
     let outcome: ToolOutcome;
     try {
@@ -99,19 +93,18 @@ export function createToolCallRelay(
         options,
       );
     } catch (error) {
-      return { kind: 'settled', call: { name: relayed.name, settled: { ok: false, error } } };
+      return handOver({ name: relayed.name, settled: { ok: false, error } });
     }
-    if (closing.signal.aborted) return { kind: 'answered', status: 499, body: '' };
-    if (!isPlainTextResult(outcome)) {
-      return { kind: 'settled', call: { name: relayed.name, settled: { ok: true, outcome } } };
-    }
+    if (closing.signal.aborted) return { status: 499, body: '' };
+    if (!isPlainTextResult(outcome)) return handOver({ name: relayed.name, settled: { ok: true, outcome } });
     const result = { ...outcome, resultType: 'complete', _meta: stamp };
-    return {
-      kind: 'answered',
-      status: 200,
-      body: JSON.stringify({ result, jsonrpc: '2.0', id: relayed.id }),
-    };
+    return { status: 200, body: JSON.stringify({ result, jsonrpc: '2.0', id: relayed.id }) };
   }
+}
+
+/** Leaves the answer to the SDK: its `tools/call` handler takes `call` from the web request instead of running it. */
+function handOver(call: SettledToolCall): InterceptedAnswer {
+  return { prepare: (webRequest) => attachSettledCall(webRequest, call) };
 }
 
 /** `request` as a relayed `tools/call`, or `undefined` when the relay path must leave it to the SDK. */
