@@ -6,10 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Story } from '../story/story-schema.js';
 import {
   type BundleAsset,
+  bundleCompleteFields,
   bundleDir,
   createBundleWriter,
   isBundleDate,
   pageAssetPaths,
+  parseBundleCompleteEvent,
   readBundle,
   renderManifestJsonSchema,
   type StoryManifest,
@@ -177,5 +179,22 @@ describe('story bundle', () => {
     expect(committed, 'run npm run generate:bundle-schema -w @kidsstories/kidsstories-tools').toBe(
       renderManifestJsonSchema(),
     );
+  });
+});
+
+describe('bundle.complete events', () => {
+  it('round-trips through stream fields and names a bad field', () => {
+    const event = {
+      date: '2026-12-06',
+      ageBand: '3-5' as const,
+      bundleDir: '/tmp/out/stories/2026-12-06/3-5',
+      runId: 'run-7',
+      manifestSha256: 'a'.repeat(64),
+    };
+    const fields = bundleCompleteFields(event);
+    expect(fields.type).toBe('bundle.complete');
+    expect(parseBundleCompleteEvent(fields)).toEqual(event);
+    expect(() => parseBundleCompleteEvent({ ...fields, ageBand: '4-6' })).toThrow(/"ageBand"/);
+    expect(() => parseBundleCompleteEvent({ ...fields, date: '2026-13-01' })).toThrow(/"date"/);
   });
 });

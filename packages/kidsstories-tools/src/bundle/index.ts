@@ -29,6 +29,12 @@ export {
   storyManifestJsonSchema,
   storyManifestSchema,
 } from './bundle-manifest.js';
+export type { BundleCompleteEvent } from './pipeline-events.js';
+export {
+  bundleCompleteFields,
+  PIPELINE_STREAMS,
+  parseBundleCompleteEvent,
+} from './pipeline-events.js';
 export type { Bundle, BundleProblem, BundleVerification } from './read-bundle.js';
 export { hashFile, readBundle, verifyBundle } from './read-bundle.js';
 export type { AssetFacts, BundleWriter } from './write-bundle.js';
