@@ -56,6 +56,15 @@ export type {
   Usage,
 } from './ports/cost-ledger.js';
 export type { CircuitSnapshot, CircuitState, CircuitStateStore } from './ports/circuit-state.js';
+export type {
+  WorkHandler,
+  WorkJob,
+  WorkQueue,
+  WorkQueueCounts,
+  WorkQueueLimits,
+  WorkRunOptions,
+  WorkSchedule,
+} from './ports/work-queue.js';
 // In-memory ports (the embedded default), lock and stream helpers, pricing.
 export { createMemoryStateStore } from './memory/memory-state-store.js';
 export type { MemoryStateStoreOptions } from './memory/memory-state-store.js';
@@ -71,6 +80,15 @@ export {
   DEFAULT_RESERVATION_TTL_MS,
 } from './memory/memory-cost-ledger.js';
 export type { MemoryCostLedgerOptions } from './memory/memory-cost-ledger.js';
+export { createMemoryWorkQueue } from './queue/memory-work-queue.js';
+export type { MemoryWorkQueueOptions } from './queue/memory-work-queue.js';
+export {
+  decodeJobError,
+  encodeJobError,
+  raceSignal,
+  resolveWorkQueueLimits,
+} from './queue/work-queue-support.js';
+export type { ResolvedWorkQueueLimits } from './queue/work-queue-support.js';
 export {
   adviseTier,
   costOf,

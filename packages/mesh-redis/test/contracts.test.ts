@@ -6,16 +6,24 @@ import {
   distributedLockContract,
   eventBusContract,
   stateStoreContract,
+  workQueueContract,
 } from '@kidsstories/mesh-core/testing';
 import { beforeAll } from 'vitest';
 import {
+  createBullmqWorkQueue,
   createRedisCircuitStateStore,
   createRedisCostLedger,
   createRedisEventBus,
   createRedisLock,
   createRedisStateStore,
 } from '../src/index.js';
-import { openTestConnection, requireRedis } from './support/redis-test-env.js';
+import {
+  deletePrefix,
+  openTestConnection,
+  REDIS_URL,
+  requireRedis,
+  uniquePrefix,
+} from './support/redis-test-env.js';
 
 beforeAll(requireRedis);
 
@@ -57,3 +65,15 @@ circuitStateContract(
   'redis',
   redisFactory('contract-circuit', (connection) => createRedisCircuitStateStore({ connection })),
 );
+workQueueContract('redis (BullMQ)', async () => {
+  // A prefix of its own per test: the queues and schedules of one test never meet another's.
+  const prefix = uniquePrefix('contract-queue').slice(0, -1);
+  const subject = createBullmqWorkQueue({ url: REDIS_URL, prefix });
+  return {
+    subject,
+    cleanup: async () => {
+      await subject.close();
+      await deletePrefix(REDIS_URL, prefix);
+    },
+  };
+});

@@ -18,8 +18,10 @@ export type { DistributedLockContractOptions } from './distributed-lock-contract
 export { eventBusContract } from './event-bus-contract.js';
 export { costLedgerContract } from './cost-ledger-contract.js';
 export { circuitStateContract } from './circuit-state-contract.js';
+export { workQueueContract } from './work-queue-contract.js';
 export { createMemoryStateStore } from '../memory/memory-state-store.js';
 export { createMemoryLock } from '../memory/memory-lock.js';
 export { createMemoryEventBus } from '../memory/memory-event-bus.js';
 export { createMemoryCostLedger } from '../memory/memory-cost-ledger.js';
 export { createMemoryCircuitStateStore } from '../memory/memory-circuit-state-store.js';
+export { createMemoryWorkQueue } from '../queue/memory-work-queue.js';

@@ -1,0 +1,214 @@
+import {
+  decodeJobError,
+  encodeJobError,
+  MeshError,
+  raceSignal,
+  resolveWorkQueueLimits,
+  type WorkQueue,
+  type WorkQueueCounts,
+} from '@kidsstories/mesh-core';
+import { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** Options for {@link createBullmqWorkQueue}. */
+export interface BullmqWorkQueueOptions {
+  /** Redis URL (`redis://` or `rediss://`). Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** More ioredis options for every connection (TLS, credentials…). */
+  redisOptions?: RedisOptions;
+  /**
+   * BullMQ key prefix. Default `bull`, so a queue's waiting jobs are the Redis list `bull:<queue>:wait` (what the
+   * KEDA `redis` scaler reads).
+   */
+  prefix?: string;
+  /** How long finished jobs are kept for joins by id, in milliseconds. Default 86 400 000 (24 h). */
+  retentionMs?: number;
+  /** Most finished jobs kept per queue. Default 1 000. */
+  maxRetained?: number;
+  /**
+   * How long a worker holds a job before another may take it over (the job is then run again), in milliseconds.
+   * BullMQ renews it at half this while the worker lives. Default 30 000.
+   */
+  lockDurationMs?: number;
+  /** How often workers look for jobs whose worker died, in milliseconds. Default 30 000. */
+  stalledIntervalMs?: number;
+}
+
+/** Defaults of {@link BullmqWorkQueueOptions}. */
+export const DEFAULT_BULLMQ_WORK_QUEUE = Object.freeze({
+  url: 'redis://127.0.0.1:6379',
+  prefix: 'bull',
+  retentionMs: 86_400_000,
+  maxRetained: 1_000,
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 30_000,
+});
+
+// BullMQ job ids may not contain ':' (its key separator); ids are encoded reversibly.
+const encodeId = (id: string) => id.replaceAll('%', '%25').replaceAll(':', '%3A');
+const decodeId = (id: string) => id.replaceAll('%3A', ':').replaceAll('%25', '%');
+
+/**
+ * A {@link WorkQueue} on Redis with BullMQ: one BullMQ queue per work queue (waiting jobs in the list
+ * `<prefix>:<queue>:wait`), a worker per queue this process works, with the queue's concurrency and a rate limit
+ * BullMQ enforces across every worker of every replica, jobs joined by id (BullMQ returns the existing job for a
+ * known id), jobs of a dead worker run again after `lockDurationMs`, and schedules as BullMQ job schedulers (one per
+ * id, however many replicas upsert it).
+ *
+ * @example
+ * ```ts
+ * const work = createBullmqWorkQueue({ url: process.env.REDIS_URL });
+ * await work.process('kidsstories-image', drawPage, { rateLimit: { max: 10, durationMs: 60_000 } });
+ * const page = await work.run('kidsstories-image', '2026-12-06_6-8_p1', { page: 1 });
+ * ```
+ */
+export function createBullmqWorkQueue(options: BullmqWorkQueueOptions = {}): WorkQueue {
+  const settings = { ...DEFAULT_BULLMQ_WORK_QUEUE, ...definedOf(options) };
+  const retentionSec = Math.ceil(settings.retentionMs / 1000);
+  const clients: Redis[] = [];
+  const client = () => {
+    // BullMQ's workers and event readers block: no retry limit per request (BullMQ's rule).
+    const redis = new Redis(settings.url, { ...options.redisOptions, maxRetriesPerRequest: null });
+    redis.on('error', () => {
+      // ioredis reconnects by itself; BullMQ reports failures through the calls that need Redis.
+    });
+    clients.push(redis);
+    return redis;
+  };
+  const queues = new Map<string, Queue>();
+  const events = new Map<string, QueueEvents>();
+  const workers = new Map<string, Worker>();
+  const schedules = new Map<string, string>();
+  const closing = new AbortController();
+
+  const queueOf = (name: string) => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: client(), prefix: settings.prefix });
+      queue.on('error', () => {});
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+  const eventsOf = (name: string) => {
+    let queueEvents = events.get(name);
+    if (!queueEvents) {
+      queueEvents = new QueueEvents(name, { connection: client(), prefix: settings.prefix });
+      queueEvents.on('error', () => {});
+      events.set(name, queueEvents);
+    }
+    return queueEvents;
+  };
+  const checkOpen = () => {
+    if (closing.signal.aborted) throw new MeshError('the work queue is closed', 'unavailable');
+  };
+  const retention = { age: retentionSec, count: settings.maxRetained };
+
+  return {
+    async process(name, handler, limits) {
+      checkOpen();
+      if (workers.has(name)) {
+        throw new MeshError(`queue ${name} already has a handler in this process`, 'already_exists', {
+          details: { queue: name },
+        });
+      }
+      const { concurrency, rateLimit } = resolveWorkQueueLimits(limits);
+      const worker = new Worker(
+        name,
+        async (job: Job, _token?: string, signal?: AbortSignal) => {
+          try {
+            return await handler({
+              queue: name,
+              id: decodeId(job.id ?? ''),
+              payload: job.data,
+              signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
+            });
+          } catch (error) {
+            // Unrecoverable: retries belong to the caller (the mesh's policies), not to the queue.
+            throw new UnrecoverableError(encodeJobError(error));
+          }
+        },
+        {
+          connection: client(),
+          prefix: settings.prefix,
+          concurrency,
+          lockDuration: settings.lockDurationMs,
+          stalledInterval: settings.stalledIntervalMs,
+          ...(rateLimit ? { limiter: { max: rateLimit.max, duration: rateLimit.durationMs } } : {}),
+        },
+      );
+      worker.on('error', () => {});
+      workers.set(name, worker);
+      await worker.waitUntilReady();
+    },
+    async run<TResult>(
+      name: string,
+      id: string,
+      payload: unknown,
+      runOptions: { signal?: AbortSignal } = {},
+    ) {
+      checkOpen();
+      if (typeof id !== 'string' || id === '') {
+        throw new MeshError('a job id must be a non-empty string', 'invalid_argument', {
+          details: { field: 'id' },
+        });
+      }
+      const queue = queueOf(name);
+      const jobId = encodeId(id);
+      let job = (await queue.getJob(jobId)) as Job | undefined;
+      if (job && (await job.isFailed())) {
+        // A failed job runs again on the next run with its id.
+        await job.retry('failed').catch(() => {
+          // Another caller retried it first.
+        });
+      }
+      job ??= await queue.add(name, payload, {
+        jobId,
+        attempts: 1,
+        removeOnComplete: retention,
+        removeOnFail: retention,
+      });
+      const stop = runOptions.signal ? AbortSignal.any([runOptions.signal, closing.signal]) : closing.signal;
+      try {
+        return (await raceSignal(job.waitUntilFinished(eventsOf(name)), stop)) as TResult;
+      } catch (error) {
+        if (MeshError.isInstance(error)) throw error;
+        throw decodeJobError(error instanceof Error ? error.message : String(error));
+      }
+    },
+    async counts(name): Promise<WorkQueueCounts> {
+      const counts = await queueOf(name).getJobCounts('wait', 'prioritized', 'active', 'delayed');
+      return {
+        waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+      };
+    },
+    async schedule(id, schedule, name, payload) {
+      checkOpen();
+      await queueOf(name).upsertJobScheduler(
+        id,
+        { pattern: schedule.pattern, tz: schedule.tz ?? 'UTC' },
+        { name, data: payload, opts: { removeOnComplete: retention, removeOnFail: retention } },
+      );
+      schedules.set(id, name);
+    },
+    async unschedule(id) {
+      const names = schedules.has(id) ? [schedules.get(id) as string] : [...queues.keys()];
+      await Promise.all(names.map((name) => queueOf(name).removeJobScheduler(id)));
+      schedules.delete(id);
+    },
+    async close() {
+      if (closing.signal.aborted) return;
+      closing.abort(new MeshError('the work queue closed', 'canceled'));
+      await Promise.allSettled([...workers.values()].map((worker) => worker.close()));
+      await Promise.allSettled([...events.values()].map((queueEvents) => queueEvents.close()));
+      await Promise.allSettled([...queues.values()].map((queue) => queue.close()));
+      for (const redis of clients) redis.disconnect();
+    },
+  };
+}
+
+function definedOf<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
