@@ -5,7 +5,6 @@ import type {
   WorkHandler,
   WorkQueue,
   WorkQueueCounts,
-  WorkQueueLimits,
   WorkRunOptions,
   WorkSchedule,
 } from '../ports/work-queue.js';
