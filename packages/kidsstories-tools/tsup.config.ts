@@ -3,7 +3,12 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // `cli` sits at the dist root so the offline providers find their worker scripts beside the bundle.
-  entry: { index: 'src/index.ts', bundle: 'src/bundle/index.ts', cli: 'src/cli/main.ts' },
+  entry: {
+    index: 'src/index.ts',
+    bundle: 'src/bundle/index.ts',
+    pipeline: 'src/pipeline/index.ts',
+    cli: 'src/cli/main.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -1,9 +1,16 @@
+import { resolve } from 'node:path';
 import {
   createProviders,
   createToolSets,
   type KidsStoriesProviders,
   type ServerName,
 } from '@kidsstories/kidsstories-tools';
+import {
+  createOrchestrateTool,
+  createStoryPipeline,
+  type StoryPipeline,
+  type StoryPipelineOptions,
+} from '@kidsstories/kidsstories-tools/pipeline';
 import {
   createGateway,
   createMemoryCostLedger,
@@ -19,6 +26,7 @@ import {
   type MeshNode,
   type PeerLink,
   silentLogger,
+  type WorkQueue,
 } from '@kidsstories/mesh-core';
 
 /** Options for {@link startReferenceMesh}. */
@@ -38,6 +46,15 @@ export interface ReferenceMeshOptions {
   instanceId?: string;
   /** Logger. Default: silent. */
   logger?: Logger;
+  /** Folder the pipeline writes bundles under (`stories/{date}/{ageBand}/`). Default `./out`. */
+  outDir?: string;
+  /**
+   * Where the pipeline's jobs run. Default: an in-memory work queue (the embedded default); pass
+   * `createBullmqWorkQueue` from `@kidsstories/mesh-redis` to share queues and rate limits across replicas.
+   */
+  work?: WorkQueue;
+  /** More pipeline options (rate limits, lock timings, budget scopes…). */
+  pipeline?: Omit<StoryPipelineOptions, 'mesh' | 'state' | 'lock' | 'outDir' | 'work'>;
 }
 
 /** A running reference mesh: the gateway and the text, media and video nodes. */
@@ -47,6 +64,8 @@ export interface ReferenceMesh {
   readonly gateway: Gateway;
   /** The nodes by name (`gateway`, `text`, `media`, `video`). */
   readonly nodes: Readonly<Record<'gateway' | ServerName, MeshNode>>;
+  /** The daily story pipeline behind the gateway's `orchestrate` tool. */
+  readonly pipeline: StoryPipeline;
   /** Stops every node and the gateway. */
   close(): Promise<void>;
 }
@@ -82,6 +101,17 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
     return gatewayLink;
   };
 
+  // The pipeline calls every tool through the gateway's mesh service, so each step crosses a peer link.
+  const pipeline = createStoryPipeline({
+    ...options.pipeline,
+    mesh: viaGateway,
+    state: ports.state,
+    lock: ports.lock,
+    outDir: resolve(options.outDir ?? 'out'),
+    ...(options.work ? { work: options.work } : {}),
+    logger: logger.child({ component: 'pipeline' }),
+  });
+
   const started: MeshNode[] = [];
   const workers = {} as Record<ServerName, MeshNode>;
   try {
@@ -104,6 +134,7 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
       ports,
       logger: logger.child({ node: 'gateway' }),
       peers: SERVERS.map((name) => ({ name, replicas: [workers[name].meshUrl ?? ''] })),
+      tools: [createOrchestrateTool(pipeline)],
     });
     await gateway.start();
     const gatewayNode = createMeshNode({
@@ -117,11 +148,14 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
     await gatewayNode.start();
     started.push(gatewayNode);
     gatewayLink = createPeerLink({ url: gatewayNode.meshUrl ?? '' });
+    await pipeline.start();
     return {
       gatewayUrl: gatewayNode.mcpUrl,
       gateway,
       nodes: { gateway: gatewayNode, ...workers },
+      pipeline,
       async close() {
+        await pipeline.close();
         await gatewayLink?.close();
         await gatewayNode.close();
         await gateway.close();
@@ -129,6 +163,7 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
       },
     };
   } catch (error) {
+    await pipeline.close();
     await Promise.allSettled(started.map((node) => node.close()));
     throw error;
   }

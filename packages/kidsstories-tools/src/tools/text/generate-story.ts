@@ -40,6 +40,7 @@ const outputSchema = z.object({
   rejected: z.array(rejectionSchema).describe('Drafts thrown away and why.'),
   readability: z.object({ fleschKincaidGrade: z.number(), targetGrade: z.number() }),
   costUsd: z.number().describe('Cost of every provider call of this tool call, in USD.'),
+  model: z.string().describe('The story model (or the offline generator) that wrote the accepted draft.'),
 });
 
 /** Arguments of `generate_story`. */
@@ -262,6 +263,7 @@ export function createGenerateStoryTool(
               targetGrade,
             },
             costUsd,
+            model: providers.story.model ?? providers.story.name,
           },
         };
       }

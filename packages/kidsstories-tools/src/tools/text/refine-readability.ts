@@ -33,6 +33,7 @@ const outputSchema = z.object({
   gradeAfter: z.number().describe('Flesch-Kincaid grade of the refined text.'),
   withinOneGrade: z.boolean().describe('Whether the refined text is within 1 grade of the target.'),
   costUsd: z.number(),
+  model: z.string().describe('The refinement model (or the offline refiner) that produced the text.'),
 });
 
 /** Arguments of `refine_readability`. */
@@ -94,6 +95,7 @@ export function createRefineReadabilityTool(
           gradeAfter,
           withinOneGrade: Math.abs(gradeAfter - targetGrade) <= 1,
           costUsd,
+          model: providers.refine.model ?? providers.refine.name,
         },
       };
     },

@@ -1,0 +1,148 @@
+import { relative } from 'node:path';
+import type { OrchestrateOutput } from '@kidsstories/kidsstories-tools/pipeline';
+import { createJsonLogger, type WorkQueue } from '@kidsstories/mesh-core';
+import { createBullmqWorkQueue } from '@kidsstories/mesh-redis';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { openRedisPorts } from '../redis-ports.js';
+import { startReferenceMesh } from '../reference-mesh.js';
+import type { RunCommand } from './parse-command-line.js';
+import { createProgressPrinter } from './progress-printer.js';
+
+/** What `run` prints with `--json`: one entry per age band. */
+export interface RunSummary {
+  bundles: Array<{
+    date: string;
+    ageBand: string;
+    dir: string;
+    reused: boolean;
+    title: string;
+    pages: number;
+    clips: number;
+    costUsd: number;
+    durationMs: number;
+    models: string[];
+    steps: Array<{ step: string; durationMs: number; costUsd: number; resumed: boolean }>;
+  }>;
+}
+
+const RUN_TIMEOUT_MS = 1_800_000;
+
+/**
+ * `kidsstories-mesh run`: starts the four servers in this process (offline providers and in-memory state unless
+ * `--redis`), calls the gateway's `orchestrate` tool over MCP for each age band with live progress, and prints where
+ * to read the result. Resolves the exit code: 0 when every bundle was made or found, 1 otherwise.
+ */
+export async function runCommand(
+  command: RunCommand,
+  write = (text: string) => process.stdout.write(text),
+): Promise<number> {
+  const logger = createJsonLogger({
+    level: 'warn',
+    fields: { app: 'reference-mesh', instanceId: command.instanceId },
+  });
+  const redis = command.redisUrl
+    ? await openRedisPorts({ url: command.redisUrl, instanceId: command.instanceId, logger })
+    : undefined;
+  const work: WorkQueue | undefined = command.redisUrl
+    ? createBullmqWorkQueue({ url: command.redisUrl })
+    : undefined;
+  const printer = createProgressPrinter();
+  const summary: RunSummary = { bundles: [] };
+  let failed = false;
+  const mesh = await startReferenceMesh({
+    gatewayPort: 0,
+    logger,
+    instanceId: command.instanceId,
+    outDir: command.outDir,
+    ...(redis ? { ports: redis.ports } : {}),
+    ...(work ? { work } : {}),
+  });
+  const client = new Client({ name: 'kidsstories-mesh-cli', version: '0.1.0' });
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(mesh.gatewayUrl)));
+    if (!command.json) {
+      write(
+        `KidsStories mesh: 4 servers up (${redis ? 'state in Redis' : 'offline providers, in-memory state'}); gateway ${mesh.gatewayUrl}\n`,
+      );
+    }
+    for (const ageBand of command.ageBands) {
+      const label = `ages ${ageBand}`;
+      const result = await client.callTool(
+        {
+          name: 'orchestrate',
+          arguments: {
+            ageBand,
+            ...(command.date === undefined ? {} : { date: command.date }),
+            ...(command.pages === undefined ? {} : { pages: command.pages }),
+            ...(command.clips === undefined ? {} : { clips: command.clips }),
+            ...(command.parameters === undefined ? {} : { parameters: command.parameters }),
+          },
+        },
+        {
+          timeout: RUN_TIMEOUT_MS,
+          resetTimeoutOnProgress: true,
+          onprogress: (progress) => printer.update(label, progress),
+        },
+      );
+      printer.done();
+      if (result.isError) {
+        failed = true;
+        const text = result.content.map((block) => (block.type === 'text' ? block.text : '')).join(' ');
+        process.stderr.write(`kidsstories-mesh: ${label}: ${text}\n`);
+        continue;
+      }
+      const output = result.structuredContent as OrchestrateOutput;
+      summary.bundles.push({
+        date: output.date,
+        ageBand: output.ageBand,
+        dir: output.bundleDir,
+        reused: output.reused,
+        title: output.title,
+        pages: output.pages.length,
+        clips: output.pages.filter((page) => page.clip).length,
+        costUsd: output.costUsd,
+        durationMs: output.durationMs,
+        models: [...new Set(output.steps.flatMap((step) => step.models))],
+        steps: output.steps.map(({ step, durationMs, costUsd, resumed }) => ({
+          step,
+          durationMs,
+          costUsd,
+          resumed,
+        })),
+      });
+      if (!command.json) write(describeBundle(output));
+    }
+  } finally {
+    printer.done();
+    await client.close().catch(() => {});
+    await mesh.close();
+    await work?.close();
+    await redis?.close();
+  }
+  if (command.json) write(`${JSON.stringify(summary)}\n`);
+  return failed ? 1 : 0;
+}
+
+/** The human summary of one bundle. */
+export function describeBundle(output: OrchestrateOutput): string {
+  const where = relative(process.cwd(), output.bundleDir) || '.';
+  const clips = output.pages.filter((page) => page.clip).length;
+  const steps = output.steps
+    .filter((step) => step.step !== 'bundle')
+    .map((step) => `${step.step} ${(step.durationMs / 1000).toFixed(1)} s${step.resumed ? ' (resumed)' : ''}`)
+    .join(', ');
+  const models = [...new Set(output.steps.flatMap((step) => step.models))].join(', ');
+  const narration = output.pages.reduce((sum, page) => sum + page.narration.durationSec, 0);
+  return [
+    output.reused
+      ? `Found "${output.title}" (${output.date}, ages ${output.ageBand}): already made, nothing written.`
+      : `Made "${output.title}" (${output.date}, ages ${output.ageBand}) in ${(output.durationMs / 1000).toFixed(1)} s.`,
+    `  bundle  ${where}`,
+    `  pages   ${output.pages.length} pictures, ${output.pages.length} narrations (${narration.toFixed(0)} s), ${clips} clips`,
+    `  steps   ${steps}`,
+    `  models  ${models}`,
+    `  cost    ${output.costUsd} USD`,
+    `  open    ${where}/story-manifest.json; pictures and narration in ${where}/pages, clips in ${where}/clips`,
+    '',
+  ].join('\n');
+}

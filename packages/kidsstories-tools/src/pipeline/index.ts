@@ -1,0 +1,27 @@
+// Public API of @kidsstories/kidsstories-tools/pipeline: the daily story pipeline and the gateway tool
+// `orchestrate`. Adding a line here is an API decision.
+
+export type { OrchestrateArgs, OrchestrateInput } from './orchestrate-input.js';
+export { orchestrateInputSchema, utcDateOf } from './orchestrate-input.js';
+export type { OrchestrateOutput, OrchestrateToolOptions } from './orchestrate-tool.js';
+export { createOrchestrateTool, orchestrateOutputSchema } from './orchestrate-tool.js';
+export { clipPages } from './pipeline-run.js';
+export type { AssetRecord, RunRecord, StepRecord } from './run-record.js';
+export { loadRunRecord, runRecordKey } from './run-record.js';
+export type {
+  PipelineRunOptions,
+  PipelineRunResult,
+  StoryPipeline,
+} from './story-pipeline.js';
+export { createStoryPipeline } from './story-pipeline.js';
+export type {
+  PipelineQueue,
+  ResolvedStoryPipelineOptions,
+  StoryPipelineOptions,
+} from './story-pipeline-options.js';
+export {
+  DEFAULT_STORY_PIPELINE,
+  resolveStoryPipelineOptions,
+} from './story-pipeline-options.js';
+export type { ToolJob, ToolJobResult } from './tool-jobs.js';
+export { createToolJobHandler } from './tool-jobs.js';

@@ -1,0 +1,567 @@
+import { join } from 'node:path';
+import { createOutboundMeshClient, MeshError, type ToolProgress } from '@kidsstories/mesh-core';
+import {
+  BUNDLE_FILES,
+  type BundleAsset,
+  type BundlePage,
+  type BundleStep,
+  type BundleStepName,
+  pageAssetPaths,
+  type StoryManifest,
+} from '../bundle/bundle-manifest.js';
+import { PIPELINE_STREAMS } from '../bundle/pipeline-events.js';
+import { hashFile } from '../bundle/read-bundle.js';
+import { contentTypeOf, createBundleWriter } from '../bundle/write-bundle.js';
+import type { CharacterGuide } from '../media/character-guide.js';
+import type { GenerationParameters } from '../parameters/generation-parameters.js';
+import type { AgeBand } from '../story/age-band.js';
+import type { Story } from '../story/story-schema.js';
+import { storyText } from '../story/story-text.js';
+import { fleschKincaidGrade } from '../text/readability.js';
+import { type AssetRecord, loadRunRecord, type RunRecord, type StepRecord } from './run-record.js';
+import type { PipelineQueue, ResolvedStoryPipelineOptions } from './story-pipeline-options.js';
+import type { ToolJob, ToolJobResult } from './tool-jobs.js';
+
+/** What one run makes: the date, age band, page and clip counts and the resolved parameters. */
+export interface PipelinePlan {
+  date: string;
+  ageBand: AgeBand;
+  pages: number;
+  clips: number;
+  parameters: GenerationParameters;
+  /** The bundle folder. */
+  dir: string;
+}
+
+interface RunContext {
+  signal: AbortSignal;
+  fencingToken: number;
+  onProgress?: (progress: ToolProgress) => void;
+}
+
+type Tier = 'premium' | 'standard' | 'economy';
+const TIERS: readonly Tier[] = ['economy', 'standard', 'premium'];
+
+/** The refined story as recorded. */
+interface StoryRecord {
+  storyId: string;
+  story: Story;
+  targetGrade: number;
+}
+
+/**
+ * One run of the pipeline under the generation lock: every step, each skipped when the run record says it finished
+ * and its files still match, then the bundle with its manifest last.
+ */
+export async function createPipelineRun(
+  options: ResolvedStoryPipelineOptions,
+  plan: PipelinePlan,
+  context: RunContext,
+): Promise<{ produce(startedAt: number): Promise<StoryManifest> }> {
+  const { now, state, queues } = options;
+  const record: RunRecord = await loadRunRecord(state, plan.date, plan.ageBand, options.recordTtlMs);
+  const runId = options.generateId();
+  // Direct calls (budget checks, the character guide, model selection) carry the run id like the jobs' calls.
+  const mesh = createOutboundMeshClient(options.mesh, {
+    signal: context.signal,
+    correlationId: runId,
+    hop: 0,
+    ...(options.budgetId === undefined ? {} : { budgetId: options.budgetId }),
+  });
+  const stepsDone = new Map<BundleStepName, BundleStep>();
+  const total = 4 + 2 * plan.pages + plan.clips + (plan.clips > 0 ? 1 : 0);
+  let done = 0;
+  const jobId = (...parts: Array<string | number>) => [plan.date, plan.ageBand, ...parts].join('_');
+
+  const advance = (message: string) => {
+    done = Math.min(done + 1, total);
+    context.onProgress?.({ progress: done, total, message });
+  };
+
+  const job = (
+    queue: PipelineQueue,
+    id: string,
+    payload: Omit<ToolJob, 'correlationId' | 'budgetId' | 'dir'>,
+  ) =>
+    options.work.run<ToolJobResult>(
+      queues[queue],
+      id,
+      {
+        ...payload,
+        correlationId: runId,
+        dir: plan.dir,
+        ...(options.budgetId === undefined ? {} : { budgetId: options.budgetId }),
+      } satisfies ToolJob,
+      { signal: context.signal },
+    );
+
+  /** Runs `body` as step `name`, unless the record says it finished; records it when it finishes. */
+  const step = async <T>(
+    name: BundleStepName,
+    body: (usage: StepUsage) => Promise<T>,
+    recorded: () => T | undefined,
+  ): Promise<T> => {
+    const previous = record.step(name);
+    const value = previous ? recorded() : undefined;
+    if (previous && value !== undefined) {
+      stepsDone.set(name, { ...previous, resumed: true });
+      return value;
+    }
+    context.signal.throwIfAborted();
+    const usage = new StepUsage(name, now());
+    const result = await body(usage);
+    const finished: StepRecord = usage.finish(now());
+    await record.setStep(finished);
+    stepsDone.set(name, { ...finished, resumed: false });
+    return result;
+  };
+
+  /** The tier the budget allows (`halt` stops the run). */
+  const budgetTier = async (stage: string): Promise<Tier> => {
+    const result = await mesh
+      .callTool('budget_check', { scopes: options.budgetScopes })
+      .catch((error: unknown) => {
+        if (MeshError.isInstance(error) && error.code === 'not_found') return undefined; // no gateway tools
+        throw error;
+      });
+    const advice = (result?.structuredContent as { advice?: string } | undefined)?.advice ?? 'premium';
+    if (advice === 'halt') {
+      throw new MeshError(
+        `the budget is spent: ${stage} was not started (the run resumes later)`,
+        'resource_exhausted',
+        {
+          details: { stage, scopes: options.budgetScopes },
+        },
+      );
+    }
+    return advice as Tier;
+  };
+
+  /** A media file a job wrote: its hash on disk checked against the tool's, then recorded. */
+  const mediaAsset = async (
+    path: string,
+    make: () => Promise<ToolJobResult>,
+    facts: (result: ToolJobResult) => Omit<AssetRecord, 'sha256' | 'bytes'>,
+    usage: StepUsage,
+  ): Promise<AssetRecord> => {
+    const recorded = record.asset(path);
+    if (recorded && (await matchesOnDisk(join(plan.dir, path), recorded.sha256))) return recorded;
+    const result = await make();
+    const onDisk = await hashFile(join(plan.dir, path));
+    if (typeof result.sha256 === 'string' && result.sha256 !== onDisk.sha256) {
+      throw new MeshError(`${path} on disk does not match what the tool returned`, 'data_loss', {
+        details: { path },
+      });
+    }
+    const asset: AssetRecord = { sha256: onDisk.sha256, bytes: onDisk.bytes, ...facts(result) };
+    usage.add(asset.model, asset.costUsd);
+    await record.setAsset(path, asset);
+    return asset;
+  };
+
+  return {
+    async produce(startedAt) {
+      const draft = await step(
+        'story',
+        async (usage) => {
+          await budgetTier('story');
+          const result = await job('text', jobId('story'), {
+            tool: 'generate_story',
+            args: { parameters: { ...plan.parameters } },
+          });
+          usage.tool('generate_story', 1, String(result.model), Number(result.costUsd ?? 0));
+          const value = { storyId: String(result.storyId), story: result.story as Story };
+          await record.set('draft', value);
+          return value;
+        },
+        () => record.get<{ storyId: string; story: Story }>('draft'),
+      );
+      advance('story: drafted');
+
+      const refined = await step(
+        'refine',
+        async (usage) => {
+          const value = await refineStory(draft, (text, id) =>
+            job('text', jobId('refine', id), {
+              tool: 'refine_readability',
+              args: { text, age_band: plan.ageBand, reading_level: plan.parameters.reading_level },
+            }).then((result) => {
+              usage.tool('refine_readability', 1, String(result.model), Number(result.costUsd ?? 0));
+              return result;
+            }),
+          );
+          await record.set('story', value);
+          await state.streamAppend(
+            PIPELINE_STREAMS.storyComplete,
+            { type: 'story.complete', date: plan.date, ageBand: plan.ageBand, runId, storyId: value.storyId },
+            { maxLength: options.streamMaxLength },
+          );
+          return value;
+        },
+        () => record.get<StoryRecord>('story'),
+      );
+      advance('refine: reading level set');
+
+      const guide = await step(
+        'character_guide',
+        async (usage) => {
+          const result = await mesh.callTool('apply_character_guide', {
+            story: refined.story,
+            storyId: refined.storyId,
+          });
+          usage.tool('apply_character_guide', 1);
+          const value = (result.structuredContent as { guide: CharacterGuide }).guide;
+          await record.set('guide', value);
+          return value;
+        },
+        () => record.get<CharacterGuide>('guide'),
+      );
+      advance('character guide: applied');
+
+      const { pictures, narrations } = await mediaSteps(refined, guide);
+      const clips = plan.clips > 0 ? await clipSteps(refined) : new Map<number, AssetRecord>();
+      return writeBundle(refined, guide, pictures, narrations, clips, startedAt);
+    },
+  };
+
+  async function mediaSteps(refined: StoryRecord, guide: CharacterGuide) {
+    const imageTier = await budgetTier('pictures');
+    const numbers = refined.story.pages.map((_, index) => index + 1);
+    const seedOf = (page: number) =>
+      plan.parameters.seed >= 0 ? (plan.parameters.seed + page) % 2_147_483_647 : page;
+    const picturesStep = step(
+      'pictures',
+      async (usage) => {
+        usage.tier(plan.parameters.image_quality === 'hd' && imageTier === 'premium' ? 'hd' : 'standard');
+        return settleAll(
+          numbers.map(async (number) => {
+            const page = refined.story.pages[number - 1] as Story['pages'][number];
+            const path = pageAssetPaths(number).picture;
+            const asset = await mediaAsset(
+              path,
+              () =>
+                job('image', jobId('p', number, 'picture'), {
+                  tool: 'generate_image',
+                  args: {
+                    prompt: page.text,
+                    sceneDescription: page.sceneDescription,
+                    characters: page.charactersPresent,
+                    characterGuide: guide,
+                    storyId: refined.storyId,
+                    page: number,
+                    seed: seedOf(number),
+                    size: plan.parameters.size_spec,
+                    style: plan.parameters.style_prompt.slice(0, 400),
+                  },
+                  output: path,
+                }),
+              (result) => ({
+                width: Number(result.width),
+                height: Number(result.height),
+                model: String(result.model),
+                costUsd: Number(result.costUsd ?? 0),
+              }),
+              usage,
+            );
+            usage.count('generate_image');
+            advance(`pictures: page ${number} of ${plan.pages}`);
+            return [number, asset] as const;
+          }),
+        );
+      },
+      () => recordedAssets(numbers, (number) => pageAssetPaths(number).picture),
+    );
+    const narrationStep = step(
+      'narration',
+      async (usage) =>
+        settleAll(
+          numbers.map(async (number) => {
+            const page = refined.story.pages[number - 1] as Story['pages'][number];
+            const path = pageAssetPaths(number).narration;
+            const asset = await mediaAsset(
+              path,
+              () =>
+                job('speech', jobId('p', number, 'narration'), {
+                  tool: 'generate_audio',
+                  args: {
+                    text: page.text,
+                    voice: plan.parameters.voice_id,
+                    speed: plan.parameters.pacing_multiplier,
+                    storyId: refined.storyId,
+                    page: number,
+                  },
+                  output: path,
+                }),
+              (result) => ({
+                durationSec: Number(result.durationSec),
+                model: String(result.model),
+                costUsd: Number(result.costUsd ?? 0),
+              }),
+              usage,
+            );
+            usage.count('generate_audio');
+            advance(`narration: page ${number} of ${plan.pages}`);
+            return [number, asset] as const;
+          }),
+        ),
+      () => recordedAssets(numbers, (number) => pageAssetPaths(number).narration),
+    );
+    const [pictures, narrations] = await settleAll([picturesStep, narrationStep]);
+    await state.streamAppend(
+      PIPELINE_STREAMS.mediaComplete,
+      { type: 'media.complete', date: plan.date, ageBand: plan.ageBand, runId, storyId: refined.storyId },
+      { maxLength: options.streamMaxLength },
+    );
+    return { pictures: new Map(pictures), narrations: new Map(narrations) };
+  }
+
+  async function clipSteps(refined: StoryRecord): Promise<Map<number, AssetRecord>> {
+    const numbers = clipPages(plan.pages, plan.clips);
+    const entries = await step(
+      'clips',
+      async (usage) => {
+        const advised = await budgetTier('clips');
+        const asked = plan.parameters.model_tier;
+        const tier =
+          asked === 'auto' ? advised : TIERS[Math.min(TIERS.indexOf(asked), TIERS.indexOf(advised))];
+        const durationSec = plan.parameters.duration_sec;
+        const selection = await mesh.callTool('select_model', { durationSec, quality: tier });
+        const selected = selection.structuredContent as { appliedQuality: Tier; modelId: string };
+        usage.tool('select_model', 1);
+        usage.tier(selected.appliedQuality);
+        advance(`clips: ${selected.modelId} selected`);
+        const [width, height] = plan.parameters.video_resolution.split('x').map(Number);
+        return settleAll(
+          numbers.map(async (number) => {
+            const path = pageAssetPaths(number).clip;
+            const asset = await mediaAsset(
+              path,
+              () =>
+                job('video', jobId('p', number, 'clip'), {
+                  tool: 'animate_image',
+                  args: {
+                    motion: plan.parameters.motion_type,
+                    durationSec,
+                    quality: selected.appliedQuality,
+                    width,
+                    height,
+                    storyId: refined.storyId,
+                    page: number,
+                  },
+                  pngInput: pageAssetPaths(number).picture,
+                  output: path,
+                }),
+              (result) => ({
+                durationSec: Number(result.durationSec),
+                model: String(result.modelId),
+                costUsd: Number(result.costUsd ?? 0),
+              }),
+              usage,
+            );
+            usage.count('animate_image');
+            advance(`clips: page ${number}`);
+            return [number, asset] as const;
+          }),
+        );
+      },
+      () => recordedAssets(numbers, (number) => pageAssetPaths(number).clip),
+    );
+    return new Map(entries);
+  }
+
+  /** Every asset of `numbers` from the record, when each is recorded (else undefined: the step runs). */
+  function recordedAssets(
+    numbers: readonly number[],
+    pathOf: (number: number) => string,
+  ): Array<readonly [number, AssetRecord]> | undefined {
+    const entries = numbers.map((number) => [number, record.asset(pathOf(number))] as const);
+    return entries.every(([, asset]) => asset !== undefined)
+      ? (entries as Array<readonly [number, AssetRecord]>)
+      : undefined;
+  }
+
+  async function writeBundle(
+    refined: StoryRecord,
+    guide: CharacterGuide,
+    pictures: Map<number, AssetRecord>,
+    narrations: Map<number, AssetRecord>,
+    clips: Map<number, AssetRecord>,
+    startedAt: number,
+  ): Promise<StoryManifest> {
+    const bundleStarted = now();
+    const writer = createBundleWriter(plan.dir);
+    const assets: BundleAsset[] = [
+      await writer.writeJson(BUNDLE_FILES.story, refined.story),
+      await writer.writeJson(BUNDLE_FILES.characterGuide, guide),
+    ];
+    const pages: BundlePage[] = refined.story.pages.map((page, index) => {
+      const number = index + 1;
+      const paths = pageAssetPaths(number);
+      const picture = pictures.get(number) as AssetRecord;
+      const narration = narrations.get(number) as AssetRecord;
+      const clip = clips.get(number);
+      assets.push(assetOf(paths.picture, picture), assetOf(paths.narration, narration));
+      if (clip) assets.push(assetOf(paths.clip, clip));
+      return {
+        number,
+        text: page.text,
+        sceneDescription: page.sceneDescription,
+        charactersPresent: page.charactersPresent,
+        picture: {
+          path: paths.picture,
+          width: picture.width ?? 1,
+          height: picture.height ?? 1,
+          alt: page.sceneDescription,
+        },
+        narration: { path: paths.narration, durationSec: narration.durationSec ?? 0 },
+        ...(clip ? { clip: { path: paths.clip, durationSec: clip.durationSec ?? 0 } } : {}),
+      };
+    });
+    const finishedAt = now();
+    const bundleStep: BundleStep = {
+      step: 'bundle',
+      tools: [],
+      calls: 0,
+      models: [],
+      tiers: [],
+      costUsd: 0,
+      startedAt: new Date(bundleStarted).toISOString(),
+      durationMs: finishedAt - bundleStarted,
+      resumed: false,
+    };
+    const steps = [...stepsDone.values(), bundleStep];
+    const manifest: StoryManifest = {
+      schemaVersion: 1,
+      date: plan.date,
+      ageBand: plan.ageBand,
+      title: refined.story.title,
+      moral: refined.story.moral,
+      readability: {
+        targetGrade: refined.targetGrade,
+        measuredGrade: round(fleschKincaidGrade(storyText(refined.story)), 2),
+      },
+      pages,
+      assets,
+      steps,
+      costUsd: round(
+        steps.reduce((sum, entry) => sum + entry.costUsd, 0),
+        6,
+      ),
+      durationMs: finishedAt - startedAt,
+      runId,
+      generator: options.generator,
+      createdAt: new Date(finishedAt).toISOString(),
+      credits: options.credits,
+    };
+    // The lease may have been lost while the files were written: never publish over another holder's work.
+    context.signal.throwIfAborted();
+    await writer.writeManifest(manifest);
+    advance('bundle: written');
+    return manifest;
+  }
+}
+
+/** Costs, models, tiers and tool calls of one step as it runs. */
+class StepUsage {
+  private readonly tools = new Map<string, number>();
+  private readonly models = new Set<string>();
+  private readonly tiers = new Set<string>();
+  private costUsd = 0;
+
+  constructor(
+    private readonly name: BundleStepName,
+    private readonly startedAt: number,
+  ) {}
+
+  tool(tool: string, calls: number, model?: string, costUsd = 0): void {
+    this.count(tool, calls);
+    this.add(model, costUsd);
+  }
+  count(tool: string, calls = 1): void {
+    this.tools.set(tool, (this.tools.get(tool) ?? 0) + calls);
+  }
+  add(model: string | undefined, costUsd: number): void {
+    if (model) this.models.add(model);
+    this.costUsd += costUsd;
+  }
+  tier(tier: string): void {
+    this.tiers.add(tier);
+  }
+  finish(at: number): StepRecord {
+    return {
+      step: this.name,
+      tools: [...this.tools.keys()],
+      calls: [...this.tools.values()].reduce((sum, calls) => sum + calls, 0),
+      models: [...this.models],
+      tiers: [...this.tiers],
+      costUsd: round(this.costUsd, 6),
+      startedAt: new Date(this.startedAt).toISOString(),
+      durationMs: at - this.startedAt,
+    };
+  }
+}
+
+/**
+ * Refines the whole story in one call when the refiner keeps its pages (paragraphs); otherwise page by page.
+ */
+async function refineStory(
+  draft: { storyId: string; story: Story },
+  refine: (text: string, id: string) => Promise<ToolJobResult>,
+): Promise<StoryRecord> {
+  const pages = draft.story.pages.map((page) => page.text);
+  const whole = await refine(pages.join('\n\n'), 'all');
+  let texts = String(whole.text).split(/\n\s*\n/);
+  if (texts.length !== pages.length) {
+    texts = await Promise.all(
+      pages.map(async (text, index) => String((await refine(text, `p${index + 1}`)).text)),
+    );
+  }
+  return {
+    storyId: draft.storyId,
+    story: {
+      ...draft.story,
+      pages: draft.story.pages.map((page, index) => ({ ...page, text: texts[index]?.trim() || page.text })),
+    },
+    targetGrade: Number(whole.targetGrade),
+  };
+}
+
+/** The K pages animated: spread over the story, the first page always among them. */
+export function clipPages(pages: number, clips: number): number[] {
+  const chosen = new Set<number>();
+  for (let index = 0; index < clips; index++) chosen.add(Math.floor((index * pages) / clips) + 1);
+  return [...chosen].sort((a, b) => a - b);
+}
+
+/** Waits for every promise; rejects with the first failure only once all have settled (so finished work is kept). */
+async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+async function matchesOnDisk(file: string, sha256: string): Promise<boolean> {
+  try {
+    return (await hashFile(file)).sha256 === sha256;
+  } catch {
+    return false;
+  }
+}
+
+function assetOf(path: string, record: AssetRecord): BundleAsset {
+  return {
+    path,
+    sha256: record.sha256,
+    bytes: record.bytes,
+    contentType: contentTypeOf(path),
+    ...(record.width === undefined ? {} : { width: record.width }),
+    ...(record.height === undefined ? {} : { height: record.height }),
+    ...(record.durationSec === undefined ? {} : { durationSec: record.durationSec }),
+  };
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
