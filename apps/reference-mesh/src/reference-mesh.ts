@@ -1,33 +1,31 @@
-import { resolve } from 'node:path';
 import {
   createProviders,
   createToolSets,
   type KidsStoriesProviders,
   type ServerName,
 } from '@kidsstories/kidsstories-tools';
+import type { StoryPipeline, StoryPipelineOptions } from '@kidsstories/kidsstories-tools/pipeline';
 import {
-  createOrchestrateTool,
-  createStoryPipeline,
-  type StoryPipeline,
-  type StoryPipelineOptions,
-} from '@kidsstories/kidsstories-tools/pipeline';
-import {
-  createGateway,
   createMemoryCostLedger,
   createMemoryEventBus,
   createMemoryLock,
   createMemoryStateStore,
-  createMeshNode,
-  createPeerLink,
   type Gateway,
   type GatewayPorts,
   type Logger,
-  type MeshClient,
   type MeshNode,
   type PeerLink,
   silentLogger,
   type WorkQueue,
 } from '@kidsstories/mesh-core';
+import {
+  createMeshLink,
+  createServerNode,
+  lateMeshClient,
+  type MeshSecurity,
+  SERVER_ROLES,
+  startGatewayServer,
+} from './mesh-roles.js';
 
 /** Options for {@link startReferenceMesh}. */
 export interface ReferenceMeshOptions {
@@ -53,6 +51,8 @@ export interface ReferenceMeshOptions {
    * `createBullmqWorkQueue` from `@kidsstories/mesh-redis` to share queues and rate limits across replicas.
    */
   work?: WorkQueue;
+  /** Peer tokens and MCP bearer auth (see {@link meshSecurityFromEnv}). Default: none. */
+  security?: MeshSecurity;
   /** More pipeline options (rate limits, lock timings, budget scopes…). */
   pipeline?: Omit<StoryPipelineOptions, 'mesh' | 'state' | 'lock' | 'outDir' | 'work'>;
 }
@@ -70,13 +70,12 @@ export interface ReferenceMesh {
   close(): Promise<void>;
 }
 
-const SERVERS: readonly ServerName[] = ['text', 'media', 'video'];
-
 /**
  * Starts the reference four-server mesh in this process: MCP-Text, MCP-Media and MCP-Video nodes hosting the
  * KidsStories tools, each with its own MCP endpoint and mesh service, and MCP-Gateway federating them into one
- * MCP endpoint. Tools on one node call tools on another through the gateway's mesh service (the brief's
- * text -> media edge), so every hop carries deadline, correlation id, trace context and budget.
+ * MCP endpoint with `orchestrate`. As in the brief's topology the text server also has its own peer link to the
+ * media server (text -> media): `generate_story` builds the character guide there. Every hop carries deadline,
+ * correlation id, trace context and budget.
  */
 export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Promise<ReferenceMesh> {
   const hostname = options.hostname ?? '127.0.0.1';
@@ -87,84 +86,51 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
     events: createMemoryEventBus(),
     ledger: createMemoryCostLedger(),
   };
-  const providers = options.providers ?? createProviders();
-  const toolSets = createToolSets(providers);
+  const tools = createToolSets(options.providers ?? createProviders());
+  const security = options.security ?? {};
+  const roleOptions = { ports, logger, hostname, security };
 
-  // Nodes reach other nodes through the gateway's mesh service; the link exists once the gateway listens.
-  let gatewayLink: PeerLink | undefined;
-  const viaGateway: MeshClient = {
-    callTool: (name, args, callOptions) => requireLink().callTool(name, args, callOptions as never),
-    listTools: (listOptions) => requireLink().listTools(listOptions),
-  };
-  const requireLink = () => {
-    if (!gatewayLink) throw new Error('the reference mesh is not started');
-    return gatewayLink;
-  };
-
-  // The pipeline calls every tool through the gateway's mesh service, so each step crosses a peer link.
-  const pipeline = createStoryPipeline({
-    ...options.pipeline,
-    mesh: viaGateway,
-    state: ports.state,
-    lock: ports.lock,
-    outDir: resolve(options.outDir ?? 'out'),
-    ...(options.work ? { work: options.work } : {}),
-    logger: logger.child({ component: 'pipeline' }),
-  });
-
-  const started: MeshNode[] = [];
   const workers = {} as Record<ServerName, MeshNode>;
+  const links: PeerLink[] = [];
   try {
-    for (const name of SERVERS) {
-      const node = createMeshNode({
-        id: name,
-        tools: toolSets[name],
-        ports,
-        meshClient: viaGateway,
-        logger: logger.child({ node: name }),
-        mcp: { hostname },
-        mesh: { hostname },
+    for (const role of SERVER_ROLES) {
+      // The text server reaches the media server over its own link (the brief's text -> media edge).
+      const mediaLink = role === 'text' ? createMeshLink(workers.media.meshUrl ?? '', security) : undefined;
+      if (mediaLink) links.push(mediaLink);
+      const node = createServerNode(role, tools, {
+        ...roleOptions,
+        ...(mediaLink ? { meshClient: lateMeshClient(() => mediaLink) } : {}),
       });
       await node.start();
-      started.push(node);
-      workers[name] = node;
+      workers[role] = node;
     }
-    const gateway = createGateway({
-      id: options.instanceId ?? 'gateway',
-      ports,
-      logger: logger.child({ node: 'gateway' }),
-      peers: SERVERS.map((name) => ({ name, replicas: [workers[name].meshUrl ?? ''] })),
-      tools: [createOrchestrateTool(pipeline)],
+    const server = await startGatewayServer({
+      ...roleOptions,
+      instanceId: options.instanceId ?? 'gateway',
+      mcpPort: options.gatewayPort ?? 0,
+      peers: {
+        text: [workers.text.meshUrl ?? ''],
+        media: [workers.media.meshUrl ?? ''],
+        video: [workers.video.meshUrl ?? ''],
+      },
+      outDir: options.outDir ?? 'out',
+      ...(options.work ? { work: options.work } : {}),
+      ...(options.pipeline ? { pipeline: options.pipeline } : {}),
     });
-    await gateway.start();
-    const gatewayNode = createMeshNode({
-      id: 'gateway',
-      host: gateway,
-      ports,
-      logger: logger.child({ node: 'gateway' }),
-      mcp: { hostname, port: options.gatewayPort ?? 0 },
-      mesh: { hostname },
-    });
-    await gatewayNode.start();
-    started.push(gatewayNode);
-    gatewayLink = createPeerLink({ url: gatewayNode.meshUrl ?? '' });
-    await pipeline.start();
     return {
-      gatewayUrl: gatewayNode.mcpUrl,
-      gateway,
-      nodes: { gateway: gatewayNode, ...workers },
-      pipeline,
+      gatewayUrl: server.node.mcpUrl,
+      gateway: server.gateway,
+      nodes: { gateway: server.node, ...workers },
+      pipeline: server.pipeline,
       async close() {
-        await pipeline.close();
-        await gatewayLink?.close();
-        await gatewayNode.close();
-        await gateway.close();
+        await server.close();
+        await Promise.all(links.map((link) => link.close()));
         await Promise.all(Object.values(workers).map((node) => node.close()));
       },
     };
   } catch (error) {
-    await pipeline.close();
-    await Promise.allSettled(started.map((node) => node.close()));
+    await Promise.allSettled(links.map((link) => link.close()));
+    await Promise.allSettled(Object.values(workers).map((node) => node.close()));
     throw error;
   }
 }

@@ -62,6 +62,34 @@ describe('kidsstories-mesh command line', () => {
     expect(parseCommandLine(['serve', '--schedule', '*/5 * * * *'])).toMatchObject({
       schedule: '*/5 * * * *',
     });
+    expect(
+      parseCommandLine([
+        'serve',
+        '--role',
+        'gateway',
+        '--mesh-port',
+        '7070',
+        '--peers',
+        'text=http://text:7070,media=http://media-1:7070|http://media-2:7070,video=http://video:7070',
+      ]),
+    ).toMatchObject({
+      role: 'gateway',
+      meshPort: 7070,
+      peers: {
+        text: ['http://text:7070'],
+        media: ['http://media-1:7070', 'http://media-2:7070'],
+        video: ['http://video:7070'],
+      },
+    });
+    expect(parseCommandLine(['serve', '--role', 'text', '--media-url', 'http://media:7070'])).toMatchObject({
+      role: 'text',
+      mediaUrl: 'http://media:7070',
+    });
+    expect(parseCommandLine(['--distributed'], {})).toMatchObject({
+      distributed: true,
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'kidsstories:',
+    });
   });
 
   it.each([
@@ -75,6 +103,12 @@ describe('kidsstories-mesh command line', () => {
     [['paint'], /unknown command "paint"/],
     [['serve', '--schedule', 'every day'], /not a cron pattern/],
     [['serve', '--age-band', '3-5'], /--age-band goes with run, not serve/],
+    [['serve', '--role', 'printer'], /--role must be gateway, text, media or video/],
+    [['serve', '--role', 'gateway'], /--role gateway needs --peers/],
+    [['serve', '--role', 'gateway', '--peers', 'text=http://t:1'], /--peers has no media=URL/],
+    [['serve', '--role', 'media', '--peers', 'text=http://t:1'], /--peers goes with --role gateway/],
+    [['serve', '--role', 'text', '--media-url', 'media:7070'], /is not an http/],
+    [['--role', 'text'], /--role goes with serve, not run/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);

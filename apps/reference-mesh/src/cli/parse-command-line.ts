@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { ServerName } from '@kidsstories/kidsstories-tools';
 import {
   type GenerationParametersInput,
   generationParametersInputSchema,
 } from '@kidsstories/kidsstories-tools';
 import { AGE_BANDS, type AgeBand, isBundleDate } from '@kidsstories/kidsstories-tools/bundle';
 import { Cron } from 'croner';
+import type { MeshRole } from '../mesh-roles.js';
 
 /** Bad command-line input: the CLI prints the message and exits 2. */
 export class UsageError extends Error {
@@ -14,24 +16,35 @@ export class UsageError extends Error {
 
 export const USAGE = `usage:
   kidsstories-mesh [run] [--date YYYY-MM-DD] [--age-band 3-5|6-8|9-12|all] [--pages 1-24] [--clips 0-24]
-                   [--params FILE] [--out DIR] [--json] [--redis URL [--instance-id ID]]
+                   [--params FILE] [--out DIR] [--json] [--redis URL [--instance-id ID]] [--distributed]
       makes the story of the day (default today, UTC, ages 6-8) and prints where to read it
   kidsstories-mesh serve [--port N] [--host ADDRESS] [--out DIR] [--redis URL [--instance-id ID]]
-                   [--schedule [CRON]]
+                   [--schedule [CRON]] [--distributed]
       keeps the mesh up: any MCP client can call orchestrate on the gateway; --schedule makes every age band's
       story at each tick (default "0 0 * * *", UTC)
+  kidsstories-mesh serve --role gateway|text|media|video [--port N] [--mesh-port N] [--host ADDRESS]
+                   [--redis URL] [--peers text=URL,media=URL,video=URL] [--media-url URL] [--out DIR]
+      runs one server, as a container does (--peers or MESH_PEERS for the gateway, --media-url or
+      MESH_MEDIA_URL for the text server; --allowed-hosts or MCP_ALLOWED_HOSTS: names clients may use in Host)
+  --redis-prefix P prefixes every Redis key and queue (default kidsstories:).
+  --distributed runs the four servers as four processes sharing Redis (--redis, else REDIS_URL, else
+  redis://127.0.0.1:6379). MESH_SECRET turns on peer tokens, MCP_BEARER_TOKEN bearer auth on MCP endpoints.
   kidsstories-mesh --help`;
 
 /** Options every command shares. */
 interface CommonOptions {
   outDir: string;
   redisUrl?: string;
+  /** Prefix of every Redis key (ports, run records) and of the BullMQ queues. Default `kidsstories:`. */
+  redisPrefix: string;
   instanceId: string;
 }
 
 /** `run`: make stories now. */
 export interface RunCommand extends CommonOptions {
   command: 'run';
+  /** Four server processes sharing Redis instead of one process. */
+  distributed: boolean;
   date?: string;
   ageBands: AgeBand[];
   pages?: number;
@@ -46,6 +59,18 @@ export interface ServeCommand extends CommonOptions {
   port: number;
   host: string;
   schedule?: string;
+  /** Four server processes sharing Redis instead of one process. */
+  distributed: boolean;
+  /** One server only. */
+  role?: MeshRole;
+  /** Port of the role's mesh service. Default 0 (a free port). */
+  meshPort?: number;
+  /** The gateway role's peers: mesh-service URLs per server. */
+  peers?: Record<ServerName, string[]>;
+  /** The text role's link to the media server's mesh service. */
+  mediaUrl?: string;
+  /** Names accepted in the MCP endpoints' `Host` header besides localhost (a container's service name). */
+  allowedHosts?: string[];
 }
 
 /** What the command line asks for. */
@@ -75,12 +100,14 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (rest.length > 0) {
     throw new UsageError(`unexpected argument "${rest[0]}"\n${USAGE}`);
   }
-  const redisUrl = values.redis;
+  const distributed = values.distributed;
+  const redisUrl = values.redis ?? (distributed ? (env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined);
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new UsageError(`--redis must be a redis:// or rediss:// URL, got "${redisUrl}"`);
   }
   const common: CommonOptions = {
     outDir: values.out,
+    redisPrefix: values['redis-prefix'] ?? 'kidsstories:',
     instanceId: values['instance-id'] ?? `gateway-${process.pid}`,
     ...(redisUrl === undefined ? {} : { redisUrl }),
   };
@@ -89,19 +116,55 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with run, not serve`);
     }
     const port = integerFlag('port', values.port ?? env.PORT ?? '7600', 0, 65_535);
-    // `--schedule` alone takes the default; a following positional is its pattern.
-    const schedule =
-      values.schedule === undefined ? undefined : values.schedule || rest[0] || DEFAULT_SCHEDULE;
+    const schedule = values.schedule;
     if (schedule !== undefined) checkCron(schedule);
+    const role = values.role;
+    if (role !== undefined && !['gateway', 'text', 'media', 'video'].includes(role)) {
+      throw new UsageError(`--role must be gateway, text, media or video, got "${role}"`);
+    }
+    if (role !== undefined && distributed)
+      throw new UsageError('--role and --distributed do not go together');
+    if (values.peers !== undefined && role !== 'gateway')
+      throw new UsageError('--peers goes with --role gateway');
+    if (values['media-url'] !== undefined && role !== 'text')
+      throw new UsageError('--media-url goes with --role text');
+    const mediaUrl = values['media-url'] ?? (role === 'text' ? env.MESH_MEDIA_URL : undefined);
+    const allowedHosts = (values['allowed-hosts'] ?? env.MCP_ALLOWED_HOSTS)
+      ?.split(',')
+      .filter((host) => host !== '');
+    if (schedule !== undefined && role !== undefined && role !== 'gateway') {
+      throw new UsageError(`--schedule goes with the gateway (or the whole mesh), not --role ${role}`);
+    }
+    const peersText = values.peers ?? env.MESH_PEERS;
+    if (role === 'gateway' && peersText === undefined) {
+      throw new UsageError('--role gateway needs --peers text=URL,media=URL,video=URL (or MESH_PEERS)');
+    }
     return {
       command: 'serve',
       ...common,
       port,
       host: values.host ?? '127.0.0.1',
+      distributed,
       ...(schedule === undefined ? {} : { schedule }),
+      ...(role === undefined ? {} : { role: role as MeshRole }),
+      ...(values['mesh-port'] === undefined
+        ? {}
+        : { meshPort: integerFlag('mesh-port', values['mesh-port'], 0, 65_535) }),
+      ...(role === 'gateway' && peersText !== undefined ? { peers: parsePeers(peersText) } : {}),
+      ...(mediaUrl === undefined ? {} : { mediaUrl: checkUrl('media-url', mediaUrl) }),
+      ...(allowedHosts === undefined ? {} : { allowedHosts }),
     };
   }
-  for (const flag of ['port', 'host', 'schedule'] as const) {
+  for (const flag of [
+    'port',
+    'host',
+    'schedule',
+    'role',
+    'mesh-port',
+    'peers',
+    'media-url',
+    'allowed-hosts',
+  ] as const) {
     if (values[flag] !== undefined) {
       throw new UsageError(`--${flag} goes with serve, not run`);
     }
@@ -121,6 +184,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   return {
     command: 'run',
     ...common,
+    distributed,
     ageBands: band === 'all' ? [...AGE_BANDS] : [band as AgeBand],
     json: values.json,
     ...(values.date === undefined ? {} : { date: values.date }),
@@ -144,10 +208,17 @@ function parse(argv: readonly string[]) {
       out: { type: 'string', default: 'out' },
       json: { type: 'boolean', default: false },
       redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
       'instance-id': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       schedule: { type: 'string' },
+      distributed: { type: 'boolean', default: false },
+      role: { type: 'string' },
+      'mesh-port': { type: 'string' },
+      peers: { type: 'string' },
+      'media-url': { type: 'string' },
+      'allowed-hosts': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -160,6 +231,28 @@ function withScheduleValue(argv: readonly string[]): string[] {
       ? [arg, DEFAULT_SCHEDULE]
       : [arg],
   );
+}
+
+/** `text=URL[|URL],media=URL,video=URL`: each server's replicas' mesh-service URLs. */
+function parsePeers(text: string): Record<ServerName, string[]> {
+  const peers: Partial<Record<ServerName, string[]>> = {};
+  for (const entry of text.split(',')) {
+    const [name, urls] = entry.split('=');
+    if (name !== 'text' && name !== 'media' && name !== 'video') {
+      throw new UsageError(`--peers: "${entry}" must be text=URL, media=URL or video=URL`);
+    }
+    peers[name] = (urls ?? '').split('|').map((url) => checkUrl('peers', url));
+  }
+  for (const name of ['text', 'media', 'video'] as const) {
+    if (!peers[name]) throw new UsageError(`--peers has no ${name}=URL`);
+  }
+  return peers as Record<ServerName, string[]>;
+}
+
+function checkUrl(flag: string, url: string): string {
+  if (!/^https?:\/\/[^\s/]+/.test(url))
+    throw new UsageError(`--${flag}: "${url}" is not an http:// or https:// URL`);
+  return url;
 }
 
 function integerFlag(flag: string, text: string, min: number, max: number): number {
@@ -200,4 +293,9 @@ function readParameters(file: string): GenerationParametersInput {
     throw new UsageError(`--params: ${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
   }
   return checked.data;
+}
+
+/** The BullMQ key prefix for a Redis key prefix: `kidsstories:` keeps BullMQ's own `bull` (what KEDA rules name). */
+export function bullPrefixOf(redisPrefix: string): string {
+  return redisPrefix === 'kidsstories:' ? 'bull' : `${redisPrefix}bull`;
 }

@@ -3,10 +3,13 @@ import type { OrchestrateOutput } from '@kidsstories/kidsstories-tools/pipeline'
 import { createJsonLogger, type WorkQueue } from '@kidsstories/mesh-core';
 import { createBullmqWorkQueue } from '@kidsstories/mesh-redis';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { startDistributedMesh } from '../distributed-mesh.js';
+import { meshSecurityFromEnv } from '../mesh-roles.js';
 import { openRedisPorts } from '../redis-ports.js';
 import { startReferenceMesh } from '../reference-mesh.js';
-import type { RunCommand } from './parse-command-line.js';
+import { bullPrefixOf, type RunCommand } from './parse-command-line.js';
 import { createProgressPrinter } from './progress-printer.js';
+import { CLI_PATH } from './serve-command.js';
 
 /** What `run` prints with `--json`: one entry per age band. */
 export interface RunSummary {
@@ -36,35 +39,14 @@ export async function runCommand(
   command: RunCommand,
   write = (text: string) => process.stdout.write(text),
 ): Promise<number> {
-  const logger = createJsonLogger({
-    level: 'warn',
-    fields: { app: 'reference-mesh', instanceId: command.instanceId },
-  });
-  const redis = command.redisUrl
-    ? await openRedisPorts({ url: command.redisUrl, instanceId: command.instanceId, logger })
-    : undefined;
-  const work: WorkQueue | undefined = command.redisUrl
-    ? createBullmqWorkQueue({ url: command.redisUrl })
-    : undefined;
+  const mesh = await openMesh(command);
   const printer = createProgressPrinter();
   const summary: RunSummary = { bundles: [] };
   let failed = false;
-  const mesh = await startReferenceMesh({
-    gatewayPort: 0,
-    logger,
-    instanceId: command.instanceId,
-    outDir: command.outDir,
-    ...(redis ? { ports: redis.ports } : {}),
-    ...(work ? { work } : {}),
-  });
   const client = new Client({ name: 'kidsstories-mesh-cli', version: '0.1.0' });
   try {
-    await client.connect(new StreamableHTTPClientTransport(new URL(mesh.gatewayUrl)));
-    if (!command.json) {
-      write(
-        `KidsStories mesh: 4 servers up (${redis ? 'state in Redis' : 'offline providers, in-memory state'}); gateway ${mesh.gatewayUrl}\n`,
-      );
-    }
+    await client.connect(new StreamableHTTPClientTransport(new URL(mesh.gatewayUrl), mesh.transportOptions));
+    if (!command.json) write(`KidsStories mesh: ${mesh.description}; gateway ${mesh.gatewayUrl}\n`);
     for (const ageBand of command.ageBands) {
       const label = `ages ${ageBand}`;
       const result = await client.callTool(
@@ -116,11 +98,83 @@ export async function runCommand(
     printer.done();
     await client.close().catch(() => {});
     await mesh.close();
-    await work?.close();
-    await redis?.close();
   }
   if (command.json) write(`${JSON.stringify(summary)}\n`);
   return failed ? 1 : 0;
+}
+
+/** A mesh to run `orchestrate` on: in this process, or four processes with `--distributed`. */
+interface OpenMesh {
+  gatewayUrl: string;
+  description: string;
+  /** The bearer token of `MCP_BEARER_TOKEN`, when the mesh requires one. */
+  transportOptions?: { requestInit: { headers: Record<string, string> } };
+  close(): Promise<void>;
+}
+
+async function openMesh(command: RunCommand): Promise<OpenMesh> {
+  const logger = createJsonLogger({
+    level: 'warn',
+    fields: { app: 'reference-mesh', instanceId: command.instanceId },
+  });
+  const bearer = process.env.MCP_BEARER_TOKEN;
+  const transportOptions = bearer
+    ? { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }
+    : undefined;
+  if (command.distributed) {
+    const redisUrl = command.redisUrl ?? 'redis://127.0.0.1:6379';
+    const mesh = await startDistributedMesh({
+      cliPath: CLI_PATH,
+      redisUrl,
+      redisPrefix: command.redisPrefix,
+      outDir: command.outDir,
+      onLog: (_role, line) => {
+        if (/"level":"(warn|error)"/.test(line)) process.stderr.write(`${line}\n`);
+      },
+      onRestart: (role, code, signal) =>
+        process.stderr.write(
+          `kidsstories-mesh: the ${role} server stopped (${signal ?? code}); restarting it\n`,
+        ),
+    });
+    return {
+      gatewayUrl: mesh.gatewayUrl,
+      description: `4 server processes sharing ${redisUrl} (${Object.entries(mesh.processes)
+        .map(([role, child]) => `${role} ${child.pid}`)
+        .join(', ')})`,
+      ...(transportOptions ? { transportOptions } : {}),
+      close: () => mesh.close(),
+    };
+  }
+  const redis = command.redisUrl
+    ? await openRedisPorts({
+        url: command.redisUrl,
+        instanceId: command.instanceId,
+        keyPrefix: command.redisPrefix,
+        logger,
+      })
+    : undefined;
+  const work: WorkQueue | undefined = command.redisUrl
+    ? createBullmqWorkQueue({ url: command.redisUrl, prefix: bullPrefixOf(command.redisPrefix) })
+    : undefined;
+  const mesh = await startReferenceMesh({
+    gatewayPort: 0,
+    logger,
+    instanceId: command.instanceId,
+    outDir: command.outDir,
+    security: meshSecurityFromEnv(process.env, command.instanceId),
+    ...(redis ? { ports: redis.ports } : {}),
+    ...(work ? { work } : {}),
+  });
+  return {
+    gatewayUrl: mesh.gatewayUrl,
+    description: `4 servers up in this process (${redis ? 'state in Redis' : 'offline providers, in-memory state'})`,
+    ...(transportOptions ? { transportOptions } : {}),
+    async close() {
+      await mesh.close();
+      await work?.close();
+      await redis?.close();
+    },
+  };
 }
 
 /** The human summary of one bundle. */

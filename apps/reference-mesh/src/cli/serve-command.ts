@@ -1,13 +1,38 @@
 import { AGE_BANDS } from '@kidsstories/kidsstories-tools/bundle';
-import { createJsonLogger, createMemoryWorkQueue, type WorkQueue } from '@kidsstories/mesh-core';
+import type { StoryPipeline } from '@kidsstories/kidsstories-tools/pipeline';
+import { createJsonLogger, createMemoryWorkQueue, type Logger, type WorkQueue } from '@kidsstories/mesh-core';
 import { createBullmqWorkQueue } from '@kidsstories/mesh-redis';
+import { type DistributedMesh, startDistributedMesh } from '../distributed-mesh.js';
+import { meshSecurityFromEnv } from '../mesh-roles.js';
 import { openRedisPorts } from '../redis-ports.js';
 import { startReferenceMesh } from '../reference-mesh.js';
-import type { ServeCommand } from './parse-command-line.js';
+import { bullPrefixOf, type ServeCommand } from './parse-command-line.js';
+import { serveRole } from './role-command.js';
 
 /** The queue the daily schedule adds its jobs to, and the schedule's id. */
 export const DAILY_QUEUE = 'kidsstories-daily';
 export const DAILY_SCHEDULE_ID = 'kidsstories-daily-stories';
+
+/**
+ * Makes every age band's story at each tick of `pattern` (UTC): a schedule on `work` whose jobs run the pipeline.
+ * On BullMQ one tick adds one job however many replicas declare the schedule, and the generation lock keeps one
+ * bundle per date and age band.
+ */
+export async function scheduleDailyStories(
+  work: WorkQueue,
+  pipeline: StoryPipeline,
+  pattern: string,
+  logger: Logger,
+): Promise<void> {
+  await work.process(DAILY_QUEUE, async () => {
+    for (const ageBand of AGE_BANDS) {
+      const { dir, reused } = await pipeline.run({ ageBand });
+      logger.info('scheduled story', { ageBand, dir, reused });
+    }
+    return null;
+  });
+  await work.schedule(DAILY_SCHEDULE_ID, { pattern, tz: 'UTC' }, DAILY_QUEUE, {});
+}
 
 /**
  * `kidsstories-mesh serve`: starts the four servers and keeps them up; any MCP client can call `orchestrate` (and
@@ -17,12 +42,19 @@ export const DAILY_SCHEDULE_ID = 'kidsstories-daily-stories';
  * Resolves once the mesh is up; stops on SIGINT/SIGTERM.
  */
 export async function serveCommand(command: ServeCommand): Promise<void> {
+  if (command.role) return serveRole({ ...command, role: command.role });
+  if (command.distributed) return serveDistributed(command);
   const logger = createJsonLogger({ fields: { app: 'reference-mesh', instanceId: command.instanceId } });
   const redis = command.redisUrl
-    ? await openRedisPorts({ url: command.redisUrl, instanceId: command.instanceId, logger })
+    ? await openRedisPorts({
+        url: command.redisUrl,
+        instanceId: command.instanceId,
+        keyPrefix: command.redisPrefix,
+        logger,
+      })
     : undefined;
   const work: WorkQueue = command.redisUrl
-    ? createBullmqWorkQueue({ url: command.redisUrl })
+    ? createBullmqWorkQueue({ url: command.redisUrl, prefix: bullPrefixOf(command.redisPrefix) })
     : createMemoryWorkQueue();
   const mesh = await startReferenceMesh({
     gatewayPort: command.port,
@@ -31,22 +63,14 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     instanceId: command.instanceId,
     outDir: command.outDir,
     work,
+    security: meshSecurityFromEnv(process.env, command.instanceId),
     ...(redis ? { ports: redis.ports } : {}),
   }).catch(async (error: unknown) => {
     await work.close();
     await redis?.close();
     throw error;
   });
-  if (command.schedule) {
-    await work.process(DAILY_QUEUE, async () => {
-      for (const ageBand of AGE_BANDS) {
-        const { dir, reused } = await mesh.pipeline.run({ ageBand });
-        logger.info('scheduled story', { ageBand, dir, reused });
-      }
-      return null;
-    });
-    await work.schedule(DAILY_SCHEDULE_ID, { pattern: command.schedule, tz: 'UTC' }, DAILY_QUEUE, {});
-  }
+  if (command.schedule) await scheduleDailyStories(work, mesh.pipeline, command.schedule, logger);
   const lines = [
     redis === undefined
       ? 'KidsStories reference mesh is running (offline providers, in-memory state).'
@@ -77,4 +101,33 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The path of the running CLI (the built `dist/cli.js`), for the server processes of `--distributed`. */
+export const CLI_PATH = process.argv[1] ?? '';
+
+/** `serve --distributed`: the four servers as supervised processes sharing Redis. */
+async function serveDistributed(command: ServeCommand): Promise<void> {
+  const logger = createJsonLogger({ fields: { app: 'reference-mesh', instanceId: command.instanceId } });
+  const mesh: DistributedMesh = await startDistributedMesh({
+    cliPath: CLI_PATH,
+    redisUrl: command.redisUrl ?? 'redis://127.0.0.1:6379',
+    redisPrefix: command.redisPrefix,
+    outDir: command.outDir,
+    gatewayPort: command.port,
+    hostname: command.host,
+    ...(command.schedule ? { schedule: command.schedule } : {}),
+    onLog: (_role, line) => process.stderr.write(`${line}\n`),
+    onRestart: (role, code, signal) => logger.warn('server process restarted', { role, code, signal }),
+  });
+  process.stdout.write(
+    `KidsStories reference mesh is running as four processes sharing ${command.redisUrl}.\n` +
+      `Gateway MCP endpoint: ${mesh.gatewayUrl} (call orchestrate { "ageBand": "6-8" } to make a story)\n` +
+      `Processes: ${Object.entries(mesh.processes)
+        .map(([role, child]) => `${role} ${child.pid}`)
+        .join(', ')}\nPress Ctrl+C to stop.\n`,
+  );
+  const stop = () => void mesh.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createOutboundMeshClient, MeshError, type ToolProgress } from '@kidsstories/mesh-core';
+import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import {
   BUNDLE_FILES,
   type BundleAsset,
@@ -78,21 +79,60 @@ export async function createPipelineRun(
     context.onProgress?.({ progress: done, total, message });
   };
 
+  // A server that was down, too slow or went away mid-call does not fail the run at once: the job (idempotent:
+  // same id, files replaced atomically) runs again after a backoff.
+  const jobRetry = retry(
+    handleWhen(
+      (error) =>
+        MeshError.isInstance(error) &&
+        (error.code === 'unavailable' ||
+          error.code === 'deadline_exceeded' ||
+          (error.code === 'canceled' && !context.signal.aborted)),
+    ),
+    {
+      maxAttempts: options.jobRetry.maxAttempts - 1,
+      backoff: new DelegateBackoff<{ attempt: number; result: { error?: unknown } | { value: unknown } }>(
+        ({ attempt, result }) => {
+          // An open breaker says when it lets a probe through: wait that long (and a little, so that replicas and
+          // jobs spread out); otherwise back off exponentially.
+          const hint =
+            'error' in result && MeshError.isInstance(result.error)
+              ? result.error.details.retryAfterMs
+              : undefined;
+          const jitterMs = Math.floor(options.random() * 500);
+          if (typeof hint === 'number') return Math.min(hint, 120_000) + 100 + jitterMs;
+          return (
+            Math.min(options.jobRetry.maxDelayMs, options.jobRetry.initialDelayMs * 2 ** (attempt - 1)) +
+            jitterMs
+          );
+        },
+      ),
+    },
+  );
+  jobRetry.onRetry((reason) =>
+    options.logger.warn('pipeline job failed; running it again', {
+      error: 'error' in reason ? reason.error.message : 'unexpected result',
+    }),
+  );
   const job = (
     queue: PipelineQueue,
     id: string,
     payload: Omit<ToolJob, 'correlationId' | 'budgetId' | 'dir'>,
   ) =>
-    options.work.run<ToolJobResult>(
-      queues[queue],
-      id,
-      {
-        ...payload,
-        correlationId: runId,
-        dir: plan.dir,
-        ...(options.budgetId === undefined ? {} : { budgetId: options.budgetId }),
-      } satisfies ToolJob,
-      { signal: context.signal },
+    jobRetry.execute(
+      () =>
+        options.work.run<ToolJobResult>(
+          queues[queue],
+          id,
+          {
+            ...payload,
+            correlationId: runId,
+            dir: plan.dir,
+            ...(options.budgetId === undefined ? {} : { budgetId: options.budgetId }),
+          } satisfies ToolJob,
+          { signal: context.signal },
+        ),
+      context.signal,
     );
 
   /** Runs `body` as step `name`, unless the record says it finished; records it when it finishes. */
@@ -167,14 +207,18 @@ export async function createPipelineRun(
           await budgetTier('story');
           const result = await job('text', jobId('story'), {
             tool: 'generate_story',
-            args: { parameters: { ...plan.parameters } },
+            args: { parameters: { ...plan.parameters }, characterGuide: options.characterGuideViaText },
           });
           usage.tool('generate_story', 1, String(result.model), Number(result.costUsd ?? 0));
-          const value = { storyId: String(result.storyId), story: result.story as Story };
+          const value = {
+            storyId: String(result.storyId),
+            story: result.story as Story,
+            ...(result.characterGuide ? { guide: result.characterGuide as CharacterGuide } : {}),
+          };
           await record.set('draft', value);
           return value;
         },
-        () => record.get<{ storyId: string; story: Story }>('draft'),
+        () => record.get<{ storyId: string; story: Story; guide?: CharacterGuide }>('draft'),
       );
       advance('story: drafted');
 
@@ -205,12 +249,18 @@ export async function createPipelineRun(
       const guide = await step(
         'character_guide',
         async (usage) => {
-          const result = await mesh.callTool('apply_character_guide', {
-            story: refined.story,
-            storyId: refined.storyId,
-          });
-          usage.tool('apply_character_guide', 1);
-          const value = (result.structuredContent as { guide: CharacterGuide }).guide;
+          usage.count('apply_character_guide');
+          // Built by the text server on the media server while it wrote the story (text -> media), or here.
+          const value =
+            draft.guide ??
+            (
+              (
+                await mesh.callTool('apply_character_guide', {
+                  story: refined.story,
+                  storyId: refined.storyId,
+                })
+              ).structuredContent as { guide: CharacterGuide }
+            ).guide;
           await record.set('guide', value);
           return value;
         },

@@ -51,6 +51,21 @@ export interface StoryPipelineOptions {
   generator?: { name: string; version: string };
   /** Licences and attribution written into every manifest. Default none. */
   credits?: readonly BundleCredit[];
+  /**
+   * Retries of a step's job that failed because a server was unreachable or too slow (`unavailable`,
+   * `deadline_exceeded`), on top of the gateway's own retries: exponential backoff from `initialDelayMs` to
+   * `maxDelayMs`, at most `maxAttempts` attempts in all. Jobs are idempotent (same id, files replaced atomically).
+   * A failure that says when to retry (an open breaker's `retryAfterMs`) is retried then, so a server that was
+   * restarted is called again once its breaker lets a probe through. Default `{ maxAttempts: 12,
+   * initialDelayMs: 1000, maxDelayMs: 30000 }`.
+   */
+  jobRetry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+  /**
+   * Ask the text server to build the character guide on the media server while it writes the story (the brief's
+   * text -> media edge; the text server needs a mesh client that reaches `apply_character_guide`). When false the
+   * pipeline calls `apply_character_guide` itself. Default true.
+   */
+  characterGuideViaText?: boolean;
   /** Budget id every call is charged to. Default none. */
   budgetId?: string;
   /** Budget scopes checked before each costly step. Default `['day']`. */
@@ -59,6 +74,8 @@ export interface StoryPipelineOptions {
   logger?: Logger;
   /** Clock in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /** Random source for retry jitter, in `[0, 1)`. Default `Math.random`. */
+  random?: () => number;
   /** Run ids. Default `crypto.randomUUID`. */
   generateId?: () => string;
 }
@@ -72,6 +89,7 @@ export const DEFAULT_STORY_PIPELINE = Object.freeze({
   streamMaxLength: 10_000,
   generator: Object.freeze({ name: '@kidsstories/kidsstories-tools', version: '0.1.0' }),
   budgetScopes: Object.freeze(['day']),
+  jobRetry: Object.freeze({ maxAttempts: 12, initialDelayMs: 1_000, maxDelayMs: 30_000 }),
   limits: Object.freeze({
     text: { concurrency: 1 },
     image: { concurrency: 4, rateLimit: { max: 10, durationMs: 60_000 } },
@@ -83,8 +101,12 @@ export const DEFAULT_STORY_PIPELINE = Object.freeze({
 /** {@link StoryPipelineOptions} with every default applied. */
 export interface ResolvedStoryPipelineOptions
   extends Required<
-    Omit<StoryPipelineOptions, 'mesh' | 'budgetId' | 'work' | 'limits' | 'credits' | 'budgetScopes'>
+    Omit<
+      StoryPipelineOptions,
+      'mesh' | 'budgetId' | 'work' | 'limits' | 'credits' | 'budgetScopes' | 'jobRetry'
+    >
   > {
+  jobRetry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   /** The mesh, called with link options (metadata) through `createOutboundMeshClient`. */
   mesh: MeshClient;
   work: WorkQueue;
@@ -122,6 +144,12 @@ export function resolveStoryPipelineOptions(options: StoryPipelineOptions): Reso
       throw new MeshError(`${field} must be a number > 0`, 'invalid_argument', { details: { field } });
     }
   }
+  const attempts = options.jobRetry?.maxAttempts;
+  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1)) {
+    throw new MeshError('jobRetry.maxAttempts must be a whole number >= 1', 'invalid_argument', {
+      details: { field: 'jobRetry.maxAttempts' },
+    });
+  }
   const prefix = options.queuePrefix ?? defaults.queuePrefix;
   if (!/^[A-Za-z0-9_-]+$/.test(prefix)) {
     throw new MeshError('queuePrefix must be letters, digits, _ or -', 'invalid_argument', {
@@ -151,9 +179,16 @@ export function resolveStoryPipelineOptions(options: StoryPipelineOptions): Reso
     generator: options.generator ?? { ...defaults.generator },
     credits: [...(options.credits ?? [])],
     budgetScopes: [...(options.budgetScopes ?? defaults.budgetScopes)],
+    characterGuideViaText: options.characterGuideViaText ?? true,
+    jobRetry: { ...defaults.jobRetry, ...definedOf(options.jobRetry ?? {}) },
     ...(options.budgetId === undefined ? {} : { budgetId: options.budgetId }),
     logger: options.logger ?? silentLogger,
     now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
     generateId: options.generateId ?? (() => crypto.randomUUID()),
   };
+}
+
+function definedOf<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }

@@ -1,5 +1,6 @@
 import { defineTool, MeshError, type ToolDefinition } from '@kidsstories/mesh-core';
 import * as z from 'zod';
+import { characterGuideSchema } from '../../media/character-guide.js';
 import {
   generationParametersInputSchema,
   resolveParameters,
@@ -22,6 +23,12 @@ const inputSchema = z.strictObject({
   parameters: generationParametersInputSchema
     .optional()
     .describe('Generation parameters (any subset; see docs/parameters.md). Defaults apply to the rest.'),
+  characterGuide: z
+    .boolean()
+    .optional()
+    .describe(
+      "Also build and store the story's character guide on the media server (apply_character_guide, called through the mesh) and return it. Default false.",
+    ),
 });
 
 const rejectionSchema = z.object({
@@ -41,6 +48,9 @@ const outputSchema = z.object({
   readability: z.object({ fleschKincaidGrade: z.number(), targetGrade: z.number() }),
   costUsd: z.number().describe('Cost of every provider call of this tool call, in USD.'),
   model: z.string().describe('The story model (or the offline generator) that wrote the accepted draft.'),
+  characterGuide: characterGuideSchema
+    .optional()
+    .describe('The character guide the media server stored, when characterGuide was asked for.'),
 });
 
 /** Arguments of `generate_story`. */
@@ -249,6 +259,15 @@ export function createGenerateStoryTool(
             correlationId: context.correlationId,
           },
         });
+        // The brief's text -> media edge: the media server builds and stores the guide every picture keeps to.
+        const guide = input.characterGuide
+          ? characterGuideSchema.parse(
+              (
+                (await context.mesh.callTool('apply_character_guide', { story, storyId }))
+                  .structuredContent as { guide?: unknown }
+              )?.guide,
+            )
+          : undefined;
         context.reportProgress({ progress: totalAttempts, total: totalAttempts, message: 'story complete' });
         return {
           structuredContent: {
@@ -264,6 +283,7 @@ export function createGenerateStoryTool(
             },
             costUsd,
             model: providers.story.model ?? providers.story.name,
+            ...(guide ? { characterGuide: guide } : {}),
           },
         };
       }

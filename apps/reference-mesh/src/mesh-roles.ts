@@ -1,0 +1,216 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { ServerName, ToolSets } from '@kidsstories/kidsstories-tools';
+import {
+  createOrchestrateTool,
+  createStoryPipeline,
+  type StoryPipeline,
+  type StoryPipelineOptions,
+} from '@kidsstories/kidsstories-tools/pipeline';
+import {
+  type BearerTokenVerifier,
+  createGateway,
+  createHmacPeerAuth,
+  createMeshNode,
+  createPeerLink,
+  type Gateway,
+  type GatewayPorts,
+  type HmacPeerAuth,
+  type Logger,
+  type MeshClient,
+  MeshError,
+  type MeshNode,
+  type PeerLink,
+  type WorkQueue,
+} from '@kidsstories/mesh-core';
+
+/** The four servers of the reference mesh. */
+export type MeshRole = 'gateway' | ServerName;
+
+/** The worker servers, in the order they start. */
+export const SERVER_ROLES: readonly ServerName[] = ['media', 'video', 'text'];
+
+/** Auth of the mesh: peer tokens between servers, and a bearer token for MCP clients. */
+export interface MeshSecurity {
+  /** Signs the tokens links send and verifies those mesh services receive. Default: none. */
+  peerAuth?: HmacPeerAuth;
+  /** Checks MCP clients' bearer tokens on every MCP endpoint. Default: none. */
+  verifyBearerToken?: BearerTokenVerifier;
+}
+
+/**
+ * Auth from the environment: `MESH_SECRET` (at least 32 bytes, shared by every server) turns on signed peer tokens
+ * on every mesh link and mesh service; `MCP_BEARER_TOKEN` makes every MCP endpoint require
+ * `Authorization: Bearer <token>`. Neither value is ever logged.
+ *
+ * @throws MeshError `invalid_argument` when `MESH_SECRET` is too short.
+ */
+export function meshSecurityFromEnv(env: NodeJS.ProcessEnv, issuer: string): MeshSecurity {
+  const security: MeshSecurity = {};
+  if (env.MESH_SECRET) {
+    security.peerAuth = createHmacPeerAuth({ secret: env.MESH_SECRET, issuer, audience: 'kidsstories-mesh' });
+  }
+  const bearer = env.MCP_BEARER_TOKEN;
+  if (bearer) {
+    const expected = createHash('sha256').update(bearer).digest();
+    security.verifyBearerToken = async (token) =>
+      timingSafeEqual(createHash('sha256').update(token).digest(), expected)
+        ? { token, clientId: 'mcp-bearer', scopes: [] }
+        : undefined;
+  }
+  return security;
+}
+
+/** Options shared by every server of the mesh. */
+export interface MeshRoleOptions {
+  ports: GatewayPorts;
+  logger: Logger;
+  /** Address the MCP endpoint and the mesh service listen on. */
+  hostname: string;
+  /** MCP port. Default 0 (a free port). */
+  mcpPort?: number;
+  /** Mesh-service port. Default 0 (a free port). */
+  meshPort?: number;
+  /** Names accepted in `Host` besides the defaults (container DNS names). */
+  allowedHosts?: readonly string[];
+  security?: MeshSecurity;
+}
+
+/** A peer link to `url` carrying the mesh's peer token when one is configured. */
+export function createMeshLink(url: string, security: MeshSecurity = {}): PeerLink {
+  return createPeerLink({ url, ...(security.peerAuth ? { auth: security.peerAuth.signer } : {}) });
+}
+
+/** A {@link MeshClient} over a link that is made later (once the server it points at listens). */
+export function lateMeshClient(link: () => PeerLink | undefined): MeshClient {
+  const linked = () => {
+    const current = link();
+    if (!current) throw new MeshError('the mesh link is not up yet', 'unavailable');
+    return current;
+  };
+  // A peer link takes the LinkCallOptions that `ToolContext.mesh` passes (createOutboundMeshClient).
+  return {
+    callTool: (name, args, callOptions) => linked().callTool(name, args, callOptions as never),
+    listTools: (listOptions) => linked().listTools(listOptions),
+  };
+}
+
+function nodeEndpoints(options: MeshRoleOptions) {
+  const security = options.security ?? {};
+  return {
+    mcp: {
+      hostname: options.hostname,
+      port: options.mcpPort ?? 0,
+      ...(options.allowedHosts
+        ? { allowedHosts: ['localhost', '127.0.0.1', '[::1]', ...options.allowedHosts] }
+        : {}),
+      ...(security.verifyBearerToken ? { verifyBearerToken: security.verifyBearerToken } : {}),
+    },
+    mesh: {
+      hostname: options.hostname,
+      port: options.meshPort ?? 0,
+      ...(security.peerAuth ? { auth: security.peerAuth.verifier } : {}),
+    },
+  };
+}
+
+/**
+ * Creates (does not start) the node of one worker server: its KidsStories tools on an MCP endpoint and a mesh
+ * service. `meshClient` is how its tools reach other servers (the text server reaches the media server).
+ */
+export function createServerNode(
+  role: ServerName,
+  tools: ToolSets,
+  options: MeshRoleOptions & { meshClient?: MeshClient },
+): MeshNode {
+  return createMeshNode({
+    id: role,
+    tools: tools[role],
+    ports: options.ports,
+    ...(options.meshClient ? { meshClient: options.meshClient } : {}),
+    logger: options.logger.child({ node: role }),
+    ...nodeEndpoints(options),
+  });
+}
+
+/** Options for {@link startGatewayServer}. */
+export interface GatewayServerOptions extends MeshRoleOptions {
+  /** Id of this gateway replica. */
+  instanceId: string;
+  /** Mesh-service URLs of each server's replicas. */
+  peers: Readonly<Record<ServerName, readonly string[]>>;
+  /** Folder bundles go under. */
+  outDir: string;
+  /** Where the pipeline's jobs run. Default: in memory, owned by the pipeline. */
+  work?: WorkQueue;
+  pipeline?: Omit<StoryPipelineOptions, 'mesh' | 'state' | 'lock' | 'outDir' | 'work'>;
+}
+
+/** A running gateway server: its node, the gateway host, the pipeline behind `orchestrate`, and `close()`. */
+export interface GatewayServer {
+  node: MeshNode;
+  gateway: Gateway;
+  pipeline: StoryPipeline;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the gateway server: a gateway federating the servers' tools, with `route`, `budget_check`,
+ * `circuit_status` and `orchestrate`, on its own MCP endpoint and mesh service. The pipeline behind `orchestrate`
+ * reaches every tool through a peer link to this gateway's mesh service, so each step crosses the mesh.
+ */
+export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const security = options.security ?? {};
+  let selfLink: PeerLink | undefined;
+  const pipeline = createStoryPipeline({
+    ...options.pipeline,
+    mesh: lateMeshClient(() => selfLink),
+    state: options.ports.state,
+    lock: options.ports.lock,
+    outDir: resolve(options.outDir),
+    ...(options.work ? { work: options.work } : {}),
+    logger: options.logger.child({ component: 'pipeline' }),
+  });
+  const gateway = createGateway({
+    id: options.instanceId,
+    ports: options.ports,
+    logger: options.logger.child({ node: 'gateway' }),
+    peers: (['text', 'media', 'video'] as const).map((name) => ({
+      name,
+      replicas: [...options.peers[name]],
+      ...(security.peerAuth ? { linkOptions: { auth: security.peerAuth.signer } } : {}),
+    })),
+    tools: [createOrchestrateTool(pipeline)],
+  });
+  let node: MeshNode | undefined;
+  try {
+    await gateway.start();
+    node = createMeshNode({
+      id: 'gateway',
+      host: gateway,
+      ports: options.ports,
+      logger: options.logger.child({ node: 'gateway' }),
+      ...nodeEndpoints(options),
+    });
+    await node.start();
+    selfLink = createMeshLink(node.meshUrl ?? '', security);
+    await pipeline.start();
+  } catch (error) {
+    await pipeline.close();
+    await node?.close();
+    await gateway.close();
+    throw error;
+  }
+  const started = node;
+  return {
+    node: started,
+    gateway,
+    pipeline,
+    async close() {
+      await pipeline.close();
+      await selfLink?.close();
+      await started.close();
+      await gateway.close();
+    },
+  };
+}
