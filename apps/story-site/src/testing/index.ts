@@ -1,0 +1,4 @@
+// Test helpers of @kidsstories/story-site: sample bundles made with the offline providers.
+
+export type { SampleBundlesOptions } from './sample-bundles.js';
+export { writeSampleBundles } from './sample-bundles.js';
