@@ -7,8 +7,7 @@ import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type PreviewSite, previewSite } from '../src/index.js';
-import { writeSampleBundles } from '../src/testing/index.js';
-import { launchChromium } from './launch-chromium.js';
+import { launchChromium, writeSampleBundles } from '../src/testing/index.js';
 
 const TODAY = '2026-12-06';
 const BAND = '6-8';

@@ -6,8 +6,7 @@ import { bundleDir, readBundle, type StoryManifest } from '@kidsstories/kidsstor
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../src/index.js';
-import { writeSampleBundles } from '../src/testing/index.js';
-import { launchChromium } from './launch-chromium.js';
+import { launchChromium, writeSampleBundles } from '../src/testing/index.js';
 import { type RunningNginx, runNginx } from './run-nginx.js';
 
 const deploy = (file: string) => fileURLToPath(new URL(`../deploy/${file}`, import.meta.url));

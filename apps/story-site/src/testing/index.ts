@@ -2,3 +2,4 @@
 
 export type { SampleBundlesOptions } from './sample-bundles.js';
 export { writeSampleBundles } from './sample-bundles.js';
+export { CHROMIUM_PATH, launchChromium } from './launch-chromium.js';

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { type Browser, chromium } from 'playwright-core';
 
-/** Debian's Chromium, installed by `.ci/run` (`apt-get install chromium`). */
+/** Where Debian's Chromium is (`apt-get install chromium`; `.ci/run` installs it). Default `/usr/bin/chromium`, or `CHROMIUM_PATH`. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
