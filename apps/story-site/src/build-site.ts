@@ -6,6 +6,7 @@ import { type Logger, MeshError, silentLogger } from '@kidsstories/mesh-core';
 import { findBundles, type SkippedBundle } from './find-bundles.js';
 import { runNextBuild } from './run-next-build.js';
 import { buildSiteModel } from './site-model.js';
+import { stripRuntime } from './strip-runtime.js';
 
 /** Options of {@link buildSite}. */
 export interface BuildSiteOptions {
@@ -85,8 +86,8 @@ async function countHtml(dir: string): Promise<number> {
 
 /**
  * Builds the static story site from a folder of bundles: finds and verifies every bundle (a missing or invalid
- * one is left out and reported through `logger.warn` and `skipped`), renders the Next.js app as a static export,
- * and copies each page's picture, narration and clip to `media/{sha256}.{ext}`. The same input gives the same
+ * one is left out and reported through `logger.warn` and `skipped`), renders the Next.js app as a static export
+ * without Next's client runtime (one small script plays "Read to me"), and copies each page's picture, narration and clip to `media/{sha256}.{ext}`. The same input gives the same
  * bytes out.
  *
  * @throws MeshError `failed_precondition` when `outDir` holds other files; `internal` when `next build` fails.
@@ -121,6 +122,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     await rm(outDir, { recursive: true, force: true });
     await mkdir(dirname(outDir), { recursive: true });
     await cp(join(projectDir, 'out'), outDir, { recursive: true });
+    await stripRuntime(outDir);
   } finally {
     await rm(projectDir, { recursive: true, force: true });
   }

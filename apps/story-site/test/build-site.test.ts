@@ -87,6 +87,19 @@ describe('buildSite', () => {
     expect(home).toContain('href="/archive/"');
   });
 
+  it('ships no Next runtime: one small script, on story pages only, and no inline script', async () => {
+    const files = Object.keys(await treeHashes(built.outDir));
+    expect(files.filter((file) => file.endsWith('.js'))).toEqual(['read-to-me.js']);
+    expect(files.filter((file) => file.endsWith('.txt'))).toEqual([]);
+    const story = await readFile(join(built.outDir, 'stories/2026-12-06/6-8/index.html'), 'utf8');
+    expect(story.match(/<script\b[^>]*>/g)).toEqual(['<script src="/read-to-me.js" defer>']);
+    expect(story).toContain('<p class="read-to-me" hidden=""');
+    const home = await readFile(join(built.outDir, 'index.html'), 'utf8');
+    expect(home).not.toContain('<script');
+    const script = await readFile(join(built.outDir, 'read-to-me.js'));
+    expect(story.length + script.length).toBeLessThan(50 * 1024);
+  });
+
   it("copies every page's picture, narration and clip to a content-addressed URL and renders the page", async () => {
     for (const date of DATES) {
       for (const band of BANDS) {

@@ -54,13 +54,11 @@ async function treeBytes(dir: string): Promise<number> {
   return sizes.reduce((sum, size) => sum + size, 0);
 }
 
-/** A story page's HTML plus the `/_next/` scripts and styles it references, raw and gzipped. */
+/** A story page's HTML plus the scripts and styles it references, raw and gzipped. */
 async function pageWeight(siteDir: string, htmlFile: string): Promise<{ bytes: number; gzipBytes: number }> {
   const html = await readFile(htmlFile);
   const references = new Set(
-    [...html.toString('utf8').matchAll(/(?:src|href)="(\/_next\/[^"]+\.(?:js|css))"/g)].map(
-      (match) => match[1]!,
-    ),
+    [...html.toString('utf8').matchAll(/(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((match) => match[1]!),
   );
   const parts = [html, ...(await Promise.all([...references].map((path) => readFile(join(siteDir, path)))))];
   return {

@@ -49,7 +49,7 @@ export default async function StoryPage({ params }: { params: Params }) {
         <p className="date">
           <time dateTime={story.date}>{dateLabel(story.date)}</time> · {bandLabel(story.ageBand)}
         </p>
-        <ReadToMe pageCount={story.pages.length} />
+        <ReadToMe />
         <ol className="pages">
           {story.pages.map((page) => (
             <li key={page.number} id={`page-${page.number}`} className="page">
