@@ -1,0 +1,88 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StoryManifest } from '@kidsstories/kidsstories-tools/bundle';
+import { AGE_BANDS, type AgeBand, isBundleDate, verifyBundle } from '@kidsstories/kidsstories-tools/bundle';
+
+/** A bundle folder the site left out, and why. */
+export interface SkippedBundle {
+  /** The folder, as found under the input. */
+  dir: string;
+  reason: string;
+}
+
+/** A bundle that verified: every file present with its size and SHA-256. */
+export interface VerifiedBundle {
+  dir: string;
+  manifest: StoryManifest;
+}
+
+/** What {@link findBundles} found. */
+export interface FoundBundles {
+  bundles: VerifiedBundle[];
+  skipped: SkippedBundle[];
+}
+
+/** Problems named in a skip reason; the rest are counted. */
+const PROBLEMS_SHOWN = 3;
+
+async function subfolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/**
+ * Finds the bundles under `root/stories/{date}/{ageBand}/` and checks each with `verifyBundle` (manifest, every
+ * asset's size and SHA-256, every page complete). A folder that is not a bundle, has no manifest (still being
+ * written) or fails a check is skipped with the reason, so the site never publishes half a story. Sorted newest
+ * day first, then youngest band first.
+ */
+export async function findBundles(root: string): Promise<FoundBundles> {
+  const bundles: VerifiedBundle[] = [];
+  const skipped: SkippedBundle[] = [];
+  const storiesDir = join(root, 'stories');
+  const dates = (await subfolders(storiesDir)).reverse();
+  for (const date of dates) {
+    const dateDir = join(storiesDir, date);
+    if (!isBundleDate(date)) {
+      skipped.push({ dir: dateDir, reason: `"${date}" is not a day written YYYY-MM-DD` });
+      continue;
+    }
+    const bands = await subfolders(dateDir);
+    const ordered = [
+      ...AGE_BANDS.filter((band) => bands.includes(band)),
+      ...bands.filter((band) => !AGE_BANDS.includes(band as AgeBand)),
+    ];
+    for (const band of ordered) {
+      const dir = join(dateDir, band);
+      if (!AGE_BANDS.includes(band as AgeBand)) {
+        skipped.push({ dir, reason: `"${band}" is not an age band (${AGE_BANDS.join(', ')})` });
+        continue;
+      }
+      const { ok, manifest, problems } = await verifyBundle(dir);
+      if (!ok || !manifest) {
+        const shown = problems
+          .slice(0, PROBLEMS_SHOWN)
+          .map((problem) => `${problem.path}: ${problem.message}`);
+        const more =
+          problems.length > PROBLEMS_SHOWN ? ` (and ${problems.length - PROBLEMS_SHOWN} more)` : '';
+        skipped.push({ dir, reason: `${shown.join('; ')}${more}` });
+        continue;
+      }
+      if (manifest.date !== date || manifest.ageBand !== band) {
+        skipped.push({
+          dir,
+          reason: `its manifest is for ${manifest.date} ${manifest.ageBand}, not the folder's ${date} ${band}`,
+        });
+        continue;
+      }
+      bundles.push({ dir, manifest });
+    }
+  }
+  return { bundles, skipped };
+}
