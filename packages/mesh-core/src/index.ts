@@ -18,7 +18,9 @@ export {
   MeshError,
   MESH_ERROR_CODES,
   connectCodeOf,
+  isLocalFailure,
   isRetrySafe,
+  markLocalFailure,
   meshCodeOf,
   meshErrorFromConnect,
   toConnectError,
@@ -121,7 +123,7 @@ export type {
 } from './link/peer-auth.js';
 export { MeshService } from './gen/mesh/v1/mesh_pb.js';
 // Nodes: hosting tools locally and serving them over MCP and the mesh service.
-export { createMeshNode, MeshNode } from './node/mesh-node.js';
+export { createMeshNode, DEFAULT_MESH_NODE_HTTP, MeshNode } from './node/mesh-node.js';
 export type { MeshNodeMcpOptions, MeshNodeOptions, MeshNodeTools } from './node/mesh-node.js';
 export { createLocalToolHost } from './node/local-tool-host.js';
 export { closestNames, editDistance } from './node/closest-names.js';
