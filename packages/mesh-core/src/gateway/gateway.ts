@@ -2,7 +2,7 @@ import { SpanKind, type Tracer } from '@opentelemetry/api';
 import type { ToolPorts } from '../context/create-tool-context.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { LinkCallOptions } from '../link/peer-link-types.js';
-import { closestNames } from '../node/closest-names.js';
+import { closestNames, echoableName } from '../node/closest-names.js';
 import { createLocalToolHost } from '../node/local-tool-host.js';
 import type { HostHealth, InboundCall, ToolHost } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
@@ -220,9 +220,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     return gateway.start();
   };
 
-  const unknownTool = (name: string) => {
+  const unknownTool = (fullName: string) => {
+    const name = echoableName(fullName);
     const known = [...ownNames, ...currentNaming().tools.keys()];
-    const suggestions = closestNames(name, known);
+    const suggestions = closestNames(fullName, known);
     const hint = suggestions.length > 0 ? `; closest: ${suggestions.join(', ')}` : '';
     // While a peer cannot be listed (down, breaker open), the tool may well be one of its own: say so with a
     // retryable code rather than claiming it does not exist.

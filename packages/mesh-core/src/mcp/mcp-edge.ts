@@ -16,6 +16,7 @@ import {
   type GuardRejection,
   writeJsonRpcError,
 } from './http-guards.js';
+import { initializeParamsProblem } from './initialize-params.js';
 import { createLegacySessions } from './legacy-sessions.js';
 import { createMcpServerFactory, type McpEdgeOptions, resolveEdgeOptions } from './mcp-server-factory.js';
 import { createNodeHttpAdapter } from './node-http-adapter.js';
@@ -145,10 +146,23 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
   });
   // The body is parsed once by the adapter and handed on, so the era check and the handler never re-read it.
   const serve = createNodeHttpAdapter(
-    async (request, requestOptions) =>
-      (await isLegacyRequest(request, requestOptions.parsedBody, { maxRequestBodySize: maxBodyBytes }))
+    async (request, requestOptions) => {
+      const problem = initializeParamsProblem(requestOptions.parsedBody);
+      if (problem !== undefined) {
+        const { id } = requestOptions.parsedBody as { id?: unknown };
+        return Response.json(
+          {
+            jsonrpc: '2.0',
+            id: typeof id === 'string' || typeof id === 'number' ? id : null,
+            error: { code: -32602, message: problem },
+          },
+          { status: 400 },
+        );
+      }
+      return (await isLegacyRequest(request, requestOptions.parsedBody, { maxRequestBodySize: maxBodyBytes }))
         ? legacy.fetch(request, requestOptions)
-        : modern.fetch(request, requestOptions),
+        : modern.fetch(request, requestOptions);
+    },
     {
       maxBodyBytes,
       maxJsonDepth,

@@ -1,0 +1,73 @@
+/** Shortest value registered as a secret: shorter ones would redact ordinary words. */
+export const MIN_SECRET_CHARS = 8;
+
+/** What a secret's value is replaced with. */
+export const REDACTED = '[redacted]';
+
+// One registry per process, shared by every copy of this package (ESM and CJS) through a global symbol: a secret
+// must be taken out of every log line, span and error of the process, including those of code the mesh did
+// not construct, so it cannot live in one logger's options.
+const REGISTRY = Symbol.for('@kidsstories/mesh-core/secret-values');
+type Registry = { counts: Map<string, number>; ordered: string[] };
+
+function registry(): Registry {
+  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
+  holder[REGISTRY] ??= { counts: new Map(), ordered: [] };
+  return holder[REGISTRY];
+}
+
+function reorder(state: Registry): void {
+  // Longest first, so a secret that contains another is replaced whole.
+  state.ordered = [...state.counts.keys()].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Registers the values of configured secrets (API keys, tokens, connection strings, SAS signatures) so that
+ * {@link redactSecretValues} takes them out of text: the JSON logger does it on every line, the MCP edge on
+ * every error sent to a client, the tracing helpers on span attributes and exception messages. Values shorter
+ * than {@link MIN_SECRET_CHARS} characters (and `undefined`) are ignored. Returns a function that unregisters
+ * them (each registration is counted, so two owners of one key do not unregister each other).
+ *
+ * @example
+ * ```ts
+ * const unregister = registerSecretValues([process.env.OPENAI_API_KEY]);
+ * redactSecretValues(`401: bad key ${process.env.OPENAI_API_KEY}`); // '401: bad key [redacted]'
+ * ```
+ */
+export function registerSecretValues(values: Iterable<string | undefined>): () => void {
+  const state = registry();
+  const added = [
+    ...new Set([...values].filter((value): value is string => (value?.length ?? 0) >= MIN_SECRET_CHARS)),
+  ];
+  for (const value of added) state.counts.set(value, (state.counts.get(value) ?? 0) + 1);
+  reorder(state);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    for (const value of added) {
+      const count = (state.counts.get(value) ?? 1) - 1;
+      if (count <= 0) state.counts.delete(value);
+      else state.counts.set(value, count);
+    }
+    reorder(state);
+  };
+}
+
+/**
+ * `text` with the value of every registered secret (see {@link registerSecretValues}) replaced by `[redacted]`,
+ * wherever it appears (also percent-encoded, as in a URL, and JSON-escaped). Returns `text` itself when none appears.
+ */
+export function redactSecretValues(text: string): string {
+  const { ordered } = registry();
+  if (ordered.length === 0) return text;
+  let out = text;
+  for (const secret of ordered) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    // Also as it appears in a URL and inside a JSON string.
+    for (const variant of [encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) {
+      if (variant !== secret && out.includes(variant)) out = out.split(variant).join(REDACTED);
+    }
+  }
+  return out;
+}
