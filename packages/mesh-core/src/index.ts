@@ -27,7 +27,12 @@ export {
 } from './errors/mesh-error.js';
 export type { MeshErrorCode, MeshErrorDetails, MeshErrorOptions } from './errors/mesh-error.js';
 export { createJsonLogger, redactSecrets, silentLogger } from './observability/logger.js';
-export { MIN_SECRET_CHARS, redactSecretValues, registerSecretValues } from './observability/secret-values.js';
+export {
+  MIN_SECRET_CHARS,
+  redactSecretValues,
+  registerSecretValues,
+  secretValuesFromEnv,
+} from './observability/secret-values.js';
 export type { JsonLoggerOptions, LogFields, Logger, LogLevel } from './observability/logger.js';
 export type {
   ScoredMember,

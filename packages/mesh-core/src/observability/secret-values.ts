@@ -71,3 +71,45 @@ export function redactSecretValues(text: string): string {
   }
   return out;
 }
+
+/** Names of environment variables that hold secrets. */
+const SECRET_NAME =
+  /(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CONNECTION_STRING|SAS|SIGNATURE|CREDENTIALS?)(_|$)/i;
+/** Secret parts of connection strings and URLs: Azure `AccountKey=`, `SharedAccessSignature=`, a SAS `sig=`. */
+const SECRET_PARTS = /(?:AccountKey|SharedAccessKey|SharedAccessSignature|sig|password)=([^;&\s]+)/gi;
+/** The password of a URL with credentials (`redis://user:password@host`). */
+const URL_PASSWORD = /:\/\/[^/\s:@]*:([^@\s/]+)@/g;
+
+/**
+ * The secret values in an environment: the value of every variable whose name says it holds one (`…_KEY`,
+ * `…_API_KEY`, `…_TOKEN`, `…_SECRET`, `…_PASSWORD`, `…_CONNECTION_STRING`, `…_SAS`), and in every variable the
+ * secret parts of connection strings and URLs (`AccountKey=`, `SharedAccessSignature=`, `sig=`, a URL's
+ * password). Pass them to {@link registerSecretValues}.
+ *
+ * @example
+ * ```ts
+ * registerSecretValues(secretValuesFromEnv(process.env));
+ * ```
+ */
+export function secretValuesFromEnv(env: Readonly<Record<string, string | undefined>>): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value.trim() === '') continue;
+    if (SECRET_NAME.test(name)) values.push(value.trim());
+    for (const pattern of [SECRET_PARTS, URL_PASSWORD]) {
+      for (const match of value.matchAll(pattern)) {
+        const part = match[1];
+        if (part !== undefined) values.push(part, safeDecode(part));
+      }
+    }
+  }
+  return values;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
