@@ -154,6 +154,7 @@ export type {
   BreakerStateName,
   MeshMetrics,
   MeshMetricsOptions,
+  PeerCallObservation,
   ToolCallObservation,
   ToolCallOutcome,
 } from './observability/metrics.js';

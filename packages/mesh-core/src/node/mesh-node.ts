@@ -87,7 +87,10 @@ export type MeshNodeOptions = MeshNodeTools & {
   mesh?: Omit<MeshServerOptions, 'host' | 'logger'> | false;
   /** Logger. Default: silent. */
   logger?: Logger;
-  /** Metrics served on `GET /metrics`. Default: a fresh {@link createMeshMetrics} registry. */
+  /**
+   * Metrics served on `GET /metrics`. Default: the host's own (`host.metrics`: a gateway counts its calls, peers,
+   * retries and breakers there), else a fresh {@link createMeshMetrics} registry.
+   */
   metrics?: MeshMetrics;
   /** Tracer for tool and edge spans. Default: the global provider's mesh tracer. */
   tracer?: Tracer;
@@ -130,7 +133,7 @@ export class MeshNode {
     this.#options = options;
     this.id = options.id;
     this.#logger = (options.logger ?? silentLogger).child({ nodeId: options.id });
-    this.metrics = options.metrics ?? createMeshMetrics();
+    this.metrics = options.metrics ?? options.host?.metrics ?? createMeshMetrics();
     this.ports = this.#resolvePorts(options.ports ?? {});
     if (options.host && options.tools) {
       throw new MeshError('give either host or tools, not both', 'invalid_argument', {
