@@ -1,8 +1,8 @@
 // Fault test: its own `redis-server` on a free port, stalled with SIGSTOP past the lease TTL, then resumed.
 import { type LockLease, type LockLossReason, MeshError, withLock } from '@kidsstories/mesh-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRedisConnection, createRedisLock, type RedisConnection } from '../src/index.js';
-import { type OwnRedisServer, startOwnRedisServer } from './support/redis-test-env.js';
+import { createRedisLock, type RedisConnection } from '../src/index.js';
+import { connectToOwnServer, type OwnRedisServer, startOwnRedisServer } from './support/redis-test-env.js';
 
 /**
  * The resource fencing tokens exist for: it remembers the highest token that wrote and refuses any write
@@ -31,19 +31,8 @@ class FencedResource {
 describe('a lease lost in the middle of a critical section (issue 12 item 15)', () => {
   let server: OwnRedisServer;
   const connections: RedisConnection[] = [];
-  const connect = async (instanceId: string) => {
-    const connection = createRedisConnection({
-      url: server.url,
-      instanceId,
-      reconnectBaseMs: 10,
-      reconnectMaxMs: 100,
-      connectTimeoutMs: 2_000,
-      commandTimeoutMs: 300,
-    });
-    connections.push(connection);
-    await connection.ready();
-    return connection;
-  };
+  const connect = (instanceId: string) =>
+    connectToOwnServer(server, instanceId, connections, { commandTimeoutMs: 300 });
 
   beforeEach(async () => {
     server = await startOwnRedisServer();

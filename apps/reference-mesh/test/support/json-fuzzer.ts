@@ -1,3 +1,5 @@
+import { createSeededRandom } from '@kidsstories/kidsstories-tools';
+
 /** A JSON Schema, as tools advertise it (only what the fuzzer reads). */
 interface Schema {
   type?: string | string[];
@@ -17,18 +19,6 @@ interface Schema {
 export interface JsonFuzzer {
   /** Arguments shaped by `schema` with one field mutated (or the whole object replaced now and then). */
   argumentsFor(schema: unknown): unknown;
-}
-
-/** mulberry32: a small seeded PRNG, so a fuzz run is the same on every machine. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const ODD_STRINGS = [
@@ -52,8 +42,10 @@ const ODD_NUMBERS = [0, -0, -1, 1, 0.5, -1e-9, 1e21, -1e21, Number.MAX_SAFE_INTE
 
 /** Creates a fuzzer seeded with `seed`. */
 export function createJsonFuzzer(seed: number): JsonFuzzer {
-  const random = seeded(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  // The tools' own seeded generator (mulberry32): the same inputs on every machine.
+  const seeded = createSeededRandom(seed);
+  const random = seeded.next;
+  const pick = seeded.pick;
 
   const nested = (depth: number): unknown => {
     let value: unknown = 'bottom';

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNode } from '../../test/run-node.js';
 import { readCallArgs } from './read-call-args.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,22 +15,7 @@ const BIN = join(PACKAGE_DIR, 'bin', 'kidsstories-tools.js');
 const ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'error' };
 
 function runBin(bin: string, args: string[], stdin?: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: ENV, cwd: work });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    // A run that fails before reading its input closes the pipe: that is its answer, not a test failure.
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin ?? '');
-  });
+  return runNode([bin, ...args], { env: ENV, cwd: work, ...(stdin === undefined ? {} : { stdin }) });
 }
 
 /** A PNG of noise: it does not compress, so its base64 is larger than one command-line argument may be. */
@@ -58,6 +43,13 @@ describe('the kidsstories-tools bin in a clone (issue 12 item 11)', () => {
     expect(target).toBe('./bin/kidsstories-tools.js');
     expect(manifest.files).toContain('bin');
     await expect(readFile(join(PACKAGE_DIR, target!), 'utf8')).resolves.toMatch(/^#!\/usr\/bin\/env node/);
+    // `npm ci` links bins from the lock file: a stale entry there leaves the command off the PATH.
+    const lock = JSON.parse(await readFile(join(REPO_DIR, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { bin?: Record<string, string> }>;
+    };
+    expect(lock.packages['packages/kidsstories-tools']?.bin).toEqual({
+      'kidsstories-tools': 'bin/kidsstories-tools.js',
+    });
   });
 
   it('runs the sources through tsx when there is no build yet', async () => {

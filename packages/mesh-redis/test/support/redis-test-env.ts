@@ -190,3 +190,26 @@ export async function startOwnRedisServer(options: OwnRedisServerOptions = {}): 
     resume: () => signal('SIGCONT'),
   };
 }
+
+/**
+ * A ready connection to a fault test's own server, with fast reconnects and short timeouts (command timeout
+ * 1 000 ms unless `commandTimeoutMs` says otherwise); pushed onto `connections` for the test to close.
+ */
+export async function connectToOwnServer(
+  server: OwnRedisServer,
+  instanceId: string,
+  connections: RedisConnection[],
+  options: { commandTimeoutMs?: number } = {},
+): Promise<RedisConnection> {
+  const connection = createRedisConnection({
+    url: server.url,
+    instanceId,
+    reconnectBaseMs: 10,
+    reconnectMaxMs: 100,
+    connectTimeoutMs: 2_000,
+    commandTimeoutMs: options.commandTimeoutMs ?? 1_000,
+  });
+  connections.push(connection);
+  await connection.ready();
+  return connection;
+}
