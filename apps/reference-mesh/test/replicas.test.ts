@@ -1,28 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { generationLockKey, silentLogger } from '@kidsstories/mesh-core';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisPorts } from '../src/redis-ports.js';
 import { type ReferenceMesh, startReferenceMesh } from '../src/reference-mesh.js';
+import { callTool } from './support/call-tool.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 interface Replica {
   mesh: ReferenceMesh;
   redis: Awaited<ReturnType<typeof openRedisPorts>>;
-}
-
-async function callTool(url: string, name: string, args: Record<string, unknown>) {
-  const client = new Client(
-    { name: 'replicas-test', version: '1.0.0' },
-    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
-  );
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-  try {
-    return await client.callTool({ name, arguments: args });
-  } finally {
-    await client.close();
-  }
 }
 
 /**

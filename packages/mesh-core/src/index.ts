@@ -18,13 +18,21 @@ export {
   MeshError,
   MESH_ERROR_CODES,
   connectCodeOf,
+  isLocalFailure,
   isRetrySafe,
+  markLocalFailure,
   meshCodeOf,
   meshErrorFromConnect,
   toConnectError,
 } from './errors/mesh-error.js';
 export type { MeshErrorCode, MeshErrorDetails, MeshErrorOptions } from './errors/mesh-error.js';
 export { createJsonLogger, redactSecrets, silentLogger } from './observability/logger.js';
+export {
+  MIN_SECRET_CHARS,
+  redactSecretValues,
+  registerSecretValues,
+  secretValuesFromEnv,
+} from './observability/secret-values.js';
 export type { JsonLoggerOptions, LogFields, Logger, LogLevel } from './observability/logger.js';
 export type {
   ScoredMember,
@@ -121,7 +129,7 @@ export type {
 } from './link/peer-auth.js';
 export { MeshService } from './gen/mesh/v1/mesh_pb.js';
 // Nodes: hosting tools locally and serving them over MCP and the mesh service.
-export { createMeshNode, MeshNode } from './node/mesh-node.js';
+export { createMeshNode, DEFAULT_MESH_NODE_HTTP, MeshNode } from './node/mesh-node.js';
 export type { MeshNodeMcpOptions, MeshNodeOptions, MeshNodeTools } from './node/mesh-node.js';
 export { createLocalToolHost } from './node/local-tool-host.js';
 export { closestNames, editDistance } from './node/closest-names.js';
@@ -146,6 +154,7 @@ export type {
   BreakerStateName,
   MeshMetrics,
   MeshMetricsOptions,
+  PeerCallObservation,
   ToolCallObservation,
   ToolCallOutcome,
 } from './observability/metrics.js';

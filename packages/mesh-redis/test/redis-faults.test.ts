@@ -13,7 +13,6 @@ import { delay, eventually } from '@kidsstories/mesh-core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createRedisCircuitStateStore,
-  createRedisConnection,
   createRedisCostLedger,
   createRedisEventBus,
   createRedisLock,
@@ -22,24 +21,12 @@ import {
   type RedisConnection,
   type ResilienceEvent,
 } from '../src/index.js';
-import { type OwnRedisServer, startOwnRedisServer } from './support/redis-test-env.js';
+import { connectToOwnServer, type OwnRedisServer, startOwnRedisServer } from './support/redis-test-env.js';
 
 describe('Redis faults (own redis-server, killed and restarted)', () => {
   let server: OwnRedisServer;
   const connections: RedisConnection[] = [];
-  const connect = async (instanceId: string) => {
-    const connection = createRedisConnection({
-      url: server.url,
-      instanceId,
-      reconnectBaseMs: 10,
-      reconnectMaxMs: 100,
-      connectTimeoutMs: 2_000,
-      commandTimeoutMs: 1_000,
-    });
-    connections.push(connection);
-    await connection.ready();
-    return connection;
-  };
+  const connect = (instanceId: string) => connectToOwnServer(server, instanceId, connections);
 
   beforeEach(async () => {
     server = await startOwnRedisServer();

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeHttpServer, startFakeHttpServer } from '../../test/cloud/fake-http-server.js';
+import { type NodeRun, runNode } from '../../test/run-node.js';
 import { parseStory } from '../story/story-schema.js';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -15,26 +15,8 @@ const NODE_ARGS = ['--import', 'tsx', '--conditions=@kidsstories/source', MAIN];
 /** A clean environment: no cloud keys leak in from the machine running the tests. */
 const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'error' };
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCliProcess(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { env: { ...BASE_ENV, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCliProcess(args: string[], env: Record<string, string> = {}): Promise<NodeRun> {
+  return runNode([...NODE_ARGS, ...args], { env: { ...BASE_ENV, ...env } });
 }
 
 let outDir: string;

@@ -5,6 +5,11 @@
  */
 import { runCli } from './run-cli.js';
 
+// A reader that stops early (`kidsstories-tools list | head`) closes the pipe: that ends the output, not in a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
 // No top-level await: the package also builds a CommonJS copy.
 void runCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { MeshError } from '@kidsstories/mesh-core';
+import { type ArgsReader, FILE_SYSTEM_READER, readCallArgs } from './read-call-args.js';
 
 /** The servers `serve` can start: each serves one group of tools. */
 export const SERVER_NAMES = ['text', 'media', 'video'] as const;
@@ -15,7 +16,7 @@ export type CliCommand =
       command: 'call';
       /** Tool name. */
       tool: string;
-      /** Arguments, parsed from `--args` JSON. Default `{}`. */
+      /** Arguments, from `--args` (inline JSON, `@file.json` or `-` for stdin; see `readCallArgs`). Default `{}`. */
       args: Record<string, unknown>;
       /** Directory media outputs are written to, when given. */
       outDir?: string;
@@ -30,9 +31,10 @@ export type CliCommand =
 
 /** Usage text printed by `help` and after a usage error. */
 export const USAGE = `Usage:
-  kidsstories-tools call <tool> [--args '<json>'] [--out DIR] [--timeout-ms N]
+  kidsstories-tools call <tool> [--args '<json>' | --args @FILE.json | --args -] [--out DIR] [--timeout-ms N]
       Runs one tool in this process (in-memory state, cost ledger, lock and events) and prints its result as
-      JSON. Media (images, audio, video) are written to DIR when --out is given.
+      JSON. --args takes inline JSON, @FILE.json (a file) or - (standard input); a picture field ("png") may
+      be "@PATH.png" to read that file. Media (images, audio, video) are written to DIR when --out is given.
   kidsstories-tools serve <text|media|video> [--stdio | --port N] [--host ADDRESS]
       Serves one server's tools as a standalone MCP server: over stdio (default), or over Streamable HTTP on
       http://ADDRESS:N/mcp (ADDRESS defaults to 127.0.0.1; --port 0 picks a free port).
@@ -50,13 +52,14 @@ arguments).`;
  * Parses the command line (without `node` and the script path).
  *
  * @throws MeshError `invalid_argument` with `details.field` naming the flag for unknown commands or flags,
- *   missing values, JSON that does not parse or is not an object, or an out-of-range port.
+ *   missing values, JSON that does not parse or is not an object, a file that cannot be read, or an
+ *   out-of-range port.
  * @example
  * ```ts
  * parseCliArgs(['call', 'generate_story', '--args', '{"page_count":4}', '--out', 'out']);
  * ```
  */
-export function parseCliArgs(argv: readonly string[]): CliCommand {
+export function parseCliArgs(argv: readonly string[], reader: ArgsReader = FILE_SYSTEM_READER): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     return rest[0] === undefined ? { command: 'help' } : { command: 'help', topic: rest[0] };
@@ -77,7 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     const call: Extract<CliCommand, { command: 'call' }> = {
       command: 'call',
       tool,
-      args: parseJsonArgs(values.args),
+      args: readCallArgs(typeof values.args === 'string' ? values.args : undefined, reader),
     };
     if (typeof values.out === 'string') {
       if (values.out.trim() === '') usage('--out needs a directory', 'out');
@@ -136,21 +139,6 @@ function parse(
     usage(`unexpected argument "${parsed.positionals[maxPositionals]}"`, 'arguments');
   }
   return parsed as { values: Record<string, string | boolean | undefined>; positionals: string[] };
-}
-
-function parseJsonArgs(text: string | boolean | undefined): Record<string, unknown> {
-  if (text === undefined || text === true || text === false) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return usage(`--args is not valid JSON (${reason})`, 'args');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    usage('--args must be a JSON object, like \'{"page_count": 4}\'', 'args');
-  }
-  return value as Record<string, unknown>;
 }
 
 function parseInteger(text: string | boolean | undefined, flag: string, min: number, max: number): number {

@@ -20,6 +20,7 @@ import { createProviders } from '../providers/create-providers.js';
 import type { KidsStoriesProviders } from '../providers/provider-types.js';
 import { createToolSets, type ToolSets } from '../tools/create-tool-sets.js';
 import { type CliCommand, parseCliArgs, SERVER_NAMES, type ServerName, USAGE } from './parse-cli-args.js';
+import type { ArgsReader } from './read-call-args.js';
 import { type PrintedContent, writeMediaOutputs } from './write-media-outputs.js';
 
 /** Exit codes of the CLI. */
@@ -39,6 +40,8 @@ export interface CliOptions {
   createToolSets?: (providers: KidsStoriesProviders) => ToolSets;
   /** Aborts a running `call` and stops a running `serve`. Default: SIGINT or SIGTERM. */
   signal?: AbortSignal;
+  /** Where `--args @file`, `--args -` and `@path` pictures are read. Default: the file system and stdin. */
+  argsReader?: ArgsReader;
 }
 
 /**
@@ -62,7 +65,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
   const logger = createJsonLogger({ level: logLevelOf(env.LOG_LEVEL), write: (line) => stderr(`${line}\n`) });
   let command: CliCommand;
   try {
-    command = parseCliArgs(argv);
+    command = parseCliArgs(argv, options.argsReader);
   } catch (error) {
     return fail(error, stderr, true);
   }

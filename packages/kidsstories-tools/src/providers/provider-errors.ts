@@ -1,4 +1,9 @@
-import { MeshError, type MeshErrorCode, type MeshErrorDetails } from '@kidsstories/mesh-core';
+import {
+  MeshError,
+  type MeshErrorCode,
+  type MeshErrorDetails,
+  redactSecretValues,
+} from '@kidsstories/mesh-core';
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from 'openai';
 
 /**
@@ -73,7 +78,8 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_
  * | aborted by the caller's signal | `canceled` |
  * | anything else | `internal` (a server fault is never reported as the caller's) |
  *
- * Details carry `provider`, `httpStatus`, `providerCode` and `requestId` when known; never credentials.
+ * Details carry `provider`, `httpStatus`, `providerCode` and `requestId` when known; never credentials. The
+ * message is the provider's text with every registered secret value taken out (see `registerSecretValues`).
  *
  * @example
  * ```ts
@@ -88,8 +94,12 @@ export function meshErrorFromProvider(reason: unknown, options: ProviderErrorOpt
   if (MeshError.isInstance(reason)) return reason;
   const provider = options.provider ?? 'provider';
   const now = options.now ?? Date.now;
+  // Provider text is passed on, so a key a provider or proxy echoes is taken out here (registerSecretValues).
   const make = (message: string, code: MeshErrorCode, details: MeshErrorDetails = {}) =>
-    new MeshError(`${provider}: ${message}`, code, { cause: reason, details: { provider, ...details } });
+    new MeshError(redactSecretValues(`${provider}: ${message}`), code, {
+      cause: reason,
+      details: { provider, ...details },
+    });
 
   if (reason instanceof APIUserAbortError || isNamed(reason, 'AbortError')) {
     return make('request was canceled', 'canceled');

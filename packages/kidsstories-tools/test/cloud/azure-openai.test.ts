@@ -201,7 +201,8 @@ describe('Azure OpenAI with a Microsoft Entra ID token', () => {
       },
     }));
     await entra.embedding!.embed(['hello']);
-    const request = server.requests[0]!;
+    // The aborted call of the test before may reach the fake server late: pick this test's own request.
+    const request = server.requests.find((recorded) => recorded.path.endsWith('/embeddings'))!;
     expect(request.headers.authorization).toBe('Bearer entra-token-1');
     expect(request.headers['api-key']).toBeUndefined();
     expect(request.path).toBe('/openai/deployments/text-embedding-3-large/embeddings');

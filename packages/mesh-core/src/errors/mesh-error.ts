@@ -191,9 +191,31 @@ export function meshErrorFromConnect(error: ConnectError): MeshError {
 }
 
 /**
- * True for failures that may be retried without risk of doing work twice: the callee was unavailable or
- * out of capacity, so the request did not run.
+ * True for failures that may be retried: the callee was unavailable or out of capacity. The request did not run,
+ * except for `unavailable` with `details.reason: 'connection_lost'` (the connection to the callee broke during
+ * the call, so it may have run: tools reached that way must tolerate running twice, see
+ * docs/guides/operations.md).
  */
 export function isRetrySafe(error: MeshError): boolean {
   return error.code === 'unavailable' || error.code === 'resource_exhausted';
+}
+
+const LOCAL_FAILURE = Symbol.for('@kidsstories/mesh-core/local-failure');
+
+/**
+ * Marks `error` as raised on this side of a link, before the request left the process: the caller's input could
+ * not be sent (arguments too deep to serialise, a closed link, an expired deadline) or the caller itself failed.
+ * Such a failure says nothing about the peer, so it never counts against the peer's circuit breaker and is
+ * never retried on another replica. The mark is not sent over the wire. Returns `error`.
+ */
+export function markLocalFailure(error: MeshError): MeshError {
+  Object.defineProperty(error, LOCAL_FAILURE, { value: true });
+  return error;
+}
+
+/** True for an error marked with {@link markLocalFailure} (by any copy of this package). */
+export function isLocalFailure(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[LOCAL_FAILURE] === true
+  );
 }

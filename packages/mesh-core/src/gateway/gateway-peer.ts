@@ -3,6 +3,7 @@ import { createPeerLink, type PeerLinkOptions } from '../link/peer-link.js';
 import type { LinkCallOptions, NodeEvent, PeerLink } from '../link/peer-link-types.js';
 import type { InboundCall } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
+import type { MeshMetrics } from '../observability/metrics.js';
 import type { TraceCarrier } from '../observability/tracing.js';
 import type { CircuitStateStore } from '../ports/circuit-state.js';
 import type { EventBus } from '../ports/event-bus.js';
@@ -44,6 +45,8 @@ export interface GatewayPeerContext {
   now: () => number;
   random: () => number;
   logger: Logger;
+  /** Where the peer's call latency and retries are counted. */
+  metrics: MeshMetrics;
   /** Called when the peer's cached tool list changed. */
   onListChanged: () => void;
 }
@@ -194,10 +197,12 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
         ...(call.requestState === undefined ? {} : { requestState: call.requestState }),
         ...(call.allowInputRequired === undefined ? {} : { allowInputRequired: call.allowInputRequired }),
       };
+      const startedAt = now();
       try {
         const result = await policy.execute(
-          ({ signal, deadline }) =>
-            router.withFailover(
+          ({ signal, deadline, attempt }) => {
+            if (attempt > 1) context.metrics.countRetry({ target: policy.target, node: context.gatewayId });
+            return router.withFailover(
               (replica) =>
                 replica.link.callTool(name, args, {
                   signal,
@@ -207,18 +212,31 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
                   ...(call.onProgress ? { onProgress: call.onProgress } : {}),
                 }),
               signal,
-            ),
+            );
+          },
           {
             tool: name,
             signal: call.signal,
             ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
           },
         );
+        context.metrics.observePeerCall({
+          peer: options.name,
+          node: context.gatewayId,
+          outcome: 'ok',
+          durationMs: now() - startedAt,
+        });
         // The peer answers again after failing to list: it came back, so its list may have changed.
         if (listError) void refresh();
         return result;
       } catch (error) {
         const failure = MeshError.from(error);
+        context.metrics.observePeerCall({
+          peer: options.name,
+          node: context.gatewayId,
+          outcome: 'error',
+          durationMs: now() - startedAt,
+        });
         // The peer no longer has the tool: our cached list is stale.
         if (failure.code === 'not_found' && failure.details.reason === 'unknown_tool') void refresh();
         throw failure;

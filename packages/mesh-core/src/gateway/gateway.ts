@@ -2,11 +2,11 @@ import { SpanKind, type Tracer } from '@opentelemetry/api';
 import type { ToolPorts } from '../context/create-tool-context.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { LinkCallOptions } from '../link/peer-link-types.js';
-import { closestNames } from '../node/closest-names.js';
+import { closestNames, echoableName } from '../node/closest-names.js';
 import { createLocalToolHost } from '../node/local-tool-host.js';
 import type { HostHealth, InboundCall, ToolHost } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
-import type { MeshMetrics } from '../observability/metrics.js';
+import { createMeshMetrics, type MeshMetrics } from '../observability/metrics.js';
 import { withSpan } from '../observability/tracing.js';
 import type { CircuitStateStore } from '../ports/circuit-state.js';
 import type { MeshClient, MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
@@ -45,7 +45,11 @@ export interface GatewayOptions {
   tools?: readonly AnyToolDefinition[];
   /** Logger. Default: silent. */
   logger?: Logger;
-  /** Metrics: gateway call latency and errors, in-flight calls, breaker states. Default: none. */
+  /**
+   * Metrics: the gateway's call latency and errors, in-flight calls, peer call latency, retries, breaker states and
+   * transitions. Default: a fresh registry of its own ({@link Gateway.metrics}, which a `MeshNode` serving the
+   * gateway serves on `/metrics`).
+   */
   metrics?: MeshMetrics;
   /** Tracer for the span around each routed call. Default: the global provider's mesh tracer. */
   tracer?: Tracer;
@@ -67,6 +71,8 @@ export interface GatewayOptions {
 
 /** A gateway: one {@link ToolHost} federating its peers' tools with its own, plus lifecycle. */
 export interface Gateway extends ToolHost, GatewayInspector {
+  /** The metrics the gateway records into: `options.metrics`, or its own registry. */
+  readonly metrics: MeshMetrics;
   /** Starts the peers' breakers and event streams and lists every peer once. Idempotent. */
   start(): Promise<void>;
   /** Lists every peer again now. */
@@ -102,7 +108,9 @@ export interface Gateway extends ToolHost, GatewayInspector {
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const resolved = resolveGatewayOptions(options);
-  const { id, now, logger, metrics } = resolved;
+  const { id, now, logger } = resolved;
+  // The gateway always counts its own calls, peers, retries and breaker transitions (served by a MeshNode).
+  const metrics = resolved.metrics ?? createMeshMetrics();
   const listeners = new Set<() => void>();
   let naming: ToolNaming | MeshError | undefined;
   let started: Promise<void> | undefined;
@@ -130,6 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       now,
       random: resolved.random,
       logger,
+      metrics,
       onListChanged,
     }),
   );
@@ -176,14 +185,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     mesh: selfClient,
     logger,
     now,
-    ...(metrics ? { metrics } : {}),
+    metrics,
     ...(options.tracer ? { tracer: options.tracer } : {}),
   });
   const ownNames = new Set(resolved.ownToolNames);
 
   for (const peer of peers) {
-    metrics?.setBreakerState(peer.policy.target, peer.policy.state());
-    peer.policy.onStateChange((state) => metrics?.setBreakerState(peer.policy.target, state));
+    metrics.setBreakerState(peer.policy.target, peer.policy.state());
+    peer.policy.onStateChange((state) => {
+      metrics.setBreakerState(peer.policy.target, state);
+      metrics.countBreakerTransition(peer.policy.target, state);
+    });
   }
 
   const currentNaming = (): ToolNaming => {
@@ -220,9 +232,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     return gateway.start();
   };
 
-  const unknownTool = (name: string) => {
+  const unknownTool = (fullName: string) => {
+    const name = echoableName(fullName);
     const known = [...ownNames, ...currentNaming().tools.keys()];
-    const suggestions = closestNames(name, known);
+    const suggestions = closestNames(fullName, known);
     const hint = suggestions.length > 0 ? `; closest: ${suggestions.join(', ')}` : '';
     // While a peer cannot be listed (down, breaker open), the tool may well be one of its own: say so with a
     // retryable code rather than claiming it does not exist.
@@ -270,7 +283,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const originalName = entry.originalName;
     const startedAt = now();
-    const finish = metrics?.trackInFlight(id);
+    const finish = metrics.trackInFlight(id);
     try {
       const result = await withSpan(
         `gateway ${name}`,
@@ -290,11 +303,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         },
         ({ carrier }) => peer.callTool(originalName, args, call, carrier),
       );
-      metrics?.observeToolCall({ tool: name, node: id, outcome: 'ok', durationMs: now() - startedAt });
+      metrics.observeToolCall({ tool: name, node: id, outcome: 'ok', durationMs: now() - startedAt });
       return result;
     } catch (error) {
       const failure = MeshError.from(error);
-      metrics?.observeToolCall({
+      metrics.observeToolCall({
         tool: name,
         node: id,
         outcome: 'error',
@@ -314,6 +327,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const gateway: Gateway = {
     id,
+    metrics,
     relaysCalls: true,
     ...inspector,
     start() {

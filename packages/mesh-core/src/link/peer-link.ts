@@ -8,7 +8,7 @@ import {
   type Interceptor,
 } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
-import { MeshError, meshErrorFromConnect } from '../errors/mesh-error.js';
+import { isLocalFailure, MeshError, markLocalFailure, meshErrorFromConnect } from '../errors/mesh-error.js';
 import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
 import type { HostHealth } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
@@ -213,9 +213,32 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     });
   };
 
+  /**
+   * A failure of the part of a call that happens before the request leaves this process (arguments that cannot
+   * be serialised, a deadline already passed, a failing signer): this side's fault, never the peer's, so it is
+   * marked (see `markLocalFailure`) and does not count against the peer's breaker.
+   */
+  const localFailure = (error: unknown, what: string, serialising = false): MeshError => {
+    const failure =
+      serialising && (error instanceof RangeError || error instanceof TypeError)
+        ? new MeshError(`${what} cannot be serialised: ${error.message}`, 'invalid_argument', {
+            details: { field: 'arguments' },
+          })
+        : MeshError.from(error);
+    return markLocalFailure(
+      new MeshError(failure.message, failure.code, {
+        cause: error,
+        details: { ...failure.details, origin: url },
+      }),
+    );
+  };
+
   const guard = async <T>(run: () => Promise<T>): Promise<T> => {
-    if (closed)
-      throw new MeshError(`the peer link to ${url} is closed`, 'unavailable', { details: { origin: url } });
+    if (closed) {
+      throw markLocalFailure(
+        new MeshError(`the peer link to ${url} is closed`, 'unavailable', { details: { origin: url } }),
+      );
+    }
     try {
       return await run();
     } catch (error) {
@@ -281,13 +304,25 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     args: Record<string, unknown>,
     options: LinkCallOptions,
   ): Promise<ToolOutcome> => {
-    const request = callRequestToWire(name, args, options);
+    let request: ReturnType<typeof callRequestToWire>;
+    try {
+      request = callRequestToWire(name, args, options);
+    } catch (error) {
+      throw localFailure(error, `the arguments of "${name}"`, true);
+    }
     const onProgress = options.onProgress;
     if (!onProgress) {
       // The hot path of every forwarded call: the same gRPC wire, without Connect's per-call pipeline.
-      const metadata = metadataRecord(options.metadata);
-      const authorization = signer ? await signer.authorization() : undefined;
-      const timeoutMs = deadlineMs(options.timeoutMs);
+      let metadata: Record<string, string>;
+      let authorization: string | undefined;
+      let timeoutMs: number;
+      try {
+        metadata = metadataRecord(options.metadata);
+        authorization = signer ? await signer.authorization() : undefined;
+        timeoutMs = deadlineMs(options.timeoutMs);
+      } catch (error) {
+        throw localFailure(error, `the call of "${name}"`);
+      }
       if (channel && requestChars(request) <= CHANNEL_MAX_REQUEST_BYTES) {
         const answer = await channel.call({
           request,
@@ -309,7 +344,12 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       });
       return outcomeFromWire(fromBinary(CallToolResponseSchema, response).outcome, name);
     }
-    const call = callOptions(options, options.metadata);
+    let call: CallOptions;
+    try {
+      call = callOptions(options, options.metadata);
+    } catch (error) {
+      throw localFailure(error, `the call of "${name}"`);
+    }
     for await (const message of client.callToolStream(request, call)) {
       if (message.event.case === 'progress') onProgress(progressFromWire(message.event.value));
       else if (message.event.case === 'result') return resultFromWire(message.event.value);
@@ -335,12 +375,36 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     options: LinkCallOptions,
   ): Promise<ToolOutcome> {
     return guard(async () => {
-      const outcome = await callOutcome(name, args, options);
+      let outcome: ToolOutcome;
+      try {
+        outcome = await callOutcome(name, args, options);
+      } catch (error) {
+        throw lostConnection(error, options.signal);
+      }
       if (isInputRequired(outcome) && options.allowInputRequired !== true)
         throw inputRequiredNotRelayable(name);
       return outcome;
     });
   }
+
+  /**
+   * A call "canceled" although its caller did not cancel it: the connection went away under it (the peer process
+   * died or the network dropped it, resetting the stream). The peer is unreachable, which is `unavailable`; the
+   * call may have run, so `details.reason` says `connection_lost` (not `not_processed`).
+   */
+  const lostConnection = (error: unknown, signal: AbortSignal | undefined): unknown => {
+    if (signal?.aborted || isLocalFailure(error)) return error;
+    const failure = toMeshError(error);
+    if (failure.code !== 'canceled') return failure;
+    return new MeshError(
+      `the connection to ${url} was lost during the call: ${failure.message}`,
+      'unavailable',
+      {
+        cause: error,
+        details: { ...failure.details, origin: url, reason: 'connection_lost' },
+      },
+    );
+  };
 
   return {
     url,

@@ -7,6 +7,7 @@ import type { ToolOutcome, ToolProgress } from '../tool/tool-context.js';
 import { isUnknownToolError, toolErrorResult, unknownToolProtocolError } from './edge-errors.js';
 import { type HeaderReader, readCallMetadata } from './inbound-call.js';
 import type { ResolvedEdgeOptions } from './mcp-server-factory.js';
+import { toPublicError } from './public-error.js';
 
 /** One MCP `tools/call` as an edge received it, whichever way it is served (the SDK's server or the relay path). */
 export interface EdgeToolCall {
@@ -30,7 +31,8 @@ export interface EdgeToolCall {
 
 /**
  * Runs one MCP `tools/call` on a host: reads correlation id, trace context, budget id and deadline from `_meta`
- * and headers, opens the edge span, and maps failures: an unknown tool throws the JSON-RPC `-32602`
+ * and headers, opens the edge span, and maps failures (as {@link toPublicError} shows them: without internal
+ * addresses or registered secrets; the span keeps the whole error): an unknown tool throws the JSON-RPC `-32602`
  * `ProtocolError` naming the closest tools, malformed metadata and every other `MeshError` resolve a tool result
  * with `isError: true`. An input-required outcome resolves unchanged.
  */
@@ -50,7 +52,7 @@ export async function runEdgeToolCall(
   } catch (error) {
     const meshError = MeshError.from(error);
     options.metrics?.countError(meshError.code, { tool: name, node: host.id });
-    return toolErrorResult(meshError);
+    return toolErrorResult(toPublicError(meshError));
   }
   const scope = createCallScope({
     signals: call.signals,
@@ -102,9 +104,18 @@ export async function runEdgeToolCall(
           return await host.callTool(name, call.args, inbound);
         } catch (error) {
           const meshError = MeshError.from(error);
+          // The span and the log keep the whole error; the client gets it without internal addresses or secrets.
           recordSpanError(span, meshError);
-          if (isUnknownToolError(meshError)) throw unknownToolProtocolError(meshError);
-          return toolErrorResult(meshError);
+          const shown = toPublicError(meshError);
+          if (shown !== meshError) {
+            options.logger.debug(`tool "${name}" failed: ${meshError.message}`, {
+              code: meshError.code,
+              origin: meshError.details.origin,
+              correlationId: metadata.correlationId,
+            });
+          }
+          if (isUnknownToolError(shown)) throw unknownToolProtocolError(shown);
+          return toolErrorResult(shown);
         }
       },
     );

@@ -16,6 +16,7 @@ import {
   type GuardRejection,
   writeJsonRpcError,
 } from './http-guards.js';
+import { initializeParamsProblem } from './initialize-params.js';
 import { createLegacySessions } from './legacy-sessions.js';
 import { createMcpServerFactory, type McpEdgeOptions, resolveEdgeOptions } from './mcp-server-factory.js';
 import { createNodeHttpAdapter } from './node-http-adapter.js';
@@ -41,6 +42,12 @@ export interface McpHttpHandlerOptions extends McpEdgeOptions {
   /** Largest request body accepted, in bytes; larger bodies get `413` naming the limit. Default 4 194 304 (4 MiB). */
   maxBodyBytes?: number;
   /**
+   * Deepest nesting of objects and arrays accepted in a request body, in levels (the JSON-RPC envelope counts:
+   * `arguments` of a `tools/call` start at level 3). A deeper request is refused before anything else reads it,
+   * with JSON-RPC `-32602` naming the limit (`invalid_argument`, `details.limit`). Default 64.
+   */
+  maxJsonDepth?: number;
+  /**
    * Response shaping for 2026-07-28 requests: `auto` (JSON, upgraded to SSE when progress is sent), `sse` or
    * `json` (progress dropped). Default `auto`.
    */
@@ -61,12 +68,22 @@ export interface McpHttpHandlerOptions extends McpEdgeOptions {
 /** A Node `(request, response)` handler serving MCP, with a `close()` that ends in-flight exchanges. */
 export interface McpHttpHandler {
   (request: IncomingMessage, response: ServerResponse): Promise<void>;
+  /**
+   * Runs the checks the MCP endpoint runs before serving (`Host`/`Origin`, the bearer token) on another route
+   * served beside it (such as `/metrics`): resolves `true` when the request passes (its `auth` set), or writes the
+   * refusal (`403`, `401`) and resolves `false`.
+   */
+  guard(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
   /** Aborts in-flight 2026-07-28 exchanges and stops forwarding tool-list changes. */
   close(): Promise<void>;
 }
 
 /** Defaults of {@link McpHttpHandlerOptions}. */
-export const DEFAULT_MCP_HTTP = { maxBodyBytes: 4 * 1024 * 1024, responseMode: 'auto' } as const;
+export const DEFAULT_MCP_HTTP = {
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxJsonDepth: 64,
+  responseMode: 'auto',
+} as const;
 
 /**
  * Serves a {@link ToolHost} over MCP Streamable HTTP for both protocol eras: 2026-07-28 clients statelessly,
@@ -91,6 +108,16 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
     throw new MeshError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`, 'invalid_argument', {
       details: { field: 'maxBodyBytes' },
     });
+  }
+  const maxJsonDepth = options.maxJsonDepth ?? DEFAULT_MCP_HTTP.maxJsonDepth;
+  if (!Number.isInteger(maxJsonDepth) || maxJsonDepth < 3) {
+    throw new MeshError(
+      `maxJsonDepth must be an integer of at least 3, got ${maxJsonDepth}`,
+      'invalid_argument',
+      {
+        details: { field: 'maxJsonDepth' },
+      },
+    );
   }
   const allowedHosts = options.allowedHosts ?? localhostAllowedHostnames();
   const allowedOrigins = options.allowedOrigins ?? localhostAllowedOrigins();
@@ -119,12 +146,26 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
   });
   // The body is parsed once by the adapter and handed on, so the era check and the handler never re-read it.
   const serve = createNodeHttpAdapter(
-    async (request, requestOptions) =>
-      (await isLegacyRequest(request, requestOptions.parsedBody, { maxRequestBodySize: maxBodyBytes }))
+    async (request, requestOptions) => {
+      const problem = initializeParamsProblem(requestOptions.parsedBody);
+      if (problem !== undefined) {
+        const { id } = requestOptions.parsedBody as { id?: unknown };
+        return Response.json(
+          {
+            jsonrpc: '2.0',
+            id: typeof id === 'string' || typeof id === 'number' ? id : null,
+            error: { code: -32602, message: problem },
+          },
+          { status: 400 },
+        );
+      }
+      return (await isLegacyRequest(request, requestOptions.parsedBody, { maxRequestBodySize: maxBodyBytes }))
         ? legacy.fetch(request, requestOptions)
-        : modern.fetch(request, requestOptions),
+        : modern.fetch(request, requestOptions);
+    },
     {
       maxBodyBytes,
+      maxJsonDepth,
       onerror: (error) => logger.error('mcp request failed', { error }),
       ...(relay ? { intercept: relay.serve } : {}),
     },
@@ -147,21 +188,32 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
     );
   };
 
+  const guard = async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
+    const refused = checkHostAndOrigin(request, allowedHosts, allowedOrigins);
+    if (refused) {
+      reject(response, refused);
+      return false;
+    }
+    if (options.verifyBearerToken) {
+      const auth = await authenticateBearer(request, {
+        verify: options.verifyBearerToken,
+        now,
+        ...(options.resourceMetadataUrl === undefined
+          ? {}
+          : { resourceMetadataUrl: options.resourceMetadataUrl }),
+      });
+      if ('status' in auth) {
+        reject(response, auth);
+        return false;
+      }
+      (request as IncomingMessage & { auth?: typeof auth }).auth = auth;
+    }
+    return true;
+  };
+
   const handler = async (request: IncomingMessage, response: ServerResponse) => {
     try {
-      const refused = checkHostAndOrigin(request, allowedHosts, allowedOrigins);
-      if (refused) return reject(response, refused);
-      if (options.verifyBearerToken) {
-        const auth = await authenticateBearer(request, {
-          verify: options.verifyBearerToken,
-          now,
-          ...(options.resourceMetadataUrl === undefined
-            ? {}
-            : { resourceMetadataUrl: options.resourceMetadataUrl }),
-        });
-        if ('status' in auth) return reject(response, auth);
-        (request as IncomingMessage & { auth?: typeof auth }).auth = auth;
-      }
+      if (!(await guard(request, response))) return;
       await serve(request, response);
     } catch (error) {
       logger.error('mcp request failed', { error });
@@ -169,6 +221,7 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
     }
   };
   return Object.assign(handler, {
+    guard,
     async close() {
       stopWatching();
       relay?.close();

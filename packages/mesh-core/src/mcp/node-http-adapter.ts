@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import { exceedsJsonDepth } from './json-depth.js';
 
 /** The web-standard face the adapter serves: the SDK's `handler.fetch`, with a pre-parsed body. */
 export type WebFetchHandler = (
@@ -11,6 +12,11 @@ export type WebFetchHandler = (
 export interface NodeHttpAdapterOptions {
   /** Largest request body accepted, in bytes; larger bodies get `413`. */
   maxBodyBytes: number;
+  /**
+   * Deepest nesting of objects and arrays accepted in a JSON body, in levels; a deeper body is refused before
+   * anything else sees it: JSON-RPC `-32602` (`invalid_argument`) naming the limit. Default: no limit.
+   */
+  maxJsonDepth?: number;
   /** Observes a failure to convert the request or a throwing `fetch`, before the `500` is written. */
   onerror?: (error: Error) => void;
   /**
@@ -61,6 +67,12 @@ export function createNodeHttpAdapter(
       if (method !== 'GET' && method !== 'HEAD') {
         body = await readBody(request, maxBodyBytes);
         if (body !== undefined) parsedBody = parseJson(body);
+      }
+      if (options.maxJsonDepth !== undefined && exceedsJsonDepth(parsedBody, options.maxJsonDepth)) {
+        finished = true;
+        const id = echoableRequestId(parsedBody);
+        writeJson(response, id === null ? 400 : 200, tooDeepAnswer(id, options.maxJsonDepth));
+        return;
       }
       let prepare: ((webRequest: Request) => void) | undefined;
       const intercepted =
@@ -114,6 +126,17 @@ export function createNodeHttpAdapter(
       finished = true;
     });
   };
+}
+
+/** The JSON-RPC `-32602` answer to a body nested past `maxDepth`, with the mesh error in `data`. */
+function tooDeepAnswer(id: string | number | null, maxDepth: number): string {
+  const message = `the request nests objects and arrays deeper than the limit of ${maxDepth} levels (maxJsonDepth)`;
+  const data = {
+    code: 'invalid_argument',
+    message,
+    details: { field: 'maxJsonDepth', limit: maxDepth, limitUnit: 'levels' },
+  };
+  return JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32602, message, data } });
 }
 
 class BodyTooLargeError extends Error {

@@ -20,6 +20,24 @@ export function editDistance(left: string, right: string): number {
   return previous[b.length] ?? 0;
 }
 
+/** Longest part of a name compared or echoed: MCP tool names are at most 64 characters. */
+const MAX_COMPARED_CHARS = 128;
+
+/**
+ * `name` as an error message may echo it: unchanged up to 128 characters, else its first 128 characters and a
+ * note of its length, so a hostile megabyte-long name is never sent back (or logged) in full.
+ *
+ * @example
+ * ```ts
+ * echoableName('x'.repeat(1_000_000)); // 'xxx…x… (1000000 characters)'
+ * ```
+ */
+export function echoableName(name: string): string {
+  return name.length <= MAX_COMPARED_CHARS
+    ? name
+    : `${name.slice(0, MAX_COMPARED_CHARS)}… (${name.length} characters)`;
+}
+
 /** Options for {@link closestNames}. */
 export interface ClosestNamesOptions {
   /** Most names returned. Default 3. */
@@ -38,7 +56,8 @@ export function closestNames(
   options: ClosestNamesOptions = {},
 ): string[] {
   const limit = options.limit ?? 3;
-  const needle = name.toLowerCase();
+  // Tool names are at most 64 characters: comparing more of a hostile name only burns CPU.
+  const needle = name.slice(0, MAX_COMPARED_CHARS).toLowerCase();
   const scored = [...candidates].map((candidate) => {
     const lower = candidate.toLowerCase();
     const contains = needle.length > 0 && (lower.includes(needle) || needle.includes(lower));

@@ -14,7 +14,7 @@ import {
   type ToolOutcome,
 } from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
-import { closestNames } from './closest-names.js';
+import { closestNames, echoableName } from './closest-names.js';
 import { validateWithSchema } from './schema-validation.js';
 import type { HostHealth, InboundCall, ToolHost } from './tool-host.js';
 import { describeTool, type RegisteredTool, toCallResult } from './tool-registration.js';
@@ -200,8 +200,9 @@ export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHos
       const suggestions = closestNames(name, tools.keys());
       options.metrics?.countError('not_found', { node: nodeId });
       const hint = suggestions.length > 0 ? `; closest: ${suggestions.join(', ')}` : '';
-      throw new MeshError(`unknown tool "${name}" on node "${nodeId}"${hint}`, 'not_found', {
-        details: { tool: name, suggestions, reason: 'unknown_tool', origin: nodeId },
+      const shown = echoableName(name);
+      throw new MeshError(`unknown tool "${shown}" on node "${nodeId}"${hint}`, 'not_found', {
+        details: { tool: shown, suggestions, reason: 'unknown_tool', origin: nodeId },
       });
     }
     const started = now();

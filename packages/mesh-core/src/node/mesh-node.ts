@@ -25,6 +25,7 @@ export interface MeshNodeMcpOptions
     | 'verifyBearerToken'
     | 'resourceMetadataUrl'
     | 'maxBodyBytes'
+    | 'maxJsonDepth'
     | 'responseMode'
     | 'serverInfo'
     | 'instructions'
@@ -41,7 +42,28 @@ export interface MeshNodeMcpOptions
    * when it is not a wildcard address. `false` disables the check.
    */
   allowedHosts?: readonly string[] | false;
+  /**
+   * How long a client may take to send a request's headers, in milliseconds; a slower one is answered `408` and
+   * disconnected. Default 10 000.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * How long a client may take to send a whole request (headers and body), in milliseconds; a slower one (a body
+   * trickled byte by byte) is answered `408` and disconnected. It bounds receiving the request only, never how
+   * long a tool runs or an SSE stream stays open. Default 30 000.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Which of the extra routes pass the same checks as the MCP endpoint (`Host`/`Origin` and the bearer token):
+   * `metrics` guards `GET /metrics`, `healthz` guards `GET /healthz`. Default: `['metrics']` when
+   * `verifyBearerToken` is set (metrics describe the traffic), else none; `/healthz` stays open by default so
+   * load balancers and orchestrators can probe it without a token (it reveals only the node id and its state).
+   */
+  guardedRoutes?: ReadonlyArray<'metrics' | 'healthz'>;
 }
+
+/** Defaults of {@link MeshNodeMcpOptions}' HTTP timeouts, in milliseconds. */
+export const DEFAULT_MESH_NODE_HTTP = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 } as const;
 
 /** The tools of a node: a ready host (a gateway, a custom host) or tool definitions to host locally. */
 export type MeshNodeTools =
@@ -65,7 +87,10 @@ export type MeshNodeOptions = MeshNodeTools & {
   mesh?: Omit<MeshServerOptions, 'host' | 'logger'> | false;
   /** Logger. Default: silent. */
   logger?: Logger;
-  /** Metrics served on `GET /metrics`. Default: a fresh {@link createMeshMetrics} registry. */
+  /**
+   * Metrics served on `GET /metrics`. Default: the host's own (`host.metrics`: a gateway counts its calls, peers,
+   * retries and breakers there), else a fresh {@link createMeshMetrics} registry.
+   */
   metrics?: MeshMetrics;
   /** Tracer for tool and edge spans. Default: the global provider's mesh tracer. */
   tracer?: Tracer;
@@ -98,6 +123,7 @@ export class MeshNode {
   readonly #http: Server;
   readonly #meshServer: MeshServer | undefined;
   readonly #logger: Logger;
+  readonly #guarded: ReadonlySet<'metrics' | 'healthz'>;
   #state: LifecycleState = 'created';
   #draining = false;
   #mcpPort: number | undefined;
@@ -107,7 +133,7 @@ export class MeshNode {
     this.#options = options;
     this.id = options.id;
     this.#logger = (options.logger ?? silentLogger).child({ nodeId: options.id });
-    this.metrics = options.metrics ?? createMeshMetrics();
+    this.metrics = options.metrics ?? options.host?.metrics ?? createMeshMetrics();
     this.ports = this.#resolvePorts(options.ports ?? {});
     if (options.host && options.tools) {
       throw new MeshError('give either host or tools, not both', 'invalid_argument', {
@@ -134,7 +160,16 @@ export class MeshNode {
       });
     }
     const hostname = mcp.hostname ?? DEFAULT_MESH_NODE.hostname;
-    const { port: _port, hostname: _hostname, path: _path, allowedHosts, ...edge } = mcp;
+    const {
+      port: _port,
+      hostname: _hostname,
+      path: _path,
+      allowedHosts,
+      headersTimeoutMs: _headersTimeoutMs,
+      requestTimeoutMs: _requestTimeoutMs,
+      guardedRoutes: _guardedRoutes,
+      ...edge
+    } = mcp;
     this.#mcp = createMcpHttpHandler(this.host, {
       ...edge,
       allowedHosts: allowedHosts ?? defaultAllowedHosts(hostname),
@@ -142,10 +177,30 @@ export class MeshNode {
       metrics: this.metrics,
       ...(options.tracer ? { tracer: options.tracer } : {}),
     });
-    this.#http = createServer((request, response) => void this.#route(request, response));
-    // A malformed request line or header must never reach user code or crash the process.
-    this.#http.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    const headersTimeoutMs =
+      positiveMs(mcp.headersTimeoutMs, 'headersTimeoutMs') ?? DEFAULT_MESH_NODE_HTTP.headersTimeoutMs;
+    const requestTimeoutMs =
+      positiveMs(mcp.requestTimeoutMs, 'requestTimeoutMs') ?? DEFAULT_MESH_NODE_HTTP.requestTimeoutMs;
+    this.#guarded = new Set(mcp.guardedRoutes ?? (mcp.verifyBearerToken ? ['metrics'] : []));
+    this.#http = createServer(
+      {
+        // Node needs the request timeout to be at least the headers timeout.
+        headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs),
+        requestTimeout: requestTimeoutMs,
+        // How often Node checks those timeouts: a quarter of the shortest, between 50 ms and Node's 30 s.
+        connectionsCheckingInterval: Math.min(
+          30_000,
+          Math.max(50, Math.floor(Math.min(headersTimeoutMs, requestTimeoutMs) / 4)),
+        ),
+      },
+      (request, response) => void this.#route(request, response),
+    );
+    // A malformed request line or header must never reach user code or crash the process; a request not received
+    // within the timeouts is answered 408 (Node raises it as a client error too).
+    this.#http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`);
       else socket.destroy();
     });
     this.#meshServer =
@@ -239,6 +294,10 @@ export class MeshNode {
     const path = (request.url ?? '/').split('?')[0];
     try {
       if (path === this.#mcpPath) return await this.#mcp(request, response);
+      const route = path === '/metrics' ? 'metrics' : path === '/healthz' ? 'healthz' : undefined;
+      if (route && request.method === 'GET' && this.#guarded.has(route)) {
+        if (!(await this.#mcp.guard(request, response))) return;
+      }
       if (path === '/metrics' && request.method === 'GET') {
         const body = await this.metrics.render();
         response.writeHead(200, { 'content-type': this.metrics.contentType });
@@ -273,6 +332,20 @@ export class MeshNode {
       ledger: given.ledger ?? own(createMemoryCostLedger()),
     };
   }
+}
+
+function positiveMs(value: number | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new MeshError(
+      `mcp.${field} must be a positive integer of milliseconds, got ${value}`,
+      'invalid_argument',
+      {
+        details: { field: `mcp.${field}` },
+      },
+    );
+  }
+  return value;
 }
 
 function defaultAllowedHosts(hostname: string): string[] {

@@ -1,3 +1,4 @@
+import type { MeshMetrics } from '../observability/metrics.js';
 import type { MeshToolInfo, ToolCallResult, ToolOutcome, ToolProgress } from '../tool/tool-context.js';
 
 /**
@@ -45,6 +46,11 @@ export type HostHealth = 'serving' | 'draining' | 'not_serving';
 export interface ToolHost {
   /** Stable id of this instance. */
   readonly id: string;
+  /**
+   * The metrics this host records into (a gateway's calls, peers, retries and breakers), when it keeps its own: a
+   * `MeshNode` serving the host without a `metrics` option serves these on `/metrics`.
+   */
+  readonly metrics?: MeshMetrics;
   /** The tools offered now. */
   listTools(signal?: AbortSignal): Promise<MeshToolInfo[]>;
   /**

@@ -1,3 +1,5 @@
+import { redactSecretValues } from './secret-values.js';
+
 /** Severity of a log record. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -48,7 +50,8 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
 
 /**
  * A logger that writes one JSON object per line: `{"time":…,"level":"info","msg":…, …fields}`.
- * Secret-looking fields (`authorization`, `token`, `apiKey`…) are redacted.
+ * Secret-looking fields (`authorization`, `token`, `apiKey`…) are redacted, and so is the value of every
+ * registered secret (see `registerSecretValues`) wherever it appears in the line.
  */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const envLevel = process.env.LOG_LEVEL as LogLevel | undefined;
@@ -59,7 +62,12 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const log = (at: LogLevel, message: string, fields?: LogFields) => {
     if (LEVELS[at] < LEVELS[level]) return;
     const record = redactSecrets({ ...base, ...fields }) as LogFields;
-    write(JSON.stringify({ time: new Date(now()).toISOString(), level: at, msg: message, ...record }));
+    // The whole line, so a registered secret's value is taken out wherever it appears (see registerSecretValues).
+    write(
+      redactSecretValues(
+        JSON.stringify({ time: new Date(now()).toISOString(), level: at, msg: message, ...record }),
+      ),
+    );
   };
   return {
     debug: (message, fields) => log('debug', message, fields),

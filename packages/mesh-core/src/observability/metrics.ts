@@ -21,6 +21,18 @@ export interface ToolCallObservation {
   code?: MeshErrorCode;
 }
 
+/** One finished call from a gateway to a peer (all its attempts), as recorded by {@link MeshMetrics.observePeerCall}. */
+export interface PeerCallObservation {
+  /** The peer's name. */
+  peer: string;
+  /** Id of the gateway that made the call. */
+  node: string;
+  /** How the call ended. */
+  outcome: ToolCallOutcome;
+  /** Wall time of the call with its retries, in milliseconds. */
+  durationMs: number;
+}
+
 /** Options for {@link createMeshMetrics}. */
 export interface MeshMetricsOptions {
   /**
@@ -51,6 +63,12 @@ export interface MeshMetrics {
   trackInFlight(node: string): () => void;
   /** Sets the state of the breaker guarding `target`. */
   setBreakerState(target: string, state: BreakerStateName): void;
+  /** Counts one transition of the breaker guarding `target` into `state`. */
+  countBreakerTransition(target: string, state: BreakerStateName): void;
+  /** Records one call from gateway `node` to `peer`: latency by peer and outcome. */
+  observePeerCall(observation: PeerCallObservation): void;
+  /** Counts one retry (a second or later attempt) of a call from `node` to `target`. */
+  countRetry(labels: { target: string; node: string }): void;
   /** The metrics in the Prometheus text exposition format. */
   render(): Promise<string>;
 }
@@ -70,6 +88,9 @@ const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, half_open: 
  * - `<prefix>tool_call_duration_seconds` histogram, labels `tool`, `node`, `outcome`;
  * - `<prefix>errors_total` counter, labels `code`, `tool`, `node`;
  * - `<prefix>breaker_state` gauge (0 closed, 1 half-open, 2 open), label `target`;
+ * - `<prefix>breaker_transitions_total` counter, labels `target`, `state`;
+ * - `<prefix>peer_call_duration_seconds` histogram (gateway to peer, retries included), labels `peer`, `node`, `outcome`;
+ * - `<prefix>retries_total` counter, labels `target`, `node`;
  * - `<prefix>in_flight_calls` gauge, label `node`.
  *
  * @example
@@ -100,6 +121,25 @@ export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics
     name: `${prefix}breaker_state`,
     help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open.',
     labelNames: ['target'],
+    registers: [registry],
+  });
+  const transitions = new Counter({
+    name: `${prefix}breaker_transitions_total`,
+    help: 'Circuit breaker transitions per target and new state.',
+    labelNames: ['target', 'state'],
+    registers: [registry],
+  });
+  const peerLatency = new Histogram({
+    name: `${prefix}peer_call_duration_seconds`,
+    help: 'Latency of calls from a gateway to its peers (retries included), in seconds.',
+    labelNames: ['peer', 'node', 'outcome'],
+    buckets,
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: `${prefix}retries_total`,
+    help: 'Retried attempts of calls to a peer.',
+    labelNames: ['target', 'node'],
     registers: [registry],
   });
   const inFlight = new Gauge({
@@ -137,6 +177,18 @@ export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics
     },
     setBreakerState(target, state) {
       breaker.set({ target }, BREAKER_VALUE[state]);
+    },
+    countBreakerTransition(target, state) {
+      transitions.inc({ target, state });
+    },
+    observePeerCall(observation) {
+      peerLatency.observe(
+        { peer: observation.peer, node: observation.node, outcome: observation.outcome },
+        Math.max(0, observation.durationMs) / 1000,
+      );
+    },
+    countRetry(labels) {
+      retries.inc(labels);
     },
     render: () => registry.metrics(),
   };

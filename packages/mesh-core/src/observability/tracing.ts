@@ -13,6 +13,7 @@ import {
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeshError } from '../errors/mesh-error.js';
+import { redactSecretValues } from './secret-values.js';
 
 /** W3C trace context as carried in MCP `_meta`, HTTP headers and peer-link metadata. */
 export interface TraceCarrier {
@@ -97,7 +98,7 @@ export async function withSpan<T>(
     name,
     {
       kind: options.kind ?? SpanKind.INTERNAL,
-      ...(options.attributes ? { attributes: options.attributes } : {}),
+      ...(options.attributes ? { attributes: redactAttributes(options.attributes) } : {}),
     },
     parentContext,
   );
@@ -119,7 +120,27 @@ export async function withSpan<T>(
 /** Marks `span` as failed with `error` (a `MeshError`'s code goes in the `mesh.error_code` attribute). */
 export function recordSpanError(span: Span, error: unknown): void {
   const meshError = MeshError.from(error);
+  // Registered secrets never reach a span (see registerSecretValues); internal addresses may (traces are internal).
+  const message = redactSecretValues(meshError.message);
   span.setAttribute('mesh.error_code', meshError.code);
-  span.recordException(meshError);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: meshError.message });
+  span.recordException({
+    name: meshError.name,
+    message,
+    ...(meshError.stack ? { stack: redactSecretValues(meshError.stack) } : {}),
+  });
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+/** `attributes` with registered secret values taken out of their string values. */
+function redactAttributes(attributes: Attributes): Attributes {
+  let out: Attributes | undefined;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (typeof value !== 'string') continue;
+    const redacted = redactSecretValues(value);
+    if (redacted !== value) {
+      out ??= { ...attributes };
+      out[key] = redacted;
+    }
+  }
+  return out ?? attributes;
 }

@@ -6,7 +6,7 @@ import {
   type RetryPolicy,
   retry,
 } from 'cockatiel';
-import { isRetrySafe, MeshError } from '../errors/mesh-error.js';
+import { isLocalFailure, isRetrySafe, MeshError } from '../errors/mesh-error.js';
 import type { CircuitState } from '../ports/circuit-state.js';
 import { type PeerPolicyOptions, resolvePeerPolicyOptions } from './peer-policy-options.js';
 import { createRetryBackoff } from './retry-backoff.js';
@@ -85,6 +85,7 @@ function isRetryable(error: Error): boolean {
   return (
     MeshError.isInstance(error) &&
     isRetrySafe(error) &&
+    !isLocalFailure(error) &&
     error.details.circuit === undefined &&
     error.details.bulkhead === undefined
   );

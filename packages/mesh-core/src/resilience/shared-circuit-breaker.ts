@@ -6,7 +6,7 @@ import {
   isBrokenCircuitError,
   SamplingBreaker,
 } from 'cockatiel';
-import { MeshError, type MeshErrorCode } from '../errors/mesh-error.js';
+import { isLocalFailure, MeshError, type MeshErrorCode } from '../errors/mesh-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { CircuitSnapshot, CircuitState, CircuitStateStore } from '../ports/circuit-state.js';
 import type { EventBus, MeshEvent, Unsubscribe } from '../ports/event-bus.js';
@@ -68,9 +68,13 @@ const BREAKER_FAILURE_CODES: ReadonlySet<MeshErrorCode> = new Set<MeshErrorCode>
   'resource_exhausted',
 ]);
 
-/** True when a failure counts towards opening a breaker. */
+/**
+ * True when a failure counts towards opening a breaker: a downstream fault code, and not raised on this side
+ * before the request left (see `markLocalFailure`): the caller's input or the caller itself never trips
+ * the downstream's breaker.
+ */
 export function countsAsBreakerFailure(error: unknown): boolean {
-  return MeshError.isInstance(error) && BREAKER_FAILURE_CODES.has(error.code);
+  return MeshError.isInstance(error) && BREAKER_FAILURE_CODES.has(error.code) && !isLocalFailure(error);
 }
 
 /** Resolved internal settings of {@link createSharedCircuitBreaker}. */

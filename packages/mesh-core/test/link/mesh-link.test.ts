@@ -247,8 +247,11 @@ describe('mesh service over a peer link (h2c)', () => {
     await server.close({ timeoutMs: 50 });
     await host.aborted;
     expect(host.calls[0]?.call.signal.aborted).toBe(true);
-    // The peer reset the stream: the call may have done work, so the code is not a retry-safe one.
-    expect((await pending).code).toBe('canceled');
+    // The peer reset the stream under a caller that did not cancel: the peer is gone for this call, which is
+    // `unavailable` (issue 12 item 4); `connection_lost` says the call may have done work.
+    const error = await pending;
+    expect(error.code).toBe('unavailable');
+    expect(error.details.reason).toBe('connection_lost');
   });
 
   it('rejects calls on a closed link with unavailable', async () => {

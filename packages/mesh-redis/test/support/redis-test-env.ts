@@ -104,6 +104,10 @@ export interface OwnRedisServer {
   start(): Promise<void>;
   /** Kills it for good. */
   stop(): Promise<void>;
+  /** Stalls it with SIGSTOP: connections stay open, commands get no answer (a frozen or partitioned Redis). */
+  pause(): void;
+  /** Lets a stalled server run again with SIGCONT; keys whose TTL ran out meanwhile are gone. */
+  resume(): void;
 }
 
 async function waitForPing(url: string, timeoutMs: number): Promise<void> {
@@ -170,5 +174,42 @@ export async function startOwnRedisServer(options: OwnRedisServerOptions = {}): 
     });
   };
   await start();
-  return { url, port, kill, start, stop: kill };
+  const signal = (name: NodeJS.Signals) => {
+    if (child && child.exitCode === null) child.kill(name);
+  };
+  return {
+    url,
+    port,
+    kill,
+    start,
+    stop: async () => {
+      signal('SIGCONT');
+      await kill();
+    },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+  };
+}
+
+/**
+ * A ready connection to a fault test's own server, with fast reconnects and short timeouts (command timeout
+ * 1 000 ms unless `commandTimeoutMs` says otherwise); pushed onto `connections` for the test to close.
+ */
+export async function connectToOwnServer(
+  server: OwnRedisServer,
+  instanceId: string,
+  connections: RedisConnection[],
+  options: { commandTimeoutMs?: number } = {},
+): Promise<RedisConnection> {
+  const connection = createRedisConnection({
+    url: server.url,
+    instanceId,
+    reconnectBaseMs: 10,
+    reconnectMaxMs: 100,
+    connectTimeoutMs: 2_000,
+    commandTimeoutMs: options.commandTimeoutMs ?? 1_000,
+  });
+  connections.push(connection);
+  await connection.ready();
+  return connection;
 }

@@ -1,3 +1,4 @@
+import { registerSecretValues, secretValuesFromEnv } from '@kidsstories/mesh-core';
 import type { KidsStoriesProviders } from '../provider-types.js';
 import { createChatRefineProvider } from './chat-refine-provider.js';
 import { type CloudSettings, resolveCloudSettings } from './cloud-settings.js';
@@ -31,7 +32,9 @@ export type CloudProviders = Partial<KidsStoriesProviders>;
 /**
  * Creates the cloud providers the settings allow: story, embedding, image and speech on Azure OpenAI or OpenAI;
  * refinement on Phi-4 (Azure AI) or else the story model; safety on OpenAI moderation; video on Runware.
- * Every client has retries off (the mesh retries) and reports usage for the cost ledger.
+ * Every client has retries off (the mesh retries) and reports usage for the cost ledger. Every configured key
+ * (and every secret-looking variable of `env`) is registered with `registerSecretValues`, so no provider error
+ * that echoes one carries it into an error, a log line or a span.
  *
  * @throws MeshError `invalid_argument` naming an environment variable when the settings are malformed.
  * @example
@@ -41,7 +44,14 @@ export type CloudProviders = Partial<KidsStoriesProviders>;
  * ```
  */
 export function createCloudProviders(options: CloudProvidersOptions = {}): CloudProviders {
-  const settings = options.settings ?? resolveCloudSettings(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const settings = options.settings ?? resolveCloudSettings(env);
+  // Providers (and OpenAI-compatible proxies) may echo a key in their error text: register every configured
+  // secret so the mesh takes it out of errors, log lines and spans (see docs/guides/operations.md "Redaction").
+  registerSecretValues([
+    ...configuredSecrets(settings),
+    ...(options.settings ? [] : secretValuesFromEnv(env)),
+  ]);
   const clientOptions = {
     timeoutMs: settings.requestTimeoutMs,
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -85,4 +95,15 @@ export function createCloudProviders(options: CloudProvidersOptions = {}): Cloud
     providers.video = createRunwareVideoProvider({ client });
   }
   return providers;
+}
+
+/** The keys in `settings`. */
+function configuredSecrets(settings: CloudSettings): Array<string | undefined> {
+  const openai = settings.openai;
+  return [
+    openai && 'apiKey' in openai ? openai.apiKey : undefined,
+    settings.moderation?.connection.apiKey,
+    settings.phi4?.apiKey,
+    settings.runware?.apiKey,
+  ];
 }

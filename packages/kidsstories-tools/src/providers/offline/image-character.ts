@@ -386,19 +386,24 @@ export function shade(hex: string, amount: number): string {
   return `#${channel(16)}${channel(8)}${channel(0)}`;
 }
 
-/** Escapes text for SVG content and attributes. */
+/** Characters XML 1.0 does not allow at all (control characters, lone surrogates): the SVG parser refuses them. */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** Escapes text for SVG content and attributes, dropping the characters XML cannot hold. */
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (char) =>
-    char === '<'
-      ? '&lt;'
-      : char === '>'
-        ? '&gt;'
-        : char === '&'
-          ? '&amp;'
-          : char === '"'
-            ? '&quot;'
-            : '&apos;',
-  );
+  return text
+    .replace(NOT_XML, '')
+    .replace(/[<>&"']/g, (char) =>
+      char === '<'
+        ? '&lt;'
+        : char === '>'
+          ? '&gt;'
+          : char === '&'
+            ? '&amp;'
+            : char === '"'
+              ? '&quot;'
+              : '&apos;',
+    );
 }
 
 function round(value: number): number {

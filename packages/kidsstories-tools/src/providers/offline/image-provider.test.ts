@@ -116,3 +116,18 @@ describe('offline image provider', () => {
     expect(wrapText('one two three four five six', 9, 2)).toEqual(['one two', 'three…']);
   });
 });
+
+describe('offline image provider: text XML cannot hold', () => {
+  it('draws a prompt with control characters and lone surrogates instead of failing (found by the fuzz test)', async () => {
+    const result = await provider.generateImage(
+      {
+        prompt: 'Pip \u0000\u0001\u001f found \ud800 a stone & a <star>.',
+        sceneDescription: 'a forest \u0007 at dusk',
+        characters: looks,
+        size: '256x256',
+      },
+      { seed: 1 },
+    );
+    expect(decode(result.png).width).toBe(256);
+  });
+});
