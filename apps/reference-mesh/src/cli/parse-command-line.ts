@@ -16,8 +16,9 @@ export class UsageError extends Error {
 
 export const USAGE = `usage:
   kidsstories-mesh [run] [--date YYYY-MM-DD] [--age-band 3-5|6-8|9-12|all] [--pages 1-24] [--clips 0-24]
-                   [--params FILE] [--out DIR] [--json] [--redis URL [--instance-id ID]] [--distributed]
-      makes the story of the day (default today, UTC, ages 6-8) and prints where to read it
+                   [--params FILE] [--out DIR] [--json] [--no-site] [--redis URL [--instance-id ID]] [--distributed]
+      makes the story of the day (default today, UTC, ages 6-8), builds the story site for it (DIR/site) and shows
+      where to read it (on a terminal it serves the site until Ctrl+C)
   kidsstories-mesh serve [--port N] [--host ADDRESS] [--out DIR] [--redis URL [--instance-id ID]]
                    [--schedule [CRON]] [--distributed]
       keeps the mesh up: any MCP client can call orchestrate on the gateway; --schedule makes every age band's
@@ -51,6 +52,8 @@ export interface RunCommand extends CommonOptions {
   clips?: number;
   parameters?: GenerationParametersInput;
   json: boolean;
+  /** Build the story site for what was written and show where to read it. Default true (`--no-site` skips it). */
+  site: boolean;
 }
 
 /** `serve`: keep the mesh up. */
@@ -187,6 +190,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     distributed,
     ageBands: band === 'all' ? [...AGE_BANDS] : [band as AgeBand],
     json: values.json,
+    site: !values['no-site'],
     ...(values.date === undefined ? {} : { date: values.date }),
     ...(pages === undefined ? {} : { pages }),
     ...(clips === undefined ? {} : { clips }),
@@ -207,6 +211,7 @@ function parse(argv: readonly string[]) {
       params: { type: 'string' },
       out: { type: 'string', default: 'out' },
       json: { type: 'boolean', default: false },
+      'no-site': { type: 'boolean', default: false },
       redis: { type: 'string' },
       'redis-prefix': { type: 'string' },
       'instance-id': { type: 'string' },

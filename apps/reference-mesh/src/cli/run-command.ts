@@ -9,6 +9,7 @@ import { openRedisPorts } from '../redis-ports.js';
 import { startReferenceMesh } from '../reference-mesh.js';
 import { bullPrefixOf, type RunCommand } from './parse-command-line.js';
 import { createProgressPrinter } from './progress-printer.js';
+import { describeSite, type PublishedSite, publishSite, serveSite } from './publish-site.js';
 import { CLI_PATH } from './serve-command.js';
 
 /** What `run` prints with `--json`: one entry per age band. */
@@ -26,6 +27,8 @@ export interface RunSummary {
     models: string[];
     steps: Array<{ step: string; durationMs: number; costUsd: number; resumed: boolean }>;
   }>;
+  /** The story site built for the bundles (absent with `--no-site`). */
+  site?: PublishedSite;
 }
 
 const RUN_TIMEOUT_MS = 1_800_000;
@@ -99,7 +102,21 @@ export async function runCommand(
     await client.close().catch(() => {});
     await mesh.close();
   }
-  if (command.json) write(`${JSON.stringify(summary)}\n`);
+  const first = summary.bundles[0];
+  if (command.site && first) {
+    if (!command.json) write('Building the story site…\n');
+    const site = await publishSite(command.outDir, first);
+    summary.site = site;
+    if (command.json) {
+      write(`${JSON.stringify(summary)}\n`);
+    } else if (process.stdout.isTTY) {
+      await serveSite(site, write);
+    } else {
+      write(describeSite(site));
+    }
+  } else if (command.json) {
+    write(`${JSON.stringify(summary)}\n`);
+  }
   return failed ? 1 : 0;
 }
 
