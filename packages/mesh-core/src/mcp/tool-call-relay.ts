@@ -6,7 +6,7 @@ import {
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
 import type { ToolHost } from '../node/tool-host.js';
-import type { ToolOutcome } from '../tool/tool-context.js';
+import type { ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
 import { runEdgeToolCall } from './edge-tool-call.js';
 import type { HeaderReader } from './inbound-call.js';
 import type { ResolvedEdgeOptions } from './mcp-server-factory.js';
@@ -142,7 +142,7 @@ function plainToolCall(request: IncomingMessage, body: unknown): RelayedRequest 
  * A final result the relay path writes itself: text blocks, an object `structuredContent`, a boolean `isError`
  * and an object `_meta`.
  */
-function isPlainTextResult(outcome: ToolOutcome): boolean {
+function isPlainTextResult(outcome: ToolOutcome): outcome is ToolCallResult {
   const result = outcome as unknown as Record<string, unknown>;
   for (const key of Object.keys(result)) {
     if (key !== 'content' && key !== 'structuredContent' && key !== 'isError' && key !== '_meta')
