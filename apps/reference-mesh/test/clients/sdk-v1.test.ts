@@ -1,0 +1,109 @@
+// The official SDK v1 client (`@modelcontextprotocol/sdk` 1.32.2), the one LangChain and many hosts run on: it
+// validates `structuredContent` against each tool's `outputSchema` once it has listed the tools, error results
+// included (issue 12 item 10, issue 19).
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectMatrix,
+  kidsstoriesStdioServer,
+  type MatrixClient,
+  type MatrixTargets,
+  outcomeOf,
+  pagePicture,
+  startMatrixMesh,
+} from './client-matrix.js';
+
+const GATEWAY_TOOLS = [
+  'route',
+  'budget_check',
+  'circuit_status',
+  'generate_story',
+  'refine_readability',
+  'embed_content',
+  'generate_image',
+  'generate_audio',
+  'apply_character_guide',
+  'select_model',
+  'animate_image',
+  'batch_render',
+];
+
+/** Connects and lists the tools first, as hosts do: that is what arms the client's output validation. */
+async function connect(transport: StreamableHTTPClientTransport | StdioClientTransport): Promise<Client> {
+  const client = new Client({ name: 'client-matrix-sdk-v1', version: '1.0.0' });
+  await client.connect(transport);
+  await client.listTools();
+  return client;
+}
+
+function adapt(client: Client): MatrixClient {
+  return { call: (tool, args) => outcomeOf(() => client.callTool({ name: tool, arguments: args })) };
+}
+
+describe('official SDK v1 client (@modelcontextprotocol/sdk 1.32.2)', () => {
+  let targets: MatrixTargets;
+  let png: string;
+  beforeAll(async () => {
+    targets = await startMatrixMesh();
+    const client = await connect(new StreamableHTTPClientTransport(new URL(targets.gatewayUrl)));
+    png = await pagePicture((tool, args) => client.callTool({ name: tool, arguments: args }));
+    await client.close();
+  });
+  afterAll(async () => {
+    await targets?.mesh.close();
+  });
+
+  it('calls every tool and reads every error through the gateway (Streamable HTTP)', async () => {
+    const client = await connect(new StreamableHTTPClientTransport(new URL(targets.gatewayUrl)));
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name).sort()).toEqual([...GATEWAY_TOOLS].sort());
+      await expectMatrix(adapt(client), GATEWAY_TOOLS, png);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('calls the video and text tools directly on their nodes', async () => {
+    for (const [url, tools] of [
+      [targets.videoNodeUrl, ['select_model', 'animate_image', 'batch_render']],
+      [targets.textNodeUrl, ['generate_story', 'refine_readability', 'embed_content']],
+    ] as const) {
+      const client = await connect(new StreamableHTTPClientTransport(new URL(url)));
+      try {
+        await expectMatrix(adapt(client), tools, png);
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
+  it('calls `kidsstories-tools serve video --stdio`', async () => {
+    const client = await connect(
+      new StdioClientTransport({ ...kidsstoriesStdioServer('video'), stderr: 'ignore' }),
+    );
+    try {
+      await expectMatrix(adapt(client), ['select_model', 'animate_image', 'batch_render'], png);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('surfaces progress of animate_image through the gateway', async () => {
+    const client = await connect(new StreamableHTTPClientTransport(new URL(targets.gatewayUrl)));
+    try {
+      const progress: number[] = [];
+      const result = await client.callTool(
+        { name: 'animate_image', arguments: { png, durationSec: 1, width: 64, height: 64 } },
+        undefined,
+        { onprogress: (update) => progress.push(update.progress) },
+      );
+      expect(result.isError).not.toBe(true);
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await client.close();
+    }
+  });
+});
