@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_VIDEO_MODELS } from '@kidsstories/kidsstories-tools';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { expect } from 'vitest';
 import { type ReferenceMesh, startReferenceMesh } from '../../src/reference-mesh.js';
 
@@ -61,17 +62,30 @@ export interface MatrixTargets {
   videoNodeUrl: string;
   /** The text node's own MCP endpoint. */
   textNodeUrl: string;
+  /** A 256x256 page picture (base64 PNG) for the video tools, made by `generate_image`. */
+  png: string;
 }
 
 /** Starts the reference mesh (offline providers, in-memory state) once for a client file. */
 export async function startMatrixMesh(): Promise<MatrixTargets> {
   const mesh = await startReferenceMesh();
-  return {
-    mesh,
-    gatewayUrl: mesh.gatewayUrl,
-    videoNodeUrl: mesh.nodes.video.mcpUrl,
-    textNodeUrl: mesh.nodes.text.mcpUrl,
-  };
+  const client = new Client({ name: 'client-matrix-setup', version: '1.0.0' });
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(mesh.gatewayUrl)));
+    const png = await pagePicture((tool, args) => client.callTool({ name: tool, arguments: args }));
+    return {
+      mesh,
+      gatewayUrl: mesh.gatewayUrl,
+      videoNodeUrl: mesh.nodes.video.mcpUrl,
+      textNodeUrl: mesh.nodes.text.mcpUrl,
+      png,
+    };
+  } catch (error) {
+    await mesh.close();
+    throw error;
+  } finally {
+    await client.close();
+  }
 }
 
 /** What a client showed for one call: whether it was an error, and the text the user reads. */
@@ -88,8 +102,8 @@ export interface MatrixClient {
   call(tool: string, args: Record<string, unknown>): Promise<MatrixOutcome>;
 }
 
-/** A small PNG for the video tools, made once by `generate_image` through the client under test. */
-export async function pagePicture(
+/** A small PNG for the video tools, made by `generate_image`. */
+async function pagePicture(
   callTool: (tool: string, args: Record<string, unknown>) => Promise<{ content?: unknown }>,
 ): Promise<string> {
   const result = await callTool('generate_image', {
@@ -192,11 +206,9 @@ export function textOf(content: unknown): string {
 }
 
 /** Wraps a call so a thrown error becomes an outcome carrying its message. */
-export async function outcomeOf(
-  call: () => Promise<{ isError?: unknown; content?: unknown }>,
-): Promise<MatrixOutcome> {
+export async function outcomeOf(call: () => Promise<unknown>): Promise<MatrixOutcome> {
   try {
-    const result = await call();
+    const result = (await call()) as { isError?: unknown; content?: unknown };
     return { isError: result.isError === true, text: textOf(result.content) };
   } catch (error) {
     return { isError: true, thrown: true, text: error instanceof Error ? error.message : String(error) };
