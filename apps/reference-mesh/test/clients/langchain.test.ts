@@ -40,7 +40,9 @@ describe('LangChain.js MCP adapters 1.1.4', () => {
         await expect(tool?.invoke({ ...domain.args })).rejects.toThrow(domain.message);
         // Documented in docs/guides/clients.md: LangChain's own message, the call never leaves the process.
         const missing = byName.get(`${server}__select_model`);
-        await expect(missing?.invoke({})).rejects.toThrow('Received tool input did not match expected schema');
+        await expect(missing?.invoke({})).rejects.toThrow(
+          'Received tool input did not match expected schema',
+        );
       }
     } finally {
       await client.close();

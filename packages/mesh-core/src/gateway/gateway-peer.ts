@@ -131,7 +131,9 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
       tools = list;
       idempotentTools = new Set(
         list
-          .filter(({ annotations }) => annotations?.idempotentHint === true || annotations?.readOnlyHint === true)
+          .filter(
+            ({ annotations }) => annotations?.idempotentHint === true || annotations?.readOnlyHint === true,
+          )
           .map((tool) => tool.name),
       );
       listedAt = now();
