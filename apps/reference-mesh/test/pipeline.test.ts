@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProviders, type KidsStoriesProviders } from '@kidsstories/kidsstories-tools';
 import {
+  BUNDLE_STEPS,
   PIPELINE_STREAMS,
   parseBundleCompleteEvent,
   verifyBundle,
