@@ -37,7 +37,7 @@ describe('Vercel AI SDK MCP client (@ai-sdk/mcp 1.0.102)', () => {
     targets = await startMatrixMesh();
   });
   afterAll(async () => {
-    await targets?.mesh.close();
+    await targets?.close();
   });
 
   it('runs every tool and reads every error through the gateway and on a node (Streamable HTTP)', async () => {

@@ -2,7 +2,9 @@
 // makes (one valid call per tool, then the error cases) and what the user must see for each. Each client file
 // adapts its client to `MatrixClient` and runs `expectMatrix`.
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_VIDEO_MODELS } from '@kidsstories/kidsstories-tools';
@@ -57,6 +59,8 @@ export function run(
 /** Where a client reaches the mesh: the gateway, and one node directly. */
 export interface MatrixTargets {
   mesh: ReferenceMesh;
+  /** Stops the mesh and removes its bundles. */
+  close(): Promise<void>;
   gatewayUrl: string;
   /** The video node's own MCP endpoint (its tools include the domain-error case). */
   videoNodeUrl: string;
@@ -66,22 +70,37 @@ export interface MatrixTargets {
   png: string;
 }
 
-/** Starts the reference mesh (offline providers, in-memory state) once for a client file. */
+/** The `orchestrate` call of the matrix: a one-page story without clips, made once when the mesh starts. */
+const ORCHESTRATE_ARGS = { date: '2026-01-02', ageBand: '6-8', pages: 1, clips: 0 } as const;
+
+/**
+ * Starts the reference mesh (offline providers, in-memory state, bundles in a temporary folder) once for a client
+ * file, makes the page picture the video tools need and runs `orchestrate` once, so that each client's
+ * `orchestrate` call finds the bundle and answers at once (`reused: true`).
+ */
 export async function startMatrixMesh(): Promise<MatrixTargets> {
-  const mesh = await startReferenceMesh();
+  const outDir = await mkdtemp(join(tmpdir(), 'client-matrix-'));
+  const mesh = await startReferenceMesh({ outDir });
+  const close = async () => {
+    await mesh.close();
+    await rm(outDir, { recursive: true, force: true });
+  };
   const client = new Client({ name: 'client-matrix-setup', version: '1.0.0' });
   try {
     await client.connect(new StreamableHTTPClientTransport(new URL(mesh.gatewayUrl)));
     const png = await pagePicture((tool, args) => client.callTool({ name: tool, arguments: args }));
+    const made = await client.callTool({ name: 'orchestrate', arguments: { ...ORCHESTRATE_ARGS } });
+    if (made.isError) throw new Error(`orchestrate failed: ${textOf(made.content)}`);
     return {
       mesh,
+      close,
       gatewayUrl: mesh.gatewayUrl,
       videoNodeUrl: mesh.nodes.video.mcpUrl,
       textNodeUrl: mesh.nodes.text.mcpUrl,
       png,
     };
   } catch (error) {
-    await mesh.close();
+    await close();
     throw error;
   } finally {
     await client.close();
@@ -123,6 +142,7 @@ export function validCalls(png: string): Record<string, Record<string, unknown>>
   const clip = { png, durationSec: 1, width: 64, height: 64 };
   return {
     route: { tool: 'generate_story' },
+    orchestrate: { ...ORCHESTRATE_ARGS },
     budget_check: {},
     circuit_status: {},
     generate_story: { parameters: { page_count: 1, seed: 3 } },

@@ -35,7 +35,7 @@ describe('MCP Inspector CLI 2.12.0', () => {
     targets = await startMatrixMesh();
   });
   afterAll(async () => {
-    await targets?.mesh.close();
+    await targets?.close();
   });
 
   it('lints every tool of every server clean with tools/list --strict, in the portable subset', async () => {

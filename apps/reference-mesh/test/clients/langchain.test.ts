@@ -11,7 +11,7 @@ describe('LangChain.js MCP adapters 1.1.4', () => {
     targets = await startMatrixMesh();
   });
   afterAll(async () => {
-    await targets?.mesh.close();
+    await targets?.close();
   });
 
   it('runs every tool and reads the server message of every error, through the gateway and on a node', async () => {

@@ -26,7 +26,7 @@ describe('mcp-remote 0.15.1 (stdio bridge) with the SDK v1 stdio client', () => 
     targets = await startMatrixMesh();
   });
   afterAll(async () => {
-    await targets?.mesh.close();
+    await targets?.close();
   });
 
   it.each(['legacy', 'auto'] as const)(

@@ -37,7 +37,7 @@ describe('official SDK v2 client (@modelcontextprotocol/client 2.4.0)', () => {
     png = targets.png;
   });
   afterAll(async () => {
-    await targets?.mesh.close();
+    await targets?.close();
   });
 
   it.each(['modern', 'legacy'] as const)('calls every tool through the gateway (%s era)', async (era) => {
