@@ -225,6 +225,13 @@ export function textOf(content: unknown): string {
     .join('\n');
 }
 
+/** Adapts an official SDK client (v1 or v2, or one behind `mcp-remote`): each call is one `callTool`. */
+export function adaptSdkClient(client: {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+}): MatrixClient {
+  return { call: (tool, args) => outcomeOf(() => client.callTool({ name: tool, arguments: args })) };
+}
+
 /** Wraps a call so a thrown error becomes an outcome carrying its message. */
 export async function outcomeOf(call: () => Promise<unknown>): Promise<MatrixOutcome> {
   try {

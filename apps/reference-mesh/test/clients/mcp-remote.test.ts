@@ -3,7 +3,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { binPath, expectMatrix, type MatrixTargets, outcomeOf, startMatrixMesh } from './client-matrix.js';
+import {
+  adaptSdkClient,
+  binPath,
+  expectMatrix,
+  type MatrixTargets,
+  startMatrixMesh,
+} from './client-matrix.js';
 
 const MCP_REMOTE = binPath('mcp-remote', 'mcp-remote');
 
@@ -37,7 +43,7 @@ describe('mcp-remote 0.15.1 (stdio bridge) with the SDK v1 stdio client', () => 
         try {
           const { tools } = await client.listTools();
           await expectMatrix(
-            { call: (tool, args) => outcomeOf(() => client.callTool({ name: tool, arguments: args })) },
+            adaptSdkClient(client),
             tools.map((tool) => tool.name),
             targets.png,
           );

@@ -6,11 +6,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  adaptSdkClient,
   expectMatrix,
   kidsstoriesStdioServer,
-  type MatrixClient,
   type MatrixTargets,
-  outcomeOf,
   startMatrixMesh,
   validCalls,
 } from './client-matrix.js';
@@ -21,10 +20,6 @@ async function connect(transport: StreamableHTTPClientTransport | StdioClientTra
   await client.connect(transport);
   await client.listTools();
   return client;
-}
-
-function adapt(client: Client): MatrixClient {
-  return { call: (tool, args) => outcomeOf(() => client.callTool({ name: tool, arguments: args })) };
 }
 
 describe('official SDK v1 client (@modelcontextprotocol/sdk 1.32.2)', () => {
@@ -44,7 +39,7 @@ describe('official SDK v1 client (@modelcontextprotocol/sdk 1.32.2)', () => {
       const { tools } = await client.listTools();
       const everyTool = Object.keys(validCalls(png)).sort();
       expect(tools.map((tool) => tool.name).sort()).toEqual(everyTool);
-      await expectMatrix(adapt(client), everyTool, png);
+      await expectMatrix(adaptSdkClient(client), everyTool, png);
     } finally {
       await client.close();
     }
@@ -57,7 +52,7 @@ describe('official SDK v1 client (@modelcontextprotocol/sdk 1.32.2)', () => {
     ] as const) {
       const client = await connect(new StreamableHTTPClientTransport(new URL(url)));
       try {
-        await expectMatrix(adapt(client), tools, png);
+        await expectMatrix(adaptSdkClient(client), tools, png);
       } finally {
         await client.close();
       }
@@ -69,7 +64,7 @@ describe('official SDK v1 client (@modelcontextprotocol/sdk 1.32.2)', () => {
       new StdioClientTransport({ ...kidsstoriesStdioServer('video'), stderr: 'ignore' }),
     );
     try {
-      await expectMatrix(adapt(client), ['select_model', 'animate_image', 'batch_render'], png);
+      await expectMatrix(adaptSdkClient(client), ['select_model', 'animate_image', 'batch_render'], png);
     } finally {
       await client.close();
     }

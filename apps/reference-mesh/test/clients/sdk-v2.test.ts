@@ -4,11 +4,10 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  adaptSdkClient,
   expectMatrix,
   kidsstoriesStdioServer,
-  type MatrixClient,
   type MatrixTargets,
-  outcomeOf,
   startMatrixMesh,
   validCalls,
 } from './client-matrix.js';
@@ -23,10 +22,6 @@ async function connect(transport: StreamableHTTPClientTransport | StdioClientTra
   await client.connect(transport);
   await client.listTools();
   return client;
-}
-
-function adapt(client: Client): MatrixClient {
-  return { call: (tool, args) => outcomeOf(() => client.callTool({ name: tool, arguments: args })) };
 }
 
 describe('official SDK v2 client (@modelcontextprotocol/client 2.4.0)', () => {
@@ -45,7 +40,7 @@ describe('official SDK v2 client (@modelcontextprotocol/client 2.4.0)', () => {
     try {
       const { tools } = await client.listTools();
       await expectMatrix(
-        adapt(client),
+        adaptSdkClient(client),
         tools.map((tool) => tool.name),
         png,
       );
@@ -59,7 +54,7 @@ describe('official SDK v2 client (@modelcontextprotocol/client 2.4.0)', () => {
     async (era) => {
       const client = await connect(new StreamableHTTPClientTransport(new URL(targets.videoNodeUrl)), era);
       try {
-        await expectMatrix(adapt(client), ['select_model', 'animate_image', 'batch_render'], png);
+        await expectMatrix(adaptSdkClient(client), ['select_model', 'animate_image', 'batch_render'], png);
       } finally {
         await client.close();
       }
@@ -70,7 +65,11 @@ describe('official SDK v2 client (@modelcontextprotocol/client 2.4.0)', () => {
     const stdio = new StdioClientTransport({ ...kidsstoriesStdioServer('text'), stderr: 'ignore' });
     const client = await connect(stdio, 'legacy');
     try {
-      await expectMatrix(adapt(client), ['generate_story', 'refine_readability', 'embed_content'], png);
+      await expectMatrix(
+        adaptSdkClient(client),
+        ['generate_story', 'refine_readability', 'embed_content'],
+        png,
+      );
     } finally {
       await client.close();
     }
