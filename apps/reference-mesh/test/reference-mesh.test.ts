@@ -1,6 +1,9 @@
+import { DEFAULT_VIDEO_MODELS } from '@kidsstories/kidsstories-tools';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReferenceMesh, startReferenceMesh } from '../src/reference-mesh.js';
+
+const VIDEO_MODEL_IDS = DEFAULT_VIDEO_MODELS.map((model) => model.id);
 
 const KIDSSTORIES_TOOLS = [
   'generate_story',
@@ -75,6 +78,31 @@ describe('the reference mesh on its embedded default', () => {
       expect(JSON.stringify(circuits.structuredContent)).toContain('closed');
       const budget = await client.callTool({ name: 'budget_check', arguments: {} });
       expect(budget.isError).not.toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("answers a request no video model can serve at once through the gateway, with the node's message", async () => {
+    const client = await connect(mesh.gatewayUrl, 'modern');
+    try {
+      const started = Date.now();
+      const result = await client.callTool({
+        name: 'select_model',
+        arguments: { durationSec: 5, excludeModels: VIDEO_MODEL_IDS },
+      });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toBeUndefined();
+      expect(result.content).toEqual([
+        {
+          type: 'text',
+          text: expect.stringMatching(/^failed_precondition: no standard video model is left/),
+        },
+      ]);
+      expect(result._meta).toMatchObject({ 'io.kidsstories/error': { code: 'failed_precondition' } });
+      const circuits = await client.callTool({ name: 'circuit_status', arguments: { peer: 'video' } });
+      expect(circuits.structuredContent).toMatchObject({ peers: [{ circuit: { active: 0, queued: 0 } }] });
     } finally {
       await client.close();
     }

@@ -90,6 +90,6 @@ describe('two reference-mesh replicas on one Redis', () => {
       .toBe('open');
     const rejected = await callTool(b.mesh.gatewayUrl, 'select_model', { durationSec: 5 });
     expect(rejected.isError).toBe(true);
-    expect(JSON.stringify(rejected.structuredContent)).toContain('unavailable');
+    expect(rejected._meta).toMatchObject({ 'io.kidsstories/error': { code: 'unavailable' } });
   });
 });

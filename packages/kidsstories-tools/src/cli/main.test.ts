@@ -151,7 +151,7 @@ describe('kidsstories-tools serve --stdio', () => {
       expect(parseStory((story.structuredContent as { story: unknown }).story).pages).toHaveLength(2);
       const invalid = await client.callTool({ name: 'embed_content', arguments: { texts: [] } });
       expect(invalid.isError).toBe(true);
-      expect(invalid.structuredContent).toMatchObject({ error: { code: 'invalid_argument' } });
+      expect(invalid._meta).toMatchObject({ 'io.kidsstories/error': { code: 'invalid_argument' } });
     } finally {
       await client.close();
     }

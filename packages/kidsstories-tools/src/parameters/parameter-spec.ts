@@ -183,7 +183,14 @@ export function integerRange(
     default: options.default,
     allowed: `[low, high] in ${options.min}..${options.max}, low <= high`,
     doc: options.doc,
-    schema: z.tuple([bound, bound], { error }).refine(([low, high]) => low <= high, { error }),
+    // Advertised as an array of exactly two items: a tuple's JSON Schema (`prefixItems`, `items: false`) is
+    // rejected by the Inspector's strict lint and by strict function calling (issue 19). The pipe types it.
+    schema: z
+      .array(bound, { error })
+      .min(2, { error })
+      .max(2, { error })
+      .pipe(z.tuple([bound, bound], { error }))
+      .refine(([low, high]) => low <= high, { error }),
   };
 }
 

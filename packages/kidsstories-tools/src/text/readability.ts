@@ -13,9 +13,10 @@ export interface ReadabilityStats {
   fleschKincaidGrade: number;
 }
 
-const WORD = /[A-Za-z]+(?:['’][A-Za-z]+)*/g;
+// Hyphenated compounds (`spring-cleaning`) are one word, as readability formulas count them.
+const WORD = /[A-Za-z]+(?:['’-][A-Za-z]+)*/g;
 
-/** The words of a text (letters with inner apostrophes), in order. */
+/** The words of a text (letters with inner apostrophes or hyphens), in order. */
 export function wordsOf(text: string): string[] {
   return text.match(WORD) ?? [];
 }
@@ -26,13 +27,22 @@ export function syllablesOf(word: string): number {
 }
 
 /**
- * Splits text into sentences at `.`, `!` or `?` (with any closing quote), keeping the punctuation.
- * A trailing piece without end punctuation is a sentence too.
+ * Splits text into sentences after `.`, `!` or `?` (with any closing quote) followed by a space and a capital
+ * (or an opening quote), keeping the punctuation: `"Look!" said Pip.` is one sentence, and the full stop of a
+ * title before a name (`Mr. Bennet`) ends none. A trailing piece without end punctuation is a sentence too.
  */
 export function splitSentences(text: string): string[] {
-  const pieces = text.match(/[^.!?]*[.!?]+["”’']?|[^.!?]+$/g) ?? [];
-  return pieces.map((piece) => piece.trim()).filter((piece) => wordsOf(piece).length > 0);
+  // A title's full stop (`Mr. McGregor`) ends no sentence: hide it while splitting.
+  const masked = text.replace(TITLE_ABBREVIATION, (title) => title.replace('.', TITLE_DOT));
+  // A sentence ends where the next one starts: end punctuation (and a closing quote), a space, a capital.
+  const pieces = masked.split(/(?<=[.!?]+["”’']?)\s+(?=["“‘']?[A-Z0-9])/);
+  return pieces
+    .map((piece) => piece.trim().replaceAll(TITLE_DOT, '.'))
+    .filter((piece) => wordsOf(piece).length > 0);
 }
+
+const TITLE_ABBREVIATION = /\b(?:Mr|Mrs|Ms|Dr|St)\.(?=\s+[A-Z])/g;
+const TITLE_DOT = '\u2024';
 
 /**
  * Readability statistics of a text. An empty text has grade 0.

@@ -17,8 +17,12 @@ describe('readability', () => {
     expect(stats.syllables).toBe(8);
     expect(stats.fleschKincaidGrade).toBeCloseTo(0.39 * (8 / 3) + 11.8 * (8 / 8) - 15.59, 5);
     expect(readabilityOf('').fleschKincaidGrade).toBe(0);
-    expect(splitSentences('"Look!" said Pip. Then he ran')).toEqual(['"Look!"', 'said Pip.', 'Then he ran']);
-    expect(wordsOf("Finn's hat")).toEqual(["Finn's", 'hat']);
+    expect(splitSentences('"Look!" said Pip. Then he ran')).toEqual(['"Look!" said Pip.', 'Then he ran']);
+    expect(splitSentences('Peter ran to Mr. McGregor\u2019s garden. He hid.')).toEqual([
+      'Peter ran to Mr. McGregor\u2019s garden.',
+      'He hid.',
+    ]);
+    expect(wordsOf("Finn's spring-cleaning hat")).toEqual(["Finn's", 'spring-cleaning', 'hat']);
   });
 });
 

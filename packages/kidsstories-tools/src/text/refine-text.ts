@@ -1,4 +1,4 @@
-import { readabilityOf, splitSentences, wordsOf } from './readability.js';
+import { readabilityOf, splitSentences, syllablesOf, wordsOf } from './readability.js';
 import { DROPPABLE_MODIFIERS, RICHER_WORDS, SIMPLE_WORDS } from './simple-words.js';
 
 /** Options for {@link refineTextToGrade}. */
@@ -23,17 +23,34 @@ export interface RefineTextResult {
 // Places where a long sentence can be cut in two without losing meaning, most natural first.
 const SPLIT_POINTS = [
   /;\s+/,
+  /:\s+/,
   /,\s+(?:and|but|so)\s+/,
   /\s+because\s+/,
   /,\s+(?:then|when|while)\s+/,
   /,\s+which\s+/,
   /\s+(?:and|but)\s+(?=(?:he|she|they|it|we|i|the)\b)/,
   /,\s+(?=(?:he|she|they|it|we|i|the|a|an|there|[A-Z][a-z]+\s+[a-z]+)\b)/,
+  // Last resorts for long sentences: any comma, then any "and".
+  /,\s+/,
+  /\s+and\s+/,
 ];
+// The split points at a bare comma (the last two but one): never after an introductory phrase.
+const BARE_COMMA_POINTS = new Set([SPLIT_POINTS.length - 3, SPLIT_POINTS.length - 2]);
 // A head starting like this is an introductory phrase, not a sentence: never cut it off at a comma.
 const INTRODUCTORY =
   /^(?:["“]?)(?:in|on|at|under|over|by|with|from|once|when|after|before|if|as|while|then|just|at)\b/i;
-const SPLIT_REPLACEMENTS = ['. ', '. ', '. That was because ', '. Then ', '. This ', '. ', '. '];
+const SPLIT_REPLACEMENTS = [
+  '. ',
+  '. ',
+  '. ',
+  '. That was because ',
+  '. Then ',
+  '. This ',
+  '. ',
+  '. ',
+  '. ',
+  '. ',
+];
 // Sentence openers that are lowercased when a sentence is joined onto the one before; anything else (names,
 // places) keeps its capital.
 const COMMON_OPENERS = new Set(
@@ -65,7 +82,7 @@ function splitLongest(sentences: string[]): string[] | undefined {
       const head = sentence.slice(0, match.index);
       const tail = sentence.slice(match.index + match[0].length);
       if (wordsOf(head).length < 3 || wordsOf(tail).length < 3) continue;
-      if (pointIndex === SPLIT_POINTS.length - 1 && INTRODUCTORY.test(head)) continue;
+      if (BARE_COMMA_POINTS.has(pointIndex) && INTRODUCTORY.test(head)) continue;
       const replacement = SPLIT_REPLACEMENTS[pointIndex] ?? '. ';
       const rest = replacement === '. ' ? capitalise(tail) : tail;
       const joined = `${head.replace(/[,;]$/, '')}${replacement}${rest}`;
@@ -152,6 +169,21 @@ function dropModifier(text: string): string | undefined {
   return undefined;
 }
 
+/** Drops the first aside in narration, `(…)` or `—…—`; `undefined` when there is none. */
+function dropAside(text: string): string | undefined {
+  const dropped = text.replace(/\s*\([^()"“”]*\)|\s*—[^—.!?"“”]*—\s*/, (found) =>
+    found.startsWith('(') || found.startsWith(' (') ? '' : ' ',
+  );
+  return dropped === text ? undefined : dropped.replace(/ ,/g, ',');
+}
+
+/** Drops the first long `-ly` adverb (three syllables or more) in lower case; `undefined` when there is none. */
+function dropLongAdverb(text: string): string | undefined {
+  const adverb = wordsOf(text).find((word) => /^[a-z]+ly$/.test(word) && syllablesOf(word) >= 3);
+  if (adverb === undefined) return undefined;
+  return text.replace(new RegExp(`,? ${adverb}(?=[ ,.;:!?])`), '');
+}
+
 /**
  * Moves a text's Flesch-Kincaid grade toward `targetGrade`, deterministically: to lower it, swaps hard words for
  * simple ones, cuts long sentences at conjunctions and commas, and at last drops optional modifiers; to raise it, joins short neighbouring sentences and
@@ -189,9 +221,14 @@ export function refineTextToGrade(
           : mergeShortest(sentences)
       )?.join(' ');
     const byWords = () => swapWord(current, tooHard ? SIMPLE_WORDS : RICHER_WORDS, !tooHard);
-    const next =
-      (lengthFirst ? (bySentences() ?? byWords()) : (byWords() ?? bySentences())) ??
-      (tooHard ? dropModifier(current) : undefined);
+    const next = tooHard
+      ? (dropAside(current) ??
+        (lengthFirst ? (bySentences() ?? byWords()) : (byWords() ?? bySentences())) ??
+        dropLongAdverb(current) ??
+        dropModifier(current))
+      : lengthFirst
+        ? (bySentences() ?? byWords())
+        : (byWords() ?? bySentences());
     if (next === undefined || next === current) break;
     current = next;
     edits++;

@@ -103,6 +103,28 @@ describe('video model selector', () => {
     );
   });
 
+  it('answers a request no model can serve with failed_precondition, a wait that helps with retryAfterMs', async () => {
+    const { selector } = setup();
+    const everything = DEFAULT_VIDEO_MODELS.map((model) => model.id);
+    await expect(
+      selector.select({ quality: 'economy', durationSec: 5, excludeModels: everything }, OPEN_BUDGET),
+    ).rejects.toMatchObject({
+      code: 'failed_precondition',
+      message: expect.stringContaining(`${everything.length} excluded`),
+      details: { field: 'excludeModels' },
+    });
+    // Only the cooling-down model is left: waiting for its cooldown helps, and the error says how long.
+    const cooling = 'pixverse:1@2';
+    await selector.recordRateLimited(cooling, 20_000);
+    const error = await selector
+      .select(
+        { quality: 'economy', durationSec: 5, excludeModels: everything.filter((id) => id !== cooling) },
+        OPEN_BUDGET,
+      )
+      .catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ code: 'resource_exhausted', details: { retryAfterMs: 20_000 } });
+  });
+
   it('saves money against a fixed model on a recorded 30-day workload', async () => {
     const workload = JSON.parse(
       readFileSync(new URL('./fixtures/video-workload-30d.json', import.meta.url), 'utf8'),

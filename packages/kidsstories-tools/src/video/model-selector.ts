@@ -83,7 +83,9 @@ export interface VideoModelSelector {
    * Chooses the cheapest eligible model.
    *
    * @throws MeshError `resource_exhausted` when the ledger advises `halt` or no model fits the budget or has
-   * headroom (details carry the verdicts); `invalid_argument` when no model renders the duration.
+   * headroom (details carry the verdicts, and `retryAfterMs` when waiting helps); `failed_precondition` when
+   * every model is excluded or below the quality floor (waiting cannot help); `invalid_argument` when no model
+   * renders the duration.
    */
   select(requirement: VideoRequirement, budget: BudgetView): Promise<VideoModelSelection>;
   /** Records a request sent to a model (counts against its per-minute limit). */
@@ -193,10 +195,40 @@ export function createVideoModelSelector(options: VideoModelSelectorOptions): Vi
             },
           );
         }
+        // Who can fix it decides the code: a request that no model can serve however long one waits (every
+        // candidate excluded or below the floor) is the caller's to change, never a retryable code (issue 19).
+        const blocked = verdicts.filter(
+          (verdict) =>
+            verdict.reason === 'budget' ||
+            verdict.reason === 'cooling_down' ||
+            verdict.reason === 'rate_limit',
+        );
+        if (blocked.length === 0) {
+          throw new MeshError(
+            `no ${QUALITY_TIERS[floor]} video model is left for a ${requirement.durationSec} s clip: ${describeVerdicts(verdicts)}`,
+            'failed_precondition',
+            { details: { field: 'excludeModels', verdicts } },
+          );
+        }
+        // Waiting helps only a model set aside by its rate limit or a cooldown: say how long.
+        const coolingUntil = blocked
+          .filter((verdict) => verdict.reason === 'cooling_down')
+          .map((verdict) => Number(cooldowns[verdict.modelId] ?? 0));
+        const retryAfterMs = blocked.some((verdict) => verdict.reason === 'rate_limit')
+          ? WINDOW_MS
+          : coolingUntil.length > 0
+            ? Math.max(1, Math.min(...coolingUntil) - at)
+            : undefined;
         throw new MeshError(
-          `no ${QUALITY_TIERS[floor]} video model fits the budget and rate limits for a ${requirement.durationSec} s clip`,
+          `no ${QUALITY_TIERS[floor]} video model fits the budget and rate limits for a ${requirement.durationSec} s clip: ${describeVerdicts(verdicts)}`,
           'resource_exhausted',
-          { details: { verdicts, remainingUsd: budget.remainingUsd, retryAfterMs: WINDOW_MS } },
+          {
+            details: {
+              verdicts,
+              remainingUsd: budget.remainingUsd,
+              ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+            },
+          },
         );
       }
       const fallbacks = eligible
@@ -237,4 +269,12 @@ export function createVideoModelSelector(options: VideoModelSelectorOptions): Vi
 
 function round6(value: number): number {
   return Math.round(value * 1e6) / 1e6;
+}
+
+/** `3 excluded, 2 quality` for an error message: how many models each reason set aside. */
+function describeVerdicts(verdicts: readonly ModelVerdict[]): string {
+  const counts = new Map<string, number>();
+  for (const { reason } of verdicts)
+    if (reason !== undefined) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ');
 }

@@ -146,7 +146,7 @@ export class MeshError extends Error {
     return new MeshError(String(reason), fallbackCode, { cause: reason });
   }
 
-  /** The error as plain JSON, as sent to MCP clients in a tool error's `structuredContent`. */
+  /** The error as plain JSON, as sent to MCP clients in a tool error's `_meta["io.kidsstories/error"]`. */
   toJSON(): { code: MeshErrorCode; message: string; details: MeshErrorDetails } {
     return { code: this.code, message: this.message, details: this.details };
   }

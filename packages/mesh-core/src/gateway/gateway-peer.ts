@@ -110,6 +110,8 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
   });
   const stops: Array<() => void> = [];
   let tools: MeshToolInfo[] | undefined;
+  // Tools a retry may run twice without harm: their timeouts are retried too (see `PolicyCallOptions`).
+  let idempotentTools = new Set<string>();
   let listError: MeshError | undefined;
   let listedAt: number | undefined;
   let listAttemptedAt = 0;
@@ -130,6 +132,13 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
       );
       const changed = JSON.stringify(list) !== JSON.stringify(tools);
       tools = list;
+      idempotentTools = new Set(
+        list
+          .filter(
+            ({ annotations }) => annotations?.idempotentHint === true || annotations?.readOnlyHint === true,
+          )
+          .map((tool) => tool.name),
+      );
       listedAt = now();
       if (listError) logger.info('peer listed again', { tools: list.length });
       listError = undefined;
@@ -216,6 +225,7 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
           },
           {
             tool: name,
+            idempotent: idempotentTools.has(name),
             signal: call.signal,
             ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
           },

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MeshError } from '../errors/mesh-error.js';
 
-/** `_meta` keys the mesh reads on `tools/call` (reverse-DNS, as MCP reserves unprefixed keys). */
+/**
+ * `_meta` keys the mesh reads on `tools/call` and writes on its error results (reverse-DNS, as MCP reserves
+ * unprefixed keys).
+ */
 export const MESH_META_KEYS = {
   /** Correlation id of the whole request, the same on every hop. */
   correlationId: 'io.kidsstories/correlation-id',
@@ -9,6 +12,8 @@ export const MESH_META_KEYS = {
   budgetId: 'io.kidsstories/budget-id',
   /** Deadline of the call, as milliseconds from when the edge receives it. */
   timeoutMs: 'io.kidsstories/timeout-ms',
+  /** On an error result (`isError: true`): the failure as `{ code, message, details }`. */
+  error: 'io.kidsstories/error',
 } as const;
 
 /** HTTP headers the MCP edge reads (the same names peer links use). */

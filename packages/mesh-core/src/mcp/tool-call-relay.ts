@@ -6,7 +6,7 @@ import {
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
 import type { ToolHost } from '../node/tool-host.js';
-import type { ToolOutcome } from '../tool/tool-context.js';
+import type { ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
 import { runEdgeToolCall } from './edge-tool-call.js';
 import type { HeaderReader } from './inbound-call.js';
 import type { ResolvedEdgeOptions } from './mcp-server-factory.js';
@@ -97,7 +97,7 @@ export function createToolCallRelay(host: ToolHost, options: ResolvedEdgeOptions
     }
     if (closing.signal.aborted) return { status: 499, body: '' };
     if (!isPlainTextResult(outcome)) return handOver({ name: relayed.name, settled: { ok: true, outcome } });
-    const result = { ...outcome, resultType: 'complete', _meta: stamp };
+    const result = { ...outcome, resultType: 'complete', _meta: { ...stamp, ...outcome._meta } };
     return { status: 200, body: JSON.stringify({ result, jsonrpc: '2.0', id: relayed.id }) };
   }
 }
@@ -138,13 +138,18 @@ function plainToolCall(request: IncomingMessage, body: unknown): RelayedRequest 
   return { id, name: nameHeader, args, meta };
 }
 
-/** A final result the relay path writes itself: text blocks, an object `structuredContent`, a boolean `isError`. */
-function isPlainTextResult(outcome: ToolOutcome): boolean {
+/**
+ * A final result the relay path writes itself: text blocks, an object `structuredContent`, a boolean `isError`
+ * and an object `_meta`.
+ */
+function isPlainTextResult(outcome: ToolOutcome): outcome is ToolCallResult {
   const result = outcome as unknown as Record<string, unknown>;
   for (const key of Object.keys(result)) {
-    if (key !== 'content' && key !== 'structuredContent' && key !== 'isError') return false;
+    if (key !== 'content' && key !== 'structuredContent' && key !== 'isError' && key !== '_meta')
+      return false;
   }
-  const { content, structuredContent, isError } = result;
+  const { content, structuredContent, isError, _meta } = result;
+  if (_meta !== undefined && !isPlainObject(_meta)) return false;
   if (!Array.isArray(content)) return false;
   for (const block of content) {
     if (!isPlainObject(block) || block.type !== 'text' || typeof block.text !== 'string') return false;

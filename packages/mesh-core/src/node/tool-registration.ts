@@ -8,6 +8,7 @@ import {
   type ToolOutcome,
 } from '../tool/tool-context.js';
 import { type AnyToolDefinition, TOOL_NAME_PATTERN, type ToolResult } from '../tool/tool-definition.js';
+import { portableJsonSchema } from './portable-json-schema.js';
 import { validateWithSchema } from './schema-validation.js';
 
 /** A tool definition with its `tools/list` entry, computed once at registration. */
@@ -75,7 +76,8 @@ function jsonSchemaOf(
       details: { field, tool: tool.name },
     });
   }
-  return schema;
+  // Nullable fields as `anyOf` branches, which every client and function-calling layer reads (issue 19).
+  return portableJsonSchema(schema);
 }
 
 /**

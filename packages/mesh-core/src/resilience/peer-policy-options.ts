@@ -12,11 +12,19 @@ export interface TimeoutOptions {
   peerMs?: number;
   /** Deadline per tool name (the peer's own name, before any prefix), in milliseconds. */
   toolMs?: Record<string, number>;
+  /**
+   * Deadline of one attempt, in milliseconds: a slower attempt fails `deadline_exceeded` and, when the call is
+   * idempotent and time is left, is retried. Default: none (an attempt may use the whole deadline).
+   */
+  attemptMs?: number;
 }
 
-/** Retries of retry-safe failures (`unavailable`, `resource_exhausted`): exponential backoff with jitter. */
+/**
+ * Retries of retry-safe failures (`unavailable`, `resource_exhausted`, and `deadline_exceeded` of idempotent
+ * calls): exponential backoff with jitter, never waiting past the call's deadline.
+ */
 export interface RetryOptions {
-  /** Attempts in all, the first included; 1 disables retries. Default 3. */
+  /** Attempts in all, the first included; 1 disables retries. Default 4 (3 retries, the brief's Polly setting). */
   maxAttempts?: number;
   /** Delay before the first retry, in milliseconds. Default 500. */
   initialDelayMs?: number;
@@ -63,7 +71,7 @@ export interface PeerPolicyOptions {
 /** Defaults of {@link PeerPolicyOptions}. */
 export const DEFAULT_PEER_POLICY = {
   timeouts: { globalMs: 30_000 },
-  retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 10_000, jitter: 0.5 },
+  retry: { maxAttempts: 4, initialDelayMs: 500, maxDelayMs: 10_000, jitter: 0.5 },
   breaker: {
     failureRatio: 0.5,
     samplingDurationMs: 30_000,
@@ -77,7 +85,12 @@ export const DEFAULT_PEER_POLICY = {
 /** {@link PeerPolicyOptions} with defaults applied. */
 export interface ResolvedPeerPolicyOptions {
   target: string;
-  timeouts: { globalMs: number; peerMs: number | undefined; toolMs: Record<string, number> };
+  timeouts: {
+    globalMs: number;
+    peerMs: number | undefined;
+    toolMs: Record<string, number>;
+    attemptMs: number | undefined;
+  };
   retry: Required<RetryOptions>;
   breaker: Required<CircuitBreakerOptions>;
   bulkhead: Required<BulkheadOptions>;
@@ -124,6 +137,7 @@ export function resolvePeerPolicyOptions(options: PeerPolicyOptions): ResolvedPe
       globalMs: positive('timeouts.globalMs', t.globalMs ?? DEFAULT_PEER_POLICY.timeouts.globalMs),
       peerMs: t.peerMs === undefined ? undefined : positive('timeouts.peerMs', t.peerMs),
       toolMs,
+      attemptMs: t.attemptMs === undefined ? undefined : positive('timeouts.attemptMs', t.attemptMs),
     },
     retry: {
       maxAttempts: whole('retry.maxAttempts', r.maxAttempts, 1),

@@ -1,15 +1,8 @@
-import {
-  type BulkheadPolicy,
-  bulkhead,
-  handleWhen,
-  isBulkheadRejectedError,
-  type RetryPolicy,
-  retry,
-} from 'cockatiel';
+import { type BulkheadPolicy, bulkhead, isBulkheadRejectedError } from 'cockatiel';
 import { isLocalFailure, isRetrySafe, MeshError } from '../errors/mesh-error.js';
 import type { CircuitState } from '../ports/circuit-state.js';
 import { type PeerPolicyOptions, resolvePeerPolicyOptions } from './peer-policy-options.js';
-import { createRetryBackoff } from './retry-backoff.js';
+import { retryDelayMs } from './retry-backoff.js';
 import {
   type CircuitStatus,
   createSharedCircuitBreaker,
@@ -28,7 +21,7 @@ export { DEFAULT_PEER_POLICY, resolvePeerPolicyOptions } from './peer-policy-opt
 export interface PolicyAttempt {
   /** Aborts on the deadline or the caller's cancellation. Pass it to the link. */
   signal: AbortSignal;
-  /** The call's deadline in epoch milliseconds (never later than the caller's). */
+  /** This attempt's deadline in epoch milliseconds (never later than the call's, nor the caller's). */
   deadline: number;
   /** 1 for the first attempt, 2 for the first retry… */
   attempt: number;
@@ -42,6 +35,11 @@ export interface PolicyCallOptions {
   signal?: AbortSignal;
   /** The caller's deadline in epoch milliseconds; the call never runs past it. */
   deadline?: number;
+  /**
+   * The call may run twice without harm (the tool's `idempotentHint` or `readOnlyHint`): an attempt that fails
+   * `deadline_exceeded` (the peer's own timeout, or `timeouts.attemptMs`) is retried too. Default false.
+   */
+  idempotent?: boolean;
 }
 
 /** Where a peer's policy stands, for `circuit_status`. */
@@ -59,9 +57,11 @@ export interface PeerPolicy {
   readonly target: string;
   /**
    * Runs `fn` under the policy: deadline (tool > peer > global, capped by the caller's), bulkhead, retries of
-   * retry-safe failures, and the circuit breaker. Rejects with a `MeshError`: the last failure, `unavailable`
-   * with `details.retryAfterMs` when the breaker is open, `resource_exhausted` when the bulkhead is full,
-   * `deadline_exceeded` or `canceled`.
+   * retry-safe failures (and of `deadline_exceeded` for idempotent calls), and the circuit breaker. A retry whose
+   * delay (backoff, or the peer's `retryAfterMs`) would end past the deadline is not attempted: the peer's own
+   * failure is returned at once, and the bulkhead slot is free as soon as the caller is answered. Rejects with a
+   * `MeshError`: the last failure, `unavailable` with `details.retryAfterMs` when the breaker is open,
+   * `resource_exhausted` when the bulkhead is full, `deadline_exceeded` or `canceled`.
    */
   execute<T>(fn: (attempt: PolicyAttempt) => Promise<T>, options?: PolicyCallOptions): Promise<T>;
   /** The deadline for a tool, in milliseconds. */
@@ -80,22 +80,39 @@ export interface PeerPolicy {
 /** Longest delay `setTimeout` accepts, in milliseconds (about 24.8 days); longer deadlines are capped to it. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** Rejections made by the policy itself are never retried: only the peer's own retry-safe failures are. */
-function isRetryable(error: Error): boolean {
-  return (
-    MeshError.isInstance(error) &&
-    isRetrySafe(error) &&
-    !isLocalFailure(error) &&
-    error.details.circuit === undefined &&
-    error.details.bulkhead === undefined
-  );
+/**
+ * Rejections made by the policy itself (open breaker, full bulkhead) and local failures are never retried: only the peer's own
+ * retry-safe failures are, and its timeouts when the call is idempotent (the brief's "text timeout: retry 3x").
+ */
+function isRetryable(error: MeshError, idempotent: boolean): boolean {
+  if (error.details.circuit !== undefined || error.details.bulkhead !== undefined) return false;
+  // Failures of this side (the caller's input, the gateway itself) are never retried: see isLocalFailure.
+  if (isLocalFailure(error)) return false;
+  return isRetrySafe(error) || (idempotent && error.code === 'deadline_exceeded');
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (the caller was answered: free the slot). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /**
- * Creates the resilience policy of one peer: a deadline, then cockatiel's bulkhead, retry and circuit breaker,
- * in that order (outermost first): the deadline (one timer per call) covers queueing and every retry, the
- * bulkhead bounds a logical call with its retries, each retry passes the breaker, and an open breaker is never
- * retried. Breaker transitions are shared through `events` and `circuitState` (see `createSharedCircuitBreaker`).
+ * Creates the resilience policy of one peer: a deadline, then cockatiel's bulkhead, the retry loop and the
+ * circuit breaker, in that order (outermost first): the deadline (one timer per call) covers queueing and every
+ * retry, the bulkhead bounds a logical call with its retries, each attempt passes the breaker, and an open
+ * breaker is never retried. Retries wait `retryDelayMs` (exponential backoff with jitter, at least the peer's
+ * `retryAfterMs`) and are skipped when that wait does not fit in the deadline. Breaker transitions are shared through `events` and `circuitState` (see `createSharedCircuitBreaker`).
  *
  * @throws MeshError `invalid_argument` naming the option when an option is out of range.
  * @example
@@ -117,14 +134,8 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
     logger,
   });
   const pool: BulkheadPolicy = bulkhead(resolved.bulkhead.maxConcurrent, resolved.bulkhead.maxQueued);
-  const retries: RetryPolicy = retry(handleWhen(isRetryable), {
-    maxAttempts: resolved.retry.maxAttempts - 1,
-    backoff: createRetryBackoff({ ...resolved.retry, random: resolved.random }),
-  });
-  retries.onRetry((event) => {
-    const reason = 'error' in event ? event.error.message : 'result';
-    logger.debug('retrying', { attempt: event.attempt, delayMs: event.delay, reason });
-  });
+  const backoff = { ...resolved.retry, random: resolved.random };
+  const { attemptMs } = resolved.timeouts;
 
   const timeoutFor = (tool?: string) =>
     (tool === undefined ? undefined : resolved.timeouts.toolMs[tool]) ??
@@ -162,6 +173,15 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
           'deadline_exceeded',
           { cause, details: { origin: target, timeoutMs: Math.round(timeoutMs) } },
         );
+      const attemptDeadlineError = (attempt: number, cause: unknown) =>
+        new MeshError(
+          `${what}: attempt ${attempt} did not complete within ${attemptMs} ms`,
+          'deadline_exceeded',
+          {
+            cause,
+            details: { origin: target, timeoutMs: attemptMs ?? timeoutMs },
+          },
+        );
       if (timeoutMs <= 0) throw deadlineError();
       const deadline = startedAt + timeoutMs;
       let lastError: MeshError | undefined;
@@ -170,29 +190,56 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
       // `DOMException` on every call: measurable on the gateway's hot path, see docs/performance.md.)
       const controller = new AbortController();
       const signal = controller.signal;
-      const run = pool.execute(
-        (slot) =>
-          retries.execute(
-            (context) =>
-              circuit.execute(async (inner) => {
-                // A retry whose delay outlived the deadline must not reach the peer.
-                if (inner.aborted) throw deadlineError(lastError);
-                try {
-                  return await fn({ signal: inner, deadline, attempt: context.attempt + 1 });
-                } catch (error) {
-                  let failure = MeshError.from(error);
-                  // Our deadline aborted the attempt: the peer was too slow, which the breaker must count.
-                  if (inner.aborted && !callerSignal?.aborted && failure.code === 'canceled') {
-                    failure = deadlineError(failure);
-                  }
-                  lastError = failure;
-                  throw failure;
-                }
-              }, context.signal),
-            slot.signal,
-          ),
-        signal,
-      );
+      const idempotent = call.idempotent === true;
+      // One attempt through the breaker, under the call's signal and, when set, its own shorter deadline.
+      const attemptOnce = (attempt: number) =>
+        circuit.execute(async (inner) => {
+          // A retry whose delay outlived the deadline must not reach the peer.
+          if (inner.aborted) throw deadlineError(lastError);
+          const attemptDeadline = attemptMs === undefined ? deadline : Math.min(deadline, now() + attemptMs);
+          const own = attemptDeadline < deadline ? new AbortController() : undefined;
+          const ownTimer = own && setTimeout(() => own.abort(), Math.max(1, attemptDeadline - now()));
+          const attemptSignal = own ? AbortSignal.any([inner, own.signal]) : inner;
+          try {
+            return await fn({ signal: attemptSignal, deadline: attemptDeadline, attempt });
+          } catch (error) {
+            let failure = MeshError.from(error);
+            // Our deadline aborted the attempt: the peer was too slow, which the breaker must count.
+            if (attemptSignal.aborted && !callerSignal?.aborted && failure.code === 'canceled') {
+              failure = inner.aborted ? deadlineError(failure) : attemptDeadlineError(attempt, failure);
+            }
+            lastError = failure;
+            throw failure;
+          } finally {
+            clearTimeout(ownTimer);
+          }
+        }, signal);
+      const run = pool.execute(async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await attemptOnce(attempt);
+          } catch (error) {
+            const failure = MeshError.from(error);
+            if (
+              signal.aborted ||
+              attempt >= resolved.retry.maxAttempts ||
+              !isRetryable(failure, idempotent)
+            ) {
+              throw failure;
+            }
+            const delayMs = retryDelayMs(attempt, failure, backoff);
+            // Waiting past the deadline only turns the peer's answer into a timeout: return it now (issue 19).
+            if (now() + delayMs >= deadline) {
+              logger.debug('not retrying: the delay does not fit in the deadline', { attempt, delayMs });
+              throw failure;
+            }
+            logger.debug('retrying', { attempt, delayMs, reason: failure.message });
+            await sleep(delayMs, signal);
+            // The caller was answered meanwhile (deadline or cancellation): free the slot, call nobody.
+            if (signal.aborted) throw failure;
+          }
+        }
+      }, signal);
       let timer: ReturnType<typeof setTimeout> | undefined;
       let onCallerAbort: (() => void) | undefined;
       try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MeshError } from '../errors/mesh-error.js';
-import { createRetryBackoff, retryDelayMs } from './retry-backoff.js';
+import { retryDelayMs } from './retry-backoff.js';
 
 const base = { initialDelayMs: 500, maxDelayMs: 3000, jitter: 0, random: () => 0.5 };
 
@@ -27,14 +27,5 @@ describe('retryDelayMs', () => {
     // Only resource_exhausted carries a server's pacing; other codes keep the exponential delay.
     const other = new MeshError('down', 'unavailable', { details: { retryAfterMs: 9000 } });
     expect(retryDelayMs(1, other, base)).toBe(500);
-  });
-
-  it('is served statelessly by the cockatiel backoff factory', () => {
-    const factory = createRetryBackoff(base);
-    const signal = new AbortController().signal;
-    const error = new MeshError('down', 'unavailable');
-    const first = factory.next({ attempt: 1, signal, result: { error } });
-    const second = first.next({ attempt: 2, signal, result: { error } });
-    expect([first.duration, second.duration]).toEqual([500, 1000]);
   });
 });

@@ -1,7 +1,6 @@
-import type { IBackoff, IBackoffFactory, IRetryBackoffContext } from 'cockatiel';
 import { MeshError } from '../errors/mesh-error.js';
 
-/** Options for {@link createRetryBackoff}. */
+/** Options for {@link retryDelayMs}. */
 export interface RetryBackoffOptions {
   /** Delay before the first retry, in milliseconds. */
   initialDelayMs: number;
@@ -38,20 +37,4 @@ export function retryDelayMs(attempt: number, error: unknown, options: RetryBack
     }
   }
   return Math.round(delay);
-}
-
-/**
- * A cockatiel backoff factory implementing {@link retryDelayMs}. Stateless: the delay depends only on the
- * attempt number and the failure, so one factory serves every concurrent call.
- */
-export function createRetryBackoff(
-  options: RetryBackoffOptions,
-): IBackoffFactory<IRetryBackoffContext<unknown>> {
-  const factory: IBackoffFactory<IRetryBackoffContext<unknown>> = {
-    next(context): IBackoff<IRetryBackoffContext<unknown>> {
-      const error = 'error' in context.result ? context.result.error : undefined;
-      return { duration: retryDelayMs(context.attempt, error, options), next: factory.next };
-    },
-  };
-  return factory;
 }

@@ -12,6 +12,7 @@ export {
   uniquePrefix,
 } from './test-helpers.js';
 export type { ContractFactory, EventuallyOptions, ManualClock } from './test-helpers.js';
+export { findSchemaPortabilityIssues, PORTABLE_SCHEMA_KEYWORDS } from '../node/portable-json-schema.js';
 export { stateStoreContract } from './state-store-contract.js';
 export { distributedLockContract } from './distributed-lock-contract.js';
 export type { DistributedLockContractOptions } from './distributed-lock-contract.js';

@@ -8,9 +8,15 @@ import type { StateStore } from '../ports/state-store.js';
 /** The result of calling a tool anywhere in the mesh, as MCP's `CallToolResult`. */
 export interface ToolCallResult {
   content: ContentBlock[];
+  /** The result as data matching the tool's `outputSchema`; never set on an error result. */
   structuredContent?: unknown;
-  /** Present and true when the tool failed; `structuredContent` then holds `{ code, message, details }`. */
+  /**
+   * Present and true when the tool failed: `content` then holds the message, and the MCP edge puts the error's
+   * `{ code, message, details }` under `_meta["io.kidsstories/error"]` (`MESH_META_KEYS.error`).
+   */
   isError?: boolean;
+  /** MCP result metadata (reverse-DNS keys). */
+  _meta?: Record<string, unknown>;
 }
 
 // A type alias, not an interface: only an alias is assignable to the MCP SDK's `InputRequiredResult`, whose

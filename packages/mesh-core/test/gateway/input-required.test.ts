@@ -112,8 +112,8 @@ describe('input-required results through a gateway', () => {
       try {
         const result = await client.callTool({ name: 'ask_nothing', arguments: {} });
         expect(result.isError).toBe(true);
-        expect(result.structuredContent).toMatchObject({
-          error: { code: 'internal', details: { tool: 'ask_nothing' } },
+        expect(result._meta).toMatchObject({
+          'io.kidsstories/error': { code: 'internal', details: { tool: 'ask_nothing' } },
         });
         expect(JSON.stringify(result.content)).toContain(
           'tool \\"ask_nothing\\" returned an input-required result',

@@ -95,7 +95,8 @@ describe('MCP edge over Streamable HTTP, both protocol eras', () => {
       });
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(result.isError).toBe(true);
-      expect(result.structuredContent).toMatchObject({ error: { code: 'deadline_exceeded' } });
+      expect(result.structuredContent).toBeUndefined();
+      expect(result._meta).toMatchObject({ 'io.kidsstories/error': { code: 'deadline_exceeded' } });
       expect(observed.aborted).toContain(`deadline-${era}`);
       await client.close();
     });
@@ -103,7 +104,7 @@ describe('MCP edge over Streamable HTTP, both protocol eras', () => {
     it('aborts the handler at the deadline set by the mesh-timeout-ms header', async () => {
       const client = await connectClient(edge.url, era, { 'mesh-timeout-ms': '100' });
       const result = await client.callTool({ name: 'slow', arguments: { label: `header-deadline-${era}` } });
-      expect(result.structuredContent).toMatchObject({ error: { code: 'deadline_exceeded' } });
+      expect(result._meta).toMatchObject({ 'io.kidsstories/error': { code: 'deadline_exceeded' } });
       expect(observed.aborted).toContain(`header-deadline-${era}`);
       await client.close();
     });
@@ -123,8 +124,8 @@ describe('MCP edge over Streamable HTTP, both protocol eras', () => {
       const client = await connectClient(edge.url, era);
       const result = await client.callTool({ name: 'echo', arguments: { text: 'x', repeat: 9 } });
       expect(result.isError).toBe(true);
-      expect(result.structuredContent).toMatchObject({
-        error: { code: 'invalid_argument', details: { field: 'repeat' } },
+      expect(result._meta).toMatchObject({
+        'io.kidsstories/error': { code: 'invalid_argument', details: { field: 'repeat' } },
       });
       expect(JSON.stringify(result.content)).toContain('repeat');
       await client.close();
@@ -137,8 +138,11 @@ describe('MCP edge over Streamable HTTP, both protocol eras', () => {
         arguments: { text: 'x' },
         _meta: { 'io.kidsstories/timeout-ms': -5 },
       });
-      expect(result.structuredContent).toMatchObject({
-        error: { code: 'invalid_argument', details: { field: '_meta.io.kidsstories/timeout-ms' } },
+      expect(result._meta).toMatchObject({
+        'io.kidsstories/error': {
+          code: 'invalid_argument',
+          details: { field: '_meta.io.kidsstories/timeout-ms' },
+        },
       });
       await client.close();
     });
@@ -147,15 +151,15 @@ describe('MCP edge over Streamable HTTP, both protocol eras', () => {
       const client = await connectClient(edge.url, era);
       const plain = await client.callTool({ name: 'explode', arguments: { kind: 'plain' } });
       expect(plain.isError).toBe(true);
-      expect(plain.structuredContent).toMatchObject({ error: { code: 'internal' } });
+      expect(plain._meta).toMatchObject({ 'io.kidsstories/error': { code: 'internal' } });
       const coded = await client.callTool({ name: 'explode', arguments: { kind: 'mesh' } });
-      expect(coded.structuredContent).toEqual({
-        error: {
-          code: 'resource_exhausted',
-          message: 'story quota used up',
-          details: { retryAfterMs: 1000 },
-        },
+      expect(coded.structuredContent).toBeUndefined();
+      expect(coded._meta?.['io.kidsstories/error']).toEqual({
+        code: 'resource_exhausted',
+        message: 'story quota used up',
+        details: { retryAfterMs: 1000 },
       });
+      expect(coded.content).toEqual([{ type: 'text', text: 'resource_exhausted: story quota used up' }]);
       const after = await client.callTool({ name: 'echo', arguments: { text: 'still here' } });
       expect(after.structuredContent).toEqual({ text: 'still here' });
       await client.close();

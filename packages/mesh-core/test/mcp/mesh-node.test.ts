@@ -93,7 +93,7 @@ describe('MeshNode', () => {
     const drained = node.drain();
     expect((await healthz()).status).toBe(503);
     const refused = await client.callTool({ name: 'echo', arguments: { text: 'late' } });
-    expect(refused.structuredContent).toMatchObject({ error: { code: 'unavailable' } });
+    expect(refused._meta).toMatchObject({ 'io.kidsstories/error': { code: 'unavailable' } });
     release();
     expect((await inFlight).structuredContent).toEqual({ text: 'done' });
     await drained;

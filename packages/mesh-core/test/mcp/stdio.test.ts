@@ -30,8 +30,8 @@ describe.each(['legacy', 'modern'] as const)('serveStdio with a %s client', (era
       );
       expect(progress).toHaveLength(2);
       const invalid = await client.callTool({ name: 'echo', arguments: { text: 5 } });
-      expect(invalid.structuredContent).toMatchObject({
-        error: { code: 'invalid_argument', details: { field: 'text' } },
+      expect(invalid._meta).toMatchObject({
+        'io.kidsstories/error': { code: 'invalid_argument', details: { field: 'text' } },
       });
       await expect(client.callTool({ name: 'ech', arguments: {} })).rejects.toMatchObject({ code: -32602 });
     } finally {

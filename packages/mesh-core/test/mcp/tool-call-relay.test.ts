@@ -262,7 +262,7 @@ describe('MCP edge relay path', () => {
         expect(connects.mock.calls.length).toBe(0);
         const failed = await client.callTool({ name: 'explode', arguments: { kind: 'mesh' } });
         expect(failed.isError).toBe(true);
-        expect(failed.structuredContent).toMatchObject({ error: { code: 'resource_exhausted' } });
+        expect(failed._meta).toMatchObject({ 'io.kidsstories/error': { code: 'resource_exhausted' } });
       } finally {
         await client.close();
       }
@@ -389,7 +389,9 @@ describe('gateway relay path', () => {
     });
     const reply = await rawPost(front.mcpUrl, body, headers);
     expect(reply.json?.result?.isError).toBe(true);
-    expect(reply.json?.result?.structuredContent).toMatchObject({ error: { code: 'deadline_exceeded' } });
+    expect(reply.json?.result?._meta).toMatchObject({
+      'io.kidsstories/error': { code: 'deadline_exceeded' },
+    });
     await eventually(() => observed.aborted.includes('gateway-deadline'));
   });
 

@@ -141,7 +141,7 @@ describe('observability end to end: MCP client -> gateway -> peer over real sock
       _meta: { traceparent: TRACEPARENT },
     });
     expect(result.isError).toBe(true);
-    expect(result.structuredContent).toMatchObject({ error: { code: 'permission_denied' } });
+    expect(result._meta).toMatchObject({ 'io.kidsstories/error': { code: 'permission_denied' } });
     const spans = exporter.getFinishedSpans();
     const names = ['mcp tools/call refuse', 'gateway refuse', 'tool refuse'];
     const chain = names.map((name) => spans.find((span) => span.name === name));

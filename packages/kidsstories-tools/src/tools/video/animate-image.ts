@@ -19,7 +19,8 @@ export const animateImageOutputSchema = clipOutputSchema;
 /**
  * `animate_image`: animates a page picture into a short MP4 clip. Without `model`, the model is selected as by
  * `select_model` and a 429 falls back to the next cheaper model; the call is reserved and settled on the cost
- * ledger (`server:video`, `tool:animate_image`). The MP4 comes back as an embedded resource.
+ * ledger (`server:video`, `tool:animate_image`). The MP4 comes back as an embedded resource. Reports progress
+ * when it starts, every `progressIntervalMs` while the clip renders, and when it is done.
  */
 export function createAnimateImageTool(
   context: ResolvedVideoToolsOptions,
@@ -34,7 +35,24 @@ export function createAnimateImageTool(
     annotations: { readOnlyHint: false, idempotentHint: true },
     timeoutMs: 300_000,
     handler: async (input, ctx) => {
-      const clip = await animateClip(context, ctx, 'animate_image', toClipRequest(input));
+      const request = toClipRequest(input);
+      // A clip takes seconds (about 45 s on a cloud model): tell the client it is alive (issue 19).
+      const started = context.now();
+      let step = 0;
+      const report = (message: string, total?: number) =>
+        ctx.reportProgress({ progress: ++step, ...(total === undefined ? {} : { total }), message });
+      report('selecting a video model and rendering');
+      const heartbeat = setInterval(
+        () => report(`rendering, ${Math.round((context.now() - started) / 1000)} s elapsed`),
+        context.progressIntervalMs,
+      );
+      let clip: Awaited<ReturnType<typeof animateClip>>;
+      try {
+        clip = await animateClip(context, ctx, 'animate_image', request);
+      } finally {
+        clearInterval(heartbeat);
+      }
+      report(`rendered with ${clip.modelId}`, step + 1);
       const output = clipOutput(clip);
       return {
         structuredContent: output,

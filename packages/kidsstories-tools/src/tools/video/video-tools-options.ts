@@ -23,6 +23,8 @@ export interface VideoToolsOptions {
   headroomFraction?: number;
   /** Most clips `batch_render` renders at once when the call does not say. Default 2 (two cores). */
   defaultParallelism?: number;
+  /** How often `animate_image` reports progress while a clip renders, in milliseconds. Default 1000. */
+  progressIntervalMs?: number;
   /** Clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
 }
@@ -30,10 +32,16 @@ export interface VideoToolsOptions {
 /** Resolved video tool options. */
 export interface ResolvedVideoToolsOptions extends VideoToolsContext {
   defaultParallelism: number;
+  progressIntervalMs: number;
 }
 
 /** Defaults of {@link VideoToolsOptions}. */
-export const DEFAULT_VIDEO_TOOLS = { maxFallbacks: 2, headroomFraction: 0.1, defaultParallelism: 2 } as const;
+export const DEFAULT_VIDEO_TOOLS = {
+  maxFallbacks: 2,
+  headroomFraction: 0.1,
+  defaultParallelism: 2,
+  progressIntervalMs: 1000,
+} as const;
 
 /**
  * Applies the defaults of {@link VideoToolsOptions} once.
@@ -49,6 +57,7 @@ export function resolveVideoToolsOptions(options: VideoToolsOptions): ResolvedVi
     maxFallbacks: options.maxFallbacks ?? DEFAULT_VIDEO_TOOLS.maxFallbacks,
     headroomFraction: options.headroomFraction ?? DEFAULT_VIDEO_TOOLS.headroomFraction,
     defaultParallelism: options.defaultParallelism ?? DEFAULT_VIDEO_TOOLS.defaultParallelism,
+    progressIntervalMs: options.progressIntervalMs ?? DEFAULT_VIDEO_TOOLS.progressIntervalMs,
     now: options.now ?? Date.now,
   };
 }

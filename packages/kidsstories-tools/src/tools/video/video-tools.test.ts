@@ -1,4 +1,4 @@
-import { MeshError } from '@kidsstories/mesh-core';
+import { MeshError, type ToolProgress } from '@kidsstories/mesh-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesOfResource } from '../../media/media-artifact.js';
 import { inspectMp4 } from '../../media/mp4-inspect.js';
@@ -59,6 +59,26 @@ describe('video tools', () => {
     await expect(callTool(selectModel, { durationSec: 60 }, harness.ctx)).rejects.toMatchObject({
       code: 'invalid_argument',
     });
+  });
+
+  it('animate_image reports progress at the start, while the clip renders and when it is done', async () => {
+    harness = createTestToolContext();
+    const slow: VideoProvider = {
+      name: 'slow-offline',
+      async animate(request, options) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return offlineVideo.animate(request, options);
+      },
+    };
+    const [, animateImage] = createVideoTools({ providers: { video: slow }, progressIntervalMs: 40 });
+    const progress: ToolProgress[] = [];
+    const ctx = { ...harness.ctx, reportProgress: (item: ToolProgress) => progress.push(item) };
+    await callTool(animateImage!, { png: await page(), durationSec: 1, width: 64, height: 64 }, ctx);
+    expect(progress.length).toBeGreaterThanOrEqual(4);
+    expect(progress.map((item) => item.progress)).toEqual(progress.map((_, index) => index + 1));
+    expect(progress.some((item) => item.message?.startsWith('rendering,'))).toBe(true);
+    const last = progress.at(-1);
+    expect(last).toMatchObject({ total: last?.progress, message: expect.stringMatching(/^rendered with /) });
   });
 
   it('animate_image renders an MP4 resource and falls back to a cheaper model on 429', async () => {
