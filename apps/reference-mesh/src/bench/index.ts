@@ -4,12 +4,12 @@
  *
  *   npm run bench                     # every member, as tables
  *   npm run bench -- --json           # one JSON object on stdout
- *   npm run bench -- --only gateway   # one member (gateway | redis | offlineStory | site)
+ *   npm run bench -- --only gateway   # one member (gateway | redis | offlineStory | site | pipeline)
  *   npm run bench -- --quick          # fewer calls, for a smoke run
  */
 import { parseArgs } from 'node:util';
 
-const MEMBERS = ['gateway', 'redis', 'offlineStory', 'site'] as const;
+const MEMBERS = ['gateway', 'redis', 'offlineStory', 'site', 'pipeline'] as const;
 type Member = (typeof MEMBERS)[number];
 
 async function main(): Promise<void> {
@@ -47,6 +47,9 @@ async function main(): Promise<void> {
           redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
           quick,
         });
+      } else if (member === 'pipeline') {
+        const { runPipelineBench } = await import('./pipeline-bench.js');
+        result.pipeline = await runPipelineBench(quick ? { profileOnly: true, timeScale: 0.05 } : {});
       } else if (member === 'site') {
         result.site = await (await import('./site-bench.js')).runSiteBench(
           quick ? { days: 3, paintRuns: 3 } : {},
