@@ -1,7 +1,31 @@
 /**
- * `@kidsstories/azure-deploy`: Blob sync, the deployment chain and infrastructure for publishing KidsStories.
- * The public API is added by its issue; see README.md for what this package will hold.
+ * `@kidsstories/azure-deploy`: publishing KidsStories to Azure. Blob sync of story bundles (hash-skipped,
+ * conditional, manifest last) and its `bundle.complete` consumer.
  */
 
-/** Name of the package, for diagnostics. */
-export const AZURE_DEPLOY_PACKAGE = '@kidsstories/azure-deploy';
+export type { BundleSyncConsumerOptions } from './sync/bundle-sync-consumer.js';
+export { BUNDLE_SYNC_GROUP, startBundleSync } from './sync/bundle-sync-consumer.js';
+export type {
+  BundleSyncOptions,
+  BundleSyncProgress,
+  BundleSyncReport,
+  FailedFile,
+  SyncedFile,
+} from './sync/sync-options.js';
+export { DEFAULT_BUNDLE_SYNC } from './sync/sync-options.js';
+export { syncBundle } from './sync/sync-bundle.js';
+export type { BlobConnection, BlobConnectionSettings } from './sync/blob-connection.js';
+export {
+  createContainerClient,
+  DEFAULT_CONTAINER_NAME,
+  resolveBlobConnection,
+} from './sync/blob-connection.js';
+export type { PutBlobOptions, PutBlobOutcome } from './sync/put-blob-if-changed.js';
+export { putBlobIfChanged } from './sync/put-blob-if-changed.js';
+export type { RebuiltManifest } from './sync/rebuild-manifest.js';
+export { bundleBlobPrefix, rebuildManifestFromBlobs } from './sync/rebuild-manifest.js';
+export { blobHeadersOf, CACHE_CONTROL, SHA256_METADATA_KEY } from './sync/blob-headers.js';
+export type { ManifestPublishReport, PublishManifestOptions } from './sync/publish-manifest.js';
+export { publishBundleManifest, serializeManifest } from './sync/publish-manifest.js';
+export type { BundleLock, BundleLockOptions } from './sync/bundle-lock.js';
+export { acquireBundleLock, BUNDLE_LOCK_SUFFIX, bundleLockBlob } from './sync/bundle-lock.js';

@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { MeshError } from '@kidsstories/mesh-core';
+import type { BlobConnectionSettings } from '../sync/blob-connection.js';
+
+/** Flags every command takes. */
+export interface CommonFlags {
+  /** Print what would happen; change nothing. */
+  dryRun: boolean;
+  /** Print one JSON object on stdout instead of text. */
+  json: boolean;
+}
+
+/** A parsed command line. */
+export type CliCommand =
+  | { command: 'help' }
+  | ({ command: 'sync'; bundleDir: string; concurrency?: number; root?: string } & CommonFlags & {
+        connection: BlobConnectionSettings;
+      })
+  | ({ command: 'manifest'; bundleDir: string; root?: string } & CommonFlags & {
+        connection: BlobConnectionSettings;
+      });
+
+/** Usage text printed by `help` and after a usage error. */
+export const USAGE = `Usage:
+  azure-deploy sync <bundle-dir> [connection] [--root PREFIX] [--concurrency N] [--dry-run] [--json]
+      Uploads one story bundle (out/stories/{date}/{ageBand}) to Blob Storage under stories/{date}/{ageBand}/:
+      files whose blob already holds the same SHA-256 are skipped; story-manifest.json is rebuilt from the
+      blobs and uploaded last. Prints uploaded, skipped and failed files with bytes.
+  azure-deploy manifest <bundle-dir> [connection] [--root PREFIX] [--dry-run] [--json]
+      Rebuilds the bundle's story-manifest.json from the blobs already uploaded and uploads it (only when every
+      file it names is in place); uploads nothing else.
+  azure-deploy help | --help
+
+Connection (the first that is set wins):
+  --sas-url URL               a container URL with a SAS token (or AZURE_STORAGE_SAS_URL)
+  --account-url URL           https://<account>.blob.core.windows.net with Entra ID (DefaultAzureCredential:
+                              managed identity, workload identity, az login) (or AZURE_STORAGE_ACCOUNT_URL)
+  --connection-string TEXT    an account connection string (or AZURE_STORAGE_CONNECTION_STRING)
+  --container NAME            the container (or AZURE_STORAGE_CONTAINER; default "stories"); created when missing
+
+Exit codes: 0 success, 1 some files failed or are missing, 2 a usage error.`;
+
+const usageError = (message: string, field: string) =>
+  new MeshError(message, 'invalid_argument', { details: { field } });
+
+/**
+ * Parses the command line (without `node` and the script path).
+ *
+ * @throws MeshError `invalid_argument` naming the unknown command, flag or bad value.
+ */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    return { command: 'help' };
+  }
+  if (command !== 'sync' && command !== 'manifest') {
+    throw usageError(`unknown command "${command}"; see azure-deploy help`, 'command');
+  }
+  let parsed: ReturnType<typeof parseSyncFlags>;
+  try {
+    parsed = parseSyncFlags(rest);
+  } catch (error) {
+    throw usageError((error as Error).message, 'flags');
+  }
+  const { values, positionals } = parsed;
+  const bundleDir = positionals[0];
+  if (bundleDir === undefined || positionals.length > 1) {
+    throw usageError(`${command} takes one bundle folder, such as out/stories/2026-12-06/6-8`, 'bundleDir');
+  }
+  const connection: BlobConnectionSettings = {
+    ...(values['connection-string'] !== undefined && { connectionString: values['connection-string'] }),
+    ...(values['account-url'] !== undefined && { accountUrl: values['account-url'] }),
+    ...(values['sas-url'] !== undefined && { sasUrl: values['sas-url'] }),
+    ...(values.container !== undefined && { containerName: values.container }),
+  };
+  const common = {
+    bundleDir,
+    connection,
+    dryRun: values['dry-run'] ?? false,
+    json: values.json ?? false,
+    ...(values.root !== undefined && { root: values.root }),
+  };
+  if (command === 'manifest') {
+    if (values.concurrency !== undefined) throw usageError('manifest takes no --concurrency', 'concurrency');
+    return { command, ...common };
+  }
+  if (values.concurrency === undefined) return { command, ...common };
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw usageError(
+      `--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`,
+      'concurrency',
+    );
+  }
+  return { command, ...common, concurrency };
+}
+
+function parseSyncFlags(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'connection-string': { type: 'string' },
+      'account-url': { type: 'string' },
+      'sas-url': { type: 'string' },
+      container: { type: 'string' },
+      root: { type: 'string' },
+      concurrency: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+}

@@ -1,0 +1,96 @@
+import { createJsonLogger, MeshError } from '@kidsstories/mesh-core';
+import { createContainerClient, resolveBlobConnection } from '../sync/blob-connection.js';
+import { publishBundleManifest } from '../sync/publish-manifest.js';
+import { syncBundle } from '../sync/sync-bundle.js';
+import type { BundleSyncReport } from '../sync/sync-options.js';
+import { type CliCommand, parseCliArgs, USAGE } from './parse-cli-args.js';
+
+/** Exit codes of the CLI. */
+export const EXIT_CODES = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Where the CLI reads and writes; injectable so tests run it in-process. */
+export interface CliOptions {
+  /** Results (text or JSON). Default `process.stdout`. */
+  stdout?: (text: string) => void;
+  /** Progress and errors. Default `process.stderr`. */
+  stderr?: (text: string) => void;
+  /** Environment (connection settings, `LOG_LEVEL`). Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Stops a running command. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the `azure-deploy` command line and resolves its exit code (see `azure-deploy help`).
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(['sync', 'out/stories/2026-12-06/6-8', '--json']);
+ * ```
+ */
+export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? ((text: string) => void process.stdout.write(text));
+  const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text));
+  const env = options.env ?? process.env;
+  let command: CliCommand;
+  try {
+    command = parseCliArgs(argv);
+  } catch (error) {
+    stderr(`azure-deploy: ${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT_CODES.usage;
+  }
+  if (command.command === 'help') {
+    stdout(`${USAGE}\n`);
+    return EXIT_CODES.ok;
+  }
+  try {
+    const container = createContainerClient(resolveBlobConnection(command.connection, env));
+    const signal = options.signal;
+    const root = command.root;
+    if (command.command === 'manifest') {
+      const result = await publishBundleManifest(command.bundleDir, {
+        container,
+        dryRun: command.dryRun,
+        ...(root !== undefined && { root }),
+        ...(signal && { signal }),
+      });
+      if (command.json) stdout(`${JSON.stringify({ dryRun: command.dryRun, ...result }, null, 2)}\n`);
+      else if (result.outcome === 'not-written') {
+        stdout(`manifest not written: missing or different blobs: ${result.stale.join(', ')}\n`);
+      } else {
+        stdout(`${command.dryRun ? 'would be ' : ''}${result.outcome}: ${result.blob}\n`);
+      }
+      return result.outcome === 'not-written' ? EXIT_CODES.failed : EXIT_CODES.ok;
+    }
+    const logger = createJsonLogger({ write: (line) => stderr(`${line}\n`), level: 'error' });
+    const report = await syncBundle(command.bundleDir, {
+      container,
+      dryRun: command.dryRun,
+      logger,
+      ...(root !== undefined && { root }),
+      ...(command.concurrency !== undefined && { concurrency: command.concurrency }),
+      ...(signal && { signal }),
+      ...(!command.json && {
+        onProgress: (progress) =>
+          stderr(`${progress.outcome.padEnd(8)} ${progress.path} (${progress.bytes} B)\n`),
+      }),
+    });
+    stdout(command.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report));
+    return report.failed.length > 0 || report.manifest === 'not-written' ? EXIT_CODES.failed : EXIT_CODES.ok;
+  } catch (error) {
+    const meshError = MeshError.from(error);
+    stderr(`azure-deploy ${command.command}: ${meshError.message}\n`);
+    return meshError.code === 'invalid_argument' ? EXIT_CODES.usage : EXIT_CODES.failed;
+  }
+}
+
+function summary(report: BundleSyncReport): string {
+  const would = report.dryRun ? 'would upload' : 'uploaded';
+  const lines = [
+    `${report.bundleDir} -> ${report.container}/${report.prefix}`,
+    `${would} ${report.uploaded.length} file(s), ${report.uploadedBytes} B; skipped ${report.skipped.length} (${report.skippedBytes} B); failed ${report.failed.length} (${report.failedBytes} B)`,
+    ...report.failed.map((file) => `  failed ${file.path}: ${file.error}`),
+    `manifest: ${report.manifest}${report.manifestError ? ` (${report.manifestError})` : ''}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,92 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/run-cli.js';
+import { type Azurite, startAzurite } from './azurite.js';
+import { writeTestBundle } from './write-test-bundle.js';
+
+let azurite: Azurite;
+let root: string;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.close();
+  await rm(root, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'azure-deploy-cli-'));
+});
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString(), ...env },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('azure-deploy sync and manifest', () => {
+  it('uploads a bundle, then nothing on the second run (--json lists the files)', async () => {
+    const dir = await writeTestBundle(root);
+    const container = ['--container', 'cli-one'];
+    const dry = await cli(['sync', dir, ...container, '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, manifest: 'uploaded' });
+
+    const first = await cli(['sync', dir, ...container, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report.uploaded).toHaveLength(9);
+    expect(report.uploaded[0]).toEqual(
+      expect.objectContaining({
+        path: expect.any(String),
+        bytes: expect.any(Number),
+        sha256: expect.any(String),
+      }),
+    );
+    expect(report.skipped).toEqual([]);
+    expect(report.failed).toEqual([]);
+
+    const second = await cli(['sync', dir, ...container]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/uploaded 0 file\(s\), 0 B; skipped 9/);
+    expect(second.stdout).toMatch(/manifest: skipped/);
+    expect(second.stderr).toMatch(/skipped\s+pages\/01\.png/);
+
+    const manifest = await cli(['manifest', dir, ...container, '--json']);
+    expect(manifest.code).toBe(0);
+    expect(JSON.parse(manifest.stdout)).toMatchObject({ outcome: 'skipped', stale: [] });
+  });
+
+  it('manifest refuses to publish when blobs are missing, and names them', async () => {
+    const dir = await writeTestBundle(root);
+    const result = await cli(['manifest', dir, '--container', 'cli-two']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/manifest not written: missing or different blobs: story\.json/);
+  });
+
+  it('usage errors exit 2 with a message naming the problem', async () => {
+    expect((await cli(['sink'])).stderr).toMatch(/unknown command "sink"/);
+    const bad = await cli(['sync', 'x', '--concurrency', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--concurrency must be a whole number/);
+    const none = await runCli(['sync', join(root, 'missing')], {
+      env: {},
+      stdout: () => {},
+      stderr: () => {},
+    });
+    expect(none).toBe(2);
+    const missing = await cli(['sync', join(root, 'missing')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no bundle at .*story-manifest\.json is missing/);
+  });
+});
