@@ -29,3 +29,20 @@ export type { ManifestPublishReport, PublishManifestOptions } from './sync/publi
 export { publishBundleManifest, serializeManifest } from './sync/publish-manifest.js';
 export type { BundleLock, BundleLockOptions } from './sync/bundle-lock.js';
 export { acquireBundleLock, BUNDLE_LOCK_SUFFIX, bundleLockBlob } from './sync/bundle-lock.js';
+export type {
+  EventGridReceiver,
+  EventGridReceiverOptions,
+  ReceiverAuth,
+} from './relay/event-grid-receiver.js';
+export { createEventGridReceiver, DEFAULT_DISPATCH_EVENT_TYPE } from './relay/event-grid-receiver.js';
+export type {
+  GitHubDispatcher,
+  GitHubDispatcherOptions,
+  RelayAlert,
+  RepositoryDispatch,
+} from './relay/github-dispatcher.js';
+export { createGitHubDispatcher, REPOSITORY_DISPATCH_LIMITS } from './relay/github-dispatcher.js';
+export type { ManifestCreated } from './relay/manifest-event.js';
+export { manifestCreatedOf } from './relay/manifest-event.js';
+export type { ReceiverServer, ServeReceiverOptions } from './relay/serve-receiver.js';
+export { serveEventGridReceiver } from './relay/serve-receiver.js';

@@ -90,3 +90,39 @@ describe('azure-deploy sync and manifest', () => {
     expect(missing.stderr).toMatch(/no bundle at .*story-manifest\.json is missing/);
   });
 });
+
+describe('azure-deploy receive', () => {
+  it('serves the receiver until stopped, and refuses to start without its secret', async () => {
+    const controller = new AbortController();
+    let stdout = '';
+    const running = runCli(
+      ['receive', '--port', '0', '--host', '127.0.0.1', '--repository', 'me/site', '--dry-run'],
+      {
+        env: { RELAY_SECRET: 'a-relay-secret-of-32-characters!' },
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: () => {},
+        signal: controller.signal,
+      },
+    );
+    await expect.poll(() => stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    const url = /listening on (\S+)/.exec(stdout)?.[1] ?? '';
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const unauthorized = await fetch(url, { method: 'POST', body: '[]' });
+    expect(unauthorized.status).toBe(401);
+    controller.abort();
+    expect(await running).toBe(0);
+
+    let stderr = '';
+    const code = await runCli(['receive', '--repository', 'me/site'], {
+      env: { GITHUB_TOKEN: 't' },
+      stdout: () => {},
+      stderr: (text) => {
+        stderr += text;
+      },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/relay secret must have at least 16 characters/);
+  });
+});

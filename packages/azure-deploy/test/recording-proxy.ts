@@ -19,6 +19,8 @@ export interface RecordingProxyOptions {
   target: string;
   /** Decides, per request, to answer 503 without forwarding it. */
   fail?: (request: IncomingMessage) => boolean;
+  /** Called after each forwarded request's response has ended. */
+  onForwarded?: (request: ProxiedRequest) => void;
 }
 
 /** An HTTP proxy in front of a test server that records requests and counts those in flight. */
@@ -47,13 +49,15 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     const url = new URL(incoming.url ?? '/', 'http://proxy');
     const record = (status: number, injected: boolean) => {
       inFlight--;
-      proxy.requests.push({
+      const entry = {
         method: incoming.method ?? 'GET',
         path: decodeURIComponent(url.pathname),
         query: url.searchParams,
         status,
         injected,
-      });
+      };
+      proxy.requests.push(entry);
+      if (!injected) options.onForwarded?.(entry);
     };
     if (options.fail?.(incoming)) {
       incoming.resume();

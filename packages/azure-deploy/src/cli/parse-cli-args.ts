@@ -18,7 +18,15 @@ export type CliCommand =
       })
   | ({ command: 'manifest'; bundleDir: string; root?: string } & CommonFlags & {
         connection: BlobConnectionSettings;
-      });
+      })
+  | ({
+      command: 'receive';
+      port: number;
+      hostname: string;
+      /** `owner/name`; else `GITHUB_REPOSITORY`. */
+      repository?: string;
+      eventType?: string;
+    } & CommonFlags);
 
 /** Usage text printed by `help` and after a usage error. */
 export const USAGE = `Usage:
@@ -29,6 +37,12 @@ export const USAGE = `Usage:
   azure-deploy manifest <bundle-dir> [connection] [--root PREFIX] [--dry-run] [--json]
       Rebuilds the bundle's story-manifest.json from the blobs already uploaded and uploads it (only when every
       file it names is in place); uploads nothing else.
+  azure-deploy receive [--port N] [--host ADDRESS] [--repository OWNER/NAME] [--event-type T] [--dry-run]
+      Runs the Event Grid receiver (BlobCreated, Event Grid or CloudEvents schema) on http://ADDRESS:N/ (default
+      0.0.0.0:8080; GET /healthz for probes) and dispatches the site workflow with repository_dispatch when a
+      story-manifest.json lands. Needs RELAY_SECRET (>= 16 characters; the subscription sends it as the
+      x-relay-secret header or ?code=) and GITHUB_TOKEN; GITHUB_REPOSITORY and GITHUB_API_URL are read too.
+      --dry-run answers Event Grid but only logs the dispatches it would make.
   azure-deploy help | --help
 
 Connection (the first that is set wins):
@@ -53,6 +67,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     return { command: 'help' };
   }
+  if (command === 'receive') return parseReceive(rest);
   if (command !== 'sync' && command !== 'manifest') {
     throw usageError(`unknown command "${command}"; see azure-deploy help`, 'command');
   }
@@ -111,4 +126,37 @@ function parseSyncFlags(args: string[]) {
       json: { type: 'boolean' },
     },
   });
+}
+
+function parseReceive(args: string[]): CliCommand {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        repository: { type: 'string' },
+        'event-type': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw usageError((error as Error).message, 'flags');
+  }
+  const port = Number(values.port ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw usageError(`--port must be a port number, not "${values.port}"`, 'port');
+  }
+  return {
+    command: 'receive',
+    port,
+    hostname: (values.host as string | undefined) ?? '0.0.0.0',
+    dryRun: values['dry-run'] === true,
+    json: values.json === true,
+    ...(typeof values.repository === 'string' && { repository: values.repository }),
+    ...(typeof values['event-type'] === 'string' && { eventType: values['event-type'] }),
+  };
 }

@@ -1,4 +1,7 @@
 import { createJsonLogger, MeshError } from '@kidsstories/mesh-core';
+import { createEventGridReceiver } from '../relay/event-grid-receiver.js';
+import { createGitHubDispatcher } from '../relay/github-dispatcher.js';
+import { serveEventGridReceiver } from '../relay/serve-receiver.js';
 import { createContainerClient, resolveBlobConnection } from '../sync/blob-connection.js';
 import { publishBundleManifest } from '../sync/publish-manifest.js';
 import { syncBundle } from '../sync/sync-bundle.js';
@@ -43,6 +46,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     stdout(`${USAGE}\n`);
     return EXIT_CODES.ok;
   }
+  if (command.command === 'receive') return receive(command, env, stdout, stderr, options.signal);
   try {
     const container = createContainerClient(resolveBlobConnection(command.connection, env));
     const signal = options.signal;
@@ -93,4 +97,43 @@ function summary(report: BundleSyncReport): string {
     `manifest: ${report.manifest}${report.manifestError ? ` (${report.manifestError})` : ''}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+async function receive(
+  command: Extract<CliCommand, { command: 'receive' }>,
+  env: Readonly<Record<string, string | undefined>>,
+  stdout: (text: string) => void,
+  stderr: (text: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const logger = createJsonLogger({ write: (line) => stderr(`${line}\n`) });
+  try {
+    const dispatcher = createGitHubDispatcher({
+      repository: command.repository ?? env.GITHUB_REPOSITORY ?? '',
+      token: env.GITHUB_TOKEN ?? (command.dryRun ? 'dry-run' : ''),
+      ...(env.GITHUB_API_URL && { baseUrl: env.GITHUB_API_URL }),
+      onAlert: (alert) => logger.error('relay alert', { ...alert }),
+    });
+    const server = await serveEventGridReceiver(
+      createEventGridReceiver({
+        auth: { kind: 'shared-secret', secret: env.RELAY_SECRET ?? '' },
+        dispatcher,
+        dryRun: command.dryRun,
+        logger,
+        ...(command.eventType !== undefined && { eventType: command.eventType }),
+      }),
+      { port: command.port, hostname: command.hostname },
+    );
+    stdout(command.json ? `${JSON.stringify({ listening: server.url })}\n` : `listening on ${server.url}\n`);
+    await new Promise<void>((resolve) => {
+      if (!signal || signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await server.close();
+    return EXIT_CODES.ok;
+  } catch (error) {
+    const meshError = MeshError.from(error);
+    stderr(`azure-deploy receive: ${meshError.message}\n`);
+    return meshError.code === 'invalid_argument' ? EXIT_CODES.usage : EXIT_CODES.failed;
+  }
 }
