@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // The templates are located with import.meta.url, also in the CommonJS build.
+  shims: true,
 });

@@ -46,3 +46,9 @@ export type { ManifestCreated } from './relay/manifest-event.js';
 export { manifestCreatedOf } from './relay/manifest-event.js';
 export type { ReceiverServer, ServeReceiverOptions } from './relay/serve-receiver.js';
 export { serveEventGridReceiver } from './relay/serve-receiver.js';
+export type { WriteWorkflowOptions } from './workflow/publish-site-workflow.js';
+export {
+  PUBLISH_SITE_WORKFLOW_PATH,
+  publishSiteWorkflow,
+  writePublishSiteWorkflow,
+} from './workflow/publish-site-workflow.js';

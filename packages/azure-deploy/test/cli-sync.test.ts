@@ -126,3 +126,14 @@ describe('azure-deploy receive', () => {
     expect(stderr).toMatch(/relay secret must have at least 16 characters/);
   });
 });
+
+describe('azure-deploy workflow', () => {
+  it('writes the workflow into a repository (dry run first)', async () => {
+    const repo = join(root, 'repo');
+    const dry = await cli(['workflow', repo, '--dry-run']);
+    expect(dry.stdout).toMatch(/would be written: .*publish-site\.yml/);
+    expect((await cli(['workflow', repo])).stdout).toMatch(/^written: /);
+    const again = await cli(['workflow', repo, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'unchanged' });
+  });
+});

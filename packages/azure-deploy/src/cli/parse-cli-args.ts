@@ -26,7 +26,8 @@ export type CliCommand =
       /** `owner/name`; else `GITHUB_REPOSITORY`. */
       repository?: string;
       eventType?: string;
-    } & CommonFlags);
+    } & CommonFlags)
+  | ({ command: 'workflow'; repoDir: string; overwrite: boolean } & CommonFlags);
 
 /** Usage text printed by `help` and after a usage error. */
 export const USAGE = `Usage:
@@ -43,6 +44,9 @@ export const USAGE = `Usage:
       story-manifest.json lands. Needs RELAY_SECRET (>= 16 characters; the subscription sends it as the
       x-relay-secret header or ?code=) and GITHUB_TOKEN; GITHUB_REPOSITORY and GITHUB_API_URL are read too.
       --dry-run answers Event Grid but only logs the dispatches it would make.
+  azure-deploy workflow [<repo-dir>] [--overwrite] [--dry-run] [--json]
+      Writes the publish-site GitHub Actions workflow into .github/workflows/publish-site.yml of the repository
+      (default: the current folder); refuses to replace a different file without --overwrite.
   azure-deploy help | --help
 
 Connection (the first that is set wins):
@@ -68,6 +72,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     return { command: 'help' };
   }
   if (command === 'receive') return parseReceive(rest);
+  if (command === 'workflow') return parseWorkflowCommand(rest);
   if (command !== 'sync' && command !== 'manifest') {
     throw usageError(`unknown command "${command}"; see azure-deploy help`, 'command');
   }
@@ -158,5 +163,28 @@ function parseReceive(args: string[]): CliCommand {
     json: values.json === true,
     ...(typeof values.repository === 'string' && { repository: values.repository }),
     ...(typeof values['event-type'] === 'string' && { eventType: values['event-type'] }),
+  };
+}
+
+function parseWorkflowCommand(args: string[]): CliCommand {
+  let parsed: { values: Record<string, boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { overwrite: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
+    });
+  } catch (error) {
+    throw usageError((error as Error).message, 'flags');
+  }
+  if (parsed.positionals.length > 1)
+    throw usageError('workflow takes at most one repository folder', 'repoDir');
+  return {
+    command: 'workflow',
+    repoDir: parsed.positionals[0] ?? '.',
+    overwrite: parsed.values.overwrite === true,
+    dryRun: parsed.values['dry-run'] === true,
+    json: parsed.values.json === true,
   };
 }

@@ -6,6 +6,7 @@ import { createContainerClient, resolveBlobConnection } from '../sync/blob-conne
 import { publishBundleManifest } from '../sync/publish-manifest.js';
 import { syncBundle } from '../sync/sync-bundle.js';
 import type { BundleSyncReport } from '../sync/sync-options.js';
+import { writePublishSiteWorkflow } from '../workflow/publish-site-workflow.js';
 import { type CliCommand, parseCliArgs, USAGE } from './parse-cli-args.js';
 
 /** Exit codes of the CLI. */
@@ -47,6 +48,24 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     return EXIT_CODES.ok;
   }
   if (command.command === 'receive') return receive(command, env, stdout, stderr, options.signal);
+  if (command.command === 'workflow') {
+    try {
+      const result = await writePublishSiteWorkflow(command.repoDir, {
+        overwrite: command.overwrite,
+        dryRun: command.dryRun,
+      });
+      const would = command.dryRun && result.outcome === 'written' ? 'would be written' : result.outcome;
+      stdout(
+        command.json
+          ? `${JSON.stringify({ ...result, dryRun: command.dryRun })}\n`
+          : `${would}: ${result.path}\n`,
+      );
+      return EXIT_CODES.ok;
+    } catch (error) {
+      stderr(`azure-deploy workflow: ${MeshError.from(error).message}\n`);
+      return EXIT_CODES.failed;
+    }
+  }
   try {
     const container = createContainerClient(resolveBlobConnection(command.connection, env));
     const signal = options.signal;
