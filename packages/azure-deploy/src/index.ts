@@ -52,3 +52,12 @@ export {
   publishSiteWorkflow,
   writePublishSiteWorkflow,
 } from './workflow/publish-site-workflow.js';
+export type { AppSpec } from './infra/app-specs.js';
+export { APP_SPECS, REDIS_TLS_PORT, scaleRuleOf } from './infra/app-specs.js';
+export type { ArmExpression, ArmParameter, ArmResource, ArmTemplate } from './infra/arm-template.js';
+export { renderArmTemplate } from './infra/arm-template.js';
+export { kidsStoriesEnvironment } from './infra/kidsstories-environment.js';
+export { KEY_VAULT_SECRETS } from './infra/resource-ids.js';
+export type { BuiltInRole } from './infra/role-assignments.js';
+export { BUILT_IN_ROLES, ROLE_SCOPES } from './infra/role-assignments.js';
+export { ARM_TEMPLATE_FILE, writeInfraTemplate } from './infra/write-infra.js';

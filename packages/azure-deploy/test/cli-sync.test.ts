@@ -137,3 +137,11 @@ describe('azure-deploy workflow', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'unchanged' });
   });
 });
+
+describe('azure-deploy infra', () => {
+  it('writes the ARM template, then finds it unchanged', async () => {
+    const out = join(root, 'infra');
+    expect((await cli(['infra', out])).stdout).toMatch(/^written: .*azuredeploy\.json/);
+    expect(JSON.parse((await cli(['infra', out, '--json'])).stdout)).toMatchObject({ outcome: 'unchanged' });
+  });
+});

@@ -27,7 +27,8 @@ export type CliCommand =
       repository?: string;
       eventType?: string;
     } & CommonFlags)
-  | ({ command: 'workflow'; repoDir: string; overwrite: boolean } & CommonFlags);
+  | ({ command: 'workflow'; repoDir: string; overwrite: boolean } & CommonFlags)
+  | ({ command: 'infra'; outDir: string } & CommonFlags);
 
 /** Usage text printed by `help` and after a usage error. */
 export const USAGE = `Usage:
@@ -47,6 +48,9 @@ export const USAGE = `Usage:
   azure-deploy workflow [<repo-dir>] [--overwrite] [--dry-run] [--json]
       Writes the publish-site GitHub Actions workflow into .github/workflows/publish-site.yml of the repository
       (default: the current folder); refuses to replace a different file without --overwrite.
+  azure-deploy infra [<out-dir>] [--dry-run] [--json]
+      Writes the ARM template of the whole Azure environment (azuredeploy.json) into the folder (default: the
+      current one); deploy it with az deployment group create (see docs/guides/deploy-to-azure.md).
   azure-deploy help | --help
 
 Connection (the first that is set wins):
@@ -72,7 +76,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     return { command: 'help' };
   }
   if (command === 'receive') return parseReceive(rest);
-  if (command === 'workflow') return parseWorkflowCommand(rest);
+  if (command === 'workflow' || command === 'infra') return parseWorkflowCommand(command, rest);
   if (command !== 'sync' && command !== 'manifest') {
     throw usageError(`unknown command "${command}"; see azure-deploy help`, 'command');
   }
@@ -166,25 +170,32 @@ function parseReceive(args: string[]): CliCommand {
   };
 }
 
-function parseWorkflowCommand(args: string[]): CliCommand {
-  let parsed: { values: Record<string, boolean | undefined>; positionals: string[] };
+function parseWorkflowCommand(command: 'workflow' | 'infra', args: string[]): CliCommand {
+  let parsed: { values: { overwrite?: boolean; 'dry-run'?: boolean; json?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({
       args,
       allowPositionals: true,
       strict: true,
-      options: { overwrite: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
+      options: {
+        overwrite: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
     });
   } catch (error) {
     throw usageError((error as Error).message, 'flags');
   }
-  if (parsed.positionals.length > 1)
-    throw usageError('workflow takes at most one repository folder', 'repoDir');
+  if (parsed.positionals.length > 1) throw usageError(`${command} takes at most one folder`, 'dir');
+  const common = { dryRun: parsed.values['dry-run'] === true, json: parsed.values.json === true };
+  if (command === 'infra') {
+    if (parsed.values.overwrite !== undefined) throw usageError('infra takes no --overwrite', 'overwrite');
+    return { command, outDir: parsed.positionals[0] ?? '.', ...common };
+  }
   return {
-    command: 'workflow',
+    command,
     repoDir: parsed.positionals[0] ?? '.',
     overwrite: parsed.values.overwrite === true,
-    dryRun: parsed.values['dry-run'] === true,
-    json: parsed.values.json === true,
+    ...common,
   };
 }

@@ -1,4 +1,5 @@
 import { createJsonLogger, MeshError } from '@kidsstories/mesh-core';
+import { writeInfraTemplate } from '../infra/write-infra.js';
 import { createEventGridReceiver } from '../relay/event-grid-receiver.js';
 import { createGitHubDispatcher } from '../relay/github-dispatcher.js';
 import { serveEventGridReceiver } from '../relay/serve-receiver.js';
@@ -48,12 +49,15 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     return EXIT_CODES.ok;
   }
   if (command.command === 'receive') return receive(command, env, stdout, stderr, options.signal);
-  if (command.command === 'workflow') {
+  if (command.command === 'workflow' || command.command === 'infra') {
     try {
-      const result = await writePublishSiteWorkflow(command.repoDir, {
-        overwrite: command.overwrite,
-        dryRun: command.dryRun,
-      });
+      const result =
+        command.command === 'infra'
+          ? await writeInfraTemplate(command.outDir, { dryRun: command.dryRun })
+          : await writePublishSiteWorkflow(command.repoDir, {
+              overwrite: command.overwrite,
+              dryRun: command.dryRun,
+            });
       const would = command.dryRun && result.outcome === 'written' ? 'would be written' : result.outcome;
       stdout(
         command.json
@@ -62,7 +66,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       );
       return EXIT_CODES.ok;
     } catch (error) {
-      stderr(`azure-deploy workflow: ${MeshError.from(error).message}\n`);
+      stderr(`azure-deploy ${command.command}: ${MeshError.from(error).message}\n`);
       return EXIT_CODES.failed;
     }
   }
