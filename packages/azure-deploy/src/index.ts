@@ -61,3 +61,10 @@ export { KEY_VAULT_SECRETS } from './infra/resource-ids.js';
 export type { BuiltInRole } from './infra/role-assignments.js';
 export { BUILT_IN_ROLES, ROLE_SCOPES } from './infra/role-assignments.js';
 export { ARM_TEMPLATE_FILE, writeInfraTemplate } from './infra/write-infra.js';
+export type {
+  ReleaseProgress,
+  ReleaseStep,
+  SiteReleaseOptions,
+  SiteReleaseReport,
+} from './release/release-site.js';
+export { releaseSite } from './release/release-site.js';

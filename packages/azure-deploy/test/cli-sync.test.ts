@@ -145,3 +145,28 @@ describe('azure-deploy infra', () => {
     expect(JSON.parse((await cli(['infra', out, '--json'])).stdout)).toMatchObject({ outcome: 'unchanged' });
   });
 });
+
+describe('azure-deploy release', () => {
+  it('prints the plan with --dry-run, and names missing flags', async () => {
+    const base = [
+      'release',
+      '--resource-group',
+      'rg',
+      '--app',
+      'site',
+      '--image',
+      'acr/site:abc',
+      '--revision-suffix',
+      'rabc',
+    ];
+    const dry = await cli([...base, '--cdn-profile', 'cdn', '--cdn-endpoint', 'web', '--dry-run', '--json'], {
+      AZURE_SUBSCRIPTION_ID: 'sub-1',
+    });
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, subscriptionId: 'sub-1', appName: 'site' });
+    expect(JSON.parse(dry.stdout).steps).toHaveLength(4);
+    const missing = await cli(['release', '--app', 'site']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/release needs --revision-suffix/);
+  });
+});

@@ -28,7 +28,17 @@ export type CliCommand =
       eventType?: string;
     } & CommonFlags)
   | ({ command: 'workflow'; repoDir: string; overwrite: boolean } & CommonFlags)
-  | ({ command: 'infra'; outDir: string } & CommonFlags);
+  | ({ command: 'infra'; outDir: string } & CommonFlags)
+  | ({
+      command: 'release';
+      subscriptionId?: string;
+      resourceGroup: string;
+      appName: string;
+      image: string;
+      revisionSuffix: string;
+      cdnProfile?: string;
+      cdnEndpoint?: string;
+    } & CommonFlags);
 
 /** Usage text printed by `help` and after a usage error. */
 export const USAGE = `Usage:
@@ -51,6 +61,12 @@ export const USAGE = `Usage:
   azure-deploy infra [<out-dir>] [--dry-run] [--json]
       Writes the ARM template of the whole Azure environment (azuredeploy.json) into the folder (default: the
       current one); deploy it with az deployment group create (see docs/guides/deploy-to-azure.md).
+  azure-deploy release --resource-group RG --app NAME --image IMAGE --revision-suffix S
+                       [--subscription ID] [--cdn-profile P --cdn-endpoint E] [--dry-run] [--json]
+      The publish-site workflow's release without GitHub Actions: creates the revision running IMAGE, checks
+      /healthz on it, shifts traffic 0 -> 100% and purges the CDN, or rolls back when the check fails. Each step is
+      skipped when already done, so rerunning with the same suffix resumes. Signs in with DefaultAzureCredential;
+      the subscription defaults to AZURE_SUBSCRIPTION_ID. --dry-run prints the plan without calling Azure.
   azure-deploy help | --help
 
 Connection (the first that is set wins):
@@ -76,6 +92,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     return { command: 'help' };
   }
   if (command === 'receive') return parseReceive(rest);
+  if (command === 'release') return parseRelease(rest);
   if (command === 'workflow' || command === 'infra') return parseWorkflowCommand(command, rest);
   if (command !== 'sync' && command !== 'manifest') {
     throw usageError(`unknown command "${command}"; see azure-deploy help`, 'command');
@@ -197,5 +214,57 @@ function parseWorkflowCommand(command: 'workflow' | 'infra', args: string[]): Cl
     repoDir: parsed.positionals[0] ?? '.',
     overwrite: parsed.values.overwrite === true,
     ...common,
+  };
+}
+
+function parseRelease(args: string[]): CliCommand {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        subscription: { type: 'string' },
+        'resource-group': { type: 'string' },
+        app: { type: 'string' },
+        image: { type: 'string' },
+        'revision-suffix': { type: 'string' },
+        'cdn-profile': { type: 'string' },
+        'cdn-endpoint': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw usageError((error as Error).message, 'flags');
+  }
+  const required = (flag: string): string => {
+    const value = values[flag];
+    if (typeof value !== 'string' || value === '') throw usageError(`release needs --${flag}`, flag);
+    return value;
+  };
+  const optional = (flag: string) =>
+    typeof values[flag] === 'string' ? (values[flag] as string) : undefined;
+  const suffix = required('revision-suffix');
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(suffix)) {
+    throw usageError(
+      '--revision-suffix must be lowercase letters, digits and dashes, starting with a letter',
+      'revision-suffix',
+    );
+  }
+  const subscriptionId = optional('subscription');
+  const cdnProfile = optional('cdn-profile');
+  const cdnEndpoint = optional('cdn-endpoint');
+  return {
+    command: 'release',
+    resourceGroup: required('resource-group'),
+    appName: required('app'),
+    image: required('image'),
+    revisionSuffix: suffix,
+    dryRun: values['dry-run'] === true,
+    json: values.json === true,
+    ...(subscriptionId !== undefined && { subscriptionId }),
+    ...(cdnProfile !== undefined && { cdnProfile }),
+    ...(cdnEndpoint !== undefined && { cdnEndpoint }),
   };
 }

@@ -1,8 +1,12 @@
+import { ContainerAppsAPIClient } from '@azure/arm-appcontainers';
+import { CdnManagementClient } from '@azure/arm-cdn';
+import { DefaultAzureCredential } from '@azure/identity';
 import { createJsonLogger, MeshError } from '@kidsstories/mesh-core';
 import { writeInfraTemplate } from '../infra/write-infra.js';
 import { createEventGridReceiver } from '../relay/event-grid-receiver.js';
 import { createGitHubDispatcher } from '../relay/github-dispatcher.js';
 import { serveEventGridReceiver } from '../relay/serve-receiver.js';
+import { releaseSite } from '../release/release-site.js';
 import { createContainerClient, resolveBlobConnection } from '../sync/blob-connection.js';
 import { publishBundleManifest } from '../sync/publish-manifest.js';
 import { syncBundle } from '../sync/sync-bundle.js';
@@ -49,6 +53,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     return EXIT_CODES.ok;
   }
   if (command.command === 'receive') return receive(command, env, stdout, stderr, options.signal);
+  if (command.command === 'release') return release(command, env, stdout, stderr);
   if (command.command === 'workflow' || command.command === 'infra') {
     try {
       const result =
@@ -158,5 +163,51 @@ async function receive(
     const meshError = MeshError.from(error);
     stderr(`azure-deploy receive: ${meshError.message}\n`);
     return meshError.code === 'invalid_argument' ? EXIT_CODES.usage : EXIT_CODES.failed;
+  }
+}
+
+async function release(
+  command: Extract<CliCommand, { command: 'release' }>,
+  env: Readonly<Record<string, string | undefined>>,
+  stdout: (text: string) => void,
+  stderr: (text: string) => void,
+): Promise<number> {
+  const subscriptionId = command.subscriptionId ?? env.AZURE_SUBSCRIPTION_ID;
+  if (!subscriptionId) {
+    stderr('azure-deploy release: pass --subscription or set AZURE_SUBSCRIPTION_ID\n');
+    return EXIT_CODES.usage;
+  }
+  const { dryRun, json, subscriptionId: _ignored, ...plan } = command;
+  if (dryRun) {
+    const steps = [
+      `revision ${plan.appName}--${plan.revisionSuffix} running ${plan.image} (skipped if it exists)`,
+      'health GET https://<revision fqdn>/healthz (30 checks, 10 s apart)',
+      `traffic ${plan.appName}--${plan.revisionSuffix} 0 -> 100% (or roll back to the previous revision)`,
+      plan.cdnProfile && plan.cdnEndpoint
+        ? `purge ${plan.cdnProfile}/${plan.cdnEndpoint} /*`
+        : 'purge skipped (no CDN)',
+    ];
+    stdout(
+      json
+        ? `${JSON.stringify({ dryRun: true, subscriptionId, ...plan, steps })}\n`
+        : `${steps.join('\n')}\n`,
+    );
+    return EXIT_CODES.ok;
+  }
+  try {
+    const credential = new DefaultAzureCredential();
+    const report = await releaseSite({
+      ...plan,
+      containerApps: new ContainerAppsAPIClient(credential, subscriptionId),
+      cdn: new CdnManagementClient(credential, subscriptionId),
+      ...(!json && {
+        onProgress: (event) => stderr(`${event.step.padEnd(8)} ${event.status.padEnd(7)} ${event.detail}\n`),
+      }),
+    });
+    stdout(json ? `${JSON.stringify(report, null, 2)}\n` : `${report.outcome}: ${report.revision}\n`);
+    return report.outcome === 'released' ? EXIT_CODES.ok : EXIT_CODES.failed;
+  } catch (error) {
+    stderr(`azure-deploy release: ${MeshError.from(error).message}\n`);
+    return EXIT_CODES.failed;
   }
 }
