@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { MeshError } from '@kidsstories/mesh-core';
+import type { SiteReleaseOptions } from '../release/release-site.js';
 import type { BlobConnectionSettings } from '../sync/blob-connection.js';
 
 /** Flags every command takes. */
@@ -29,16 +30,13 @@ export type CliCommand =
     } & CommonFlags)
   | ({ command: 'workflow'; repoDir: string; overwrite: boolean } & CommonFlags)
   | ({ command: 'infra'; outDir: string } & CommonFlags)
-  | ({
-      command: 'release';
-      subscriptionId?: string;
-      resourceGroup: string;
-      appName: string;
-      image: string;
-      revisionSuffix: string;
-      cdnProfile?: string;
-      cdnEndpoint?: string;
-    } & CommonFlags);
+  | ({ command: 'release'; subscriptionId?: string } & ReleasePlan & CommonFlags);
+
+/** The release's own settings, as `releaseSite` takes them. */
+type ReleasePlan = Pick<
+  SiteReleaseOptions,
+  'resourceGroup' | 'appName' | 'image' | 'revisionSuffix' | 'cdnProfile' | 'cdnEndpoint'
+>;
 
 /** Usage text printed by `help` and after a usage error. */
 export const USAGE = `Usage:
@@ -81,6 +79,30 @@ Exit codes: 0 success, 1 some files failed or are missing, 2 a usage error.`;
 const usageError = (message: string, field: string) =>
   new MeshError(message, 'invalid_argument', { details: { field } });
 
+/** Parsed flags: every command also takes `--dry-run` and `--json`. */
+interface ParsedFlags {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** `parseArgs` in strict mode with `--dry-run` and `--json` added; a bad flag is a usage error. */
+function parseFlags(
+  args: string[],
+  options: Record<string, { type: 'string' | 'boolean' }>,
+  allowPositionals = false,
+): ParsedFlags {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals,
+      strict: true,
+      options: { ...options, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
+    });
+  } catch (error) {
+    throw usageError((error as Error).message, 'flags');
+  }
+}
+
 /**
  * Parses the command line (without `node` and the script path).
  *
@@ -97,29 +119,42 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (command !== 'sync' && command !== 'manifest') {
     throw usageError(`unknown command "${command}"; see azure-deploy help`, 'command');
   }
-  let parsed: ReturnType<typeof parseSyncFlags>;
-  try {
-    parsed = parseSyncFlags(rest);
-  } catch (error) {
-    throw usageError((error as Error).message, 'flags');
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(
+    rest,
+    {
+      'connection-string': { type: 'string' },
+      'account-url': { type: 'string' },
+      'sas-url': { type: 'string' },
+      container: { type: 'string' },
+      root: { type: 'string' },
+      concurrency: { type: 'string' },
+    },
+    true,
+  );
+  const text = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
   const bundleDir = positionals[0];
   if (bundleDir === undefined || positionals.length > 1) {
     throw usageError(`${command} takes one bundle folder, such as out/stories/2026-12-06/6-8`, 'bundleDir');
   }
+  const [connectionString, accountUrl, sasUrl, containerName, root] = [
+    'connection-string',
+    'account-url',
+    'sas-url',
+    'container',
+    'root',
+  ].map(text);
   const connection: BlobConnectionSettings = {
-    ...(values['connection-string'] !== undefined && { connectionString: values['connection-string'] }),
-    ...(values['account-url'] !== undefined && { accountUrl: values['account-url'] }),
-    ...(values['sas-url'] !== undefined && { sasUrl: values['sas-url'] }),
-    ...(values.container !== undefined && { containerName: values.container }),
+    ...(connectionString !== undefined && { connectionString }),
+    ...(accountUrl !== undefined && { accountUrl }),
+    ...(sasUrl !== undefined && { sasUrl }),
+    ...(containerName !== undefined && { containerName }),
   };
   const common = {
     bundleDir,
     connection,
-    dryRun: values['dry-run'] ?? false,
-    json: values.json ?? false,
-    ...(values.root !== undefined && { root: values.root }),
+    dryRun: values['dry-run'] === true,
+    json: values.json === true,
+    ...(root !== undefined && { root }),
   };
   if (command === 'manifest') {
     if (values.concurrency !== undefined) throw usageError('manifest takes no --concurrency', 'concurrency');
@@ -136,42 +171,13 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   return { command, ...common, concurrency };
 }
 
-function parseSyncFlags(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'connection-string': { type: 'string' },
-      'account-url': { type: 'string' },
-      'sas-url': { type: 'string' },
-      container: { type: 'string' },
-      root: { type: 'string' },
-      concurrency: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
-  });
-}
-
 function parseReceive(args: string[]): CliCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        repository: { type: 'string' },
-        'event-type': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw usageError((error as Error).message, 'flags');
-  }
+  const { values } = parseFlags(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    repository: { type: 'string' },
+    'event-type': { type: 'string' },
+  });
   const port = Number(values.port ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw usageError(`--port must be a port number, not "${values.port}"`, 'port');
@@ -188,21 +194,7 @@ function parseReceive(args: string[]): CliCommand {
 }
 
 function parseWorkflowCommand(command: 'workflow' | 'infra', args: string[]): CliCommand {
-  let parsed: { values: { overwrite?: boolean; 'dry-run'?: boolean; json?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        overwrite: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw usageError((error as Error).message, 'flags');
-  }
+  const parsed = parseFlags(args, { overwrite: { type: 'boolean' } }, true);
   if (parsed.positionals.length > 1) throw usageError(`${command} takes at most one folder`, 'dir');
   const common = { dryRun: parsed.values['dry-run'] === true, json: parsed.values.json === true };
   if (command === 'infra') {
@@ -218,26 +210,15 @@ function parseWorkflowCommand(command: 'workflow' | 'infra', args: string[]): Cl
 }
 
 function parseRelease(args: string[]): CliCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        subscription: { type: 'string' },
-        'resource-group': { type: 'string' },
-        app: { type: 'string' },
-        image: { type: 'string' },
-        'revision-suffix': { type: 'string' },
-        'cdn-profile': { type: 'string' },
-        'cdn-endpoint': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw usageError((error as Error).message, 'flags');
-  }
+  const { values } = parseFlags(args, {
+    subscription: { type: 'string' },
+    'resource-group': { type: 'string' },
+    app: { type: 'string' },
+    image: { type: 'string' },
+    'revision-suffix': { type: 'string' },
+    'cdn-profile': { type: 'string' },
+    'cdn-endpoint': { type: 'string' },
+  });
   const required = (flag: string): string => {
     const value = values[flag];
     if (typeof value !== 'string' || value === '') throw usageError(`release needs --${flag}`, flag);
