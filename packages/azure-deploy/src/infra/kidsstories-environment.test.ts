@@ -1,0 +1,194 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { APP_SPECS } from './app-specs.js';
+import { type ArmResource, renderArmTemplate } from './arm-template.js';
+import { kidsStoriesEnvironment } from './kidsstories-environment.js';
+import { BUILT_IN_ROLES } from './role-assignments.js';
+import { ARM_TEMPLATE_FILE } from './write-infra.js';
+
+const template = kidsStoriesEnvironment();
+const ofType = (type: string) => template.resources.filter((resource) => resource.type === type);
+const one = (type: string) => {
+  const [resource, ...more] = ofType(type);
+  expect(more, type).toEqual([]);
+  return resource as ArmResource;
+};
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk untyped ARM properties.
+const props = (resource: ArmResource | undefined) => resource?.properties as any;
+const app = (name: string) =>
+  ofType('Microsoft.App/containerApps').find((resource) => resource.name.includes(`'{0}-${name}'`));
+
+describe('the KidsStories ARM template, resource by resource', () => {
+  it.each([
+    ['gateway', 0.5, '1Gi', 1, 3],
+    ['text', 1, '2Gi', 1, 5],
+    ['media', 2, '4Gi', 2, 8],
+    ['video', 1, '2Gi', 1, 4],
+  ] as const)('the %s app has %s vCPU, %s and %i-%i replicas (the brief)', (name, cpu, memory, min, max) => {
+    const template_ = props(app(name)).template;
+    expect(template_.containers[0].resources).toEqual({ cpu, memory });
+    expect(template_.scale).toMatchObject({ minReplicas: min, maxReplicas: max });
+  });
+
+  it('the gateway scales on HTTP concurrency > 50', () => {
+    expect(props(app('gateway')).template.scale.rules).toEqual([
+      { name: 'gateway-http', http: { metadata: { concurrentRequests: '50' } } },
+    ]);
+  });
+
+  it.each([
+    ['text', '10', 'textQueueList'],
+    ['media', '5', 'mediaQueueList'],
+    ['video', '3', 'videoQueueList'],
+  ] as const)(
+    '%s scales on its Redis queue list longer than %s, over TLS on 6380 with the key as a secret',
+    (name, length, parameter) => {
+      const resource = app(name);
+      const [rule] = props(resource).template.scale.rules;
+      expect(rule.custom).toEqual({
+        type: 'redis',
+        metadata: {
+          address: expect.stringMatching(
+            /^\[format\('\{0\}:6380', reference\(resourceId\('Microsoft\.Cache\/redis'/,
+          ),
+          listName: `[parameters('${parameter}')]`,
+          listLength: length,
+          enableTLS: 'true',
+        },
+        auth: [{ secretRef: 'redis-key', triggerParameter: 'password' }],
+      });
+      const secret = props(resource).configuration.secrets.find(
+        (entry: { name: string }) => entry.name === 'redis-key',
+      );
+      expect(secret.keyVaultUrl).toMatch(/secrets\/redis-key/);
+      expect(secret.identity).toMatch(/userAssignedIdentities/);
+      expect(template.parameters[parameter]?.defaultValue).toMatch(/^bull:.+:wait$/);
+    },
+  );
+
+  it('every app pulls from ACR and reads Key Vault with the user-assigned identity, after its roles exist', () => {
+    for (const spec of APP_SPECS) {
+      const resource = app(spec.name);
+      expect(resource?.identity?.type, spec.name).toBe('UserAssigned');
+      expect(props(resource).configuration.registries[0].identity).toMatch(/userAssignedIdentities/);
+      for (const secret of props(resource).configuration.secrets) {
+        expect(secret.keyVaultUrl, `${spec.name} ${secret.name}`).toMatch(/vaultUri/);
+        expect(secret.value).toBeUndefined();
+      }
+      expect(resource?.dependsOn?.join(' ')).toMatch(BUILT_IN_ROLES.acrPull);
+      expect(resource?.dependsOn?.join(' ')).toMatch(BUILT_IN_ROLES.keyVaultSecretsUser);
+    }
+    const gatewayEnv = props(app('gateway')).template.containers[0].env;
+    expect(gatewayEnv).toContainEqual({ name: 'REDIS_URL', secretRef: 'redis-url' });
+    expect(gatewayEnv).toContainEqual({ name: 'RUNWARE_API_KEY', secretRef: 'runware-api-key' });
+  });
+
+  it('Key Vault (RBAC) holds the Redis key and the provider keys', () => {
+    expect(props(one('Microsoft.KeyVault/vaults')).enableRbacAuthorization).toBe(true);
+    const secrets = ofType('Microsoft.KeyVault/vaults/secrets').map((resource) => resource.name);
+    for (const name of [
+      'redis-key',
+      'redis-url',
+      'runware-api-key',
+      'phi4-key',
+      'relay-secret',
+      'github-token',
+    ]) {
+      expect(
+        secrets.some((secret) => secret.includes(`/${name}'`)),
+        name,
+      ).toBe(true);
+    }
+    const redisKey = ofType('Microsoft.KeyVault/vaults/secrets').find((resource) =>
+      resource.name.includes('redis-key'),
+    );
+    expect(props(redisKey).value).toMatch(
+      /^\[listKeys\(resourceId\('Microsoft\.Cache\/redis'.*\.primaryKey\]$/,
+    );
+  });
+
+  it('the identity holds AcrPull, Storage Blob Data Contributor, Key Vault Secrets User and Cognitive Services OpenAI User', () => {
+    const assignments = ofType('Microsoft.Authorization/roleAssignments');
+    const expected: Array<[string, RegExp]> = [
+      [BUILT_IN_ROLES.acrPull, /Microsoft\.ContainerRegistry\/registries/],
+      [BUILT_IN_ROLES.storageBlobDataContributor, /Microsoft\.Storage\/storageAccounts/],
+      [BUILT_IN_ROLES.keyVaultSecretsUser, /Microsoft\.KeyVault\/vaults/],
+      [BUILT_IN_ROLES.cognitiveServicesOpenAiUser, /Microsoft\.CognitiveServices\/accounts/],
+    ];
+    expect(assignments).toHaveLength(4);
+    for (const [role, scope] of expected) {
+      const assignment = assignments.find((resource) => props(resource).roleDefinitionId.includes(role));
+      expect(assignment?.scope, role).toMatch(scope);
+      expect(props(assignment).principalType).toBe('ServicePrincipal');
+      expect(props(assignment).principalId).toMatch(/userAssignedIdentities.*principalId/);
+    }
+  });
+
+  it('Redis is TLS only; storage, container, ACR, Log Analytics and the environment are there', () => {
+    expect(props(one('Microsoft.Cache/redis'))).toMatchObject({
+      enableNonSslPort: false,
+      minimumTlsVersion: '1.2',
+    });
+    expect(props(one('Microsoft.Storage/storageAccounts'))).toMatchObject({ allowBlobPublicAccess: false });
+    expect(one('Microsoft.Storage/storageAccounts/blobServices/containers').name).toMatch(/containerName/);
+    expect(props(one('Microsoft.ContainerRegistry/registries')).adminUserEnabled).toBe(false);
+    one('Microsoft.OperationalInsights/workspaces');
+    expect(props(one('Microsoft.App/managedEnvironments')).appLogsConfiguration.destination).toBe(
+      'log-analytics',
+    );
+  });
+
+  it('Event Grid sends manifest BlobCreated events to the relay, with the secret header', () => {
+    expect(props(one('Microsoft.EventGrid/systemTopics')).topicType).toBe(
+      'Microsoft.Storage.StorageAccounts',
+    );
+    const subscription = props(one('Microsoft.EventGrid/systemTopics/eventSubscriptions'));
+    expect(subscription.filter).toMatchObject({
+      includedEventTypes: ['Microsoft.Storage.BlobCreated'],
+      subjectEndsWith: '/story-manifest.json',
+    });
+    expect(subscription.destination.properties.endpointUrl).toMatch(
+      /-relay'.*\/api\/events|api\/events.*-relay/s,
+    );
+    expect(subscription.destination.properties.deliveryAttributeMappings).toEqual([
+      {
+        name: 'x-relay-secret',
+        type: 'Static',
+        properties: { value: "[parameters('relaySecret')]", isSecret: true },
+      },
+    ]);
+    expect(props(app('relay')).template.containers[0].args).toEqual(['receive', '--port', '8080']);
+  });
+
+  it('the CDN endpoint fronts the site, which keeps several revisions for traffic shifts', () => {
+    expect(one('Microsoft.Cdn/profiles').sku).toEqual({ name: 'Standard_Microsoft' });
+    expect(props(one('Microsoft.Cdn/profiles/endpoints')).origins[0].properties.hostName).toMatch(/-site'/);
+    expect(props(app('site')).configuration.activeRevisionsMode).toBe('Multiple');
+  });
+
+  it('renders valid ARM JSON: decimals as json(), every parameter and variable it names is declared', () => {
+    const text = renderArmTemplate(template);
+    expect(text).toContain(`"cpu": "[json('0.5')]"`);
+    const json = JSON.parse(text);
+    const expressions = [...text.matchAll(/"(\[[^"]*\])"/g)].map((match) => match[1] ?? '');
+    expect(expressions.length).toBeGreaterThan(50);
+    for (const expression of expressions) {
+      const opened = [...expression].filter((c) => c === '(').length;
+      expect([...expression].filter((c) => c === ')').length, expression).toBe(opened);
+      for (const [, name] of expression.matchAll(/parameters\('([^']+)'\)/g)) {
+        expect(json.parameters, expression).toHaveProperty(name as string);
+      }
+      for (const [, name] of expression.matchAll(/variables\('([^']+)'\)/g)) {
+        expect(json.variables, expression).toHaveProperty(name as string);
+      }
+    }
+  });
+
+  it('the committed template is up to date (npx azure-deploy infra templates)', async () => {
+    const committed = await readFile(
+      new URL(`../../templates/${ARM_TEMPLATE_FILE}`, import.meta.url),
+      'utf8',
+    );
+    expect(committed).toBe(renderArmTemplate(template));
+  });
+});
