@@ -30,6 +30,19 @@ export type MeshRole = 'gateway' | ServerName;
 /** The worker servers, in the order they start. */
 export const SERVER_ROLES: readonly ServerName[] = ['media', 'video', 'text'];
 
+/**
+ * Deadlines the gateway gives the KidsStories tools that take longer than its 30 s default (the tools' own
+ * `timeoutMs`): a clip renders for tens of seconds on a busy machine, and a deadline shorter than the work would
+ * only make the gateway retry it.
+ */
+export const TOOL_TIMEOUTS_MS: Readonly<Record<string, number>> = Object.freeze({
+  generate_story: 120_000,
+  generate_image: 120_000,
+  generate_audio: 120_000,
+  animate_image: 300_000,
+  batch_render: 900_000,
+});
+
 /** Auth of the mesh: peer tokens between servers, and a bearer token for MCP clients. */
 export interface MeshSecurity {
   /** Signs the tokens links send and verifies those mesh services receive. Default: none. */
@@ -178,6 +191,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     peers: (['text', 'media', 'video'] as const).map((name) => ({
       name,
       replicas: [...options.peers[name]],
+      policy: { timeouts: { toolMs: { ...TOOL_TIMEOUTS_MS } } },
       ...(security.peerAuth ? { linkOptions: { auth: security.peerAuth.signer } } : {}),
     })),
     tools: [createOrchestrateTool(pipeline)],
