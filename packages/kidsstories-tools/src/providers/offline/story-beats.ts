@@ -1,110 +1,91 @@
 /**
- * Sentence templates per story beat for the offline generator. Slots: `{hero}`, `{friend}`, `{species}`,
- * `{friendSpecies}`, `{trait}`, `{friendTrait}`, `{place}`, `{landmark}`, `{item}`, `{obstacle}`, `{verb}`,
- * `{helper}`, `{clothing}`, `{feature}`, `{they}`, `{them}`, `{their}` (hero pronouns), `{moral}`.
+ * The beats of the offline story grammar and their lines that do not depend on the goal or the obstacle. Slots
+ * are those of `story-plot-banks.ts`, plus `{place}`, `{species}`, `{trait}`, `{verb}`, `{landmark}`,
+ * `{moral}`.
  */
 
-/** The beats a story is built from, in order. */
-export type Beat = 'opening' | 'goal' | 'journey' | 'obstacle' | 'turn' | 'win' | 'ending';
+/**
+ * The beats a story is built from, in order: an opening, the stated want, the journey, the obstacle, two or
+ * three failing attempts, the turn, the resolution that answers the want, and the ending with the moral.
+ */
+export type Beat = 'opening' | 'want' | 'journey' | 'obstacle' | 'attempt' | 'turn' | 'resolution' | 'ending';
 
-/** Core sentences that carry each beat (one or two are used per page). */
-export const BEAT_SENTENCES: Readonly<Record<Beat, readonly string[]>> = {
-  opening: [
-    'Once upon a time, in {place}, there lived a {trait} {species} named {hero}.',
-    'In {place} lived {hero}, a {trait} little {species}.',
-    '{hero} the {species} lived near {landmark} in {place}.',
-    'Every day, {hero} the {species} played by {landmark} in {place}.',
-    'Not far from {landmark}, in {place}, lived a {species} called {hero}.',
+/**
+ * The beats of each page of a story of `pageCount` pages: the beat sequence (with 2 attempts, 3 from 7 pages)
+ * spread evenly over the pages; longer stories add journey pages between the want and the obstacle.
+ *
+ * @example
+ * ```ts
+ * planBeats(6); // [['opening'], ['want'], ['obstacle', 'attempt'], ['attempt'], ['turn'], ['resolution', 'ending']]
+ * ```
+ */
+export function planBeats(pageCount: number): Beat[][] {
+  const attempts: Beat[] = pageCount >= 7 ? ['attempt', 'attempt', 'attempt'] : ['attempt', 'attempt'];
+  const tail: Beat[] = ['obstacle', ...attempts, 'turn', 'resolution', 'ending'];
+  const beats: Beat[] = ['opening', 'want', ...tail];
+  if (pageCount >= beats.length) {
+    const journeys: Beat[] = Array.from({ length: pageCount - beats.length }, () => 'journey');
+    return (['opening', 'want', ...journeys, ...tail] as Beat[]).map((beat): Beat[] => [beat]);
+  }
+  return Array.from({ length: pageCount }, (_, page) =>
+    beats.slice(
+      Math.floor((page * beats.length) / pageCount),
+      Math.floor(((page + 1) * beats.length) / pageCount),
+    ),
+  );
+}
+
+/** How the hero is introduced (the first line of the story). */
+export const OPENINGS = [
+  'In {place} lived {hero}, {aTrait} little {species}.',
+  '{hero} was {aTrait} {species} who lived near {landmark} in {place}.',
+  'Not far from {landmark}, in {place}, lived {aTrait} {species} called {hero}.',
+] as const;
+
+/** Journey lines, one per journey page and never repeated; `{sight}` is a landmark passed on the way. */
+export const JOURNEY_LINES = [
+  '{hero} {verb} past {sight}.',
+  'The path curled around {sight}.',
+  'At {sight}, {hero} stopped to rest.',
+  'A friendly {helper} pointed the way past {sight}.',
+  '{hero} {verb} over roots and stones toward {sight}.',
+  'Beside {sight}, {hero} found a good walking stick.',
+  '{hero} waved goodbye to {sight} and went on.',
+] as const;
+
+/** Details of the sight on a journey page; `{sight}` changes per page, so each line is new. */
+export const JOURNEY_DETAILS = [
+  'Near {sight}, {hero} heard a {helper} singing.',
+  '{hero} drew a picture of {sight} in the dirt.',
+  'From {sight}, {hero} could see far across {place}.',
+  '{hero} found a round pebble beside {sight}.',
+  'A {helper} was busy beside {sight}.',
+] as const;
+
+/** Travel verbs (past tense) used when `action_verbs` is empty. */
+export const ACTION_VERBS = ['hopped', 'skipped', 'climbed', 'wandered', 'tiptoed', 'marched'] as const;
+
+/** How the obstacle is met. `{anObstacle}` carries its article. */
+export const OBSTACLE_LINES = [
+  'Then {hero} came to {anObstacle}.',
+  'But soon {anObstacle} stood in the way.',
+  'Just ahead waited {anObstacle}.',
+] as const;
+
+/** Endings per `ending_style`. */
+export const ENDINGS: Readonly<Record<string, readonly string[]>> = {
+  happy: ['{hero} walked home, happy and proud.', '{hero} skipped home with a big smile.'],
+  calm_bedtime: [
+    'Back home, {hero} snuggled into bed with a sleepy smile.',
+    'Soon {hero} curled up in bed and yawned.',
   ],
-  goal: [
-    'One day, {hero} had a big plan.',
-    'That morning, something new began for {hero}.',
-    'Then, one bright day, {hero} had an idea.',
-  ],
-  journey: [
-    'They {verb} past {landmark}.',
-    'Next they {verb} along the path to {landmark}.',
-    '{hero} {verb} ahead, and {friend} followed close behind.',
-    'At {landmark}, they stopped to rest.',
-    'They met a friendly {helper} who pointed the way.',
-    'The path curled around {landmark}.',
-    'They {verb} over roots and stones.',
-  ],
-  obstacle: [
-    'Then they came to {obstacle}.',
-    'But soon there was {obstacle} in the way.',
-    'Oh no! In front of them was {obstacle}.',
-    'Just ahead waited {obstacle}.',
-  ],
-  turn: [
-    '{hero} took a deep breath and thought hard.',
-    'Then {hero} remembered a trick {they} knew.',
-    '{friend} had a clever idea.',
-    'Step by step, they found a way past {obstacle}.',
-    'Being {trait} helped {hero} find the way.',
-  ],
-  win: [
-    'Everyone cheered.',
-    '{hero} jumped for joy.',
-    '{friend} clapped and clapped.',
-    'What a happy moment it was.',
-  ],
-  ending: [
-    'They walked home, happy and proud.',
-    'That evening, {hero} and {friend} shared a big smile.',
-    'It had been a day to remember.',
-    'The sun sank low as they headed home.',
+  reflective: [
+    '{hero} thought about the day for a long time.',
+    'Later, {hero} sat quietly and thought about what had happened.',
   ],
 };
 
-/** Extra lines that fill a page up to its word count, per beat. */
-export const BEAT_FILLERS: Readonly<Record<Beat, readonly string[]>> = {
-  opening: [
-    '{hero} always wore {clothing}.',
-    'Everyone knew {hero} by {their} {feature}.',
-    '{hero} liked to look at everything twice.',
-    'Each morning {hero} said hello to {landmark}.',
-  ],
-  goal: [
-    '{hero} packed a snack and got ready to go.',
-    '"Let us go!" said {hero}.',
-    '{friend} wanted to come along too.',
-    'It would not be easy, but {hero} was ready.',
-  ],
-  journey: [
-    '{friend} pointed at a bird in a tree.',
-    '{hero} hummed a little song as they went.',
-    'The path was long, but the day was bright.',
-    'They counted the stones along the way.',
-    '{hero} held on to {their} {clothingItem}.',
-  ],
-  obstacle: [
-    '{hero} felt a little unsure.',
-    '{friend} scratched {friendTheir} head.',
-    'How would they get past?',
-    'They looked left and right.',
-  ],
-  turn: [
-    '{friend} held out a helping paw.',
-    'They worked as a team.',
-    'Slowly, carefully, they kept going.',
-    '{hero} did not give up.',
-  ],
-  win: [
-    '{hero} could hardly believe it.',
-    'The {helper} waved from far away.',
-    '{friend} gave {hero} a warm hug.',
-    'Their hearts felt light and glad.',
-  ],
-  ending: [
-    'The first stars peeked out above {place}.',
-    '{hero} could not wait for the next day.',
-    'Back home, they told the whole story.',
-    'Even {landmark} seemed to smile.',
-  ],
-};
-
-/** Lines that carry each theme, used on the turn and win pages. */
+/** Lines that carry each theme, used at the turn and the resolution. */
 export const THEME_LINES: Readonly<Record<string, readonly string[]>> = {
   friendship: ['{friend} stayed right by {hero}’s side.', 'Two friends together are stronger than one.'],
   courage: ['{hero} felt wobbly inside, but took one brave step.', 'Being brave felt big and good.'],
@@ -114,7 +95,10 @@ export const THEME_LINES: Readonly<Record<string, readonly string[]>> = {
   ],
   sharing: ['{hero} split the berries so everyone had some.', 'Sharing made the treat taste even better.'],
   curiosity: ['{hero} wondered how everything worked.', 'Every question led to something new.'],
-  perseverance: ['{hero} tried once, twice, and three times.', 'Little by little, the hard part got easier.'],
+  perseverance: [
+    '{hero} tried once more, and then once more again.',
+    'Little by little, the hard part got easier.',
+  ],
   honesty: [
     '{hero} told the truth, even though it was hard.',
     'Telling the truth felt like a weight lifted.',
@@ -125,32 +109,24 @@ export const THEME_LINES: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
-/** Friendly creatures met on the way. */
-export const HELPERS = [
-  'robin',
-  'snail',
-  'old tortoise',
-  'ladybird',
-  'frog',
-  'butterfly',
-  'mole',
-  'goose',
-] as const;
+/** Friendly creatures met on the way (they are called `it`). */
+export const HELPERS = ['robin', 'snail', 'ladybird', 'frog', 'butterfly', 'duck', 'beetle', 'bee'] as const;
 
-/** What each beat's picture shows, before the place and scenery. */
+/** What each beat's picture shows, before the place and the scenery. */
 export const BEAT_SCENES: Readonly<Record<Beat, string>> = {
-  opening: 'smiling in front of {landmark}',
-  goal: 'getting ready to set off, looking excited',
-  journey: 'walking along a winding path near {landmark}',
-  obstacle: 'stopping in front of {obstacle}, looking thoughtful',
-  turn: 'working together on a clever plan to get past {obstacle}',
-  win: 'cheering and smiling, the goal reached at last',
+  opening: 'at home near {landmark}, smiling',
+  want: 'thinking about the {item}, ready to set off',
+  journey: 'walking along the path past {sight}',
+  obstacle: 'stopping in front of {anObstacle}, looking worried',
+  attempt: 'trying to get past {theObstacle} ({act})',
+  turn: 'working together on a clever plan to get past {theObstacle}',
+  resolution: 'cheering by {destination} with the {item}',
   ending: 'heading home happily at the end of the day',
 };
 
 /** Title templates; the first that fits `title_max_words` is used after a seeded shuffle. */
 export const TITLES = [
-  '{hero} and {item}',
+  '{hero} and the {item}',
   'The {trait} {species}',
   '{hero}’s Big Day',
   '{hero} and {friend}',

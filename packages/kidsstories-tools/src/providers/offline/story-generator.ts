@@ -1,303 +1,224 @@
 import { type GenerationParameters, resolveParameters } from '../../parameters/generation-parameters.js';
 import { readingLevelOfGrade, targetGradeOf } from '../../story/age-band.js';
-import { createSeededRandom, type SeededRandom } from '../../story/seeded-random.js';
+import { createSeededRandom } from '../../story/seeded-random.js';
 import type { Story, StoryPage } from '../../story/story-schema.js';
-import { readabilityOf, wordsOf } from '../../text/readability.js';
-import { refineTextToGrade } from '../../text/refine-text.js';
+import { readabilityOf, splitSentences, wordsOf } from '../../text/readability.js';
 import type { ProviderCallOptions, StoryProvider } from '../provider-types.js';
-import {
-  BEAT_FILLERS,
-  BEAT_SCENES,
-  BEAT_SENTENCES,
-  type Beat,
-  HELPERS,
-  THEME_LINES,
-  TITLES,
-} from './story-beats.js';
-import { type CastMember, createCast, toStoryCharacters } from './story-characters.js';
-import {
-  ACTION_VERBS,
-  DIALOGUE,
-  GOALS,
-  MORALS,
-  OBSTACLES,
-  SEASON_PHRASES,
-  SETTINGS,
-  TIME_PHRASES,
-  WEATHER_PHRASES,
-} from './story-word-banks.js';
+import { BEAT_SCENES, type Beat, planBeats, TITLES } from './story-beats.js';
+import { type CastMember, toStoryCharacters } from './story-characters.js';
+import { capitaliseFirst } from './story-english.js';
+import { beatLines, fillerPool, freshLine, type PageContext, type StoryLine } from './story-page-lines.js';
+import { createStoryWorld, fillTemplate, type StoryWorld } from './story-world.js';
+
+export { planBeats } from './story-beats.js';
 
 /** The model name the offline story generator reports in its usage. */
 export const OFFLINE_STORY_MODEL = 'offline:template-story';
 
-/** The plan of a story: its beats per page. */
-export function planBeats(pageCount: number): Beat[][] {
-  if (pageCount === 1) return [['opening', 'goal', 'win', 'ending']];
-  if (pageCount === 2)
-    return [
-      ['opening', 'goal'],
-      ['win', 'ending'],
-    ];
-  if (pageCount === 3)
-    return [
-      ['opening', 'goal'],
-      ['obstacle', 'turn'],
-      ['win', 'ending'],
-    ];
-  if (pageCount === 4) return [['opening'], ['goal'], ['obstacle', 'turn'], ['win', 'ending']];
-  const middle: Beat[][] = Array.from({ length: pageCount - 4 }, () => ['journey']);
-  middle[Math.floor(middle.length / 2)] = ['obstacle'];
-  middle[middle.length - 1] = middle.length > 1 ? ['turn'] : ['obstacle', 'turn'];
-  return [['opening'], ['goal'], ...middle, ['win'], ['ending']];
+function countWords(lines: readonly StoryLine[]): number {
+  return lines.reduce((sum, entry) => sum + wordsOf(entry.text).length, 0);
 }
 
-interface StoryWorld {
-  random: SeededRandom;
-  parameters: GenerationParameters;
-  cast: CastMember[];
-  slots: Record<string, string>;
-  goalKey: string;
-  scenery: string;
-  moral: string;
+const isDialogue = (text: string) => text.startsWith('"');
+
+/** Joins two sentences; the second keeps its capital only when it starts with a name. */
+function joinPair(first: string, second: string, conjunction: string, names: ReadonlySet<string>): string {
+  const opener = second.split(/[\s,’']/)[0] ?? '';
+  const tail = names.has(opener) ? second : second.replace(/^[A-Z]/, (letter) => letter.toLowerCase());
+  return `${first.replace(/[.!]$/, '')}, ${conjunction} ${tail}`;
 }
 
-function fill(template: string, world: StoryWorld): string {
-  const { random, slots } = world;
-  return template.replace(/\{(\w+)\}/g, (_, slot: string) => {
-    if (slot === 'verb')
-      return random.pick(
-        world.parameters.action_verbs.length > 0 ? world.parameters.action_verbs : ACTION_VERBS,
-      );
-    if (slot === 'helper') return slots.helper ?? random.pick(HELPERS);
-    return slots[slot] ?? slot;
-  });
-}
-
-function capitaliseFirst(text: string): string {
-  return text.replace(/^(["“]?)([a-z])/, (_, quote: string, letter: string) => quote + letter.toUpperCase());
-}
-
-/** Settings each genre picks from when `location_type` is `any`. */
-const GENRE_SETTINGS: Readonly<Record<string, readonly string[]>> = {
-  adventure: ['forest', 'mountains', 'seaside'],
-  fantasy: ['space', 'mountains', 'forest'],
-  everyday: ['village', 'city', 'garden', 'farm'],
-  animal_tale: ['forest', 'farm', 'garden', 'seaside'],
-  bedtime: ['garden', 'village', 'forest'],
-  mystery: ['village', 'seaside', 'city', 'mountains'],
-};
-
-function createWorld(parameters: GenerationParameters, seed: number, now: () => Date): StoryWorld {
-  const random = createSeededRandom(seed);
-  const cast = createCast(parameters, random);
-  const hero = cast[0] as CastMember;
-  const friend = cast[1];
-  // The genre steers what the parameters leave open: setting, goal and time of day.
-  const genre = random.weighted(parameters.genre_weight);
-  const locationKey =
-    parameters.location_type === 'any'
-      ? random.pick(GENRE_SETTINGS[genre] ?? Object.keys(SETTINGS))
-      : parameters.location_type;
-  const setting = SETTINGS[locationKey] ?? (SETTINGS.forest as (typeof SETTINGS)[string]);
-  const goalKey =
-    genre === 'mystery' && parameters.goal_templates.includes('solve_puzzle')
-      ? 'solve_puzzle'
-      : random.pick(parameters.goal_templates);
-  const goal = GOALS[goalKey] ?? (GOALS.find_lost_item as (typeof GOALS)[string]);
-  const obstacles = OBSTACLES[parameters.antagonist_type] ?? OBSTACLES.mild_obstacle ?? [];
-  const month = now().getUTCMonth();
-  const season =
-    parameters.seasonal_context === 'auto'
-      ? ([
-          'winter',
-          'winter',
-          'spring',
-          'spring',
-          'spring',
-          'summer',
-          'summer',
-          'summer',
-          'autumn',
-          'autumn',
-          'autumn',
-          'winter',
-        ][month] ?? 'spring')
-      : parameters.seasonal_context;
-  const times = genre === 'bedtime' ? ['evening', 'night'] : Object.keys(TIME_PHRASES);
-  const time = parameters.time_of_day === 'any' ? random.pick(times) : parameters.time_of_day;
-  const weather =
-    parameters.weather === 'any' ? random.pick(Object.keys(WEATHER_PHRASES)) : parameters.weather;
-  const sceneryBits = [
-    setting.scenery,
-    season === 'none' ? '' : `${season} colours`,
-    `${time} light`,
-    `${weather} weather`,
-  ];
-  const slots: Record<string, string> = {
-    hero: hero.name,
-    friend: friend?.name ?? random.pick(['a friendly robin', 'a wise old owl', 'a little snail']),
-    species: hero.species,
-    friendSpecies: friend?.species ?? 'bird',
-    trait: hero.traits[0] ?? 'kind',
-    friendTrait: friend?.traits[0] ?? 'kind',
-    place: random.pick(setting.names),
-    landmark: random.pick(setting.landmarks),
-    item: random.pick(goal.items),
-    obstacle: random.pick(obstacles),
-    helper: random.pick(HELPERS),
-    clothing: hero.clothing[0] ?? 'a cosy scarf',
-    clothingItem: (hero.clothing[0] ?? 'scarf').split(' ').slice(-1)[0] ?? 'scarf',
-    feature: hero.physicalFeatures[1] ?? hero.physicalFeatures[0] ?? 'bright eyes',
-    they: hero.pronouns.subject,
-    them: hero.pronouns.object,
-    their: hero.pronouns.possessive,
-    friendTheir: cast[1]?.pronouns.possessive ?? 'its',
-    genre,
-  };
-  const intro = [
-    season === 'none' ? '' : (SEASON_PHRASES[season] ?? ''),
-    TIME_PHRASES[time] ?? '',
-    WEATHER_PHRASES[weather] ?? '',
-  ];
-  slots.setting = intro.filter((line) => line.length > 0).join(' ');
-  const world: StoryWorld = {
-    random,
-    parameters,
-    cast,
-    slots,
-    goalKey,
-    scenery: sceneryBits.filter((bit) => bit.length > 0).join(', '),
-    moral: random.pick(MORALS[parameters.theme] ?? MORALS.friendship ?? ['Kindness matters.']),
-  };
-  slots.detailPool = random.sample(setting.details, setting.details.length).join('|');
-  return world;
-}
-
-/** The lines a beat must say, in order. */
-function coreLines(beat: Beat, world: StoryWorld, pageIndex: number): string[] {
-  const { random, parameters, slots } = world;
-  const goal = GOALS[world.goalKey] ?? (GOALS.find_lost_item as (typeof GOALS)[string]);
-  const lines = [random.pick(BEAT_SENTENCES[beat])];
-  if (beat === 'opening' && slots.setting) lines.push(slots.setting);
-  if (beat === 'goal') lines.push(random.pick(goal.setup));
-  if (beat === 'win') lines.unshift(random.pick(goal.win));
-  if ((beat === 'turn' || beat === 'win') && pageIndex % 2 === 0)
-    lines.push(random.pick(THEME_LINES[parameters.theme] ?? []));
-  if (beat === 'ending' && parameters.moral_emphasis === 'explicit')
-    lines.push(`${slots.hero} learned something true: ${world.moral}`);
-  if (beat === 'ending' && parameters.ending_style === 'calm_bedtime')
-    lines.push(`Soon ${slots.hero} curled up in bed and yawned a sleepy yawn.`);
-  if (beat === 'ending' && parameters.ending_style === 'reflective')
-    lines.push(`${slots.hero} thought about the day for a long time.`);
-  return lines.map((line) => capitaliseFirst(fill(line, world)));
-}
-
-/** Filler lines for a beat, in a seeded order, repeated with new slot values when a page needs many words. */
-function* fillerLines(beats: readonly Beat[], world: StoryWorld): Generator<string> {
-  const { random, parameters, slots } = world;
-  const details = (slots.detailPool ?? '').split('|').filter((line) => line.length > 0);
-  for (let round = 0; round < 12; round++) {
-    const pool = [...beats.flatMap((beat) => BEAT_FILLERS[beat]), ...details, ...BEAT_FILLERS.journey];
-    for (const template of random.sample(pool, pool.length)) {
-      if (random.chance(parameters.dialogue_ratio)) yield capitaliseFirst(fill(random.pick(DIALOGUE), world));
-      yield capitaliseFirst(fill(template, world));
-    }
+/**
+ * The page's prose. Unless the structure is `simple`, a line marked `join` runs into the next (`…, but …`), and
+ * while the text reads easier than the target grade the two shortest neighbouring narration sentences are
+ * joined with `and` (never dialogue, never a made-up cause): the grammar's own way to the grade.
+ */
+function proseOf(lines: readonly StoryLine[], world: StoryWorld, targetGrade: number): string {
+  const structure = world.parameters.sentence_structure;
+  const plain = lines.map((entry) => entry.text).join(' ');
+  // Too hard for the grade (young readers): cut compound sentences at their conjunction.
+  if (structure === 'simple' || readabilityOf(plain).fleschKincaidGrade > targetGrade + 0.5) {
+    return lines
+      .map((entry) =>
+        isDialogue(entry.text)
+          ? entry.text
+          : entry.text.replace(/, (and|but) ([a-z])/g, (_, conjunction: string, letter: string) =>
+              conjunction === 'but' ? `. But ${letter}` : `. ${letter.toUpperCase()}`,
+            ),
+      )
+      .join(' ');
   }
+  const names = new Set(
+    [...world.cast.map((member) => member.name), world.slots.place ?? ''].flatMap((name) => name.split(' ')),
+  );
+  const sentences: Array<{ text: string; joins: number }> = [];
+  for (let index = 0; index < lines.length; index++) {
+    const current = lines[index] as StoryLine;
+    const next = lines[index + 1];
+    if (current.join !== undefined && next !== undefined && !isDialogue(next.text)) {
+      sentences.push({ text: joinPair(current.text, next.text, current.join, names), joins: 1 });
+      index++;
+    } else sentences.push({ text: current.text, joins: 0 });
+  }
+  const maxJoins = structure === 'mixed' ? Math.floor(sentences.length / 2) : sentences.length;
+  for (let joined = 0; joined < maxJoins; joined++) {
+    if (readabilityOf(sentences.map((entry) => entry.text).join(' ')).fleschKincaidGrade >= targetGrade - 0.5)
+      break;
+    let best: number | undefined;
+    for (let index = 0; index + 1 < sentences.length; index++) {
+      const [first, second] = [sentences[index], sentences[index + 1]];
+      if (!first || !second || first.joins + second.joins > 0) continue;
+      if (isDialogue(first.text) || isDialogue(second.text)) continue;
+      if (!first.text.endsWith('.') || !second.text.endsWith('.')) continue;
+      const words = wordsOf(first.text).length + wordsOf(second.text).length;
+      const bestWords =
+        best === undefined
+          ? Infinity
+          : wordsOf(`${sentences[best]?.text} ${sentences[best + 1]?.text}`).length;
+      if (words <= 30 && words < bestWords) best = index;
+    }
+    if (best === undefined) break;
+    const [first, second] = [
+      sentences[best] as (typeof sentences)[number],
+      sentences[best + 1] as (typeof sentences)[number],
+    ];
+    sentences.splice(best, 2, {
+      text: joinPair(first.text, second.text, 'and', names),
+      joins: first.joins + second.joins + 1,
+    });
+  }
+  return sentences.map((entry) => entry.text).join(' ');
 }
 
-function countWords(lines: readonly string[]): number {
-  return lines.reduce((sum, line) => sum + wordsOf(line).length, 0);
+/** Keeps whole sentences from the start while they fit in `most` words (cutting words only inside the first). */
+function fitWords(text: string, most: number): string {
+  if (wordsOf(text).length <= most) return text;
+  const kept: string[] = [];
+  for (const sentence of splitSentences(text)) {
+    if (wordsOf([...kept, sentence].join(' ')).length > most) break;
+    kept.push(sentence);
+  }
+  return kept.length > 0 ? kept.join(' ') : `${wordsOf(text).slice(0, most).join(' ')}.`;
 }
 
-/** Writes one page: core lines, then fillers up to a seeded word target in the range, refined to the grade. */
+/**
+ * Writes one page: the beat lines in order, fillers (details that keep the one setting, time and weather) up
+ * to a seeded word goal in the range, then the lowest-priority lines dropped while over the maximum, and the
+ * sentences joined toward the grade ({@link proseOf}).
+ */
 function writePage(
   beats: readonly Beat[],
   world: StoryWorld,
-  pageIndex: number,
+  page: PageContext,
   targetGrade: number,
 ): string {
   const [fewest, most] = world.parameters.word_range;
-  const goalWords = fewest + world.random.int(most - fewest + 1);
-  const lines = beats.flatMap((beat) => coreLines(beat, world, pageIndex));
-  const fillers = fillerLines(beats, world);
-  const used = new Set(lines);
-  // `simple` sentence structure: never join sentences, even when the grade asks for longer ones.
-  const joinSentences = world.parameters.sentence_structure !== 'simple';
-  const refine = (candidate: readonly string[]) =>
-    refineTextToGrade(candidate.join(' '), targetGrade, { joinSentences }).text;
-  let text = refine(lines);
-  // Add fillers while under the goal, then drop lines while over the maximum (refinement changes counts a little).
-  for (let guard = 0; wordsOf(text).length < goalWords && guard < 400; guard++) {
-    const next = fillers.next();
-    if (next.done) break;
-    if (used.has(next.value)) continue;
-    const candidate = [...lines, next.value];
-    if (countWords(candidate) > most) continue;
-    lines.push(next.value);
-    used.add(next.value);
-    text = refine(lines);
+  const goalWords = fewest + world.random.int(Math.max(1, Math.floor((most - fewest) / 2)) + 1);
+  const lines: StoryLine[] = [];
+  for (const beat of beats) {
+    const before = new Set(world.used);
+    const written = beatLines(beat, world, page).filter((entry) => !before.has(entry.text));
+    for (const entry of written) world.used.add(entry.text);
+    lines.push(...written);
+    if (beat === 'attempt') page.attempt++;
+    if (beat === 'journey') page.journey++;
   }
-  while (wordsOf(text).length > most && lines.length > 1) {
-    lines.pop();
-    text = refine(lines);
+  // Rounds over the filler pools (one line from each per round) until the goal is met or nothing fits.
+  const pools = world.random.sample(fillerPool(beats, world), 99);
+  for (let added = true; added && countWords(lines) < goalWords; ) {
+    added = false;
+    for (const pool of pools) {
+      if (countWords(lines) >= goalWords) break;
+      const filler = freshLine(pool, world);
+      if (filler && countWords(lines) + wordsOf(filler).length <= most) {
+        lines.push({ text: filler, priority: 3 });
+        added = true;
+      }
+    }
   }
-  if (wordsOf(text).length > most) {
-    text = `${wordsOf(text).slice(0, most).join(' ')}.`;
+  for (const priority of [3, 2] as const) {
+    for (let index = lines.length - 1; index >= 0 && countWords(lines) > most; index--) {
+      if (lines[index]?.priority === priority && lines.length > 1) lines.splice(index, 1);
+    }
   }
-  return text;
+  return fitWords(proseOf(lines, world, targetGrade), most);
+}
+
+/** What a page's picture shows: who, doing what, where, when, in which weather, and the objects to draw. */
+function sceneOf(
+  beats: readonly Beat[],
+  world: StoryWorld,
+  present: readonly CastMember[],
+  page: PageContext,
+) {
+  const beat = beats[beats.length - 1] ?? 'journey';
+  const who = present.map((member) => `${member.name} the ${member.species}`).join(' and ');
+  const sight = world.sights[Math.max(0, page.journey - 1) % world.sights.length] ?? '';
+  const attempt = world.obstacle.attempts[Math.max(0, page.attempt - 1) % world.obstacle.attempts.length];
+  const act = fillTemplate(attempt?.act ?? '', world).replace(/\.$/, '');
+  const action = fillTemplate(BEAT_SCENES[beat], world, { sight, act });
+  const objects = new Set<string>();
+  for (const each of beats) {
+    if (each === 'opening' || each === 'ending')
+      objects.add((world.slots.landmark ?? '').replace(/^(a|an|the) /, ''));
+    if (each === 'want' || each === 'resolution') objects.add(world.slots.item ?? '');
+    if (each === 'resolution') objects.add((world.slots.destination ?? '').replace(/^the /, ''));
+    if (each === 'journey') objects.add(sight.replace(/^the /, ''));
+    if (each === 'obstacle' || each === 'attempt' || each === 'turn') objects.add(world.obstacle.sprite);
+  }
+  const season = world.season === 'none' ? '' : `, ${world.season} colours`;
+  const objectList = [...objects].filter((object) => object !== '').join(', ');
+  return `${who} ${action} in ${world.slots.place}; ${world.setting.scenery}${season}, ${world.time} light, ${world.weather} weather. Objects: ${objectList}.`;
 }
 
 function titleOf(world: StoryWorld): string {
   const maxWords = world.parameters.title_max_words;
-  for (const template of world.random.sample(TITLES, TITLES.length)) {
-    const title = fill(template, world)
+  const templates = TITLES.filter(
+    (template) => world.goalKey !== 'learn_skill' || !template.includes('{item}'),
+  );
+  for (const template of world.random.sample(templates, templates.length)) {
+    const title = fillTemplate(template, world)
       .split(' ')
       .map((word) => (['and', 'a', 'in', 'the', 'of'].includes(word) ? word : capitaliseFirst(word)))
       .join(' ');
     if (wordsOf(title).length <= maxWords) return capitaliseFirst(title);
   }
-  return world.cast[0]?.name ?? 'A Story';
+  return world.hero.name;
 }
 
 /**
- * Generates a complete story from the parameters, deterministically for `seed`: the same parameters and seed
- * always give the same story.
+ * Generates a complete story from the parameters with the offline story grammar, deterministically for `seed`
+ * (the same parameters, seed and clock month always give the same story, in any process): a hero with a stated
+ * want, an obstacle, two or three failing attempts, a turn, a resolution that names the want again and the
+ * ending with the moral, in one setting with one time of day and one weather.
+ *
+ * @example
+ * ```ts
+ * const story = generateTemplateStory(resolveParameters({ page_count: 6 }), 7);
+ * ```
  */
 export function generateTemplateStory(
   parameters: GenerationParameters,
   seed: number,
   now: () => Date = () => new Date(),
 ): Story {
-  const world = createWorld(parameters, seed, now);
+  const world = createStoryWorld(parameters, createSeededRandom(seed), now);
   const targetGrade = targetGradeOf(parameters.reading_level, parameters.age_band);
-  const hero = world.cast[0] as CastMember;
   const companions = world.cast.slice(1);
-  const pages: StoryPage[] = planBeats(parameters.page_count).map((beats, pageIndex) => {
-    const travelling = parameters.sidekick_enabled || beats.includes('opening') || beats.includes('ending');
+  const page: PageContext = { attempt: 0, journey: 0 };
+  const pages: StoryPage[] = planBeats(parameters.page_count).map((beats) => {
+    const travelling = world.companion || beats.includes('opening') || beats.includes('ending');
     const present = [
-      hero,
+      world.hero,
       ...(travelling ? companions.slice(0, parameters.characters_per_image_max - 1) : []),
     ];
-    const who = present.map((member) => `${member.name} the ${member.species}`).join(' and ');
-    const action = fill(BEAT_SCENES[beats[beats.length - 1] ?? 'journey'], world);
+    const text = writePage(beats, world, page, targetGrade);
     return {
-      text: writePage(beats, world, pageIndex, targetGrade),
-      sceneDescription: `${who} ${action} in ${world.slots.place}; ${world.scenery}.`,
+      text,
+      sceneDescription: sceneOf(beats, world, present, page).slice(0, 600),
       charactersPresent: present.map((member) => member.name),
     };
   });
-  // Pages stop refining once each is within 0.5 grade, often on the same side: aim past the target by the
-  // remaining gap of the whole story, keeping any page that would leave the word range.
-  const gap = readabilityOf(pages.map((page) => page.text).join(' ')).fleschKincaidGrade - targetGrade;
-  if (Math.abs(gap) > 0.5) {
-    const [fewest, most] = parameters.word_range;
-    const joinSentences = parameters.sentence_structure !== 'simple';
-    for (const page of pages) {
-      const text = refineTextToGrade(page.text, targetGrade - gap, { joinSentences }).text;
-      const count = wordsOf(text).length;
-      if (count >= Math.min(fewest, wordsOf(page.text).length) && count <= most) page.text = text;
-    }
-  }
   return {
     title: titleOf(world),
     ageBand: parameters.age_band,
@@ -315,13 +236,14 @@ export interface OfflineStoryProviderOptions {
 }
 
 /**
- * The offline story provider: a template generator with word banks that honours page count, word range,
- * reading level (pages are refined toward the Flesch-Kincaid grade), `sentence_structure: 'simple'`, theme,
- * genre weights, setting (location, season, time of day, weather), goals, obstacles, dialogue ratio, moral
- * emphasis, ending style, title length and the entity parameters. It writes in the past tense, third person:
- * `tense` and `narrative_voice` are honoured by the cloud model through the prompt only.
- * Deterministic for a seed (`options.seed`, else the `seed` parameter, else 0). Usage is reported in
- * approximate tokens (4 characters each) under the model `offline:template-story`.
+ * The offline story provider: a story grammar (want, obstacle, attempts, turn, resolution, moral) over word
+ * banks that honours page count, word range, reading level (narration sentences are joined with `and` / `but`
+ * toward the Flesch-Kincaid grade; nothing is joined with a made-up `so`), sentence structure, dialogue ratio, theme, genre weights, setting
+ * (location, season, time of day, weather), goals, obstacles, moral emphasis, ending style, relationship, title
+ * length and the entity parameters. It writes in the past tense, third person: `tense`, `narrative_voice` and
+ * `character_growth` are honoured by the cloud model through the prompt only. Deterministic for a seed
+ * (`options.seed`, else the `seed` parameter, else 0). Usage is reported in approximate tokens (4 characters
+ * each) under the model `offline:template-story`.
  */
 export function createOfflineStoryProvider(options: OfflineStoryProviderOptions = {}): StoryProvider {
   const now = options.now ?? (() => new Date());

@@ -244,10 +244,10 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     names: ['the Whispering Woods', 'Mossy Hollow', 'the Pine Forest'],
     landmarks: ['an old oak tree', 'a mossy log', 'a babbling brook', 'a ring of mushrooms'],
     details: [
-      'Sunlight made spots of gold on the ground.',
-      'Birds sang high up in the branches.',
-      'The path smelled of pine needles and rain.',
       'Ferns waved like green feathers.',
+      'Leaves rustled high up in the branches.',
+      'The path smelled of pine needles.',
+      'Moss grew thick on the old stones.',
     ],
     scenery: 'tall green trees, ferns and a winding dirt path',
   },
@@ -257,7 +257,7 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     details: [
       'Waves rolled up and slid back with a hush.',
       'Gulls called over the water.',
-      'The sand was warm under their feet.',
+      'Shells lay scattered along the sand.',
       'Tiny crabs ran sideways into the pools.',
     ],
     scenery: 'a sandy beach, blue waves and a striped lighthouse',
@@ -274,11 +274,11 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     scenery: 'cosy cottages, a cobbled lane and a clock tower',
   },
   farm: {
-    names: ['Sunny Acres', 'Clover Farm', 'Hilltop Farm'],
+    names: ['Buttercup Acres', 'Clover Farm', 'Hilltop Farm'],
     landmarks: ['the red barn', 'the duck pond', 'the apple orchard', 'the hay loft'],
     details: [
       'Hens clucked by the fence.',
-      'The wheat swayed like a golden sea.',
+      'The wheat stood tall and golden.',
       'A cow mooed from the far field.',
       'The tractor stood still in the shade.',
     ],
@@ -289,8 +289,8 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     landmarks: ['a rope bridge', 'a cave with a wide mouth', 'a waterfall', 'a high meadow'],
     details: [
       'The air was cool and fresh.',
-      'Clouds drifted below the highest rocks.',
-      'A waterfall sparkled in the sun.',
+      'Goats leapt from rock to rock.',
+      'A waterfall splashed over the rocks.',
       'Little flowers grew between the stones.',
     ],
     scenery: 'green slopes, grey rocks and snowy peaks',
@@ -310,7 +310,7 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     names: ['the Moon Base', 'Star Station Nine', 'the Ringed Planet'],
     landmarks: ['a shiny rocket', 'a crater', 'the observation window', 'a field of moon rocks'],
     details: [
-      'Stars twinkled all around.',
+      'Dust floated in slow little swirls.',
       'Everything floated a little when they jumped.',
       'The planet below glowed blue and green.',
       'Lights blinked on the control panel.',
@@ -323,113 +323,11 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     details: [
       'Buses hummed past the corner.',
       'Pigeons pecked at crumbs by the bench.',
-      'Tall windows shone in the sun.',
+      'A cat napped on a windowsill.',
       'A street musician played a happy tune.',
     ],
     scenery: 'colourful buildings, a green park and a fountain',
   },
-};
-
-/** Plot goals: what is wanted, why, and how it ends. `{item}` is one of `items`. */
-export const GOALS: Readonly<
-  Record<string, { items: readonly string[]; setup: readonly string[]; win: readonly string[] }>
-> = {
-  find_lost_item: {
-    items: ['a blue kite', 'a lucky button', 'a favourite red ball', 'a tiny silver key', 'a painted pebble'],
-    setup: [
-      '{hero} could not find {item} anywhere.',
-      'One morning {item} was gone.',
-      '{hero} looked under the bed and behind the door, but {item} was missing.',
-    ],
-    win: [
-      'There, at last, was {item}!',
-      '{hero} spotted {item} peeking out from its hiding place.',
-      'Under a pile of leaves lay {item}, safe and sound.',
-    ],
-  },
-  help_friend: {
-    items: ['a basket of apples', 'a broken wagon', 'a lost baby bird', 'a wobbly tower of blocks'],
-    setup: [
-      '{friend} needed help with {item}.',
-      '{friend} sat down with a sigh next to {item}.',
-      '{hero} saw that {friend} was stuck with {item}.',
-    ],
-    win: [
-      'Together they fixed the trouble with {item}.',
-      '{friend} smiled a big smile, because {item} was fine again.',
-      'With one more push, the job with {item} was done.',
-    ],
-  },
-  reach_place: {
-    items: ['the top of the hill', 'the far side of the lake', 'the old lighthouse', 'the summer fair'],
-    setup: [
-      '{hero} wanted to reach {item} before sunset.',
-      'Everyone said {item} was a wonderful place to see.',
-      '{hero} had never been to {item}, and today was the day.',
-    ],
-    win: [
-      'At last they stood at {item}.',
-      'They made it to {item}, just in time.',
-      'The view from {item} was worth every step.',
-    ],
-  },
-  learn_skill: {
-    items: ['how to whistle', 'how to ride a bike', 'how to swim', 'how to bake bread', 'how to tie a knot'],
-    setup: [
-      '{hero} wanted to learn {item}.',
-      'Everyone else knew {item}, but {hero} did not yet.',
-      '{hero} tried to learn {item}, but it was hard at first.',
-    ],
-    win: [
-      'Then, all at once, {hero} knew {item}!',
-      '{hero} tried one last time and learned {item}.',
-      'Practice paid off, and {hero} learned {item}.',
-    ],
-  },
-  solve_puzzle: {
-    items: [
-      'a riddle on an old map',
-      'a strange set of footprints',
-      'a box with a secret lock',
-      'a trail of painted arrows',
-    ],
-    setup: ['{hero} found {item}.', 'Nobody knew what {item} meant.', 'A note asked who could solve {item}.'],
-    win: [
-      'Suddenly the answer to {item} was clear.',
-      '{hero} solved {item} with a happy shout.',
-      'Piece by piece, {item} made sense.',
-    ],
-  },
-  make_gift: {
-    items: ['a birthday card', 'a flower crown', 'a painted cup', 'a little wooden boat'],
-    setup: [
-      '{hero} wanted to make {item} for a special friend.',
-      'The party was tomorrow, and {hero} needed {item}.',
-      '{hero} had a plan to make {item}.',
-    ],
-    win: [
-      'At last {item} was ready.',
-      '{item} looked even better than {hero} had hoped.',
-      'They wrapped {item} in bright paper.',
-    ],
-  },
-};
-
-/** Obstacles per `antagonist_type`. */
-export const OBSTACLES: Readonly<Record<string, readonly string[]>> = {
-  none: ['a tricky choice between two paths', 'a long way to go', 'a sign they could not read'],
-  mild_obstacle: [
-    'a wide stream with slippery stones',
-    'a tangle of brambles',
-    'a steep, muddy hill',
-    'a gate that would not open',
-  ],
-  grumpy_neighbour: [
-    'a grumpy old goat who guarded the path',
-    'a cranky crow who did not like visitors',
-    'a sleepy badger who blocked the bridge',
-  ],
-  weather: ['a gust of wind that blew their hats away', 'a sudden rain shower', 'a thick, quiet fog'],
 };
 
 /** Morals per theme; `{hero}` may appear. */
@@ -444,48 +342,78 @@ export const MORALS: Readonly<Record<string, readonly string[]>> = {
   nature: ['Take care of nature, and it will take care of you.', 'Every creature has a place in the world.'],
 };
 
-/** Seasons, times of day and weather, as short scene phrases. */
+/** Seasons, as the opening says them (no time of day, no weather: those are said once, separately). */
 export const SEASON_PHRASES: Readonly<Record<string, string>> = {
   spring: 'It was spring, and new buds were everywhere.',
-  summer: 'It was a warm summer day.',
+  summer: 'It was the middle of summer.',
   autumn: 'It was autumn, and red leaves were falling.',
   winter: 'It was winter, and the ground sparkled with frost.',
 };
-/** Time-of-day phrases. */
+
+/** How the opening names the time of day; every story keeps one time of day. */
 export const TIME_PHRASES: Readonly<Record<string, string>> = {
-  morning: 'The morning sun was just coming up.',
-  afternoon: 'The afternoon was bright and long.',
-  evening: 'The evening sky turned pink and gold.',
-  night: 'The moon was out, round and kind.',
+  morning: 'It was early morning.',
+  afternoon: 'It was a long, lazy afternoon.',
+  evening: 'It was evening, and the sky turned pink and gold.',
+  night: 'It was night, and the stars were out.',
 };
-/** Weather phrases. */
+
+/** Later reminders of the time of day, never naming another time. */
+export const TIME_DETAILS: Readonly<Record<string, readonly string[]>> = {
+  morning: [
+    'The morning air was fresh and new.',
+    'Dew still sparkled on the grass that morning.',
+    'A rooster crowed to greet the morning.',
+  ],
+  afternoon: [
+    'The afternoon went slowly by.',
+    'Long afternoon shadows stretched across the ground.',
+    'Bees buzzed lazily in the afternoon.',
+  ],
+  evening: [
+    'The evening light turned everything gold.',
+    'A few birds sang their evening songs.',
+    'Shadows grew long in the evening.',
+  ],
+  night: [
+    'The stars twinkled above them that night.',
+    'Fireflies blinked in the night air.',
+    'An owl hooted softly in the night.',
+  ],
+};
+
+/** How the opening names the weather; every story keeps one weather. */
 export const WEATHER_PHRASES: Readonly<Record<string, string>> = {
-  sunny: 'The sky was clear and blue.',
+  sunny: 'The sky was clear, and the sun was warm.',
   rainy: 'Soft rain pattered on the leaves.',
   snowy: 'Snowflakes drifted down like feathers.',
   windy: 'A playful wind tugged at everything.',
   cloudy: 'Fluffy clouds drifted across the sky.',
+  clear: 'The sky was clear and calm.',
 };
 
-/** Verbs of travel and action (past tense) used when `action_verbs` is empty. */
-export const ACTION_VERBS = [
-  'hopped',
-  'skipped',
-  'climbed',
-  'wandered',
-  'raced',
-  'tiptoed',
-  'scrambled',
-  'marched',
-] as const;
-
-/** Short spoken lines; `{friend}` may appear. */
-export const DIALOGUE = [
-  '"We can do this," said {hero}.',
-  '"Look over there!" called {friend}.',
-  '"What should we do now?" asked {hero}.',
-  '"Let us try together," said {friend}.',
-  '"I have an idea," said {hero} with a grin.',
-  '"Do not give up," said {friend} softly.',
-  '"This is fun!" laughed {hero}.',
-] as const;
+/** Later reminders of the weather, never naming another weather. */
+export const WEATHER_DETAILS: Readonly<Record<string, readonly string[]>> = {
+  sunny: ['The sun made the path bright.', 'Warm sun shone on their backs.', 'Everything glowed in the sun.'],
+  rainy: [
+    'Raindrops dripped from every branch.',
+    'Puddles from the rain shone along the way.',
+    'The rain made everything smell fresh.',
+  ],
+  snowy: [
+    'Their footprints showed in the fresh snow.',
+    'Snow crunched softly under their feet.',
+    'The snow made every roof white.',
+  ],
+  windy: [
+    'The wind whistled in their ears.',
+    'The wind made the grass bow and wave.',
+    'Leaves spun past on the wind.',
+  ],
+  cloudy: [
+    'Grey clouds hung low and still.',
+    'The clouds made the light soft and grey.',
+    'A cloud shaped like a boat drifted by.',
+  ],
+  clear: ['Not one cloud hid the sky.', 'The air was still and clear.', 'The sky above was wide and clear.'],
+};
