@@ -106,6 +106,8 @@ export interface ImageProvider {
       size: string;
       style?: string;
       parameters?: Record<string, unknown>;
+      /** Text to draw under the picture (offline illustrator only); none when absent. */
+      caption?: string;
     },
     options?: ProviderCallOptions,
   ): Promise<{
@@ -113,6 +115,8 @@ export interface ImageProvider {
     width: number;
     height: number;
     revisedPrompt?: string;
+    /** Credit the picture's artwork requires (openly licensed sets), for a bundle's manifest. */
+    attribution?: string;
     usage: ProviderUsage;
   }>;
 }

@@ -1,8 +1,15 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { TEST_CHARACTERS } from '../../media/test-tool-context.js';
+import { resolveParameters } from '../../parameters/generation-parameters.js';
 import { createOfflineImageProvider, parseImageSize } from './image-provider.js';
-import { sceneLocationOf, sceneTimeOf, wrapText } from './image-scene.js';
+import { buildSceneSvg, sceneLocationOf, sceneTimeOf, wrapText } from './image-scene.js';
+import { sceneObjectsOf, sceneWeatherOf } from './image-scene-layers.js';
+import { OFFLINE_ILLUSTRATION_LICENSE, spriteFor } from './image-sprites.js';
+import { HELPERS } from './story-beats.js';
+import { generateTemplateStory } from './story-generator.js';
+import { GOAL_PLANS, OBSTACLE_PLANS } from './story-plot-banks.js';
+import { SETTINGS, SPECIES } from './story-word-banks.js';
 
 const provider = createOfflineImageProvider();
 const looks = TEST_CHARACTERS.map(({ traits: _traits, ...look }) => look);
@@ -129,5 +136,122 @@ describe('offline image provider: text XML cannot hold', () => {
       { seed: 1 },
     );
     expect(decode(result.png).width).toBe(256);
+  });
+});
+
+describe('offline pictures that show the page (issue 13)', () => {
+  const parameters = resolveParameters({ page_count: 6 });
+  const story = generateTemplateStory(parameters, 7, () => new Date('2026-12-06T12:00:00Z'));
+  const looksOf = (names: readonly string[]) =>
+    story.characters.filter((character) => names.includes(character.name));
+
+  it('draws six pairwise different pictures for the six pages of a story', async () => {
+    const images = await Promise.all(
+      story.pages.map(async (page) =>
+        decode(
+          (
+            await provider.generateImage(
+              {
+                prompt: page.text,
+                sceneDescription: page.sceneDescription,
+                characters: looksOf(page.charactersPresent),
+                size: '512x512',
+              },
+              { seed: 1 },
+            )
+          ).png,
+        ),
+      ),
+    );
+    for (let first = 0; first < images.length; first++) {
+      for (let second = first + 1; second < images.length; second++) {
+        const a = images[first]?.data as Buffer;
+        const b = images[second]?.data as Buffer;
+        let differing = 0;
+        for (let index = 0; index < a.length; index += 4) {
+          if (
+            Math.abs((a[index] ?? 0) - (b[index] ?? 0)) +
+              Math.abs((a[index + 1] ?? 0) - (b[index + 1] ?? 0)) >
+            24
+          )
+            differing++;
+        }
+        expect(differing / (a.length / 4), `pages ${first + 1} and ${second + 1}`).toBeGreaterThan(0.02);
+      }
+    }
+  });
+
+  it('puts a sprite of every object a page names into the SVG, and no text unless asked', () => {
+    for (const page of story.pages) {
+      const svg = buildSceneSvg({
+        sceneDescription: page.sceneDescription,
+        characters: looksOf(page.charactersPresent),
+        seed: 1,
+        width: 1024,
+        height: 1024,
+      });
+      const objects = sceneObjectsOf(page.sceneDescription);
+      expect(objects.length).toBeGreaterThan(0);
+      for (const object of objects) {
+        expect(svg, object).toMatch(new RegExp(`data-sprite="${spriteFor(object)}" data-object="${object}"`));
+      }
+      for (const name of page.charactersPresent) expect(svg).toContain(`data-character="${name}"`);
+      expect(svg).not.toContain('<text');
+    }
+    const captioned = buildSceneSvg({
+      sceneDescription: 'a meadow',
+      caption: 'Pip runs home.',
+      characters: [],
+      seed: 1,
+      width: 512,
+      height: 512,
+    });
+    expect(captioned).toContain('Pip runs home.');
+  });
+
+  it('has a sprite for every species, helper, landmark, wanted thing and obstacle the story can name', () => {
+    const named = [
+      ...Object.values(SPECIES).flatMap((entries) => entries.map((entry) => entry.species)),
+      ...HELPERS,
+      ...Object.values(SETTINGS).flatMap((setting) => setting.landmarks),
+      ...Object.values(GOAL_PLANS).flatMap((goal) => goal.items),
+      ...Object.values(OBSTACLE_PLANS).flatMap((plans) => plans.map((plan) => plan.sprite)),
+    ];
+    expect(named.filter((phrase) => spriteFor(phrase) === undefined)).toEqual([]);
+    // An otter is not a turtle: each species has its own sprite.
+    expect(spriteFor('otter')).toBe('otter');
+    expect(spriteFor('turtle')).toBe('turtle');
+    expect(spriteFor('bear cub')).toBe('bear');
+  });
+
+  it('shows the weather and light the scene names', () => {
+    const svg = (weather: string) =>
+      buildSceneSvg({
+        sceneDescription: `a forest, morning light, ${weather} weather. Objects: kite.`,
+        characters: [],
+        seed: 2,
+        width: 512,
+        height: 512,
+      });
+    expect(sceneWeatherOf('in the woods, night light, rainy weather.')).toBe('rainy');
+    expect(svg('rainy')).toContain('data-sprite="cloud-with-rain"');
+    expect(svg('snowy')).toContain('data-sprite="snowflake"');
+    expect(svg('windy')).toContain('data-sprite="wind-face"');
+    expect(svg('sunny')).toContain('data-sprite="sun"');
+    expect(svg('rainy')).not.toContain('data-sprite="sun"');
+  });
+
+  it('records the licence and attribution of the illustration set', async () => {
+    expect(OFFLINE_ILLUSTRATION_LICENSE).toMatchObject({
+      license: 'MIT',
+      npmPackage: '@iconify-json/fluent-emoji-flat',
+    });
+    const result = await provider.generateImage({
+      prompt: 'x',
+      sceneDescription: 'a meadow',
+      characters: [],
+      size: '256x256',
+    });
+    expect(result.attribution).toBe(OFFLINE_ILLUSTRATION_LICENSE.attribution);
   });
 });

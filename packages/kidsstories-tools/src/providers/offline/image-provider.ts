@@ -4,6 +4,7 @@ import { renderAsync } from '@resvg/resvg-js';
 import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ImageProvider, ProviderCallOptions } from '../provider-types.js';
 import { buildSceneSvg } from './image-scene.js';
+import { OFFLINE_ILLUSTRATION_LICENSE } from './image-sprites.js';
 
 /** Model name the offline image provider reports in its usage (priced at 0). */
 export const OFFLINE_IMAGE_MODEL = 'offline-svg';
@@ -23,10 +24,12 @@ export interface OfflineImageProviderOptions {
 const DEFAULT_OFFLINE_IMAGE = { defaultSeed: 1, minSidePx: 256, maxSidePx: 2048 } as const;
 
 /**
- * The offline image provider: draws the page as an SVG scene (sky and ground from the scene's location, each
- * character from its character-guide look, a caption in DejaVu Sans) and renders it to PNG with
- * `@resvg/resvg-js` off the main thread (`renderAsync`). Deterministic for a seed; a 1024 x 1024 page takes
- * about 40 ms.
+ * The offline image provider: composes the page as an SVG scene (sky and ground from the scene's location, its
+ * time of day and weather, the objects it names and each character as its species, from the Fluent Emoji Flat
+ * set (MIT, see {@link OFFLINE_ILLUSTRATION_LICENSE}), in its character-guide colours, clothing and marks) and
+ * renders it to PNG with `@resvg/resvg-js` off the main thread (`renderAsync`). No text is drawn unless the
+ * request asks for a `caption` (DejaVu Sans). Deterministic for a seed and the scene; results carry the
+ * illustration set's `attribution`.
  *
  * @example
  * ```ts
@@ -49,7 +52,7 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
       const { width, height } = parseImageSize(request.size, minSide, maxSide);
       const svg = buildSceneSvg({
         sceneDescription: `${request.sceneDescription} ${request.prompt}`,
-        caption: request.prompt,
+        ...(request.caption === undefined ? {} : { caption: request.caption }),
         characters: request.characters,
         seed: callOptions.seed ?? defaultSeed,
         width,
@@ -75,6 +78,7 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
         png,
         width: rendered.width,
         height: rendered.height,
+        attribution: OFFLINE_ILLUSTRATION_LICENSE.attribution,
         usage: { model: OFFLINE_IMAGE_MODEL, images: 1 },
       };
     },

@@ -1,11 +1,21 @@
 import { createSeededRandom, type RandomSource, randomBetween } from '../../media/seeded-random.js';
 import type { CharacterLook } from '../provider-types.js';
-import { drawCharacter, escapeXml } from './image-character.js';
+import { escapeXml } from './image-character.js';
+import {
+  characterSvg,
+  objectLayer,
+  objectSprites,
+  type SceneWeather,
+  sceneObjectsOf,
+  sceneWeatherOf,
+  weatherLayer,
+} from './image-scene-layers.js';
 
 /**
- * Composes a page picture as SVG: a sky and ground chosen from the scene's location words, seeded decorations,
- * the page's characters drawn from the character guide, and a caption. Drawn in a 1024 x 1024 unit space and
- * scaled to the requested size.
+ * Composes a page picture as SVG: a sky and ground chosen from the scene's location words, its light and
+ * weather, the objects the scene names and the page's characters as their species (emoji sprites of an openly
+ * licensed set, see `image-sprites.ts`) in the character guide's colours, and an optional caption. Drawn in a
+ * 1024 x 1024 unit space and scaled to the requested size.
  */
 
 /** The kinds of place the offline renderer can paint. */
@@ -26,10 +36,13 @@ export type SceneTime = 'day' | 'sunset' | 'night';
 
 /** What a scene is drawn from. */
 export interface SceneRequest {
-  /** The scene description (where, when, what happens); location and time are read from it. */
+  /**
+   * The scene description (where, when, what happens); location, time of day, weather (`rainy weather`) and
+   * the objects to draw (`Objects: kite, lighthouse.`) are read from it.
+   */
   sceneDescription: string;
-  /** Caption text (usually the page text); wrapped to at most three lines. Empty for none. */
-  caption: string;
+  /** Caption text drawn under the picture (wrapped to at most six lines). Empty (the default) for none. */
+  caption?: string;
   /** Characters on the page, drawn left to right in this order. */
   characters: readonly CharacterLook[];
   /** Seed for decorations and positions. */
@@ -87,8 +100,10 @@ const GROUNDS: Record<SceneLocation, { ground: string; groundEdge: string }> = {
   meadow: { ground: '#80c56c', groundEdge: '#66aa55' },
 };
 
-function paletteOf(location: SceneLocation, time: SceneTime): Palette {
+function paletteOf(location: SceneLocation, time: SceneTime, weather: SceneWeather): Palette {
   const ground = GROUNDS[location];
+  if (time === 'day' && (weather === 'rainy' || weather === 'cloudy'))
+    return { skyTop: '#8e9eab', skyBottom: '#cfd8dc', ...ground };
   if (location === 'underwater') return { skyTop: '#0d4f8b', skyBottom: '#3fa4d8', ...ground };
   if (location === 'space') return { skyTop: '#070b26', skyBottom: '#1f2a5c', ...ground };
   if (time === 'night') return { skyTop: '#111a44', skyBottom: '#34457f', ...ground };
@@ -107,25 +122,35 @@ const HORIZON = 600;
  * ```
  */
 export function buildSceneSvg(request: SceneRequest): string {
-  const random = createSeededRandom(request.seed);
+  // The layout follows the seed and the page: two pages with one seed (seed_lock) still differ.
+  const random = createSeededRandom(request.seed ^ hashOf(request.sceneDescription));
   const location = sceneLocationOf(request.sceneDescription);
   const time = sceneTimeOf(request.sceneDescription);
-  const palette = paletteOf(location, time);
+  const weather = sceneWeatherOf(request.sceneDescription);
+  const palette = paletteOf(location, time, weather);
+  const placed = objectSprites(sceneObjectsOf(request.sceneDescription));
   const layers: string[] = [
     `<defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${palette.skyTop}"/><stop offset="1" stop-color="${palette.skyBottom}"/></linearGradient></defs>`,
     '<rect x="0" y="0" width="1024" height="1024" fill="url(#sky)"/>',
-    skyDecorations(location, time, random),
+    skyDecorations(location, time, weather, random),
     backdrop(location, random),
     `<path d="M0 ${HORIZON} Q256 ${HORIZON - 30} 512 ${HORIZON} T1024 ${HORIZON} L1024 1024 L0 1024 Z" fill="${palette.ground}"/>`,
     `<rect x="0" y="${HORIZON + 40}" width="1024" height="6" fill="${palette.groundEdge}" fill-opacity="0.6"/>`,
     groundDecorations(location, random),
+    objectLayer(placed, random),
     characterLayer(request.characters, random),
-    captionLayer(request.caption),
+    weatherLayer(weather, time === 'night', random),
+    captionLayer(request.caption ?? ''),
   ];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${request.width}" height="${request.height}" viewBox="0 0 1024 1024" preserveAspectRatio="xMidYMid slice">${layers.join('')}</svg>`;
 }
 
-function skyDecorations(location: SceneLocation, time: SceneTime, random: RandomSource): string {
+function skyDecorations(
+  location: SceneLocation,
+  time: SceneTime,
+  weather: SceneWeather,
+  random: RandomSource,
+): string {
   const out: string[] = [];
   if (location === 'underwater') {
     for (let index = 0; index < 14; index++) {
@@ -135,6 +160,7 @@ function skyDecorations(location: SceneLocation, time: SceneTime, random: Random
     }
     return out.join('');
   }
+  if (weather === 'rainy' || weather === 'cloudy') return '';
   if (location === 'space' || time === 'night') {
     for (let index = 0; index < 40; index++) {
       out.push(
@@ -149,10 +175,8 @@ function skyDecorations(location: SceneLocation, time: SceneTime, random: Random
     }
     return out.join('');
   }
-  const sunX = n(randomBetween(random, 120, 900));
-  out.push(
-    `<circle cx="${sunX}" cy="${time === 'sunset' ? 470 : 130}" r="70" fill="${time === 'sunset' ? '#ff7043' : '#ffe066'}"/>`,
-  );
+  if (time === 'sunset')
+    out.push(`<circle cx="${n(randomBetween(random, 120, 900))}" cy="470" r="70" fill="#ff7043"/>`);
   const clouds = 2 + Math.floor(random() * 3);
   for (let index = 0; index < clouds; index++) {
     const x = randomBetween(random, 60, 960);
@@ -274,28 +298,39 @@ function groundDecorations(location: SceneLocation, random: RandomSource): strin
 function characterLayer(characters: readonly CharacterLook[], random: RandomSource): string {
   if (characters.length === 0) return '';
   const count = characters.length;
-  // The same scale for a given number of characters: at most about 330 px tall, smaller in crowds.
-  const scale = count <= 2 ? 1.1 : count === 3 ? 0.95 : Math.max(0.55, 2.9 / count);
-  const slot = 1024 / count;
+  const size = count <= 2 ? 300 : count === 3 ? 250 : Math.max(150, 820 / count);
+  // The group stands left, centre or right of the page, facing where it is going.
+  const centre = 512 + randomBetween(random, -180, 180);
+  const spacing = Math.min(size * 0.95, 900 / count);
+  const facingLeft = random() < 0.5;
   return characters
     .map((look, index) => {
-      const jitter = randomBetween(random, -slot * 0.08, slot * 0.08);
-      const x = slot * (index + 0.5) + jitter;
-      const baseY = 800 + randomBetween(random, -15, 15);
-      return drawCharacter(look, { x, baseY, scale });
+      const x = Math.min(1024 - size / 2, Math.max(size / 2, centre + (index - (count - 1) / 2) * spacing));
+      const baseY = 930 + randomBetween(random, -25, 10);
+      return characterSvg(look, x, baseY, size, facingLeft);
     })
     .join('');
 }
 
+/** A 31-bit FNV-1a hash of a text, mixed into the layout seed. */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 1) & 0x3fffffff;
+}
+
 function captionLayer(caption: string): string {
-  const lines = wrapText(caption.replace(/\s+/g, ' ').trim(), 56, 3);
+  const lines = wrapText(caption.replace(/\s+/g, ' ').trim(), 64, 6);
   if (lines.length === 0) return '';
-  const height = 26 + lines.length * 38;
+  const height = 22 + lines.length * 32;
   const top = 1014 - height;
   const text = lines
     .map(
       (line, index) =>
-        `<text x="512" y="${top + 44 + index * 38}" text-anchor="middle" font-family="DejaVu Sans" font-size="29" fill="#263238">${escapeXml(line)}</text>`,
+        `<text x="512" y="${top + 36 + index * 32}" text-anchor="middle" font-family="DejaVu Sans" font-size="25" fill="#263238">${escapeXml(line)}</text>`,
     )
     .join('');
   return `<rect x="24" y="${top}" width="976" height="${height}" rx="18" fill="#ffffff" fill-opacity="0.86"/>${text}`;

@@ -87,9 +87,9 @@ export const SPECIES: Readonly<Record<'animal' | 'child' | 'robot' | 'dragon', r
       features: ['a curly bushy tail', 'tufted ears', 'quick little paws'],
     },
     {
-      species: 'badger',
+      species: 'raccoon',
       body: { name: 'charcoal', hex: '#4A4A4A' },
-      features: ['a white stripe down the face', 'strong paws', 'a wide nose'],
+      features: ['a black mask around the eyes', 'a striped bushy tail', 'nimble little paws'],
     },
     {
       species: 'kitten',

@@ -41,6 +41,10 @@ export const generateImageInputSchema = z.strictObject({
   style: z.string().max(400).optional().describe('Style sentence added to the prompt.'),
   seed: z.number().int().min(0).max(2_147_483_647).optional().describe('Seed for deterministic providers.'),
   page: z.number().int().min(1).max(100).optional().describe('Page number, for events and names.'),
+  caption: z
+    .boolean()
+    .optional()
+    .describe('Draw the prompt as a caption under the picture (offline illustrator); default false.'),
 });
 
 /** Output of `generate_image`. */
@@ -55,6 +59,8 @@ export const generateImageOutputSchema = mediaArtifactSchema.extend({
   /** Settled cost in USD. */
   costUsd: z.number(),
   revisedPrompt: z.string().optional(),
+  /** Credit the artwork requires (the offline illustrator's openly licensed emoji set), for a manifest. */
+  attribution: z.string().optional(),
 });
 
 type GenerateImageInput = z.infer<typeof generateImageInputSchema>;
@@ -130,6 +136,7 @@ export function createGenerateImageTool(
               characters: looks,
               size: input.size ?? '1024x1024',
               ...(input.style === undefined ? {} : { style: input.style }),
+              ...(input.caption === true ? { caption: input.prompt } : {}),
             },
             { signal: ctx.signal, ...(input.seed === undefined ? {} : { seed: input.seed }) },
           ),
@@ -157,6 +164,7 @@ export function createGenerateImageTool(
         costUsd,
         ...(storyId === undefined ? {} : { storyId }),
         ...(result.revisedPrompt === undefined ? {} : { revisedPrompt: result.revisedPrompt }),
+        ...(result.attribution === undefined ? {} : { attribution: result.attribution }),
       };
       return {
         structuredContent: output,
