@@ -1,4 +1,5 @@
-// Test support: parses an MP4 with mp4box (a devDependency without types) and returns its video track facts.
+// Test support: parses an MP4 with mp4box (a devDependency without types) and returns its video and audio
+// track facts (what ffprobe would report).
 import { createRequire } from 'node:module';
 
 /** What a test checks of an MP4. */
@@ -9,6 +10,10 @@ export interface Mp4Facts {
   frameCount: number;
   width: number;
   height: number;
+  /** The first audio track, when there is one. */
+  audio?: { codec: string; durationSec: number; sampleRate: number; channelCount: number };
+  /** Number of tracks of each kind. */
+  tracks: { video: number; audio: number };
 }
 
 interface Mp4BoxFile {
@@ -22,13 +27,19 @@ interface Mp4BoxFile {
       timescale: number;
       video: { width: number; height: number };
     }>;
+    audioTracks: Array<{
+      codec: string;
+      duration: number;
+      timescale: number;
+      audio: { sample_rate: number; channel_count: number };
+    }>;
   }) => void;
   onError: (error: string) => void;
   appendBuffer(buffer: ArrayBuffer & { fileStart?: number }): number;
   flush(): void;
 }
 
-/** Parses `mp4` and returns its first video track's facts; rejects when it is not a playable MP4. */
+/** Parses `mp4` and returns its first video (and audio) track's facts; rejects when it is not a playable MP4. */
 export function inspectMp4(mp4: Uint8Array): Promise<Mp4Facts> {
   const { createFile } = createRequire(import.meta.url)('mp4box') as { createFile(): Mp4BoxFile };
   return new Promise((resolve, reject) => {
@@ -40,12 +51,24 @@ export function inspectMp4(mp4: Uint8Array): Promise<Mp4Facts> {
         reject(new Error('no video track'));
         return;
       }
+      const audio = info.audioTracks[0];
       resolve({
         codec: track.codec,
         durationSec: track.duration / track.timescale,
         frameCount: track.nb_samples,
         width: track.video.width,
         height: track.video.height,
+        tracks: { video: info.videoTracks.length, audio: info.audioTracks.length },
+        ...(audio
+          ? {
+              audio: {
+                codec: audio.codec,
+                durationSec: audio.duration / audio.timescale,
+                sampleRate: audio.audio.sample_rate,
+                channelCount: audio.audio.channel_count,
+              },
+            }
+          : {}),
       });
     };
     const buffer = mp4.slice().buffer as ArrayBuffer & { fileStart?: number };

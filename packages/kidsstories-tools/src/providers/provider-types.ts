@@ -117,6 +117,8 @@ export interface ImageProvider {
     revisedPrompt?: string;
     /** Credit the picture's artwork requires (openly licensed sets), for a bundle's manifest. */
     attribution?: string;
+    /** Where the page's first named object is, as fractions of the picture (offline illustrator). */
+    focus?: { x: number; y: number };
     usage: ProviderUsage;
   }>;
 }
@@ -133,6 +135,11 @@ export interface SpeechProvider {
 /** Image-to-video animation. */
 export interface VideoProvider {
   readonly name: string;
+  /**
+   * Set by providers that render on this machine (offline): the model every clip reports. The video tools then
+   * skip the cloud catalogue: no model selection, no fallback, cost 0.
+   */
+  readonly localModel?: string;
   animate(
     request: {
       png: Uint8Array;
@@ -141,13 +148,20 @@ export interface VideoProvider {
       model: string;
       width?: number;
       height?: number;
+      /** The page's narration (MP3) to carry as the audio track; the clip then lasts as long as it. */
+      audio?: Uint8Array;
+      /** Where the camera moves to, as fractions of the picture (0 to 1), such as the page's named object. */
+      focus?: { x: number; y: number };
     },
     options?: ProviderCallOptions,
   ): Promise<{
     mp4: Uint8Array;
     durationSec: number;
     frameCount: number;
+    /** The model that rendered the clip (for a local provider, its `localModel`). */
     model: string;
+    /** Length of the muxed narration, in seconds, when `audio` was given. */
+    audioDurationSec?: number;
     usage: ProviderUsage;
   }>;
 }

@@ -41,6 +41,10 @@ export interface ClipRequest {
   seed?: number;
   storyId?: string;
   page?: number;
+  /** The page's narration (MP3), muxed in as the audio track. */
+  audio?: Uint8Array;
+  /** Where the camera moves to, as fractions of the picture. */
+  focus?: { x: number; y: number };
 }
 
 /** A rendered clip. */
@@ -54,6 +58,8 @@ export interface RenderedClip {
   estimatedCostUsd: number;
   /** Models that answered 429 before this one succeeded. */
   rateLimitedModels: string[];
+  /** Length of the muxed narration, in seconds, when the clip carries one. */
+  audioDurationSec?: number;
 }
 
 /** The budget view of `server:video` (and `global`) for model selection. */
@@ -78,6 +84,17 @@ export async function animateClip(
   tool: string,
   clip: ClipRequest,
 ): Promise<RenderedClip> {
+  const localModel = context.provider.localModel;
+  if (localModel !== undefined)
+    return renderCandidate(
+      context,
+      ctx,
+      tool,
+      clip,
+      localModel,
+      { seconds: clip.durationSec, estimatedCostUsd: 0 },
+      [],
+    );
   const selector = createVideoModelSelector({
     catalogue: context.catalogue,
     state: ctx.state,
@@ -123,50 +140,15 @@ export async function animateClip(
     throwIfCanceled(ctx.signal);
     await selector.recordRequest(candidate.model.id);
     try {
-      const { result, costUsd } = await chargeProviderCall(
+      return await renderCandidate(
+        context,
         ctx,
-        {
-          server: 'video',
-          tool,
-          worstCase: { model: candidate.model.id, seconds: candidate.billedDurationSec, requests: 1 },
-          prices: context.prices,
-        },
-        () =>
-          context.provider.animate(
-            {
-              png: clip.png,
-              motion: clip.motion,
-              durationSec: clip.durationSec,
-              model: candidate.model.id,
-              ...(clip.width === undefined ? {} : { width: clip.width }),
-              ...(clip.height === undefined ? {} : { height: clip.height }),
-            },
-            { signal: ctx.signal, ...(clip.seed === undefined ? {} : { seed: clip.seed }) },
-          ),
-      );
-      const artifact = describeArtifact('video', result.mp4);
-      await publishMediaComplete(
-        ctx,
-        {
-          kind: 'video',
-          tool,
-          ...artifact,
-          costUsd,
-          ...(clip.storyId === undefined ? {} : { storyId: clip.storyId }),
-          ...(clip.page === undefined ? {} : { page: clip.page }),
-        },
-        context.now,
-      );
-      return {
-        artifact,
-        mp4: result.mp4,
-        modelId: candidate.model.id,
-        durationSec: result.durationSec,
-        frameCount: result.frameCount,
-        costUsd,
-        estimatedCostUsd: candidate.estimatedCostUsd,
+        tool,
+        clip,
+        candidate.model.id,
+        { seconds: candidate.billedDurationSec, estimatedCostUsd: candidate.estimatedCostUsd },
         rateLimitedModels,
-      };
+      );
     } catch (error) {
       const meshError = MeshError.from(error);
       if (meshError.code !== 'resource_exhausted' || meshError.details.scope !== undefined) throw meshError;
@@ -189,4 +171,66 @@ export async function animateClip(
       },
     },
   );
+}
+
+/**
+ * Renders a clip with one model: reserve its worst case, animate, settle, announce `media.complete`. A local
+ * provider's clip reports the provider's own model (its price is 0), never a catalogue one.
+ */
+async function renderCandidate(
+  context: VideoToolsContext,
+  ctx: ToolContext,
+  tool: string,
+  clip: ClipRequest,
+  modelId: string,
+  estimate: { seconds: number; estimatedCostUsd: number },
+  rateLimitedModels: string[],
+): Promise<RenderedClip> {
+  const { result, costUsd } = await chargeProviderCall(
+    ctx,
+    {
+      server: 'video',
+      tool,
+      worstCase: { model: modelId, seconds: estimate.seconds, requests: 1 },
+      prices: context.prices,
+    },
+    () =>
+      context.provider.animate(
+        {
+          png: clip.png,
+          motion: clip.motion,
+          durationSec: clip.durationSec,
+          model: modelId,
+          ...(clip.width === undefined ? {} : { width: clip.width }),
+          ...(clip.height === undefined ? {} : { height: clip.height }),
+          ...(clip.audio === undefined ? {} : { audio: clip.audio }),
+          ...(clip.focus === undefined ? {} : { focus: clip.focus }),
+        },
+        { signal: ctx.signal, ...(clip.seed === undefined ? {} : { seed: clip.seed }) },
+      ),
+  );
+  const artifact = describeArtifact('video', result.mp4);
+  await publishMediaComplete(
+    ctx,
+    {
+      kind: 'video',
+      tool,
+      ...artifact,
+      costUsd,
+      ...(clip.storyId === undefined ? {} : { storyId: clip.storyId }),
+      ...(clip.page === undefined ? {} : { page: clip.page }),
+    },
+    context.now,
+  );
+  return {
+    artifact,
+    mp4: result.mp4,
+    modelId: context.provider.localModel ?? modelId,
+    durationSec: result.durationSec,
+    frameCount: result.frameCount,
+    costUsd,
+    estimatedCostUsd: estimate.estimatedCostUsd,
+    rateLimitedModels,
+    ...(result.audioDurationSec === undefined ? {} : { audioDurationSec: result.audioDurationSec }),
+  };
 }

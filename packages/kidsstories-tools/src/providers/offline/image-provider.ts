@@ -3,7 +3,7 @@ import { MeshError } from '@kidsstories/mesh-core';
 import { renderAsync } from '@resvg/resvg-js';
 import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ImageProvider, ProviderCallOptions } from '../provider-types.js';
-import { buildSceneSvg } from './image-scene.js';
+import { composeScene } from './image-scene.js';
 import { OFFLINE_ILLUSTRATION_LICENSE } from './image-sprites.js';
 
 /** Model name the offline image provider reports in its usage (priced at 0). */
@@ -50,7 +50,7 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
     async generateImage(request, callOptions: ProviderCallOptions = {}) {
       throwIfCanceled(callOptions.signal);
       const { width, height } = parseImageSize(request.size, minSide, maxSide);
-      const svg = buildSceneSvg({
+      const { svg, focus } = composeScene({
         sceneDescription: `${request.sceneDescription} ${request.prompt}`,
         ...(request.caption === undefined ? {} : { caption: request.caption }),
         characters: request.characters,
@@ -79,6 +79,7 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
         width: rendered.width,
         height: rendered.height,
         attribution: OFFLINE_ILLUSTRATION_LICENSE.attribution,
+        ...(focus === undefined ? {} : { focus }),
         usage: { model: OFFLINE_IMAGE_MODEL, images: 1 },
       };
     },

@@ -104,19 +104,30 @@ export function objectSprites(objects: readonly string[]): PlacedObject[] {
 
 /**
  * The named objects: the first large in the background, the rest in the middle ground, on seeded sides that
- * leave room for the characters. Each carries `data-object` so tests can find it in the SVG.
+ * leave room for the characters. Each carries `data-object` so tests can find it in the SVG. `focus` is the
+ * centre of the first object, as fractions of the picture (where a clip's camera goes).
  */
-export function objectLayer(placed: readonly PlacedObject[], random: RandomSource): string {
+export function objectLayer(
+  placed: readonly PlacedObject[],
+  random: RandomSource,
+): { svg: string; focus?: { x: number; y: number } } {
   const leftFirst = random() < 0.5;
-  return placed
+  let focus: { x: number; y: number } | undefined;
+  const svg = placed
     .map((entry, index) => {
       const side = (index % 2 === 0) === leftFirst ? -1 : 1;
       const x = 512 + side * randomBetween(random, 250, 380);
       const y = index === 0 ? randomBetween(random, 640, 700) : randomBetween(random, 820, 900);
       const size = index === 0 ? randomBetween(random, 250, 320) : randomBetween(random, 150, 200);
+      if (index === 0)
+        focus = {
+          x: Math.round((x / 1024) * 1000) / 1000,
+          y: Math.round(((y - size / 2) / 1024) * 1000) / 1000,
+        };
       return spriteSvg(entry.sprite, { x, y, size, attributes: { 'data-object': entry.object } });
     })
     .join('');
+  return focus ? { svg, focus } : { svg };
 }
 
 const CLOTHING_WORDS = [

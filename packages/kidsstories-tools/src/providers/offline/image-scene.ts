@@ -122,6 +122,18 @@ const HORIZON = 600;
  * ```
  */
 export function buildSceneSvg(request: SceneRequest): string {
+  return composeScene(request).svg;
+}
+
+/** A composed page: its SVG and the point a clip's camera moves to (the first named object), if any. */
+export interface ComposedScene {
+  svg: string;
+  /** Centre of the page's first named object, as fractions of the picture. */
+  focus?: { x: number; y: number };
+}
+
+/** Composes a page ({@link buildSceneSvg}) and reports where its first named object is. */
+export function composeScene(request: SceneRequest): ComposedScene {
   // The layout follows the seed and the page: two pages with one seed (seed_lock) still differ.
   const random = createSeededRandom(request.seed ^ hashOf(request.sceneDescription));
   const location = sceneLocationOf(request.sceneDescription);
@@ -129,6 +141,7 @@ export function buildSceneSvg(request: SceneRequest): string {
   const weather = sceneWeatherOf(request.sceneDescription);
   const palette = paletteOf(location, time, weather);
   const placed = objectSprites(sceneObjectsOf(request.sceneDescription));
+  const objects = objectLayer(placed, random);
   const layers: string[] = [
     `<defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${palette.skyTop}"/><stop offset="1" stop-color="${palette.skyBottom}"/></linearGradient></defs>`,
     '<rect x="0" y="0" width="1024" height="1024" fill="url(#sky)"/>',
@@ -137,12 +150,13 @@ export function buildSceneSvg(request: SceneRequest): string {
     `<path d="M0 ${HORIZON} Q256 ${HORIZON - 30} 512 ${HORIZON} T1024 ${HORIZON} L1024 1024 L0 1024 Z" fill="${palette.ground}"/>`,
     `<rect x="0" y="${HORIZON + 40}" width="1024" height="6" fill="${palette.groundEdge}" fill-opacity="0.6"/>`,
     groundDecorations(location, random),
-    objectLayer(placed, random),
+    objects.svg,
     characterLayer(request.characters, random),
     weatherLayer(weather, time === 'night', random),
     captionLayer(request.caption ?? ''),
   ];
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${request.width}" height="${request.height}" viewBox="0 0 1024 1024" preserveAspectRatio="xMidYMid slice">${layers.join('')}</svg>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${request.width}" height="${request.height}" viewBox="0 0 1024 1024" preserveAspectRatio="xMidYMid slice">${layers.join('')}</svg>`;
+  return objects.focus ? { svg, focus: objects.focus } : { svg };
 }
 
 function skyDecorations(

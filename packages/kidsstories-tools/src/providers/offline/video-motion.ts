@@ -70,6 +70,11 @@ export interface CameraPathOptions {
   seed: number;
   /** Strongest zoom used, as a factor. Default 1.3. */
   maxZoom?: number;
+  /**
+   * Where the camera ends (zoom in, Ken Burns, pans) or starts (zoom out), as fractions of the picture: the
+   * page's named object. Pans travel toward it from the other side. Default: the motion's own framing.
+   */
+  focus?: { x: number; y: number };
 }
 
 /**
@@ -79,7 +84,7 @@ export interface CameraPathOptions {
 export function planCameraPath(options: CameraPathOptions): Float32Array {
   const maxZoom = options.maxZoom ?? 1.3;
   const random = createSeededRandom(options.seed);
-  const [start, end] = framings(options.motion, maxZoom, random);
+  const [start, end] = towardFocus(framings(options.motion, maxZoom, random), options.motion, options.focus);
   const rects = new Float32Array(options.frameCount * 4);
   const sourceAspect = options.sourceWidth / options.sourceHeight;
   // The largest window of the output's aspect that fits the source, at zoom 1.
@@ -99,6 +104,27 @@ export function planCameraPath(options: CameraPathOptions): Float32Array {
     rects.set([x, y, width, height], frame * 4);
   }
   return rects;
+}
+
+/** Moves the framing that ends (or, zooming out, starts) the motion onto the focus point. */
+function towardFocus(
+  [start, end]: [Framing, Framing],
+  motion: CameraMotion,
+  focus: { x: number; y: number } | undefined,
+): [Framing, Framing] {
+  if (!focus || motion === 'static') return [start, end];
+  const x = clamp(focus.x, 0, 1);
+  const y = clamp(focus.y, 0, 1);
+  if (motion === 'zoom_out') return [{ ...start, centreX: x, centreY: y }, end];
+  if (motion === 'pan_left' || motion === 'pan_right') {
+    // Travel toward the focus: from the side of the picture away from it.
+    const from = x < 0.5 ? Math.max(0.5, 1 - x) : Math.min(0.5, 1 - x);
+    return [
+      { ...start, centreX: from },
+      { ...end, centreX: x, centreY: y },
+    ];
+  }
+  return [start, { ...end, centreX: x, centreY: y, zoom: Math.max(end.zoom, start.zoom) }];
 }
 
 function framings(motion: CameraMotion, maxZoom: number, random: () => number): [Framing, Framing] {

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { inspectMp4 } from '../../media/mp4-inspect.js';
 import { TEST_CHARACTERS } from '../../media/test-tool-context.js';
 import { createOfflineImageProvider } from './image-provider.js';
+import { createOfflineSpeechProvider } from './speech-provider.js';
 import { cameraMotionOf, planCameraPath } from './video-motion.js';
 import { createOfflineVideoProvider } from './video-provider.js';
 
 const video = createOfflineVideoProvider({ maxConcurrency: 2 });
+const speech = createOfflineSpeechProvider({ maxConcurrency: 1 });
 
 async function pagePicture(seed: number): Promise<Uint8Array> {
   const looks = TEST_CHARACTERS.map(({ traits: _traits, ...look }) => look);
@@ -22,32 +24,54 @@ async function pagePicture(seed: number): Promise<Uint8Array> {
 }
 
 describe('offline video provider', () => {
-  it('animates a page into H.264 MP4 clips of 5 to 10 s with the right frame count', async () => {
+  it('animates a page at the picture resolution, carrying its narration as the audio track', async () => {
     const png = await pagePicture(1);
-    const [five, ten] = await Promise.all([
-      video.animate({ png, motion: 'zoom_in', durationSec: 5, model: 'vidu:1@5' }, { seed: 1 }),
-      video.animate(
-        { png, motion: 'slow pan left', durationSec: 10, model: 'vidu:1@5', width: 256, height: 256 },
-        { seed: 2 },
-      ),
-    ]);
-    const facts = await inspectMp4(five.mp4);
-    expect(facts.codec).toMatch(/^avc1\./);
-    expect(facts.durationSec).toBeCloseTo(5, 1);
-    expect(facts.frameCount).toBe(120);
-    expect([facts.width, facts.height]).toEqual([512, 512]);
-    expect(five).toMatchObject({
-      durationSec: 5,
-      frameCount: 120,
-      model: 'vidu:1@5',
-      usage: { model: 'offline-panzoom', seconds: 5 },
+    const { mp3, durationSec: narrationSec } = await speech.synthesize({
+      text: 'Pip looked at the sea and smiled.',
+      voice: 'slt',
     });
-    const longFacts = await inspectMp4(ten.mp4);
-    expect(longFacts.codec).toMatch(/^avc1\./);
-    expect(longFacts.durationSec).toBeGreaterThanOrEqual(9.9);
-    expect(longFacts.durationSec).toBeLessThanOrEqual(10.1);
-    expect(longFacts.frameCount).toBe(240);
-    expect([longFacts.width, longFacts.height]).toEqual([256, 256]);
+    const request = {
+      png,
+      motion: 'zoom_in',
+      durationSec: 5,
+      model: 'vidu:1@5',
+      audio: mp3,
+      focus: { x: 0.8, y: 0.5 },
+    };
+    const [clip, again] = await Promise.all([
+      video.animate(request, { seed: 1 }),
+      video.animate(request, { seed: 1 }),
+    ]);
+    // ffprobe-level facts, read with the project's own MP4 reader.
+    const facts = await inspectMp4(clip.mp4);
+    expect(facts.tracks).toEqual({ video: 1, audio: 1 });
+    expect(facts.codec).toMatch(/^avc1\./);
+    expect([facts.width, facts.height]).toEqual([1024, 1024]);
+    expect(facts.audio?.codec).toMatch(/^(mp4a\.6b|mp4a\.69|mp3)$/i);
+    expect(Math.abs(facts.durationSec - narrationSec)).toBeLessThan(0.5);
+    expect(Math.abs((facts.audio?.durationSec ?? 0) - narrationSec)).toBeLessThan(0.5);
+    // A local encoder: its own model, never the catalogue model asked for.
+    expect(clip).toMatchObject({ model: 'offline-panzoom', usage: { model: 'offline-panzoom' } });
+    expect(Math.abs((clip.audioDurationSec ?? 0) - narrationSec)).toBeLessThan(0.1);
+    expect(Buffer.from(clip.mp4).equals(Buffer.from(again.mp4))).toBe(true);
+    expect(video.localModel).toBe('offline-panzoom');
+  });
+
+  it('renders silent clips of a given length and size', async () => {
+    const png = await pagePicture(3);
+    const ten = await video.animate(
+      { png, motion: 'slow pan left', durationSec: 10, model: 'x', width: 256, height: 256 },
+      { seed: 2 },
+    );
+    const facts = await inspectMp4(ten.mp4);
+    expect(facts.tracks).toEqual({ video: 1, audio: 0 });
+    expect(facts.durationSec).toBeGreaterThanOrEqual(9.9);
+    expect(facts.durationSec).toBeLessThanOrEqual(10.1);
+    expect(facts.frameCount).toBe(120);
+    expect([facts.width, facts.height]).toEqual([256, 256]);
+    await expect(
+      video.animate({ png, motion: 'zoom_in', durationSec: 5, model: 'x', audio: new Uint8Array(64) }),
+    ).rejects.toMatchObject({ code: 'invalid_argument', details: { field: 'audio' } });
   });
 
   it('rejects bad input with invalid_argument naming the field', async () => {
@@ -101,5 +125,22 @@ describe('offline video provider', () => {
     });
     expect(zoom[2]).toBeCloseTo(1000);
     expect(zoom[zoom.length - 2]).toBeCloseTo(1000 / 1.3);
+    // Toward the page's named object: the last frame is centred on the focus (as far as the picture allows).
+    for (const motion of ['zoom_in', 'pan_right', 'ken_burns'] as const) {
+      const path = planCameraPath({
+        motion,
+        frameCount: 10,
+        sourceWidth: 1000,
+        sourceHeight: 1000,
+        outputAspect: 1,
+        seed: 3,
+        focus: { x: 0.7, y: 0.45 },
+      });
+      const [x, y, w, h] = path.subarray(36, 40);
+      expect(x! + w! / 2, motion).toBeCloseTo(Math.min(700, 1000 - w! / 2), 0);
+      expect(y! + h! / 2, motion).toBeCloseTo(450, 0);
+      const [x0, , w0] = path.subarray(0, 4);
+      expect(x0! + w0! / 2, motion).toBeLessThan(700);
+    }
   });
 });

@@ -11,52 +11,61 @@ import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ProviderCallOptions, VideoProvider } from '../provider-types.js';
 import { workerScriptPath } from './speech-provider.js';
 import { cameraMotionOf, planCameraPath } from './video-motion.js';
+import { muxNarration, narrationDurationSec } from './video-mux.js';
 
-/** Model name the offline video provider reports in its usage (priced at 0). */
+/**
+ * Model name of the offline video provider: the local pan-and-zoom encoder (h264-mp4-encoder, muxed with
+ * mediabunny). Clips report it as their model, priced at 0.
+ */
 export const OFFLINE_VIDEO_MODEL = 'offline-panzoom';
 
 /** Options for {@link createOfflineVideoProvider}. */
 export interface OfflineVideoProviderOptions {
-  /** Output side when a call gives no size, in pixels (square). Default 512. */
-  defaultSidePx?: number;
-  /** Largest accepted output side, in pixels. Default 1024. */
+  /** Largest accepted output side, in pixels; a call without a size gets the picture's size up to it. Default 1024. */
   maxSidePx?: number;
-  /** Frames per second. Default 24. */
+  /** Frames per second. Default 12 (see {@link DEFAULT_OFFLINE_VIDEO}). */
   fps?: number;
+  /** Longest narration a clip carries, in seconds (the clip lasts as long as its narration). Default 40. */
+  maxNarratedDurationSec?: number;
   /** Shortest accepted clip, in seconds. Default 1. */
   minDurationSec?: number;
   /** Longest accepted clip, in seconds. Default 10. */
   maxDurationSec?: number;
   /** Most clips encoding at once (one worker thread each). Default: the machine's available parallelism. */
   maxConcurrency?: number;
-  /** H.264 quantizer, 10 (best) to 51 (smallest). Default 28. */
+  /** H.264 quantizer, 10 (best) to 51 (smallest). Default 30. */
   quantizationParameter?: number;
-  /** Encoder speed, 0 (best) to 10 (fastest). Default 8. */
+  /** Encoder speed, 0 (best) to 10 (fastest). Default 10. */
   encoderSpeed?: number;
   /** Deadline of one clip, in milliseconds; the worker is terminated after it. Default 120 000. */
   clipTimeoutMs?: number;
 }
 
 /**
- * Defaults of the offline video provider. 512 x 512 at 24 fps keeps a 6 s clip near 1 s of encoding and under
- * 100 MB per worker on one core (1024 x 1024 took ~6.6 s and ~1 GB RSS; 768 x 768 ~2-3.6 s), so two clips
- * encode in parallel on a 2-core machine within the story benchmark's budget.
+ * Defaults of the offline video provider. Clips come at the picture's resolution (1024 x 1024 for a page) and
+ * last as long as their narration (10-20 s for a page), so the WASM H.264 encoder (about 50 ms a 1024 x 1024
+ * frame on one core) runs at 12 fps: a slow camera move stays smooth, and two narrated clips encode in
+ * parallel on a 2-core machine within the story benchmark's budget.
  */
 export const DEFAULT_OFFLINE_VIDEO = {
-  defaultSidePx: 512,
   maxSidePx: 1024,
-  fps: 24,
+  fps: 12,
+  maxNarratedDurationSec: 40,
   minDurationSec: 1,
   maxDurationSec: 10,
-  quantizationParameter: 28,
-  encoderSpeed: 8,
+  quantizationParameter: 30,
+  encoderSpeed: 10,
   clipTimeoutMs: 120_000,
 } as const;
 
 /**
- * The offline video provider: a pan-and-zoom over the page picture. The PNG is decoded and downscaled with
- * resvg, a seeded camera path is planned ({@link planCameraPath}; `motion` is free text such as `zoom_in` or
- * `"slow pan left"`), and a worker thread renders the frames and encodes H.264 MP4 with `h264-mp4-encoder`.
+ * The offline video provider: a pan-and-zoom over the page picture, at the picture's resolution unless a size
+ * is given. The PNG is decoded with resvg, a seeded camera path is planned ({@link planCameraPath}; `motion` is
+ * free text such as `zoom_in` or `"slow pan left"`, and a `focus` point, such as the named object
+ * `generate_image` reports, is where the camera moves to), a worker thread renders the frames and encodes H.264
+ * with `h264-mp4-encoder`, and with `audio` (the page's MP3 narration) `mediabunny` muxes the narration in as
+ * the audio track, the clip lasting as long as the narration. Clips report {@link OFFLINE_VIDEO_MODEL} as their
+ * model (`localModel`), never the catalogue model asked for.
  *
  * @example
  * ```ts
@@ -71,23 +80,31 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
   );
   return {
     name: 'offline-video',
+    localModel: OFFLINE_VIDEO_MODEL,
     async animate(request, callOptions: ProviderCallOptions = {}) {
       throwIfCanceled(callOptions.signal);
-      const { durationSec } = request;
-      if (!(durationSec >= settings.minDurationSec && durationSec <= settings.maxDurationSec)) {
+      const narrationSec = request.audio ? await narrationDurationSec(request.audio) : undefined;
+      const durationSec = narrationSec ?? request.durationSec;
+      const [shortest, longest] =
+        narrationSec === undefined
+          ? [settings.minDurationSec, settings.maxDurationSec]
+          : [0.5, settings.maxNarratedDurationSec];
+      if (!(durationSec >= shortest && durationSec <= longest)) {
         throw new MeshError(
-          `durationSec ${durationSec} is outside ${settings.minDurationSec} to ${settings.maxDurationSec} seconds`,
+          `${narrationSec === undefined ? 'durationSec' : 'the narration'} (${durationSec} s) is outside ${shortest} to ${longest} seconds`,
           'invalid_argument',
-          { details: { field: 'durationSec' } },
+          { details: { field: narrationSec === undefined ? 'durationSec' : 'audio' } },
         );
       }
-      const width = evenSide(request.width ?? settings.defaultSidePx, 'width', settings.maxSidePx);
+      const source = readPngSize(request.png);
+      // The picture's own size (scaled to fit the largest side), unless the call asks for one.
+      const fit = Math.min(1, settings.maxSidePx / Math.max(source.width, source.height));
+      const width = evenSide(request.width ?? even(source.width * fit), 'width', settings.maxSidePx);
       const height = evenSide(
-        request.height ?? request.width ?? settings.defaultSidePx,
+        request.height ?? (request.width === undefined ? even(source.height * fit) : request.width),
         'height',
         settings.maxSidePx,
       );
-      const source = readPngSize(request.png);
       // Work from a copy 1.5 times the output, so the strongest zoom still has a pixel per output pixel.
       const workingWidth = Math.min(
         source.width,
@@ -98,7 +115,11 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
         { fitTo: { mode: 'width', value: workingWidth }, font: { loadSystemFonts: false }, logLevel: 'off' },
       );
       throwIfCanceled(callOptions.signal);
-      const frameCount = Math.round(durationSec * settings.fps);
+      // With a narration, enough frames to cover it; the video ends at most one frame after the voice.
+      const frameCount =
+        narrationSec === undefined
+          ? Math.round(durationSec * settings.fps)
+          : Math.ceil(narrationSec * settings.fps);
       const rects = planCameraPath({
         motion: cameraMotionOf(request.motion),
         frameCount,
@@ -106,9 +127,10 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
         sourceHeight: rendered.height,
         outputAspect: width / height,
         seed: callOptions.seed ?? 1,
+        ...(request.focus === undefined ? {} : { focus: request.focus }),
       });
       const rgba = new Uint8Array(rendered.pixels);
-      const mp4 = await limiter.run(
+      const silent = await limiter.run(
         () =>
           encodeInWorker(
             {
@@ -127,12 +149,15 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
           ),
         callOptions.signal,
       );
+      throwIfCanceled(callOptions.signal);
+      const mp4 = request.audio ? await muxNarration(silent, request.audio) : silent;
       const actualDuration = frameCount / settings.fps;
       return {
         mp4,
         durationSec: actualDuration,
         frameCount,
-        model: request.model,
+        model: OFFLINE_VIDEO_MODEL,
+        ...(narrationSec === undefined ? {} : { audioDurationSec: narrationSec }),
         usage: { model: OFFLINE_VIDEO_MODEL, seconds: actualDuration },
       };
     },
@@ -150,6 +175,10 @@ function evenSide(value: number, field: string, max: number): number {
     );
   }
   return value;
+}
+
+function even(value: number): number {
+  return Math.max(2, Math.floor(value / 2) * 2);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -61,6 +61,8 @@ export const generateImageOutputSchema = mediaArtifactSchema.extend({
   revisedPrompt: z.string().optional(),
   /** Credit the artwork requires (the offline illustrator's openly licensed emoji set), for a manifest. */
   attribution: z.string().optional(),
+  /** Centre of the page's first named object (offline illustrator), for `animate_image`'s `focus`. */
+  focus: z.object({ x: z.number(), y: z.number() }).optional(),
 });
 
 type GenerateImageInput = z.infer<typeof generateImageInputSchema>;
@@ -165,6 +167,7 @@ export function createGenerateImageTool(
         ...(storyId === undefined ? {} : { storyId }),
         ...(result.revisedPrompt === undefined ? {} : { revisedPrompt: result.revisedPrompt }),
         ...(result.attribution === undefined ? {} : { attribution: result.attribution }),
+        ...(result.focus === undefined ? {} : { focus: result.focus }),
       };
       return {
         structuredContent: output,

@@ -35,6 +35,18 @@ export const clipInputSchema = z.strictObject({
   seed: z.number().int().min(0).max(2_147_483_647).optional().describe('Seed for deterministic providers.'),
   storyId: z.string().min(1).max(128).optional().describe('Story the clip belongs to, for events.'),
   page: z.number().int().min(1).max(100).optional().describe('Page number, for events.'),
+  audio: z
+    .string()
+    .min(16)
+    .max(8_000_000)
+    .optional()
+    .describe(
+      "The page's narration, a base64 MP3 (as returned by generate_audio), muxed in as the audio track; the clip then lasts as long as the narration and durationSec is ignored.",
+    ),
+  focus: z
+    .object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) })
+    .optional()
+    .describe("Where the camera moves to, as fractions of the picture (generate_image's focus)."),
 });
 
 /** A clip as tool input. */
@@ -50,19 +62,26 @@ export const clipOutputSchema = mediaArtifactSchema.extend({
   /** The selected model's list-price estimate, in USD. */
   estimatedCostUsd: z.number(),
   rateLimitedModels: z.array(z.string()),
+  /** Length of the narration muxed in as the audio track, in seconds (only when `audio` was given). */
+  audioDurationSec: z.number().optional(),
 });
 
 /** Metadata of a rendered clip. */
 export type ClipOutput = z.infer<typeof clipOutputSchema>;
 
 /**
- * Turns tool input into a {@link ClipRequest}, decoding the base64 PNG.
+ * Turns tool input into a {@link ClipRequest}, decoding the base64 PNG and narration.
  *
- * @throws MeshError `invalid_argument` (field `{prefix}png`) when the string is not base64.
+ * @throws MeshError `invalid_argument` (field `{prefix}png` or `{prefix}audio`) when a string is not base64.
  */
 export function toClipRequest(input: ClipInput, prefix = ''): ClipRequest {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(input.png.replace(/\s+/g, ''))) {
-    throw new MeshError('png must be base64', 'invalid_argument', { details: { field: `${prefix}png` } });
+  for (const field of ['png', 'audio'] as const) {
+    const value = input[field];
+    if (value !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(value.replace(/\s+/g, ''))) {
+      throw new MeshError(`${field} must be base64`, 'invalid_argument', {
+        details: { field: `${prefix}${field}` },
+      });
+    }
   }
   return {
     png: new Uint8Array(Buffer.from(input.png, 'base64')),
@@ -76,6 +95,8 @@ export function toClipRequest(input: ClipInput, prefix = ''): ClipRequest {
     ...(input.seed === undefined ? {} : { seed: input.seed }),
     ...(input.storyId === undefined ? {} : { storyId: input.storyId }),
     ...(input.page === undefined ? {} : { page: input.page }),
+    ...(input.audio === undefined ? {} : { audio: new Uint8Array(Buffer.from(input.audio, 'base64')) }),
+    ...(input.focus === undefined ? {} : { focus: input.focus }),
   };
 }
 
@@ -89,5 +110,6 @@ export function clipOutput(clip: RenderedClip): ClipOutput {
     costUsd: clip.costUsd,
     estimatedCostUsd: Math.round(clip.estimatedCostUsd * 1e6) / 1e6,
     rateLimitedModels: clip.rateLimitedModels,
+    ...(clip.audioDurationSec === undefined ? {} : { audioDurationSec: clip.audioDurationSec }),
   };
 }

@@ -9,6 +9,7 @@ import {
   type TestToolContext,
 } from '../../media/test-tool-context.js';
 import { createOfflineImageProvider } from '../../providers/offline/image-provider.js';
+import { createOfflineSpeechProvider } from '../../providers/offline/speech-provider.js';
 import { createOfflineVideoProvider } from '../../providers/offline/video-provider.js';
 import type { VideoProvider } from '../../providers/provider-types.js';
 import { createVideoTools } from './create-video-tools.js';
@@ -122,10 +123,10 @@ describe('video tools', () => {
     expect(result.structuredContent?.rateLimitedModels).toEqual(['vidu:3@1']);
     // The fallback is cheaper than Vidu Q1's 0.40 USD for 5 s.
     expect(result.structuredContent!.costUsd).toBeLessThan(0.4);
-    expect(result.structuredContent).toMatchObject({ durationSec: 5, frameCount: 120 });
+    expect(result.structuredContent).toMatchObject({ durationSec: 5, frameCount: 60 });
     const mp4 = bytesOfResource(result.content!.find((block) => block.type === 'resource')!)!;
     const facts = await inspectMp4(mp4);
-    expect(facts).toMatchObject({ frameCount: 120, width: 256, height: 256 });
+    expect(facts).toMatchObject({ frameCount: 60, width: 256, height: 256 });
     expect(facts.codec).toMatch(/^avc1/);
     expect(await ctx.ledger.status('tool:animate_image')).toMatchObject({
       spentUsd: result.structuredContent!.costUsd,
@@ -141,6 +142,48 @@ describe('video tools', () => {
     expect(next.structuredContent?.verdicts.find((verdict) => verdict.modelId === 'vidu:3@1')?.reason).toBe(
       'cooling_down',
     );
+  });
+
+  it('animate_image with the offline provider reports the local encoder at cost 0 and speaks the narration', async () => {
+    harness = createTestToolContext();
+    const { mp3, durationSec } = await createOfflineSpeechProvider({ maxConcurrency: 1 }).synthesize({
+      text: 'The friends wave hello.',
+      voice: 'slt',
+    });
+    const { animateImage } = tools();
+    const result = await callTool<{
+      modelId: string;
+      costUsd: number;
+      estimatedCostUsd: number;
+      durationSec: number;
+      audioDurationSec?: number;
+    }>(
+      animateImage,
+      {
+        png: await page(),
+        quality: 'premium',
+        model: 'vidu:3@1',
+        audio: Buffer.from(mp3).toString('base64'),
+        focus: { x: 0.3, y: 0.6 },
+        width: 256,
+        height: 256,
+      },
+      harness.ctx,
+    );
+    expect(result.structuredContent).toMatchObject({
+      modelId: 'offline-panzoom',
+      costUsd: 0,
+      estimatedCostUsd: 0,
+    });
+    expect(Math.abs((result.structuredContent?.durationSec ?? 0) - durationSec)).toBeLessThan(0.5);
+    expect(result.structuredContent?.audioDurationSec).toBeGreaterThan(0);
+    const facts = await inspectMp4(
+      bytesOfResource(result.content!.find((block) => block.type === 'resource')!)!,
+    );
+    expect(facts.tracks).toEqual({ video: 1, audio: 1 });
+    await expect(
+      callTool(animateImage, { png: await page(), audio: 'not base64 at all!' }, harness.ctx),
+    ).rejects.toMatchObject({ code: 'invalid_argument', details: { field: 'audio' } });
   });
 
   it('batch_render renders several clips with bounded parallelism', async () => {
