@@ -28,6 +28,11 @@ export interface ProviderCallOptions {
 /** Text generation of a story as structured output (the story JSON schema). */
 export interface StoryProvider {
   readonly name: string;
+  /**
+   * True when the same request and seed always give the same story (the offline grammar). `generate_story`
+   * then reports a repeat of a stored story instead of drawing a new seed. Default false (language models).
+   */
+  readonly deterministic?: boolean;
   /** The model usage is reported under, used to price the worst case reserved before a call. Default: `name`. */
   readonly model?: string;
   /**

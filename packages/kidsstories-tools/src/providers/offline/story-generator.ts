@@ -250,6 +250,7 @@ export function createOfflineStoryProvider(options: OfflineStoryProviderOptions 
   return {
     name: 'offline-template',
     model: OFFLINE_STORY_MODEL,
+    deterministic: true,
     async generateStory(request, callOptions: ProviderCallOptions = {}) {
       callOptions.signal?.throwIfAborted();
       const parameters = resolveParameters(request.parameters);

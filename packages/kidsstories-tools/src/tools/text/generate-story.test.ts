@@ -86,15 +86,34 @@ describe('generate_story', () => {
     expect((await harness.ports.costLedger.status('tool:generate_story')).spentUsd).toBeCloseTo(cost, 10);
   });
 
-  it('rejects a repeat of a recent story and accepts a regenerated, different one', async () => {
+  it('gives the same story for a fixed seed on every call, reporting the repeat instead of reseeding', async () => {
     const clock = createManualClock();
     harness = createTestToolContext({ now: clock.now });
     const tool = createGenerateStoryTool({ now: clock.now });
     const first = await tool.handler({ parameters: { seed: 21 } }, harness.context);
+    expect(first.structuredContent?.repeatOf).toBeUndefined();
 
-    // Same seed, no regeneration allowed: the identical draft is a repeat.
+    // Same seed, same parameters: the same story, and the repeat check says so.
+    const again = await tool.handler({ parameters: { seed: 21 } }, harness.context);
+    expect(again.structuredContent?.story).toEqual(first.structuredContent?.story);
+    expect(again.structuredContent).toMatchObject({
+      storyId: first.structuredContent?.storyId,
+      seed: 21,
+      attempts: 1,
+      rejected: [],
+      repeatOf: { storyId: first.structuredContent?.storyId, exactRepeat: true },
+    });
+  });
+
+  it('rejects a repeat of a recent story and regenerates when the seed is drawn (-1)', async () => {
+    const clock = createManualClock();
+    harness = createTestToolContext({ now: clock.now });
+    const tool = createGenerateStoryTool({ now: clock.now, random: () => 0.25 });
+    const first = await tool.handler({ parameters: { seed: -1 } }, harness.context);
+
+    // The same drawn seed, no regeneration allowed: the identical draft is a repeat.
     const error = await expectMeshError(
-      tool.handler({ parameters: { seed: 21, max_regeneration_attempts: 0 } }, harness.context),
+      tool.handler({ parameters: { seed: -1, max_regeneration_attempts: 0 } }, harness.context),
       'failed_precondition',
     );
     expect(error.message).toContain('repeated a story from the last 30 day(s)');
@@ -106,15 +125,15 @@ describe('generate_story', () => {
     ]);
 
     // With regeneration, the next seed gives a different story that is accepted.
-    const second = await tool.handler({ parameters: { seed: 21 } }, harness.context);
+    const second = await tool.handler({ parameters: { seed: -1 } }, harness.context);
     expect(second.structuredContent?.attempts).toBe(2);
     expect(second.structuredContent?.rejected[0]?.reason).toBe('repeat');
     expect(second.structuredContent?.storyId).not.toBe(first.structuredContent?.storyId);
 
-    // Outside the repetition window the same story is fine again; another age band has its own history.
+    // Outside the repetition window the same story is fine again.
     clock.advance(31 * DAY_MS);
     const later = await tool.handler(
-      { parameters: { seed: 21, max_regeneration_attempts: 0 } },
+      { parameters: { seed: -1, max_regeneration_attempts: 0 } },
       harness.context,
     );
     expect(later.structuredContent?.storyId).toBe(first.structuredContent?.storyId);

@@ -51,6 +51,12 @@ const outputSchema = z.object({
   characterGuide: characterGuideSchema
     .optional()
     .describe('The character guide the media server stored, when characterGuide was asked for.'),
+  repeatOf: z
+    .object({ storyId: z.string(), similarity: z.number(), exactRepeat: z.boolean() })
+    .optional()
+    .describe(
+      'Set when a deterministic provider (offline) was given a fixed seed and the story repeats a recent one: the same seed gives the same story, so it is returned and reported here instead of being regenerated with a new seed.',
+    ),
 });
 
 /** Arguments of `generate_story`. */
@@ -85,7 +91,8 @@ function failure(rejections: readonly Rejection[], windowDays: number): MeshErro
 /**
  * Creates the `generate_story` tool: generation (structured output in the story schema) -> schema validation ->
  * child-safety gate -> variation check against the story history, regenerating with a new seed after an invalid,
- * unsafe or repeated draft up to `max_regeneration_attempts` times. Every provider call is charged on the
+ * unsafe or repeated draft up to `max_regeneration_attempts` times. A deterministic provider (offline) given a
+ * fixed `seed` always yields the same story: a repeat is then returned with `repeatOf` rather than reseeded. Every provider call is charged on the
  * ledger (reserve the worst case, settle the actual usage; scopes `server:text` and `tool:generate_story`).
  * The accepted story is stored in the state store (hash `kidsstories:story:<id>`, 24 h TTL), recorded in the
  * history and announced with a `story.complete` event. Unsafe text is never returned.
@@ -211,7 +218,9 @@ export function createGenerateStoryTool(
           measure: parameters.semantic_distance,
           contentHash,
         });
-        if (repeat) {
+        // A fixed seed on a deterministic provider means this very story: report the repeat, do not reseed.
+        const keepSeed = parameters.seed >= 0 && providers.story.deterministic === true;
+        if (repeat && !keepSeed) {
           const how = repeat.exactRepeat ? 'identical to' : `similarity ${repeat.similarity.toFixed(3)} to`;
           rejections.push({
             attempt,
@@ -225,14 +234,16 @@ export function createGenerateStoryTool(
         const storyId = `story_${storyContentHash(story).slice(0, 24)}`;
         const createdAt = now();
         const stateKey = `${resolved.storyKeyPrefix}${storyId}`;
-        await history.record({
-          storyId,
-          title: story.title,
-          ageBand: story.ageBand,
-          createdAt,
-          contentHash,
-          embedding,
-        });
+        if (!repeat) {
+          await history.record({
+            storyId,
+            title: story.title,
+            ageBand: story.ageBand,
+            createdAt,
+            contentHash,
+            embedding,
+          });
+        }
         await context.state.hashSet(
           stateKey,
           {
@@ -284,6 +295,15 @@ export function createGenerateStoryTool(
             costUsd,
             model: providers.story.model ?? providers.story.name,
             ...(guide ? { characterGuide: guide } : {}),
+            ...(repeat
+              ? {
+                  repeatOf: {
+                    storyId: repeat.entry.storyId,
+                    similarity: repeat.similarity,
+                    exactRepeat: repeat.exactRepeat,
+                  },
+                }
+              : {}),
           },
         };
       }
