@@ -3,7 +3,7 @@ import { runOfflineStoryBench } from './offline-story-bench.js';
 
 describe('offline story bench', () => {
   it('makes a small story end to end with the offline tools and reports its stages', async () => {
-    const result = await runOfflineStoryBench({ pageCount: 2, clipCount: 1, clipDurationSec: 5 });
+    const result = await runOfflineStoryBench({ pageCount: 2, clipCount: 1 });
     expect(Object.keys(result.stages).sort()).toEqual([
       'characterGuide',
       'images',
@@ -14,5 +14,8 @@ describe('offline story bench', () => {
     expect(result.totalMs).toBeGreaterThan(0);
     expect(result.totalMs).toBeGreaterThanOrEqual(result.stages.video ?? 0);
     expect(result.peakRssMb).toBeGreaterThan(50);
-  }, 60_000);
+    expect(result.clips).toMatchObject({ count: 1, sidePx: 1024 });
+    expect(result.clips.narratedSec).toBeGreaterThan(1);
+    expect(result.legacyVideoMs).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -31,25 +31,32 @@ export interface OfflineStoryBenchResult {
   stages: Record<string, number>;
   /** Highest resident set size seen while it ran (sampled every 20 ms; worker threads included), in MB. */
   peakRssMb: number;
+  /** The clips: count, side in pixels, seconds of narration muxed in (all clips together). */
+  clips: { count: number; sidePx: number; narratedSec: number };
+  /**
+   * Baseline measured in the same run: the same pictures as the silent 5 s, 512 x 512, 24 fps clips the offline
+   * video provider made before issue 13, encoded one per core, in milliseconds.
+   */
+  legacyVideoMs: number;
 }
 
 /** Options for {@link runOfflineStoryBench}. */
 export interface OfflineStoryBenchOptions {
   /** Pages (one picture and one narration each). Default 6. */
   pageCount?: number;
-  /** Pages that get a video clip. Default 2. */
+  /** Pages that get a video clip (each as long as its page's narration). Default 2. */
   clipCount?: number;
-  /** Seconds per clip. Default 5. */
-  clipDurationSec?: number;
   /** Seed of the story. Default 7. */
   seed?: number;
 }
 
 /**
- * The offline story benchmark (issue 4): a 6-page story with 6 pictures, 6 narrations and 2 video clips, made by
- * the real tools with the offline providers, using the parallelism they allow on this machine (by default one
- * Flite worker and one H.264 encoder per core). Checks its own artifacts and throws when one is missing.
- * Target on 2 cores: under 20 s in total.
+ * The offline story benchmark (issues 4 and 13): a 6-page story with 6 pictures, 6 narrations and 2 narrated
+ * video clips (1024 x 1024, as long as their page's narration, the MP3 muxed in), made by the real tools with
+ * the offline providers, using the parallelism they allow on this machine (by default one Flite worker and one
+ * H.264 encoder per core). Checks its own artifacts and throws when one is missing. Target on 2 cores: under
+ * 20 s in total. `legacyVideoMs` times the pre-issue-13 silent 512 x 512 clips of the same pictures in the same
+ * run, as a baseline.
  *
  * @example
  * ```ts
@@ -98,6 +105,22 @@ export async function runOfflineStoryBench(
       stages[stage] = Math.round(performance.now() - started);
     }
   };
+  /** Calls a tool and returns its structured output and its first embedded resource (base64). */
+  const callWithBlob = async <T>(name: string, args: Record<string, unknown>) => {
+    const tool = tools.get(name);
+    if (!tool) throw new MeshError(`tool ${name} is missing`, 'not_found');
+    const validated = await tool.inputSchema['~standard'].validate(args);
+    if (validated.issues)
+      throw new MeshError(`bad arguments for ${name}: ${validated.issues[0]?.message}`, 'invalid_argument');
+    const result = await tool.handler(validated.value, ctx);
+    const block = result.content?.find((entry) => entry.type === 'resource');
+    if (block?.type !== 'resource' || !('blob' in block.resource)) {
+      throw new MeshError(`${name} returned no media resource`, 'internal');
+    }
+    return { output: result.structuredContent as T, blob: block.resource.blob };
+  };
+  let clipFacts = { count: 0, sidePx: 0, narratedSec: 0 };
+  let legacyPictures: Buffer[] = [];
   const started = performance.now();
   try {
     const { story, storyId } = await timed('story', () =>
@@ -106,25 +129,28 @@ export async function runOfflineStoryBench(
       }),
     );
     await timed('characterGuide', () => call('apply_character_guide', { story, storyId }));
-    const [images, narrations] = await Promise.all([
+    const [pictures, narrations] = await Promise.all([
       timed('images', () =>
         Promise.all(
           story.pages.map((page, index) =>
-            call<{ sha256: string; bytes: number }>('generate_image', {
-              storyId,
-              prompt: page.text,
-              sceneDescription: page.sceneDescription,
-              characters: page.charactersPresent,
-              seed: index,
-              page: index + 1,
-            }),
+            callWithBlob<{ bytes: number; width: number; focus?: { x: number; y: number } }>(
+              'generate_image',
+              {
+                storyId,
+                prompt: page.text,
+                sceneDescription: page.sceneDescription,
+                characters: page.charactersPresent,
+                seed: index,
+                page: index + 1,
+              },
+            ),
           ),
         ),
       ),
       timed('narration', () =>
         Promise.all(
           story.pages.map((page, index) =>
-            call<{ durationSec: number }>('generate_audio', {
+            callWithBlob<{ durationSec: number }>('generate_audio', {
               text: page.text,
               voice: 'slt',
               storyId,
@@ -134,53 +160,72 @@ export async function runOfflineStoryBench(
         ),
       ),
     ]);
-    // The clips animate the first pages' pictures: re-render them as base64 PNGs (deterministic, same seeds).
-    const pictures = await Promise.all(
-      story.pages.slice(0, clipCount).map(async (page, index) => {
-        const result = await tools.get('generate_image')?.handler(
-          {
-            storyId,
-            prompt: page.text,
-            sceneDescription: page.sceneDescription,
-            characters: page.charactersPresent,
-            seed: index,
-            size: '1024x1024',
-          },
-          ctx,
-        );
-        const block = result?.content?.find((entry) => entry.type === 'resource');
-        if (block?.type !== 'resource' || !('blob' in block.resource)) {
-          throw new MeshError('generate_image returned no PNG', 'internal');
-        }
-        return block.resource.blob;
-      }),
-    );
+    // The clips show the first pages and speak their narration, the camera moving to each page's named object.
     const clips = await timed('video', () =>
-      call<{ rendered: number; clips: Array<{ clip?: { frameCount: number } }> }>('batch_render', {
-        clips: pictures.map((png, index) => ({
-          png,
-          durationSec: options.clipDurationSec ?? 5,
+      call<{ rendered: number; clips: Array<{ clip?: { audioDurationSec?: number } }> }>('batch_render', {
+        clips: pictures.slice(0, clipCount).map((picture, index) => ({
+          png: picture.blob,
+          audio: narrations[index]?.blob,
           motion: index % 2 === 0 ? 'zoom_in' : 'pan_right',
-          quality: 'economy',
+          ...(picture.output.focus === undefined ? {} : { focus: picture.output.focus }),
           storyId,
           page: index + 1,
         })),
       }),
     );
-    if (images.length !== pageCount || images.some((image) => image.bytes === 0)) {
+    if (pictures.length !== pageCount || pictures.some((image) => image.output.bytes === 0)) {
       throw new MeshError('the bench made too few pictures', 'internal');
     }
-    if (narrations.length !== pageCount || narrations.some((narration) => !(narration.durationSec > 0))) {
+    if (
+      narrations.length !== pageCount ||
+      narrations.some((narration) => !(narration.output.durationSec > 0))
+    ) {
       throw new MeshError('the bench made too few narrations', 'internal');
     }
     if (clips.rendered !== clipCount) throw new MeshError('the bench made too few clips', 'internal');
+    const narrated = clips.clips.map((entry) => entry.clip?.audioDurationSec ?? 0);
+    if (narrated.some((seconds) => !(seconds > 0)))
+      throw new MeshError('a clip has no narration', 'internal');
+    clipFacts = {
+      count: clips.rendered,
+      sidePx: pictures[0]?.output.width ?? 0,
+      narratedSec: Math.round(narrated.reduce((sum, seconds) => sum + seconds, 0) * 10) / 10,
+    };
+    legacyPictures = pictures.slice(0, clipCount).map((picture) => Buffer.from(picture.blob, 'base64'));
   } finally {
     clearInterval(sampler);
   }
+  const totalMs = Math.round(performance.now() - started);
+  const peakRssMb = Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1e6);
+  // The baseline: the clips as they were before issue 13 (silent, 512 x 512, 5 s, 24 fps), same pictures.
+  const legacy = createOfflineVideoProvider({
+    maxConcurrency: cores,
+    fps: 24,
+    encoderSpeed: 8,
+    quantizationParameter: 28,
+  });
+  const legacyStarted = performance.now();
+  await Promise.all(
+    legacyPictures.map((png, index) =>
+      legacy.animate(
+        {
+          png,
+          motion: index % 2 === 0 ? 'zoom_in' : 'pan_right',
+          durationSec: 5,
+          model: 'offline',
+          width: 512,
+          height: 512,
+        },
+        { seed: index },
+      ),
+    ),
+  );
   return {
-    totalMs: Math.round(performance.now() - started),
+    totalMs,
     stages,
-    peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1e6),
+    peakRssMb,
+    clips: clipFacts,
+    legacyVideoMs: Math.round(performance.now() - legacyStarted),
   };
 }
 
