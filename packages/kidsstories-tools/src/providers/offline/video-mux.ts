@@ -25,7 +25,7 @@ export async function narrationDurationSec(mp3: Uint8Array): Promise<number> {
   const input = new Input({ formats: ALL_FORMATS, source: new BufferSource(mp3) });
   try {
     const track = await input.getPrimaryAudioTrack();
-    if (!track || track.codec !== 'mp3') throw new Error('no MP3 audio track');
+    if (track?.codec !== 'mp3') throw new Error('no MP3 audio track');
     return await track.computeDuration();
   } catch (error) {
     throw new MeshError(`audio must be an MP3 narration: ${(error as Error).message}`, 'invalid_argument', {
@@ -55,7 +55,7 @@ export async function muxNarration(mp4: Uint8Array, narration: Uint8Array): Prom
     const videoTrack = await video.getPrimaryVideoTrack();
     if (!videoTrack) throw new MeshError('the encoded clip has no video track', 'internal');
     const audioTrack = await audio.getPrimaryAudioTrack().catch(() => null);
-    if (!audioTrack || audioTrack.codec !== 'mp3') {
+    if (audioTrack?.codec !== 'mp3') {
       throw new MeshError('audio must be an MP3 narration', 'invalid_argument', {
         details: { field: 'audio' },
       });
