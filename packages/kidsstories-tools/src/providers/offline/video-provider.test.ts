@@ -115,27 +115,13 @@ describe('offline video provider', () => {
         expect(y! + h!).toBeLessThanOrEqual(768.01);
       }
     }
-    const zoom = planCameraPath({
-      motion: 'zoom_in',
-      frameCount: 10,
-      sourceWidth: 1000,
-      sourceHeight: 1000,
-      outputAspect: 1,
-      seed: 1,
-    });
+    const square = { frameCount: 10, sourceWidth: 1000, sourceHeight: 1000, outputAspect: 1 };
+    const zoom = planCameraPath({ ...square, motion: 'zoom_in', seed: 1 });
     expect(zoom[2]).toBeCloseTo(1000);
     expect(zoom[zoom.length - 2]).toBeCloseTo(1000 / 1.3);
     // Toward the page's named object: the last frame is centred on the focus (as far as the picture allows).
     for (const motion of ['zoom_in', 'pan_right', 'ken_burns'] as const) {
-      const path = planCameraPath({
-        motion,
-        frameCount: 10,
-        sourceWidth: 1000,
-        sourceHeight: 1000,
-        outputAspect: 1,
-        seed: 3,
-        focus: { x: 0.7, y: 0.45 },
-      });
+      const path = planCameraPath({ ...square, motion, seed: 3, focus: { x: 0.7, y: 0.45 } });
       const [x, y, w, h] = path.subarray(36, 40);
       expect(x! + w! / 2, motion).toBeCloseTo(Math.min(700, 1000 - w! / 2), 0);
       expect(y! + h! / 2, motion).toBeCloseTo(450, 0);
