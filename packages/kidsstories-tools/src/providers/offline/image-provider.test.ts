@@ -1,5 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import { bundleCreditSchema } from '../../bundle/index.js';
 import { TEST_CHARACTERS } from '../../media/test-tool-context.js';
 import { resolveParameters } from '../../parameters/generation-parameters.js';
 import { createOfflineImageProvider, parseImageSize } from './image-provider.js';
@@ -253,5 +254,7 @@ describe('offline pictures that show the page (issue 13)', () => {
       size: '256x256',
     });
     expect(result.attribution).toBe(OFFLINE_ILLUSTRATION_LICENSE.attribution);
+    // Ready for a story bundle's manifest.
+    expect(bundleCreditSchema.parse(OFFLINE_ILLUSTRATION_LICENSE.credit)).toMatchObject({ licence: 'MIT' });
   });
 });

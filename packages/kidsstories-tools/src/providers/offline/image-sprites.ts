@@ -19,6 +19,13 @@ export const OFFLINE_ILLUSTRATION_LICENSE = {
   source: 'https://github.com/microsoft/fluentui-emoji',
   npmPackage: '@iconify-json/fluent-emoji-flat',
   attribution: 'Illustrations use Fluent Emoji Flat by Microsoft Corporation (MIT licence).',
+  /** The same, as an entry of a story bundle manifest's `credits` (`BundleCredit`). */
+  credit: {
+    work: 'Fluent Emoji Flat',
+    author: 'Microsoft Corporation',
+    licence: 'MIT',
+    url: 'https://github.com/microsoft/fluentui-emoji',
+  },
 } as const;
 
 // Word (or last word of a phrase) -> sprite, for words that are not sprite names themselves.
