@@ -117,7 +117,8 @@ export function beatLines(beat: Beat, world: StoryWorld, page: PageContext): Sto
     case 'attempt': {
       const attempt = obstacle.attempts[page.attempt % obstacle.attempts.length];
       if (attempt) {
-        lines.push(line(fill(attempt.act), 2, world.random.chance(0.5) ? 'but' : undefined));
+        // An attempt and its failure are one thought: joined with `but` unless the structure is simple.
+        lines.push(line(fill(attempt.act), 2, 'but'));
         lines.push(line(fill(attempt.fail), 2));
       }
       if (page.attempt === 0 && spoken(world)) lines.push(line(fill('"I can do this," said {hero}.'), 3));
@@ -126,8 +127,9 @@ export function beatLines(beat: Beat, world: StoryWorld, page: PageContext): Sto
       break;
     }
     case 'turn':
+      // The idea comes from the travelling friend, else from the helper the want already named, else a passer-by.
       lines.push(
-        world.companion
+        world.companion || goal.want.includes('{friend}')
           ? line(fill(`"${obstacle.idea}," said {friend}.`), 2)
           : line(fill(`Just then a {helper} came by. "${obstacle.idea}," it said.`), 2),
         line(fill(obstacle.success), 2),
