@@ -86,7 +86,8 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
     events: createMemoryEventBus(),
     ledger: createMemoryCostLedger(),
   };
-  const tools = createToolSets(options.providers ?? createProviders());
+  const providers = options.providers ?? createProviders();
+  const tools = createToolSets(providers);
   const security = options.security ?? {};
   const roleOptions = { ports, logger, hostname, security };
 

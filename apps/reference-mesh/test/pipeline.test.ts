@@ -131,6 +131,7 @@ describe('orchestrate on the embedded default', () => {
     expect(output.steps.find((step) => step.step === 'pictures')?.calls).toBe(3);
     expect(output.steps.find((step) => step.step === 'story')?.models).toEqual([expect.any(String)]);
     await expectRealMedia(output.bundleDir, output);
+    expect(output.credits).toEqual([expect.objectContaining({ work: 'Fluent Emoji Flat', licence: 'MIT' })]);
     for (const stage of ['story', 'refine', 'character guide', 'pictures', 'narration', 'clips', 'bundle']) {
       expect(
         messages.some((message) => message.startsWith(stage)),

@@ -39,7 +39,7 @@ export function mp3Frames(mp3: Uint8Array): { sampleRates: Set<number>; mono: bo
 }
 
 /** The four-character types of an MP4's top-level boxes, and whether it holds an H.264 sample entry. */
-export function mp4Boxes(mp4: Uint8Array): { top: string[]; avc1: boolean } {
+export function mp4Boxes(mp4: Uint8Array): { top: string[]; avc1: boolean; sound: boolean } {
   const view = new DataView(mp4.buffer, mp4.byteOffset, mp4.byteLength);
   const top: string[] = [];
   let offset = 0;
@@ -49,7 +49,7 @@ export function mp4Boxes(mp4: Uint8Array): { top: string[]; avc1: boolean } {
     if (size < 8) break;
     offset += size;
   }
-  return { top, avc1: Buffer.from(mp4).includes('avc1') };
+  return { top, avc1: Buffer.from(mp4).includes('avc1'), sound: Buffer.from(mp4).includes('soun') };
 }
 
 /** Checks every picture, narration and clip of a bundle is real media of the size the manifest says. */
@@ -67,7 +67,9 @@ export async function expectRealMedia(dir: string, manifest: StoryManifest): Pro
       const mp4 = mp4Boxes(await readFile(join(dir, page.clip.path)));
       expect(mp4.top).toEqual(expect.arrayContaining(['ftyp', 'moov', 'mdat']));
       expect(mp4.avc1).toBe(true);
-      expect(page.clip.durationSec).toBeGreaterThan(0);
+      // The clip speaks its page: an audio track, and as long as the narration.
+      expect(mp4.sound).toBe(true);
+      expect(Math.abs(page.clip.durationSec - page.narration.durationSec)).toBeLessThan(0.5);
     }
   }
 }

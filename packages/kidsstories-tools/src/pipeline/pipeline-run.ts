@@ -4,6 +4,7 @@ import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import {
   BUNDLE_FILES,
   type BundleAsset,
+  type BundleCredit,
   type BundlePage,
   type BundleStep,
   type BundleStepName,
@@ -15,6 +16,7 @@ import { hashFile } from '../bundle/read-bundle.js';
 import { contentTypeOf, createBundleWriter } from '../bundle/write-bundle.js';
 import type { CharacterGuide } from '../media/character-guide.js';
 import type { GenerationParameters } from '../parameters/generation-parameters.js';
+import { OFFLINE_ILLUSTRATION_LICENSE } from '../providers/offline/image-sprites.js';
 import type { AgeBand } from '../story/age-band.js';
 import type { Story } from '../story/story-schema.js';
 import { storyText } from '../story/story-text.js';
@@ -269,7 +271,7 @@ export async function createPipelineRun(
       advance('character guide: applied');
 
       const { pictures, narrations } = await mediaSteps(refined, guide);
-      const clips = plan.clips > 0 ? await clipSteps(refined) : new Map<number, AssetRecord>();
+      const clips = plan.clips > 0 ? await clipSteps(refined, pictures) : new Map<number, AssetRecord>();
       return writeBundle(refined, guide, pictures, narrations, clips, startedAt);
     },
   };
@@ -308,6 +310,8 @@ export async function createPipelineRun(
               (result) => ({
                 width: Number(result.width),
                 height: Number(result.height),
+                ...(isFocus(result.focus) ? { focus: result.focus } : {}),
+                ...(typeof result.attribution === 'string' ? { attribution: result.attribution } : {}),
                 model: String(result.model),
                 costUsd: Number(result.costUsd ?? 0),
               }),
@@ -365,7 +369,10 @@ export async function createPipelineRun(
     return { pictures: new Map(pictures), narrations: new Map(narrations) };
   }
 
-  async function clipSteps(refined: StoryRecord): Promise<Map<number, AssetRecord>> {
+  async function clipSteps(
+    refined: StoryRecord,
+    pictures: ReadonlyMap<number, AssetRecord>,
+  ): Promise<Map<number, AssetRecord>> {
     const numbers = clipPages(plan.pages, plan.clips);
     const entries = await step(
       'clips',
@@ -380,7 +387,6 @@ export async function createPipelineRun(
         usage.tool('select_model', 1);
         usage.tier(selected.appliedQuality);
         advance(`clips: ${selected.modelId} selected`);
-        const [width, height] = plan.parameters.video_resolution.split('x').map(Number);
         return settleAll(
           numbers.map(async (number) => {
             const path = pageAssetPaths(number).clip;
@@ -393,12 +399,12 @@ export async function createPipelineRun(
                     motion: plan.parameters.motion_type,
                     durationSec,
                     quality: selected.appliedQuality,
-                    width,
-                    height,
                     storyId: refined.storyId,
                     page: number,
+                    // The camera moves toward what the page names; the clip speaks the page (and lasts as long).
+                    ...(pictures.get(number)?.focus ? { focus: pictures.get(number)?.focus } : {}),
                   },
-                  pngInput: pageAssetPaths(number).picture,
+                  fileArgs: { png: pageAssetPaths(number).picture, audio: pageAssetPaths(number).narration },
                   output: path,
                 }),
               (result) => ({
@@ -501,7 +507,7 @@ export async function createPipelineRun(
       runId,
       generator: options.generator,
       createdAt: new Date(finishedAt).toISOString(),
-      credits: options.credits,
+      credits: creditsOf(options.credits, [...pictures.values()]),
     };
     // The lease may have been lost while the files were written: never publish over another holder's work.
     context.signal.throwIfAborted();
@@ -597,6 +603,27 @@ async function matchesOnDisk(file: string, sha256: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The configured credits, plus the known illustration sets whose attribution a picture carries. */
+function creditsOf(configured: readonly BundleCredit[], pictures: readonly AssetRecord[]): BundleCredit[] {
+  const credits = [...configured];
+  const used = new Set(pictures.map((picture) => picture.attribution));
+  for (const known of [OFFLINE_ILLUSTRATION_LICENSE]) {
+    if (used.has(known.attribution) && !credits.some((credit) => credit.work === known.credit.work)) {
+      credits.push({ ...known.credit });
+    }
+  }
+  return credits;
+}
+
+function isFocus(value: unknown): value is { x: number; y: number } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { x?: unknown }).x === 'number' &&
+    typeof (value as { y?: unknown }).y === 'number'
+  );
 }
 
 function assetOf(path: string, record: AssetRecord): BundleAsset {

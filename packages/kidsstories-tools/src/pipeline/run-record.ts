@@ -11,6 +11,10 @@ export interface AssetRecord {
   width?: number;
   height?: number;
   durationSec?: number;
+  /** Where the picture's first named object is (fractions), for the clip's camera. */
+  focus?: { x: number; y: number };
+  /** The illustration set's attribution line, when the picture uses third-party art. */
+  attribution?: string;
   model: string;
   costUsd: number;
 }

@@ -24,8 +24,8 @@ export interface ToolJob {
   budgetId?: string;
   /** Bundle folder the paths below are relative to. */
   dir?: string;
-  /** A PNG in the bundle passed to the tool as the base64 argument `png`. */
-  pngInput?: string;
+  /** Files of the bundle passed to the tool as base64 arguments: argument name -> path (`png`, `audio`). */
+  fileArgs?: Record<string, string>;
   /** Where to write the one embedded resource the tool returns (atomically). */
   output?: string;
 }
@@ -49,8 +49,8 @@ export function createToolJobHandler(mesh: MeshClient): WorkHandler<ToolJob, Too
       ...(payload.budgetId === undefined ? {} : { budgetId: payload.budgetId }),
     });
     const args = { ...payload.args };
-    if (payload.pngInput !== undefined) {
-      args.png = (await readFile(join(payload.dir ?? '', payload.pngInput))).toString('base64');
+    for (const [name, path] of Object.entries(payload.fileArgs ?? {})) {
+      args[name] = (await readFile(join(payload.dir ?? '', path))).toString('base64');
     }
     const result: ToolCallResult = await client.callTool(payload.tool, args);
     const structured = (result.structuredContent ?? {}) as ToolJobResult;
