@@ -3,6 +3,7 @@
 import {
   circuitStateContract,
   costLedgerContract,
+  costLedgerWindowContract,
   distributedLockContract,
   eventBusContract,
   stateStoreContract,
@@ -60,6 +61,9 @@ eventBusContract(
 costLedgerContract(
   'redis',
   redisFactory('contract-ledger', (connection) => createRedisCostLedger({ connection })),
+);
+costLedgerWindowContract('redis', (now) =>
+  redisFactory('contract-ledger-window', (connection) => createRedisCostLedger({ connection, now }))(),
 );
 circuitStateContract(
   'redis',

@@ -2,16 +2,18 @@
 // hash tag, so the scripts are cluster-safe. Amounts travel as strings and come back through `%.17g`, so no
 // precision is lost between JavaScript doubles and Lua doubles (Lua's own tostring keeps only 14 digits).
 //
-// Data model, per scope:
-// - `charges:<scope>` sorted set, member `<id>:<costUsd>`, score = time charged (epoch ms);
-//   counts while `time > now - windowMs` (the same rule as the in-memory ledger).
+// Data model (issue 20: the work of a call and the memory of the ledger do not grow with the calls made):
+// - `spend:<scope>` hash, field = end of a time bucket (epoch ms), value = USD charged in that bucket. A window
+//   of `windowMs` is cut into `windowBuckets` buckets (the same rule as mesh-core's `spendBucketEnd`); a bucket
+//   counts while `end > now - windowMs`, so a window's spending is a sum of at most `windowBuckets + 1` fields.
+//   Buckets that left the window are dropped when a new bucket opens; the hash expires with its last bucket.
 // - `held:<scope>` sorted set, member `<id>:<amountUsd>`, score = expiresAt; counts while `expiresAt > now`.
 // - `reservation:<id>` hash (amount, budgetId, expiresAt) living as long as the reservation.
-// - `settled:<id>` the recorded cost, kept for the retention time after expiry so a second settle records
-//   nothing more.
+// - `settled:<bucket end>` hash, field = reservation id, value = the recorded cost: settlements grouped by the
+//   expiry bucket of their reservation, the whole hash expiring `settledRetentionMs` after the bucket's end.
 // - `budgets` hash, field = scope, value = `<limitUsd>:<windowMs>`.
 
-/** Shared helpers, prepended to every ledger script. KEYS[1] is always the budgets hash when used. */
+/** Shared helpers, prepended to every ledger script. */
 export const LEDGER_LUA_HELPERS = `
 local function fmt(x) return string.format('%.17g', x) end
 local function budget_of(budgets, scope)
@@ -21,33 +23,42 @@ local function budget_of(budgets, scope)
   return tonumber(string.sub(raw, 1, sep - 1)), tonumber(string.sub(raw, sep + 1))
 end
 local function amount_of(member) return tonumber(string.match(member, ':([^:]*)$')) or 0 end
-local function sum(members)
+local function spent(spend, t, window)
+  local flat = redis.call('HGETALL', spend)
   local total = 0
-  for _, member in ipairs(members) do total = total + amount_of(member) end
+  for i = 1, #flat, 2 do
+    if tonumber(flat[i]) > t - window then total = total + tonumber(flat[i + 1]) end
+  end
   return total
-end
-local function spent(charges, t, window)
-  return sum(redis.call('ZRANGEBYSCORE', charges, '(' .. fmt(t - window), '+inf'))
 end
 local function reserved(held, t)
   redis.call('ZREMRANGEBYSCORE', held, '-inf', fmt(t))
-  return sum(redis.call('ZRANGEBYSCORE', held, '(' .. fmt(t), '+inf'))
-end
-local function retention(budgets, least)
-  local keep = least
-  for _, raw in ipairs(redis.call('HVALS', budgets)) do
-    local sep = string.find(raw, ':', 1, true)
-    local window = tonumber(string.sub(raw, sep + 1))
-    if window and window > keep then keep = window end
+  local total = 0
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', held, '(' .. fmt(t), '+inf')) do
+    total = total + amount_of(member)
   end
-  return keep
+  return total
+end
+local function charge(spend, t, window, buckets, cost)
+  local width = math.max(1, math.ceil(window / buckets))
+  local finish = (math.floor(t / width) + 1) * width
+  local field = fmt(finish)
+  local previous = redis.call('HGET', spend, field)
+  if not previous then
+    for _, old in ipairs(redis.call('HKEYS', spend)) do
+      if tonumber(old) <= t - window then redis.call('HDEL', spend, old) end
+    end
+  end
+  redis.call('HSET', spend, field, fmt((tonumber(previous) or 0) + cost))
+  redis.call('PEXPIRE', spend, math.ceil(finish + window - t))
+  return field
 end
 `;
 
 /**
  * Checks every scope's budget, then holds the amount on every scope, atomically.
- * KEYS: budgets, reservation, then charges and held of each scope.
- * ARGV: now, amount, expiresAt, id, accumulatorTtlMs, ttlMs, budgetId, scopes…
+ * KEYS: budgets, reservation, then spend and held of each scope.
+ * ARGV: now, amount, expiresAt, id, defaultWindowMs, ttlMs, budgetId, scopes…
  * Returns {1} or {0, scope, remaining, limit}.
  */
 export const RESERVE_LUA = `
@@ -78,32 +89,35 @@ return { 1 }
 `;
 
 /**
- * Settles a reservation (or records unreserved usage): drops the hold, charges the cost on every scope,
- * trims charges older than the retention, remembers the settlement. Settling twice returns the first cost.
- * KEYS: budgets, reservation, settled, then charges and held of each scope.
- * ARGV: now, cost, id, accumulatorTtlMs, ms until the reservation's expiry, mode (settle|record), scopes…
+ * Settles a reservation (or records unreserved usage): drops the hold, adds the cost to the current bucket of
+ * every scope, remembers the settlement. Settling twice returns the first cost.
+ * KEYS: budgets, reservation, settled bucket, then spend and held of each scope.
+ * ARGV: now, cost, id, defaultWindowMs, ms to keep the settlement (0: not kept), mode (settle|record),
+ * windowBuckets, scopes…
  * Returns {1, cost} or {0, previous cost}.
  */
 export const SETTLE_LUA = `
 local t = tonumber(ARGV[1])
-local n = #ARGV - 6
+local n = #ARGV - 7
 local settling = ARGV[6] == 'settle'
 if settling then
-  local previous = redis.call('GET', KEYS[3])
+  local previous = redis.call('HGET', KEYS[3], ARGV[3])
   if previous then return { 0, previous } end
 end
 local amount = redis.call('HGET', KEYS[2], 'amount')
-local keep = retention(KEYS[1], tonumber(ARGV[4]))
-local member = ARGV[3] .. ':' .. ARGV[2]
+local cost = tonumber(ARGV[2])
+local buckets = tonumber(ARGV[7])
 for i = 1, n do
-  local charges = KEYS[2 + 2 * i]
+  local _, window = budget_of(KEYS[1], ARGV[7 + i])
   if amount then redis.call('ZREM', KEYS[3 + 2 * i], ARGV[3] .. ':' .. amount) end
-  redis.call('ZADD', charges, t, member)
-  redis.call('ZREMRANGEBYSCORE', charges, '-inf', fmt(t - keep))
-  redis.call('PEXPIRE', charges, keep)
+  charge(KEYS[2 + 2 * i], t, window or tonumber(ARGV[4]), buckets, cost)
 end
 redis.call('DEL', KEYS[2])
-if settling then redis.call('SET', KEYS[3], ARGV[2], 'PX', tonumber(ARGV[5]) + keep) end
+local keep = tonumber(ARGV[5])
+if settling and keep > 0 then
+  redis.call('HSET', KEYS[3], ARGV[3], ARGV[2])
+  redis.call('PEXPIRE', KEYS[3], keep)
+end
 return { 1, ARGV[2] }
 `;
 
@@ -120,7 +134,7 @@ return 1
 `;
 
 /**
- * Where scopes stand. KEYS: budgets, then charges and held of each scope. ARGV: now, accumulatorTtlMs,
+ * Where scopes stand. KEYS: budgets, then spend and held of each scope. ARGV: now, defaultWindowMs,
  * scopes… Returns per scope {limit or '', spent, reserved, windowMs}.
  */
 export const STATUS_LUA = `

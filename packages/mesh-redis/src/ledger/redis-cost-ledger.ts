@@ -6,13 +6,16 @@ import {
   type CostLedger,
   costOf,
   DEFAULT_PRICE_TABLE,
+  DEFAULT_SETTLED_RETENTION_MS,
   DEFAULT_TIER_THRESHOLDS,
+  DEFAULT_WINDOW_BUCKETS,
   GLOBAL_SCOPE,
   MeshError,
   type PriceTable,
   type Reservation,
   resolveBudgetScopes,
   type Settlement,
+  settledBucketEnd,
   type TierThresholds,
 } from '@kidsstories/mesh-core';
 import type { RedisConnection } from '../connection/redis-connection.js';
@@ -45,6 +48,16 @@ export interface RedisCostLedgerOptions {
   generateId?: () => string;
   /** Thresholds behind `advise`. Default `DEFAULT_TIER_THRESHOLDS`, the same as the in-memory ledger. */
   tierThresholds?: TierThresholds;
+  /**
+   * Buckets each budget window is cut into; the window's precision is `windowMs / windowBuckets` (spending
+   * counts up to one bucket longer than the window, never shorter). Default `DEFAULT_WINDOW_BUCKETS` (60).
+   */
+  windowBuckets?: number;
+  /**
+   * How long after a reservation's expiry its settlement is remembered, in milliseconds, so a repeated settle
+   * records nothing more. Default `DEFAULT_SETTLED_RETENTION_MS` (10 min).
+   */
+  settledRetentionMs?: number;
 }
 
 /** Defaults of {@link RedisCostLedgerOptions}. */
@@ -100,19 +113,22 @@ export function redisLedgerKeys(connection: Pick<RedisConnection, 'key'>, name: 
   return {
     budgets: `${base}:budgets`,
     reservation: (id: string) => `${base}:reservation:${id}`,
-    settled: (id: string) => `${base}:settled:${id}`,
-    charges: (scope: string) => `${base}:charges:${scope}`,
+    settled: (bucketEndMs: number) => `${base}:settled:${bucketEndMs}`,
+    spend: (scope: string) => `${base}:spend:${scope}`,
     held: (scope: string) => `${base}:held:${scope}`,
   };
 }
 
 /**
  * The mesh's {@link CostLedger} on Redis, shared by every replica. Reserve-then-settle runs as one Lua script
- * over time-windowed sorted sets per scope (`charges:<scope>` scored by time, `held:<scope>` scored by
- * expiry), so no interleaving of replicas can spend past a budget, and a leaked reservation stops counting
- * when it expires. Spending outside every window is trimmed and the accumulators expire after
- * `accumulatorTtlMs` (1 h) of inactivity. Costs and tier advice come from the same `costOf` and `adviseTier`
- * as the in-memory ledger, and the window rules are the same, so both give the same answers.
+ * over running sums per scope and time bucket (`spend:<scope>`, one hash field per bucket, see mesh-core's
+ * `spendBucketEnd`) and a sorted set of the reservations in flight (`held:<scope>`, scored by expiry), so no
+ * interleaving of replicas can spend past a budget, a leaked reservation stops counting when it expires, and
+ * the work of a call is a sum over at most `windowBuckets + 1` buckets per scope whatever the traffic before
+ * it (issue 20). Redis memory is bounded by scopes x buckets, reservations in flight and the settlements of
+ * the last `settledRetentionMs` (grouped in one hash per minute of expiry). Costs and tier advice come from
+ * the same `costOf` and `adviseTier` as the in-memory ledger, and the bucket rules are the same, so both give
+ * the same answers.
  *
  * @example
  * ```ts
@@ -143,9 +159,23 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
     options.defaultReservationTtlMs ?? DEFAULT_REDIS_COST_LEDGER.defaultReservationTtlMs,
     'defaultReservationTtlMs',
   );
+  const windowBuckets = options.windowBuckets ?? DEFAULT_WINDOW_BUCKETS;
+  if (!Number.isSafeInteger(windowBuckets) || windowBuckets <= 0) {
+    throw new MeshError(
+      `windowBuckets must be a whole number > 0, got ${windowBuckets}`,
+      'invalid_argument',
+      {
+        details: { field: 'windowBuckets' },
+      },
+    );
+  }
+  const settledRetentionMs = checkDuration(
+    options.settledRetentionMs ?? DEFAULT_SETTLED_RETENTION_MS,
+    'settledRetentionMs',
+  );
   const keys = redisLedgerKeys(connection, name);
   const scopeKeys = (scopes: readonly string[]) =>
-    scopes.flatMap((scope) => [keys.charges(scope), keys.held(scope)]);
+    scopes.flatMap((scope) => [keys.spend(scope), keys.held(scope)]);
   let closed = false;
 
   const encodeBudget = (scope: string, budget: Budget): string => {
@@ -261,16 +291,18 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
       const id = checkReservationId(reservation);
       const scopes = resolveBudgetScopes(reservation.scopes);
       const t = await begin();
+      const bucketEndMs = settledBucketEnd(reservation.expiresAt);
       const reply = (await SETTLE.run(
         redis,
-        [keys.budgets, keys.reservation(id), keys.settled(id), ...scopeKeys(scopes)],
+        [keys.budgets, keys.reservation(id), keys.settled(bucketEndMs), ...scopeKeys(scopes)],
         [
           t,
           String(costUsd),
           id,
           accumulatorTtlMs,
-          Math.max(0, Math.ceil(reservation.expiresAt - t)),
+          Math.max(0, Math.ceil(bucketEndMs + settledRetentionMs - t)),
           'settle',
+          windowBuckets,
           ...scopes,
         ],
       )) as [number, string];
@@ -292,8 +324,8 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
       // A record is a settlement without a reservation: the same script, with a reservation that never existed.
       await SETTLE.run(
         redis,
-        [keys.budgets, keys.reservation(id), keys.settled(id), ...scopeKeys(scopes)],
-        [t, String(costUsd), id, accumulatorTtlMs, 0, 'record', ...scopes],
+        [keys.budgets, keys.reservation(id), keys.settled(0), ...scopeKeys(scopes)],
+        [t, String(costUsd), id, accumulatorTtlMs, 0, 'record', windowBuckets, ...scopes],
       );
       return { reservationId: id, costUsd };
     },
