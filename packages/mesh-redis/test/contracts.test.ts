@@ -60,10 +60,12 @@ eventBusContract(
 );
 costLedgerContract(
   'redis',
-  redisFactory('contract-ledger', (connection) => createRedisCostLedger({ connection })),
+  redisFactory('contract-ledger', (connection) => createRedisCostLedger({ connection, budgets: {} })),
 );
 costLedgerWindowContract('redis', (now) =>
-  redisFactory('contract-ledger-window', (connection) => createRedisCostLedger({ connection, now }))(),
+  redisFactory('contract-ledger-window', (connection) =>
+    createRedisCostLedger({ connection, now, budgets: {} }),
+  )(),
 );
 circuitStateContract(
   'redis',

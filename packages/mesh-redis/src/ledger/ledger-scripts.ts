@@ -12,6 +12,12 @@
 // - `settled:<bucket end>` hash, field = reservation id, value = the recorded cost: settlements grouped by the
 //   expiry bucket of their reservation, the whole hash expiring `settledRetentionMs` after the bucket's end.
 // - `budgets` hash, field = scope, value = `<limitUsd>:<windowMs>`.
+// - `epoch` string `<generation>:<quarantine end, epoch ms>`, written with the budgets (issue 12 item 5). A Redis
+//   that lost its data (restart without persistence, FLUSHALL) has no epoch: every script that depends on the
+//   budgets sees the mismatch and returns {2, current} without acting, so the replica re-establishes the budgets
+//   and writes back its own spending and reservations before going on. Reservations are refused until the
+//   quarantine end, so every replica has time to write back what it knows.
+// - `contributors` hash, field = replica id, value = the epoch it last wrote its spending into.
 
 /** Shared helpers, prepended to every ledger script. */
 export const LEDGER_LUA_HELPERS = `
@@ -21,6 +27,12 @@ local function budget_of(budgets, scope)
   if not raw then return nil, nil end
   local sep = string.find(raw, ':', 1, true)
   return tonumber(string.sub(raw, 1, sep - 1)), tonumber(string.sub(raw, sep + 1))
+end
+local function epoch_mismatch(key, expected)
+  if expected == '*' then return nil end
+  local current = redis.call('GET', key)
+  if current ~= expected then return { 2, current or '' } end
+  return nil
 end
 local function amount_of(member) return tonumber(string.match(member, ':([^:]*)$')) or 0 end
 local function spent(spend, t, window)
@@ -50,75 +62,86 @@ local function charge(spend, t, window, buckets, cost)
     end
   end
   redis.call('HSET', spend, field, fmt((tonumber(previous) or 0) + cost))
-  redis.call('PEXPIRE', spend, math.ceil(finish + window - t))
-  return field
+  local keep = math.ceil(finish + window - t)
+  redis.call('PEXPIRE', spend, keep)
+  return field, keep
 end
 `;
 
 /**
  * Checks every scope's budget, then holds the amount on every scope, atomically.
- * KEYS: budgets, reservation, then spend and held of each scope.
- * ARGV: now, amount, expiresAt, id, defaultWindowMs, ttlMs, budgetId, scopes…
- * Returns {1} or {0, scope, remaining, limit}.
+ * KEYS: budgets, epoch, reservation, then spend and held of each scope.
+ * ARGV: now, amount, expiresAt, id, defaultWindowMs, ttlMs, budgetId, expected epoch, scopes…
+ * Returns {1}, {0, scope, remaining, limit}, {2, current epoch} or {3, ms left in the quarantine}.
  */
 export const RESERVE_LUA = `
 local t = tonumber(ARGV[1])
 local amount = tonumber(ARGV[2])
-local n = #ARGV - 7
+local n = #ARGV - 8
+local mismatch = epoch_mismatch(KEYS[2], ARGV[8])
+if mismatch then return mismatch end
+local quarantine = tonumber(string.match(ARGV[8], ':(%d+)$')) or 0
+if t < quarantine then return { 3, fmt(quarantine - t) } end
 for i = 1, n do
-  local limit, window = budget_of(KEYS[1], ARGV[7 + i])
+  local limit, window = budget_of(KEYS[1], ARGV[8 + i])
   if limit then
-    local s = spent(KEYS[1 + 2 * i], t, window)
-    local r = reserved(KEYS[2 + 2 * i], t)
+    local s = spent(KEYS[2 + 2 * i], t, window)
+    local r = reserved(KEYS[3 + 2 * i], t)
     if s + r + amount > limit + 1e-9 then
-      return { 0, ARGV[7 + i], fmt(limit - s - r), fmt(limit) }
+      return { 0, ARGV[8 + i], fmt(limit - s - r), fmt(limit) }
     end
   end
 end
 local member = ARGV[4] .. ':' .. ARGV[2]
 local ttl = tonumber(ARGV[6])
 for i = 1, n do
-  local held = KEYS[2 + 2 * i]
+  local held = KEYS[3 + 2 * i]
   redis.call('ZREMRANGEBYSCORE', held, '-inf', fmt(t))
   redis.call('ZADD', held, ARGV[3], member)
   if redis.call('PTTL', held) < ttl then redis.call('PEXPIRE', held, ttl) end
 end
-redis.call('HSET', KEYS[2], 'amount', ARGV[2], 'budgetId', ARGV[7], 'expiresAt', ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('HSET', KEYS[3], 'amount', ARGV[2], 'budgetId', ARGV[7], 'expiresAt', ARGV[3])
+redis.call('PEXPIRE', KEYS[3], ttl)
 return { 1 }
 `;
 
 /**
  * Settles a reservation (or records unreserved usage): drops the hold, adds the cost to the current bucket of
  * every scope, remembers the settlement. Settling twice returns the first cost.
- * KEYS: budgets, reservation, settled bucket, then spend and held of each scope.
+ * KEYS: budgets, epoch, reservation, settled bucket, then spend and held of each scope.
  * ARGV: now, cost, id, defaultWindowMs, ms to keep the settlement (0: not kept), mode (settle|record),
- * windowBuckets, scopes…
- * Returns {1, cost} or {0, previous cost}.
+ * windowBuckets, expected epoch (`*`: any), scopes…
+ * Returns {1, cost, then per scope its bucket field and the bucket's ms to live}, {0, previous cost} or
+ * {2, current epoch}.
  */
 export const SETTLE_LUA = `
 local t = tonumber(ARGV[1])
-local n = #ARGV - 7
+local n = #ARGV - 8
+local mismatch = epoch_mismatch(KEYS[2], ARGV[8])
+if mismatch then return mismatch end
 local settling = ARGV[6] == 'settle'
 if settling then
-  local previous = redis.call('HGET', KEYS[3], ARGV[3])
+  local previous = redis.call('HGET', KEYS[4], ARGV[3])
   if previous then return { 0, previous } end
 end
-local amount = redis.call('HGET', KEYS[2], 'amount')
+local amount = redis.call('HGET', KEYS[3], 'amount')
 local cost = tonumber(ARGV[2])
 local buckets = tonumber(ARGV[7])
+local out = { 1, ARGV[2] }
 for i = 1, n do
-  local _, window = budget_of(KEYS[1], ARGV[7 + i])
-  if amount then redis.call('ZREM', KEYS[3 + 2 * i], ARGV[3] .. ':' .. amount) end
-  charge(KEYS[2 + 2 * i], t, window or tonumber(ARGV[4]), buckets, cost)
+  local _, window = budget_of(KEYS[1], ARGV[8 + i])
+  if amount then redis.call('ZREM', KEYS[4 + 2 * i], ARGV[3] .. ':' .. amount) end
+  local field, keep = charge(KEYS[3 + 2 * i], t, window or tonumber(ARGV[4]), buckets, cost)
+  out[1 + 2 * i] = field
+  out[2 + 2 * i] = keep
 end
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[3])
 local keep = tonumber(ARGV[5])
 if settling and keep > 0 then
-  redis.call('HSET', KEYS[3], ARGV[3], ARGV[2])
-  redis.call('PEXPIRE', KEYS[3], keep)
+  redis.call('HSET', KEYS[4], ARGV[3], ARGV[2])
+  redis.call('PEXPIRE', KEYS[4], keep)
 end
-return { 1, ARGV[2] }
+return out
 `;
 
 /**
@@ -134,18 +157,48 @@ return 1
 `;
 
 /**
- * Where scopes stand. KEYS: budgets, then spend and held of each scope. ARGV: now, defaultWindowMs,
- * scopes… Returns per scope {limit or '', spent, reserved, windowMs}.
+ * Where scopes stand. KEYS: budgets, epoch, then spend and held of each scope. ARGV: now, defaultWindowMs,
+ * expected epoch, scopes… Returns per scope {limit or '', spent, reserved, windowMs}, or {2, current epoch}.
  */
 export const STATUS_LUA = `
 local t = tonumber(ARGV[1])
+local mismatch = epoch_mismatch(KEYS[2], ARGV[3])
+if mismatch then return mismatch end
 local out = {}
-for i = 1, #ARGV - 2 do
-  local limit, window = budget_of(KEYS[1], ARGV[2 + i])
+for i = 1, #ARGV - 3 do
+  local limit, window = budget_of(KEYS[1], ARGV[3 + i])
   local w = window or tonumber(ARGV[2])
-  local s = spent(KEYS[2 * i], t, w)
-  local r = reserved(KEYS[1 + 2 * i], t)
+  local s = spent(KEYS[1 + 2 * i], t, w)
+  local r = reserved(KEYS[2 + 2 * i], t)
   out[i] = { limit and fmt(limit) or '', fmt(s), fmt(r), fmt(w) }
 end
 return out
+`;
+
+/**
+ * Establishes the budgets of an epoch, or joins the current one (issue 12 item 5).
+ * KEYS: budgets, epoch, contributors. ARGV: replica id, new epoch, mode (`replace`: this replica's budgets
+ * overwrite; `restore`: they fill only scopes without one), 1 when this replica knows its budgets, ms to keep
+ * the contributors hash, then scope and encoded budget pairs.
+ * Returns {0} when the epoch is lost and this replica cannot restore the budgets, else {1, current epoch,
+ * 1 when this replica has not yet written its spending into that epoch}.
+ */
+export const ESTABLISH_LUA = `
+local current = redis.call('GET', KEYS[2])
+local mode = ARGV[3]
+if not current then
+  if ARGV[4] ~= '1' then return { 0 } end
+  redis.call('SET', KEYS[2], ARGV[2])
+  current = ARGV[2]
+  mode = 'replace'
+end
+for i = 6, #ARGV, 2 do
+  if mode == 'replace' then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  else redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+local contribute = 1
+if redis.call('HGET', KEYS[3], ARGV[1]) == current then contribute = 0 end
+redis.call('HSET', KEYS[3], ARGV[1], current)
+redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[5]))
+return { 1, current, contribute }
 `;
