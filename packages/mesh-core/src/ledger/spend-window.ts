@@ -14,13 +14,12 @@
 export const DEFAULT_WINDOW_BUCKETS = 60;
 
 /**
- * How long after a reservation's expiry a settled reservation is remembered, in milliseconds (10 min): settling
- * it again within that time records nothing more. Later repeats are charged again.
+ * How long a settlement is remembered, in milliseconds (10 min): settling the same reservation again within that
+ * time (a retried call, a journal replayed after a Redis outage) records nothing more. Records are grouped in
+ * buckets of this width by the time of the settlement, so each lives between one and two retentions, and the
+ * ledger holds at most two retentions' worth of settlements, whatever the number of calls before.
  */
 export const DEFAULT_SETTLED_RETENTION_MS = 600_000;
-
-/** Width of the time buckets that group settled-reservation records by expiry, in milliseconds (1 min). */
-export const SETTLED_BUCKET_MS = 60_000;
 
 /** A spend bucket: where a charge lands and how long the bucket counts. */
 export interface SpendBucket {
@@ -47,11 +46,33 @@ export function spendBucketEnd(
   return { endMs: (Math.floor(nowMs / widthMs) + 1) * widthMs, widthMs };
 }
 
+/** Where a settlement made now is recorded, and where an earlier one may be found. */
+export interface SettledBuckets {
+  /** Start of the bucket a settlement made now goes into, in epoch milliseconds. */
+  currentStartMs: number;
+  /** Start of the bucket before it (still searched: it holds settlements younger than the retention). */
+  previousStartMs: number;
+  /** How much longer the current bucket is kept, in milliseconds (it is dropped two retentions after its start). */
+  keepMs: number;
+}
+
 /**
- * The end of the bucket that records the settlement of a reservation expiring at `expiresAt`; the record is
- * kept until that end plus the retention. Both settle calls of one reservation carry the same `expiresAt`, so
- * they find the same bucket.
+ * The settlement-record buckets at `nowMs` for a retention of `retentionMs` (see
+ * {@link DEFAULT_SETTLED_RETENTION_MS}): a settle looks in both, and records into the current one.
+ *
+ * @example
+ * ```ts
+ * settledBuckets(1_250_000, 600_000); // { currentStartMs: 1_200_000, previousStartMs: 600_000, keepMs: 1_150_000 }
+ * ```
  */
-export function settledBucketEnd(expiresAt: number): number {
-  return (Math.floor(expiresAt / SETTLED_BUCKET_MS) + 1) * SETTLED_BUCKET_MS;
+export function settledBuckets(
+  nowMs: number,
+  retentionMs: number = DEFAULT_SETTLED_RETENTION_MS,
+): SettledBuckets {
+  const currentStartMs = Math.floor(nowMs / retentionMs) * retentionMs;
+  return {
+    currentStartMs,
+    previousStartMs: currentStartMs - retentionMs,
+    keepMs: Math.max(1, Math.ceil(currentStartMs + 2 * retentionMs - nowMs)),
+  };
 }

@@ -90,7 +90,7 @@ describe('createMemoryCostLedger', () => {
 });
 
 describe('createMemoryCostLedger memory bound (issue 20)', () => {
-  it('holds scopes x buckets, calls in flight and 10 min of settlements, whatever the number of calls', async () => {
+  it('holds scopes x buckets, calls in flight and 20 min of settlements at most, whatever the number of calls', async () => {
     const clock = createManualClock();
     const ledger = createMemoryCostLedger({ now: clock.now, budgets: { day: { limitUsd: 1e9 } } });
     const scopes = ['day', 'server:text', 'tool:generate_story'];
@@ -106,8 +106,8 @@ describe('createMemoryCostLedger memory bound (issue 20)', () => {
     expect(sizes.scopes).toBe(4);
     expect(sizes.buckets).toBeLessThanOrEqual(4 * 61);
     expect(sizes.reservations).toBe(5);
-    // Settlements expiring in the last 10 min + 1 bucket + the 30 s TTL, at 10 a second.
-    expect(sizes.settlements).toBeLessThanOrEqual((600 + 60 + 30) * 10);
+    // Settlements of at most the last two 10 min retentions, at 10 a second.
+    expect(sizes.settlements).toBeLessThanOrEqual(2 * 600 * 10);
     clock.advance(2 * 3_600_000);
     await ledger.status('day');
     expect(memoryCostLedgerSizes(ledger)).toMatchObject({ reservations: 0, settlements: 0 });

@@ -12,7 +12,7 @@ import {
 import {
   DEFAULT_SETTLED_RETENTION_MS,
   DEFAULT_WINDOW_BUCKETS,
-  settledBucketEnd,
+  settledBuckets,
   spendBucketEnd,
 } from '../ledger/spend-window.js';
 import type {
@@ -43,8 +43,8 @@ export interface MemoryCostLedgerOptions {
    */
   windowBuckets?: number;
   /**
-   * How long after a reservation's expiry its settlement is remembered, in milliseconds, so a repeated settle
-   * records nothing more. Default {@link DEFAULT_SETTLED_RETENTION_MS} (10 min).
+   * How long a settlement is remembered, in milliseconds, so a repeated settle records nothing more (records
+   * live between one and two retentions). Default {@link DEFAULT_SETTLED_RETENTION_MS} (10 min).
    */
   settledRetentionMs?: number;
 }
@@ -103,8 +103,8 @@ function checkBudget(scope: string, budget: Budget): Required<Budget> {
  * update happens in one synchronous step. Spending is kept as a running sum per scope and time bucket (see
  * `spendBucketEnd`): a window's spending is the sum of at most `windowBuckets + 1` buckets, so the work of a
  * call and the ledger's memory depend on the number of scopes and reservations in flight, never on how many
- * calls came before. Reservations count until settled, released or expired. A settlement is remembered for
- * `settledRetentionMs` after its reservation's expiry, so settling again in that time records nothing more.
+ * calls came before. Reservations count until settled, released or expired. A settlement is remembered for at
+ * least `settledRetentionMs`, so settling again in that time records nothing more.
  *
  * @example
  * ```ts
@@ -132,8 +132,8 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
   );
   const held = new Map<string, Reservation>();
   const books = new Map<string, ScopeBook>();
-  // Settlements by the end of their reservation's expiry bucket: whole buckets are forgotten at once.
-  const settled = new Map<number, Map<string, Settlement>>();
+  // Settlements by the start of their settle-time bucket: whole buckets are forgotten at once.
+  const settled = new Map<number, Map<string, number>>();
   let closed = false;
 
   const windowOf = (scope: string) => budgets.get(scope)?.windowMs ?? DEFAULT_BUDGET_WINDOW_MS;
@@ -161,7 +161,7 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
         dropIfEmpty(scope, book);
       }
     }
-    for (const [endMs] of settled) if (endMs + settledRetentionMs <= t) settled.delete(endMs);
+    for (const [startMs] of settled) if (startMs + 2 * settledRetentionMs <= t) settled.delete(startMs);
   };
 
   /** Spending of a scope in its window: a sum over at most `windowBuckets + 1` buckets. */
@@ -261,20 +261,19 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
       const costUsd = costOf(prices, actual);
       checkKey(reservation?.id, 'reservation.id');
       const t = begin();
-      const bucketEnd = settledBucketEnd(reservation.expiresAt);
-      const previous = settled.get(bucketEnd)?.get(reservation.id);
-      if (previous) return { ...previous };
+      const { currentStartMs, previousStartMs } = settledBuckets(t, settledRetentionMs);
+      const previous =
+        settled.get(currentStartMs)?.get(reservation.id) ?? settled.get(previousStartMs)?.get(reservation.id);
+      if (previous !== undefined) return { reservationId: reservation.id, costUsd: previous };
       const scopes = unhold(reservation.id)?.scopes ?? resolveBudgetScopes(reservation.scopes);
       charge(t, costUsd, scopes);
       const settlement: Settlement = { reservationId: reservation.id, costUsd };
-      if (bucketEnd + settledRetentionMs > t) {
-        let bucket = settled.get(bucketEnd);
-        if (!bucket) {
-          bucket = new Map();
-          settled.set(bucketEnd, bucket);
-        }
-        bucket.set(reservation.id, settlement);
+      let bucket = settled.get(currentStartMs);
+      if (!bucket) {
+        bucket = new Map();
+        settled.set(currentStartMs, bucket);
       }
+      bucket.set(reservation.id, costUsd);
       return { ...settlement };
     },
     async release(reservation) {

@@ -9,8 +9,9 @@
 //   Buckets that left the window are dropped when a new bucket opens; the hash expires with its last bucket.
 // - `held:<scope>` sorted set, member `<id>:<amountUsd>`, score = expiresAt; counts while `expiresAt > now`.
 // - `reservation:<id>` hash (amount, budgetId, expiresAt) living as long as the reservation.
-// - `settled:<bucket end>` hash, field = reservation id, value = the recorded cost: settlements grouped by the
-//   expiry bucket of their reservation, the whole hash expiring `settledRetentionMs` after the bucket's end.
+// - `settled:<bucket start>` hash, field = reservation id, value = the recorded cost: settlements grouped by
+//   the time they were made in buckets of `settledRetentionMs`, each hash expiring two retentions after its
+//   start; a settle looks in the current and the previous bucket.
 // - `budgets` hash, field = scope, value = `<limitUsd>:<windowMs>`.
 // - `epoch` string `<generation>:<quarantine end, epoch ms>`, written with the budgets (issue 12 item 5). A Redis
 //   that lost its data (restart without persistence, FLUSHALL) has no epoch: every script that depends on the
@@ -108,7 +109,7 @@ return { 1 }
 /**
  * Settles a reservation (or records unreserved usage): drops the hold, adds the cost to the current bucket of
  * every scope, remembers the settlement. Settling twice returns the first cost.
- * KEYS: budgets, epoch, reservation, settled bucket, then spend and held of each scope.
+ * KEYS: budgets, epoch, reservation, current and previous settled bucket, then spend and held of each scope.
  * ARGV: now, cost, id, defaultWindowMs, ms to keep the settlement (0: not kept), mode (settle|record),
  * windowBuckets, expected epoch (`*`: any), scopes…
  * Returns {1, cost, then per scope its bucket field and the bucket's ms to live}, {0, previous cost} or
@@ -121,7 +122,7 @@ local mismatch = epoch_mismatch(KEYS[2], ARGV[8])
 if mismatch then return mismatch end
 local settling = ARGV[6] == 'settle'
 if settling then
-  local previous = redis.call('HGET', KEYS[4], ARGV[3])
+  local previous = redis.call('HGET', KEYS[4], ARGV[3]) or redis.call('HGET', KEYS[5], ARGV[3])
   if previous then return { 0, previous } end
 end
 local amount = redis.call('HGET', KEYS[3], 'amount')
@@ -130,8 +131,8 @@ local buckets = tonumber(ARGV[7])
 local out = { 1, ARGV[2] }
 for i = 1, n do
   local _, window = budget_of(KEYS[1], ARGV[8 + i])
-  if amount then redis.call('ZREM', KEYS[4 + 2 * i], ARGV[3] .. ':' .. amount) end
-  local field, keep = charge(KEYS[3 + 2 * i], t, window or tonumber(ARGV[4]), buckets, cost)
+  if amount then redis.call('ZREM', KEYS[5 + 2 * i], ARGV[3] .. ':' .. amount) end
+  local field, keep = charge(KEYS[4 + 2 * i], t, window or tonumber(ARGV[4]), buckets, cost)
   out[1 + 2 * i] = field
   out[2 + 2 * i] = keep
 end

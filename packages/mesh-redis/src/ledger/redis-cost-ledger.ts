@@ -15,7 +15,8 @@ import {
   type PriceTable,
   type Reservation,
   resolveBudgetScopes,
-  settledBucketEnd,
+  type SettledBuckets,
+  settledBuckets,
   silentLogger,
   type TierThresholds,
 } from '@kidsstories/mesh-core';
@@ -60,8 +61,8 @@ export interface RedisCostLedgerOptions {
    */
   windowBuckets?: number;
   /**
-   * How long after a reservation's expiry its settlement is remembered, in milliseconds, so a repeated settle
-   * records nothing more. Default `DEFAULT_SETTLED_RETENTION_MS` (10 min).
+   * How long a settlement is remembered, in milliseconds, so a repeated settle records nothing more (records
+   * live between one and two retentions). Default `DEFAULT_SETTLED_RETENTION_MS` (10 min).
    */
   settledRetentionMs?: number;
   /**
@@ -131,7 +132,7 @@ export function redisLedgerKeys(connection: Pick<RedisConnection, 'key'>, name: 
     epoch: `${base}:epoch`,
     contributors: `${base}:contributors`,
     reservation: (id: string) => `${base}:reservation:${id}`,
-    settled: (bucketEndMs: number) => `${base}:settled:${bucketEndMs}`,
+    settled: (bucketStartMs: number) => `${base}:settled:${bucketStartMs}`,
     spend: (scope: string) => `${base}:spend:${scope}`,
     held: (scope: string) => `${base}:held:${scope}`,
   };
@@ -144,7 +145,7 @@ export function redisLedgerKeys(connection: Pick<RedisConnection, 'key'>, name: 
  * interleaving of replicas can spend past a budget, a leaked reservation stops counting when it expires, and
  * the work of a call is a sum over at most `windowBuckets + 1` buckets per scope whatever the traffic before
  * it (issue 20). Redis memory is bounded by scopes x buckets, reservations in flight and the settlements of
- * the last `settledRetentionMs` (grouped in one hash per minute of expiry). Costs and tier advice come from
+ * the last one or two `settledRetentionMs` (grouped in one hash per retention). Costs and tier advice come from
  * the same `costOf` and `adviseTier` as the in-memory ledger, and the bucket rules are the same, so both give
  * the same answers.
  *
@@ -292,14 +293,18 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
     id: string,
     costUsd: number,
     scopes: readonly string[],
-    settledKey: string,
-    keepMs: number,
+    buckets: SettledBuckets | undefined,
     mode: 'settle' | 'record',
   ): Promise<unknown[]> => {
+    const settledKeys = [
+      keys.settled(buckets?.currentStartMs ?? 0),
+      keys.settled(buckets?.previousStartMs ?? 0),
+    ];
+    const keepMs = buckets?.keepMs ?? 0;
     const reply = await withEpoch(true, (expected) =>
       SETTLE.run(
         redis,
-        [keys.budgets, keys.epoch, keys.reservation(id), settledKey, ...scopeKeys(scopes)],
+        [keys.budgets, keys.epoch, keys.reservation(id), ...settledKeys, ...scopeKeys(scopes)],
         [t, String(costUsd), id, accumulatorTtlMs, keepMs, mode, windowBuckets, expected, ...scopes],
       ),
     );
@@ -373,9 +378,8 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
       const id = checkReservationId(reservation);
       const scopes = resolveBudgetScopes(reservation.scopes);
       const t = begin();
-      const bucketEndMs = settledBucketEnd(reservation.expiresAt);
-      const keepMs = Math.max(0, Math.ceil(bucketEndMs + settledRetentionMs - t));
-      const reply = await charge(t, id, costUsd, scopes, keys.settled(bucketEndMs), keepMs, 'settle');
+      const buckets = settledBuckets(t, settledRetentionMs);
+      const reply = await charge(t, id, costUsd, scopes, buckets, 'settle');
       return { reservationId: id, costUsd: Number(reply[1]) };
     },
     async release(reservation) {
@@ -391,7 +395,7 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
       const id = generateId();
       if (id.includes(':')) throw new MeshError('generateId must not return ":"', 'internal');
       // A record is a settlement without a reservation: the same script, with a reservation that never existed.
-      await charge(begin(), id, costUsd, scopes, keys.settled(0), 0, 'record');
+      await charge(begin(), id, costUsd, scopes, undefined, 'record');
       return { reservationId: id, costUsd };
     },
     async status(scope = GLOBAL_SCOPE) {
