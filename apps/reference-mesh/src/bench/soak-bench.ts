@@ -3,6 +3,7 @@
 // `write_line` calls (each a reserve and a settle on four budget scopes) for one `budget_check` of three scopes.
 // Every figure is reported for the first and the last tenth of the run, and as last / first (target <= 1.1).
 
+import { loadavg } from 'node:os';
 import {
   benchModulePath,
   cpuOf,
@@ -36,6 +37,8 @@ export interface SoakTenth {
   rssMb: { gateway: number; node: number };
   /** Redis `used_memory` at the end of the tenth, in MB. */
   redisUsedMemoryMb: number;
+  /** Keys in Redis at the end of the tenth. */
+  redisKeys: number;
   callsPerSec: number;
 }
 
@@ -46,6 +49,13 @@ export interface SoakBenchResult {
   last: SoakTenth;
   /** Every figure of `last` divided by the same figure of `first` (target <= 1.1 each). */
   lastOverFirst: Record<string, number>;
+  /**
+   * Every tenth in order, compact (`writeLine` p50 ms, gateway / node / Redis CPU us per call, Redis MB, keys),
+   * so a trend can be told from a noisy machine.
+   */
+  tenths: number[][];
+  /** The machine's 1-minute load average at the start and the end (the run shares its CPUs). */
+  loadAverage: { start: number; end: number };
   /** Failed calls over the whole run (must be 0). */
   errors: number;
 }
@@ -122,6 +132,7 @@ export async function runSoakBench(options: SoakBenchOptions = {}): Promise<Soak
       },
       rssMb: { gateway: round(gatewayRss, 1), node: round(nodeRss, 1) },
       redisUsedMemoryMb: round(redisAfter.usedMemoryBytes / 1024 / 1024, 2),
+      redisKeys: redisAfter.keys,
       callsPerSec: round((done / elapsedMs) * 1000, 0),
     };
   };
@@ -133,10 +144,29 @@ export async function runSoakBench(options: SoakBenchOptions = {}): Promise<Soak
       const [warmWrites, warmChecks] = await load(1_000);
       if (warmWrites.errors + warmChecks.errors > 0) throw new Error('the soak warm-up calls failed');
     }
-    const first = await measureTenth();
-    for (let index = 1; index < 9; index += 1) await measureTenth();
-    const last = await measureTenth();
-    return { calls: tenth * 10, first, last, lastOverFirst: ratios(first, last), errors };
+    const start = loadavg()[0] ?? 0;
+    const all: SoakTenth[] = [];
+    for (let index = 0; index < 10; index += 1) all.push(await measureTenth());
+    const first = all[0]!;
+    const last = all[9]!;
+    const tenths = all.map((t) => [
+      t.writeLine.p50Ms,
+      t.cpuUsPerCall.gateway,
+      t.cpuUsPerCall.node,
+      t.cpuUsPerCall.redis,
+      t.redisUsedMemoryMb,
+      t.redisKeys,
+    ]);
+    const loadAverage = { start: round(start, 2), end: round(loadavg()[0] ?? 0, 2) };
+    return {
+      calls: tenth * 10,
+      first,
+      last,
+      lastOverFirst: ratios(first, last),
+      tenths,
+      loadAverage,
+      errors,
+    };
   } finally {
     await stopBenchChildren([gateway, node]);
     await redis.stop();
