@@ -1,24 +1,10 @@
 // Issue 12 item 6: the outage slice is reserved against every budget the spend counts toward, so a replica
 // cut off from Redis never spends on a budget that was already exhausted. Own redis-server, killed mid-test.
-import {
-  createMemoryCircuitStateStore,
-  createMemoryEventBus,
-  createMemoryLock,
-  createMemoryStateStore,
-} from '@kidsstories/mesh-core';
 import { eventually } from '@kidsstories/mesh-core/testing';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import {
-  createRedisCircuitStateStore,
-  createRedisConnection,
-  createRedisCostLedger,
-  createRedisEventBus,
-  createRedisLock,
-  createRedisStateStore,
-  createResilientPorts,
-  type RedisConnection,
-} from '../src/index.js';
+import { createRedisConnection, createRedisCostLedger, type RedisConnection } from '../src/index.js';
 import { type OwnRedisServer, startOwnRedisServer } from './support/redis-test-env.js';
+import { createTestResilientPorts } from './support/resilient-test-ports.js';
 
 let server: OwnRedisServer;
 let connection: RedisConnection;
@@ -45,21 +31,7 @@ it('leases the outage slice against every budget seen, leaving out an exhausted 
     connection,
     budgets: { global: { limitUsd: 10 }, day: { limitUsd: 1 } },
   });
-  const ports = createResilientPorts({
-    connection,
-    redis: {
-      state: createRedisStateStore({ connection }),
-      lock: createRedisLock({ connection, restartQuarantineMs: 0 }),
-      events: createRedisEventBus({ connection }),
-      circuitState: createRedisCircuitStateStore({ connection }),
-      ledger,
-    },
-    fallback: {
-      state: createMemoryStateStore(),
-      lock: createMemoryLock(),
-      events: createMemoryEventBus(),
-      circuitState: createMemoryCircuitStateStore(),
-    },
+  const ports = createTestResilientPorts(connection, ledger, {
     ledgerSliceUsd: 0.5,
     resyncCheckMs: 50,
   });

@@ -20,6 +20,7 @@ import {
   createRedisStateStore,
 } from '@kidsstories/mesh-redis';
 import * as z from 'zod';
+import { serveBenchChild } from './serve-bench-child.js';
 import { SOAK_SCOPES, SOAK_SETTLED_RETENTION_MS } from './soak-scopes.js';
 
 const writeLine = defineTool({
@@ -56,7 +57,7 @@ async function redisPorts(url: string, instanceId: string): Promise<GatewayPorts
   };
 }
 
-async function main(): Promise<void> {
+serveBenchChild(async () => {
   const [role, first, second] = process.argv.slice(2);
   let node: MeshNode;
   if (role === 'tool' && first) {
@@ -79,23 +80,5 @@ async function main(): Promise<void> {
       `usage: soak-child tool <redisUrl> | gateway <meshUrl> <redisUrl> (got ${process.argv.slice(2).join(' ')})`,
     );
   }
-  await node.start();
-  process.on('message', (message) => {
-    if (message === 'rss') process.send?.({ rssMb: process.memoryUsage().rss / 1024 / 1024 });
-    if (message === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      process.send?.({ cpuUs: user + system });
-    }
-  });
-  process.on('disconnect', () => {
-    void node.close().finally(() => process.exit(0));
-  });
-  process.stdout.write(
-    `${JSON.stringify({ mcpUrl: node.mcpUrl, meshUrl: role === 'tool' ? node.meshUrl : undefined })}\n`,
-  );
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+  return { node, announceMeshUrl: role === 'tool' };
 });

@@ -159,18 +159,22 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
     if (book.buckets.size === 0 && book.held.size === 0) books.delete(scope);
   };
 
+  const unhold = (id: string): Reservation | undefined => {
+    const reservation = held.get(id);
+    if (!reservation) return undefined;
+    held.delete(id);
+    for (const scope of reservation.scopes) {
+      const book = books.get(scope);
+      if (!book) continue;
+      book.held.delete(id);
+      dropIfEmpty(scope, book);
+    }
+    return reservation;
+  };
+
   /** Drops expired reservations and forgotten settlements: work bounded by what is in flight. */
   const prune = (t: number) => {
-    for (const [id, reservation] of held) {
-      if (reservation.expiresAt > t) continue;
-      held.delete(id);
-      for (const scope of reservation.scopes) {
-        const book = books.get(scope);
-        if (!book) continue;
-        book.held.delete(id);
-        dropIfEmpty(scope, book);
-      }
-    }
+    for (const [id, reservation] of held) if (reservation.expiresAt <= t) unhold(id);
     for (const [startMs] of settled) if (startMs + 2 * settledRetentionMs <= t) settled.delete(startMs);
   };
 
@@ -217,19 +221,6 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
       if (previous === undefined) spentIn(book, t, windowMs);
       book.buckets.set(endMs, (previous ?? 0) + costUsd);
     }
-  };
-
-  const unhold = (id: string): Reservation | undefined => {
-    const reservation = held.get(id);
-    if (!reservation) return undefined;
-    held.delete(id);
-    for (const scope of reservation.scopes) {
-      const book = books.get(scope);
-      if (!book) continue;
-      book.held.delete(id);
-      dropIfEmpty(scope, book);
-    }
-    return reservation;
   };
 
   const ledger: CostLedger = {
