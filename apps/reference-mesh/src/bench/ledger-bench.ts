@@ -20,8 +20,14 @@ export interface LedgerBenchOptions {
 export interface LedgerPoint {
   /** Charges made before the sample (all within the 1 h window). */
   charges: number;
-  /** One reserve plus its settle, sequential, median of 5 batches, in microseconds. */
+  /** One reserve plus its settle, sequential, median of 5 batches, in microseconds of wall time. */
   usPerCall: number;
+  /**
+   * CPU time of the ledger's own work per reserve plus settle, median of the 5 batches, in microseconds: this
+   * process's CPU for the in-memory ledger, Redis's `used_cpu_user + used_cpu_sys` for the Redis ledger. Steadier
+   * than wall time on a shared machine.
+   */
+  cpuUsPerCall: number;
 }
 
 /** The figures of one ledger implementation. */
@@ -29,6 +35,8 @@ export interface LedgerCurve {
   points: LedgerPoint[];
   /** usPerCall at the last checkpoint / usPerCall at the first (target <= 1.2: flat). */
   ratio: number;
+  /** cpuUsPerCall at the last checkpoint / cpuUsPerCall at the first (target <= 1.2: flat). */
+  cpuRatio: number;
   /**
    * Memory held per million calls: heap growth (memory ledger) or Redis `used_memory` growth (Redis ledger)
    * over the run, divided by the calls made, times 1e6, in MB. The Redis figure is the settlement records,
@@ -68,18 +76,25 @@ async function fill(ledger: CostLedger, count: number, concurrency: number): Pro
   );
 }
 
-/** Median over 5 batches of sequential reserve+settle pairs, in microseconds per pair. */
-async function sample(ledger: CostLedger, calls: number): Promise<number> {
-  const batches: number[] = [];
+/** Median over 5 batches of sequential reserve+settle pairs: wall and CPU microseconds per pair. */
+async function sample(
+  ledger: CostLedger,
+  calls: number,
+  cpuUs: () => Promise<number>,
+): Promise<{ usPerCall: number; cpuUsPerCall: number }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   const perBatch = Math.max(1, Math.floor(calls / 5));
   for (let batch = 0; batch < 5; batch += 1) {
+    const cpuBefore = await cpuUs();
     const started = performance.now();
     for (let call = 0; call < perBatch; call += 1) {
       await ledger.settle(await ledger.reserve(usd(0.0002), { scopes: SCOPES }), usd(0.0001));
     }
-    batches.push(((performance.now() - started) * 1000) / perBatch);
+    wall.push(((performance.now() - started) * 1000) / perBatch);
+    cpu.push(((await cpuUs()) - cpuBefore) / perBatch);
   }
-  return median(batches);
+  return { usPerCall: median(wall), cpuUsPerCall: median(cpu) };
 }
 
 async function curve(
@@ -89,10 +104,11 @@ async function curve(
   sampleCalls: number,
   concurrency: number,
   memoryBytes: () => Promise<number>,
+  cpuUs: () => Promise<number>,
 ): Promise<LedgerCurve> {
   // JIT, connection and script cache warm-up on a separate ledger, so the first checkpoint is not the slowest.
   await fill(warmup, 5_000, concurrency);
-  await sample(warmup, sampleCalls);
+  await sample(warmup, sampleCalls, cpuUs);
   await warmup.close();
   const points: LedgerPoint[] = [];
   const before = await memoryBytes();
@@ -100,14 +116,19 @@ async function curve(
   for (const charges of checkpoints) {
     await fill(ledger, charges - made, concurrency);
     made = charges;
-    const usPerCall = await sample(ledger, sampleCalls);
+    const { usPerCall, cpuUsPerCall } = await sample(ledger, sampleCalls, cpuUs);
     made += sampleCalls;
-    points.push({ charges, usPerCall: Number(usPerCall.toFixed(1)) });
+    points.push({
+      charges,
+      usPerCall: Number(usPerCall.toFixed(1)),
+      cpuUsPerCall: Number(cpuUsPerCall.toFixed(1)),
+    });
   }
   const grown = (await memoryBytes()) - before;
   return {
     points,
     ratio: Number((points.at(-1)!.usPerCall / points[0]!.usPerCall).toFixed(3)),
+    cpuRatio: Number((points.at(-1)!.cpuUsPerCall / points[0]!.cpuUsPerCall).toFixed(3)),
     mbPerMillionCalls: Number((((grown / made) * 1e6) / 1024 / 1024).toFixed(2)),
   };
 }
@@ -123,6 +144,10 @@ export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<
     gc();
     return process.memoryUsage().heapUsed;
   };
+  const processCpu = async () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
   const memory = await curve(
     memoryLedger,
     createMemoryCostLedger({ budgets }),
@@ -130,6 +155,7 @@ export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<
     sampleCalls,
     1,
     heap,
+    processCpu,
   );
   await memoryLedger.close();
 
@@ -139,9 +165,15 @@ export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<
     await connection.ready();
     const redisLedger = createRedisCostLedger({ connection, budgets });
     const warmup = createRedisCostLedger({ connection, budgets, name: 'warmup' });
-    const redis = await curve(redisLedger, warmup, checkpoints, sampleCalls, 32, async () => {
-      return (await server.info()).usedMemoryBytes;
-    });
+    const redis = await curve(
+      redisLedger,
+      warmup,
+      checkpoints,
+      sampleCalls,
+      32,
+      async () => (await server.info()).usedMemoryBytes,
+      async () => (await server.info()).cpuUs,
+    );
     await redisLedger.close();
     return { memory, redis };
   } finally {
