@@ -5,6 +5,7 @@ export default defineConfig({
     cli: 'src/cli.ts',
     'bench/index': 'src/bench/index.ts',
     'bench/gateway-child': 'src/bench/gateway-child.ts',
+    'bench/soak-child': 'src/bench/soak-child.ts',
   },
   format: ['esm'],
   // One self-contained file per entry, so bench children resolve beside their parent.

@@ -106,6 +106,13 @@ export {
   resolveBudgetScopes,
 } from './ledger/pricing.js';
 export type { TierThresholds } from './ledger/pricing.js';
+export {
+  DEFAULT_SETTLED_RETENTION_MS,
+  DEFAULT_WINDOW_BUCKETS,
+  settledBuckets,
+  spendBucketEnd,
+} from './ledger/spend-window.js';
+export type { SettledBuckets, SpendBucket } from './ledger/spend-window.js';
 export { acquireLock, backoffDelayMs, createTimerSleep, DEFAULT_ACQUIRE_LOCK } from './lock/acquire-lock.js';
 export type { AcquireLockOptions, Sleep } from './lock/acquire-lock.js';
 export { generationLockKey, withLock } from './lock/with-lock.js';

@@ -3,6 +3,7 @@
 import {
   circuitStateContract,
   costLedgerContract,
+  costLedgerWindowContract,
   distributedLockContract,
   eventBusContract,
   stateStoreContract,
@@ -59,7 +60,12 @@ eventBusContract(
 );
 costLedgerContract(
   'redis',
-  redisFactory('contract-ledger', (connection) => createRedisCostLedger({ connection })),
+  redisFactory('contract-ledger', (connection) => createRedisCostLedger({ connection, budgets: {} })),
+);
+costLedgerWindowContract('redis', (now) =>
+  redisFactory('contract-ledger-window', (connection) =>
+    createRedisCostLedger({ connection, now, budgets: {} }),
+  )(),
 );
 circuitStateContract(
   'redis',

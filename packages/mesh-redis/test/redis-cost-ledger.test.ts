@@ -100,11 +100,63 @@ describe('createRedisCostLedger', () => {
   it('keeps accumulators with a TTL and rejects a reservation id with ":"', async () => {
     const ledger = await replica({ accumulatorTtlMs: 120_000 });
     await ledger.record(usd(0.1), { scopes: ['server:media'] });
-    const ttl = await connections[0]!.client.pttl(`${prefix}ledger:{default}:charges:server:media`);
+    const ttl = await connections[0]!.client.pttl(`${prefix}ledger:{default}:spend:server:media`);
+    // The window plus what is left of the current bucket (120 s / 60 = 2 s).
     expect(ttl).toBeGreaterThan(110_000);
-    expect(ttl).toBeLessThanOrEqual(120_000);
+    expect(ttl).toBeLessThanOrEqual(122_000);
     await expect(
       ledger.settle({ id: 'a:b', scopes: ['global'], amountUsd: 1, expiresAt: 0 }, usd(1)),
     ).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+});
+
+describe('createRedisCostLedger memory bound (issue 20)', () => {
+  let connection: RedisConnection;
+  let prefix: string;
+  beforeEach(async () => {
+    await requireRedis();
+    prefix = uniquePrefix('ledger-bound');
+    connection = createRedisConnection({ url: REDIS_URL, keyPrefix: prefix });
+    await connection.ready();
+  });
+  afterEach(async () => {
+    await connection.close();
+    await deletePrefix(REDIS_URL, prefix);
+  });
+
+  it('holds scopes x buckets, calls in flight and settlements grouped per 10 min, not one key per call', {
+    timeout: 60_000,
+  }, async () => {
+    const clock = createManualClock();
+    const ledger = createRedisCostLedger({ connection, now: clock.now, budgets: { day: { limitUsd: 1e9 } } });
+    const scopes = ['day', 'server:text', 'tool:generate_story'];
+    const inFlight: Awaited<ReturnType<CostLedger['reserve']>>[] = [];
+    // 2 000 calls, one every 4 s of clock (2.2 h: more than two 1 h windows), 5 always in flight.
+    for (let call = 0; call < 2_000; call += 1) {
+      inFlight.push(await ledger.reserve(usd(0.001), { scopes, ttlMs: 30_000 }));
+      if (inFlight.length > 5) await ledger.settle(inFlight.shift()!, usd(0.0005));
+      clock.advance(4_000);
+    }
+    const client = connection.client;
+    const base = `${prefix}ledger:{default}`;
+    for (const scope of ['global', ...scopes]) {
+      expect(await client.hlen(`${base}:spend:${scope}`)).toBeLessThanOrEqual(61);
+      expect(await client.zcard(`${base}:held:${scope}`)).toBe(5);
+    }
+    const all: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await client.scan(cursor, 'MATCH', `${base}:*`, 'COUNT', 1_000);
+      cursor = next;
+      all.push(...found);
+    } while (cursor !== '0');
+    const kinds = (kind: string) => all.filter((key) => key.startsWith(`${base}:${kind}:`)).length;
+    expect(kinds('reservation')).toBe(5);
+    // One settlement hash per 10 min of settling (Redis keeps each 20 min of its own clock; this clock ran 133 min).
+    expect(kinds('settled')).toBeLessThanOrEqual(15);
+    expect(kinds('spend') + kinds('held')).toBe(8);
+    // Plus the budgets, the budget epoch and the hash of replicas that wrote into it.
+    expect(all.length).toBe(kinds('reservation') + kinds('settled') + 8 + 3);
+    await ledger.close();
   });
 });

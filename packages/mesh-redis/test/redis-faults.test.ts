@@ -1,14 +1,6 @@
 // Fault tests: each starts its own `redis-server --save '' --appendonly no` on a free port and kills it
 // (SIGKILL, so every key is lost as in a crash) and restarts it mid-run.
-import {
-  createMemoryCircuitStateStore,
-  createMemoryEventBus,
-  createMemoryLock,
-  createMemoryStateStore,
-  createStreamConsumer,
-  MeshError,
-  withLock,
-} from '@kidsstories/mesh-core';
+import { createStreamConsumer, MeshError, withLock } from '@kidsstories/mesh-core';
 import { delay, eventually } from '@kidsstories/mesh-core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -17,11 +9,11 @@ import {
   createRedisEventBus,
   createRedisLock,
   createRedisStateStore,
-  createResilientPorts,
   type RedisConnection,
   type ResilienceEvent,
 } from '../src/index.js';
 import { connectToOwnServer, type OwnRedisServer, startOwnRedisServer } from './support/redis-test-env.js';
+import { createTestResilientPorts } from './support/resilient-test-ports.js';
 
 describe('Redis faults (own redis-server, killed and restarted)', () => {
   let server: OwnRedisServer;
@@ -193,21 +185,7 @@ describe('Redis faults (own redis-server, killed and restarted)', () => {
     const counted: string[] = [];
     const ledger = createRedisCostLedger({ connection });
     await ledger.setBudget('global', { limitUsd: 10 });
-    const ports = createResilientPorts({
-      connection,
-      redis: {
-        state: createRedisStateStore({ connection }),
-        lock: createRedisLock({ connection, restartQuarantineMs: 0 }),
-        events: createRedisEventBus({ connection }),
-        circuitState: createRedisCircuitStateStore({ connection }),
-        ledger,
-      },
-      fallback: {
-        state: createMemoryStateStore(),
-        lock: createMemoryLock(),
-        events: createMemoryEventBus(),
-        circuitState: createMemoryCircuitStateStore(),
-      },
+    const ports = createTestResilientPorts(connection, ledger, {
       ledgerSliceUsd: 1,
       resyncCheckMs: 50,
       metrics: { countTransition: (type) => counted.push(type), setDegraded: () => {} },
@@ -277,21 +255,7 @@ describe('Redis faults (own redis-server, killed and restarted)', () => {
 
   it("with lockFailMode 'open', grants leases from the in-memory lock while Redis is away", async () => {
     const connection = await connect('gateway-open');
-    const ports = createResilientPorts({
-      connection,
-      redis: {
-        state: createRedisStateStore({ connection }),
-        lock: createRedisLock({ connection, restartQuarantineMs: 0 }),
-        events: createRedisEventBus({ connection }),
-        circuitState: createRedisCircuitStateStore({ connection }),
-        ledger: createRedisCostLedger({ connection }),
-      },
-      fallback: {
-        state: createMemoryStateStore(),
-        lock: createMemoryLock(),
-        events: createMemoryEventBus(),
-        circuitState: createMemoryCircuitStateStore(),
-      },
+    const ports = createTestResilientPorts(connection, createRedisCostLedger({ connection }), {
       lockFailMode: 'open',
       resyncCheckMs: 50,
     });

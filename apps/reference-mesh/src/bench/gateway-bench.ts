@@ -1,7 +1,12 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import {
+  type BenchChild,
+  benchModulePath,
+  cpuOf,
+  rssOf,
+  startBenchChild,
+  stopBenchChildren,
+  toolCallRequest,
+} from './bench-child.js';
 import { type LoadResult, runClosedLoop } from './load-generator.js';
 
 /** Figures of one path (direct or through the mesh) at one concurrency. */
@@ -56,16 +61,7 @@ export interface GatewayBenchOptions {
   headlineConcurrency?: number;
 }
 
-// Built: dist/bench/gateway-child.js; from source (tsx): src/bench/gateway-child.ts.
-const CHILD = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? './gateway-child.ts' : './gateway-child.js', import.meta.url),
-);
-
-interface Child {
-  process: ChildProcess;
-  mcpUrl: string;
-  meshUrl: string | undefined;
-}
+const CHILD = benchModulePath('gateway-child');
 
 /**
  * The V8 settings docs/performance.md recommends for a gateway process (command-line flags: Node refuses
@@ -81,38 +77,9 @@ export const GATEWAY_RUNTIME_FLAGS = [
   '--heap-growing-percent=100',
 ] as const;
 
-async function startChild(args: string[], runtimeFlags: readonly string[] = []): Promise<Child> {
-  const child = fork(CHILD, args, {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    execArgv: [...process.execArgv, ...runtimeFlags],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([
-    once(lines, 'line'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`bench child ${args[0]} exited with ${String(code)} before it was ready`);
-    }),
-  ])) as [string];
-  const ready = JSON.parse(line) as { mcpUrl: string; meshUrl?: string };
-  return { process: child, mcpUrl: ready.mcpUrl, meshUrl: ready.meshUrl };
-}
-
-async function rssOf(child: Child): Promise<number> {
-  child.process.send('rss');
-  const [message] = (await once(child.process, 'message')) as [{ rssMb: number }];
-  return message.rssMb;
-}
-
-/** The child's CPU time so far (user + system), in microseconds. */
-async function cpuOf(child: Child): Promise<number> {
-  child.process.send('cpu');
-  const [message] = (await once(child.process, 'message')) as [{ cpuUs: number }];
-  return message.cpuUs;
-}
-
 /** Runs `load` and returns its result with the CPU each child spent per completed call, in microseconds. */
 async function measured(
-  children: readonly Child[],
+  children: readonly BenchChild[],
   load: () => Promise<LoadResult>,
 ): Promise<{ result: LoadResult; cpuUsPerCall: number[] }> {
   const before = await Promise.all(children.map(cpuOf));
@@ -121,27 +88,6 @@ async function measured(
   return {
     result,
     cpuUsPerCall: children.map((_, index) => (after[index]! - before[index]!) / result.requests),
-  };
-}
-
-function toolCall(id: number): { body: string; headers: Record<string, string> } {
-  const body = JSON.stringify({
-    jsonrpc: '2.0',
-    id,
-    method: 'tools/call',
-    params: {
-      name: 'echo',
-      arguments: { text: 'hello mesh' },
-      _meta: {
-        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-        'io.modelcontextprotocol/clientInfo': { name: 'kidsstories-bench', version: '1.0.0' },
-        'io.modelcontextprotocol/clientCapabilities': {},
-      },
-    },
-  });
-  return {
-    body,
-    headers: { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' },
   };
 }
 
@@ -167,9 +113,9 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   const requests = options.requestsPerRound ?? 2000;
   const rounds = options.rounds ?? 3;
   const headline = options.headlineConcurrency ?? levels[Math.floor(levels.length / 2)] ?? 8;
-  const tool = await startChild(['tool']);
-  const gateway = await startChild(['gateway', tool.meshUrl ?? ''], GATEWAY_RUNTIME_FLAGS);
-  const { body, headers } = toolCall(1);
+  const tool = await startBenchChild(CHILD, ['tool']);
+  const gateway = await startBenchChild(CHILD, ['gateway', tool.meshUrl ?? ''], GATEWAY_RUNTIME_FLAGS);
+  const { body, headers } = toolCallRequest(1, 'echo', { text: 'hello mesh' });
   let errors = 0;
   let gatewayRssMb = 0;
   try {
@@ -225,8 +171,6 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
       errors,
     };
   } finally {
-    gateway.process.disconnect();
-    tool.process.disconnect();
-    await Promise.all([once(gateway.process, 'exit'), once(tool.process, 'exit')]);
+    await stopBenchChildren([gateway, tool]);
   }
 }

@@ -14,6 +14,7 @@ import {
   type MeshNode,
 } from '@kidsstories/mesh-core';
 import * as z from 'zod';
+import { serveBenchChild } from './serve-bench-child.js';
 
 const echo = defineTool({
   name: 'echo',
@@ -23,7 +24,7 @@ const echo = defineTool({
   handler: async ({ text }) => ({ structuredContent: { text }, content: [{ type: 'text', text }] }),
 });
 
-async function main(): Promise<void> {
+serveBenchChild(async () => {
   const [role, meshUrl] = process.argv.slice(2);
   let node: MeshNode;
   if (role === 'tool') {
@@ -47,23 +48,5 @@ async function main(): Promise<void> {
       `usage: gateway-bench-child tool | gateway <meshUrl> (got ${process.argv.slice(2).join(' ')})`,
     );
   }
-  await node.start();
-  process.on('message', (message) => {
-    if (message === 'rss') process.send?.({ rssMb: process.memoryUsage().rss / 1024 / 1024 });
-    if (message === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      process.send?.({ cpuUs: user + system });
-    }
-  });
-  process.on('disconnect', () => {
-    void node.close().finally(() => process.exit(0));
-  });
-  process.stdout.write(
-    `${JSON.stringify({ mcpUrl: node.mcpUrl, meshUrl: role === 'tool' ? node.meshUrl : undefined })}\n`,
-  );
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+  return { node, announceMeshUrl: role === 'tool' };
 });

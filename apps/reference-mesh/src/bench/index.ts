@@ -4,12 +4,12 @@
  *
  *   npm run bench                     # every member, as tables
  *   npm run bench -- --json           # one JSON object on stdout
- *   npm run bench -- --only gateway   # one member (gateway | redis | offlineStory | site | pipeline)
+ *   npm run bench -- --only gateway   # one member (gateway | redis | offlineStory | site | pipeline | ledger | soak)
  *   npm run bench -- --quick          # fewer calls, for a smoke run
  */
 import { parseArgs } from 'node:util';
 
-const MEMBERS = ['gateway', 'redis', 'offlineStory', 'site', 'pipeline'] as const;
+const MEMBERS = ['gateway', 'redis', 'offlineStory', 'site', 'pipeline', 'ledger', 'soak'] as const;
 type Member = (typeof MEMBERS)[number];
 
 async function main(): Promise<void> {
@@ -54,6 +54,14 @@ async function main(): Promise<void> {
         result.site = await (await import('./site-bench.js')).runSiteBench(
           quick ? { days: 3, paintRuns: 3 } : {},
         );
+      } else if (member === 'ledger') {
+        const { runLedgerBench } = await import('./ledger-bench.js');
+        result.ledger = await runLedgerBench(
+          quick ? { checkpoints: [1_000, 5_000, 20_000], sampleCalls: 500 } : {},
+        );
+      } else if (member === 'soak') {
+        const { runSoakBench } = await import('./soak-bench.js');
+        result.soak = await runSoakBench(quick ? { calls: 20_000 } : {});
       } else {
         const { runOfflineStoryBench } = await import('./offline-story-bench.js');
         result.offlineStory = await runOfflineStoryBench();

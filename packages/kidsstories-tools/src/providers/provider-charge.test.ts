@@ -1,10 +1,12 @@
 import { DEFAULT_PRICE_TABLE } from '@kidsstories/mesh-core';
+import { expectMeshError } from '@kidsstories/mesh-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestToolContext, type TestToolContext } from '../media/test-tool-context.js';
 import {
   chargeProviderCall,
   ledgerUsageOf,
   MEDIA_PRICE_TABLE,
+  priceOf,
   recordProviderUsage,
 } from './provider-charge.js';
 
@@ -33,14 +35,32 @@ describe('chargeProviderCall', () => {
     expect(status.reservedUsd).toBe(0);
   });
 
-  it('releases the reservation when the call fails, and prices unknown models at 0 with a warning', async () => {
+  it('releases the reservation when the call fails', async () => {
     harness = createTestToolContext();
-    const warnings: string[] = [];
-    const ctx = {
-      ...harness.ctx,
-      logger: { ...harness.ctx.logger, warn: (message: string) => warnings.push(message) },
-    };
+    const { ctx } = harness;
     await expect(
+      chargeProviderCall(
+        ctx,
+        {
+          server: 'text',
+          tool: 'embed_content',
+          prices: {},
+          worstCase: { model: 'text-embedding-3-large', inputTokens: 10 },
+        },
+        async () => {
+          throw new Error('provider down');
+        },
+      ),
+    ).rejects.toThrow('provider down');
+    expect((await ctx.ledger.status('tool:embed_content')).reservedUsd).toBe(0);
+    expect(await recordProviderUsage(ctx, { server: 'text', tool: 'x', prices: {} }, undefined)).toBe(0);
+  });
+
+  it('refuses a model no table prices with failed_precondition naming it and its units; the call never runs', async () => {
+    harness = createTestToolContext();
+    const { ctx } = harness;
+    let ran = false;
+    const error = await expectMeshError(
       chargeProviderCall(
         ctx,
         {
@@ -50,23 +70,44 @@ describe('chargeProviderCall', () => {
           worstCase: { model: 'my-deployment', inputTokens: 10 },
         },
         async () => {
-          throw new Error('provider down');
+          ran = true;
+          return { usage: { model: 'my-deployment', inputTokens: 10 } };
         },
       ),
-    ).rejects.toThrow('provider down');
-    expect((await ctx.ledger.status('tool:embed_content')).reservedUsd).toBe(0);
-    expect(warnings).toHaveLength(1);
-    expect(await recordProviderUsage(ctx, { server: 'text', tool: 'x', prices: {} }, undefined)).toBe(0);
+      'failed_precondition',
+    );
+    expect(ran).toBe(false);
+    expect(error.message).toContain('"my-deployment"');
+    expect(error.details).toMatchObject({ model: 'my-deployment', units: ['inputTokens'] });
+    const unit = await expectMeshError(
+      recordProviderUsage(
+        ctx,
+        { server: 'media', tool: 'generate_image', prices: {} },
+        { model: 'dall-e-3', seconds: 3 },
+      ),
+      'failed_precondition',
+    );
+    expect(unit.details).toMatchObject({ reason: 'UNIT_NOT_PRICED', model: 'dall-e-3', units: ['seconds'] });
   });
 
-  it('leaves models the ledger prices to the ledger and prices the rest from the fallback table', () => {
+  it('merges both tables per model, the tool table winning unit by unit, and matches names ignoring case', () => {
     expect(ledgerUsageOf({ model: 'dall-e-3', images: 1 }, DEFAULT_PRICE_TABLE, MEDIA_PRICE_TABLE)).toEqual({
       model: 'dall-e-3',
       images: 1,
+      costUsd: 0.04,
     });
     expect(ledgerUsageOf({ model: 'gpt-image-1', images: 2 }, {}, MEDIA_PRICE_TABLE).costUsd).toBeCloseTo(
       0.084,
       9,
     );
+    // The tool's own price for seconds wins; the ledger's per-character price stays.
+    const merged = priceOf('gpt-4o-mini-tts', DEFAULT_PRICE_TABLE, {
+      'gpt-4o-mini-tts': { perSecondUsd: 0.001 },
+    });
+    expect(merged).toMatchObject({ perMillionCharactersUsd: 0.15, perSecondUsd: 0.001 });
+    expect(ledgerUsageOf({ model: 'Phi-4', inputTokens: 1_000_000 }, DEFAULT_PRICE_TABLE, {}).costUsd).toBe(
+      0.125,
+    );
+    expect(ledgerUsageOf({ model: 'offline:feature-hash-64', inputTokens: 9 }, {}, {}).costUsd).toBe(0);
   });
 });

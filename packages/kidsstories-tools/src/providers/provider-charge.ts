@@ -1,19 +1,23 @@
-import { costOf, type PriceTable, type ToolContext, type Usage } from '@kidsstories/mesh-core';
+import {
+  costOf,
+  MeshError,
+  type ModelPrice,
+  type PriceTable,
+  type ToolContext,
+  type Usage,
+} from '@kidsstories/mesh-core';
 import type { ProviderUsage } from './provider-types.js';
 
 /**
- * Prices of the models the mesh-core ledger's default table does not list: the offline family (free) and
- * media list prices. The ledger's own table (`ctx.ledger.prices`) always wins.
+ * Prices of the media models the mesh-core ledger's default table does not list: the offline family (free) and
+ * `gpt-image-1`. Models mesh-core prices (`dall-e-3`, `tts-1`, `gpt-4o-mini-tts`…) are left to the ledger's
+ * table, so a ledger configured with an operator's own prices is not overridden by list prices here.
  */
 export const MEDIA_PRICE_TABLE: PriceTable = {
   'offline-svg': { perImageUsd: 0 },
   'offline-flite': { perMillionCharactersUsd: 0, perSecondUsd: 0 },
   'offline-panzoom': { perSecondUsd: 0 },
-  'dall-e-3': { perImageUsd: 0.04 },
   'gpt-image-1': { perImageUsd: 0.042 },
-  'tts-1': { perMillionCharactersUsd: 15 },
-  'tts-1-hd': { perMillionCharactersUsd: 30 },
-  'gpt-4o-mini-tts': { perMillionCharactersUsd: 15 },
 };
 
 /** Which server and tool a provider call is charged to. */
@@ -22,7 +26,10 @@ export interface ChargeOptions {
   server: 'text' | 'media' | 'video';
   /** The tool name: charged as `tool:{tool}`. */
   tool: string;
-  /** Prices used when the ledger's table lacks a model. */
+  /**
+   * The tool's own prices: for a model in both tables, the tool's fields win and the ledger's fill the units
+   * the tool does not price (see {@link priceOf}).
+   */
   prices: PriceTable;
 }
 
@@ -41,22 +48,19 @@ export function chargeScopes(options: Pick<ChargeOptions, 'server' | 'tool'>): s
 /**
  * Runs one provider call under a reservation: reserves the worst case on the tool's scopes (so concurrent calls
  * can never overspend a budget), runs the call, settles to the actual usage, or releases the reservation when
- * the call fails.
+ * the call fails. Both usages are priced here with {@link ledgerUsageOf} (the tool's and the ledger's tables
+ * merged), and the ledger is handed the cost.
  *
- * @throws MeshError `resource_exhausted` from the ledger when a budget would be exceeded (the call never runs),
- *   or whatever the call throws.
+ * @throws MeshError `failed_precondition` when no table prices the model, or none of the units the usage
+ *   reports (the message names the model and the units: a configuration fault, not the caller's); the call
+ *   never runs then. `resource_exhausted` from the ledger when a budget would be exceeded (the call never
+ *   runs), or whatever the call throws.
  */
 export async function chargeProviderCall<T extends { usage: ProviderUsage }>(
   ctx: ToolContext,
   options: ChargeOptions & { worstCase: ProviderUsage },
   call: () => Promise<T>,
 ): Promise<Charged<T>> {
-  if (!isPriced(options.worstCase.model, ctx.ledger.prices, options.prices)) {
-    ctx.logger.warn('model has no price: its cost is recorded as 0 and no budget limits it', {
-      model: options.worstCase.model,
-      tool: options.tool,
-    });
-  }
   const reservation = await ctx.ledger.reserve(
     ledgerUsageOf(options.worstCase, ctx.ledger.prices, options.prices),
     {
@@ -65,16 +69,15 @@ export async function chargeProviderCall<T extends { usage: ProviderUsage }>(
     },
   );
   let result: T;
+  let actual: Usage;
   try {
     result = await call();
+    actual = ledgerUsageOf(result.usage, ctx.ledger.prices, options.prices);
   } catch (error) {
     await ctx.ledger.release(reservation).catch(() => undefined);
     throw error;
   }
-  const settlement = await ctx.ledger.settle(
-    reservation,
-    ledgerUsageOf(result.usage, ctx.ledger.prices, options.prices),
-  );
+  const settlement = await ctx.ledger.settle(reservation, actual);
   return { result, costUsd: settlement.costUsd };
 }
 
@@ -92,22 +95,84 @@ export async function recordProviderUsage(
   return settlement.costUsd;
 }
 
-/** True when the ledger's table or `fallback` prices `model`. */
-export function isPriced(model: string, ledgerPrices: PriceTable, fallback: PriceTable): boolean {
-  return Object.hasOwn(ledgerPrices, model) || Object.hasOwn(fallback, model);
+/** True when the ledger's table or `toolPrices` prices `model` (or it is an offline model, which is free). */
+export function isPriced(model: string, ledgerPrices: PriceTable, toolPrices: PriceTable): boolean {
+  return priceOf(model, ledgerPrices, toolPrices) !== undefined;
+}
+
+function lookup(table: PriceTable, model: string): ModelPrice | undefined {
+  if (Object.hasOwn(table, model)) return table[model];
+  // Deployment names differ in case from list names (`Phi-4` on Azure AI Foundry, `phi-4` in the table).
+  const lower = model.toLowerCase();
+  const key = Object.keys(table).find((name) => name.toLowerCase() === lower);
+  return key === undefined ? undefined : table[key];
 }
 
 /**
- * A provider usage as the ledger takes it: as is when the ledger's table prices the model, else with an
- * explicit `costUsd` from `fallback` (priced by mesh-core's `costOf`, so every table is read the same way).
- * A model neither table knows (a custom deployment name) is recorded at 0 USD, so the call is not refused;
- * {@link chargeProviderCall} logs a warning for it, since budgets cannot limit what they cannot price.
+ * The price of `model`: the ledger's entry with the tool's entry laid over it field by field (the tool's own
+ * table wins where both price a unit), matched exactly or else ignoring case. Models of the offline family
+ * (`offline…`), which run in this process and bill nothing, are free when no table lists them.
+ * `undefined` when nothing prices the model.
+ *
+ * @example
+ * ```ts
+ * priceOf('gpt-4o-mini-tts', DEFAULT_PRICE_TABLE, {}); // { …, perMillionCharactersUsd: 0.15, perSecondUsd: 0.00025 }
+ * ```
  */
-export function ledgerUsageOf(usage: ProviderUsage, ledgerPrices: PriceTable, fallback: PriceTable): Usage {
+export function priceOf(
+  model: string,
+  ledgerPrices: PriceTable,
+  toolPrices: PriceTable,
+): ModelPrice | undefined {
+  const fromLedger = lookup(ledgerPrices, model);
+  const fromTool = lookup(toolPrices, model);
+  if (fromLedger === undefined && fromTool === undefined) {
+    return model.startsWith('offline') ? FREE : undefined;
+  }
+  return { ...fromLedger, ...fromTool };
+}
+
+const FREE: ModelPrice = Object.freeze({
+  inputPerMillionTokensUsd: 0,
+  outputPerMillionTokensUsd: 0,
+  perImageUsd: 0,
+  perSecondUsd: 0,
+  perMillionCharactersUsd: 0,
+  perRequestUsd: 0,
+});
+
+/** The usage units a provider may report, for error messages. */
+const UNITS = ['inputTokens', 'outputTokens', 'images', 'seconds', 'characters', 'requests'] as const;
+
+/**
+ * A provider usage as the ledger takes it: with its cost in USD (`costUsd`), priced by mesh-core's `costOf`
+ * against {@link priceOf}, so every table is read the same way and the ledger never re-prices it.
+ *
+ * @throws MeshError `failed_precondition` (details `model`, `units`) when no table prices the model or any of
+ *   the units the usage reports: the price tables need the model, the caller's request is not at fault.
+ */
+export function ledgerUsageOf(usage: ProviderUsage, ledgerPrices: PriceTable, toolPrices: PriceTable): Usage {
   const entry = Object.fromEntries(
     Object.entries(usage).filter(([, value]) => value !== undefined),
   ) as unknown as Usage;
-  if (Object.hasOwn(ledgerPrices, usage.model)) return entry;
-  if (!Object.hasOwn(fallback, usage.model)) return { ...entry, costUsd: 0 };
-  return { ...entry, costUsd: costOf(fallback, entry) };
+  const units = UNITS.filter((unit) => (usage[unit] ?? 0) > 0);
+  const price = priceOf(usage.model, ledgerPrices, toolPrices);
+  if (price === undefined) {
+    throw new MeshError(
+      `no price for model "${usage.model}" (${units.join(', ') || 'no units'}): add it to the ledger's price table or the tool's prices`,
+      'failed_precondition',
+      { details: { reason: 'MODEL_NOT_PRICED', model: usage.model, units } },
+    );
+  }
+  try {
+    return { ...entry, costUsd: costOf({ [usage.model]: price }, entry) };
+  } catch (error) {
+    if (!MeshError.isInstance(error)) throw error;
+    // The provider reported it: a unit without a price is a configuration fault, never the caller's.
+    throw new MeshError(
+      `no price for model "${usage.model}" in the units its provider reports (${units.join(', ')}): ${error.message}`,
+      'failed_precondition',
+      { cause: error, details: { reason: 'UNIT_NOT_PRICED', model: usage.model, units } },
+    );
+  }
 }

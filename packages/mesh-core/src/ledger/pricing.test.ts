@@ -64,9 +64,17 @@ describe('costOf', () => {
     expect(
       costOf(DEFAULT_PRICE_TABLE, { model: 'tts-1-hd', characters: 1_000_000, seconds: 60 }),
     ).toBeCloseTo(30);
+    // gpt-4o-mini-tts is billed in tokens: characters in (4 a token) and seconds of speech out (issue 12 item 8).
     expect(
-      costOf(DEFAULT_PRICE_TABLE, { model: 'gpt-4o-mini-tts', characters: 500, seconds: 60 }),
-    ).toBeCloseTo(0.015);
+      costOf(DEFAULT_PRICE_TABLE, { model: 'gpt-4o-mini-tts', characters: 4_000, seconds: 60 }),
+    ).toBeCloseTo(0.0006 + 0.015, 12);
+    expect(costOf(DEFAULT_PRICE_TABLE, { model: 'gpt-4o-mini-tts', characters: 1_000 })).toBeCloseTo(
+      0.00015,
+      12,
+    );
+    expect(
+      costOf(DEFAULT_PRICE_TABLE, { model: 'omni-moderation-latest', characters: 900, requests: 1 }),
+    ).toBe(0);
     expect(
       thrown(() => costOf(DEFAULT_PRICE_TABLE, { model: 'phi-4', outputTokens: -1 })).details.field,
     ).toBe('outputTokens');

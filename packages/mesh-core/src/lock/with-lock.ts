@@ -22,6 +22,8 @@ export interface LockDeadLetter {
   store: StateStore;
   /** The stream appended to, such as `dead-letter:generation`. */
   stream: string;
+  /** Most records the stream keeps; older ones are trimmed. Default 10 000. */
+  maxLength?: number;
 }
 
 /** Options for {@link withLock}: {@link AcquireLockOptions} plus the watchdog's. */
@@ -206,7 +208,9 @@ async function recordDeadLetter(
     return;
   }
   try {
-    await options.deadLetter.store.streamAppend(options.deadLetter.stream, fields);
+    await options.deadLetter.store.streamAppend(options.deadLetter.stream, fields, {
+      maxLength: options.deadLetter.maxLength ?? 10_000,
+    });
   } catch (error) {
     logger.error('could not append the lock dead-letter record', { key: lease.key, reason, error });
   }

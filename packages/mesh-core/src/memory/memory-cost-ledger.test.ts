@@ -1,14 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICE_TABLE } from '../ledger/pricing.js';
-import { costLedgerContract, createManualClock, expectMeshError } from '../testing/index.js';
+import type { Reservation } from '../ports/cost-ledger.js';
+import {
+  costLedgerContract,
+  costLedgerWindowContract,
+  createManualClock,
+  expectMeshError,
+} from '../testing/index.js';
 import {
   createMemoryCostLedger,
   DEFAULT_BUDGET_WINDOW_MS,
   DEFAULT_RESERVATION_TTL_MS,
+  memoryCostLedgerSizes,
 } from './memory-cost-ledger.js';
 
 costLedgerContract('memory', async () => {
   const subject = createMemoryCostLedger();
+  return { subject, cleanup: () => subject.close() };
+});
+
+costLedgerWindowContract('memory', async (now) => {
+  const subject = createMemoryCostLedger({ now });
   return { subject, cleanup: () => subject.close() };
 });
 
@@ -46,7 +58,10 @@ describe('createMemoryCostLedger', () => {
     );
     expect((await ledger.status('day')).spentUsd).toBeCloseTo(0.06, 12);
     expect(await ledger.advise(['day'])).toBe('standard');
-    clock.advance(DEFAULT_BUDGET_WINDOW_MS);
+    // Spending counts for the window plus at most one bucket (1 min of the 1 h window): the window's precision.
+    clock.advance(DEFAULT_BUDGET_WINDOW_MS - 60_000);
+    expect((await ledger.status('day')).spentUsd).toBeCloseTo(0.06, 12);
+    clock.advance(2 * 60_000);
     expect(await ledger.status('day')).toMatchObject({ spentUsd: 0, remainingUsd: 0.1 });
     expect(await ledger.advise(['day'])).toBe('premium');
   });
@@ -71,5 +86,30 @@ describe('createMemoryCostLedger', () => {
     await expectMeshError(ledger.setBudget('a', { limitUsd: 1, windowMs: 0 }), 'invalid_argument');
     await expectMeshError(ledger.reserve({ model: 'x', costUsd: 1 }, { ttlMs: -1 }), 'invalid_argument');
     await expectMeshError(ledger.reserve({ model: 'x', costUsd: 1 }, { scopes: [''] }), 'invalid_argument');
+  });
+});
+
+describe('createMemoryCostLedger memory bound (issue 20)', () => {
+  it('holds scopes x buckets, calls in flight and 20 min of settlements at most, whatever the number of calls', async () => {
+    const clock = createManualClock();
+    const ledger = createMemoryCostLedger({ now: clock.now, budgets: { day: { limitUsd: 1e9 } } });
+    const scopes = ['day', 'server:text', 'tool:generate_story'];
+    const inFlight: Reservation[] = [];
+    // 100 000 calls, 10 a second for about 2.8 hours of clock, 5 always in flight.
+    for (let call = 0; call < 100_000; call += 1) {
+      inFlight.push(await ledger.reserve({ model: 'x', costUsd: 0.001 }, { scopes, ttlMs: 30_000 }));
+      if (inFlight.length > 5) await ledger.settle(inFlight.shift()!, { model: 'x', costUsd: 0.0005 });
+      clock.advance(100);
+    }
+    const sizes = memoryCostLedgerSizes(ledger)!;
+    // global + 3 scopes, each at most 61 buckets of its 1 h window.
+    expect(sizes.scopes).toBe(4);
+    expect(sizes.buckets).toBeLessThanOrEqual(4 * 61);
+    expect(sizes.reservations).toBe(5);
+    // Settlements of at most the last two 10 min retentions, at 10 a second.
+    expect(sizes.settlements).toBeLessThanOrEqual(2 * 600 * 10);
+    clock.advance(2 * 3_600_000);
+    await ledger.status('day');
+    expect(memoryCostLedgerSizes(ledger)).toMatchObject({ reservations: 0, settlements: 0 });
   });
 });

@@ -90,6 +90,23 @@ describe('createStreamConsumer', () => {
     await eventually(async () => expect((await store.streamPending('jobs', 'workers')).count).toBe(0));
   });
 
+  it('keeps at most deadLetterMaxLength entries in the dead-letter stream (issue 20)', async () => {
+    const { store, consumer } = setup({
+      maxDeliveries: 1,
+      deadLetterMaxLength: 3,
+      handler: async () => {
+        throw new Error('always fails');
+      },
+    });
+    await consumer.start();
+    for (let n = 0; n < 8; n += 1) await store.streamAppend('jobs', { n: String(n) });
+    await eventually(async () => expect((await store.streamPending('jobs', 'workers')).count).toBe(0), {
+      timeoutMs: 5_000,
+    });
+    const dead = await store.streamRange('jobs:dead-letter');
+    expect(dead.map((entry) => JSON.parse(entry.fields.fields ?? '{}').n)).toEqual(['5', '6', '7']);
+  });
+
   it('recreates its group after NOGROUP (the stream was deleted) and carries on', async () => {
     const seen: string[] = [];
     const { store, consumer } = setup({

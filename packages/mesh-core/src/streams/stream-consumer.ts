@@ -34,6 +34,11 @@ export interface StreamConsumerOptions {
   maxDeliveries?: number;
   /** Where exhausted entries go. Default `<stream>:dead-letter`. */
   deadLetterStream?: string;
+  /**
+   * Most entries the dead-letter stream keeps; older ones are trimmed (issue 20: nothing grows with calls).
+   * Default 10 000.
+   */
+  deadLetterMaxLength?: number;
   /** Most entries taken per read or claim. Default 10. */
   batchSize?: number;
   /** How long a read waits for new entries, in milliseconds. Default 2 000. */
@@ -58,6 +63,7 @@ export interface StreamConsumer {
 export const DEFAULT_STREAM_CONSUMER = Object.freeze({
   visibilityTimeoutMs: 30_000,
   maxDeliveries: 5,
+  deadLetterMaxLength: 10_000,
   batchSize: 10,
   blockMs: 2_000,
   startId: '0' as const,
@@ -88,6 +94,11 @@ function resolveStreamConsumerOptions(options: StreamConsumerOptions) {
     ),
     maxDeliveries: checkPositive(options.maxDeliveries ?? d.maxDeliveries, 'maxDeliveries', true),
     deadLetterStream: options.deadLetterStream ?? `${options.stream}:dead-letter`,
+    deadLetterMaxLength: checkPositive(
+      options.deadLetterMaxLength ?? d.deadLetterMaxLength,
+      'deadLetterMaxLength',
+      true,
+    ),
     batchSize: checkPositive(options.batchSize ?? d.batchSize, 'batchSize', true),
     blockMs: checkPositive(options.blockMs ?? d.blockMs, 'blockMs'),
     startId: options.startId ?? d.startId,
@@ -130,14 +141,18 @@ export function createStreamConsumer(options: StreamConsumerOptions): StreamCons
 
   const deadLetter = async (entry: StreamEntry) => {
     const lastError = lastErrors.get(entry.id) ?? `unknown (delivered ${entry.deliveryCount} times)`;
-    await store.streamAppend(resolved.deadLetterStream, {
-      originalId: entry.id,
-      stream,
-      group,
-      deliveryCount: String(entry.deliveryCount),
-      lastError,
-      fields: JSON.stringify(entry.fields),
-    });
+    await store.streamAppend(
+      resolved.deadLetterStream,
+      {
+        originalId: entry.id,
+        stream,
+        group,
+        deliveryCount: String(entry.deliveryCount),
+        lastError,
+        fields: JSON.stringify(entry.fields),
+      },
+      { maxLength: resolved.deadLetterMaxLength },
+    );
     await store.streamAck(stream, group, [entry.id]);
     lastErrors.delete(entry.id);
     logger.warn('stream entry moved to the dead-letter stream', {

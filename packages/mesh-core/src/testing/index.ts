@@ -18,6 +18,8 @@ export { distributedLockContract } from './distributed-lock-contract.js';
 export type { DistributedLockContractOptions } from './distributed-lock-contract.js';
 export { eventBusContract } from './event-bus-contract.js';
 export { costLedgerContract } from './cost-ledger-contract.js';
+export { costLedgerWindowContract } from './cost-ledger-window-contract.js';
+export type { ClockedContractFactory } from './cost-ledger-window-contract.js';
 export { circuitStateContract } from './circuit-state-contract.js';
 export { workQueueContract } from './work-queue-contract.js';
 export { createMemoryStateStore } from '../memory/memory-state-store.js';

@@ -6,17 +6,24 @@ import {
   type CostLedger,
   costOf,
   DEFAULT_PRICE_TABLE,
+  DEFAULT_SETTLED_RETENTION_MS,
   DEFAULT_TIER_THRESHOLDS,
+  DEFAULT_WINDOW_BUCKETS,
   GLOBAL_SCOPE,
+  type Logger,
   MeshError,
   type PriceTable,
   type Reservation,
   resolveBudgetScopes,
-  type Settlement,
+  type SettledBuckets,
+  settledBuckets,
+  silentLogger,
   type TierThresholds,
 } from '@kidsstories/mesh-core';
 import type { RedisConnection } from '../connection/redis-connection.js';
 import { defineRedisScript, redisCall } from '../connection/redis-script.js';
+import { createLedgerEpoch } from './ledger-epoch.js';
+import { createLedgerMirror } from './ledger-mirror.js';
 import { LEDGER_LUA_HELPERS, RELEASE_LUA, RESERVE_LUA, SETTLE_LUA, STATUS_LUA } from './ledger-scripts.js';
 
 /** Options for {@link createRedisCostLedger}. */
@@ -28,8 +35,11 @@ export interface RedisCostLedgerOptions {
   /** Prices per model. Default `DEFAULT_PRICE_TABLE` from `@kidsstories/mesh-core`. */
   prices?: PriceTable;
   /**
-   * Budgets written to Redis when the ledger is created (they replace the shared budgets of those scopes).
-   * Default: none (budgets already in Redis apply).
+   * Budgets written to Redis when the ledger is first used (they replace the shared budgets of those scopes),
+   * and restored whenever Redis comes back without them. `{}` says "no budgets of my own". Default: none, and
+   * the ledger uses the budgets already in Redis; when Redis has lost them and no replica that knows them has
+   * restored them, such a ledger fails closed (`failed_precondition`, reason `LEDGER_BUDGETS_UNKNOWN`) rather
+   * than spend without a limit.
    */
   budgets?: Record<string, Budget>;
   /**
@@ -45,6 +55,25 @@ export interface RedisCostLedgerOptions {
   generateId?: () => string;
   /** Thresholds behind `advise`. Default `DEFAULT_TIER_THRESHOLDS`, the same as the in-memory ledger. */
   tierThresholds?: TierThresholds;
+  /**
+   * Buckets each budget window is cut into; the window's precision is `windowMs / windowBuckets` (spending
+   * counts up to one bucket longer than the window, never shorter). Default `DEFAULT_WINDOW_BUCKETS` (60).
+   */
+  windowBuckets?: number;
+  /**
+   * How long a settlement is remembered, in milliseconds, so a repeated settle records nothing more (records
+   * live between one and two retentions). Default `DEFAULT_SETTLED_RETENTION_MS` (10 min).
+   */
+  settledRetentionMs?: number;
+  /**
+   * After Redis lost the ledger's data (a restart without persistence, a FLUSHALL), reservations are refused
+   * with `resource_exhausted` (reason `LEDGER_RESTORING`) for this long, in milliseconds, while every replica
+   * re-establishes the budgets and writes back the spending and reservations it made (issue 12 item 5). Longer
+   * than the connections' reconnect backoff. Default 3 000.
+   */
+  restoreQuarantineMs?: number;
+  /** Where the write-back after a loss is reported. Default: silent. */
+  logger?: Logger;
 }
 
 /** Defaults of {@link RedisCostLedgerOptions}. */
@@ -52,6 +81,7 @@ export const DEFAULT_REDIS_COST_LEDGER = {
   name: 'default',
   accumulatorTtlMs: 3_600_000,
   defaultReservationTtlMs: 300_000,
+  restoreQuarantineMs: 3_000,
 } as const;
 
 const RESERVE = defineRedisScript(LEDGER_LUA_HELPERS + RESERVE_LUA);
@@ -99,20 +129,25 @@ export function redisLedgerKeys(connection: Pick<RedisConnection, 'key'>, name: 
   const base = connection.key(`ledger:{${name}}`);
   return {
     budgets: `${base}:budgets`,
+    epoch: `${base}:epoch`,
+    contributors: `${base}:contributors`,
     reservation: (id: string) => `${base}:reservation:${id}`,
-    settled: (id: string) => `${base}:settled:${id}`,
-    charges: (scope: string) => `${base}:charges:${scope}`,
+    settled: (bucketStartMs: number) => `${base}:settled:${bucketStartMs}`,
+    spend: (scope: string) => `${base}:spend:${scope}`,
     held: (scope: string) => `${base}:held:${scope}`,
   };
 }
 
 /**
  * The mesh's {@link CostLedger} on Redis, shared by every replica. Reserve-then-settle runs as one Lua script
- * over time-windowed sorted sets per scope (`charges:<scope>` scored by time, `held:<scope>` scored by
- * expiry), so no interleaving of replicas can spend past a budget, and a leaked reservation stops counting
- * when it expires. Spending outside every window is trimmed and the accumulators expire after
- * `accumulatorTtlMs` (1 h) of inactivity. Costs and tier advice come from the same `costOf` and `adviseTier`
- * as the in-memory ledger, and the window rules are the same, so both give the same answers.
+ * over running sums per scope and time bucket (`spend:<scope>`, one hash field per bucket, see mesh-core's
+ * `spendBucketEnd`) and a sorted set of the reservations in flight (`held:<scope>`, scored by expiry), so no
+ * interleaving of replicas can spend past a budget, a leaked reservation stops counting when it expires, and
+ * the work of a call is a sum over at most `windowBuckets + 1` buckets per scope whatever the traffic before
+ * it (issue 20). Redis memory is bounded by scopes x buckets, reservations in flight and the settlements of
+ * the last one or two `settledRetentionMs` (grouped in one hash per retention). Costs and tier advice come from
+ * the same `costOf` and `adviseTier` as the in-memory ledger, and the bucket rules are the same, so both give
+ * the same answers.
  *
  * @example
  * ```ts
@@ -143,9 +178,23 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
     options.defaultReservationTtlMs ?? DEFAULT_REDIS_COST_LEDGER.defaultReservationTtlMs,
     'defaultReservationTtlMs',
   );
+  const windowBuckets = options.windowBuckets ?? DEFAULT_WINDOW_BUCKETS;
+  if (!Number.isSafeInteger(windowBuckets) || windowBuckets <= 0) {
+    throw new MeshError(
+      `windowBuckets must be a whole number > 0, got ${windowBuckets}`,
+      'invalid_argument',
+      {
+        details: { field: 'windowBuckets' },
+      },
+    );
+  }
+  const settledRetentionMs = checkDuration(
+    options.settledRetentionMs ?? DEFAULT_SETTLED_RETENTION_MS,
+    'settledRetentionMs',
+  );
   const keys = redisLedgerKeys(connection, name);
   const scopeKeys = (scopes: readonly string[]) =>
-    scopes.flatMap((scope) => [keys.charges(scope), keys.held(scope)]);
+    scopes.flatMap((scope) => [keys.spend(scope), keys.held(scope)]);
   let closed = false;
 
   const encodeBudget = (scope: string, budget: Budget): string => {
@@ -157,39 +206,71 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
     const windowMs = checkDuration(budget.windowMs ?? accumulatorTtlMs, 'windowMs');
     return `${budget.limitUsd}:${windowMs}`;
   };
-  const initialBudgets = Object.entries(options.budgets ?? {}).flatMap(([scope, budget]) => [
-    checkScope(scope),
-    encodeBudget(scope, budget),
-  ]);
-  let initialised: Promise<void> | undefined;
-  const begin = async (): Promise<number> => {
+  const mirror = createLedgerMirror();
+  const epoch = createLedgerEpoch({
+    connection,
+    name,
+    keys,
+    mirror,
+    budgets:
+      options.budgets === undefined
+        ? undefined
+        : new Map(
+            Object.entries(options.budgets).map(([scope, budget]) => [
+              checkScope(scope),
+              encodeBudget(scope, budget),
+            ]),
+          ),
+    restoreQuarantineMs: checkDuration(
+      options.restoreQuarantineMs ?? DEFAULT_REDIS_COST_LEDGER.restoreQuarantineMs,
+      'restoreQuarantineMs',
+    ),
+    now,
+    logger: options.logger ?? silentLogger,
+  });
+  const begin = (): number => {
     if (closed) {
       throw new MeshError('the redis cost ledger is closed', 'failed_precondition', {
         details: { reason: 'closed' },
       });
     }
-    if (initialBudgets.length > 0) {
-      initialised ??= connection
-        .ready()
-        .then(() => redisCall(() => redis.hset(keys.budgets, ...initialBudgets)))
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            initialised = undefined;
-            throw error;
-          },
-        );
-      await initialised;
-    }
     return now();
+  };
+  /**
+   * Runs a script that checks the budget epoch, joining the current epoch (and writing back this replica's
+   * spending) when the script finds another. Writes (`settle`, `record`) go through even when the budgets are
+   * unknown, since the money was spent; reads and reservations fail closed then.
+   */
+  const withEpoch = async (writes: boolean, run: (expected: string) => Promise<unknown>) => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      let expected: string;
+      try {
+        expected = await epoch.current();
+      } catch (error) {
+        if (!(writes && MeshError.isInstance(error) && error.code === 'failed_precondition')) throw error;
+        expected = '*';
+      }
+      const reply = await run(expected);
+      if (!(Array.isArray(reply) && reply[0] === 2)) return reply as unknown[];
+      epoch.invalidate();
+    }
+    throw new MeshError(
+      `the budget epoch of ledger "${name}" changed three times in one call`,
+      'unavailable',
+      {
+        details: { reason: 'LEDGER_EPOCH_UNSTABLE' },
+      },
+    );
   };
 
   const statuses = async (scopes: readonly string[]): Promise<BudgetStatus[]> => {
-    const t = await begin();
-    const reply = (await STATUS.run(
-      redis,
-      [keys.budgets, ...scopeKeys(scopes)],
-      [t, accumulatorTtlMs, ...scopes],
+    const t = begin();
+    const reply = (await withEpoch(false, (expected) =>
+      STATUS.run(
+        redis,
+        [keys.budgets, keys.epoch, ...scopeKeys(scopes)],
+        [t, accumulatorTtlMs, expected, ...scopes],
+      ),
     )) as string[][];
     return reply.map(([limit, spent, reserved, windowMs], index) => {
       const limitUsd = limit === '' ? Number.POSITIVE_INFINITY : Number(limit);
@@ -206,12 +287,45 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
     });
   };
 
+  /** Runs the settle script and mirrors the charge of every scope, so it can be written back after a loss. */
+  const charge = async (
+    t: number,
+    id: string,
+    costUsd: number,
+    scopes: readonly string[],
+    buckets: SettledBuckets | undefined,
+    mode: 'settle' | 'record',
+  ): Promise<unknown[]> => {
+    const settledKeys = [
+      keys.settled(buckets?.currentStartMs ?? 0),
+      keys.settled(buckets?.previousStartMs ?? 0),
+    ];
+    const keepMs = buckets?.keepMs ?? 0;
+    const reply = await withEpoch(true, (expected) =>
+      SETTLE.run(
+        redis,
+        [keys.budgets, keys.epoch, keys.reservation(id), ...settledKeys, ...scopeKeys(scopes)],
+        [t, String(costUsd), id, accumulatorTtlMs, keepMs, mode, windowBuckets, expected, ...scopes],
+      ),
+    );
+    mirror.unhold(id);
+    if (reply[0] === 1) {
+      scopes.forEach((scope, index) => {
+        const bucketTtlMs = Number(reply[3 + 2 * index]);
+        mirror.charge(scope, String(reply[2 + 2 * index]), costUsd, t + bucketTtlMs, t);
+      });
+    }
+    return reply;
+  };
+
   return {
     prices,
     async setBudget(scope, budget) {
       checkScope(scope);
       const encoded = budget === undefined ? undefined : encodeBudget(scope, budget);
-      await begin();
+      begin();
+      epoch.remember(scope, encoded);
+      await epoch.current();
       await redisCall(() =>
         encoded === undefined ? redis.hdel(keys.budgets, scope) : redis.hset(keys.budgets, scope, encoded),
       );
@@ -221,22 +335,24 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
       const scopes = resolveBudgetScopes(reserveOptions.scopes);
       const ttlMs = checkDuration(reserveOptions.ttlMs ?? defaultReservationTtlMs, 'ttlMs');
       const id = generateId();
-      const t = await begin();
+      const t = begin();
       const expiresAt = t + ttlMs;
-      const reply = (await RESERVE.run(
-        redis,
-        [keys.budgets, keys.reservation(id), ...scopeKeys(scopes)],
-        [
-          t,
-          String(amountUsd),
-          expiresAt,
-          id,
-          accumulatorTtlMs,
-          ttlMs,
-          reserveOptions.budgetId ?? '',
-          ...scopes,
-        ],
+      const budgetId = reserveOptions.budgetId ?? '';
+      const reply = (await withEpoch(false, (expected) =>
+        RESERVE.run(
+          redis,
+          [keys.budgets, keys.epoch, keys.reservation(id), ...scopeKeys(scopes)],
+          [t, String(amountUsd), expiresAt, id, accumulatorTtlMs, ttlMs, budgetId, expected, ...scopes],
+        ),
       )) as [number, string?, string?, string?];
+      if (reply[0] === 3) {
+        const retryAfterMs = Math.ceil(Number(reply[1]));
+        throw new MeshError(
+          `ledger "${name}" is restoring its budgets after Redis lost its data: retry in ${retryAfterMs} ms`,
+          'resource_exhausted',
+          { details: { reason: 'LEDGER_RESTORING', retryAfterMs, requestedUsd: amountUsd } },
+        );
+      }
       if (Number(reply[0]) !== 1) {
         const scope = reply[1] ?? GLOBAL_SCOPE;
         const remainingUsd = Math.max(0, Number(reply[2]));
@@ -254,33 +370,23 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
           },
         );
       }
+      mirror.hold({ id, scopes, amountUsd, expiresAt, budgetId }, t);
       return { id, scopes, amountUsd, expiresAt };
     },
     async settle(reservation, actual) {
       const costUsd = costOf(prices, actual);
       const id = checkReservationId(reservation);
       const scopes = resolveBudgetScopes(reservation.scopes);
-      const t = await begin();
-      const reply = (await SETTLE.run(
-        redis,
-        [keys.budgets, keys.reservation(id), keys.settled(id), ...scopeKeys(scopes)],
-        [
-          t,
-          String(costUsd),
-          id,
-          accumulatorTtlMs,
-          Math.max(0, Math.ceil(reservation.expiresAt - t)),
-          'settle',
-          ...scopes,
-        ],
-      )) as [number, string];
-      const settlement: Settlement = { reservationId: id, costUsd: Number(reply[1]) };
-      return settlement;
+      const t = begin();
+      const buckets = settledBuckets(t, settledRetentionMs);
+      const reply = await charge(t, id, costUsd, scopes, buckets, 'settle');
+      return { reservationId: id, costUsd: Number(reply[1]) };
     },
     async release(reservation) {
       const id = checkReservationId(reservation);
       const scopes = resolveBudgetScopes(reservation.scopes);
-      await begin();
+      begin();
+      mirror.unhold(id);
       await RELEASE.run(redis, [keys.reservation(id), ...scopes.map((scope) => keys.held(scope))], [id]);
     },
     async record(actual, recordOptions = {}) {
@@ -288,13 +394,8 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
       const scopes = resolveBudgetScopes(recordOptions.scopes);
       const id = generateId();
       if (id.includes(':')) throw new MeshError('generateId must not return ":"', 'internal');
-      const t = await begin();
       // A record is a settlement without a reservation: the same script, with a reservation that never existed.
-      await SETTLE.run(
-        redis,
-        [keys.budgets, keys.reservation(id), keys.settled(id), ...scopeKeys(scopes)],
-        [t, String(costUsd), id, accumulatorTtlMs, 0, 'record', ...scopes],
-      );
+      await charge(begin(), id, costUsd, scopes, undefined, 'record');
       return { reservationId: id, costUsd };
     },
     async status(scope = GLOBAL_SCOPE) {
@@ -314,6 +415,7 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
     },
     async close() {
       closed = true;
+      epoch.close();
     },
   };
 }

@@ -30,12 +30,18 @@ export interface ResilientCostLedger extends CostLedger {
   sliceRemainingUsd(): number;
 }
 
+/** Most scopes one slice is leased against; reservations on other scopes are refused while degraded. */
+const MAX_SLICE_SCOPES = 64;
+
 /**
  * @internal While Redis answers, every call goes to the Redis ledger, and this replica keeps a reservation
- * of `sliceUsd` on `global` there (renewed at half its TTL). When Redis is lost, reservations are granted
- * locally as long as they fit in that slice, so the replicas together can never overspend by more than the
- * slices they had leased, which Redis already counted. Settlements, records and releases made meanwhile are
- * replayed once Redis is back, then a fresh slice is leased.
+ * of `sliceUsd` there (renewed at half its TTL) against every scope it has reserved on so far, `global`
+ * included (issue 12 item 6): the slice counts toward every budget the spend made from it would count toward.
+ * A scope whose budget cannot hold the slice is left out of it. When Redis is lost, reservations are granted
+ * locally only when every scope they name is covered by the slice and the amount fits in it, so the replicas
+ * together can never overspend any budget by more than the slices they had leased, which Redis already
+ * counted. Settlements, records and releases made meanwhile are replayed once Redis is back, then a fresh
+ * slice is leased.
  */
 export function createResilientCostLedger(options: ResilientCostLedgerOptions): ResilientCostLedger {
   const { redis, controller, logger, now } = options;
@@ -47,20 +53,40 @@ export function createResilientCostLedger(options: ResilientCostLedgerOptions): 
   let renewTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  const seenScopes = new Set<string>();
+  let sliceStale = false;
+  /** Leases the slice against every scope seen, leaving out (one by one) those whose budget cannot hold it. */
+  const leaseOn = async (): Promise<Reservation | undefined> => {
+    const scopes = [...seenScopes];
+    for (;;) {
+      try {
+        return await redis.reserve(
+          { model: 'resilience-slice', costUsd: options.sliceUsd },
+          { scopes, ttlMs: options.sliceTtlMs, budgetId: 'resilience-slice' },
+        );
+      } catch (error) {
+        if (!(MeshError.isInstance(error) && error.code === 'resource_exhausted')) throw error;
+        const index = scopes.indexOf(String(error.details.scope));
+        if (index < 0) {
+          // No headroom on `global` (or the ledger is restoring): spend nothing while degraded.
+          logger.warn('could not lease a ledger slice: budget exhausted', {
+            sliceUsd: options.sliceUsd,
+            scope: error.details.scope,
+          });
+          return undefined;
+        }
+        logger.warn('ledger slice leased without a scope whose budget cannot hold it', {
+          scope: scopes[index],
+        });
+        scopes.splice(index, 1);
+      }
+    }
+  };
   const leaseSlice = async () => {
     if (options.sliceUsd <= 0 || closed) return;
     const previous = slice;
-    try {
-      slice = await redis.reserve(
-        { model: 'resilience-slice', costUsd: options.sliceUsd },
-        { ttlMs: options.sliceTtlMs, budgetId: 'resilience-slice' },
-      );
-    } catch (error) {
-      if (!(MeshError.isInstance(error) && error.code === 'resource_exhausted')) throw error;
-      // No headroom left to lease: spend nothing while degraded.
-      slice = undefined;
-      logger.warn('could not lease a ledger slice: budget exhausted', { sliceUsd: options.sliceUsd });
-    }
+    sliceStale = false;
+    slice = await leaseOn();
     if (previous) await redis.release(previous).catch(() => {});
     sliceRemainingUsd = slice ? options.sliceUsd : 0;
     spentUsd = 0;
@@ -114,10 +140,30 @@ export function createResilientCostLedger(options: ResilientCostLedgerOptions): 
     async reserve(worstCase, reserveOptions = {}) {
       await ready;
       return await controller.route(
-        () => redis.reserve(worstCase, reserveOptions),
+        async () => {
+          const reservation = await redis.reserve(worstCase, reserveOptions);
+          for (const scope of reservation.scopes) {
+            if (seenScopes.has(scope) || scope === GLOBAL_SCOPE || seenScopes.size >= MAX_SLICE_SCOPES)
+              continue;
+            seenScopes.add(scope);
+            sliceStale = true;
+          }
+          if (sliceStale && options.sliceUsd > 0) {
+            void leaseSlice().catch((error: unknown) => logger.warn('slice renewal failed', { error }));
+          }
+          return reservation;
+        },
         async () => {
           const amountUsd = costOf(redis.prices, worstCase);
           const scopes = resolveBudgetScopes(reserveOptions.scopes);
+          const uncovered = scopes.find((scope) => !slice?.scopes.includes(scope));
+          if (uncovered !== undefined) {
+            throw new MeshError(
+              `redis is unavailable and the leased slice does not count toward budget "${uncovered}"`,
+              'resource_exhausted',
+              { details: { scope: uncovered, remainingUsd: 0, reason: 'SLICE_DOES_NOT_COVER_SCOPE' } },
+            );
+          }
           if (amountUsd > sliceRemainingUsd + 1e-9) {
             throw new MeshError(
               `redis is unavailable and the leased slice has ${sliceRemainingUsd.toFixed(6)} USD left`,

@@ -51,7 +51,12 @@ export interface ResilientPortsOptions {
    * never both hold a key; `open` grants leases from the in-memory lock, exclusive within this process only.
    */
   lockFailMode?: 'closed' | 'open';
-  /** USD this replica holds in the Redis ledger ahead of time and may spend while Redis is away. Default 0. */
+  /**
+   * USD this replica holds in the Redis ledger ahead of time and may spend while Redis is away. The slice is
+   * reserved against every scope this replica has reserved on (up to 64), so it counts toward each of their
+   * budgets; a scope whose budget cannot hold it is left out, and reservations naming a scope the slice does
+   * not cover are refused while Redis is away. Default 0.
+   */
   ledgerSliceUsd?: number;
   /** Lifetime of the slice reservation, in milliseconds, renewed at half. Default 300 000. */
   ledgerSliceTtlMs?: number;

@@ -35,6 +35,7 @@ export function createChatRefineProvider(options: ChatRefineProviderOptions): Re
   const name = options.name ?? 'azure-ai-phi4';
   return {
     name,
+    model: options.model,
     async refine(request, callOptions: ProviderCallOptions = {}) {
       const instructions =
         `Rewrite the story text for children aged ${request.ageBand} so that its Flesch-Kincaid grade level ` +

@@ -43,6 +43,7 @@ export function createOpenAIEmbeddingProvider(options: OpenAIEmbeddingProviderOp
   const dimensions = options.dimensions ?? (model === 'text-embedding-3-large' ? 3072 : 1536);
   return {
     name,
+    model,
     dimensions,
     async embed(texts, callOptions: ProviderCallOptions = {}) {
       if (texts.length === 0 || texts.length > MAX_BATCH) {

@@ -48,6 +48,7 @@ export function createOpenAIStoryProvider(options: OpenAIStoryProviderOptions): 
   const systemPrompt = options.systemPrompt ?? DEFAULT_STORY_SYSTEM_PROMPT;
   return {
     name,
+    model: options.model,
     async generateStory(request, callOptions: ProviderCallOptions = {}) {
       const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
         model: deployment,

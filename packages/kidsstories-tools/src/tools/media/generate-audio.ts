@@ -42,6 +42,12 @@ export const generateAudioOutputSchema = mediaArtifactSchema.extend({
 type GenerateAudioInput = z.infer<typeof generateAudioInputSchema>;
 type GenerateAudioOutput = z.infer<typeof generateAudioOutputSchema>;
 
+/**
+ * Slowest narration assumed when reserving the worst case of a call, in characters a second at speed 1 (the
+ * cloud voices read about 15): speech billed by the second (`gpt-4o-mini-tts`) is reserved for at most this long.
+ */
+export const WORST_CASE_CHARACTERS_PER_SECOND = 10;
+
 /** Default narration voice (the `voice_id` parameter's default). */
 export const DEFAULT_VOICE = 'nova';
 
@@ -68,7 +74,11 @@ export function createGenerateAudioTool(
         {
           server: 'media',
           tool: 'generate_audio',
-          worstCase: { model: context.speechModel, characters: input.text.length },
+          worstCase: {
+            model: context.speechModel,
+            characters: input.text.length,
+            seconds: Math.ceil(input.text.length / (WORST_CASE_CHARACTERS_PER_SECOND * (input.speed ?? 1))),
+          },
           prices: context.prices,
         },
         () =>

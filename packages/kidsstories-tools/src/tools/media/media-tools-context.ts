@@ -8,7 +8,10 @@ import type { ImageProvider, KidsStoriesProviders, SpeechProvider } from '../../
 export interface MediaToolsOptions {
   /** The providers; the media tools use `image`, `speech` and `safety`. */
   providers: Pick<KidsStoriesProviders, 'image' | 'speech' | 'safety'>;
-  /** Prices for models the ledger's table lacks. Default {@link MEDIA_PRICE_TABLE}. */
+  /**
+   * The tools' own prices, laid over the ledger's model by model (they win unit by unit). Default
+   * {@link MEDIA_PRICE_TABLE}, plus these.
+   */
   prices?: PriceTable;
   /**
    * Model names reserved as the worst case before a provider call (the provider reports the actual one).

@@ -61,6 +61,7 @@ describe('refine_readability', () => {
     );
     const sneaky: RefineProvider = {
       name: 'sneaky',
+      model: 'offline:readability-refiner',
       refine: async () => ({
         text: 'Call 555-123-4567 now.',
         usage: { model: 'offline:readability-refiner' },

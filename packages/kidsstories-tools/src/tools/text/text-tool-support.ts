@@ -9,8 +9,8 @@ import type { KidsStoriesProviders } from '../../providers/provider-types.js';
 export type TextProviders = Pick<KidsStoriesProviders, 'story' | 'refine' | 'embedding' | 'safety'>;
 
 /**
- * Prices used for models the ledger's own price table does not list: the offline models cost nothing.
- * The ledger's table (`ctx.ledger.prices`) always wins.
+ * The text tools' own prices: the offline models cost nothing. They are laid over the ledger's table
+ * (`ctx.ledger.prices`) model by model, winning unit by unit; a model neither prices is refused.
  */
 export const DEFAULT_TEXT_PRICES: PriceTable = {
   'offline:template-story': { inputPerMillionTokensUsd: 0, outputPerMillionTokensUsd: 0 },
@@ -22,7 +22,10 @@ export const DEFAULT_TEXT_PRICES: PriceTable = {
 export interface TextToolsOptions {
   /** Providers; any left out are the offline ones (template stories, rule refiner, feature hashing, word lists). */
   providers?: Partial<TextProviders>;
-  /** Fallback prices for models the ledger does not price. Default {@link DEFAULT_TEXT_PRICES}; unlisted models cost 0. */
+  /**
+   * The tools' own prices, laid over the ledger's model by model (they win unit by unit). Default
+   * {@link DEFAULT_TEXT_PRICES}; a model neither table prices is refused with `failed_precondition`.
+   */
   prices?: PriceTable;
   /** Clock in epoch milliseconds. Default `Date.now`. */
   now?: () => number;

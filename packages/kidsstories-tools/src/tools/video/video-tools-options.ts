@@ -15,7 +15,10 @@ export interface VideoToolsOptions {
   providers: { video: VideoProvider };
   /** The models `select_model` chooses from. Default {@link DEFAULT_VIDEO_MODELS}. */
   catalogue?: readonly VideoModel[];
-  /** Prices for models the ledger lacks. Default: the catalogue's per-second prices and the offline models. */
+  /**
+   * The tools' own prices, laid over the ledger's model by model (they win unit by unit). Default: the
+   * catalogue's per-second prices and the offline models, plus these.
+   */
   prices?: PriceTable;
   /** Most fallback models tried after a 429. Default 2. */
   maxFallbacks?: number;

@@ -1,0 +1,183 @@
+// The `ledger` member of `npm run bench` (issue 20 item 3): reserve plus settle per call after 1 000, 20 000 and
+// 200 000 charges in the window, for the in-memory ledger and the Redis ledger (on a private redis-server, so
+// `used_memory` is the ledger's own), with the memory each holds per million calls.
+
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { type CostLedger, createMemoryCostLedger } from '@kidsstories/mesh-core';
+import { createRedisConnection, createRedisCostLedger } from '@kidsstories/mesh-redis';
+import { startOwnRedisServer } from './own-redis-server.js';
+
+/** Options for {@link runLedgerBench}. */
+export interface LedgerBenchOptions {
+  /** Charges in the window at which per-call cost is measured. Default `[1_000, 20_000, 200_000]`. */
+  checkpoints?: readonly number[];
+  /** Reserve+settle pairs timed at each checkpoint. Default 2 000. */
+  sampleCalls?: number;
+}
+
+/** Per-call cost of one ledger at one number of charges already in the window. */
+export interface LedgerPoint {
+  /** Charges made before the sample (all within the 1 h window). */
+  charges: number;
+  /** One reserve plus its settle, sequential, median of 5 batches, in microseconds of wall time. */
+  usPerCall: number;
+  /**
+   * CPU time of the ledger's own work per reserve plus settle, median of the 5 batches, in microseconds: this
+   * process's CPU for the in-memory ledger, Redis's `used_cpu_user + used_cpu_sys` for the Redis ledger. Steadier
+   * than wall time on a shared machine.
+   */
+  cpuUsPerCall: number;
+}
+
+/** The figures of one ledger implementation. */
+export interface LedgerCurve {
+  points: LedgerPoint[];
+  /** usPerCall at the last checkpoint / usPerCall at the first (target <= 1.2: flat). */
+  ratio: number;
+  /** cpuUsPerCall at the last checkpoint / cpuUsPerCall at the first (target <= 1.2: flat). */
+  cpuRatio: number;
+  /**
+   * Memory held per million calls: heap growth (memory ledger) or Redis `used_memory` growth (Redis ledger)
+   * over the run, divided by the calls made, times 1e6, in MB. The Redis figure is the settlement records,
+   * which are kept 10 min after a reservation's expiry and then dropped: it is the steady-state cost of
+   * 1 million calls per 15 min, not a growth that goes on.
+   */
+  mbPerMillionCalls: number;
+}
+
+/** What {@link runLedgerBench} measured. */
+export interface LedgerBenchResult {
+  memory: LedgerCurve;
+  redis: LedgerCurve;
+}
+
+const SCOPES = ['day', 'server:text', 'tool:generate_story'];
+const usd = (costUsd: number) => ({ model: 'bench', costUsd });
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Makes `count` reserve+settle pairs, `concurrency` at a time. */
+async function fill(ledger: CostLedger, count: number, concurrency: number): Promise<void> {
+  let left = count;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left > 0) {
+        left -= 1;
+        await ledger.settle(await ledger.reserve(usd(0.0002), { scopes: SCOPES }), usd(0.0001));
+      }
+    }),
+  );
+}
+
+/** Median over 5 batches of sequential reserve+settle pairs: wall and CPU microseconds per pair. */
+async function sample(
+  ledger: CostLedger,
+  calls: number,
+  cpuUs: () => Promise<number>,
+): Promise<{ usPerCall: number; cpuUsPerCall: number }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  const perBatch = Math.max(1, Math.floor(calls / 5));
+  for (let batch = 0; batch < 5; batch += 1) {
+    const cpuBefore = await cpuUs();
+    const started = performance.now();
+    for (let call = 0; call < perBatch; call += 1) {
+      await ledger.settle(await ledger.reserve(usd(0.0002), { scopes: SCOPES }), usd(0.0001));
+    }
+    wall.push(((performance.now() - started) * 1000) / perBatch);
+    cpu.push(((await cpuUs()) - cpuBefore) / perBatch);
+  }
+  return { usPerCall: median(wall), cpuUsPerCall: median(cpu) };
+}
+
+async function curve(
+  ledger: CostLedger,
+  warmup: CostLedger,
+  checkpoints: readonly number[],
+  sampleCalls: number,
+  concurrency: number,
+  memoryBytes: () => Promise<number>,
+  cpuUs: () => Promise<number>,
+): Promise<LedgerCurve> {
+  // JIT, connection and script cache warm-up on a separate ledger, so the first checkpoint is not the slowest.
+  await fill(warmup, 5_000, concurrency);
+  await sample(warmup, sampleCalls, cpuUs);
+  await warmup.close();
+  const points: LedgerPoint[] = [];
+  const before = await memoryBytes();
+  let made = 0;
+  for (const charges of checkpoints) {
+    await fill(ledger, charges - made, concurrency);
+    made = charges;
+    const { usPerCall, cpuUsPerCall } = await sample(ledger, sampleCalls, cpuUs);
+    made += sampleCalls;
+    points.push({
+      charges,
+      usPerCall: Number(usPerCall.toFixed(1)),
+      cpuUsPerCall: Number(cpuUsPerCall.toFixed(1)),
+    });
+  }
+  const grown = (await memoryBytes()) - before;
+  return {
+    points,
+    ratio: Number((points.at(-1)!.usPerCall / points[0]!.usPerCall).toFixed(3)),
+    cpuRatio: Number((points.at(-1)!.cpuUsPerCall / points[0]!.cpuUsPerCall).toFixed(3)),
+    mbPerMillionCalls: Number((((grown / made) * 1e6) / 1024 / 1024).toFixed(2)),
+  };
+}
+
+/** Runs the ledger micro-benchmark. */
+export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<LedgerBenchResult> {
+  const checkpoints = options.checkpoints ?? [1_000, 20_000, 200_000];
+  const sampleCalls = options.sampleCalls ?? 2_000;
+  const budgets = { day: { limitUsd: 1e9, windowMs: 86_400_000 } };
+
+  const memoryLedger = createMemoryCostLedger({ budgets });
+  const heap = async () => {
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const processCpu = async () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
+  const memory = await curve(
+    memoryLedger,
+    createMemoryCostLedger({ budgets }),
+    checkpoints,
+    sampleCalls,
+    1,
+    heap,
+    processCpu,
+  );
+  await memoryLedger.close();
+
+  const server = await startOwnRedisServer();
+  const connection = createRedisConnection({ url: server.url, instanceId: 'ledger-bench' });
+  try {
+    await connection.ready();
+    const redisLedger = createRedisCostLedger({ connection, budgets });
+    const warmup = createRedisCostLedger({ connection, budgets, name: 'warmup' });
+    const redis = await curve(
+      redisLedger,
+      warmup,
+      checkpoints,
+      sampleCalls,
+      32,
+      async () => (await server.info()).usedMemoryBytes,
+      async () => (await server.info()).cpuUs,
+    );
+    await redisLedger.close();
+    return { memory, redis };
+  } finally {
+    await connection.close();
+    await server.stop();
+  }
+}

@@ -1,0 +1,174 @@
+// The `soak` member of `npm run bench` (issue 20 item 3): a gateway and a text node on Redis ports (a private
+// redis-server, so its INFO figures are the mesh's own) under a steady mixed load for 200 000 calls: three
+// `write_line` calls (each a reserve and a settle on four budget scopes) for one `budget_check` of three scopes.
+// Every figure is reported for the first and the last tenth of the run, and as last / first (target <= 1.1).
+
+import { loadavg } from 'node:os';
+import {
+  benchModulePath,
+  cpuOf,
+  rssOf,
+  startBenchChild,
+  stopBenchChildren,
+  toolCallRequest,
+} from './bench-child.js';
+import { GATEWAY_RUNTIME_FLAGS } from './gateway-bench.js';
+import { type LoadResult, runClosedLoop } from './load-generator.js';
+import { startOwnRedisServer } from './own-redis-server.js';
+import { SOAK_SCOPES, SOAK_SETTLED_RETENTION_MS } from './soak-scopes.js';
+
+/** Options for {@link runSoakBench}. */
+export interface SoakBenchOptions {
+  /** Calls in the whole run (a tenth at a time). Default 200 000. */
+  calls?: number;
+  /** Calls in flight: three quarters `write_line`, one quarter `budget_check`. Default 8. */
+  concurrency?: number;
+}
+
+/** The figures of one tenth of the run. */
+export interface SoakTenth {
+  /** `write_line` through the gateway, in milliseconds. */
+  writeLine: { p50Ms: number; p99Ms: number };
+  /** `budget_check` through the gateway, in milliseconds. */
+  budgetCheck: { p50Ms: number; p99Ms: number };
+  /** CPU time (user + system) per call, in microseconds. */
+  cpuUsPerCall: { gateway: number; node: number; redis: number };
+  /** RSS at the end of the tenth, in MB. */
+  rssMb: { gateway: number; node: number };
+  /** Redis `used_memory` at the end of the tenth, in MB. */
+  redisUsedMemoryMb: number;
+  /** Keys in Redis at the end of the tenth. */
+  redisKeys: number;
+  callsPerSec: number;
+}
+
+/** What {@link runSoakBench} measured. */
+export interface SoakBenchResult {
+  calls: number;
+  first: SoakTenth;
+  last: SoakTenth;
+  /** Every figure of `last` divided by the same figure of `first` (target <= 1.1 each). */
+  lastOverFirst: Record<string, number>;
+  /**
+   * Every tenth in order, compact (`writeLine` p50 ms, gateway / node / Redis CPU us per call, Redis MB, keys),
+   * so a trend can be told from a noisy machine.
+   */
+  tenths: number[][];
+  /** The machine's 1-minute load average at the start and the end (the run shares its CPUs). */
+  loadAverage: { start: number; end: number };
+  /** Failed calls over the whole run (must be 0). */
+  errors: number;
+}
+
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+/** `last / first` for every numeric leaf, keyed by its dotted path. */
+function ratios(first: SoakTenth, last: SoakTenth): Record<string, number> {
+  const out: Record<string, number> = {};
+  const walk = (a: object, b: object, path: string) => {
+    for (const [key, value] of Object.entries(a)) {
+      const other = (b as Record<string, unknown>)[key];
+      if (typeof value === 'number' && typeof other === 'number') out[`${path}${key}`] = round(other / value);
+      else if (value && typeof value === 'object') walk(value, other as object, `${path}${key}.`);
+    }
+  };
+  walk(first, last, '');
+  return out;
+}
+
+/** Runs the soak benchmark. */
+export async function runSoakBench(options: SoakBenchOptions = {}): Promise<SoakBenchResult> {
+  const calls = options.calls ?? 200_000;
+  const concurrency = options.concurrency ?? 8;
+  const tenth = Math.floor(calls / 10);
+  const redis = await startOwnRedisServer();
+  const child = benchModulePath('soak-child');
+  const node = await startBenchChild(child, ['tool', redis.url]);
+  const gateway = await startBenchChild(
+    child,
+    ['gateway', node.meshUrl ?? '', redis.url],
+    GATEWAY_RUNTIME_FLAGS,
+  );
+  const write = toolCallRequest(1, 'write_line', { text: 'Once upon a time, a fox found a lantern.' });
+  const check = toolCallRequest(2, 'budget_check', { scopes: [...SOAK_SCOPES] });
+  const writers = Math.max(1, Math.round((concurrency * 3) / 4));
+  const checkers = Math.max(1, concurrency - writers);
+  let errors = 0;
+  const load = (count: number): Promise<[LoadResult, LoadResult]> =>
+    Promise.all([
+      runClosedLoop({
+        url: gateway.mcpUrl,
+        ...write,
+        concurrency: writers,
+        requests: Math.round((count * 3) / 4),
+      }),
+      runClosedLoop({
+        url: gateway.mcpUrl,
+        ...check,
+        concurrency: checkers,
+        requests: Math.round(count / 4),
+      }),
+    ]);
+  const measureTenth = async (): Promise<SoakTenth> => {
+    const [gatewayCpu, nodeCpu, redisBefore] = await Promise.all([cpuOf(gateway), cpuOf(node), redis.info()]);
+    const started = performance.now();
+    const [writes, checks] = await load(tenth);
+    const elapsedMs = performance.now() - started;
+    errors += writes.errors + checks.errors;
+    // One IPC question at a time per child: replies are matched by order.
+    const gatewayCpuAfter = await cpuOf(gateway);
+    const nodeCpuAfter = await cpuOf(node);
+    const redisAfter = await redis.info();
+    const gatewayRss = await rssOf(gateway);
+    const nodeRss = await rssOf(node);
+    const done = writes.requests + checks.requests;
+    return {
+      writeLine: { p50Ms: round(writes.p50Ms), p99Ms: round(writes.p99Ms) },
+      budgetCheck: { p50Ms: round(checks.p50Ms), p99Ms: round(checks.p99Ms) },
+      cpuUsPerCall: {
+        gateway: round((gatewayCpuAfter - gatewayCpu) / done, 1),
+        node: round((nodeCpuAfter - nodeCpu) / done, 1),
+        redis: round((redisAfter.cpuUs - redisBefore.cpuUs) / done, 1),
+      },
+      rssMb: { gateway: round(gatewayRss, 1), node: round(nodeRss, 1) },
+      redisUsedMemoryMb: round(redisAfter.usedMemoryBytes / 1024 / 1024, 2),
+      redisKeys: redisAfter.keys,
+      callsPerSec: round((done / elapsedMs) * 1000, 0),
+    };
+  };
+  try {
+    // Warm-up (JIT, connection pools, script caches, and two settlement retentions so the ledger's record of
+    // settlements has reached its steady size), not counted in the run.
+    const warmUntil = performance.now() + 2 * SOAK_SETTLED_RETENTION_MS + 2_000;
+    while (performance.now() < warmUntil) {
+      const [warmWrites, warmChecks] = await load(1_000);
+      if (warmWrites.errors + warmChecks.errors > 0) throw new Error('the soak warm-up calls failed');
+    }
+    const start = loadavg()[0] ?? 0;
+    const all: SoakTenth[] = [];
+    for (let index = 0; index < 10; index += 1) all.push(await measureTenth());
+    const first = all[0]!;
+    const last = all[9]!;
+    const tenths = all.map((t) => [
+      t.writeLine.p50Ms,
+      t.cpuUsPerCall.gateway,
+      t.cpuUsPerCall.node,
+      t.cpuUsPerCall.redis,
+      t.redisUsedMemoryMb,
+      t.redisKeys,
+    ]);
+    const loadAverage = { start: round(start, 2), end: round(loadavg()[0] ?? 0, 2) };
+    return {
+      calls: tenth * 10,
+      first,
+      last,
+      lastOverFirst: ratios(first, last),
+      tenths,
+      loadAverage,
+      errors,
+    };
+  } finally {
+    await stopBenchChildren([gateway, node]);
+    await redis.stop();
+  }
+}
