@@ -245,10 +245,18 @@ export function kidsStoriesEnvironment(): ArmTemplate {
       textQueueList: parameter(
         'string',
         "Redis list of the text queue's waiting jobs (BullMQ: bull:<queue>:wait).",
-        'bull:text:wait',
+        'bull:kidsstories-text:wait',
       ),
-      mediaQueueList: parameter('string', "Redis list of the media queue's waiting jobs.", 'bull:media:wait'),
-      videoQueueList: parameter('string', "Redis list of the video queue's waiting jobs.", 'bull:video:wait'),
+      mediaQueueList: parameter(
+        'string',
+        "Redis list of the media server's image queue (the pipeline's kidsstories-image).",
+        'bull:kidsstories-image:wait',
+      ),
+      videoQueueList: parameter(
+        'string',
+        "Redis list of the video queue's waiting jobs.",
+        'bull:kidsstories-video:wait',
+      ),
       openAiAccountName: parameter('string', 'Existing Azure OpenAI account in this resource group.'),
       runwareApiKey: parameter('securestring', 'Runware API key (stored in Key Vault).'),
       phi4Key: parameter('securestring', 'Phi-4 endpoint key (stored in Key Vault).'),
