@@ -112,15 +112,24 @@ export function workQueueContract(name: string, factory: ContractFactory<WorkQue
         return null;
       });
       const runs = [work.run(q, 'a', {}), work.run(q, 'b', {}), work.run(q, 'c', {})];
-      await eventually(async () => expect(await work.counts(q)).toMatchObject({ waiting: 2, active: 1 }));
-      release();
+      try {
+        // A worker on a busy machine may take a while to pick the first job up.
+        await eventually(async () => expect(await work.counts(q)).toMatchObject({ waiting: 2, active: 1 }), {
+          timeoutMs: 10_000,
+        });
+      } finally {
+        // Never leave the handler blocked: closing the queue waits for running jobs.
+        release();
+      }
       await Promise.all(runs);
-      await eventually(async () => expect(await work.counts(q)).toMatchObject({ waiting: 0, active: 0 }));
+      await eventually(async () => expect(await work.counts(q)).toMatchObject({ waiting: 0, active: 0 }), {
+        timeoutMs: 10_000,
+      });
     });
 
     it('keeps jobs added before the handler and runs them once it is registered', async () => {
       const pending = work.run(q, 'early', { n: 1 });
-      await eventually(async () => expect((await work.counts(q)).waiting).toBe(1));
+      await eventually(async () => expect((await work.counts(q)).waiting).toBe(1), { timeoutMs: 10_000 });
       await work.process<{ n: number }, number>(q, async (job) => job.payload.n + 1);
       expect(await pending).toBe(2);
     });
