@@ -20,7 +20,8 @@ import {
   startGatewayServer,
 } from '../mesh-roles.js';
 import { openRedisPorts } from '../redis-ports.js';
-import { bullPrefixOf, type ServeCommand } from './parse-command-line.js';
+import { redisPortsOptionsOf, workQueueOptionsOf } from './command-redis.js';
+import type { ServeCommand } from './parse-command-line.js';
 import { scheduleDailyStories } from './serve-command.js';
 
 /**
@@ -36,12 +37,7 @@ export async function serveRole(command: ServeCommand & { role: MeshRole }): Pro
     fields: { app: 'reference-mesh', role, instanceId: command.instanceId },
   });
   const redis = command.redisUrl
-    ? await openRedisPorts({
-        url: command.redisUrl,
-        instanceId: command.instanceId,
-        keyPrefix: command.redisPrefix,
-        logger,
-      })
+    ? await openRedisPorts(redisPortsOptionsOf(command, command.redisUrl, logger))
     : undefined;
   const ports: GatewayPorts = redis?.ports ?? {
     state: createMemoryStateStore(),
@@ -62,7 +58,7 @@ export async function serveRole(command: ServeCommand & { role: MeshRole }): Pro
   let banner: string;
   if (role === 'gateway') {
     const work: WorkQueue = command.redisUrl
-      ? createBullmqWorkQueue({ url: command.redisUrl, prefix: bullPrefixOf(command.redisPrefix) })
+      ? createBullmqWorkQueue(workQueueOptionsOf(command, command.redisUrl))
       : createMemoryWorkQueue();
     const server = await startGatewayServer({
       ...roleOptions,

@@ -7,7 +7,8 @@ import { startDistributedMesh } from '../distributed-mesh.js';
 import { meshSecurityFromEnv } from '../mesh-roles.js';
 import { openRedisPorts } from '../redis-ports.js';
 import { startReferenceMesh } from '../reference-mesh.js';
-import { bullPrefixOf, type RunCommand } from './parse-command-line.js';
+import { redisPortsOptionsOf, workQueueOptionsOf } from './command-redis.js';
+import type { RunCommand } from './parse-command-line.js';
 import { createProgressPrinter } from './progress-printer.js';
 import { describeSite, type PublishedSite, publishSite, serveSite } from './publish-site.js';
 import { CLI_PATH } from './serve-command.js';
@@ -163,15 +164,10 @@ async function openMesh(command: RunCommand): Promise<OpenMesh> {
     };
   }
   const redis = command.redisUrl
-    ? await openRedisPorts({
-        url: command.redisUrl,
-        instanceId: command.instanceId,
-        keyPrefix: command.redisPrefix,
-        logger,
-      })
+    ? await openRedisPorts(redisPortsOptionsOf(command, command.redisUrl, logger))
     : undefined;
   const work: WorkQueue | undefined = command.redisUrl
-    ? createBullmqWorkQueue({ url: command.redisUrl, prefix: bullPrefixOf(command.redisPrefix) })
+    ? createBullmqWorkQueue(workQueueOptionsOf(command, command.redisUrl))
     : undefined;
   const mesh = await startReferenceMesh({
     gatewayPort: 0,

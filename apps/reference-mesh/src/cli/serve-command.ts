@@ -6,7 +6,8 @@ import { type DistributedMesh, startDistributedMesh } from '../distributed-mesh.
 import { meshSecurityFromEnv } from '../mesh-roles.js';
 import { openRedisPorts } from '../redis-ports.js';
 import { startReferenceMesh } from '../reference-mesh.js';
-import { bullPrefixOf, type ServeCommand } from './parse-command-line.js';
+import { redisPortsOptionsOf, workQueueOptionsOf } from './command-redis.js';
+import type { ServeCommand } from './parse-command-line.js';
 import { serveRole } from './role-command.js';
 
 /** The queue the daily schedule adds its jobs to, and the schedule's id. */
@@ -46,15 +47,10 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
   if (command.distributed) return serveDistributed(command);
   const logger = createJsonLogger({ fields: { app: 'reference-mesh', instanceId: command.instanceId } });
   const redis = command.redisUrl
-    ? await openRedisPorts({
-        url: command.redisUrl,
-        instanceId: command.instanceId,
-        keyPrefix: command.redisPrefix,
-        logger,
-      })
+    ? await openRedisPorts(redisPortsOptionsOf(command, command.redisUrl, logger))
     : undefined;
   const work: WorkQueue = command.redisUrl
-    ? createBullmqWorkQueue({ url: command.redisUrl, prefix: bullPrefixOf(command.redisPrefix) })
+    ? createBullmqWorkQueue(workQueueOptionsOf(command, command.redisUrl))
     : createMemoryWorkQueue();
   const mesh = await startReferenceMesh({
     gatewayPort: command.port,

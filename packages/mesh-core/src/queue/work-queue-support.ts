@@ -1,3 +1,4 @@
+import { raceAbort } from '../context/call-scope.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { WorkQueueLimits } from '../ports/work-queue.js';
 
@@ -35,23 +36,14 @@ export function resolveWorkQueueLimits(limits: WorkQueueLimits = {}): ResolvedWo
 }
 
 /** Resolves `promise`, or rejects `canceled` as soon as `signal` aborts (the work itself is not stopped). */
-export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export async function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(canceledBy(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(canceledBy(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  try {
+    return await raceAbort(promise, signal);
+  } catch (error) {
+    if (signal.aborted && error === signal.reason) throw canceledBy(signal);
+    throw error;
+  }
 }
 
 function canceledBy(signal: AbortSignal): MeshError {
