@@ -90,9 +90,23 @@ export interface MeshRoleOptions {
 }
 
 /** A peer link to `url` carrying the mesh's peer token when one is configured. */
-export function createMeshLink(url: string, security: MeshSecurity = {}): PeerLink {
-  return createPeerLink({ url, ...(security.peerAuth ? { auth: security.peerAuth.signer } : {}) });
+export function createMeshLink(
+  url: string,
+  security: MeshSecurity = {},
+  options: { defaultTimeoutMs?: number } = {},
+): PeerLink {
+  return createPeerLink({
+    url,
+    ...options,
+    ...(security.peerAuth ? { auth: security.peerAuth.signer } : {}),
+  });
 }
+
+/**
+ * Deadline of the pipeline's calls into the gateway: as long as the slowest tool's timeout, so that the gateway's
+ * per-tool policy ({@link TOOL_TIMEOUTS_MS}) decides how long each call may take, not the link's 30 s default.
+ */
+export const PIPELINE_CALL_TIMEOUT_MS = Math.max(...Object.values(TOOL_TIMEOUTS_MS));
 
 /** A {@link MeshClient} over a link that is made later (once the server it points at listens). */
 export function lateMeshClient(link: () => PeerLink | undefined): MeshClient {
@@ -207,7 +221,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ...nodeEndpoints(options),
     });
     await node.start();
-    selfLink = createMeshLink(node.meshUrl ?? '', security);
+    selfLink = createMeshLink(node.meshUrl ?? '', security, { defaultTimeoutMs: PIPELINE_CALL_TIMEOUT_MS });
     await pipeline.start();
   } catch (error) {
     await pipeline.close();
