@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Cron } from 'croner';
 import PQueue from 'p-queue';
 import { MeshError } from '../errors/mesh-error.js';
@@ -50,6 +51,8 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Wor
   const queues = new Map<string, QueueState>();
   const schedules = new Map<string, Cron>();
   const closing = new AbortController();
+  // Every running job gets it as its signal and may listen to it until it ends: no cap, no warning.
+  setMaxListeners(0, closing.signal);
 
   const stateOf = (name: string): QueueState => {
     let state = queues.get(name);

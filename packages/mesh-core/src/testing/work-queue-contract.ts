@@ -84,6 +84,30 @@ export function workQueueContract(name: string, factory: ContractFactory<WorkQue
       expect(most).toBe(2);
     });
 
+    it('lets more than ten running jobs listen to their signal without a listener warning', async () => {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+      process.on('warning', onWarning);
+      try {
+        await work.process(
+          q,
+          async (job) => {
+            const onAbort = () => {};
+            job.signal.addEventListener('abort', onAbort, { once: true });
+            await delay(50);
+            job.signal.removeEventListener('abort', onAbort);
+            return null;
+          },
+          { concurrency: 16 },
+        );
+        await Promise.all(Array.from({ length: 16 }, (_, index) => work.run(q, `l${index}`, {})));
+        await delay(10);
+      } finally {
+        process.off('warning', onWarning);
+      }
+      expect(warnings.filter((warning) => warning.includes('MaxListeners'))).toEqual([]);
+    });
+
     it('starts at most rateLimit.max jobs per rateLimit.durationMs', async () => {
       const starts: number[] = [];
       await work.process(

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   decodeJobError,
   encodeJobError,
@@ -80,12 +81,17 @@ export function createBullmqWorkQueue(options: BullmqWorkQueueOptions = {}): Wor
   const workers = new Map<string, Worker>();
   const schedules = new Map<string, string>();
   const closing = new AbortController();
+  // Every running job listens to it (through its own signal) until it ends: no cap, no warning.
+  setMaxListeners(0, closing.signal);
 
   const queueOf = (name: string) => {
     let queue = queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: client(), prefix: settings.prefix });
       queue.on('error', () => {});
+      // Every job this process waits for listens for the queue closing until it finishes (BullMQ's
+      // waitUntilFinished): as many listeners as jobs in flight, each removed when its job ends.
+      queue.setMaxListeners(0);
       queues.set(name, queue);
     }
     return queue;
