@@ -149,6 +149,30 @@ describe('image parameters: decoded facts', () => {
     }
   });
 
+  it('draws a picture with every image parameter changed at once (the effects combine)', async () => {
+    const everything = Object.fromEntries(
+      NAMES.filter((name) => name !== 'image_safety_level').map((name) => {
+        const spec = PARAMETER_TABLE[name as ParameterName] as ParameterSpec;
+        return [name, CHANGES[name]?.value ?? alternativeOf(spec, spec.default)];
+      }),
+    ) as GenerationParametersInput;
+    const harness = createTestToolContext();
+    const [generateImage] = createMediaTools({ providers: { image: offlineImage, speech, safety } });
+    const result = await callTool<{ width: number; height: number; format: string }>(
+      generateImage as AnyToolDefinition,
+      {
+        ...INPUT,
+        parameters: { ...everything, size_spec: '1792x1024', camera_angle: 'birds_eye', shot_type: 'wide' },
+      },
+      harness.ctx,
+    );
+    const bytes = (result.content ?? [])
+      .map(bytesOfResource)
+      .find((entry) => entry !== undefined) as Uint8Array;
+    expect(await imageSizeOf(bytes)).toEqual({ width: 1792, height: 1024, format: everything.output_format });
+    await harness.close();
+  }, 120_000);
+
   it('images_per_page returns the alternatives as embedded resources', async () => {
     const harness = createTestToolContext();
     const [generateImage] = createMediaTools({ providers: { image: offlineImage, speech, safety } });

@@ -165,18 +165,19 @@ export function composeScene(request: SceneRequest): ComposedScene {
     `<defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${palette.skyTop}"/><stop offset="1" stop-color="${palette.skyBottom}"/></linearGradient></defs>`,
     // A moved or scaled camera sees past the page's edges: sky and ground go on beyond them.
     cameraTransform
-      ? `<rect x="-3072" y="-3072" width="7168" height="3672" fill="${palette.skyTop}"/><rect x="-3072" y="${HORIZON}" width="7168" height="4096" fill="${palette.ground}"/>`
+      ? `<rect x="-1024" y="-1024" width="3072" height="${HORIZON + 1024}" fill="${palette.skyTop}"/><rect x="-1024" y="${HORIZON}" width="3072" height="2048" fill="${palette.ground}"/>`
       : '',
-    '<rect x="0" y="0" width="1024" height="1024" fill="url(#sky)"/>',
+    // Wider when the camera moves, so the sky and the ground line run past the page's edges.
+    `<rect x="${cameraTransform ? -1024 : 0}" y="0" width="${cameraTransform ? 3072 : 1024}" height="1024" fill="url(#sky)"/>`,
     times(() => skyDecorations(location, time, weather, random)),
     times(() => backdrop(location, random)),
     style.perspectiveDepth === 'deep'
-      ? `<rect x="-3072" y="0" width="7168" height="${HORIZON + 20}" fill="#ffffff" fill-opacity="0.3"/>`
+      ? `<rect x="-1024" y="0" width="3072" height="${HORIZON + 20}" fill="#ffffff" fill-opacity="0.3"/>`
       : '',
     `<path d="M0 ${HORIZON} Q256 ${HORIZON - 30} 512 ${HORIZON} T1024 ${HORIZON} L1024 1024 L0 1024 Z" fill="${palette.ground}"/>`,
     style.perspectiveDepth === 'flat'
       ? ''
-      : `<rect x="0" y="${HORIZON + 40}" width="1024" height="6" fill="${palette.groundEdge}" fill-opacity="0.6"/>`,
+      : `<rect x="${cameraTransform ? -1024 : 0}" y="${HORIZON + 40}" width="${cameraTransform ? 3072 : 1024}" height="6" fill="${palette.groundEdge}" fill-opacity="0.6"/>`,
     times(() => groundDecorations(location, random)),
     objects.svg,
     characterLayer(request.characters, random, style),

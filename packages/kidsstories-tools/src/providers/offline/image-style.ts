@@ -136,7 +136,7 @@ function toneFilter(parameters: ImageParameters): string | undefined {
   const intercept = round((1 - slope) / 2);
   const func = (channel: string) =>
     `<feFunc${channel} type="linear" slope="${round(slope)}" intercept="${intercept}"/>`;
-  return `<filter id="tone" x="0" y="0" width="1" height="1" color-interpolation-filters="sRGB"><feColorMatrix type="matrix" values="${matrix}"/><feComponentTransfer>${func('R')}${func('G')}${func('B')}</feComponentTransfer></filter>`;
+  return `<filter id="tone" filterUnits="userSpaceOnUse" x="0" y="0" width="1024" height="1024" color-interpolation-filters="sRGB"><feColorMatrix type="matrix" values="${matrix}"/><feComponentTransfer>${func('R')}${func('G')}${func('B')}</feComponentTransfer></filter>`;
 }
 
 const LIGHT_WASH: Record<ImageParameters['lighting'], { colour: string; opacity: number } | undefined> = {
