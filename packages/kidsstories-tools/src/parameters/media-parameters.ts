@@ -178,7 +178,10 @@ export const IMAGE_PARAMETERS = defineCategory('image_synthesis', {
   }),
   seed_lock: flag({
     default: true,
-    applied: { offline: "true draws every page with the call's seed; false adds the page number to it." },
+    applied: {
+      offline:
+        "true draws every page with the call's seed; false derives one seed per page from it and the page number.",
+    },
     doc: 'Use one image seed for every page so the style stays stable.',
   }),
   image_safety_level: oneOf(['strict', 'standard'], {
@@ -257,7 +260,7 @@ export const AUDIO_PARAMETERS = defineCategory('audio_production', {
   emotion_mapping: oneOf(['none', 'auto', 'expressive'], {
     default: 'auto',
     applied: {
-      offline: 'Pitch variation: none is flat, expressive doubles it.',
+      offline: 'Pitch variation: none nearly flat (0.3x), expressive doubled.',
       cloud: 'A sentence of the `instructions`.',
     },
     doc: 'How the narration follows the mood of each page.',
