@@ -32,16 +32,21 @@ export const MEDIA_KINDS = {
 export type MediaKind = keyof typeof MEDIA_KINDS;
 
 /**
- * Describes bytes as an artifact: SHA-256, size, MIME type and a content-addressed URI.
+ * Describes bytes as an artifact: SHA-256, size, MIME type and a content-addressed URI. `format` overrides the
+ * kind's usual extension and MIME type (a WebP picture, a WAV narration).
  *
  * @example
  * ```ts
  * const artifact = describeArtifact('image', png); // { uri: 'kidsstories://media/image/ab12….png', … }
  * ```
  */
-export function describeArtifact(kind: MediaKind, data: Uint8Array): MediaArtifact {
+export function describeArtifact(
+  kind: MediaKind,
+  data: Uint8Array,
+  format: { extension: string; mimeType: string } = MEDIA_KINDS[kind],
+): MediaArtifact {
   const sha256 = createHash('sha256').update(data).digest('hex');
-  const { extension, mimeType } = MEDIA_KINDS[kind];
+  const { extension, mimeType } = format;
   return {
     uri: `kidsstories://media/${kind}/${sha256}.${extension}`,
     mimeType,

@@ -35,6 +35,21 @@ export interface ParameterSpec<T = unknown> {
   doc: string;
   /** Validates one value of the parameter; its messages name the allowed range. */
   schema: z.ZodType<T>;
+  /**
+   * Where a media parameter takes effect, per provider family (image, audio and video parameters): what the
+   * offline providers and the cloud providers do with it. A family left out does not apply it. Rendered as the
+   * "Applied" column of `docs/parameters.md`; the parameter tests check that each named family's output or
+   * request changes with the value.
+   */
+  applied?: ParameterApplication;
+}
+
+/** Where a media parameter takes effect: one sentence per provider family that applies it. */
+export interface ParameterApplication {
+  /** What the offline providers (illustrator, Flite, pan-and-zoom encoder) do with it. */
+  offline?: string;
+  /** What the cloud providers (OpenAI images and speech, Runware) do with it. */
+  cloud?: string;
 }
 
 /** A parameter spec before its category is attached by {@link defineCategory}. */
@@ -53,6 +68,11 @@ export function defineCategory<const TDrafts extends Record<string, ParameterDra
 interface BaseOptions<T> {
   default: T;
   doc: string;
+  applied?: ParameterApplication;
+}
+
+function appliedOf(options: { applied?: ParameterApplication }): { applied?: ParameterApplication } {
+  return options.applied === undefined ? {} : { applied: options.applied };
 }
 
 /** An integer parameter from `min` to `max` inclusive. */
@@ -64,6 +84,7 @@ export function integer(options: BaseOptions<number> & { min: number; max: numbe
     default: options.default,
     allowed,
     doc: options.doc,
+    ...appliedOf(options),
     schema: z.number({ error }).int({ error }).min(options.min, { error }).max(options.max, { error }),
   };
 }
@@ -76,6 +97,7 @@ export function decimal(options: BaseOptions<number> & { min: number; max: numbe
     default: options.default,
     allowed: `${options.min}..${options.max}`,
     doc: options.doc,
+    ...appliedOf(options),
     schema: z.number({ error }).min(options.min, { error }).max(options.max, { error }),
   };
 }
@@ -92,6 +114,7 @@ export function oneOf<const TValue extends string | number>(
     default: options.default,
     allowed: `one of ${list}`,
     doc: options.doc,
+    ...appliedOf(options),
     schema: z.literal(values as unknown as TValue[], { error }) as unknown as z.ZodType<TValue>,
   };
 }
@@ -104,6 +127,7 @@ export function flag(options: BaseOptions<boolean>): ParameterDraft<boolean> {
     default: options.default,
     allowed: 'true, false',
     doc: options.doc,
+    ...appliedOf(options),
     schema: z.boolean({ error }),
   };
 }
@@ -116,6 +140,7 @@ export function text(options: BaseOptions<string> & { maxLength: number }): Para
     default: options.default,
     allowed: `string, at most ${options.maxLength} chars`,
     doc: options.doc,
+    ...appliedOf(options),
     schema: z.string({ error }).max(options.maxLength, { error }),
   };
 }
@@ -130,6 +155,7 @@ export function textList(
     default: options.default,
     allowed: `up to ${options.maxItems} strings of 1..${options.maxLength} chars`,
     doc: options.doc,
+    ...appliedOf(options),
     schema: z
       .array(z.string({ error }).min(1, { error }).max(options.maxLength, { error }), { error })
       .max(options.maxItems, { error }),
@@ -148,6 +174,7 @@ export function oneOfList<const TValue extends string>(
     default: options.default,
     allowed: `${options.minItems}..${options.maxItems} of ${list}`,
     doc: options.doc,
+    ...appliedOf(options),
     schema: z
       .array(z.enum(values as unknown as [TValue, ...TValue[]], { error }), { error })
       .min(options.minItems, { error })
@@ -166,6 +193,7 @@ export function hexColorList(
     default: options.default,
     allowed: `up to ${options.maxItems} colours #RRGGBB`,
     doc: options.doc,
+    ...appliedOf(options),
     schema: z
       .array(z.string({ error }).regex(/^#[0-9A-Fa-f]{6}$/, { error }), { error })
       .max(options.maxItems, { error }),
@@ -183,6 +211,7 @@ export function integerRange(
     default: options.default,
     allowed: `[low, high] in ${options.min}..${options.max}, low <= high`,
     doc: options.doc,
+    ...appliedOf(options),
     // Advertised as an array of exactly two items: a tuple's JSON Schema (`prefixItems`, `items: false`) is
     // rejected by the Inspector's strict lint and by strict function calling (issue 19). The pipe types it.
     schema: z
@@ -207,6 +236,7 @@ export function weights<const TKey extends string>(
     default: options.default,
     allowed: `{ ${keys.join(', ')} } each 0..1, one > 0`,
     doc: options.doc,
+    ...appliedOf(options),
     schema: z
       .strictObject(shape, { error })
       .refine((value) => Object.values(value).some((weight) => (weight ?? 0) > 0), {

@@ -279,8 +279,8 @@ export async function createPipelineRun(
   async function mediaSteps(refined: StoryRecord, guide: CharacterGuide) {
     const imageTier = await budgetTier('pictures');
     const numbers = refined.story.pages.map((_, index) => index + 1);
-    const seedOf = (page: number) =>
-      plan.parameters.seed >= 0 ? (plan.parameters.seed + page) % 2_147_483_647 : page;
+    // One seed for the story: generate_image keeps it for every page (seed_lock) or adds the page number.
+    const imageSeed = plan.parameters.seed >= 0 ? plan.parameters.seed : 1;
     const picturesStep = step(
       'pictures',
       async (usage) => {
@@ -301,9 +301,9 @@ export async function createPipelineRun(
                     characterGuide: guide,
                     storyId: refined.storyId,
                     page: number,
-                    seed: seedOf(number),
-                    size: plan.parameters.size_spec,
-                    style: plan.parameters.style_prompt.slice(0, 400),
+                    seed: imageSeed,
+                    // Every image parameter applies (size, style, colours, camera, texture...).
+                    parameters: { ...plan.parameters },
                   },
                   output: path,
                 }),
@@ -339,8 +339,8 @@ export async function createPipelineRun(
                   tool: 'generate_audio',
                   args: {
                     text: page.text,
-                    voice: plan.parameters.voice_id,
-                    speed: plan.parameters.pacing_multiplier,
+                    // Every audio parameter applies (voice, pacing, pause, loudness, style...).
+                    parameters: { ...plan.parameters },
                     storyId: refined.storyId,
                     page: number,
                   },
@@ -382,7 +382,11 @@ export async function createPipelineRun(
         const tier =
           asked === 'auto' ? advised : TIERS[Math.min(TIERS.indexOf(asked), TIERS.indexOf(advised))];
         const durationSec = plan.parameters.duration_sec;
-        const selection = await mesh.callTool('select_model', { durationSec, quality: tier });
+        const selection = await mesh.callTool('select_model', {
+          durationSec,
+          quality: tier,
+          parameters: { ...plan.parameters },
+        });
         const selected = selection.structuredContent as { appliedQuality: Tier; modelId: string };
         usage.tool('select_model', 1);
         usage.tier(selected.appliedQuality);
@@ -396,8 +400,8 @@ export async function createPipelineRun(
                 job('video', jobId('p', number, 'clip'), {
                   tool: 'animate_image',
                   args: {
-                    motion: plan.parameters.motion_type,
-                    durationSec,
+                    // Every video parameter applies (motion, fps, resolution, easing, loop, cost ceiling...).
+                    parameters: { ...plan.parameters },
                     quality: selected.appliedQuality,
                     storyId: refined.storyId,
                     page: number,

@@ -5,7 +5,7 @@ import { generationLockKey, MeshError, type ToolProgress, withLock } from '@kids
 import { BUNDLE_FILES, bundleDir, type StoryManifest } from '../bundle/bundle-manifest.js';
 import { bundleCompleteFields, PIPELINE_STREAMS } from '../bundle/pipeline-events.js';
 import { verifyBundle } from '../bundle/read-bundle.js';
-import { resolveParameters } from '../parameters/generation-parameters.js';
+import { type GenerationParameters, resolveParameters } from '../parameters/generation-parameters.js';
 import { type OrchestrateInput, orchestrateInputSchema, utcDateOf } from './orchestrate-input.js';
 import { createPipelineRun, type PipelinePlan } from './pipeline-run.js';
 import {
@@ -99,6 +99,7 @@ export function createStoryPipeline(options: StoryPipelineOptions): StoryPipelin
         age_band: args.ageBand,
         ...(args.pages === undefined ? {} : { page_count: args.pages }),
       });
+      assertBundleFormats(parameters);
       const pages = parameters.page_count;
       const clips = Math.min(args.clips ?? parameters.clips_per_story, pages);
       const dir = bundleDir(resolved.outDir, date, args.ageBand);
@@ -165,4 +166,25 @@ export function createStoryPipeline(options: StoryPipelineOptions): StoryPipelin
 async function verifiedManifest(dir: string): Promise<StoryManifest | undefined> {
   const verification = await verifyBundle(dir);
   return verification.ok ? verification.manifest : undefined;
+}
+
+/**
+ * The story bundle holds PNG pictures and MP3 narration (`pages/NN.png`, `pages/NN.mp3`; the clips mux the MP3):
+ * other formats are for direct tool calls.
+ *
+ * @throws MeshError `invalid_argument` naming `output_format` or `audio_format` when it is not png or mp3.
+ */
+function assertBundleFormats(parameters: GenerationParameters): void {
+  for (const [field, wanted] of [
+    ['output_format', 'png'],
+    ['audio_format', 'mp3'],
+  ] as const) {
+    if (parameters[field] !== wanted) {
+      throw new MeshError(
+        `${field} ${parameters[field]} cannot go into a story bundle, which holds ${wanted} files; use ${wanted} for orchestrate (other formats are for direct generate_image / generate_audio calls)`,
+        'invalid_argument',
+        { details: { field: `parameters.${field}`, allowed: wanted } },
+      );
+    }
+  }
 }

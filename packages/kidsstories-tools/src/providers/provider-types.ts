@@ -1,3 +1,6 @@
+import type { ImageFormat } from '../media/image-encoding.js';
+import type { AudioParameters, ImageParameters, VideoParameters } from '../media/media-parameters-of.js';
+
 /**
  * Provider interfaces: the seams between KidsStories tools and the models behind them. Two families implement
  * them: offline (deterministic for a seed, no keys, the embedded default) and cloud (Azure OpenAI / OpenAI,
@@ -110,13 +113,17 @@ export interface ImageProvider {
       /** `1024x1024` and the like. */
       size: string;
       style?: string;
-      parameters?: Record<string, unknown>;
+      /** The image parameters (validated, every one present); default all defaults. */
+      parameters?: ImageParameters;
       /** Text to draw under the picture (offline illustrator only); none when absent. */
       caption?: string;
     },
     options?: ProviderCallOptions,
   ): Promise<{
+    /** The encoded picture: PNG unless `format` says otherwise. */
     png: Uint8Array;
+    /** Format of `png`'s bytes (the `output_format` parameter). Default `png`. */
+    format?: ImageFormat;
     width: number;
     height: number;
     revisedPrompt?: string;
@@ -128,13 +135,33 @@ export interface ImageProvider {
   }>;
 }
 
-/** Speech synthesis (narration), as MP3 24 kHz mono. */
+/** The narration formats (the `audio_format` parameter). */
+export type AudioFormat = 'mp3' | 'wav' | 'opus';
+
+/** Speech synthesis (narration), as MP3 24 kHz mono unless the audio parameters say otherwise. */
 export interface SpeechProvider {
   readonly name: string;
   synthesize(
-    request: { text: string; voice: string; speed?: number; instructions?: string },
+    request: {
+      text: string;
+      voice: string;
+      speed?: number;
+      instructions?: string;
+      /** The audio parameters (validated, every one present); default all defaults. `voice` and `speed` win. */
+      parameters?: AudioParameters;
+    },
     options?: ProviderCallOptions,
-  ): Promise<{ mp3: Uint8Array; durationSec: number; sampleRate: number; usage: ProviderUsage }>;
+  ): Promise<{
+    /** The encoded narration: MP3 unless `format` says otherwise. */
+    mp3: Uint8Array;
+    /** Format of `mp3`'s bytes. Default `mp3`. */
+    format?: AudioFormat;
+    durationSec: number;
+    sampleRate: number;
+    /** Audio channels of the narration. Default 1. */
+    channels?: number;
+    usage: ProviderUsage;
+  }>;
 }
 
 /** Image-to-video animation. */
@@ -157,6 +184,11 @@ export interface VideoProvider {
       audio?: Uint8Array;
       /** Where the camera moves to, as fractions of the picture (0 to 1), such as the page's named object. */
       focus?: { x: number; y: number };
+      /**
+       * The video parameters (validated, every one present); default all defaults. `motion`, `durationSec`,
+       * `width` and `height` win over theirs.
+       */
+      parameters?: VideoParameters;
     },
     options?: ProviderCallOptions,
   ): Promise<{

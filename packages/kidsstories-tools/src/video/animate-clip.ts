@@ -2,6 +2,7 @@ import type { PriceTable, ToolContext } from '@kidsstories/mesh-core';
 import { MeshError } from '@kidsstories/mesh-core';
 import { describeArtifact, type MediaArtifact } from '../media/media-artifact.js';
 import { publishMediaComplete } from '../media/media-events.js';
+import type { VideoParameters } from '../media/media-parameters-of.js';
 import { throwIfCanceled } from '../media/throw-if-canceled.js';
 import { chargeProviderCall } from '../providers/provider-charge.js';
 import type { VideoProvider } from '../providers/provider-types.js';
@@ -45,6 +46,12 @@ export interface ClipRequest {
   audio?: Uint8Array;
   /** Where the camera moves to, as fractions of the picture. */
   focus?: { x: number; y: number };
+  /** Most USD the clip may cost (the `cost_ceiling` parameter); none by default. */
+  costCeilingUsd?: number;
+  /** Try cheaper models after a 429 (the `fallback_on_rate_limit` parameter). Default true. */
+  fallbackOnRateLimit?: boolean;
+  /** The video parameters, passed to the provider; none by default (the provider's own settings). */
+  parameters?: VideoParameters;
 }
 
 /** A rendered clip. */
@@ -122,6 +129,7 @@ export async function animateClip(
         quality: clip.quality,
         durationSec: clip.durationSec,
         ...(clip.allowDowngrade === undefined ? {} : { allowDowngrade: clip.allowDowngrade }),
+        ...(clip.costCeilingUsd === undefined ? {} : { costCeilingUsd: clip.costCeilingUsd }),
       },
       await videoBudgetView(ctx),
     );
@@ -131,7 +139,8 @@ export async function animateClip(
         billedDurationSec: selection.billedDurationSec,
         estimatedCostUsd: selection.estimatedCostUsd,
       },
-      ...selection.fallbacks.slice(0, context.maxFallbacks),
+      // fallback_on_rate_limit false: a 429 ends the clip instead of trying cheaper models.
+      ...(clip.fallbackOnRateLimit === false ? [] : selection.fallbacks.slice(0, context.maxFallbacks)),
     ];
   }
   const rateLimitedModels: string[] = [];
@@ -205,6 +214,7 @@ async function renderCandidate(
           ...(clip.height === undefined ? {} : { height: clip.height }),
           ...(clip.audio === undefined ? {} : { audio: clip.audio }),
           ...(clip.focus === undefined ? {} : { focus: clip.focus }),
+          ...(clip.parameters === undefined ? {} : { parameters: clip.parameters }),
         },
         { signal: ctx.signal, ...(clip.seed === undefined ? {} : { seed: clip.seed }) },
       ),

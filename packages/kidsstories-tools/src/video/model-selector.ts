@@ -29,6 +29,11 @@ export interface VideoRequirement {
   allowDowngrade?: boolean;
   /** Models not to choose (for example the one that just failed). */
   excludeModels?: readonly string[];
+  /**
+   * Most USD one clip may cost (the `cost_ceiling` parameter): dearer models are not chosen. When it leaves no
+   * model at the quality floor and `allowDowngrade` is true, the cheapest model one tier below is chosen.
+   */
+  costCeilingUsd?: number;
 }
 
 /** The budget picture the selection honours. */
@@ -43,7 +48,7 @@ export interface BudgetView {
 export interface ModelVerdict {
   modelId: string;
   eligible: boolean;
-  /** For an ineligible model, the first failed criterion (`quality`, `duration`, `budget`, `rate_limit`, `cooling_down`, `excluded`). */
+  /** For an ineligible model, the first failed criterion (`quality`, `duration`, `budget`, `cost_ceiling`, `rate_limit`, `cooling_down`, `excluded`). */
   reason?: string;
   /** Estimated cost in USD at its billed duration, when it can render the duration. */
   estimatedCostUsd?: number;
@@ -162,6 +167,8 @@ export function createVideoModelSelector(options: VideoModelSelectorOptions): Vi
         else if (rank < fallbackFloor) verdicts.push(verdict('quality'));
         else if (billed === undefined || cost === undefined) verdicts.push(verdict('duration'));
         else if (cost > budget.remainingUsd) verdicts.push(verdict('budget'));
+        else if (requirement.costCeilingUsd !== undefined && cost > requirement.costCeilingUsd)
+          verdicts.push(verdict('cost_ceiling'));
         else if (Number(cooldowns[model.id] ?? 0) > at) verdicts.push(verdict('cooling_down'));
         else if (
           (await recentRequests(model.id, at)) >=
@@ -177,7 +184,15 @@ export function createVideoModelSelector(options: VideoModelSelectorOptions): Vi
         a.cost - b.cost ||
         tierRank(b.model.quality) - tierRank(a.model.quality) ||
         a.model.typicalLatencySec - b.model.typicalLatencySec;
-      const chosen = eligible.filter((entry) => entry.meetsFloor).sort(byCost)[0];
+      const ceilingBound = verdicts.some(
+        (verdict) =>
+          verdict.reason === 'cost_ceiling' &&
+          tierRank(catalogue.find((model) => model.id === verdict.modelId)?.quality ?? 'economy') >= floor,
+      );
+      const chosen =
+        eligible.filter((entry) => entry.meetsFloor).sort(byCost)[0] ??
+        // The cost ceiling set aside every model at the floor: one tier lower, when a downgrade is allowed.
+        (allowDowngrade && ceilingBound ? [...eligible].sort(byCost)[0] : undefined);
       if (!chosen) {
         const rendersDuration = catalogue.some(
           (model) => billedDurationSec(model, requirement.durationSec) !== undefined,
@@ -248,7 +263,7 @@ export function createVideoModelSelector(options: VideoModelSelectorOptions): Vi
         model: chosen.model,
         billedDurationSec: chosen.billed,
         estimatedCostUsd: chosen.cost,
-        appliedQuality: QUALITY_TIERS[floor] as QualityTier,
+        appliedQuality: chosen.meetsFloor ? (QUALITY_TIERS[floor] as QualityTier) : chosen.model.quality,
         fallbacks,
         verdicts,
       };

@@ -260,7 +260,7 @@ describe('Azure OpenAI image provider (DALL-E 3)', () => {
     await expectMeshError(providers.image!.generateImage(request), 'failed_precondition');
     const before = server.requests.length;
     const badSize = await expectMeshError(
-      providers.image!.generateImage({ ...request, size: '512x512' }),
+      providers.image!.generateImage({ ...request, size: '640x480' }),
       'invalid_argument',
     );
     expect(badSize.details.field).toBe('size');

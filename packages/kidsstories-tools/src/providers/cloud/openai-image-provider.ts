@@ -1,5 +1,8 @@
 import { MeshError } from '@kidsstories/mesh-core';
 import type { OpenAI } from 'openai';
+import { encodeImage } from '../../media/image-encoding.js';
+import { buildImagePromptParts } from '../../media/image-prompt.js';
+import { defaultImageParameters, type ImageParameters } from '../../media/media-parameters-of.js';
 import { meshErrorFromProvider } from '../provider-errors.js';
 import type { CharacterLook, ImageProvider, ProviderCallOptions } from '../provider-types.js';
 import { providerNameOf } from './openai-story-provider.js';
@@ -13,7 +16,7 @@ export interface OpenAIImageProviderOptions {
   model?: string;
   /** Azure deployment sent as `model` (path `/openai/deployments/{deployment}/images/generations`). Default: `model`. */
   deployment?: string;
-  /** DALL-E 3 quality. Default `standard`. */
+  /** DALL-E 3 quality when a call carries no image parameters. Default `standard` (else `image_quality`). */
   quality?: 'standard' | 'hd';
   /** Provider name for errors. Default `azure-openai` or `openai` by client. */
   name?: string;
@@ -23,42 +26,27 @@ export interface OpenAIImageProviderOptions {
 const DALL_E_3_SIZES = ['1024x1024', '1792x1024', '1024x1792'] as const;
 type DallE3Size = (typeof DALL_E_3_SIZES)[number];
 
-/** DALL-E 3 rejects prompts over 4000 characters. */
-const MAX_PROMPT_CHARS = 4000;
+/** Sizes below DALL-E 3's smallest: generated at 1024x1024, then scaled down with sharp. */
+const SCALED_SIZES: Readonly<Record<string, { width: number; height: number }>> = {
+  '768x768': { width: 768, height: 768 },
+  '512x512': { width: 512, height: 512 },
+};
 
 /**
- * Builds the image prompt from the page prompt, the scene and the character guide, so every page describes each
- * character with the same palette, features, clothing and marks (character consistency).
+ * Builds the image prompt from the page prompt, the scene, the character guide and the image parameters
+ * (default: every default), so every page describes each character with the same palette, features, clothing
+ * and marks (character consistency). See `buildImagePromptParts`.
  *
  * @example
  * ```ts
  * buildImagePrompt({ prompt: 'Page 2', sceneDescription: 'A meadow at dawn', characters: [pip], style: 'watercolor' });
  * ```
  */
-export function buildImagePrompt(request: {
-  prompt: string;
-  sceneDescription: string;
-  characters: readonly CharacterLook[];
-  style?: string;
-}): string {
-  const style = request.style ? `${request.style} ` : '';
-  const lines = [
-    `A gentle ${style}children's picture-book illustration, no text or letters in the picture.`,
-    `Scene: ${request.sceneDescription}`,
-  ];
-  if (request.prompt.trim()) lines.push(`Moment: ${request.prompt.trim()}`);
-  for (const look of request.characters) {
-    const parts = [
-      look.species ? `a ${look.species}` : undefined,
-      look.physicalFeatures.length ? `features: ${look.physicalFeatures.join(', ')}` : undefined,
-      look.clothing.length ? `wearing ${look.clothing.join(', ')}` : undefined,
-      look.colorPalette.length ? `colours exactly ${look.colorPalette.join(', ')}` : undefined,
-      look.distinctiveMarks.length ? `marks: ${look.distinctiveMarks.join(', ')}` : undefined,
-    ].filter((part): part is string => part !== undefined);
-    lines.push(`${look.name}: ${parts.join('; ')}. Draw ${look.name} exactly like this on every page.`);
-  }
-  const prompt = lines.join('\n');
-  return prompt.length > MAX_PROMPT_CHARS ? prompt.slice(0, MAX_PROMPT_CHARS) : prompt;
+export function buildImagePrompt(
+  request: { prompt: string; sceneDescription: string; characters: readonly CharacterLook[]; style?: string },
+  parameters: ImageParameters = defaultImageParameters(),
+): string {
+  return buildImagePromptParts(request, parameters).prompt;
 }
 
 /**
@@ -77,13 +65,17 @@ export function buildImagePrompt(request: {
 export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): ImageProvider {
   const model = options.model ?? 'dall-e-3';
   const name = options.name ?? providerNameOf(options.client);
-  const quality = options.quality ?? 'standard';
   return {
     name,
     async generateImage(request, callOptions: ProviderCallOptions = {}) {
-      if (!DALL_E_3_SIZES.includes(request.size as DallE3Size)) {
+      const parameters = request.parameters ?? defaultImageParameters();
+      const quality = request.parameters ? parameters.image_quality : (options.quality ?? 'standard');
+      // The smaller square sizes are made at 1024x1024 and scaled down.
+      const scaled = SCALED_SIZES[request.size];
+      const size = scaled ? '1024x1024' : request.size;
+      if (!DALL_E_3_SIZES.includes(size as DallE3Size)) {
         throw new MeshError(
-          `size must be one of ${DALL_E_3_SIZES.join(', ')} for ${model}, got "${request.size}"`,
+          `size must be one of ${[...DALL_E_3_SIZES, ...Object.keys(SCALED_SIZES)].join(', ')} for ${model}, got "${request.size}"`,
           'invalid_argument',
           { details: { field: 'size' } },
         );
@@ -93,10 +85,11 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
         response = await options.client.images.generate(
           {
             model: options.deployment ?? model,
-            prompt: buildImagePrompt(request),
+            prompt: buildImagePrompt(request, parameters),
             n: 1,
-            size: request.size as DallE3Size,
+            size: size as DallE3Size,
             quality,
+            style: parameters.image_style,
             response_format: 'b64_json',
           },
           { signal: callOptions.signal ?? null },
@@ -110,10 +103,16 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
           details: { provider: name },
         });
       }
-      const png = new Uint8Array(Buffer.from(image.b64_json, 'base64'));
-      const { width, height } = pngSizeOf(png, name);
+      const original = new Uint8Array(Buffer.from(image.b64_json, 'base64'));
+      const measured = pngSizeOf(original, name);
+      const { width, height } = scaled ?? measured;
+      const png = await encodeImage(original, parameters.output_format, {
+        quality: quality === 'hd' ? 95 : 85,
+        ...(scaled && (measured.width !== width || measured.height !== height) ? { resize: scaled } : {}),
+      });
       return {
         png,
+        format: parameters.output_format,
         width,
         height,
         ...(image.revised_prompt ? { revisedPrompt: image.revised_prompt } : {}),

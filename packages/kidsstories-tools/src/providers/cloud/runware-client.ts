@@ -36,6 +36,10 @@ export interface RunwareVideoRequest {
   width?: number;
   height?: number;
   seed?: number;
+  /** Frames per second, sent as `fps`. */
+  fps?: number;
+  /** Last frame (same forms as `inputImage`), so the clip ends on it: a loop when it is the first. */
+  lastImage?: string;
 }
 
 /** A finished video task. */
@@ -166,7 +170,10 @@ export function createRunwareClient(options: RunwareClientOptions): RunwareClien
         model: video.model,
         positivePrompt: video.positivePrompt,
         duration: video.durationSec,
-        frameImages: [{ inputImage: video.inputImage, frame: 'first' }],
+        frameImages: [
+          { inputImage: video.inputImage, frame: 'first' },
+          ...(video.lastImage === undefined ? [] : [{ inputImage: video.lastImage, frame: 'last' }]),
+        ],
         outputType: 'URL',
         outputFormat: 'MP4',
         numberResults: 1,
@@ -175,6 +182,7 @@ export function createRunwareClient(options: RunwareClientOptions): RunwareClien
         ...(video.width === undefined ? {} : { width: video.width }),
         ...(video.height === undefined ? {} : { height: video.height }),
         ...(video.seed === undefined ? {} : { seed: video.seed }),
+        ...(video.fps === undefined ? {} : { fps: video.fps }),
       };
       await runTasks([task], signal);
       const deadline = now() + maxWaitMs;

@@ -1,4 +1,5 @@
 import { MeshError } from '@kidsstories/mesh-core';
+import type { VideoParameters } from '../../media/media-parameters-of.js';
 import type { ProviderCallOptions, VideoProvider } from '../provider-types.js';
 import { mp4InfoOf } from './mp4-info.js';
 import { pngSizeOf } from './png-info.js';
@@ -45,15 +46,22 @@ export function createRunwareVideoProvider(options: RunwareVideoProviderOptions)
         throw new MeshError('png must be a PNG image', 'invalid_argument', { details: { field: 'png' } });
       }
       const inputImage = `data:image/png;base64,${Buffer.from(request.png).toString('base64')}`;
+      const parameters = request.parameters;
+      const [sideWidth, sideHeight] = parameters?.video_resolution.split('x').map(Number) ?? [];
+      const width = request.width ?? sideWidth;
+      const height = request.height ?? (request.width === undefined ? sideHeight : request.width);
       const video = await options.client.videoInference(
         {
           model: request.model,
-          positivePrompt: request.motion,
+          positivePrompt: parameters ? motionPrompt(request.motion, parameters) : request.motion,
           durationSec: request.durationSec,
           inputImage,
-          ...(request.width === undefined ? {} : { width: request.width }),
-          ...(request.height === undefined ? {} : { height: request.height }),
+          ...(width === undefined ? {} : { width }),
+          ...(height === undefined ? {} : { height }),
           ...(callOptions.seed === undefined ? {} : { seed: callOptions.seed }),
+          ...(parameters === undefined ? {} : { fps: parameters.fps }),
+          // loop: the clip ends on the picture it starts from.
+          ...(parameters?.loop ? { lastImage: inputImage } : {}),
         },
         callOptions.signal,
       );
@@ -68,4 +76,31 @@ export function createRunwareVideoProvider(options: RunwareVideoProviderOptions)
       };
     },
   };
+}
+
+const EASING_WORDS = {
+  linear: 'at an even speed',
+  ease_in_out: 'easing in and out',
+  ease_out: 'slowing to a gentle stop',
+} as const;
+
+/**
+ * The `positivePrompt` of a clip: the motion (`motion_type` words or the call's own), its strength
+ * (`motion_intensity`), its easing, the still start (`start_hold_ms`) and, with `loop`, the return.
+ */
+export function motionPrompt(motion: string, parameters: VideoParameters): string {
+  const strength =
+    parameters.motion_intensity < 0.34
+      ? 'subtle'
+      : parameters.motion_intensity < 0.67
+        ? 'moderate'
+        : 'strong';
+  return [
+    `${motion.replaceAll('_', ' ')} camera motion, ${strength} (${parameters.motion_intensity} on a 0 to 1 scale), ${EASING_WORDS[parameters.easing]}.`,
+    parameters.start_hold_ms > 0 ? `Hold still for the first ${parameters.start_hold_ms} ms.` : undefined,
+    parameters.loop ? 'End exactly where the clip starts, so it loops.' : undefined,
+    "Gentle children's picture-book animation.",
+  ]
+    .filter((part): part is string => part !== undefined)
+    .join(' ');
 }

@@ -3,7 +3,8 @@
 // Node 20 after 3-4 utterances (see ../../../../../shared/notes/offline-stack.md), so each instance gets a fresh
 // thread that exits when done. Plain .mjs so it loads from src (tests) and from dist (copied by tsup).
 //
-// workerData: { module: WebAssembly.Module, text: string, voice: string, durationStretch: number }
+// workerData: { module: WebAssembly.Module, text: string, voice: string, durationStretch: number,
+//              f0MeanHz?: number, f0SpreadHz?: number }
 // message:    { ok: true, wav: Uint8Array } | { ok: false, message: string }
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,13 +12,25 @@ import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { module, text, voice, durationStretch } = workerData;
+const { module, text, voice, durationStretch, f0MeanHz, f0SpreadHz } = workerData;
+const pitch = [];
+if (f0MeanHz !== undefined) pitch.push('--setf', `int_f0_target_mean=${f0MeanHz}`);
+if (f0SpreadHz !== undefined) pitch.push('--setf', `int_f0_target_stddev=${f0SpreadHz}`);
 const directory = await mkdtemp(join(tmpdir(), 'kidsstories-flite-'));
 try {
   const wasi = new WASI({
     version: 'preview1',
-    // Flite reads its arguments like its CLI: voice, a feature override, the text, the output file.
-    args: ['flite', '-voice', voice, '--setf', `duration_stretch=${durationStretch}`, ` ${text} `, 'out.wav'],
+    // Flite reads its arguments like its CLI: voice, feature overrides (speed, pitch), the text, the output file.
+    args: [
+      'flite',
+      '-voice',
+      voice,
+      '--setf',
+      `duration_stretch=${durationStretch}`,
+      ...pitch,
+      ` ${text} `,
+      'out.wav',
+    ],
     env: {},
     preopens: { '.': directory },
     returnOnExit: true,

@@ -50,7 +50,12 @@ export interface CharacterPlacement {
   scale: number;
   /** Draw the name under the character. Default true. */
   label?: boolean;
+  /** How the face is drawn (the `face_style` parameter). Default `round_friendly`. */
+  faceStyle?: FaceStyle;
 }
+
+/** How faces are drawn: round eyes with irises, plain dots, or detailed eyes with highlights and brows. */
+export type FaceStyle = 'round_friendly' | 'simple_dots' | 'detailed';
 
 /** SVG markup of one character (a `<g>`), in the scene's 1024-unit coordinates. */
 export function drawCharacter(look: CharacterLook, placement: CharacterPlacement): string {
@@ -211,9 +216,22 @@ export function drawCharacter(look: CharacterLook, placement: CharacterPlacement
   // Face.
   const eyeR = has('big eyes', 'large eyes', 'round eyes') || archetype === 'bird' ? 15 : 11;
   const iris = eyeColour(text);
+  const faceStyle = placement.faceStyle ?? 'round_friendly';
   for (const dx of [-22, 22]) {
+    if (faceStyle === 'simple_dots') {
+      parts.push(`<circle cx="${dx}" cy="${headCy - 6}" r="7" fill="${outline}"/>`);
+      continue;
+    }
     parts.push(`<circle cx="${dx}" cy="${headCy - 8}" r="${eyeR}" fill="#ffffff" ${stroke}/>`);
     parts.push(`<circle cx="${dx + 2}" cy="${headCy - 6}" r="${Math.round(eyeR * 0.55)}" fill="${iris}"/>`);
+    if (faceStyle === 'detailed') {
+      parts.push(
+        `<circle cx="${dx + 5}" cy="${headCy - 10}" r="${Math.max(2, Math.round(eyeR * 0.2))}" fill="#ffffff"/>`,
+      );
+      parts.push(
+        `<path d="M${dx - 12} ${headCy - 8 - eyeR - 8} Q${dx} ${headCy - 8 - eyeR - 16} ${dx + 12} ${headCy - 8 - eyeR - 8}" fill="none" stroke="${outline}" stroke-width="4" stroke-linecap="round"/>`,
+      );
+    }
   }
   if (has('glasses', 'spectacles')) {
     parts.push(

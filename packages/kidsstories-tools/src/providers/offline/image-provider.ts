@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module';
 import { MeshError } from '@kidsstories/mesh-core';
 import { renderAsync } from '@resvg/resvg-js';
+import { encodeImage } from '../../media/image-encoding.js';
 import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ImageProvider, ProviderCallOptions } from '../provider-types.js';
 import { composeScene } from './image-scene.js';
 import { OFFLINE_ILLUSTRATION_LICENSE } from './image-sprites.js';
+import { styledLooks } from './image-style.js';
 
 /** Model name the offline image provider reports in its usage (priced at 0). */
 export const OFFLINE_IMAGE_MODEL = 'offline-svg';
@@ -28,8 +30,9 @@ const DEFAULT_OFFLINE_IMAGE = { defaultSeed: 1, minSidePx: 256, maxSidePx: 2048 
  * time of day and weather, the objects it names and each character as its species, from the Fluent Emoji Flat
  * set (MIT, see {@link OFFLINE_ILLUSTRATION_LICENSE}), in its character-guide colours, clothing and marks) and
  * renders it to PNG with `@resvg/resvg-js` off the main thread (`renderAsync`). No text is drawn unless the
- * request asks for a `caption` (DejaVu Sans). Deterministic for a seed and the scene; results carry the
- * illustration set's `attribution`.
+ * request asks for a `caption` or `text_in_image` is true (DejaVu Sans). The image parameters change the drawing
+ * (see `image-style.ts` and docs/parameters.md); `output_format` webp or jpeg is encoded with `sharp`.
+ * Deterministic for a seed, the scene and the parameters; results carry the illustration set's `attribution`.
  *
  * @example
  * ```ts
@@ -50,13 +53,18 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
     async generateImage(request, callOptions: ProviderCallOptions = {}) {
       throwIfCanceled(callOptions.signal);
       const { width, height } = parseImageSize(request.size, minSide, maxSide);
+      // Without parameters the illustrator draws plainly (no texture, no filters), as a PNG.
+      const parameters = request.parameters;
+      // text_in_image lets the page text appear as lettering: the illustrator draws it as a caption.
+      const caption = request.caption ?? (parameters?.text_in_image ? request.prompt : undefined);
       const { svg, focus } = composeScene({
         sceneDescription: `${request.sceneDescription} ${request.prompt}`,
-        ...(request.caption === undefined ? {} : { caption: request.caption }),
-        characters: request.characters,
+        ...(caption === undefined ? {} : { caption }),
+        characters: parameters ? styledLooks(request.characters, parameters) : request.characters,
         seed: callOptions.seed ?? defaultSeed,
         width,
         height,
+        ...(parameters === undefined ? {} : { parameters }),
       });
       let rendered: Awaited<ReturnType<typeof renderAsync>>;
       try {
@@ -73,9 +81,13 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
       }
       // resvg's renderAsync only accepts its own napi AbortSignal, so cancellation is checked around it.
       throwIfCanceled(callOptions.signal);
-      const png = new Uint8Array(rendered.asPng());
+      const format = parameters?.output_format ?? 'png';
+      const png = await encodeImage(new Uint8Array(rendered.asPng()), format, {
+        quality: parameters?.image_quality === 'hd' ? 95 : 85,
+      });
       return {
         png,
+        format,
         width: rendered.width,
         height: rendered.height,
         attribution: OFFLINE_ILLUSTRATION_LICENSE.attribution,

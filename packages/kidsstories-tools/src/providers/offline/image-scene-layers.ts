@@ -1,6 +1,6 @@
 import { type RandomSource, randomBetween } from '../../media/seeded-random.js';
 import type { CharacterLook } from '../provider-types.js';
-import { drawCharacter, escapeXml } from './image-character.js';
+import { drawCharacter, escapeXml, type FaceStyle } from './image-character.js';
 import { spriteFor, spriteSvg } from './image-sprites.js';
 
 /**
@@ -160,9 +160,12 @@ export function characterSvg(
   baseY: number,
   size: number,
   flip: boolean,
+  faceStyle: FaceStyle = 'round_friendly',
 ): string {
-  const sprite = spriteFor(look.species ?? '') ?? spriteFor(look.name);
-  if (!sprite) return drawCharacter(look, { x, baseY, scale: size / 300, label: false });
+  // The emoji set's faces are the round, friendly ones; the other face styles use the shape-built figure.
+  const sprite =
+    faceStyle === 'round_friendly' ? (spriteFor(look.species ?? '') ?? spriteFor(look.name)) : undefined;
+  if (!sprite) return drawCharacter(look, { x, baseY, scale: size / 300, label: false, faceStyle });
   const [body = '#999999', clothing = '#555555', accent = '#dddddd'] = look.colorPalette;
   const parts = [
     `<ellipse cx="${n(x)}" cy="${n(baseY - 6)}" rx="${n(size * 0.42)}" ry="${n(size * 0.09)}" fill="${body}"/>`,

@@ -1,3 +1,4 @@
+import type { ImageParameters } from '../../media/media-parameters-of.js';
 import { createSeededRandom, type RandomSource, randomBetween } from '../../media/seeded-random.js';
 import type { CharacterLook } from '../provider-types.js';
 import { escapeXml } from './image-character.js';
@@ -10,6 +11,14 @@ import {
   sceneWeatherOf,
   weatherLayer,
 } from './image-scene-layers.js';
+import {
+  cameraTransformOf,
+  DEFAULT_SCENE_STYLE,
+  type SceneStyle,
+  sceneStyleOf,
+  styleSvg,
+  throughCamera,
+} from './image-style.js';
 
 /**
  * Composes a page picture as SVG: a sky and ground chosen from the scene's location words, its light and
@@ -51,6 +60,11 @@ export interface SceneRequest {
   width: number;
   /** Output height in pixels. */
   height: number;
+  /**
+   * The image parameters that change the drawing (detail, depth, faces, placement, camera, colours, light,
+   * texture, outlines, frame; see `image-style.ts`). Default: none applied, the illustrator's plain drawing.
+   */
+  parameters?: ImageParameters;
 }
 
 const LOCATION_WORDS: ReadonlyArray<[SceneLocation, RegExp]> = [
@@ -142,21 +156,46 @@ export function composeScene(request: SceneRequest): ComposedScene {
   const palette = paletteOf(location, time, weather);
   const placed = objectSprites(sceneObjectsOf(request.sceneDescription));
   const objects = objectLayer(placed, random);
+  const style = request.parameters ? sceneStyleOf(request.parameters) : DEFAULT_SCENE_STYLE;
+  // minimal scenery draws no backdrop or decorations, rich draws them twice.
+  const repeat = style.backgroundDetail === 'minimal' ? 0 : style.backgroundDetail === 'rich' ? 2 : 1;
+  const times = (draw: () => string) => Array.from({ length: repeat }, draw).join('');
+  const cameraTransform = cameraTransformOf(style.camera);
   const layers: string[] = [
     `<defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${palette.skyTop}"/><stop offset="1" stop-color="${palette.skyBottom}"/></linearGradient></defs>`,
-    '<rect x="0" y="0" width="1024" height="1024" fill="url(#sky)"/>',
-    skyDecorations(location, time, weather, random),
-    backdrop(location, random),
+    // A moved or scaled camera sees past the page's edges: sky and ground go on beyond them.
+    cameraTransform
+      ? `<rect x="-1024" y="-1024" width="3072" height="${HORIZON + 1024}" fill="${palette.skyTop}"/><rect x="-1024" y="${HORIZON}" width="3072" height="2048" fill="${palette.ground}"/>`
+      : '',
+    // Wider when the camera moves, so the sky and the ground line run past the page's edges.
+    `<rect x="${cameraTransform ? -1024 : 0}" y="0" width="${cameraTransform ? 3072 : 1024}" height="1024" fill="url(#sky)"/>`,
+    times(() => skyDecorations(location, time, weather, random)),
+    times(() => backdrop(location, random)),
+    style.perspectiveDepth === 'deep'
+      ? `<rect x="-1024" y="0" width="3072" height="${HORIZON + 20}" fill="#ffffff" fill-opacity="0.3"/>`
+      : '',
     `<path d="M0 ${HORIZON} Q256 ${HORIZON - 30} 512 ${HORIZON} T1024 ${HORIZON} L1024 1024 L0 1024 Z" fill="${palette.ground}"/>`,
-    `<rect x="0" y="${HORIZON + 40}" width="1024" height="6" fill="${palette.groundEdge}" fill-opacity="0.6"/>`,
-    groundDecorations(location, random),
+    style.perspectiveDepth === 'flat'
+      ? ''
+      : `<rect x="${cameraTransform ? -1024 : 0}" y="${HORIZON + 40}" width="${cameraTransform ? 3072 : 1024}" height="6" fill="${palette.groundEdge}" fill-opacity="0.6"/>`,
+    times(() => groundDecorations(location, random)),
     objects.svg,
-    characterLayer(request.characters, random),
+    characterLayer(request.characters, random, style),
     weatherLayer(weather, time === 'night', random),
-    captionLayer(request.caption ?? ''),
   ];
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${request.width}" height="${request.height}" viewBox="0 0 1024 1024" preserveAspectRatio="xMidYMid slice">${layers.join('')}</svg>`;
-  return objects.focus ? { svg, focus: objects.focus } : { svg };
+  const scene = cameraTransform
+    ? `<g transform="${cameraTransform}">${layers.join('')}</g>`
+    : layers.join('');
+  const caption = captionLayer(request.caption ?? '');
+  const body = request.parameters ? styleSvg(scene, caption, request.parameters) : scene + caption;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${request.width}" height="${request.height}" viewBox="0 0 1024 1024" preserveAspectRatio="xMidYMid slice">${body}</svg>`;
+  if (!objects.focus) return { svg };
+  const seen = throughCamera(style.camera, objects.focus.x * 1024, objects.focus.y * 1024);
+  const focus = {
+    x: Math.round(Math.min(1, Math.max(0, seen.x / 1024)) * 1000) / 1000,
+    y: Math.round(Math.min(1, Math.max(0, seen.y / 1024)) * 1000) / 1000,
+  };
+  return { svg, focus };
 }
 
 function skyDecorations(
@@ -309,19 +348,26 @@ function groundDecorations(location: SceneLocation, random: RandomSource): strin
   return out.join('');
 }
 
-function characterLayer(characters: readonly CharacterLook[], random: RandomSource): string {
+function characterLayer(
+  characters: readonly CharacterLook[],
+  random: RandomSource,
+  style: SceneStyle,
+): string {
   if (characters.length === 0) return '';
   const count = characters.length;
   const size = count <= 2 ? 300 : count === 3 ? 250 : Math.max(150, 820 / count);
-  // The group stands left, centre or right of the page, facing where it is going.
-  const centre = 512 + randomBetween(random, -180, 180);
+  // The group stands left, centre or right of the page (seeded, or as the composition rules say), facing where
+  // it is going.
+  const seeded = 512 + randomBetween(random, -180, 180);
+  const centre =
+    style.placement === 'centered' ? 512 : style.placement === 'thirds' ? (seeded < 512 ? 341 : 683) : seeded;
   const spacing = Math.min(size * 0.95, 900 / count);
   const facingLeft = random() < 0.5;
   return characters
     .map((look, index) => {
       const x = Math.min(1024 - size / 2, Math.max(size / 2, centre + (index - (count - 1) / 2) * spacing));
       const baseY = 930 + randomBetween(random, -25, 10);
-      return characterSvg(look, x, baseY, size, facingLeft);
+      return characterSvg(look, x, baseY, size, facingLeft, style.faceStyle);
     })
     .join('');
 }

@@ -9,10 +9,20 @@ import {
   createConcurrencyLimiter,
   defaultMediaConcurrency,
 } from '../../media/concurrency-limiter.js';
+import { defaultAudioParameters } from '../../media/media-parameters-of.js';
 import { runWorkerJob } from '../../media/run-worker-job.js';
 import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ProviderCallOptions, SpeechProvider } from '../provider-types.js';
-import { decodeWav, encodeMp3, resample } from './speech-audio.js';
+import {
+  appendSilence,
+  decodeWav,
+  encodeMp3,
+  encodeWav,
+  type Mp3Bitrate,
+  mp3BitrateFor,
+  normaliseLoudness,
+  resample,
+} from './speech-audio.js';
 
 /** Model name the offline speech provider reports in its usage (priced at 0). */
 export const OFFLINE_SPEECH_MODEL = 'offline-flite';
@@ -54,11 +64,22 @@ export interface OfflineSpeechProviderOptions {
   maxCharacters?: number;
   /** Deadline of one synthesis, in milliseconds; the worker is terminated after it. Default 60 000. */
   synthesisTimeoutMs?: number;
-  /** Output sample rate, in Hz. Default 24 000. */
+  /** Output sample rate when a call carries no audio parameters, in Hz. Default 24 000 (else `sample_rate`). */
   sampleRateHz?: 24000 | 22050 | 16000;
-  /** MP3 constant bitrate, in kbps. Default 48. */
+  /** MP3 constant bitrate when a call carries no audio parameters, in kbps. Default 48 (else `bitrate_kbps`). */
   bitrateKbps?: 32 | 40 | 48 | 64;
 }
+
+/** Flite's pitch (mean and spread of F0, in Hz) of each voice before the audio parameters scale it. */
+const VOICE_PITCH: Record<FliteVoice, { meanHz: number; spreadHz: number }> = {
+  slt: { meanHz: 170, spreadHz: 20 },
+  rms: { meanHz: 105, spreadHz: 14 },
+  awb: { meanHz: 110, spreadHz: 14 },
+  kal: { meanHz: 105, spreadHz: 14 },
+  kal16: { meanHz: 105, spreadHz: 14 },
+};
+const STYLE_PITCH = { storyteller: 1, calm_bedtime: 0.9, playful: 1.12 } as const;
+const EMOTION_SPREAD = { none: 0.3, auto: 1, expressive: 2 } as const;
 
 const DEFAULT_OFFLINE_SPEECH = {
   maxCharacters: 4096,
@@ -69,9 +90,12 @@ const DEFAULT_OFFLINE_SPEECH = {
 
 /**
  * The offline speech provider: Flite (WASI) speaks the text in a fresh worker thread per synthesis (Flite
- * segfaults Node 20 when instantiated repeatedly in one thread), its 16 kHz WAV is resampled to 24 kHz mono and
- * encoded to a 48 kbps MP3. Voices: `slt` (female) and `rms` (male), chosen from `voice` through
- * {@link FLITE_VOICE_MAP}; `speed` stretches the duration (`0.5` to `2`).
+ * segfaults Node 20 when instantiated repeatedly in one thread), its 16 kHz WAV is resampled to the `sample_rate`
+ * parameter (24 kHz), followed by `page_pause_ms` of silence, brought toward `loudness_target_lufs` and encoded
+ * as `audio_format` (MP3 with LAME at `bitrate_kbps`, or WAV) on `channels`. Voices: `slt` (female) and `rms`
+ * (male), chosen from `voice` through {@link FLITE_VOICE_MAP}; `speed` (default `pacing_multiplier`) stretches
+ * the duration (`0.5` to `2`); `narration_style`, `emotion_mapping` and `expression_intensity` set the pitch.
+ * `audio_format` opus fails with `invalid_argument`: the offline stack has no Opus encoder.
  *
  * @example
  * ```ts
@@ -83,7 +107,7 @@ export function createOfflineSpeechProvider(options: OfflineSpeechProviderOption
   const maxCharacters = options.maxCharacters ?? DEFAULT_OFFLINE_SPEECH.maxCharacters;
   const timeoutMs = options.synthesisTimeoutMs ?? DEFAULT_OFFLINE_SPEECH.synthesisTimeoutMs;
   const sampleRate = options.sampleRateHz ?? DEFAULT_OFFLINE_SPEECH.sampleRateHz;
-  const bitrate = options.bitrateKbps ?? DEFAULT_OFFLINE_SPEECH.bitrateKbps;
+  const bitrate: Mp3Bitrate = options.bitrateKbps ?? DEFAULT_OFFLINE_SPEECH.bitrateKbps;
   const limiter: ConcurrencyLimiter = createConcurrencyLimiter(
     options.maxConcurrency ?? defaultMediaConcurrency(),
   );
@@ -103,8 +127,18 @@ export function createOfflineSpeechProvider(options: OfflineSpeechProviderOption
           },
         );
       }
+      // Without parameters: the plain voice as before (no pause, no loudness target), mono MP3.
+      const parameters = request.parameters;
+      const audio = parameters ?? defaultAudioParameters();
+      if (parameters?.audio_format === 'opus') {
+        throw new MeshError(
+          'audio_format opus cannot be encoded offline (no Opus encoder in the offline stack); use mp3 or wav, or a cloud speech provider',
+          'invalid_argument',
+          { details: { field: 'audio_format', allowed: 'mp3, wav' } },
+        );
+      }
       const voice = fliteVoiceOf(request.voice);
-      const speed = request.speed ?? 1;
+      const speed = request.speed ?? (parameters ? audio.pacing_multiplier : 1);
       if (!(speed >= 0.5 && speed <= 2)) {
         throw new MeshError(`speed ${speed} is outside 0.5 to 2`, 'invalid_argument', {
           details: { field: 'speed' },
@@ -116,18 +150,43 @@ export function createOfflineSpeechProvider(options: OfflineSpeechProviderOption
             text,
             voice,
             durationStretch: 1 / speed,
+            // narration_style moves the pitch; emotion_mapping and expression_intensity its spread.
+            ...(parameters === undefined
+              ? {}
+              : {
+                  f0MeanHz: round(VOICE_PITCH[voice].meanHz * STYLE_PITCH[parameters.narration_style]),
+                  f0SpreadHz: round(
+                    VOICE_PITCH[voice].spreadHz *
+                      EMOTION_SPREAD[parameters.emotion_mapping] *
+                      (0.5 + parameters.expression_intensity),
+                  ),
+                }),
             timeoutMs,
             signal: callOptions.signal,
           }),
         callOptions.signal,
       );
-      const pcm = resample(decodeWav(wav), sampleRate);
-      const mp3 = await encodeMp3(pcm, bitrate);
-      const durationSec = pcm.samples.length / sampleRate;
+      const rate = parameters ? parameters.sample_rate : sampleRate;
+      const channels = parameters?.channels ?? 1;
+      const voiced = resample(decodeWav(wav), rate);
+      const pcm = parameters
+        ? normaliseLoudness(appendSilence(voiced, parameters.page_pause_ms), parameters.loudness_target_lufs)
+        : voiced;
+      const encoded =
+        audio.audio_format === 'wav'
+          ? encodeWav(pcm, channels)
+          : await encodeMp3(
+              pcm,
+              parameters ? mp3BitrateFor(parameters.bitrate_kbps, rate) : bitrate,
+              channels,
+            );
+      const durationSec = pcm.samples.length / rate;
       return {
-        mp3,
+        mp3: encoded,
+        format: audio.audio_format,
         durationSec,
-        sampleRate,
+        sampleRate: rate,
+        channels,
         usage: { model: OFFLINE_SPEECH_MODEL, characters: text.length, seconds: durationSec },
       };
     },
@@ -183,6 +242,8 @@ async function synthesizeInWorker(job: {
   text: string;
   voice: FliteVoice;
   durationStretch: number;
+  f0MeanHz?: number;
+  f0SpreadHz?: number;
   timeoutMs: number;
   signal: AbortSignal | undefined;
 }): Promise<Uint8Array> {
@@ -190,9 +251,20 @@ async function synthesizeInWorker(job: {
   const module = await loadFliteModule();
   return runWorkerJob({
     script: workerScriptPath('flite-worker.mjs'),
-    workerData: { module, text: job.text, voice: job.voice, durationStretch: job.durationStretch },
+    workerData: {
+      module,
+      text: job.text,
+      voice: job.voice,
+      durationStretch: job.durationStretch,
+      f0MeanHz: job.f0MeanHz,
+      f0SpreadHz: job.f0SpreadHz,
+    },
     label: 'speech synthesis',
     timeoutMs: job.timeoutMs,
     signal: job.signal,
   });
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }

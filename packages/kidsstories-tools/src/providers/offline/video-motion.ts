@@ -14,6 +14,8 @@ export type CameraMotion =
   | 'pan_up'
   | 'pan_down'
   | 'ken_burns'
+  | 'parallax'
+  | 'gentle_sway'
   | 'static';
 
 /** Every {@link CameraMotion}. */
@@ -25,6 +27,8 @@ export const CAMERA_MOTIONS: readonly CameraMotion[] = [
   'pan_up',
   'pan_down',
   'ken_burns',
+  'parallax',
+  'gentle_sway',
   'static',
 ];
 
@@ -38,6 +42,8 @@ export function cameraMotionOf(text: string): CameraMotion {
     .toLowerCase()
     .replace(/[-\s]+/g, '_');
   if ((CAMERA_MOTIONS as readonly string[]).includes(normalised)) return normalised as CameraMotion;
+  // The motion_type parameter's `pan` travels left to right.
+  if (normalised === 'pan') return 'pan_right';
   const words = text.toLowerCase();
   if (/zoom(ing)?\s*out|pull(ing)?\s*back|dolly\s*out/.test(words)) return 'zoom_out';
   if (/zoom|push(ing)?\s*in|dolly\s*in|close/.test(words)) return 'zoom_in';
@@ -75,7 +81,19 @@ export interface CameraPathOptions {
    * page's named object. Pans travel toward it from the other side. Default: the motion's own framing.
    */
   focus?: { x: number; y: number };
+  /** The curve from start to end framing (the `easing` parameter). Default `ease_in_out` (smoothstep). */
+  easing?: 'linear' | 'ease_in_out' | 'ease_out';
+  /** Return to the start framing by the last frame (the `loop` parameter). Default false. */
+  loop?: boolean;
+  /** Frames that hold the start framing before the camera moves (the `start_hold_ms` parameter). Default 0. */
+  holdFrames?: number;
 }
+
+const EASINGS = {
+  linear: (progress: number) => progress,
+  ease_in_out: (progress: number) => progress * progress * (3 - 2 * progress),
+  ease_out: (progress: number) => 1 - (1 - progress) * (1 - progress),
+} as const;
 
 /**
  * Plans the crop window of every frame as a flat `Float32Array` of `[x, y, width, height]` in source pixels,
@@ -91,13 +109,20 @@ export function planCameraPath(options: CameraPathOptions): Float32Array {
   const baseWidth =
     sourceAspect > options.outputAspect ? options.sourceHeight * options.outputAspect : options.sourceWidth;
   const baseHeight = baseWidth / options.outputAspect;
+  const ease = EASINGS[options.easing ?? 'ease_in_out'];
+  const hold = Math.max(0, Math.min(options.holdFrames ?? 0, options.frameCount - 1));
+  const moving = options.frameCount - hold;
+  // gentle_sway rocks side to side around its framing instead of travelling.
+  const sway = options.motion === 'gentle_sway' ? (1 - 1 / start.zoom) / 2 : 0;
   for (let frame = 0; frame < options.frameCount; frame++) {
-    const progress = options.frameCount === 1 ? 0 : frame / (options.frameCount - 1);
-    const t = progress * progress * (3 - 2 * progress);
+    const linear = frame < hold || moving <= 1 ? 0 : (frame - hold) / (moving - 1);
+    const progress = options.loop ? 1 - Math.abs(2 * linear - 1) : linear;
+    const t = ease(progress);
     const zoom = start.zoom + (end.zoom - start.zoom) * t;
     const width = baseWidth / zoom;
     const height = baseHeight / zoom;
-    const centreX = (start.centreX + (end.centreX - start.centreX) * t) * options.sourceWidth;
+    const swayX = sway * Math.sin(2 * Math.PI * linear);
+    const centreX = (start.centreX + (end.centreX - start.centreX) * t + swayX) * options.sourceWidth;
     const centreY = (start.centreY + (end.centreY - start.centreY) * t) * options.sourceHeight;
     const x = clamp(centreX - width / 2, 0, options.sourceWidth - width);
     const y = clamp(centreY - height / 2, 0, options.sourceHeight - height);
@@ -112,7 +137,7 @@ function towardFocus(
   motion: CameraMotion,
   focus: { x: number; y: number } | undefined,
 ): [Framing, Framing] {
-  if (!focus || motion === 'static') return [start, end];
+  if (!focus || motion === 'static' || motion === 'gentle_sway') return [start, end];
   const x = clamp(focus.x, 0, 1);
   const y = clamp(focus.y, 0, 1);
   if (motion === 'zoom_out') return [{ ...start, centreX: x, centreY: y }, end];
@@ -161,6 +186,17 @@ function framings(motion: CameraMotion, maxZoom: number, random: () => number): 
       return [
         { centreX: 0.5, centreY: 0.5 - travel, zoom: panZoom },
         { centreX: 0.5, centreY: 0.5 + travel, zoom: panZoom },
+      ];
+    case 'parallax':
+      // A slow drift sideways while pushing in: near and far things seem to part.
+      return [
+        { centreX: 0.5 - travel * 0.6, centreY: 0.55, zoom: 1 + (maxZoom - 1) * 0.4 },
+        { centreX: 0.5 + travel * 0.6, centreY: 0.5, zoom: maxZoom },
+      ];
+    case 'gentle_sway':
+      return [
+        { centreX: 0.5, centreY: 0.55, zoom: panZoom },
+        { centreX: 0.5, centreY: 0.55, zoom: panZoom },
       ];
     case 'static':
       return [

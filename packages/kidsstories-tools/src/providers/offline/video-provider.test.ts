@@ -97,7 +97,8 @@ describe('offline video provider', () => {
     expect(cameraMotionOf('zoom_out')).toBe('zoom_out');
     expect(cameraMotionOf('A gentle push in on the fox')).toBe('zoom_in');
     expect(cameraMotionOf('pan to the right')).toBe('pan_right');
-    expect(cameraMotionOf('parallax')).toBe('ken_burns');
+    expect(cameraMotionOf('parallax')).toBe('parallax');
+    expect(cameraMotionOf('a slow drift')).toBe('ken_burns');
     for (const motion of ['zoom_in', 'pan_left', 'ken_burns'] as const) {
       const rects = planCameraPath({
         motion,

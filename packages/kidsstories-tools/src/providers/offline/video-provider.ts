@@ -97,11 +97,18 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
         );
       }
       const source = readPngSize(request.png);
+      // With parameters, video_resolution, fps, motion_intensity, easing, loop and start_hold_ms apply;
+      // without, the provider's own settings (the picture's size, 12 fps).
+      const parameters = request.parameters;
+      const [sideWidth, sideHeight] = parameters?.video_resolution.split('x').map(Number) ?? [];
+      const askedWidth = request.width ?? sideWidth;
+      const askedHeight = request.height ?? (request.width === undefined ? sideHeight : undefined);
+      const fps = parameters?.fps ?? settings.fps;
       // The picture's own size (scaled to fit the largest side), unless the call asks for one.
       const fit = Math.min(1, settings.maxSidePx / Math.max(source.width, source.height));
-      const width = evenSide(request.width ?? even(source.width * fit), 'width', settings.maxSidePx);
+      const width = evenSide(askedWidth ?? even(source.width * fit), 'width', settings.maxSidePx);
       const height = evenSide(
-        request.height ?? (request.width === undefined ? even(source.height * fit) : request.width),
+        askedHeight ?? (askedWidth === undefined ? even(source.height * fit) : askedWidth),
         'height',
         settings.maxSidePx,
       );
@@ -117,9 +124,7 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
       throwIfCanceled(callOptions.signal);
       // With a narration, enough frames to cover it; the video ends at most one frame after the voice.
       const frameCount =
-        narrationSec === undefined
-          ? Math.round(durationSec * settings.fps)
-          : Math.ceil(narrationSec * settings.fps);
+        narrationSec === undefined ? Math.round(durationSec * fps) : Math.ceil(narrationSec * fps);
       const rects = planCameraPath({
         motion: cameraMotionOf(request.motion),
         frameCount,
@@ -128,6 +133,14 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
         outputAspect: width / height,
         seed: callOptions.seed ?? 1,
         ...(request.focus === undefined ? {} : { focus: request.focus }),
+        ...(parameters === undefined
+          ? {}
+          : {
+              maxZoom: 1 + 0.75 * parameters.motion_intensity,
+              easing: parameters.easing,
+              loop: parameters.loop,
+              holdFrames: Math.round((parameters.start_hold_ms / 1000) * fps),
+            }),
       });
       const rgba = new Uint8Array(rendered.pixels);
       const silent = await limiter.run(
@@ -139,7 +152,7 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
               sourceHeight: rendered.height,
               width,
               height,
-              fps: settings.fps,
+              fps,
               rects,
               quantizationParameter: settings.quantizationParameter,
               speed: settings.encoderSpeed,
@@ -151,7 +164,7 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
       );
       throwIfCanceled(callOptions.signal);
       const mp4 = request.audio ? await muxNarration(silent, request.audio) : silent;
-      const actualDuration = frameCount / settings.fps;
+      const actualDuration = frameCount / fps;
       return {
         mp4,
         durationSec: actualDuration,

@@ -2,13 +2,19 @@ import { defineTool, MeshError, type ToolDefinition } from '@kidsstories/mesh-co
 import * as z from 'zod';
 import {
   type CharacterGuide,
-  characterGuidePrompt,
   characterGuideSchema,
   characterLooks,
   loadCharacterGuide,
 } from '../../media/character-guide.js';
+import { IMAGE_FORMATS } from '../../media/image-encoding.js';
+import { buildImagePromptParts } from '../../media/image-prompt.js';
 import { describeArtifact, embeddedResource, mediaArtifactSchema } from '../../media/media-artifact.js';
 import { publishMediaComplete } from '../../media/media-events.js';
+import { imageParametersOf } from '../../media/media-parameters-of.js';
+import {
+  generationParametersInputSchema,
+  resolveParameters,
+} from '../../parameters/generation-parameters.js';
 import { chargeProviderCall, isPriced, recordProviderUsage } from '../../providers/provider-charge.js';
 import type { MediaToolsContext } from './media-tools-context.js';
 
@@ -37,15 +43,34 @@ export const generateImageInputSchema = z.strictObject({
     .string()
     .regex(/^\d{3,4}x\d{3,4}$/)
     .optional()
-    .describe('WIDTHxHEIGHT in pixels; default 1024x1024.'),
-  style: z.string().max(400).optional().describe('Style sentence added to the prompt.'),
-  seed: z.number().int().min(0).max(2_147_483_647).optional().describe('Seed for deterministic providers.'),
+    .describe('WIDTHxHEIGHT in pixels; default the size_spec parameter (1024x1024).'),
+  style: z
+    .string()
+    .max(400)
+    .optional()
+    .describe('Style sentence added to the prompt; default the style_prompt parameter.'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2_147_483_647)
+    .optional()
+    .describe(
+      'Seed for deterministic providers; default the seed parameter (1 when it is -1). With seed_lock false the page number is added.',
+    ),
   page: z.number().int().min(1).max(100).optional().describe('Page number, for events and names.'),
   caption: z
     .boolean()
     .optional()
-    .describe('Draw the prompt as a caption under the picture (offline illustrator); default false.'),
+    .describe('Draw the prompt as a caption under the picture (offline illustrator); default text_in_image.'),
+  parameters: generationParametersInputSchema
+    .optional()
+    .describe(
+      'Generation parameters (any subset; see docs/parameters.md): every image synthesis parameter applies. The explicit fields above win over theirs.',
+    ),
 });
+
+const alternativeSchema = mediaArtifactSchema.extend({ seed: z.number().int() });
 
 /** Output of `generate_image`. */
 export const generateImageOutputSchema = mediaArtifactSchema.extend({
@@ -63,6 +88,14 @@ export const generateImageOutputSchema = mediaArtifactSchema.extend({
   attribution: z.string().optional(),
   /** Centre of the page's first named object (offline illustrator), for `animate_image`'s `focus`. */
   focus: z.object({ x: z.number(), y: z.number() }).optional(),
+  /** The picture's format (the output_format parameter). */
+  format: z.enum(['png', 'webp', 'jpeg']),
+  /** Seed the page picture was made with. */
+  seed: z.number().int(),
+  /** The prompt sent to a cloud image model (built from the page and the image parameters). */
+  prompt: z.string(),
+  /** The other pictures made for the page (images_per_page above 1), each also an embedded resource. */
+  alternatives: z.array(alternativeSchema),
 });
 
 type GenerateImageInput = z.infer<typeof generateImageInputSchema>;
@@ -81,13 +114,14 @@ export function createGenerateImageTool(
     name: 'generate_image',
     title: 'Generate image',
     description:
-      "Draws one page picture (PNG) from the page text and scene, keeping every character's look from the story's character guide. Returns the PNG as an embedded resource.",
+      "Draws one page picture (PNG, WebP or JPEG by output_format) from the page text and scene, keeping every character's look from the story's character guide; every image synthesis parameter applies. Returns the picture as an embedded resource.",
     inputSchema: generateImageInputSchema,
     outputSchema: generateImageOutputSchema,
     annotations: { readOnlyHint: false, idempotentHint: true },
     handler: async (input, ctx) => {
+      const parameters = resolveParameters(input.parameters);
+      const image = imageParametersOf(parameters);
       const guide = await resolveGuide(input.characterGuide, input.storyId, ctx.state);
-      const looks = guide ? characterLooks(guide, input.characters) : [];
       if (input.characters && guide) {
         const known = new Set(guide.characters.map((character) => character.name.toLowerCase()));
         const unknown = input.characters.filter((name) => !known.has(name.toLowerCase()));
@@ -100,11 +134,22 @@ export function createGenerateImageTool(
           });
         }
       }
-      const guideText = characterGuidePrompt(looks);
-      const fullPrompt = [input.style, `Scene: ${input.sceneDescription}`, input.prompt, guideText]
-        .filter((part) => part !== undefined && part !== '')
-        .join('\n');
-      const verdict = await context.providers.safety.check(fullPrompt, { signal: ctx.signal });
+      // characters_per_image_max: the first characters of the page (in the order given) are drawn.
+      const looks = (guide ? characterLooks(guide, input.characters) : []).slice(
+        0,
+        image.characters_per_image_max,
+      );
+      const style = input.style ?? image.style_prompt;
+      const parts = buildImagePromptParts(
+        { prompt: input.prompt, sceneDescription: input.sceneDescription, characters: looks, style },
+        image,
+      );
+      // The gate checks what the picture should show (the negative prompt names what it must not).
+      // image_safety_level strict applies the youngest band's rules; standard the story's age band.
+      const verdict = await context.providers.safety.check(parts.positive, {
+        signal: ctx.signal,
+        ageBand: image.image_safety_level === 'strict' ? '3-5' : parameters.age_band,
+      });
       if (verdict.usage && isPriced(verdict.usage.model, ctx.ledger.prices, context.prices)) {
         await recordProviderUsage(
           ctx,
@@ -122,35 +167,57 @@ export function createGenerateImageTool(
         );
       }
       const storyId = input.storyId ?? guide?.storyId;
-      const { result, costUsd } = await chargeProviderCall(
-        ctx,
-        {
-          server: 'media',
-          tool: 'generate_image',
-          worstCase: { model: context.imageModel, images: 1 },
-          prices: context.prices,
-        },
-        () =>
-          context.providers.image.generateImage(
-            {
-              prompt: input.prompt,
-              sceneDescription: input.sceneDescription,
-              characters: looks,
-              size: input.size ?? '1024x1024',
-              ...(input.style === undefined ? {} : { style: input.style }),
-              ...(input.caption === true ? { caption: input.prompt } : {}),
-            },
-            { signal: ctx.signal, ...(input.seed === undefined ? {} : { seed: input.seed }) },
-          ),
-      );
-      const artifact = describeArtifact('image', result.png);
+      const baseSeed = input.seed ?? (parameters.seed >= 0 ? parameters.seed : 1);
+      // seed_lock keeps one seed for every page (a stable style); unlocked, each page gets its own.
+      const seed = image.seed_lock ? baseSeed : (baseSeed + (input.page ?? 1) * 7919) % 2_147_483_647;
+      const size = input.size ?? image.size_spec;
+      const draw = (pictureSeed: number) =>
+        chargeProviderCall(
+          ctx,
+          {
+            server: 'media',
+            tool: 'generate_image',
+            worstCase: { model: context.imageModel, images: 1 },
+            prices: context.prices,
+          },
+          () =>
+            context.providers.image.generateImage(
+              {
+                prompt: input.prompt,
+                sceneDescription: input.sceneDescription,
+                characters: looks,
+                size,
+                style,
+                // Without a parameter set the provider draws as it always has (plain PNG).
+                ...(input.parameters === undefined ? {} : { parameters: image }),
+                ...(input.caption === true ? { caption: input.prompt } : {}),
+              },
+              { signal: ctx.signal, seed: pictureSeed },
+            ),
+        );
+      // images_per_page: the page picture and its alternatives, one seed after another.
+      const pictures = [];
+      for (let index = 0; index < image.images_per_page; index++) {
+        pictures.push(await draw((seed + index) % 2_147_483_647));
+      }
+      const [{ result, costUsd: firstCost }, ...others] = pictures as [
+        (typeof pictures)[number],
+        ...typeof pictures,
+      ];
+      const costUsd = pictures.reduce((sum, picture) => sum + picture.costUsd, 0);
+      const format = result.format ?? 'png';
+      const artifact = describeArtifact('image', result.png, IMAGE_FORMATS[format]);
+      const alternatives = others.map((picture, index) => ({
+        ...describeArtifact('image', picture.result.png, IMAGE_FORMATS[picture.result.format ?? 'png']),
+        seed: (seed + index + 1) % 2_147_483_647,
+      }));
       await publishMediaComplete(
         ctx,
         {
           kind: 'image',
           tool: 'generate_image',
           ...artifact,
-          costUsd,
+          costUsd: firstCost,
           ...(storyId === undefined ? {} : { storyId }),
           ...(input.page === undefined ? {} : { page: input.page }),
         },
@@ -163,7 +230,11 @@ export function createGenerateImageTool(
         provider: context.providers.image.name,
         model: result.usage.model,
         characters: looks.map((look) => look.name),
-        costUsd,
+        costUsd: Math.round(costUsd * 1e6) / 1e6,
+        format,
+        seed,
+        prompt: parts.prompt,
+        alternatives,
         ...(storyId === undefined ? {} : { storyId }),
         ...(result.revisedPrompt === undefined ? {} : { revisedPrompt: result.revisedPrompt }),
         ...(result.attribution === undefined ? {} : { attribution: result.attribution }),
@@ -174,9 +245,12 @@ export function createGenerateImageTool(
         content: [
           {
             type: 'text',
-            text: `Picture ${artifact.uri} (${result.width}x${result.height}, ${artifact.bytes} bytes).`,
+            text: `Picture ${artifact.uri} (${result.width}x${result.height}, ${artifact.bytes} bytes${alternatives.length > 0 ? `, ${alternatives.length} alternative(s)` : ''}).`,
           },
           embeddedResource(artifact, result.png),
+          ...others.map((picture, index) =>
+            embeddedResource(alternatives[index] as (typeof alternatives)[number], picture.result.png),
+          ),
         ],
       };
     },

@@ -130,7 +130,9 @@ describe('media tools', () => {
     );
     expect(ok.structuredContent).toMatchObject({ costUsd: 0.04, model: 'dall-e-3' });
     expect(requests[0]?.characters).toEqual(['#9aa5b1,#4caf50,#ff7043']);
-    expect(safety.calls[0]).toContain('Bolt (robot) | colours #9aa5b1, #4caf50, #ff7043');
+    expect(safety.calls[0]).toContain(
+      'Bolt: a robot; features: square head; wearing green chest panel; colours exactly #9aa5b1, #4caf50, #ff7043',
+    );
     expect(await ctx.ledger.status('server:media')).toMatchObject({ spentUsd: 0.04, reservedUsd: 0 });
 
     await expect(

@@ -53,7 +53,7 @@ export function createAnimateImageTool(
         clearInterval(heartbeat);
       }
       report(`rendered with ${clip.modelId}`, step + 1);
-      const output = clipOutput(clip);
+      const output = clipOutput(clip, request);
       return {
         structuredContent: output,
         content: [

@@ -3,6 +3,11 @@ import type { ContentBlock } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import { createConcurrencyLimiter } from '../../media/concurrency-limiter.js';
 import { embeddedResource } from '../../media/media-artifact.js';
+import { videoParametersOf } from '../../media/media-parameters-of.js';
+import {
+  generationParametersInputSchema,
+  resolveParameters,
+} from '../../parameters/generation-parameters.js';
 import { animateClip } from '../../video/animate-clip.js';
 import { clipInputSchema, clipOutput, clipOutputSchema, toClipRequest } from './clip-schemas.js';
 import type { ResolvedVideoToolsOptions } from './video-tools-options.js';
@@ -16,7 +21,14 @@ export const batchRenderInputSchema = z.strictObject({
     .min(1)
     .max(8)
     .optional()
-    .describe('Clips rendered at once (`max_parallel_renders`); default 2.'),
+    .describe(
+      'Clips rendered at once; default the max_parallel_renders parameter when parameters are given, else 2.',
+    ),
+  parameters: generationParametersInputSchema
+    .optional()
+    .describe(
+      'Generation parameters for every clip that has none of its own (see docs/parameters.md): clips_per_story renders only the first clips (the rest are reported as skipped), max_parallel_renders sets the parallelism, and every video animation parameter applies to each clip.',
+    ),
 });
 
 const failureSchema = z.object({ code: z.string(), message: z.string() });
@@ -27,12 +39,16 @@ export const batchRenderOutputSchema = z.object({
     z.object({
       index: z.number().int(),
       ok: z.boolean(),
+      /** Not rendered: beyond clips_per_story. */
+      skipped: z.boolean().optional(),
       clip: clipOutputSchema.optional(),
       error: failureSchema.optional(),
     }),
   ),
   rendered: z.number().int(),
   failed: z.number().int(),
+  /** Clips left out by clips_per_story. */
+  skipped: z.number().int(),
   /** Settled cost of every clip, in USD. */
   totalCostUsd: z.number(),
   /** Wall time of the batch, in milliseconds. */
@@ -62,10 +78,33 @@ export function createBatchRenderTool(
     timeoutMs: 900_000,
     handler: async (input, ctx) => {
       const started = context.now();
-      const maxParallel = input.maxParallel ?? context.defaultParallelism;
+      const shared =
+        input.parameters === undefined ? undefined : videoParametersOf(resolveParameters(input.parameters));
+      const maxParallel = input.maxParallel ?? shared?.max_parallel_renders ?? context.defaultParallelism;
       const limiter = createConcurrencyLimiter(maxParallel);
+      // clips_per_story: the first clips are rendered, the others reported as skipped.
+      const wanted =
+        shared === undefined ? input.clips.length : Math.min(input.clips.length, shared.clips_per_story);
+      if (wanted === 0) {
+        throw new MeshError(
+          'clips_per_story is 0: no clip of the batch may be rendered',
+          'invalid_argument',
+          {
+            details: { field: 'parameters.clips_per_story' },
+          },
+        );
+      }
       // Decode every clip first so bad input fails the call before any provider is paid.
-      const requests = input.clips.map((clip, index) => toClipRequest(clip, `clips.${index}.`));
+      const requests = input.clips
+        .slice(0, wanted)
+        .map((clip, index) =>
+          toClipRequest(
+            clip.parameters === undefined && input.parameters !== undefined
+              ? { ...clip, parameters: input.parameters }
+              : clip,
+            `clips.${index}.`,
+          ),
+        );
       let done = 0;
       const outcomes = await Promise.allSettled(
         requests.map((request) =>
@@ -85,11 +124,17 @@ export function createBatchRenderTool(
       const clips: BatchRenderOutput['clips'] = outcomes.map((outcome, index) => {
         if (outcome.status === 'fulfilled') {
           content.push(embeddedResource(outcome.value.artifact, outcome.value.mp4));
-          return { index, ok: true, clip: clipOutput(outcome.value) };
+          return {
+            index,
+            ok: true,
+            clip: clipOutput(outcome.value, requests[index] as (typeof requests)[number]),
+          };
         }
         const error = MeshError.from(outcome.reason);
         return { index, ok: false, error: { code: error.code, message: error.message } };
       });
+      for (let index = wanted; index < input.clips.length; index++)
+        clips.push({ index, ok: false, skipped: true });
       const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
       if (failures.length === outcomes.length)
         throw MeshError.from((failures[0] as PromiseRejectedResult).reason);
@@ -100,6 +145,7 @@ export function createBatchRenderTool(
           clips,
           rendered,
           failed: failures.length,
+          skipped: input.clips.length - wanted,
           totalCostUsd: Math.round(totalCostUsd * 1e6) / 1e6,
           wallMs: context.now() - started,
           maxParallel,

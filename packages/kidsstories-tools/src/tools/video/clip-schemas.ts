@@ -1,6 +1,11 @@
 import { MeshError } from '@kidsstories/mesh-core';
 import * as z from 'zod';
 import { mediaArtifactSchema } from '../../media/media-artifact.js';
+import { videoParametersOf } from '../../media/media-parameters-of.js';
+import {
+  generationParametersInputSchema,
+  resolveParameters,
+} from '../../parameters/generation-parameters.js';
 import type { ClipRequest, RenderedClip } from '../../video/animate-clip.js';
 import { QUALITY_TIERS } from '../../video/model-catalogue.js';
 
@@ -47,7 +52,15 @@ export const clipInputSchema = z.strictObject({
     .object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) })
     .optional()
     .describe("Where the camera moves to, as fractions of the picture (generate_image's focus)."),
+  parameters: generationParametersInputSchema
+    .optional()
+    .describe(
+      'Generation parameters (any subset; see docs/parameters.md): every video animation parameter applies (motion_type, duration_sec, model_tier, quality_preset, cost_ceiling, fps, video_resolution...). The explicit fields above win over theirs.',
+    ),
 });
+
+/** The least model tier of each `quality_preset`. */
+const PRESET_TIERS = { draft: 'economy', standard: 'standard', high: 'premium' } as const;
 
 /** A clip as tool input. */
 export type ClipInput = z.infer<typeof clipInputSchema>;
@@ -64,6 +77,10 @@ export const clipOutputSchema = mediaArtifactSchema.extend({
   rateLimitedModels: z.array(z.string()),
   /** Length of the narration muxed in as the audio track, in seconds (only when `audio` was given). */
   audioDurationSec: z.number().optional(),
+  /** Video codec of the MP4 (the video_codec parameter). */
+  codec: z.literal('h264'),
+  /** How a player moves into the next clip (the transition_style parameter); no frame of the clip changes. */
+  transition: z.enum(['cut', 'crossfade', 'fade_black']),
 });
 
 /** Metadata of a rendered clip. */
@@ -83,13 +100,30 @@ export function toClipRequest(input: ClipInput, prefix = ''): ClipRequest {
       });
     }
   }
+  // Without a parameter set, the clip is made as it always was (the provider's own settings).
+  const video =
+    input.parameters === undefined ? undefined : videoParametersOf(resolveParameters(input.parameters));
+  const allowDowngrade = input.allowDowngrade ?? (video ? video.model_tier === 'auto' : undefined);
   return {
     png: new Uint8Array(Buffer.from(input.png, 'base64')),
-    motion: input.motion ?? 'ken_burns',
-    durationSec: input.durationSec ?? 5,
-    quality: input.quality ?? 'standard',
+    motion: input.motion ?? video?.motion_type ?? 'ken_burns',
+    durationSec: input.durationSec ?? video?.duration_sec ?? 5,
+    quality:
+      input.quality ??
+      (video
+        ? video.model_tier === 'auto'
+          ? PRESET_TIERS[video.quality_preset]
+          : video.model_tier
+        : 'standard'),
     ...(input.model === undefined ? {} : { model: input.model }),
-    ...(input.allowDowngrade === undefined ? {} : { allowDowngrade: input.allowDowngrade }),
+    ...(allowDowngrade === undefined ? {} : { allowDowngrade }),
+    ...(video === undefined
+      ? {}
+      : {
+          parameters: video,
+          costCeilingUsd: video.cost_ceiling,
+          fallbackOnRateLimit: video.fallback_on_rate_limit,
+        }),
     ...(input.width === undefined ? {} : { width: input.width }),
     ...(input.height === undefined ? {} : { height: input.height }),
     ...(input.seed === undefined ? {} : { seed: input.seed }),
@@ -100,9 +134,11 @@ export function toClipRequest(input: ClipInput, prefix = ''): ClipRequest {
   };
 }
 
-/** The metadata of a rendered clip. */
-export function clipOutput(clip: RenderedClip): ClipOutput {
+/** The metadata of a rendered clip made for `request`. */
+export function clipOutput(clip: RenderedClip, request: ClipRequest): ClipOutput {
   return {
+    codec: request.parameters?.video_codec ?? 'h264',
+    transition: request.parameters?.transition_style ?? 'crossfade',
     ...clip.artifact,
     modelId: clip.modelId,
     durationSec: clip.durationSec,

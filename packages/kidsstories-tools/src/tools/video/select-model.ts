@@ -1,5 +1,10 @@
 import { defineTool, type ToolDefinition } from '@kidsstories/mesh-core';
 import * as z from 'zod';
+import { videoParametersOf } from '../../media/media-parameters-of.js';
+import {
+  generationParametersInputSchema,
+  resolveParameters,
+} from '../../parameters/generation-parameters.js';
 import { videoBudgetView } from '../../video/animate-clip.js';
 import { QUALITY_TIERS } from '../../video/model-catalogue.js';
 import { createVideoModelSelector } from '../../video/model-selector.js';
@@ -7,14 +12,32 @@ import type { ResolvedVideoToolsOptions } from './video-tools-options.js';
 
 /** Input of `select_model`. */
 export const selectModelInputSchema = z.strictObject({
-  quality: z.enum(QUALITY_TIERS).optional().describe('Lowest acceptable quality tier; default standard.'),
-  durationSec: z.number().min(1).max(10).describe('Clip length in seconds.'),
+  quality: z
+    .enum(QUALITY_TIERS)
+    .optional()
+    .describe(
+      'Lowest acceptable quality tier; default from model_tier/quality_preset when parameters are given, else standard.',
+    ),
+  durationSec: z
+    .number()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('Clip length in seconds; default the duration_sec parameter (5).'),
   allowDowngrade: z
     .boolean()
     .optional()
     .describe('Accept the tier the budget advises when it is lower, and cheaper fallbacks; default true.'),
   excludeModels: z.array(z.string()).max(8).optional().describe('Model ids not to choose.'),
+  parameters: generationParametersInputSchema
+    .optional()
+    .describe(
+      'Generation parameters (see docs/parameters.md): model_tier, quality_preset, cost_ceiling and duration_sec apply; the explicit fields above win.',
+    ),
 });
+
+/** The least model tier of each `quality_preset`. */
+const PRESET_TIERS = { draft: 'economy', standard: 'standard', high: 'premium' } as const;
 
 const candidateSchema = z.object({ modelId: z.string(), name: z.string(), estimatedCostUsd: z.number() });
 
@@ -68,11 +91,20 @@ export function createSelectModelTool(
         headroomFraction: context.headroomFraction,
       });
       const budget = await videoBudgetView(ctx);
+      const video =
+        input.parameters === undefined ? undefined : videoParametersOf(resolveParameters(input.parameters));
+      const tier = video
+        ? video.model_tier === 'auto'
+          ? PRESET_TIERS[video.quality_preset]
+          : video.model_tier
+        : 'standard';
+      const allowDowngrade = input.allowDowngrade ?? (video ? video.model_tier === 'auto' : undefined);
       const selection = await selector.select(
         {
-          quality: input.quality ?? 'standard',
-          durationSec: input.durationSec,
-          ...(input.allowDowngrade === undefined ? {} : { allowDowngrade: input.allowDowngrade }),
+          quality: input.quality ?? tier,
+          durationSec: input.durationSec ?? video?.duration_sec ?? 5,
+          ...(allowDowngrade === undefined ? {} : { allowDowngrade }),
+          ...(video === undefined ? {} : { costCeilingUsd: video.cost_ceiling }),
           ...(input.excludeModels === undefined ? {} : { excludeModels: input.excludeModels }),
         },
         budget,
