@@ -370,9 +370,9 @@ export const VIDEO_PARAMETERS = defineCategory('video_animation', {
     doc: 'Frames per second.',
   }),
   video_resolution: oneOf(['512x512', '768x768', '1024x1024'], {
-    default: '768x768',
+    default: '1024x1024',
     applied: { offline: 'Clip size in pixels.', cloud: '`width` and `height` of the task.' },
-    doc: 'Clip size in pixels.',
+    doc: "Clip size in pixels; the default is the pictures' own size (size_spec 1024x1024).",
   }),
   video_codec: oneOf(['h264'], {
     default: 'h264',
