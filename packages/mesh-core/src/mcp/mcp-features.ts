@@ -62,7 +62,13 @@ export function clientLogSinkFor(ctx: ServerContext, options: ResolvedEdgeOption
 /** A JSON-RPC error for a failed resource, prompt or completion request, without internal addresses or secrets. */
 function protocolErrorOf(error: unknown, uri?: string): ProtocolError {
   if (ProtocolError.isInstance(error)) return error;
-  const shown = toPublicError(MeshError.from(error));
+  const meshError = MeshError.from(error);
+  // The host's own "no such resource" names only the client's URI and the node: shown as is (toPublicError would
+  // take the URI for an internal address).
+  if (meshError.details.reason === 'unknown_resource' && uri !== undefined) {
+    return new ResourceNotFoundError(uri, meshError.message);
+  }
+  const shown = toPublicError(meshError);
   if (shown.code === 'not_found' && uri !== undefined) return new ResourceNotFoundError(uri, shown.message);
   const code =
     shown.code === 'invalid_argument' || shown.code === 'not_found' ? INVALID_PARAMS : INTERNAL_ERROR;
