@@ -4,8 +4,10 @@ import type { ServerName, ToolSets } from '@kidsstories/kidsstories-tools';
 import {
   createOrchestrateTool,
   createStoryPipeline,
+  createStoryResources,
   type StoryPipeline,
   type StoryPipelineOptions,
+  storyRequestPrompt,
 } from '@kidsstories/kidsstories-tools/pipeline';
 import {
   type BearerTokenVerifier,
@@ -216,6 +218,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     node = createMeshNode({
       id: 'gateway',
       host: gateway,
+      // Published stories and the story request, served on this node (the one that sees the bundles): the gateway
+      // federates tools only, so they are not carried across the mesh.
+      resourceTemplates: createStoryResources({ outDir: resolve(options.outDir) }),
+      prompts: [storyRequestPrompt],
       ports: options.ports,
       logger: options.logger.child({ node: 'gateway' }),
       ...nodeEndpoints(options),

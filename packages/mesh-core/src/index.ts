@@ -12,6 +12,25 @@ export type {
   ToolProgress,
 } from './tool/tool-context.js';
 export { isInputRequired } from './tool/tool-context.js';
+// Resources, resource templates and prompts, defined as data like tools (issue 18).
+export { defineResource, defineResourceTemplate } from './resource/resource-definition.js';
+export type {
+  CompleteFunction,
+  CompletionValues,
+  FeatureContext,
+  ResourceContent,
+  ResourceDefinition,
+  ResourceListing,
+  ResourceReadResult,
+  ResourceTemplateDefinition,
+} from './resource/resource-definition.js';
+export { definePrompt } from './prompt/prompt-definition.js';
+export type {
+  AnyPromptDefinition,
+  PromptArgumentDefinition,
+  PromptDefinition,
+  PromptResult,
+} from './prompt/prompt-definition.js';
 // Multi-round-trip input (elicitation, sampling, roots) for tool handlers, from the MCP SDK.
 export { acceptedContent, inputRequired, inputResponse } from '@modelcontextprotocol/server';
 export {
@@ -143,6 +162,21 @@ export { closestNames, editDistance } from './node/closest-names.js';
 export type { ClosestNamesOptions } from './node/closest-names.js';
 export type { DrainOptions, LocalToolHost, LocalToolHostOptions } from './node/local-tool-host.js';
 export type { HostHealth, InboundCall, ToolHost } from './node/tool-host.js';
+export { createLocalFeatureHost } from './node/local-feature-host.js';
+export type { LocalFeatureHost, LocalFeatureHostOptions } from './node/local-feature-host.js';
+export type {
+  CompletionHost,
+  CompletionRequest,
+  FeatureCall,
+  MeshCompletion,
+  MeshPromptInfo,
+  MeshResourceInfo,
+  MeshResourceTemplateInfo,
+  PromptHost,
+  ResourceChange,
+  ResourceHost,
+} from './node/feature-host.js';
+export type { ClientLogRecord, ClientLogSink } from './observability/client-logger.js';
 export { createCallScope } from './context/call-scope.js';
 export type { CallScope, CallScopeOptions } from './context/call-scope.js';
 export { createOutboundMeshClient } from './context/create-tool-context.js';
@@ -151,6 +185,7 @@ export type { OutboundCallScope, ToolPorts } from './context/create-tool-context
 export { createMcpHttpHandler, DEFAULT_MCP_HTTP } from './mcp/mcp-edge.js';
 export type { McpHttpHandler, McpHttpHandlerOptions } from './mcp/mcp-edge.js';
 export type { McpEdgeOptions } from './mcp/mcp-server-factory.js';
+export type { McpFeatures } from './mcp/mcp-features.js';
 export type { BearerTokenVerifier } from './mcp/http-guards.js';
 export { serveStdio } from './mcp/stdio.js';
 export type { ServeStdioOptions, StdioServing } from './mcp/stdio.js';

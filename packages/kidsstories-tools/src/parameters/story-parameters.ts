@@ -122,15 +122,24 @@ export const ENTITY_PARAMETERS = defineCategory('entity_design', {
   palette_size: integer({ default: 3, min: 2, max: 6, doc: 'Colours per character in the character guide.' }),
 });
 
+/** The values a story can teach (the `theme` parameter). */
+export const STORY_THEMES = [
+  'friendship',
+  'courage',
+  'kindness',
+  'sharing',
+  'curiosity',
+  'perseverance',
+  'honesty',
+  'nature',
+] as const;
+
 /** Theme selection: what the story is about and where it happens (8 parameters). */
 export const THEME_PARAMETERS = defineCategory('theme_selection', {
-  theme: oneOf(
-    ['friendship', 'courage', 'kindness', 'sharing', 'curiosity', 'perseverance', 'honesty', 'nature'],
-    {
-      default: 'friendship',
-      doc: 'The value the story teaches.',
-    },
-  ),
+  theme: oneOf(STORY_THEMES, {
+    default: 'friendship',
+    doc: 'The value the story teaches.',
+  }),
   genre_weight: weights(['adventure', 'fantasy', 'everyday', 'animal_tale', 'bedtime', 'mystery'], {
     default: { adventure: 0.4, everyday: 0.3, animal_tale: 0.3 },
     doc: 'Relative weight of each genre when the seed picks one.',

@@ -8,6 +8,8 @@ export { createOrchestrateTool, orchestrateOutputSchema } from './orchestrate-to
 export { clipPages } from './pipeline-run.js';
 export type { AssetRecord, RunRecord, StepRecord } from './run-record.js';
 export { loadRunRecord, runRecordKey } from './run-record.js';
+export type { StoryResourcesOptions } from './story-mcp-features.js';
+export { createStoryResources, STORY_RESOURCE_TEMPLATE, storyRequestPrompt } from './story-mcp-features.js';
 export type {
   PipelineRunOptions,
   PipelineRunResult,

@@ -1,6 +1,7 @@
 import { MeshError } from '../errors/mesh-error.js';
 import type { LinkCallOptions } from '../link/peer-link-types.js';
 import type { InboundCall } from '../node/tool-host.js';
+import { createClientLogger } from '../observability/client-logger.js';
 import type { Logger } from '../observability/logger.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
 import type { DistributedLock } from '../ports/distributed-lock.js';
@@ -100,6 +101,8 @@ export interface CreateToolContextOptions {
   tracestate: string | undefined;
   /** Logger already carrying the correlation id and tool name. */
   logger: Logger;
+  /** Name the client sees on the tool's log records (`notifications/message` `logger`). Default the node id. */
+  loggerName?: string;
   ports: ToolPorts;
   mesh: MeshClient;
   now?: () => number;
@@ -107,7 +110,11 @@ export interface CreateToolContextOptions {
 
 /** Builds the {@link ToolContext} a handler receives. */
 export function createToolContext(options: CreateToolContextOptions): ToolContext {
-  const { call, logger } = options;
+  const { call } = options;
+  // With a client log sink (the MCP edge), what the handler logs also reaches the client at the level it asked for.
+  const logger = call.onLog
+    ? createClientLogger(options.logger, call.onLog, options.loggerName ?? options.nodeId)
+    : options.logger;
   const context: ToolContext = {
     signal: options.signal,
     correlationId: call.correlationId,

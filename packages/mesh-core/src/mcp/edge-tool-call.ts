@@ -2,6 +2,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { createCallScope } from '../context/call-scope.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { InboundCall, ToolHost } from '../node/tool-host.js';
+import type { ClientLogSink } from '../observability/client-logger.js';
 import { recordSpanError, withSpan } from '../observability/tracing.js';
 import type { ToolOutcome, ToolProgress } from '../tool/tool-context.js';
 import { isUnknownToolError, toolErrorResult, unknownToolProtocolError } from './edge-errors.js';
@@ -27,6 +28,8 @@ export interface EdgeToolCall {
   requestState?: string;
   /** Sends `notifications/progress` (used when `_meta` carries a progress token); absent when it cannot be sent. */
   notifyProgress?: (params: ToolProgress & { progressToken: string | number }) => Promise<void>;
+  /** Sends the tool's log records to the client (`notifications/message`); absent when they cannot be sent. */
+  onLog?: ClientLogSink;
 }
 
 /**
@@ -92,6 +95,7 @@ export async function runEdgeToolCall(
         if (call.principal !== undefined) inbound.principal = call.principal;
         if (call.inputResponses !== undefined) inbound.inputResponses = call.inputResponses;
         if (call.requestState !== undefined) inbound.requestState = call.requestState;
+        if (call.onLog !== undefined) inbound.onLog = call.onLog;
         const { notifyProgress } = call;
         if (notifyProgress && (typeof progressToken === 'string' || typeof progressToken === 'number')) {
           inbound.onProgress = (progress: ToolProgress) => {

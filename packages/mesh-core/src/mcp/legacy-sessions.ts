@@ -12,8 +12,13 @@ import type { McpServerFactoryFor } from './mcp-server-factory.js';
 
 /** Options for {@link createLegacySessions}. */
 export interface LegacySessionsOptions {
-  /** Builds one fresh MCP server per session. */
+  /** Builds one fresh MCP server per request of the stateless fallback. */
   factory: McpServerFactoryFor;
+  /**
+   * Builds one fresh MCP server per session; it sends the host's changes (list changes, resource updates) to its
+   * client itself. Default `factory`.
+   */
+  sessionFactory?: McpServerFactoryFor;
   /** Most sessions kept; the least recently used one is closed to make room. Default 1 000. */
   maxSessions?: number;
   /** A session unused this long is closed, in milliseconds. Default 1 800 000 (30 min). */
@@ -30,8 +35,6 @@ export interface LegacySessionsOptions {
 export interface LegacySessions {
   /** Serves one 2025-era HTTP request. */
   fetch: LegacyHttpHandler;
-  /** Sends `notifications/tools/list_changed` on every session's standalone stream. */
-  notifyToolsChanged(): void;
   /** Number of open sessions. */
   readonly size: number;
   /** Closes every session. */
@@ -58,7 +61,7 @@ function sessionNotFound(): Response {
 /**
  * Sessionful serving for 2025-era clients (the `initialize` handshake and `Mcp-Session-Id`): each session
  * gets its own MCP server instance and transport, never shared with another client, so cancellation
- * (`notifications/cancelled`) and list-changed notifications reach the right place. Requests that carry no
+ * (`notifications/cancelled`), list-changed notifications and resource updates reach the right place. Requests that carry no
  * session and are not an `initialize` are served by the SDK's stateless legacy fallback, so a client whose
  * session lived on another replica still gets answers. Sessions are bound to the principal that opened them,
  * bounded in number (least recently used evicted) and closed after `idleTimeoutMs` without use.
@@ -92,7 +95,7 @@ export function createLegacySessions(options: LegacySessionsOptions): LegacySess
   const open = async (request: Request, requestOptions: McpHandlerRequestOptions | undefined) => {
     sweep();
     const authInfo: AuthInfo | undefined = requestOptions?.authInfo;
-    const server = options.factory({
+    const server = (options.sessionFactory ?? options.factory)({
       era: 'legacy',
       requestInfo: request,
       ...(authInfo === undefined ? {} : { authInfo }),
@@ -136,9 +139,6 @@ export function createLegacySessions(options: LegacySessionsOptions): LegacySess
         return open(request, requestOptions);
       }
       return stateless(request, requestOptions);
-    },
-    notifyToolsChanged() {
-      for (const session of sessions.values()) session.server.sendToolListChanged().catch(report);
     },
     get size() {
       return sessions.size;

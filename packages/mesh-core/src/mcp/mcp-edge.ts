@@ -74,7 +74,7 @@ export interface McpHttpHandler {
    * refusal (`403`, `401`) and resolves `false`.
    */
   guard(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
-  /** Aborts in-flight 2026-07-28 exchanges and stops forwarding tool-list changes. */
+  /** Aborts in-flight 2026-07-28 exchanges and stops forwarding tool, resource and prompt changes. */
   close(): Promise<void>;
 }
 
@@ -122,6 +122,8 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
   const allowedHosts = options.allowedHosts ?? localhostAllowedHostnames();
   const allowedOrigins = options.allowedOrigins ?? localhostAllowedOrigins();
   const factory = createMcpServerFactory(host, options);
+  // A 2025-era session's server instance lives as long as the session: it sends the host's changes itself.
+  const sessionFactory = createMcpServerFactory(host, options, { watchChanges: true });
   // The relay path answers with JSON, as the SDK does in `auto` and `json` modes; `sse` mode stays with the SDK.
   const relay =
     (options.relayToolCalls ?? host.relaysCalls === true) && options.responseMode !== 'sse'
@@ -138,6 +140,7 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
   // 2025-era traffic: one server instance per session, the stateless fallback for session-less requests.
   const legacy = createLegacySessions({
     factory,
+    sessionFactory,
     maxBodyBytes,
     onerror,
     now,
@@ -170,10 +173,17 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
       ...(relay ? { intercept: relay.serve } : {}),
     },
   );
-  const stopWatching = host.onToolsChanged(() => {
-    modern.notify.toolsChanged();
-    legacy.notifyToolsChanged();
-  });
+  // 2026-07-28 clients hear of changes on their `subscriptions/listen` streams (the SDK filters per stream).
+  const stops = [host.onToolsChanged(() => modern.notify.toolsChanged())];
+  if (options.resources) {
+    stops.push(
+      options.resources.onResourcesChanged((change) => {
+        if (change.kind === 'list_changed') modern.notify.resourcesChanged();
+        else modern.notify.resourceUpdated(change.uri);
+      }),
+    );
+  }
+  if (options.prompts) stops.push(options.prompts.onPromptsChanged(() => modern.notify.promptsChanged()));
 
   const reject = (response: ServerResponse, rejection: GuardRejection) => {
     options.metrics?.countError(rejection.code, { node: host.id });
@@ -223,7 +233,7 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
   return Object.assign(handler, {
     guard,
     async close() {
-      stopWatching();
+      for (const stop of stops) stop();
       relay?.close();
       await Promise.all([modern.close(), legacy.close()]);
     },

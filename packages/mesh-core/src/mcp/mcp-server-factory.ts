@@ -7,10 +7,22 @@ import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import { isInputRequired, type MeshToolInfo, type ToolOutcome } from '../tool/tool-context.js';
 import { runEdgeToolCall } from './edge-tool-call.js';
+import {
+  clientLogSinkFor,
+  featureCapabilities,
+  type McpFeatures,
+  registerFeatureHandlers,
+} from './mcp-features.js';
 import { takeSettledCall } from './settled-calls.js';
 
 /** Options shared by the MCP edges (HTTP and stdio). */
-export interface McpEdgeOptions {
+export interface McpEdgeOptions extends McpFeatures {
+  /**
+   * Advertise the `logging` capability and send what handlers write to their context's logger to the client as
+   * `notifications/message`, at or above the level it asked for. Default: `true`, except for a host that relays
+   * calls to other hosts (a gateway: log records do not cross peer links yet).
+   */
+  clientLogging?: boolean;
   /** Name and version reported to clients. Default: `{ name: host.id, version: '0.1.0' }`. */
   serverInfo?: { name: string; version: string };
   /** Instructions for the model, sent at initialization. Default none. */
@@ -32,6 +44,7 @@ export type ResolvedEdgeOptions = McpEdgeOptions & {
   now: () => number;
   logger: Logger;
   serverInfo: { name: string; version: string };
+  clientLogging: boolean;
 };
 
 /** Applies the defaults of {@link McpEdgeOptions} for `host`. */
@@ -41,7 +54,19 @@ export function resolveEdgeOptions(host: ToolHost, options: McpEdgeOptions): Res
     now: options.now ?? Date.now,
     logger: (options.logger ?? silentLogger).child({ edge: 'mcp', nodeId: host.id }),
     serverInfo: options.serverInfo ?? { name: host.id, version: '0.1.0' },
+    clientLogging: options.clientLogging ?? host.relaysCalls !== true,
   };
+}
+
+/** Options for {@link createMcpServerFactory} itself (not for the edge). */
+export interface McpServerFactoryOptions {
+  /**
+   * Each server instance follows the host's changes for its whole life and sends them to its client itself
+   * (`notifications/tools/list_changed`, `…/resources/list_changed`, `…/prompts/list_changed`, and
+   * `notifications/resources/updated` for the URIs it subscribed to): for long-lived instances (a 2025-era session,
+   * a stdio connection). Per-request instances leave that to the HTTP handler's `notify`. Default `false`.
+   */
+  watchChanges?: boolean;
 }
 
 /** The MCP factory signature both SDK serving entries take. */
@@ -54,15 +79,23 @@ export type McpServerFactoryFor = (context: McpRequestContext) => Server;
  * multi-round-trip retry) and maps failures: an unknown tool to JSON-RPC `-32602`, every other `MeshError` to a
  * tool result with `isError: true`. A tool's input-required outcome is returned to the SDK unchanged.
  */
-export function createMcpServerFactory(host: ToolHost, options: McpEdgeOptions = {}): McpServerFactoryFor {
+export function createMcpServerFactory(
+  host: ToolHost,
+  options: McpEdgeOptions = {},
+  factoryOptions: McpServerFactoryOptions = {},
+): McpServerFactoryFor {
   const resolved = resolveEdgeOptions(host, options);
   const { logger, serverInfo } = resolved;
-  return () => {
+  const capabilities = featureCapabilities(options, resolved.clientLogging);
+  return (context) => {
     const server = new Server(serverInfo, {
-      capabilities: { tools: { listChanged: true } },
+      capabilities,
       ...(options.instructions === undefined ? {} : { instructions: options.instructions }),
     });
     server.onerror = (error) => logger.debug('mcp server error', { error });
+    const subscriptions = new Set<string>();
+    registerFeatureHandlers(server, options, resolved, subscriptions);
+    if (factoryOptions.watchChanges) watchChanges(server, host, options, context.era, subscriptions, logger);
     server.setRequestHandler('tools/list', async (_request, ctx) => {
       try {
         const tools = await host.listTools(ctx.mcpReq.signal);
@@ -104,6 +137,7 @@ export function createMcpServerFactory(host: ToolHost, options: McpEdgeOptions =
             ...(typeof requestState === 'string' ? { requestState } : {}),
             notifyProgress: (params) =>
               ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...params } }),
+            ...(resolved.clientLogging ? { onLog: clientLogSinkFor(ctx, resolved) } : {}),
           },
           resolved,
         );
@@ -117,6 +151,44 @@ export function createMcpServerFactory(host: ToolHost, options: McpEdgeOptions =
       );
     });
     return server;
+  };
+}
+
+/**
+ * Sends the host's changes to one long-lived server instance's client until the instance closes. A 2026-era
+ * stdio connection gets every resource update (the SDK's listen router filters them by the client's
+ * `subscriptions/listen`); a 2025-era one only those of the URIs it subscribed to.
+ */
+function watchChanges(
+  server: Server,
+  host: ToolHost,
+  features: McpFeatures,
+  era: 'legacy' | 'modern',
+  subscriptions: ReadonlySet<string>,
+  logger: Logger,
+): void {
+  const report = (error: unknown) => logger.debug('change notification not sent', { error });
+  const send = (notify: () => Promise<void>) => {
+    // Before the instance is connected there is no client to tell.
+    if (server.transport === undefined) return;
+    notify().catch(report);
+  };
+  const stops = [host.onToolsChanged(() => send(() => server.sendToolListChanged()))];
+  if (features.resources) {
+    stops.push(
+      features.resources.onResourcesChanged((change) => {
+        if (change.kind === 'list_changed') send(() => server.sendResourceListChanged());
+        else if (era === 'modern' || subscriptions.has(change.uri))
+          send(() => server.sendResourceUpdated({ uri: change.uri }));
+      }),
+    );
+  }
+  if (features.prompts)
+    stops.push(features.prompts.onPromptsChanged(() => send(() => server.sendPromptListChanged())));
+  const previous = server.onclose;
+  server.onclose = () => {
+    for (const stop of stops) stop();
+    previous?.();
   };
 }
 

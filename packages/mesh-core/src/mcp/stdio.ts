@@ -22,7 +22,10 @@ export interface StdioServing {
 /**
  * Serves a {@link ToolHost} over MCP stdio through the SDK's `serveStdio`: the opening message picks the era
  * (2026-07-28 or a 2025 `initialize`), and one fresh server instance is pinned to the connection. Tool calls
- * behave as on the HTTP edge (same `_meta` handling, error mapping and progress notifications).
+ * behave as on the HTTP edge (same `_meta` handling, error mapping, progress and log notifications); resources,
+ * prompts and completion are served when given in `options`, and the host's changes (list changes, resource
+ * updates) reach the client: on a 2025-era connection after `resources/subscribe`, on a 2026-era one through
+ * `subscriptions/listen`.
  *
  * @example
  * ```ts
@@ -32,10 +35,13 @@ export interface StdioServing {
  */
 export function serveStdio(host: ToolHost, options: ServeStdioOptions = {}): StdioServing {
   const logger = (options.logger ?? silentLogger).child({ edge: 'mcp-stdio', nodeId: host.id });
-  const handle: StdioServerHandle = serveSdkStdio(createMcpServerFactory(host, options), {
-    legacy: 'serve',
-    onerror: (error) => logger.warn('stdio transport error', { error }),
-    ...(options.transport === undefined ? {} : { transport: options.transport }),
-  });
+  const handle: StdioServerHandle = serveSdkStdio(
+    createMcpServerFactory(host, options, { watchChanges: true }),
+    {
+      legacy: 'serve',
+      onerror: (error) => logger.warn('stdio transport error', { error }),
+      ...(options.transport === undefined ? {} : { transport: options.transport }),
+    },
+  );
   return { close: () => handle.close() };
 }

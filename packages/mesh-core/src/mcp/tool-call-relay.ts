@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import {
   classifyInboundRequest,
   isJsonContentType,
+  LOG_LEVEL_META_KEY,
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
 import type { ToolHost } from '../node/tool-host.js';
@@ -45,7 +46,7 @@ type RelayedRequest = {
  * (`classifyInboundRequest`) plus the standard-header rules: `POST`, JSON content type, `MCP-Protocol-Version`
  * naming a revision of {@link RELAY_PROTOCOL_VERSIONS} and matching the body's envelope, `Mcp-Method: tools/call`,
  * `Mcp-Name` equal to `params.name` as sent (no Base64 sentinel), and params holding only `name`, an object
- * `arguments` and `_meta` without a progress token (progress needs the SDK's SSE upgrade; multi-round-trip
+ * `arguments` and `_meta` without a progress token or log level (progress and log records need the SDK's SSE upgrade; multi-round-trip
  * retries and tasks carry other params). Everything else goes to the SDK untouched.
  *
  * The call runs exactly as through the SDK (same metadata, span, deadline and error mapping: one
@@ -125,6 +126,8 @@ function plainToolCall(request: IncomingMessage, body: unknown): RelayedRequest 
   const args = params.arguments ?? {};
   const meta = params._meta;
   if (!isPlainObject(args) || !isPlainObject(meta) || meta.progressToken !== undefined) return undefined;
+  // A client asking for log records gets them through the SDK's SSE upgrade, as progress.
+  if (meta[LOG_LEVEL_META_KEY] !== undefined) return undefined;
   const route = classifyInboundRequest({
     httpMethod: 'POST',
     body,

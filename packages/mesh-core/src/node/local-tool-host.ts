@@ -156,6 +156,7 @@ export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHos
         // The trace id lets a log line be found from its trace and the other way round.
         ...(carrier.traceparent ? { traceId: carrier.traceparent.split('-')[1] } : {}),
       }),
+      loggerName: definition.name,
       ports: options.ports,
       mesh,
       now,

@@ -12,8 +12,11 @@ import { createMemoryLock } from '../memory/memory-lock.js';
 import { createMemoryStateStore } from '../memory/memory-state-store.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { createMeshMetrics, type MeshMetrics } from '../observability/metrics.js';
+import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
+import type { ResourceDefinition, ResourceTemplateDefinition } from '../resource/resource-definition.js';
 import type { MeshClient } from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
+import { createLocalFeatureHost, type LocalFeatureHost } from './local-feature-host.js';
 import { createLocalToolHost, type DrainOptions } from './local-tool-host.js';
 import type { ToolHost } from './tool-host.js';
 
@@ -30,6 +33,7 @@ export interface MeshNodeMcpOptions
     | 'serverInfo'
     | 'instructions'
     | 'relayToolCalls'
+    | 'clientLogging'
   > {
   /** TCP port. Default 0 (a free port; read {@link MeshNode.mcpUrl} after `start()`). */
   port?: number;
@@ -94,8 +98,21 @@ export type MeshNodeOptions = MeshNodeTools & {
   metrics?: MeshMetrics;
   /** Tracer for tool and edge spans. Default: the global provider's mesh tracer. */
   tracer?: Tracer;
-  /** Deadline of a local tool without its own `timeoutMs`, in milliseconds. Default 60 000. */
+  /** Deadline of a local tool, resource read or prompt without its own `timeoutMs`, in milliseconds. Default 60 000. */
   defaultTimeoutMs?: number;
+  /**
+   * Resources at fixed URIs, served over MCP (`resources/list`, `resources/read`, subscriptions). Giving this or
+   * `resourceTemplates` (even empty) advertises the `resources` capability. Not carried to peers yet: the gateway
+   * federates tools only. Default none.
+   */
+  resources?: readonly ResourceDefinition[];
+  /** Resource templates (`resources/templates/list`, reads by URI, completion of their variables). Default none. */
+  resourceTemplates?: readonly ResourceTemplateDefinition[];
+  /**
+   * Prompts (`prompts/list`, `prompts/get`, completion of their arguments). Giving this (even empty) advertises the
+   * `prompts` capability. Default none.
+   */
+  prompts?: readonly AnyPromptDefinition[];
 };
 
 const DEFAULT_MESH_NODE = { port: 0, hostname: '127.0.0.1', path: '/mcp' } as const;
@@ -116,6 +133,11 @@ export class MeshNode {
   readonly metrics: MeshMetrics;
   /** The ports handed to tool handlers. */
   readonly ports: ToolPorts;
+  /**
+   * The node's resources, resource templates and prompts (add and remove them here; clients hear of it), or
+   * `undefined` when it was created without any of `resources`, `resourceTemplates` and `prompts`.
+   */
+  readonly features: LocalFeatureHost | undefined;
   readonly #options: MeshNodeOptions;
   readonly #ownedPorts: { close(): Promise<void> }[] = [];
   readonly #mcp: McpHttpHandler;
@@ -152,6 +174,19 @@ export class MeshNode {
         ...(options.tracer ? { tracer: options.tracer } : {}),
         ...(options.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultTimeoutMs }),
       });
+    const hasResources = options.resources !== undefined || options.resourceTemplates !== undefined;
+    const hasPrompts = options.prompts !== undefined;
+    this.features =
+      hasResources || hasPrompts
+        ? createLocalFeatureHost({
+            id: options.id,
+            logger: this.#logger,
+            ...(options.resources ? { resources: options.resources } : {}),
+            ...(options.resourceTemplates ? { resourceTemplates: options.resourceTemplates } : {}),
+            ...(options.prompts ? { prompts: options.prompts } : {}),
+            ...(options.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultTimeoutMs }),
+          })
+        : undefined;
     const mcp = options.mcp ?? {};
     this.#mcpPath = mcp.path ?? DEFAULT_MESH_NODE.path;
     if (!this.#mcpPath.startsWith('/')) {
@@ -173,6 +208,9 @@ export class MeshNode {
     this.#mcp = createMcpHttpHandler(this.host, {
       ...edge,
       allowedHosts: allowedHosts ?? defaultAllowedHosts(hostname),
+      ...(this.features ? { completion: this.features } : {}),
+      ...(this.features && hasResources ? { resources: this.features } : {}),
+      ...(this.features && hasPrompts ? { prompts: this.features } : {}),
       logger: this.#logger,
       metrics: this.metrics,
       ...(options.tracer ? { tracer: options.tracer } : {}),
@@ -207,6 +245,19 @@ export class MeshNode {
       options.mesh === false
         ? undefined
         : createMeshServer({ ...options.mesh, host: this.host, logger: this.#logger });
+  }
+
+  /**
+   * Says that the contents of the resource at `uri` changed: clients subscribed to it get
+   * `notifications/resources/updated` (2025-era sessions after `resources/subscribe`, 2026-era clients on their
+   * `subscriptions/listen` stream).
+   * @throws MeshError `failed_precondition` when the node serves no resources, `invalid_argument` for a bad URI.
+   */
+  resourceUpdated(uri: string): void {
+    if (!this.features) {
+      throw new MeshError(`node "${this.id}" serves no resources`, 'failed_precondition');
+    }
+    this.features.resourceUpdated(uri);
   }
 
   /** URL of the MCP endpoint, such as `http://127.0.0.1:50123/mcp`. @throws MeshError before `start()`. */

@@ -1,3 +1,4 @@
+import type { ClientLogSink } from '../observability/client-logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import type { MeshToolInfo, ToolCallResult, ToolOutcome, ToolProgress } from '../tool/tool-context.js';
 
@@ -23,6 +24,11 @@ export interface InboundCall {
   principal?: string;
   /** Receives progress reported by the tool. */
   onProgress?: (progress: ToolProgress) => void;
+  /**
+   * Receives what the tool writes to `ToolContext.logger`, for the MCP client (`notifications/message`); the edge
+   * sets it and filters by the level the client asked for. Local hosts honour it; peer links do not carry it yet.
+   */
+  onLog?: ClientLogSink;
   /**
    * On a retry after an input-required outcome: the client's answers keyed like its `inputRequests` (bare MCP
    * results). Untrusted client input; handed to the tool as `ToolContext.inputResponses`.
