@@ -387,6 +387,8 @@ function liftAside(sentence: string, end: string): string[] | undefined {
 /** Relative clauses (`Uncle Henry, who was a farmer,`) moved out into sentences of their own. */
 function relativeCuts(terms: readonly SentenceTerm[], end: string): Cut[] {
   const cuts: Cut[] = [];
+  const quoted = quotedTerms(terms);
+  if (quoted.some(Boolean)) return cuts;
   for (let start = 1; start < terms.length - 2; start++) {
     const pronoun = terms[start];
     const before = terms[start - 1];

@@ -205,9 +205,14 @@ function simplifyWord(sentences: readonly string[]): string[] | undefined {
 }
 
 /**
- * Moves a text's Flesch-Kincaid grade toward `targetGrade`, deterministically: to lower it, swaps hard words for
- * simple ones, cuts long sentences at conjunctions and commas, and at last drops optional modifiers; to raise it, joins short neighbouring sentences and
- * swaps simple words for richer ones. Dialogue sentences are never cut or joined.
+ * Moves a text's Flesch-Kincaid grade toward `targetGrade`, deterministically, one edit at a time. To lower it:
+ * cuts the longest sentence into whole sentences at a clause boundary (see `cutSentence`: each part keeps a
+ * subject and a finite verb by compromise's tagging) and replaces the word whose simpler word saves the most
+ * syllables (see `simplifyHardestWord`), cuts first while sentences average more than 8 words; when neither is
+ * left, drops a trailing verbless phrase, and last cuts at a plain comma or `and` into parts that each keep a
+ * finite verb. To raise it: joins short neighbouring sentences and swaps simple words for richer ones. Quotations
+ * are never cut, and dialogue sentences never joined. Stops within `toleranceGrades` of the target, or at the
+ * edit that came closest when it runs out of edits.
  *
  * @example
  * ```ts
