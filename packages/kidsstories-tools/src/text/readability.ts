@@ -23,8 +23,17 @@ export function wordsOf(text: string): string[] {
 
 /** Syllables of one word (at least 1), by the `syllable` package's rules. */
 export function syllablesOf(word: string): number {
-  return Math.max(1, syllable(word));
+  let count = syllableCounts.get(word);
+  if (count === undefined) {
+    count = Math.max(1, syllable(word));
+    // The refiner measures the same words after every edit: remember a few thousand.
+    if (syllableCounts.size > 10_000) syllableCounts.clear();
+    syllableCounts.set(word, count);
+  }
+  return count;
 }
+
+const syllableCounts = new Map<string, number>();
 
 /**
  * Splits text into sentences after `.`, `!` or `?` (with any closing quote) followed by a space and a capital

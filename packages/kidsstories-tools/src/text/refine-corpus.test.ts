@@ -1,5 +1,7 @@
 // The refiner against the README's example and a fixed corpus of classic prose (issue 19), measured by the
-// project's Flesch-Kincaid and by `text-readability` from npm, which must agree within half a grade.
+// project's Flesch-Kincaid and by `text-readability` from npm, which must agree within half a grade. The
+// package's own grade rounds syllables per word to one decimal, which alone moves it by up to 0.59 grades: the
+// formula is applied to its counts (sentences, words, syllables) instead.
 import readability from 'text-readability';
 import { describe, expect, it } from 'vitest';
 import { AGE_BANDS, targetGradeOf } from '../story/age-band.js';
@@ -11,9 +13,19 @@ import { refineTextToGrade } from './refine-text.js';
 const README_EXAMPLE =
   'Pip the fox observed an extraordinarily luminous celestial object descending gracefully.';
 
+/** Flesch-Kincaid grade from `text-readability`'s counts of sentences, words and syllables. */
+function theirGrade(text: string): number {
+  const words = readability.lexiconCount(text);
+  return (
+    0.39 * (words / readability.sentenceCount(text)) +
+    11.8 * (readability.syllableCount(text) / words) -
+    15.59
+  );
+}
+
 function refineAndMeasure(text: string, target: number) {
   const { text: refined, gradeAfter } = refineTextToGrade(text, target);
-  return { refined, ours: gradeAfter, theirs: readability.fleschKincaidGrade(refined) };
+  return { refined, ours: gradeAfter, theirs: theirGrade(refined) };
 }
 
 describe('the refiner on the README example', () => {
@@ -34,8 +46,8 @@ describe('the refiner on classic prose', () => {
     expect(sentences.length).toBeGreaterThanOrEqual(30);
   });
 
-  // Bands 6-8 (grade 3) and 9-12 (grade 5). Band 3-5 (grade 1) is not reached on this corpus: see
-  // docs/performance.md for the figures.
+  // Bands 6-8 (grade 3) and 9-12 (grade 5). Band 3-5 (grade 1) is not reached on this corpus (2.4 to 3.9):
+  // see docs/performance.md for the figures, and refine-quality.test.ts for what the refined text keeps.
   it.each(['6-8', '9-12'] as const)('brings every passage within one grade of the %s target', (band) => {
     const target = targetGradeOf('auto', band);
     for (const passage of CLASSIC_PROSE) {

@@ -1,5 +1,8 @@
-import { readabilityOf, splitSentences, syllablesOf, wordsOf } from './readability.js';
-import { DROPPABLE_MODIFIERS, RICHER_WORDS, SIMPLE_WORDS } from './simple-words.js';
+import { cutSentence, dropTrailingPhrase } from './clause-cut.js';
+import { readabilityOf, splitSentences, wordsOf } from './readability.js';
+import { isFiniteVerb, termsOf } from './sentence-terms.js';
+import { RICHER_WORDS } from './simple-words.js';
+import { simplifyHardestWord } from './word-simplifier.js';
 
 /** Options for {@link refineTextToGrade}. */
 export interface RefineTextOptions {
@@ -20,6 +23,8 @@ export interface RefineTextResult {
   edits: number;
 }
 
+// The coarse fallbacks of the first refiner, used only once no clause cut, word edit or phrase drop is left:
+// they reach the grade but may leave fragments (issue 19).
 // Places where a long sentence can be cut in two without losing meaning, most natural first.
 const SPLIT_POINTS = [
   /;\s+/,
@@ -86,10 +91,22 @@ function splitLongest(sentences: string[]): string[] | undefined {
       const replacement = SPLIT_REPLACEMENTS[pointIndex] ?? '. ';
       const rest = replacement === '. ' ? capitalise(tail) : tail;
       const joined = `${head.replace(/[,;]$/, '')}${replacement}${rest}`;
-      return [...sentences.slice(0, index), ...splitSentences(joined), ...sentences.slice(index + 1)];
+      const pieces = splitSentences(joined);
+      // Both parts keep a finite verb by compromise's tagging: a cut that leaves a fragment is no cut.
+      if (!pieces.every(isWholeClause)) continue;
+      return [...sentences.slice(0, index), ...pieces, ...sentences.slice(index + 1)];
     }
   }
   return undefined;
+}
+
+/** Whether a piece of a cut sentence is a clause: a finite verb, and no participle or preposition first. */
+function isWholeClause(piece: string): boolean {
+  const terms = termsOf(piece);
+  const first = terms[0];
+  if (!first || first.tags.has('Gerund') || first.tags.has('Preposition') || first.tags.has('Conjunction'))
+    return false;
+  return terms.some(isFiniteVerb);
 }
 
 /** Joins the pair of neighbouring narration sentences with the fewest words; `undefined` when none can be. */
@@ -149,45 +166,53 @@ function swapOne(text: string, word: string, replacement: string): string | unde
   return articles === text ? undefined : articles;
 }
 
-/** Drops the first optional modifier (`little`, `with care`…) found in narration; `undefined` when none is. */
-function dropModifier(text: string): string | undefined {
-  for (const modifier of DROPPABLE_MODIFIERS) {
-    // Adjectives only before another word (`the long path`, never `the path was long.`); adverbs anywhere.
-    const adverb = modifier.endsWith('ly') || modifier.includes(' ');
-    const pattern = adverb
-      ? new RegExp(`(?<=[a-z]),? ${modifier} (?=[a-z])|,? ${modifier}(?=[.,!?])`)
-      : new RegExp(
-          `(?<=\\b(?:[Aa]n?|[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Yy]our|[Tt]his|[Tt]hat|[Ss]ome|of|with|in|on|under|by|for|at|from)(?: [a-z]+)?),? ${modifier} (?=[a-z])`,
-        );
-    const dropped = text.replace(pattern, (found) => (found.endsWith(' ') ? ' ' : ''));
-    if (dropped !== text) {
-      return dropped.replace(/\b([Aa])n? (?=(\w))/g, (_, a: string, next: string) =>
-        /[aeiouAEIOU]/.test(next) ? `${a}n ` : `${a} `,
-      );
-    }
+/** Cuts the longest sentence that has a clause boundary to cut at; `undefined` when none has. */
+function cutLongest(sentences: readonly string[]): string[] | undefined {
+  const order = sentences
+    .map((sentence, index) => ({ index, words: wordsOf(sentence).length }))
+    .sort((a, b) => b.words - a.words || a.index - b.index);
+  for (const { index } of order) {
+    const cut = cutSentence(sentences[index] ?? '', sentences[index - 1]);
+    if (cut) return [...sentences.slice(0, index), ...cut, ...sentences.slice(index + 1)];
   }
   return undefined;
 }
 
-/** Drops the first aside in narration, `(…)` or `—…—`; `undefined` when there is none. */
-function dropAside(text: string): string | undefined {
-  const dropped = text.replace(/\s*\([^()"“”]*\)|\s*—[^—.!?"“”]*—\s*/, (found) =>
-    found.startsWith('(') || found.startsWith(' (') ? '' : ' ',
-  );
-  return dropped === text ? undefined : dropped.replace(/ ,/g, ',');
+/** Drops the trailing verbless phrase of the longest sentence that has one; `undefined` when none has. */
+function shortenLongest(sentences: readonly string[]): string[] | undefined {
+  const order = sentences
+    .map((sentence, index) => ({ index, words: wordsOf(sentence).length }))
+    .sort((a, b) => b.words - a.words || a.index - b.index);
+  for (const { index } of order) {
+    const shorter = dropTrailingPhrase(sentences[index] ?? '');
+    if (shorter) return [...sentences.slice(0, index), shorter, ...sentences.slice(index + 1)];
+  }
+  return undefined;
 }
 
-/** Drops the first long `-ly` adverb (three syllables or more) in lower case; `undefined` when there is none. */
-function dropLongAdverb(text: string): string | undefined {
-  const adverb = wordsOf(text).find((word) => /^[a-z]+ly$/.test(word) && syllablesOf(word) >= 3);
-  if (adverb === undefined) return undefined;
-  return text.replace(new RegExp(`,? ${adverb}(?=[ ,.;:!?])`), '');
+/** Makes the word edit that saves the most syllables in any sentence; `undefined` when none is left. */
+function simplifyWord(sentences: readonly string[]): string[] | undefined {
+  let best: { index: number; sentence: string; saved: number } | undefined;
+  for (const [index, sentence] of sentences.entries()) {
+    const edit = simplifyHardestWord(sentence);
+    if (edit && (!best || edit.syllablesSaved > best.saved))
+      best = { index, sentence: edit.sentence, saved: edit.syllablesSaved };
+  }
+  if (!best) return undefined;
+  const edited = [...sentences];
+  edited[best.index] = best.sentence;
+  return edited;
 }
 
 /**
- * Moves a text's Flesch-Kincaid grade toward `targetGrade`, deterministically: to lower it, swaps hard words for
- * simple ones, cuts long sentences at conjunctions and commas, and at last drops optional modifiers; to raise it, joins short neighbouring sentences and
- * swaps simple words for richer ones. Dialogue sentences are never cut or joined.
+ * Moves a text's Flesch-Kincaid grade toward `targetGrade`, deterministically, one edit at a time. To lower it:
+ * cuts the longest sentence into whole sentences at a clause boundary (see `cutSentence`: each part keeps a
+ * subject and a finite verb by compromise's tagging) and replaces the word whose simpler word saves the most
+ * syllables (see `simplifyHardestWord`), cuts first while sentences average more than 8 words; when neither is
+ * left, drops a trailing verbless phrase, and last cuts at a plain comma or `and` into parts that each keep a
+ * finite verb. To raise it: joins short neighbouring sentences and swaps simple words for richer ones. Quotations
+ * are never cut, and dialogue sentences never joined. Stops within `toleranceGrades` of the target, or at the
+ * edit that came closest when it runs out of edits.
  *
  * @example
  * ```ts
@@ -212,23 +237,22 @@ export function refineTextToGrade(
     const sentences = splitSentences(current);
     // Prefer word swaps while the words are the larger part of the gap, else sentence length.
     const stats = readabilityOf(current);
-    const lengthFirst = tooHard ? stats.wordsPerSentence > 9 : stats.wordsPerSentence < 14;
-    const bySentences = () =>
-      (tooHard
-        ? splitLongest(sentences)
-        : options.joinSentences === false
-          ? undefined
-          : mergeShortest(sentences)
-      )?.join(' ');
-    const byWords = () => swapWord(current, tooHard ? SIMPLE_WORDS : RICHER_WORDS, !tooHard);
-    const next = tooHard
-      ? (dropAside(current) ??
-        (lengthFirst ? (bySentences() ?? byWords()) : (byWords() ?? bySentences())) ??
-        dropLongAdverb(current) ??
-        dropModifier(current))
-      : lengthFirst
-        ? (bySentences() ?? byWords())
-        : (byWords() ?? bySentences());
+    const lengthFirst = tooHard ? stats.wordsPerSentence > 8 : stats.wordsPerSentence < 14;
+    let next: string | undefined;
+    if (tooHard) {
+      const byCut = () => cutLongest(sentences)?.join(' ');
+      const byWord = () => simplifyWord(sentences)?.join(' ');
+      // Dropping a trailing phrase loses detail: only once no cut and no word edit is left.
+      next =
+        (lengthFirst ? (byCut() ?? byWord()) : (byWord() ?? byCut())) ??
+        shortenLongest(sentences)?.join(' ') ??
+        splitLongest(sentences)?.join(' ');
+    } else {
+      const byJoin = () =>
+        options.joinSentences === false ? undefined : mergeShortest(sentences)?.join(' ');
+      const byWord = () => swapWord(current, RICHER_WORDS, true);
+      next = lengthFirst ? (byJoin() ?? byWord()) : (byWord() ?? byJoin());
+    }
     if (next === undefined || next === current) break;
     current = next;
     edits++;

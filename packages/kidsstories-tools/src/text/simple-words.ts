@@ -61,7 +61,6 @@ export const SIMPLE_WORDS: Readonly<Record<string, string>> = {
   towards: 'to',
   toward: 'to',
   especially: 'most',
-  suddenly: 'then',
   eventually: 'at last',
   finally: 'at last',
   immediately: 'at once',

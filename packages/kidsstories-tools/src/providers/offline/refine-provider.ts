@@ -7,7 +7,7 @@ export const OFFLINE_REFINE_MODEL = 'offline:readability-refiner';
 
 /**
  * The offline readability refiner: moves each paragraph's Flesch-Kincaid grade toward the target by splitting
- * and joining sentences and swapping words from a simple-word table (see `refineTextToGrade`). Deterministic;
+ * sentences into whole clauses, joining them and swapping hard words for familiar ones (see `refineTextToGrade`). Deterministic;
  * usage is reported in approximate tokens (4 characters each).
  *
  * @example

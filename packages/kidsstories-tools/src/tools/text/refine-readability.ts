@@ -42,8 +42,8 @@ export type RefineReadabilityInput = z.output<typeof inputSchema>;
 export type RefineReadabilityOutput = z.output<typeof outputSchema>;
 
 /**
- * Creates the `refine_readability` tool: moves a text's Flesch-Kincaid grade toward a target (offline: sentence
- * splitting and joining and simple-word swaps; cloud: Phi-4). The input and the result both pass the
+ * Creates the `refine_readability` tool: moves a text's Flesch-Kincaid grade toward a target (offline: sentences
+ * cut into whole clauses or joined, hard words swapped for familiar ones; cloud: Phi-4). The input and the result both pass the
  * child-safety gate; grades are measured here, whatever the provider. The call is charged on the ledger
  * (scopes `server:text`, `tool:refine_readability`).
  *

@@ -1,0 +1,100 @@
+import nlp from 'compromise';
+
+/** One word of a sentence as compromise tags it, with the spacing and punctuation around it. */
+export interface SentenceTerm {
+  /** The word as written (`McGregor’s`). */
+  text: string;
+  /** Lower-case form without punctuation (`mcgregor's`). */
+  normal: string;
+  /** What precedes the word (opening quotes, brackets). */
+  pre: string;
+  /** What follows the word (punctuation and spaces). */
+  post: string;
+  /** compromise's part-of-speech tags (`Noun`, `PastTense`, `ProperNoun`…). */
+  tags: ReadonlySet<string>;
+}
+
+interface CompromiseJsonTerm {
+  text: string;
+  normal: string;
+  pre: string;
+  post: string;
+  tags: string[];
+}
+
+// Sentences are tagged again and again while a text is refined: keep the tags of the last few hundred.
+const CACHE_LIMIT = 500;
+const cache = new Map<string, readonly SentenceTerm[]>();
+
+/**
+ * The words of a sentence tagged by compromise (POS tagging with its English lexicon and rules), in order;
+ * joining `pre + text + post` of every term gives the sentence back. Results are cached per sentence.
+ *
+ * @example
+ * ```ts
+ * termsOf('Peter ran.').map((term) => term.tags.has('Verb')); // [false, true]
+ * ```
+ */
+export function termsOf(sentence: string): readonly SentenceTerm[] {
+  const cached = cache.get(sentence);
+  if (cached) return cached;
+  const json = nlp(sentence).json() as Array<{ terms: CompromiseJsonTerm[] }>;
+  const terms = json.flatMap((part) =>
+    part.terms.map((term) => ({
+      text: term.text,
+      normal: term.normal,
+      pre: term.pre,
+      post: term.post,
+      tags: new Set(term.tags),
+    })),
+  );
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value ?? '');
+  cache.set(sentence, terms);
+  return terms;
+}
+
+/** The text of a run of terms, without the run's leading `pre` and trailing `post`. */
+export function textOfTerms(terms: readonly SentenceTerm[]): string {
+  return terms
+    .map((term, index) => {
+      const pre = index === 0 ? '' : term.pre;
+      const post = index === terms.length - 1 ? '' : term.post;
+      return `${pre}${term.text}${post}`;
+    })
+    .join('');
+}
+
+/**
+ * Whether a term is a finite verb (`ran`, `was`, `must`, `is calling`): a verb in a tense or a modal, not an
+ * `-ing` form or participle on its own.
+ */
+export function isFiniteVerb(term: SentenceTerm): boolean {
+  const { tags } = term;
+  if (!tags.has('Verb') || tags.has('Gerund') || tags.has('Participle') || tags.has('Hyphenated'))
+    return false;
+  return isStrongVerb(term) || tags.has('PresentTense');
+}
+
+/**
+ * Whether a term is a verb whose form leaves no doubt it is one (a past tense, a copula, a modal or an
+ * auxiliary): `chairs` or `eyes` may be tagged as present-tense verbs, `drank` never is anything else.
+ */
+export function isStrongVerb(term: SentenceTerm): boolean {
+  const { tags } = term;
+  if (!tags.has('Verb') || tags.has('Gerund') || tags.has('Participle') || tags.has('Hyphenated'))
+    return false;
+  return tags.has('PastTense') || tags.has('Copula') || tags.has('Modal') || tags.has('Auxiliary');
+}
+
+/** Whether a term can stand as (the head of) a subject: a noun or a pronoun. */
+export function isNominal(term: SentenceTerm): boolean {
+  if (term.tags.has('Possessive') && term.tags.has('Pronoun')) return false;
+  return (
+    term.tags.has('Noun') || term.tags.has('Pronoun') || term.normal === 'there' || term.normal === 'here'
+  );
+}
+
+/** Whether compromise finds a verb in a sentence (any form). */
+export function hasVerb(sentence: string): boolean {
+  return termsOf(sentence).some((term) => term.tags.has('Verb'));
+}
