@@ -16,11 +16,12 @@ import { DEFAULT_PIPELINE_CONTINUATION } from '@kidsstories/kidsstories-tools/pi
 import { silentLogger, type WorkQueue } from '@kidsstories/mesh-core';
 import { createBullmqWorkQueue } from '@kidsstories/mesh-redis';
 import { Queue } from 'bullmq';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisPorts } from '../src/redis-ports.js';
 import { type ReferenceMesh, startReferenceMesh } from '../src/reference-mesh.js';
 import type { DoomedGatewayConfig } from './fixtures/doomed-gateway.js';
 import { countingProviders, type ProviderCall } from './support/counting-providers.js';
+import { deletePrefix } from './support/redis-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const FIXTURE = fileURLToPath(new URL('./fixtures/doomed-gateway.ts', import.meta.url));
@@ -126,6 +127,7 @@ describe('the pipeline continuation across gateways sharing Redis', () => {
     const keyPrefix = `test:${name}:${id}:`;
     const bullPrefix = `test:${name}:${id}:bull`;
     const outDir = await mkdtemp(join(tmpdir(), `${name}-`));
+    cleanups.push(() => deletePrefix(REDIS_URL, keyPrefix));
     cleanups.push(() => rm(outDir, { recursive: true, force: true }));
     return { keyPrefix, bullPrefix, outDir };
   }
@@ -235,4 +237,57 @@ describe('the pipeline continuation across gateways sharing Redis', () => {
     const bundles = await survivor.redis.ports.state.streamRange(PIPELINE_STREAMS.bundleComplete);
     expect(bundles).toHaveLength(1);
   }, 180_000);
+});
+
+/** The continuation on the embedded default (in-memory state): what `serve` runs without Redis. */
+describe('the pipeline continuation in one process', () => {
+  let outDir: string;
+  let mesh: ReferenceMesh;
+  const counting = countingProviders();
+  const options = { visibilityTimeoutMs: 2_000, pollMs: 50, maxDeliveries: 2 };
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'continuation-memory-'));
+    mesh = await startReferenceMesh({ outDir, providers: counting.providers, continuation: options });
+  });
+  afterAll(async () => {
+    await mesh?.close();
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('finishes a failed run with nobody calling again, without drawing its picture twice', async () => {
+    counting.failures.speech = 1;
+    await expect(mesh.pipeline.run({ date: DATE, ageBand: '3-5', pages: 1, clips: 0 })).rejects.toThrow(
+      /injected/,
+    );
+    const dir = join(outDir, 'stories', DATE, '3-5');
+    await expect
+      .poll(async () => (await verifyBundle(dir)).ok, { timeout: 60_000, interval: 100 })
+      .toBe(true);
+    expect(counting.calls).toMatchObject({ story: 1, image: 1, speech: 1 });
+    const { manifest } = await readBundle(dir);
+    expect(manifest.steps.find((step) => step.step === 'pictures')?.resumed).toBe(true);
+  }, 90_000);
+
+  it('dead-letters an entry it cannot act on after maxDeliveries, naming the problem', async () => {
+    const state = mesh.pipeline.options.state;
+    const id = await state.streamAppend(PIPELINE_STREAMS.storyComplete, {
+      type: 'story.complete',
+      date: DATE,
+      ageBand: '6-8',
+      runId: 'run-x',
+      storyId: 'story-x',
+      input: JSON.stringify({ date: DATE, ageBand: '6-8', pages: 99 }),
+    });
+    const deadLetters = `${PIPELINE_STREAMS.storyComplete}:dead-letter`;
+    await expect
+      .poll(async () => (await state.streamRange(deadLetters)).map((entry) => entry.fields.originalId), {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toContain(id);
+    const [record] = (await state.streamRange(deadLetters)).filter((entry) => entry.fields.originalId === id);
+    expect(record?.fields.lastError).toContain('input.pages');
+    expect(Number(record?.fields.deliveryCount)).toBe(options.maxDeliveries + 1);
+  }, 60_000);
 });

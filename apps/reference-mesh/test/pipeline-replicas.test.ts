@@ -18,6 +18,7 @@ import { DAILY_SCHEDULE_ID, scheduleDailyStories } from '../src/cli/serve-comman
 import { openRedisPorts } from '../src/redis-ports.js';
 import { startReferenceMesh } from '../src/reference-mesh.js';
 import { countingProviders } from './support/counting-providers.js';
+import { deletePrefix } from './support/redis-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -37,18 +38,6 @@ function recordingLogger(msg: string): Logger & { records: LogFields[] } {
   return logger;
 }
 
-/** Deletes every key under `prefix` (the test's own; the shared Redis is never flushed). */
-async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) {
-      if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-    }
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /**
  * The pipeline's work across two replicas on one Redis (issue 11, "the tests show: one run per date and age band
  * across replicas, rate limits held across replicas, … the queue lengths visible"), each test under its own key and
@@ -65,7 +54,7 @@ describe('the pipeline on two replicas sharing Redis', () => {
     const keyPrefix = `test:schedule:${id}:`;
     const bullPrefix = `${keyPrefix}bull`;
     const outDir = await mkdtemp(join(tmpdir(), 'schedule-'));
-    cleanups.push(() => deletePrefix(keyPrefix));
+    cleanups.push(() => deletePrefix(REDIS_URL, keyPrefix));
     cleanups.push(() => rm(outDir, { recursive: true, force: true }));
     const counting = countingProviders();
     const logs: Array<ReturnType<typeof recordingLogger>> = [];
@@ -129,7 +118,7 @@ describe('the pipeline on two replicas sharing Redis', () => {
 
   it('holds a rate limit across replicas and shows waiting work in the Redis list KEDA reads', async () => {
     const prefix = `test:ratelimit:${randomUUID().slice(0, 8)}:bull`;
-    cleanups.push(() => deletePrefix(prefix));
+    cleanups.push(() => deletePrefix(REDIS_URL, prefix));
     const queue = 'kidsstories-image';
     const limit = { max: 3, durationMs: 1_000 };
     const starts: Array<{ at: number; replica: string }> = [];
