@@ -3,8 +3,11 @@ import { resolve } from 'node:path';
 import type { ServerName, ToolSets } from '@kidsstories/kidsstories-tools';
 import {
   createOrchestrateTool,
+  createPipelineContinuation,
   createStoryPipeline,
   createStoryResources,
+  type PipelineContinuation,
+  type PipelineContinuationOptions,
   type StoryPipeline,
   type StoryPipelineOptions,
   storyRequestPrompt,
@@ -173,6 +176,11 @@ export interface GatewayServerOptions extends MeshRoleOptions {
   /** Where the pipeline's jobs run. Default: in memory, owned by the pipeline. */
   work?: WorkQueue;
   pipeline?: Omit<StoryPipelineOptions, 'mesh' | 'state' | 'lock' | 'outDir' | 'work'>;
+  /**
+   * Start the pipeline's continuation (`createPipelineContinuation`, consumer named after `instanceId`): this
+   * gateway finishes runs whose gateway died. `true` for its defaults, or its options. Default: off.
+   */
+  continuation?: true | Omit<PipelineContinuationOptions, 'consumer'>;
 }
 
 /** A running gateway server: its node, the gateway host, the pipeline behind `orchestrate`, and `close()`. */
@@ -186,7 +194,9 @@ export interface GatewayServer {
 /**
  * Starts the gateway server: a gateway federating the servers' tools, with `route`, `budget_check`,
  * `circuit_status` and `orchestrate`, on its own MCP endpoint and mesh service. The pipeline behind `orchestrate`
- * reaches every tool through a peer link to this gateway's mesh service, so each step crosses the mesh.
+ * reaches every tool through a peer link to this gateway's mesh service, so each step crosses the mesh. With
+ * `continuation`, it also consumes the pipeline's `story.complete` and `media.complete` streams and finishes runs
+ * whose gateway died.
  */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const security = options.security ?? {};
@@ -213,6 +223,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     tools: [createOrchestrateTool(pipeline)],
   });
   let node: MeshNode | undefined;
+  let continuation: PipelineContinuation | undefined;
   try {
     await gateway.start();
     node = createMeshNode({
@@ -229,7 +240,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     await node.start();
     selfLink = createMeshLink(node.meshUrl ?? '', security, { defaultTimeoutMs: PIPELINE_CALL_TIMEOUT_MS });
     await pipeline.start();
+    if (options.continuation) {
+      continuation = createPipelineContinuation(pipeline, {
+        ...(options.continuation === true ? {} : options.continuation),
+        consumer: options.instanceId,
+      });
+      await continuation.start();
+    }
   } catch (error) {
+    await continuation?.close();
     await pipeline.close();
     await node?.close();
     await gateway.close();
@@ -241,6 +260,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     gateway,
     pipeline,
     async close() {
+      await continuation?.close();
       await pipeline.close();
       await selfLink?.close();
       await started.close();

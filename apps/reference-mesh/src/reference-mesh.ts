@@ -4,7 +4,11 @@ import {
   type KidsStoriesProviders,
   type ServerName,
 } from '@kidsstories/kidsstories-tools';
-import type { StoryPipeline, StoryPipelineOptions } from '@kidsstories/kidsstories-tools/pipeline';
+import type {
+  PipelineContinuationOptions,
+  StoryPipeline,
+  StoryPipelineOptions,
+} from '@kidsstories/kidsstories-tools/pipeline';
 import {
   createMemoryCostLedger,
   createMemoryEventBus,
@@ -55,6 +59,11 @@ export interface ReferenceMeshOptions {
   security?: MeshSecurity;
   /** More pipeline options (rate limits, lock timings, budget scopes…). */
   pipeline?: Omit<StoryPipelineOptions, 'mesh' | 'state' | 'lock' | 'outDir' | 'work'>;
+  /**
+   * Start the pipeline's continuation on the gateway (it finishes runs whose gateway died; `serve` turns it on):
+   * `true` for its defaults, or its options. Default: off.
+   */
+  continuation?: true | Omit<PipelineContinuationOptions, 'consumer'>;
 }
 
 /** A running reference mesh: the gateway and the text, media and video nodes. */
@@ -117,6 +126,7 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
       outDir: options.outDir ?? 'out',
       ...(options.work ? { work: options.work } : {}),
       ...(options.pipeline ? { pipeline: options.pipeline } : {}),
+      ...(options.continuation ? { continuation: options.continuation } : {}),
     });
     return {
       gatewayUrl: server.node.mcpUrl,

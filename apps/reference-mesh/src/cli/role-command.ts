@@ -66,12 +66,16 @@ export async function serveRole(command: ServeCommand & { role: MeshRole }): Pro
       peers: command.peers ?? { text: [], media: [], video: [] },
       outDir: command.outDir,
       work,
+      // Finish runs whose gateway (another replica, or this one before a restart) died.
+      continuation: true,
     });
     closers.push(
       () => server.close(),
       () => work.close(),
     );
-    if (command.schedule) await scheduleDailyStories(work, server.pipeline, command.schedule, logger);
+    if (command.schedule) {
+      await scheduleDailyStories(work, server.pipeline, { pattern: command.schedule, logger });
+    }
     banner = `KidsStories gateway server is ready: MCP ${server.node.mcpUrl} mesh ${server.node.meshUrl} bundles ${server.pipeline.options.outDir}`;
   } else {
     let mediaLink: PeerLink | undefined;

@@ -1,5 +1,5 @@
 import { AGE_BANDS } from '@kidsstories/kidsstories-tools/bundle';
-import type { StoryPipeline } from '@kidsstories/kidsstories-tools/pipeline';
+import type { OrchestrateInput, StoryPipeline } from '@kidsstories/kidsstories-tools/pipeline';
 import { createJsonLogger, createMemoryWorkQueue, type Logger, type WorkQueue } from '@kidsstories/mesh-core';
 import { createBullmqWorkQueue } from '@kidsstories/mesh-redis';
 import { type DistributedMesh, startDistributedMesh } from '../distributed-mesh.js';
@@ -14,30 +14,39 @@ import { serveRole } from './role-command.js';
 export const DAILY_QUEUE = 'kidsstories-daily';
 export const DAILY_SCHEDULE_ID = 'kidsstories-daily-stories';
 
+/** Options for {@link scheduleDailyStories}. */
+export interface DailyScheduleOptions {
+  /** Cron pattern (UTC), five fields or six (seconds first). */
+  pattern: string;
+  logger: Logger;
+  /** What every scheduled run makes besides the day and age band. Default: the parameters' defaults. */
+  input?: Omit<OrchestrateInput, 'ageBand' | 'date'>;
+}
+
 /**
  * Makes every age band's story at each tick of `pattern` (UTC): a schedule on `work` whose jobs run the pipeline.
  * On BullMQ one tick adds one job however many replicas declare the schedule, and the generation lock keeps one
- * bundle per date and age band.
+ * bundle per date and age band. Each run is logged as `scheduled story` with the tick's job id.
  */
 export async function scheduleDailyStories(
   work: WorkQueue,
   pipeline: StoryPipeline,
-  pattern: string,
-  logger: Logger,
+  options: DailyScheduleOptions,
 ): Promise<void> {
-  await work.process(DAILY_QUEUE, async () => {
+  const { logger, input = {} } = options;
+  await work.process(DAILY_QUEUE, async (job) => {
     for (const ageBand of AGE_BANDS) {
-      const { dir, reused } = await pipeline.run({ ageBand });
-      logger.info('scheduled story', { ageBand, dir, reused });
+      const { dir, reused } = await pipeline.run({ ...input, ageBand });
+      logger.info('scheduled story', { tick: job.id, ageBand, dir, reused });
     }
     return null;
   });
-  await work.schedule(DAILY_SCHEDULE_ID, { pattern, tz: 'UTC' }, DAILY_QUEUE, {});
+  await work.schedule(DAILY_SCHEDULE_ID, { pattern: options.pattern, tz: 'UTC' }, DAILY_QUEUE, {});
 }
 
 /**
  * `kidsstories-mesh serve`: starts the four servers and keeps them up; any MCP client can call `orchestrate` (and
- * every other tool) on the gateway. With `--schedule`, every age band's story is made at each tick of the cron
+ * every other tool) on the gateway, whose pipeline continuation finishes runs whose gateway died. With `--schedule`, every age band's story is made at each tick of the cron
  * pattern (UTC): on BullMQ's job scheduler with `--redis` (one tick's job however many replicas declare it, and
  * one bundle per date and age band thanks to the generation lock), with croner in memory otherwise.
  * Resolves once the mesh is up; stops on SIGINT/SIGTERM.
@@ -59,6 +68,8 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     instanceId: command.instanceId,
     outDir: command.outDir,
     work,
+    // Finish runs whose gateway (another replica, or this one before a restart) died.
+    continuation: true,
     security: meshSecurityFromEnv(process.env, command.instanceId),
     ...(redis ? { ports: redis.ports } : {}),
   }).catch(async (error: unknown) => {
@@ -66,7 +77,9 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     await redis?.close();
     throw error;
   });
-  if (command.schedule) await scheduleDailyStories(work, mesh.pipeline, command.schedule, logger);
+  if (command.schedule) {
+    await scheduleDailyStories(work, mesh.pipeline, { pattern: command.schedule, logger });
+  }
   const lines = [
     redis === undefined
       ? 'KidsStories reference mesh is running (offline providers, in-memory state).'

@@ -29,11 +29,13 @@ export {
   storyManifestJsonSchema,
   storyManifestSchema,
 } from './bundle-manifest.js';
-export type { BundleCompleteEvent } from './pipeline-events.js';
+export type { BundleCompleteEvent, StageCompleteEvent, StageRunInput } from './pipeline-events.js';
 export {
   bundleCompleteFields,
   PIPELINE_STREAMS,
   parseBundleCompleteEvent,
+  parseStageCompleteEvent,
+  stageCompleteFields,
 } from './pipeline-events.js';
 export type { Bundle, BundleProblem, BundleVerification } from './read-bundle.js';
 export { hashFile, readBundle, verifyBundle } from './read-bundle.js';

@@ -5,6 +5,8 @@ export type { OrchestrateArgs, OrchestrateInput } from './orchestrate-input.js';
 export { orchestrateInputSchema, utcDateOf } from './orchestrate-input.js';
 export type { OrchestrateOutput, OrchestrateToolOptions } from './orchestrate-tool.js';
 export { createOrchestrateTool, orchestrateOutputSchema } from './orchestrate-tool.js';
+export type { PipelineContinuation, PipelineContinuationOptions } from './pipeline-continuation.js';
+export { createPipelineContinuation, DEFAULT_PIPELINE_CONTINUATION } from './pipeline-continuation.js';
 export { clipPages } from './pipeline-run.js';
 export type { AssetRecord, RunRecord, StepRecord } from './run-record.js';
 export { loadRunRecord, runRecordKey } from './run-record.js';

@@ -11,7 +11,7 @@ import {
   pageAssetPaths,
   type StoryManifest,
 } from '../bundle/bundle-manifest.js';
-import { PIPELINE_STREAMS } from '../bundle/pipeline-events.js';
+import { PIPELINE_STREAMS, type StageRunInput, stageCompleteFields } from '../bundle/pipeline-events.js';
 import { hashFile } from '../bundle/read-bundle.js';
 import { contentTypeOf, createBundleWriter } from '../bundle/write-bundle.js';
 import type { CharacterGuide } from '../media/character-guide.js';
@@ -34,6 +34,8 @@ export interface PipelinePlan {
   parameters: GenerationParameters;
   /** The bundle folder. */
   dir: string;
+  /** What the caller asked for (date filled in), carried by the stage events so that a consumer can continue. */
+  input: StageRunInput;
 }
 
 interface RunContext {
@@ -239,7 +241,14 @@ export async function createPipelineRun(
           await record.set('story', value);
           await state.streamAppend(
             PIPELINE_STREAMS.storyComplete,
-            { type: 'story.complete', date: plan.date, ageBand: plan.ageBand, runId, storyId: value.storyId },
+            stageCompleteFields({
+              type: 'story.complete',
+              date: plan.date,
+              ageBand: plan.ageBand,
+              runId,
+              storyId: value.storyId,
+              input: plan.input,
+            }),
             { maxLength: options.streamMaxLength },
           );
           return value;
@@ -363,7 +372,14 @@ export async function createPipelineRun(
     const [pictures, narrations] = await settleAll([picturesStep, narrationStep]);
     await state.streamAppend(
       PIPELINE_STREAMS.mediaComplete,
-      { type: 'media.complete', date: plan.date, ageBand: plan.ageBand, runId, storyId: refined.storyId },
+      stageCompleteFields({
+        type: 'media.complete',
+        date: plan.date,
+        ageBand: plan.ageBand,
+        runId,
+        storyId: refined.storyId,
+        input: plan.input,
+      }),
       { maxLength: options.streamMaxLength },
     );
     return { pictures: new Map(pictures), narrations: new Map(narrations) };

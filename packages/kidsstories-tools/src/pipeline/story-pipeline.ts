@@ -103,7 +103,24 @@ export function createStoryPipeline(options: StoryPipelineOptions): StoryPipelin
       const pages = parameters.page_count;
       const clips = Math.min(args.clips ?? parameters.clips_per_story, pages);
       const dir = bundleDir(resolved.outDir, date, args.ageBand);
-      const plan: PipelinePlan = { date, ageBand: args.ageBand, pages, clips, parameters, dir };
+      const plan: PipelinePlan = {
+        date,
+        ageBand: args.ageBand,
+        pages,
+        clips,
+        parameters,
+        dir,
+        // The input as given (it validated), with the day it resolved to: what a continuation runs again.
+        input: {
+          date,
+          ageBand: args.ageBand,
+          ...(input.pages === undefined ? {} : { pages: input.pages }),
+          ...(input.clips === undefined ? {} : { clips: input.clips }),
+          ...(input.parameters === undefined
+            ? {}
+            : { parameters: input.parameters as Record<string, unknown> }),
+        },
+      };
 
       const existing = await verifiedManifest(dir);
       if (existing) return { dir, manifest: existing, reused: true };
