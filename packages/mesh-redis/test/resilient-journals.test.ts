@@ -1,7 +1,12 @@
-// Issue 20 item 2: what the resilient ledger keeps for Redis while Redis is away does not grow with the calls made
+// Issue 20 item 2: what the resilient ports keep for Redis while Redis is away does not grow with the calls made
 // meanwhile. The Redis side here is an in-memory ledger behind a controller switched by hand, so the outage is as
 // long as the test wants and nothing depends on timing.
-import { createMemoryCostLedger, MeshError, silentLogger } from '@kidsstories/mesh-core';
+import {
+  createMemoryCostLedger,
+  createMemoryStateStore,
+  MeshError,
+  silentLogger,
+} from '@kidsstories/mesh-core';
 import { describe, expect, it } from 'vitest';
 import type {
   FailoverController,
@@ -9,6 +14,7 @@ import type {
   ResyncTask,
 } from '../src/resilience/failover-controller.js';
 import { createResilientCostLedger } from '../src/resilience/resilient-cost-ledger.js';
+import { createResilientStateStore } from '../src/resilience/resilient-state-store.js';
 
 /** A controller whose mode the test sets; `resync()` runs the tasks as a reconnect would. */
 function manualController() {
@@ -95,5 +101,33 @@ describe('createResilientCostLedger while Redis is away', () => {
     await resync();
     expect(ledger.journalSize()).toBe(0);
     expect((await redis.status('day')).spentUsd).toBeCloseTo(0.5, 6);
+  });
+});
+
+describe('createResilientStateStore while Redis is away', () => {
+  it('journals at most maxJournalEntries writes, then refuses with resource_exhausted, and replays them', async () => {
+    const redis = createMemoryStateStore();
+    const { controller, degrade, resync } = manualController();
+    const store = createResilientStateStore({
+      redis,
+      fallback: createMemoryStateStore(),
+      controller,
+      logger: silentLogger,
+      maxJournalEntries: 100,
+    });
+    degrade();
+    for (let index = 0; index < 100; index += 1) {
+      await store.hashSet(`run:${index}`, { status: 'done' }, { ttlMs: 60_000 });
+    }
+    await expect(store.hashSet('run:100', { status: 'done' })).rejects.toMatchObject({
+      code: 'resource_exhausted',
+      details: { limit: 100, limitUnit: 'writes' },
+    });
+    await resync();
+    expect(await redis.hashGet('run:99', 'status')).toBe('done');
+    expect(await redis.hashGet('run:100', 'status')).toBeUndefined();
+    // Journal emptied by the replay: writes go through again.
+    await store.hashSet('run:100', { status: 'done' });
+    expect(await redis.hashGet('run:100', 'status')).toBe('done');
   });
 });
