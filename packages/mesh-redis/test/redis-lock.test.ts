@@ -1,6 +1,7 @@
 import { type DistributedLock, type LockLease, withLock } from '@kidsstories/mesh-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisLock, createRedisStateStore, type RedisConnection, redisLockKeys } from '../src/index.js';
+import { FENCE_RETENTION_MS } from '../src/lock/lock-scripts.js';
 import { openTestConnection } from './support/redis-test-env.js';
 
 describe('createRedisLock (Redis specifics)', () => {
@@ -42,6 +43,26 @@ describe('createRedisLock (Redis specifics)', () => {
     tokens.push(after!.fencingToken);
     for (let index = 1; index < tokens.length; index += 1)
       expect(tokens[index]).toBeGreaterThan(tokens[index - 1]!);
+  });
+
+  it('lets a fencing counter expire 7 days after its last acquire or extend, tokens still growing (issue 20)', async () => {
+    const fence = redisLockKeys(connection, 'story:2026-12-06').fence;
+    const lease = (await lock.tryAcquire('story:2026-12-06', { ttlMs: 5_000 }))!;
+    const retained = await connection.client.pttl(fence);
+    expect(retained).toBeGreaterThan(FENCE_RETENTION_MS - 60_000);
+    expect(retained).toBeLessThanOrEqual(FENCE_RETENTION_MS);
+    // A lease longer than the retention keeps its counter at least as long.
+    await lock.extend(lease, 2 * FENCE_RETENTION_MS);
+    expect(await connection.client.pttl(fence)).toBeGreaterThan(FENCE_RETENTION_MS + 60_000);
+    await lock.release(lease);
+    // Past the retention (forced: nobody locked the key for 7 days), the counter is gone from Redis...
+    await connection.client.pexpire(fence, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await connection.client.exists(fence)).toBe(0);
+    // ...and the next token is still above every one handed out before.
+    const next = (await lock.tryAcquire('story:2026-12-06', { ttlMs: 5_000 }))!;
+    expect(next.fencingToken).toBeGreaterThan(lease.fencingToken);
+    await lock.release(next);
   });
 
   it('extends and releases only with the owner token', async () => {

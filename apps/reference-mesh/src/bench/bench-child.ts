@@ -3,6 +3,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { BenchChildMemory } from './serve-bench-child.js';
 
 /** A running bench child: it printed its URLs and answers `rss` and `cpu` IPC messages. */
 export interface BenchChild {
@@ -43,6 +44,13 @@ export async function rssOf(child: BenchChild): Promise<number> {
   child.process.send('rss');
   const [message] = (await once(child.process, 'message')) as [{ rssMb: number }];
   return message.rssMb;
+}
+
+/** The child's RSS and V8 heap, in MB (see `BenchChildMemory`). */
+export async function memoryOf(child: BenchChild): Promise<BenchChildMemory> {
+  child.process.send('memory');
+  const [message] = (await once(child.process, 'message')) as [BenchChildMemory];
+  return message;
 }
 
 /** The child's CPU time so far (user + system), in microseconds. */

@@ -4,12 +4,13 @@
  *
  *   npm run bench                     # every member, as tables
  *   npm run bench -- --json           # one JSON object on stdout
- *   npm run bench -- --only gateway   # one member (gateway | redis | offlineStory | site | pipeline | ledger | soak)
+ *   npm run bench -- --only gateway   # one member (gateway | redis | offlineStory | site | pipeline | ledger | soak | sizing)
  *   npm run bench -- --quick          # fewer calls, for a smoke run
+ *   npm run bench -- --only soak --soak-no-collect   # the soak without its once-a-tenth full collection
  */
 import { parseArgs } from 'node:util';
 
-const MEMBERS = ['gateway', 'redis', 'offlineStory', 'site', 'pipeline', 'ledger', 'soak'] as const;
+const MEMBERS = ['gateway', 'redis', 'offlineStory', 'site', 'pipeline', 'ledger', 'soak', 'sizing'] as const;
 type Member = (typeof MEMBERS)[number];
 
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
       quick: { type: 'boolean', default: false },
+      'soak-no-collect': { type: 'boolean', default: false },
     },
   });
   const only = (values.only ?? []) as string[];
@@ -61,7 +63,13 @@ async function main(): Promise<void> {
         );
       } else if (member === 'soak') {
         const { runSoakBench } = await import('./soak-bench.js');
-        result.soak = await runSoakBench(quick ? { calls: 20_000 } : {});
+        result.soak = await runSoakBench({
+          ...(quick ? { calls: 20_000 } : {}),
+          ...(values['soak-no-collect'] ? { collectEachTenth: false } : {}),
+        });
+      } else if (member === 'sizing') {
+        const { runSizingBench } = await import('./sizing-bench.js');
+        result.sizing = await runSizingBench(quick ? { scopes: 50, count: 1_000, sessions: 100 } : {});
       } else {
         const { runOfflineStoryBench } = await import('./offline-story-bench.js');
         result.offlineStory = await runOfflineStoryBench();

@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import {
   benchModulePath,
   cpuOf,
-  rssOf,
+  memoryOf,
   startBenchChild,
   stopBenchChildren,
   toolCallRequest,
@@ -23,6 +23,17 @@ export interface SoakBenchOptions {
   calls?: number;
   /** Calls in flight: three quarters `write_line`, one quarter `budget_check`. Default 8. */
   concurrency?: number;
+  /**
+   * Warm-up before the first tenth, in milliseconds, not counted. Default two settlement retentions plus 2 s
+   * (32 s), so the ledger's record of settlements has reached its steady size.
+   */
+  warmUpMs?: number;
+  /**
+   * Run a full garbage collection in each child at the end of every tenth (after RSS is read) to report the
+   * retained heap. Default true. False leaves V8's collector alone, to see how RSS evolves on its own (the
+   * retained heap is then not reported).
+   */
+  collectEachTenth?: boolean;
 }
 
 /** The figures of one tenth of the run. */
@@ -35,6 +46,11 @@ export interface SoakTenth {
   cpuUsPerCall: { gateway: number; node: number; redis: number };
   /** RSS at the end of the tenth, in MB. */
   rssMb: { gateway: number; node: number };
+  /**
+   * The V8 heap at the end of the tenth, in MB: `heapTotal` (what V8 has taken from the system, most of RSS) and
+   * `retained` (`heapUsed` right after a full collection: what the process holds on to, garbage excluded).
+   */
+  heapMb: { gateway: { total: number; retained: number }; node: { total: number; retained: number } };
   /** Redis `used_memory` at the end of the tenth, in MB. */
   redisUsedMemoryMb: number;
   /** Keys in Redis at the end of the tenth. */
@@ -50,8 +66,9 @@ export interface SoakBenchResult {
   /** Every figure of `last` divided by the same figure of `first` (target <= 1.1 each). */
   lastOverFirst: Record<string, number>;
   /**
-   * Every tenth in order, compact (`writeLine` p50 ms, gateway / node / Redis CPU us per call, Redis MB, keys),
-   * so a trend can be told from a noisy machine.
+   * Every tenth in order, compact (`writeLine` p50 ms, gateway / node / Redis CPU us per call, Redis MB, keys,
+   * gateway / node RSS MB, gateway / node retained heap MB, gateway / node heap total MB), so a trend can be
+   * told from a noisy machine.
    */
   tenths: number[][];
   /** The machine's 1-minute load average at the start and the end (the run shares its CPUs). */
@@ -83,11 +100,13 @@ export async function runSoakBench(options: SoakBenchOptions = {}): Promise<Soak
   const tenth = Math.floor(calls / 10);
   const redis = await startOwnRedisServer();
   const child = benchModulePath('soak-child');
-  const node = await startBenchChild(child, ['tool', redis.url]);
+  // `--expose-gc` lets each child report its retained heap (a full collection once a tenth, after RSS is read).
+  const gcFlags = options.collectEachTenth === false ? [] : ['--expose-gc'];
+  const node = await startBenchChild(child, ['tool', redis.url], gcFlags);
   const gateway = await startBenchChild(
     child,
     ['gateway', node.meshUrl ?? '', redis.url],
-    GATEWAY_RUNTIME_FLAGS,
+    [...GATEWAY_RUNTIME_FLAGS, ...gcFlags],
   );
   const write = toolCallRequest(1, 'write_line', { text: 'Once upon a time, a fox found a lantern.' });
   const check = toolCallRequest(2, 'budget_check', { scopes: [...SOAK_SCOPES] });
@@ -119,8 +138,9 @@ export async function runSoakBench(options: SoakBenchOptions = {}): Promise<Soak
     const gatewayCpuAfter = await cpuOf(gateway);
     const nodeCpuAfter = await cpuOf(node);
     const redisAfter = await redis.info();
-    const gatewayRss = await rssOf(gateway);
-    const nodeRss = await rssOf(node);
+    // RSS is read before the collection that gives the retained heap (see serve-bench-child.ts).
+    const gatewayMemory = await memoryOf(gateway);
+    const nodeMemory = await memoryOf(node);
     const done = writes.requests + checks.requests;
     return {
       writeLine: { p50Ms: round(writes.p50Ms), p99Ms: round(writes.p99Ms) },
@@ -130,7 +150,17 @@ export async function runSoakBench(options: SoakBenchOptions = {}): Promise<Soak
         node: round((nodeCpuAfter - nodeCpu) / done, 1),
         redis: round((redisAfter.cpuUs - redisBefore.cpuUs) / done, 1),
       },
-      rssMb: { gateway: round(gatewayRss, 1), node: round(nodeRss, 1) },
+      rssMb: { gateway: round(gatewayMemory.rssMb, 1), node: round(nodeMemory.rssMb, 1) },
+      heapMb: {
+        gateway: {
+          total: round(gatewayMemory.heapTotalMb, 1),
+          retained: round(gatewayMemory.retainedHeapMb ?? Number.NaN, 1),
+        },
+        node: {
+          total: round(nodeMemory.heapTotalMb, 1),
+          retained: round(nodeMemory.retainedHeapMb ?? Number.NaN, 1),
+        },
+      },
       redisUsedMemoryMb: round(redisAfter.usedMemoryBytes / 1024 / 1024, 2),
       redisKeys: redisAfter.keys,
       callsPerSec: round((done / elapsedMs) * 1000, 0),
@@ -139,7 +169,7 @@ export async function runSoakBench(options: SoakBenchOptions = {}): Promise<Soak
   try {
     // Warm-up (JIT, connection pools, script caches, and two settlement retentions so the ledger's record of
     // settlements has reached its steady size), not counted in the run.
-    const warmUntil = performance.now() + 2 * SOAK_SETTLED_RETENTION_MS + 2_000;
+    const warmUntil = performance.now() + (options.warmUpMs ?? 2 * SOAK_SETTLED_RETENTION_MS + 2_000);
     while (performance.now() < warmUntil) {
       const [warmWrites, warmChecks] = await load(1_000);
       if (warmWrites.errors + warmChecks.errors > 0) throw new Error('the soak warm-up calls failed');
@@ -156,6 +186,12 @@ export async function runSoakBench(options: SoakBenchOptions = {}): Promise<Soak
       t.cpuUsPerCall.redis,
       t.redisUsedMemoryMb,
       t.redisKeys,
+      t.rssMb.gateway,
+      t.rssMb.node,
+      t.heapMb.gateway.retained,
+      t.heapMb.node.retained,
+      t.heapMb.gateway.total,
+      t.heapMb.node.total,
     ]);
     const loadAverage = { start: round(start, 2), end: round(loadavg()[0] ?? 0, 2) };
     return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock, distributedLockContract, expectMeshError } from '../testing/index.js';
-import { createMemoryLock, DEFAULT_LOCK_TTL_MS } from './memory-lock.js';
+import { createMemoryLock, DEFAULT_LOCK_TTL_MS, memoryLockKeyCount } from './memory-lock.js';
 
 distributedLockContract('memory', async () => {
   const subject = createMemoryLock();
@@ -25,6 +25,27 @@ describe('createMemoryLock', () => {
     const next = await lock.tryAcquire('generation:2026-11-24:4-6', { owner: 'gateway-8' });
     expect(next?.fencingToken).toBe(2);
     expect(next?.ownerToken.startsWith('gateway-8:')).toBe(true);
+  });
+
+  it('keeps nothing for keys no longer held: one counter, expired leases swept (issue 20)', async () => {
+    const clock = createManualClock();
+    const lock = createMemoryLock({ now: clock.now });
+    let previous = 0;
+    let largest = 0;
+    // 20 000 keys locked once each (a lock per story run): half released, half left to expire.
+    for (let index = 0; index < 20_000; index += 1) {
+      const lease = (await lock.tryAcquire(`story:${index}`, { ttlMs: 1_000 }))!;
+      expect(lease.fencingToken).toBeGreaterThan(previous);
+      previous = lease.fencingToken;
+      if (index % 2 === 0) await lock.release(lease);
+      clock.advance(1);
+      largest = Math.max(largest, memoryLockKeyCount(lock) ?? Number.POSITIVE_INFINITY);
+    }
+    expect(largest).toBeLessThanOrEqual(2 * 1_024 + 1);
+    // Tokens keep growing for a key seen before.
+    const again = await lock.tryAcquire('story:0');
+    expect(again?.fencingToken).toBeGreaterThan(previous);
+    await lock.close();
   });
 
   it('rejects bad keys and TTLs', async () => {

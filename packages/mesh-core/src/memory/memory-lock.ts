@@ -23,6 +23,19 @@ interface Held {
   expiresAt: number;
 }
 
+/** Leases held before the first sweep of expired, never-released ones. */
+const MIN_SWEEP_LEASES = 1_024;
+
+const keyCountOf = new WeakMap<DistributedLock, () => number>();
+
+/**
+ * How many keys a lock from {@link createMemoryLock} keeps a record of (leases, expired ones not yet swept
+ * included, and keys with waiters), for tests and sizing; `undefined` for any other lock.
+ */
+export function memoryLockKeyCount(lock: DistributedLock): number | undefined {
+  return keyCountOf.get(lock)?.();
+}
+
 interface Waiter {
   wake: () => void;
   fail: (error: MeshError) => void;
@@ -30,8 +43,10 @@ interface Waiter {
 
 /**
  * A {@link DistributedLock} for the replicas of one process (and the double for unit tests). Leases expire
- * against the injected clock; fencing tokens count up per key for the life of the lock object, so a
- * token is never handed out twice for a key even after release or expiry.
+ * against the injected clock; fencing tokens come from one counter for the life of the lock object, so they
+ * only grow per key and a token is never handed out twice, even after release or expiry. A released key leaves
+ * nothing behind, and leases that expired unreleased are swept whenever the record has doubled (at least
+ * 1 024), so memory follows the keys in use, not every key ever locked.
  *
  * `waitForRelease` resolves at once when the key is free and otherwise on the next `release` of it (every
  * local waiter wakes; only one wins the following `tryAcquire`). It does not watch expiry (the clock is
@@ -51,7 +66,10 @@ export function createMemoryLock(options: MemoryLockOptions = {}): DistributedLo
   const instanceId = options.instanceId ?? `memory-${process.pid}`;
   const defaultTtlMs = checkTtlMs(options.defaultTtlMs ?? DEFAULT_LOCK_TTL_MS, 'defaultTtlMs');
   const held = new Map<string, Held>();
-  const fencing = new Map<string, number>();
+  // One counter for every key (issue 20): tokens still only grow per key, and a lock used once per story or run
+  // leaves nothing behind, where a counter per key would be kept forever.
+  let lastFencingToken = 0;
+  let sweepAt = MIN_SWEEP_LEASES;
   const waiters = new Map<string, Set<Waiter>>();
   let closed = false;
 
@@ -83,14 +101,20 @@ export function createMemoryLock(options: MemoryLockOptions = {}): DistributedLo
     checkKey(key);
   };
 
-  return {
+  const lock: DistributedLock = {
     async tryAcquire(key, acquireOptions = {}) {
       open(key);
       const ttlMs = checkTtlMs(acquireOptions.ttlMs ?? defaultTtlMs);
       if (current(key)) return undefined;
       const owner = acquireOptions.owner ?? instanceId;
-      const fencingToken = (fencing.get(key) ?? 0) + 1;
-      fencing.set(key, fencingToken);
+      lastFencingToken += 1;
+      const fencingToken = lastFencingToken;
+      if (held.size >= sweepAt) {
+        // Leases that expired unreleased on keys nobody asked about again: dropped once the map has doubled.
+        const at = now();
+        for (const [heldKey, lease] of held) if (lease.expiresAt <= at) held.delete(heldKey);
+        sweepAt = Math.max(MIN_SWEEP_LEASES, 2 * held.size);
+      }
       const lease: LockLease = {
         key,
         ownerToken: `${owner}:${randomPart()}`,
@@ -174,4 +198,6 @@ export function createMemoryLock(options: MemoryLockOptions = {}): DistributedLo
       waiters.clear();
     },
   };
+  keyCountOf.set(lock, () => held.size + waiters.size);
+  return lock;
 }

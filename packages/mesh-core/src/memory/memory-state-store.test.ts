@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock, expectMeshError, stateStoreContract } from '../testing/index.js';
-import { createMemoryStateStore } from './memory-state-store.js';
+import { createMemoryStateStore, memoryStateStoreKeyCount } from './memory-state-store.js';
 
 stateStoreContract('memory', async () => {
   const subject = createMemoryStateStore();
@@ -28,6 +28,26 @@ describe('createMemoryStateStore', () => {
     expect(await store.streamClaimIdle('s', 'g', 'c2', { minIdleMs: 30_000 })).toEqual([
       { id, fields: { n: '1' }, deliveryCount: 2 },
     ]);
+    await store.close();
+  });
+
+  it('sweeps keys that expired without being read again, so writes of short-lived keys stay bounded (issue 20)', async () => {
+    const clock = createManualClock();
+    const store = createMemoryStateStore({ now: clock.now });
+    await store.hashSet('kept', { a: '1' });
+    let largest = 0;
+    // 50 000 dedupe marks of 1 s, one per millisecond, none read again: about 1 000 alive at any time.
+    for (let index = 0; index < 50_000; index += 1) {
+      await store.hashSet(`seen:${index}`, { at: '1' }, { ttlMs: 1_000 });
+      clock.advance(1);
+      largest = Math.max(largest, memoryStateStoreKeyCount(store) ?? Number.POSITIVE_INFINITY);
+    }
+    // At most twice the live keys (at least 1 024) plus one: nowhere near the 50 000 written.
+    expect(largest).toBeLessThanOrEqual(2 * 1_024 + 1);
+    expect(await store.hashGet('kept', 'a')).toBe('1');
+    expect(await store.hashGet('seen:49999', 'at')).toBe('1');
+    expect(await store.hashGet('seen:0', 'at')).toBeUndefined();
+    expect(memoryStateStoreKeyCount(createMemoryStateStore())).toBe(0);
     await store.close();
   });
 

@@ -34,9 +34,25 @@ type SlotOf<K extends Kind> = Extract<Slot, { kind: K }>;
 
 const DEFAULT_COUNT = 10;
 
+/** Keys held before the first sweep of expired keys (see `createMemoryStateStore`). */
+const MIN_SWEEP_KEYS = 1_024;
+
+const keyCountOf = new WeakMap<StateStore, () => number>();
+
+/**
+ * How many keys a store from {@link createMemoryStateStore} holds, expired ones not yet swept included (for
+ * tests and sizing); `undefined` for any other store.
+ */
+export function memoryStateStoreKeyCount(store: StateStore): number | undefined {
+  return keyCountOf.get(store)?.();
+}
+
 /**
  * A {@link StateStore} held in this process's memory: the embedded default, and the double used by unit
- * tests. Keys expire lazily against the injected clock; a blocking stream read waits on appends to its
+ * tests. Keys expire against the injected clock: a read drops an expired key, and creating a key sweeps every
+ * expired one whenever the store has doubled since the last sweep (issue 20), so keys written once and never
+ * read again (run records, dedupe marks) cannot pile up: the store holds at most about twice its live keys
+ * (at least 1 024), at a cost per write that does not grow with them; a blocking stream read waits on appends to its
  * stream with an unref'd timer, so an idle store never keeps Node running. Keys of one kind used as another
  * reject with `failed_precondition` (Redis's WRONGTYPE).
  *
@@ -52,6 +68,14 @@ const DEFAULT_COUNT = 10;
 export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): StateStore {
   const now = options.now ?? Date.now;
   const slots = new Map<string, Slot>();
+  let sweepAt = MIN_SWEEP_KEYS;
+  const sweepExpired = (): void => {
+    const at = now();
+    for (const [key, slot] of slots)
+      if (slot.expiresAt !== undefined && slot.expiresAt <= at) slots.delete(key);
+    // The next sweep waits until the store has doubled again: a sweep costs O(keys) once per that many writes.
+    sweepAt = Math.max(MIN_SWEEP_KEYS, 2 * slots.size);
+  };
   /** Wake-up callbacks of blocked stream reads, per stream key. */
   const waiters = new Map<string, Set<() => void>>();
   let closed = false;
@@ -85,6 +109,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
     const existing = get(key, kind);
     if (existing) return existing;
     const slot = { kind, value: create() } as unknown as SlotOf<K>;
+    if (slots.size >= sweepAt) sweepExpired();
     slots.set(key, slot);
     return slot;
   }
@@ -292,5 +317,6 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
       slots.clear();
     },
   };
+  keyCountOf.set(store, () => slots.size);
   return store;
 }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { MeshErrorCode } from '../errors/mesh-error.js';
+import { MeshError, type MeshErrorCode } from '../errors/mesh-error.js';
 
 /** How a tool call ended, as the `outcome` label of the latency histogram. */
 export type ToolCallOutcome = 'ok' | 'error';
@@ -47,6 +47,12 @@ export interface MeshMetricsOptions {
    * Default `[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]`.
    */
   latencyBucketsSeconds?: number[];
+  /**
+   * Most distinct `tool` label values kept (each is a series of every metric that carries it). A tool name first
+   * seen once this many are kept is counted as `tool="_other"`, so a client sending endless made-up tool names
+   * (an unknown tool is counted before it is rejected) cannot grow the metrics without bound. Default 1 000.
+   */
+  maxToolLabels?: number;
 }
 
 /** Prometheus metrics of a node or gateway. */
@@ -75,10 +81,14 @@ export interface MeshMetrics {
 
 const DEFAULT_METRICS = {
   prefix: 'mesh_',
+  maxToolLabels: 1_000,
   latencyBucketsSeconds: [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
   ],
 } as const;
+
+/** The `tool` label of every tool name past {@link MeshMetricsOptions.maxToolLabels}. */
+export const OTHER_TOOL_LABEL = '_other';
 
 const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, half_open: 1, open: 2 };
 
@@ -104,6 +114,23 @@ export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics
   const registry = options.registry ?? new Registry();
   const prefix = options.prefix ?? DEFAULT_METRICS.prefix;
   const buckets = options.latencyBucketsSeconds ?? [...DEFAULT_METRICS.latencyBucketsSeconds];
+  const maxToolLabels = options.maxToolLabels ?? DEFAULT_METRICS.maxToolLabels;
+  if (!Number.isInteger(maxToolLabels) || maxToolLabels < 0) {
+    throw new MeshError(
+      `maxToolLabels must be a non-negative integer (got ${String(maxToolLabels)})`,
+      'invalid_argument',
+      { details: { field: 'maxToolLabels' } },
+    );
+  }
+  // Tool names are the one label a client chooses (issue 20 item 2): the first `maxToolLabels` names keep their
+  // own series, the rest share one.
+  const toolLabels = new Set<string>();
+  const toolLabel = (tool: string): string => {
+    if (tool === '' || toolLabels.has(tool)) return tool;
+    if (toolLabels.size >= maxToolLabels) return OTHER_TOOL_LABEL;
+    toolLabels.add(tool);
+    return tool;
+  };
   const latency = new Histogram({
     name: `${prefix}tool_call_duration_seconds`,
     help: 'Latency of tool calls, in seconds.',
@@ -150,7 +177,7 @@ export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics
   });
 
   const countError: MeshMetrics['countError'] = (code, labels = {}) => {
-    errors.inc({ code, tool: labels.tool ?? '', node: labels.node ?? '' });
+    errors.inc({ code, tool: toolLabel(labels.tool ?? ''), node: labels.node ?? '' });
   };
 
   return {
@@ -158,7 +185,7 @@ export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics
     contentType: registry.contentType,
     observeToolCall(observation) {
       latency.observe(
-        { tool: observation.tool, node: observation.node, outcome: observation.outcome },
+        { tool: toolLabel(observation.tool), node: observation.node, outcome: observation.outcome },
         Math.max(0, observation.durationMs) / 1000,
       );
       if (observation.outcome === 'error') {

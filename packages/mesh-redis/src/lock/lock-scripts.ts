@@ -3,17 +3,31 @@
 import { defineRedisScript } from '../connection/redis-script.js';
 
 /**
- * The next fencing token. When the counter is missing (first use, or Redis lost its data) it is seeded from
- * the server clock in microseconds, so tokens keep growing across a restart without persistence as long as
- * fewer than 1 000 acquisitions per millisecond happen on one key (each needs a round trip, so far fewer do).
+ * How long a key's fencing counter outlives its last acquire or extend, in milliseconds (7 days; never less
+ * than the lease). A counter used once (a lock per story or run) would otherwise stay in Redis forever
+ * (issue 20); letting it expire is safe for the same reason a restart is: the next counter is seeded from the
+ * server clock, above every token handed out before.
+ */
+export const FENCE_RETENTION_MS = 604_800_000;
+
+/**
+ * The next fencing token. When the counter is missing (first use, expired after {@link FENCE_RETENTION_MS},
+ * or Redis lost its data) it is seeded from the server clock in microseconds, so tokens keep growing as long
+ * as fewer than 1 000 acquisitions per millisecond happen on one key (each needs a round trip, so far fewer
+ * do). `keepFence(ms)` keeps the counter for the retention, or `ms` when longer.
  */
 const NEXT_FENCE = `
-local function nextFence()
+local function keepFence(ms)
+  redis.call('PEXPIRE', KEYS[2], math.max(${FENCE_RETENTION_MS}, tonumber(ms)))
+end
+local function nextFence(ms)
   if redis.call('EXISTS', KEYS[2]) == 0 then
     local t = redis.call('TIME')
     redis.call('SET', KEYS[2], t[1] .. string.format('%06d', tonumber(t[2])))
   end
-  return redis.call('INCR', KEYS[2])
+  local fence = redis.call('INCR', KEYS[2])
+  keepFence(ms)
+  return fence
 end
 local function serverNowMs()
   local t = redis.call('TIME')
@@ -39,7 +53,7 @@ end
 if not holder then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   if ARGV[3] ~= '' then redis.call('ZREM', KEYS[3], ARGV[3]) end
-  return nextFence()
+  return nextFence(ARGV[2])
 end
 if ARGV[3] ~= '' then
   local waitMs = tonumber(ARGV[4])
@@ -49,10 +63,14 @@ end
 return {0, redis.call('PTTL', KEYS[1]), tonumber(redis.call('GET', KEYS[2]) or '0')}
 `);
 
-/** Compare-and-extend. KEYS: lease. ARGV: owner token, ttl ms. Returns 1 when still held. */
-export const EXTEND = defineRedisScript(`
+/**
+ * Compare-and-extend; keeps the fencing counter at least as long as the lease. KEYS: lease, fence. ARGV: owner
+ * token, ttl ms. Returns 1 when still held.
+ */
+export const EXTEND = defineRedisScript(`${NEXT_FENCE}
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  keepFence(ARGV[2])
   return 1
 end
 return 0
@@ -82,7 +100,7 @@ if redis.call('EXISTS', KEYS[3]) == 1 then
     redis.call('ZREM', KEYS[3], head)
     local ttl, channel, token = string.match(head, '^(%d+) (%S+) (.+)$')
     if ttl then
-      local fence = nextFence()
+      local fence = nextFence(ttl)
       if redis.call('PUBLISH', ARGV[3] .. channel, string.format('%.0f', fence) .. ' ' .. token) > 0 then
         redis.call('SET', KEYS[1], token, 'PX', ttl)
         return 2

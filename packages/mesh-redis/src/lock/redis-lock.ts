@@ -242,11 +242,8 @@ export function createRedisLock(options: RedisLockOptions): DistributedLock {
       checkLease(lease);
       const leaseMs = requireTtl(ttlMs);
       const startedAt = now();
-      const held = await EXTEND.run(
-        redis,
-        [redisLockKeys(connection, lease.key).lease],
-        [lease.ownerToken, leaseMs],
-      );
+      const keys = redisLockKeys(connection, lease.key);
+      const held = await EXTEND.run(redis, [keys.lease, keys.fence], [lease.ownerToken, leaseMs]);
       if (Number(held) !== 1) return undefined;
       return { ...lease, expiresAt: startedAt + leaseMs };
     },

@@ -8,7 +8,9 @@ import {
   type Logger,
   MeshError,
   type Reservation,
+  type ReserveOptions,
   resolveBudgetScopes,
+  type Usage,
 } from '@kidsstories/mesh-core';
 import type { FailoverController } from './failover-controller.js';
 
@@ -28,7 +30,18 @@ export interface ResilientCostLedgerOptions {
 export interface ResilientCostLedger extends CostLedger {
   /** USD left in the slice (meaningful while degraded). */
   sliceRemainingUsd(): number;
+  /** Writes waiting for Redis: journalled calls plus merged records (for tests and sizing). */
+  journalSize(): number;
 }
+
+/** Spending recorded while Redis is away, merged per scope set and budget id. */
+interface MergedRecord {
+  options: Pick<ReserveOptions, 'scopes' | 'budgetId'>;
+  costUsd: number;
+}
+
+/** The model name a merged record is replayed under (its cost is given, so no price is looked up). */
+const MERGED_RECORD_MODEL = 'journalled-spend';
 
 /** Most scopes one slice is leased against; reservations on other scopes are refused while degraded. */
 const MAX_SLICE_SCOPES = 64;
@@ -47,6 +60,17 @@ export function createResilientCostLedger(options: ResilientCostLedgerOptions): 
   const { redis, controller, logger, now } = options;
   const local = new Map<string, Reservation>();
   const journal: Array<() => Promise<unknown>> = [];
+  // Spending recorded while degraded is merged per scope set (issue 20): however long the outage and however
+  // many calls it sees, this holds one entry per scope set, and the journal above only the settles and
+  // releases of reservations Redis already held (bounded by the calls in flight when it went away) and budgets.
+  const mergedRecords = new Map<string, MergedRecord>();
+  const journalRecord = (actual: Usage, recordOptions: Pick<ReserveOptions, 'scopes' | 'budgetId'>) => {
+    const costUsd = costOf(redis.prices, actual);
+    const key = JSON.stringify([recordOptions.scopes ?? null, recordOptions.budgetId ?? null]);
+    const merged = mergedRecords.get(key);
+    if (merged) merged.costUsd += costUsd;
+    else mergedRecords.set(key, { options: recordOptions, costUsd });
+  };
   let slice: Reservation | undefined;
   let sliceRemainingUsd = 0;
   let spentUsd = 0;
@@ -108,6 +132,15 @@ export function createResilientCostLedger(options: ResilientCostLedgerOptions): 
       }
       journal.shift();
     }
+    for (const [key, merged] of mergedRecords) {
+      try {
+        await redis.record({ model: MERGED_RECORD_MODEL, costUsd: merged.costUsd }, merged.options);
+      } catch (error) {
+        if (MeshError.isInstance(error) && error.code === 'unavailable') throw error;
+        logger.warn('dropped a journalled ledger record that Redis refused', { error });
+      }
+      mergedRecords.delete(key);
+    }
     local.clear();
     await leaseSlice();
   });
@@ -130,6 +163,7 @@ export function createResilientCostLedger(options: ResilientCostLedgerOptions): 
   return {
     prices: redis.prices,
     sliceRemainingUsd: () => sliceRemainingUsd,
+    journalSize: () => journal.length + mergedRecords.size,
     setBudget: (scope, budget) =>
       controller.route(
         () => redis.setBudget(scope, budget),
@@ -203,7 +237,7 @@ export function createResilientCostLedger(options: ResilientCostLedgerOptions): 
         await controller.route(
           () => redis.record(actual, { scopes }),
           async () => {
-            journal.push(() => redis.record(actual, { scopes }));
+            journalRecord(actual, { scopes });
             return { reservationId: held.id, costUsd };
           },
         );
@@ -238,7 +272,7 @@ export function createResilientCostLedger(options: ResilientCostLedgerOptions): 
           const costUsd = costOf(redis.prices, actual);
           sliceRemainingUsd -= costUsd;
           spentUsd += costUsd;
-          journal.push(() => redis.record(actual, recordOptions));
+          journalRecord(actual, recordOptions);
           return { reservationId: `local-${randomUUID()}`, costUsd };
         },
       ),
