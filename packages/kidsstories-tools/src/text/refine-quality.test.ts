@@ -4,7 +4,6 @@
 // source sentence survive (or a simpler word of the same meaning stands in their place).
 import nlp from 'compromise';
 import pluralize from 'pluralize';
-import synonyms from 'synonyms';
 import { describe, expect, it } from 'vitest';
 import { AGE_BANDS, targetGradeOf } from '../story/age-band.js';
 import { CLASSIC_PROSE } from './fixtures/classic-prose.js';
@@ -12,6 +11,7 @@ import { splitSentences } from './readability.js';
 import { refineTextToGrade } from './refine-text.js';
 import { hasVerb, termsOf } from './sentence-terms.js';
 import { SIMPLE_WORDS } from './simple-words.js';
+import { dictionarySynonymsOf } from './word-simplifier.js';
 
 /** Names (proper nouns and capitalised words inside the sentence) and the head noun of the subject. */
 function keyNounsOf(sentence: string): string[] {
@@ -34,8 +34,7 @@ function keyNounsOf(sentence: string): string[] {
 /** The word itself, its singular and plural, the project's simpler word and its dictionary synonyms. */
 function acceptableFormsOf(word: string): string[] {
   const singular = pluralize.singular(word);
-  const entry = synonyms.dictionary[singular] ?? {};
-  const wordnet = Object.values(entry).flat();
+  const wordnet = dictionarySynonymsOf(singular);
   const simpler = [SIMPLE_WORDS[word], SIMPLE_WORDS[singular]].filter((form) => form !== undefined);
   return [word, singular, pluralize.plural(singular), ...simpler, ...wordnet].map((form) =>
     form.toLowerCase(),

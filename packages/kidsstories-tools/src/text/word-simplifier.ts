@@ -1,11 +1,24 @@
+import { createRequire } from 'node:module';
 import nlp from 'compromise';
 import { daleChall } from 'dale-chall';
 import pluralize from 'pluralize';
-import synonyms from 'synonyms';
 import { syllablesOf } from './readability.js';
 import type { SentenceTerm } from './sentence-terms.js';
 import { termsOf } from './sentence-terms.js';
 import { DROPPABLE_MODIFIERS, SIMPLE_WORDS } from './simple-words.js';
+
+/** Synonyms of one word by part of speech (`n`, `v`, `a`, `s`, `r`: WordNet's codes), the word itself first. */
+type SynonymEntry = Partial<Record<'n' | 'v' | 'a' | 's' | 'r', string[]>>;
+
+// `synonyms` 1.0.1 ships no types: its dictionary (by lower-case word) is all the refiner reads, typed here.
+const synonyms = createRequire(import.meta.url)('synonyms') as {
+  dictionary: Readonly<Record<string, SynonymEntry>>;
+};
+
+/** Every synonym the dictionary lists for a lower-case word, of any part of speech (empty when it has none). */
+export function dictionarySynonymsOf(word: string): string[] {
+  return Object.values(synonyms.dictionary[word] ?? {}).flat();
+}
 
 // The New Dale-Chall list: about 3,000 words most fourth-graders know. A replacement must be one of them.
 const FAMILIAR = new Set(daleChall);
