@@ -90,8 +90,16 @@ export interface MeshRoleOptions {
 }
 
 /** A peer link to `url` carrying the mesh's peer token when one is configured. */
-export function createMeshLink(url: string, security: MeshSecurity = {}): PeerLink {
-  return createPeerLink({ url, ...(security.peerAuth ? { auth: security.peerAuth.signer } : {}) });
+export function createMeshLink(
+  url: string,
+  security: MeshSecurity = {},
+  defaultTimeoutMs?: number,
+): PeerLink {
+  return createPeerLink({
+    url,
+    ...(security.peerAuth ? { auth: security.peerAuth.signer } : {}),
+    ...(defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs }),
+  });
 }
 
 /** A {@link MeshClient} over a link that is made later (once the server it points at listens). */
@@ -157,6 +165,8 @@ export interface GatewayServerOptions extends MeshRoleOptions {
   /** Where the pipeline's jobs run. Default: in memory, owned by the pipeline. */
   work?: WorkQueue;
   pipeline?: Omit<StoryPipelineOptions, 'mesh' | 'state' | 'lock' | 'outDir' | 'work'>;
+  /** Deadlines per tool laid over {@link TOOL_TIMEOUTS_MS}, in milliseconds. Default none. */
+  toolTimeoutsMs?: Readonly<Record<string, number>>;
 }
 
 /** A running gateway server: its node, the gateway host, the pipeline behind `orchestrate`, and `close()`. */
@@ -191,7 +201,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     peers: (['text', 'media', 'video'] as const).map((name) => ({
       name,
       replicas: [...options.peers[name]],
-      policy: { timeouts: { toolMs: { ...TOOL_TIMEOUTS_MS } } },
+      policy: { timeouts: { toolMs: { ...TOOL_TIMEOUTS_MS, ...options.toolTimeoutsMs } } },
       ...(security.peerAuth ? { linkOptions: { auth: security.peerAuth.signer } } : {}),
     })),
     tools: [createOrchestrateTool(pipeline)],
@@ -207,7 +217,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ...nodeEndpoints(options),
     });
     await node.start();
-    selfLink = createMeshLink(node.meshUrl ?? '', security);
+    // The gateway gives each tool its own deadline (TOOL_TIMEOUTS_MS): the pipeline's link to it must not cut a
+    // clip short at the link's 30 s default.
+    const longestMs = Math.max(...Object.values({ ...TOOL_TIMEOUTS_MS, ...options.toolTimeoutsMs }));
+    selfLink = createMeshLink(node.meshUrl ?? '', security, longestMs + 5_000);
     await pipeline.start();
   } catch (error) {
     await pipeline.close();

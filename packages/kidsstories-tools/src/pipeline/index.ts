@@ -5,6 +5,13 @@ export type { OrchestrateArgs, OrchestrateInput } from './orchestrate-input.js';
 export { orchestrateInputSchema, utcDateOf } from './orchestrate-input.js';
 export type { OrchestrateOutput, OrchestrateToolOptions } from './orchestrate-tool.js';
 export { createOrchestrateTool, orchestrateOutputSchema } from './orchestrate-tool.js';
+export type { ImageQualityTier } from './pipeline-failures.js';
+export {
+  IMAGE_QUALITY_TIERS,
+  isProviderOutage,
+  isProviderRateLimit,
+  PIPELINE_FAILURE_STREAMS,
+} from './pipeline-failures.js';
 export { clipPages } from './pipeline-run.js';
 export type { AssetRecord, RunRecord, StepRecord } from './run-record.js';
 export { loadRunRecord, runRecordKey } from './run-record.js';

@@ -110,6 +110,8 @@ export interface ImageProvider {
       /** `1024x1024` and the like. */
       size: string;
       style?: string;
+      /** Quality tier asked for (DALL-E 3 `quality`); default the provider's own setting. */
+      quality?: 'standard' | 'hd';
       parameters?: Record<string, unknown>;
       /** Text to draw under the picture (offline illustrator only); none when absent. */
       caption?: string;

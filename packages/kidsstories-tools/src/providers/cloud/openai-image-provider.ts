@@ -77,10 +77,11 @@ export function buildImagePrompt(request: {
 export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): ImageProvider {
   const model = options.model ?? 'dall-e-3';
   const name = options.name ?? providerNameOf(options.client);
-  const quality = options.quality ?? 'standard';
   return {
     name,
     async generateImage(request, callOptions: ProviderCallOptions = {}) {
+      // The tier a call asks for wins (the pipeline lowers it when HD keeps failing).
+      const quality = request.quality ?? options.quality ?? 'standard';
       if (!DALL_E_3_SIZES.includes(request.size as DallE3Size)) {
         throw new MeshError(
           `size must be one of ${DALL_E_3_SIZES.join(', ')} for ${model}, got "${request.size}"`,

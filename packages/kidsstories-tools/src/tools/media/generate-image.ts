@@ -39,6 +39,10 @@ export const generateImageInputSchema = z.strictObject({
     .optional()
     .describe('WIDTHxHEIGHT in pixels; default 1024x1024.'),
   style: z.string().max(400).optional().describe('Style sentence added to the prompt.'),
+  quality: z
+    .enum(['standard', 'hd'])
+    .optional()
+    .describe("Image quality tier (`image_quality`); default the provider's own setting."),
   seed: z.number().int().min(0).max(2_147_483_647).optional().describe('Seed for deterministic providers.'),
   page: z.number().int().min(1).max(100).optional().describe('Page number, for events and names.'),
   caption: z
@@ -138,6 +142,7 @@ export function createGenerateImageTool(
               characters: looks,
               size: input.size ?? '1024x1024',
               ...(input.style === undefined ? {} : { style: input.style }),
+              ...(input.quality === undefined ? {} : { quality: input.quality }),
               ...(input.caption === true ? { caption: input.prompt } : {}),
             },
             { signal: ctx.signal, ...(input.seed === undefined ? {} : { seed: input.seed }) },
