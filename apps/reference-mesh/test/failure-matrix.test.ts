@@ -2,18 +2,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_VIDEO_MODELS } from '@kidsstories/kidsstories-tools';
-import { verifyBundle } from '@kidsstories/kidsstories-tools/bundle';
-import { PIPELINE_FAILURE_STREAMS } from '@kidsstories/kidsstories-tools/pipeline';
+import { PIPELINE_STREAMS, verifyBundle } from '@kidsstories/kidsstories-tools/bundle';
+import { PIPELINE_FAILURE_STREAMS, runRecordKey } from '@kidsstories/kidsstories-tools/pipeline';
+import { silentLogger } from '@kidsstories/mesh-core';
+import { createRedisConnection, createRedisStateStore } from '@kidsstories/mesh-redis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openRedisPorts } from '../src/redis-ports.js';
 import { type ReferenceMesh, type ReferenceMeshOptions, startReferenceMesh } from '../src/reference-mesh.js';
 import { faultInjectingProviders } from './support/fault-providers.js';
 import { capturingLogger, orchestrate } from './support/orchestrate-client.js';
+import { startOwnRedis } from './support/own-redis.js';
 
 // The brief's failure-handling matrix (docs/guides/operations.md, "Failure matrix"), one row per test, each through
 // the real mesh: four nodes on loopback HTTP/2 peer links and the gateway's own `orchestrate`. Faults come from
 // providers wrapped around the offline ones; nothing of the pipeline is replaced.
 
 const DATE = '2026-12-07';
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe('failure matrix', () => {
   let out: string | undefined;
@@ -158,6 +170,66 @@ describe('failure matrix', () => {
     expect(clips?.tiers).toEqual(['economy']);
     expect(clips?.tools).toContain('select_model');
     expect((await verifyBundle(result.output?.bundleDir ?? '')).problems).toEqual([]);
+  }, 180_000);
+
+  it('redis lost mid-run: the run goes on with in-memory state, and the state resyncs once Redis is back', async () => {
+    // A private redis-server on a free port (the shared one is never touched), with an append-only file so that
+    // what was written before the crash survives the restart.
+    const dataDir = await mkdtemp(join(tmpdir(), 'failure-matrix-redis-'));
+    const server = await startOwnRedis(dataDir);
+    const keyPrefix = 'matrix:';
+    const redis = await openRedisPorts({
+      url: server.url,
+      instanceId: 'matrix',
+      keyPrefix,
+      logger: silentLogger,
+    });
+    const transitions: string[] = [];
+    redis.ports.onEvent((event) => transitions.push(event.type));
+    const faults = faultInjectingProviders(() => undefined);
+    try {
+      const { gatewayUrl } = await start({ ports: redis.ports, providers: faults.providers });
+      let crashed: Promise<void> | undefined;
+      const result = await orchestrate(
+        gatewayUrl,
+        { date: DATE, ageBand: '9-12', pages: 2, clips: 0 },
+        (message) => {
+          // Once the story is recorded in Redis, Redis crashes; it comes back while the pages are drawn.
+          if (crashed || !message.startsWith('character guide')) return;
+          crashed = (async () => {
+            await server.kill();
+            await waitFor(() => transitions.includes('redis.lost'), 'redis.lost');
+            await server.start();
+          })();
+        },
+      );
+      await crashed;
+      expect(result.isError, result.text).toBe(false);
+      expect(transitions).toContain('redis.lost');
+      expect((await verifyBundle(result.output?.bundleDir ?? '')).problems).toEqual([]);
+      await waitFor(() => transitions.includes('redis.restored'), 'redis.restored');
+
+      // Read Redis itself (not through the resilient ports): what was written while it was away is there.
+      const connection = createRedisConnection({ url: server.url, keyPrefix, instanceId: 'reader' });
+      try {
+        await connection.ready();
+        const state = createRedisStateStore({ connection });
+        const record = (await state.hashGetAll(runRecordKey(DATE, '9-12'))) ?? {};
+        expect(Object.keys(record)).toEqual(
+          expect.arrayContaining(['step:story', 'step:refine', 'step:pictures', 'step:narration']),
+        );
+        const events = await state.streamRange(PIPELINE_STREAMS.bundleComplete);
+        expect(events.at(-1)?.fields).toMatchObject({ runId: result.output?.runId, ageBand: '9-12' });
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await mesh?.close();
+      mesh = undefined;
+      await redis.close();
+      await server.kill();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   }, 180_000);
 
   it('bundle write failure: retried, then an alert on the alerts stream and a failed run; the next call writes the bundle', async () => {
