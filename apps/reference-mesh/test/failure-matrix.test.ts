@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_VIDEO_MODELS } from '@kidsstories/kidsstories-tools';
+import { createProviders, DEFAULT_VIDEO_MODELS, withBackupDeployment } from '@kidsstories/kidsstories-tools';
 import { PIPELINE_STREAMS, verifyBundle } from '@kidsstories/kidsstories-tools/bundle';
 import { PIPELINE_FAILURE_STREAMS, runRecordKey } from '@kidsstories/kidsstories-tools/pipeline';
 import { silentLogger } from '@kidsstories/mesh-core';
@@ -169,6 +169,31 @@ describe('failure matrix', () => {
     expect(price(used[0])).toBeLessThan(price(firstModel));
     expect(clips?.tiers).toEqual(['economy']);
     expect(clips?.tools).toContain('select_model');
+    expect((await verifyBundle(result.output?.bundleDir ?? '')).problems).toEqual([]);
+  }, 180_000);
+
+  it('model quota exceeded: 429 with Retry-After, the wait it asks for, then the backup deployment', async () => {
+    // The primary story deployment is out of quota; the backup is a second deployment (here the offline model).
+    const primary = faultInjectingProviders((kind) => (kind === 'story' ? '429' : undefined), {
+      retryAfterMs: 400,
+    });
+    const offline = createProviders();
+    const backupCalls: number[] = [];
+    const story = withBackupDeployment(primary.providers.story, {
+      ...offline.story,
+      async generateStory(request, callOptions) {
+        backupCalls.push(Date.now());
+        return offline.story.generateStory(request, callOptions);
+      },
+    });
+    const { gatewayUrl } = await start({ providers: { ...primary.providers, story } });
+    const result = await orchestrate(gatewayUrl, { date: DATE, ageBand: '6-8', pages: 2, clips: 0 });
+    expect(result.isError, result.text).toBe(false);
+    expect(primary.counts.story).toBe(1);
+    expect(backupCalls).toHaveLength(1);
+    expect(
+      (backupCalls[0] ?? 0) - (primary.calls.find((call) => call.kind === 'story')?.at ?? 0),
+    ).toBeGreaterThanOrEqual(390);
     expect((await verifyBundle(result.output?.bundleDir ?? '')).problems).toEqual([]);
   }, 180_000);
 

@@ -35,8 +35,16 @@ export interface FaultCall {
   asked?: string;
 }
 
-/** Decides each call's fault from its kind, its count and its request. */
-export type FaultPlan = (kind: FaultKind, call: number, asked: string | undefined) => Fault | undefined;
+/**
+ * Decides each call's fault from its kind, its count, what it asked for and `identity`, a digest of the request
+ * that does not depend on the order concurrent calls arrive in.
+ */
+export type FaultPlan = (
+  kind: FaultKind,
+  call: number,
+  asked: string | undefined,
+  identity: string,
+) => Fault | undefined;
 
 /** Options for {@link faultInjectingProviders}. */
 export interface FaultProvidersOptions {
@@ -61,9 +69,14 @@ export function faultInjectingProviders(plan: FaultPlan, options: FaultProviders
   const retryAfterMs = options.retryAfterMs ?? 100;
   const timeoutAfterMs = options.timeoutAfterMs ?? 20;
 
-  const inject = async (kind: FaultKind, asked: string | undefined, signal: AbortSignal | undefined) => {
+  const inject = async (
+    kind: FaultKind,
+    asked: string | undefined,
+    signal: AbortSignal | undefined,
+    request: unknown,
+  ) => {
     counts[kind] += 1;
-    const fault = plan(kind, counts[kind], asked);
+    const fault = plan(kind, counts[kind], asked, digestOf(request));
     calls.push({
       kind,
       call: counts[kind],
@@ -106,7 +119,7 @@ export function faultInjectingProviders(plan: FaultPlan, options: FaultProviders
     ? {
         name: 'runware-stand-in',
         async animate(request, callOptions) {
-          await inject('video', request.model, callOptions?.signal);
+          await inject('video', request.model, callOptions?.signal, request.png);
           const clip = await base.video.animate(request, callOptions);
           return { ...clip, model: request.model, usage: { ...clip.usage, model: request.model } };
         },
@@ -114,7 +127,7 @@ export function faultInjectingProviders(plan: FaultPlan, options: FaultProviders
     : {
         ...base.video,
         async animate(request, callOptions) {
-          await inject('video', request.model, callOptions?.signal);
+          await inject('video', request.model, callOptions?.signal, request.png);
           return base.video.animate(request, callOptions);
         },
       };
@@ -124,28 +137,28 @@ export function faultInjectingProviders(plan: FaultPlan, options: FaultProviders
     story: {
       ...base.story,
       async generateStory(request, callOptions) {
-        await inject('story', undefined, callOptions?.signal);
+        await inject('story', undefined, callOptions?.signal, request.parameters);
         return base.story.generateStory(request, callOptions);
       },
     },
     refine: {
       ...base.refine,
       async refine(request, callOptions) {
-        await inject('refine', undefined, callOptions?.signal);
+        await inject('refine', undefined, callOptions?.signal, request.text);
         return base.refine.refine(request, callOptions);
       },
     },
     image: {
       ...base.image,
       async generateImage(request, callOptions) {
-        await inject('image', request.quality ?? 'standard', callOptions?.signal);
+        await inject('image', request.quality ?? 'standard', callOptions?.signal, request.prompt);
         return base.image.generateImage(request, callOptions);
       },
     },
     speech: {
       ...base.speech,
       async synthesize(request, callOptions) {
-        await inject('speech', undefined, callOptions?.signal);
+        await inject('speech', undefined, callOptions?.signal, request.text);
         return base.speech.synthesize(request, callOptions);
       },
     },
@@ -154,15 +167,25 @@ export function faultInjectingProviders(plan: FaultPlan, options: FaultProviders
   return { providers, calls, counts };
 }
 
+/** A digest of a request (bytes or JSON). */
+function digestOf(request: unknown): string {
+  const data = request instanceof Uint8Array ? request : JSON.stringify(request ?? null);
+  return createHash('sha256').update(data).digest('hex').slice(0, 16);
+}
+
 /**
- * A seeded plan injecting faults into `rate` of the calls, spread evenly over `faults`. The draw depends only on
- * the seed, the kind and the call's count, so a failing seed replays the same faults.
+ * A seeded plan injecting faults into `rate` of the calls, spread evenly over `faults`. Each draw depends only on
+ * the seed, the kind, the request and how many times that request was made, so a seed replays the same faults
+ * whatever order concurrent calls arrive in.
  */
 export function seededFaults(seed: string, rate: number, faults: readonly Fault[]): FaultPlan {
-  return (kind, call) => {
-    const digest = createHash('sha256').update(`${seed}:${kind}:${call}`).digest();
-    const draw = digest.readUInt32BE(0) / 2 ** 32;
-    if (draw >= rate) return undefined;
+  const tries = new Map<string, number>();
+  return (kind, _call, asked, identity) => {
+    const key = `${kind}:${asked ?? ''}:${identity}`;
+    const attempt = (tries.get(key) ?? 0) + 1;
+    tries.set(key, attempt);
+    const digest = createHash('sha256').update(`${seed}:${key}:${attempt}`).digest();
+    if (digest.readUInt32BE(0) / 2 ** 32 >= rate) return undefined;
     return faults[digest.readUInt32BE(4) % faults.length];
   };
 }

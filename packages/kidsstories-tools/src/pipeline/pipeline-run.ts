@@ -115,6 +115,9 @@ export async function createPipelineRun(
       handleWhen((error) => {
         if (!MeshError.isInstance(error)) return false;
         if (error.code === 'deadline_exceeded') return ++timeouts < options.jobRetry.timeoutAttempts;
+        // A provider's 429 that outlasted the gateway's retries: wait as told, unless the caller switches
+        // (a lower image tier, a cheaper video model).
+        if (isProviderRateLimit(error)) return !jobOptions.fallback?.(error);
         return error.code === 'unavailable' || (error.code === 'canceled' && !context.signal.aborted);
       }),
       {

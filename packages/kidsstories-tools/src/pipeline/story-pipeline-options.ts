@@ -54,8 +54,8 @@ export interface StoryPipelineOptions {
   credits?: readonly BundleCredit[];
   /**
    * Retries of a step's job that failed because a server was unreachable or too slow (`unavailable`,
-   * `deadline_exceeded`), on top of the gateway's own retries: exponential backoff from `initialDelayMs` to
-   * `maxDelayMs`, at most `maxAttempts` attempts in all. Jobs are idempotent (same id, files replaced atomically).
+   * `deadline_exceeded`) or because its provider stayed rate limited (a 429), on top of the gateway's own
+   * retries: exponential backoff from `initialDelayMs` to `maxDelayMs`, at most `maxAttempts` attempts in all. Jobs are idempotent (same id, files replaced atomically).
    * A failure that says when to retry (an open breaker's `retryAfterMs`) is retried then, so a server that was
    * restarted is called again once its breaker lets a probe through. A job that timed out
    * (`deadline_exceeded`) is run at most `timeoutAttempts` times in all (the brief's text timeout: 3 retries after
