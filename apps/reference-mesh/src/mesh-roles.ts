@@ -108,10 +108,11 @@ export function createMeshLink(
 }
 
 /**
- * Deadline of the pipeline's calls into the gateway: as long as the slowest tool's timeout, so that the gateway's
- * per-tool policy ({@link TOOL_TIMEOUTS_MS}) decides how long each call may take, not the link's 30 s default.
+ * Deadline of the pipeline's calls into the gateway: 5 s past the slowest tool's timeout, so that the gateway's
+ * per-tool policy ({@link TOOL_TIMEOUTS_MS}) decides how long each call may take (and its error, naming the tool,
+ * arrives first), not the link's 30 s default.
  */
-export const PIPELINE_CALL_TIMEOUT_MS = Math.max(...Object.values(TOOL_TIMEOUTS_MS));
+export const PIPELINE_CALL_TIMEOUT_MS = Math.max(...Object.values(TOOL_TIMEOUTS_MS)) + 5_000;
 
 /** A {@link MeshClient} over a link that is made later (once the server it points at listens). */
 export function lateMeshClient(link: () => PeerLink | undefined): MeshClient {
@@ -181,6 +182,8 @@ export interface GatewayServerOptions extends MeshRoleOptions {
    * gateway finishes runs whose gateway died. `true` for its defaults, or its options. Default: off.
    */
   continuation?: true | Omit<PipelineContinuationOptions, 'consumer'>;
+  /** Deadlines per tool laid over {@link TOOL_TIMEOUTS_MS}, in milliseconds. Default none. */
+  toolTimeoutsMs?: Readonly<Record<string, number>>;
 }
 
 /** A running gateway server: its node, the gateway host, the pipeline behind `orchestrate`, and `close()`. */
@@ -217,7 +220,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     peers: (['text', 'media', 'video'] as const).map((name) => ({
       name,
       replicas: [...options.peers[name]],
-      policy: { timeouts: { toolMs: { ...TOOL_TIMEOUTS_MS } } },
+      policy: { timeouts: { toolMs: { ...TOOL_TIMEOUTS_MS, ...options.toolTimeoutsMs } } },
       ...(security.peerAuth ? { linkOptions: { auth: security.peerAuth.signer } } : {}),
     })),
     tools: [createOrchestrateTool(pipeline)],
@@ -238,7 +241,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ...nodeEndpoints(options),
     });
     await node.start();
-    selfLink = createMeshLink(node.meshUrl ?? '', security, { defaultTimeoutMs: PIPELINE_CALL_TIMEOUT_MS });
+    selfLink = createMeshLink(node.meshUrl ?? '', security, {
+      defaultTimeoutMs: Math.max(
+        PIPELINE_CALL_TIMEOUT_MS,
+        ...Object.values(options.toolTimeoutsMs ?? {}).map((ms) => ms + 5_000),
+      ),
+    });
     await pipeline.start();
     if (options.continuation) {
       continuation = createPipelineContinuation(pipeline, {

@@ -64,6 +64,13 @@ export interface ReferenceMeshOptions {
    * `true` for its defaults, or its options. Default: off.
    */
   continuation?: true | Omit<PipelineContinuationOptions, 'consumer'>;
+  /** Deadlines the gateway gives tools, laid over `TOOL_TIMEOUTS_MS`, in milliseconds. Default none. */
+  toolTimeoutsMs?: Readonly<Record<string, number>>;
+  /**
+   * More replicas of a worker server, each a node of its own with its own providers, added to the gateway's
+   * replicas of that server (the gateway fails over between them). Default none.
+   */
+  replicas?: ReadonlyArray<{ role: ServerName; providers: KidsStoriesProviders }>;
 }
 
 /** A running reference mesh: the gateway and the text, media and video nodes. */
@@ -101,6 +108,7 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
   const roleOptions = { ports, logger, hostname, security };
 
   const workers = {} as Record<ServerName, MeshNode>;
+  const extra: Array<{ role: ServerName; node: MeshNode }> = [];
   const links: PeerLink[] = [];
   try {
     for (const role of SERVER_ROLES) {
@@ -114,15 +122,21 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
       await node.start();
       workers[role] = node;
     }
+    for (const replica of options.replicas ?? []) {
+      const node = createServerNode(replica.role, createToolSets(replica.providers), roleOptions);
+      await node.start();
+      extra.push({ role: replica.role, node });
+    }
+    const urlsOf = (role: ServerName) => [
+      workers[role].meshUrl ?? '',
+      ...extra.filter((entry) => entry.role === role).map((entry) => entry.node.meshUrl ?? ''),
+    ];
     const server = await startGatewayServer({
       ...roleOptions,
       instanceId: options.instanceId ?? 'gateway',
       mcpPort: options.gatewayPort ?? 0,
-      peers: {
-        text: [workers.text.meshUrl ?? ''],
-        media: [workers.media.meshUrl ?? ''],
-        video: [workers.video.meshUrl ?? ''],
-      },
+      peers: { text: urlsOf('text'), media: urlsOf('media'), video: urlsOf('video') },
+      ...(options.toolTimeoutsMs ? { toolTimeoutsMs: options.toolTimeoutsMs } : {}),
       outDir: options.outDir ?? 'out',
       ...(options.work ? { work: options.work } : {}),
       ...(options.pipeline ? { pipeline: options.pipeline } : {}),
@@ -137,11 +151,13 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
         await server.close();
         await Promise.all(links.map((link) => link.close()));
         await Promise.all(Object.values(workers).map((node) => node.close()));
+        await Promise.all(extra.map(({ node }) => node.close()));
       },
     };
   } catch (error) {
     await Promise.allSettled(links.map((link) => link.close()));
     await Promise.allSettled(Object.values(workers).map((node) => node.close()));
+    await Promise.allSettled(extra.map(({ node }) => node.close()));
     throw error;
   }
 }

@@ -37,7 +37,7 @@ describe("the pipeline's calls into the gateway", () => {
   });
 
   it('allow as long as the slowest tool timeout, so the gateway policy decides', () => {
-    expect(PIPELINE_CALL_TIMEOUT_MS).toBe(Math.max(...Object.values(TOOL_TIMEOUTS_MS)));
+    expect(PIPELINE_CALL_TIMEOUT_MS).toBeGreaterThan(Math.max(...Object.values(TOOL_TIMEOUTS_MS)));
     expect(TOOL_TIMEOUTS_MS.generate_image).toBeGreaterThan(SLOW_PICTURE_MS + 10_000);
   });
 

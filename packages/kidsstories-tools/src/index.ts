@@ -125,6 +125,8 @@ export type {
   ProviderSelection,
   ProvidersOptions,
 } from './providers/create-providers.js';
+export type { BackupDeploymentOptions } from './providers/backup-deployment.js';
+export { DEFAULT_BACKUP_DEPLOYMENT, withBackupDeployment } from './providers/backup-deployment.js';
 export { meshErrorFromProvider, retryAfterMsOf } from './providers/provider-errors.js';
 export type { ProviderErrorOptions, ProviderHttpFailure } from './providers/provider-errors.js';
 export { createCloudProviders } from './providers/cloud/create-cloud-providers.js';

@@ -39,5 +39,5 @@ export {
 } from './pipeline-events.js';
 export type { Bundle, BundleProblem, BundleVerification } from './read-bundle.js';
 export { hashFile, readBundle, verifyBundle } from './read-bundle.js';
-export type { AssetFacts, BundleWriter } from './write-bundle.js';
+export type { AssetFacts, BundleWriter, BundleWriterOptions } from './write-bundle.js';
 export { bundleAssetOf, contentTypeOf, createBundleWriter, writeFileAtomic } from './write-bundle.js';

@@ -82,6 +82,15 @@ export function bundleAssetOf(path: string, data: Uint8Array, facts: AssetFacts 
   };
 }
 
+/** Options for {@link createBundleWriter}. */
+export interface BundleWriterOptions {
+  /**
+   * Writes one file whole (the writer's file-system seam: wrap it to write elsewhere or to inject failures).
+   * Default {@link writeFileAtomic}.
+   */
+  writeFile?: (file: string, data: Uint8Array | string) => Promise<void>;
+}
+
 /**
  * A writer for the bundle in `dir`. Every file is written atomically (temporary name, then rename), and the
  * manifest is validated against the version-1 schema before it is written, so a bundle folder holds either no
@@ -94,7 +103,8 @@ export function bundleAssetOf(path: string, data: Uint8Array, facts: AssetFacts 
  * await writer.writeManifest({ ...manifest, assets: [picture, ...] });
  * ```
  */
-export function createBundleWriter(dir: string): BundleWriter {
+export function createBundleWriter(dir: string, options: BundleWriterOptions = {}): BundleWriter {
+  const writeFile = options.writeFile ?? writeFileAtomic;
   const target = (path: string) => {
     const checked = bundlePathSchema.safeParse(path);
     if (!checked.success) {
@@ -112,13 +122,13 @@ export function createBundleWriter(dir: string): BundleWriter {
     dir,
     async writeAsset(path, data, facts) {
       const asset = bundleAssetOf(path, data, facts);
-      await writeFileAtomic(target(path), data);
+      await writeFile(target(path), data);
       return asset;
     },
     async writeJson(path, value) {
       const data = new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
       const asset = bundleAssetOf(path, data);
-      await writeFileAtomic(target(path), data);
+      await writeFile(target(path), data);
       return asset;
     },
     async writeManifest(manifest) {
@@ -131,7 +141,7 @@ export function createBundleWriter(dir: string): BundleWriter {
           { details: { field: issue?.path.join('.') ?? '' } },
         );
       }
-      await writeFileAtomic(join(dir, BUNDLE_FILES.manifest), `${JSON.stringify(parsed.data, null, 2)}\n`);
+      await writeFile(join(dir, BUNDLE_FILES.manifest), `${JSON.stringify(parsed.data, null, 2)}\n`);
     },
   };
 }

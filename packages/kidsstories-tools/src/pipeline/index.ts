@@ -7,6 +7,13 @@ export type { OrchestrateOutput, OrchestrateToolOptions } from './orchestrate-to
 export { createOrchestrateTool, orchestrateOutputSchema } from './orchestrate-tool.js';
 export type { PipelineContinuation, PipelineContinuationOptions } from './pipeline-continuation.js';
 export { createPipelineContinuation, DEFAULT_PIPELINE_CONTINUATION } from './pipeline-continuation.js';
+export type { ImageQualityTier } from './pipeline-failures.js';
+export {
+  IMAGE_QUALITY_TIERS,
+  isProviderOutage,
+  isProviderRateLimit,
+  PIPELINE_FAILURE_STREAMS,
+} from './pipeline-failures.js';
 export { clipPages } from './pipeline-run.js';
 export type { AssetRecord, RunRecord, StepRecord } from './run-record.js';
 export { loadRunRecord, runRecordKey } from './run-record.js';

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { createOutboundMeshClient, MeshError, type ToolProgress } from '@kidsstories/mesh-core';
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import {
@@ -21,6 +22,13 @@ import type { AgeBand } from '../story/age-band.js';
 import type { Story } from '../story/story-schema.js';
 import { storyText } from '../story/story-text.js';
 import { fleschKincaidGrade } from '../text/readability.js';
+import {
+  type ImageQualityTier,
+  imageTiersFrom,
+  isProviderOutage,
+  isProviderRateLimit,
+  PIPELINE_FAILURE_STREAMS,
+} from './pipeline-failures.js';
 import { type AssetRecord, loadRunRecord, type RunRecord, type StepRecord } from './run-record.js';
 import type { PipelineQueue, ResolvedStoryPipelineOptions } from './story-pipeline-options.js';
 import type { ToolJob, ToolJobResult } from './tool-jobs.js';
@@ -36,6 +44,14 @@ export interface PipelinePlan {
   dir: string;
   /** What the caller asked for (date filled in), carried by the stage events so that a consumer can continue. */
   input: StageRunInput;
+}
+
+/** Options of one job. */
+interface JobOptions {
+  /** Attempts in all. Default `jobRetry.maxAttempts`. */
+  maxAttempts?: number;
+  /** True when the caller handles this failure itself (a lower tier, a cheaper model): no dead letter. */
+  fallback?: (error: unknown) => boolean;
 }
 
 interface RunContext {
@@ -83,49 +99,62 @@ export async function createPipelineRun(
     context.onProgress?.({ progress: done, total, message });
   };
 
-  // A server that was down, too slow or went away mid-call does not fail the run at once: the job (idempotent:
-  // same id, files replaced atomically) runs again after a backoff.
-  const jobRetry = retry(
-    handleWhen(
-      (error) =>
-        MeshError.isInstance(error) &&
-        (error.code === 'unavailable' ||
-          error.code === 'deadline_exceeded' ||
-          (error.code === 'canceled' && !context.signal.aborted)),
-    ),
-    {
-      maxAttempts: options.jobRetry.maxAttempts - 1,
-      backoff: new DelegateBackoff<{ attempt: number; result: { error?: unknown } | { value: unknown } }>(
-        ({ attempt, result }) => {
-          // An open breaker says when it lets a probe through: wait that long (and a little, so that replicas and
-          // jobs spread out); otherwise back off exponentially.
-          const hint =
-            'error' in result && MeshError.isInstance(result.error)
-              ? result.error.details.retryAfterMs
-              : undefined;
-          const jitterMs = Math.floor(options.random() * 500);
-          if (typeof hint === 'number') return Math.min(hint, 120_000) + 100 + jitterMs;
-          return (
-            Math.min(options.jobRetry.maxDelayMs, options.jobRetry.initialDelayMs * 2 ** (attempt - 1)) +
-            jitterMs
-          );
-        },
-      ),
-    },
-  );
-  jobRetry.onRetry((reason) =>
-    options.logger.warn('pipeline job failed; running it again', {
-      error: 'error' in reason ? reason.error.message : 'unexpected result',
-    }),
-  );
-  const job = (
+  /**
+   * Runs a step's tool as a job. A server that was down, too slow or went away mid-call does not fail the run at
+   * once: the job (idempotent: same id, files replaced atomically) runs again after a backoff, a timed-out job at
+   * most `jobRetry.timeoutAttempts` times in all. A job that fails for good goes to the dead-letter stream and
+   * fails the run, unless `fallback` says the caller has another way (a lower tier, a cheaper model).
+   */
+  const job = async (
     queue: PipelineQueue,
     id: string,
     payload: Omit<ToolJob, 'correlationId' | 'budgetId' | 'dir'>,
-  ) =>
-    jobRetry.execute(
-      () =>
-        options.work.run<ToolJobResult>(
+    jobOptions: JobOptions = {},
+  ): Promise<ToolJobResult> => {
+    let attempts = 0;
+    let timeouts = 0;
+    const policy = retry(
+      handleWhen((error) => {
+        if (!MeshError.isInstance(error)) return false;
+        if (error.code === 'deadline_exceeded') return ++timeouts < options.jobRetry.timeoutAttempts;
+        // A provider's 429 that outlasted the gateway's retries: wait as told, unless the caller switches
+        // (a lower image tier, a cheaper video model).
+        if (isProviderRateLimit(error)) return !jobOptions.fallback?.(error);
+        return error.code === 'unavailable' || (error.code === 'canceled' && !context.signal.aborted);
+      }),
+      {
+        maxAttempts: (jobOptions.maxAttempts ?? options.jobRetry.maxAttempts) - 1,
+        backoff: new DelegateBackoff<{ attempt: number; result: { error?: unknown } | { value: unknown } }>(
+          ({ attempt, result }) => {
+            // An open breaker says when it lets a probe through: wait that long (and a little, so that replicas
+            // and jobs spread out); otherwise back off exponentially.
+            const hint =
+              'error' in result && MeshError.isInstance(result.error)
+                ? result.error.details.retryAfterMs
+                : undefined;
+            const jitterMs = Math.floor(options.random() * 500);
+            if (typeof hint === 'number') return Math.min(hint, 120_000) + 100 + jitterMs;
+            return (
+              Math.min(options.jobRetry.maxDelayMs, options.jobRetry.initialDelayMs * 2 ** (attempt - 1)) +
+              jitterMs
+            );
+          },
+        ),
+      },
+    );
+    policy.onRetry((reason) =>
+      options.logger.warn('pipeline job failed; running it again', {
+        tool: payload.tool,
+        jobId: id,
+        attempt: reason.attempt,
+        delayMs: reason.delay,
+        error: 'error' in reason ? reason.error.message : 'unexpected result',
+      }),
+    );
+    try {
+      return await policy.execute(() => {
+        attempts++;
+        return options.work.run<ToolJobResult>(
           queues[queue],
           id,
           {
@@ -135,9 +164,59 @@ export async function createPipelineRun(
             ...(options.budgetId === undefined ? {} : { budgetId: options.budgetId }),
           } satisfies ToolJob,
           { signal: context.signal },
-        ),
-      context.signal,
+        );
+      }, context.signal);
+    } catch (error) {
+      if (context.signal.aborted || jobOptions.fallback?.(error)) throw error;
+      throw await deadLetter(queue, id, payload.tool, attempts, error);
+    }
+  };
+
+  /** Appends a job that failed for good to the dead-letter stream; returns the run's error. */
+  const deadLetter = async (
+    queue: PipelineQueue,
+    id: string,
+    tool: string,
+    attempts: number,
+    error: unknown,
+  ): Promise<MeshError> => {
+    const failure = MeshError.from(error);
+    const stream = PIPELINE_FAILURE_STREAMS.jobDeadLetter;
+    try {
+      await state.streamAppend(
+        stream,
+        {
+          type: 'job.dead',
+          queue: queues[queue],
+          jobId: id,
+          tool,
+          date: plan.date,
+          ageBand: plan.ageBand,
+          runId,
+          code: failure.code,
+          error: failure.message,
+          attempts: String(attempts),
+          at: new Date(now()).toISOString(),
+        },
+        { maxLength: options.streamMaxLength },
+      );
+    } catch (appendError) {
+      options.logger.error('could not append to the job dead-letter stream', {
+        jobId: id,
+        error: appendError,
+      });
+    }
+    return new MeshError(
+      `${tool} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (${failure.code}: ${failure.message}); ` +
+        `job ${id} was sent to ${stream}, and the next orchestrate call for ${plan.date} ${plan.ageBand} resumes ` +
+        'from the last finished step',
+      failure.code,
+      {
+        cause: failure,
+        details: { ...failure.details, tool, jobId: id, attempts, deadLetterStream: stream },
+      },
     );
+  };
 
   /** Runs `body` as step `name`, unless the record says it finished; records it when it finishes. */
   const step = async <T>(
@@ -293,29 +372,54 @@ export async function createPipelineRun(
     const picturesStep = step(
       'pictures',
       async (usage) => {
-        usage.tier(plan.parameters.image_quality === 'hd' && imageTier === 'premium' ? 'hd' : 'standard');
+        const asked: ImageQualityTier =
+          plan.parameters.image_quality === 'hd' && imageTier === 'premium' ? 'hd' : 'standard';
         return settleAll(
           numbers.map(async (number) => {
             const page = refined.story.pages[number - 1] as Story['pages'][number];
             const path = pageAssetPaths(number).picture;
+            const args = {
+              prompt: page.text,
+              sceneDescription: page.sceneDescription,
+              characters: page.charactersPresent,
+              characterGuide: guide,
+              storyId: refined.storyId,
+              page: number,
+              seed: imageSeed,
+              // Every image parameter applies (size, style, colours, camera, texture...).
+              parameters: { ...plan.parameters },
+            };
+            // The media server keeps failing at the asked tier (5xx on every replica, timeouts, a 429): lower
+            // the tier for this picture rather than fail the run (the brief's "reduce image quality tier").
+            const tiers = imageTiersFrom(asked);
+            let used: ImageQualityTier = asked;
+            const draw = async (): Promise<ToolJobResult> => {
+              for (const [index, tier] of tiers.entries()) {
+                const last = index === tiers.length - 1;
+                try {
+                  const result = await job(
+                    'image',
+                    jobId('p', number, 'picture', ...(tier === asked ? [] : [tier])),
+                    { tool: 'generate_image', args: { ...args, quality: tier }, output: path },
+                    last ? {} : { maxAttempts: options.imageTierAttempts, fallback: isProviderOutage },
+                  );
+                  used = tier;
+                  return result;
+                } catch (error) {
+                  if (last || !isProviderOutage(error)) throw error;
+                  options.logger.warn('pictures keep failing; lowering the image quality tier', {
+                    page: number,
+                    from: tier,
+                    to: tiers[index + 1],
+                    error: MeshError.from(error).message,
+                  });
+                }
+              }
+              throw new MeshError('no image quality tier left', 'internal');
+            };
             const asset = await mediaAsset(
               path,
-              () =>
-                job('image', jobId('p', number, 'picture'), {
-                  tool: 'generate_image',
-                  args: {
-                    prompt: page.text,
-                    sceneDescription: page.sceneDescription,
-                    characters: page.charactersPresent,
-                    characterGuide: guide,
-                    storyId: refined.storyId,
-                    page: number,
-                    seed: imageSeed,
-                    // Every image parameter applies (size, style, colours, camera, texture...).
-                    parameters: { ...plan.parameters },
-                  },
-                  output: path,
-                }),
+              draw,
               (result) => ({
                 width: Number(result.width),
                 height: Number(result.height),
@@ -323,10 +427,12 @@ export async function createPipelineRun(
                 ...(typeof result.attribution === 'string' ? { attribution: result.attribution } : {}),
                 model: String(result.model),
                 costUsd: Number(result.costUsd ?? 0),
+                tier: used,
               }),
               usage,
             );
             usage.count('generate_image');
+            usage.tier(asset.tier ?? used);
             advance(`pictures: page ${number} of ${plan.pages}`);
             return [number, asset] as const;
           }),
@@ -398,27 +504,38 @@ export async function createPipelineRun(
         const tier =
           asked === 'auto' ? advised : TIERS[Math.min(TIERS.indexOf(asked), TIERS.indexOf(advised))];
         const durationSec = plan.parameters.duration_sec;
-        const selection = await mesh.callTool('select_model', {
-          durationSec,
-          quality: tier,
-          parameters: { ...plan.parameters },
-        });
-        const selected = selection.structuredContent as { appliedQuality: Tier; modelId: string };
-        usage.tool('select_model', 1);
-        usage.tier(selected.appliedQuality);
+        const select = async (quality: Tier, excludeModels: string[]) => {
+          const selection = await mesh.callTool('select_model', {
+            durationSec,
+            quality,
+            ...(excludeModels.length > 0 ? { excludeModels } : {}),
+            parameters: { ...plan.parameters },
+          });
+          usage.tool('select_model', 1);
+          return selection.structuredContent as { appliedQuality: Tier; modelId: string };
+        };
+        const selected = await select(tier ?? advised, []);
         advance(`clips: ${selected.modelId} selected`);
         return settleAll(
           numbers.map(async (number) => {
             const path = pageAssetPaths(number).clip;
-            const asset = await mediaAsset(
-              path,
-              () =>
-                job('video', jobId('p', number, 'clip'), {
+            let used = selected;
+            const render = (choice: { appliedQuality: Tier; modelId: string }, fallback: boolean) =>
+              job(
+                'video',
+                jobId(
+                  'p',
+                  number,
+                  'clip',
+                  ...(choice === selected ? [] : [choice.modelId.replace(/\W/g, '-')]),
+                ),
+                {
                   tool: 'animate_image',
                   args: {
                     // Every video parameter applies (motion, fps, resolution, easing, loop, cost ceiling...).
                     parameters: { ...plan.parameters },
-                    quality: selected.appliedQuality,
+                    quality: choice.appliedQuality,
+                    model: choice.modelId,
                     storyId: refined.storyId,
                     page: number,
                     // The camera moves toward what the page names; the clip speaks the page (and lasts as long).
@@ -426,15 +543,38 @@ export async function createPipelineRun(
                   },
                   fileArgs: { png: pageAssetPaths(number).picture, audio: pageAssetPaths(number).narration },
                   output: path,
-                }),
+                },
+                fallback ? { fallback: isProviderRateLimit } : {},
+              );
+            // The gateway has backed off and retried the model (honouring Retry-After); if it still answers 429,
+            // ask select_model for a cheaper one a tier down (the brief's "backoff + model switch").
+            const animate = async (): Promise<ToolJobResult> => {
+              const cheaper = TIERS[TIERS.indexOf(selected.appliedQuality) - 1];
+              try {
+                return await render(selected, cheaper !== undefined);
+              } catch (error) {
+                if (cheaper === undefined || !isProviderRateLimit(error)) throw error;
+                options.logger.warn('the video model stays rate limited; selecting a cheaper one', {
+                  page: number,
+                  model: selected.modelId,
+                });
+                used = await select(cheaper, [selected.modelId]);
+                return render(used, false);
+              }
+            };
+            const asset = await mediaAsset(
+              path,
+              animate,
               (result) => ({
                 durationSec: Number(result.durationSec),
                 model: String(result.modelId),
                 costUsd: Number(result.costUsd ?? 0),
+                tier: used.appliedQuality,
               }),
               usage,
             );
             usage.count('animate_image');
+            usage.tier(asset.tier ?? used.appliedQuality);
             advance(`clips: page ${number}`);
             return [number, asset] as const;
           }),
@@ -456,6 +596,60 @@ export async function createPipelineRun(
       : undefined;
   }
 
+  /**
+   * Writes bundle files, retrying a failed write with exponential backoff; when the retries are spent, appends a
+   * `bundle.write_failed` alert and fails the run (the next run resumes and writes the bundle).
+   */
+  async function writeWithRetry<T>(file: string, write: () => Promise<T>): Promise<T> {
+    const { maxAttempts, initialDelayMs } = options.writeRetry;
+    for (let attempt = 1; ; attempt++) {
+      context.signal.throwIfAborted();
+      try {
+        return await write();
+      } catch (error) {
+        if (MeshError.isInstance(error) && error.code !== 'unavailable') throw error; // an invalid manifest
+        const message = error instanceof Error ? error.message : String(error);
+        if (attempt < maxAttempts) {
+          const delayMs = initialDelayMs * 2 ** (attempt - 1);
+          options.logger.warn('writing the bundle failed; trying again', {
+            file,
+            attempt,
+            delayMs,
+            error: message,
+          });
+          await setTimeout(delayMs, undefined, { signal: context.signal });
+          continue;
+        }
+        const stream = PIPELINE_FAILURE_STREAMS.alerts;
+        try {
+          await state.streamAppend(
+            stream,
+            {
+              type: 'bundle.write_failed',
+              date: plan.date,
+              ageBand: plan.ageBand,
+              runId,
+              dir: plan.dir,
+              file,
+              error: message,
+              attempts: String(attempt),
+              at: new Date(now()).toISOString(),
+            },
+            { maxLength: options.streamMaxLength },
+          );
+        } catch (appendError) {
+          options.logger.error('could not append the bundle alert', { file, error: appendError });
+        }
+        throw new MeshError(
+          `writing the bundle to ${plan.dir} failed after ${attempt} attempts (${message}); an alert was ` +
+            `appended to ${stream}, and the next orchestrate call resumes and writes the bundle`,
+          'unavailable',
+          { cause: error, details: { file, attempts: attempt, alertStream: stream } },
+        );
+      }
+    }
+  }
+
   async function writeBundle(
     refined: StoryRecord,
     guide: CharacterGuide,
@@ -465,11 +659,11 @@ export async function createPipelineRun(
     startedAt: number,
   ): Promise<StoryManifest> {
     const bundleStarted = now();
-    const writer = createBundleWriter(plan.dir);
-    const assets: BundleAsset[] = [
+    const writer = createBundleWriter(plan.dir, { writeFile: options.writeFile });
+    const assets: BundleAsset[] = await writeWithRetry(BUNDLE_FILES.story, async () => [
       await writer.writeJson(BUNDLE_FILES.story, refined.story),
       await writer.writeJson(BUNDLE_FILES.characterGuide, guide),
-    ];
+    ]);
     const pages: BundlePage[] = refined.story.pages.map((page, index) => {
       const number = index + 1;
       const paths = pageAssetPaths(number);
@@ -531,7 +725,7 @@ export async function createPipelineRun(
     };
     // The lease may have been lost while the files were written: never publish over another holder's work.
     context.signal.throwIfAborted();
-    await writer.writeManifest(manifest);
+    await writeWithRetry(BUNDLE_FILES.manifest, () => writer.writeManifest(manifest));
     advance('bundle: written');
     return manifest;
   }

@@ -17,6 +17,8 @@ export interface AssetRecord {
   attribution?: string;
   model: string;
   costUsd: number;
+  /** The quality tier the file was made at (an image tier such as `hd`, or a video model's tier). */
+  tier?: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type WorkQueueLimits,
 } from '@kidsstories/mesh-core';
 import type { BundleCredit } from '../bundle/bundle-manifest.js';
+import { writeFileAtomic } from '../bundle/write-bundle.js';
 
 /** The pipeline's queues: one per server, and one per rate-limited media provider. */
 export type PipelineQueue = 'text' | 'image' | 'speech' | 'video';
@@ -53,13 +54,33 @@ export interface StoryPipelineOptions {
   credits?: readonly BundleCredit[];
   /**
    * Retries of a step's job that failed because a server was unreachable or too slow (`unavailable`,
-   * `deadline_exceeded`), on top of the gateway's own retries: exponential backoff from `initialDelayMs` to
-   * `maxDelayMs`, at most `maxAttempts` attempts in all. Jobs are idempotent (same id, files replaced atomically).
+   * `deadline_exceeded`) or because its provider stayed rate limited (a 429), on top of the gateway's own
+   * retries: exponential backoff from `initialDelayMs` to `maxDelayMs`, at most `maxAttempts` attempts in all. Jobs are idempotent (same id, files replaced atomically).
    * A failure that says when to retry (an open breaker's `retryAfterMs`) is retried then, so a server that was
-   * restarted is called again once its breaker lets a probe through. Default `{ maxAttempts: 12,
-   * initialDelayMs: 1000, maxDelayMs: 30000 }`.
+   * restarted is called again once its breaker lets a probe through. A job that timed out
+   * (`deadline_exceeded`) is run at most `timeoutAttempts` times in all (the brief's text timeout: 3 retries after
+   * the first attempt, with exponential backoff). A job that fails for good is appended to
+   * `PIPELINE_FAILURE_STREAMS.jobDeadLetter` (`kidsstories:pipeline:jobs:dead-letter`) and fails the run (the next run resumes from the last
+   * finished step). Default `{ maxAttempts: 12, initialDelayMs: 1000, maxDelayMs: 30000, timeoutAttempts: 4 }`.
    */
-  jobRetry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+  jobRetry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number; timeoutAttempts?: number };
+  /**
+   * Attempts of a picture's job at one image quality tier (`hd`) before the pipeline lowers the tier (`standard`)
+   * for that picture, when the media server keeps failing (`unavailable`, `deadline_exceeded`, a provider 429).
+   * The lowest tier gets the full {@link StoryPipelineOptions.jobRetry}. Default 2.
+   */
+  imageTierAttempts?: number;
+  /**
+   * How the bundle's own files (`story.json`, `character-guide.json`, `story-manifest.json`) are written: the
+   * writer's file-system seam. Default `writeFileAtomic` (temporary file, flush, rename).
+   */
+  writeFile?: (file: string, data: Uint8Array | string) => Promise<void>;
+  /**
+   * Retries of a failed bundle write (exponential backoff from `initialDelayMs`); when they are spent an alert is
+   * appended to `PIPELINE_FAILURE_STREAMS.alerts` (`kidsstories:pipeline:alerts`) and the run fails (the next run resumes and writes the
+   * bundle). Default `{ maxAttempts: 3, initialDelayMs: 500 }`.
+   */
+  writeRetry?: { maxAttempts?: number; initialDelayMs?: number };
   /**
    * Ask the text server to build the character guide on the media server while it writes the story (the brief's
    * text -> media edge; the text server needs a mesh client that reaches `apply_character_guide`). When false the
@@ -89,7 +110,9 @@ export const DEFAULT_STORY_PIPELINE = Object.freeze({
   streamMaxLength: 10_000,
   generator: Object.freeze({ name: '@kidsstories/kidsstories-tools', version: '0.1.0' }),
   budgetScopes: Object.freeze(['day']),
-  jobRetry: Object.freeze({ maxAttempts: 12, initialDelayMs: 1_000, maxDelayMs: 30_000 }),
+  jobRetry: Object.freeze({ maxAttempts: 12, initialDelayMs: 1_000, maxDelayMs: 30_000, timeoutAttempts: 4 }),
+  imageTierAttempts: 2,
+  writeRetry: Object.freeze({ maxAttempts: 3, initialDelayMs: 500 }),
   limits: Object.freeze({
     text: { concurrency: 1 },
     image: { concurrency: 4, rateLimit: { max: 10, durationMs: 60_000 } },
@@ -103,10 +126,11 @@ export interface ResolvedStoryPipelineOptions
   extends Required<
     Omit<
       StoryPipelineOptions,
-      'mesh' | 'budgetId' | 'work' | 'limits' | 'credits' | 'budgetScopes' | 'jobRetry'
+      'mesh' | 'budgetId' | 'work' | 'limits' | 'credits' | 'budgetScopes' | 'jobRetry' | 'writeRetry'
     >
   > {
-  jobRetry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
+  jobRetry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; timeoutAttempts: number };
+  writeRetry: { maxAttempts: number; initialDelayMs: number };
   /** The mesh, called with link options (metadata) through `createOutboundMeshClient`. */
   mesh: MeshClient;
   work: WorkQueue;
@@ -144,11 +168,17 @@ export function resolveStoryPipelineOptions(options: StoryPipelineOptions): Reso
       throw new MeshError(`${field} must be a number > 0`, 'invalid_argument', { details: { field } });
     }
   }
-  const attempts = options.jobRetry?.maxAttempts;
-  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1)) {
-    throw new MeshError('jobRetry.maxAttempts must be a whole number >= 1', 'invalid_argument', {
-      details: { field: 'jobRetry.maxAttempts' },
-    });
+  for (const [field, attempts] of [
+    ['jobRetry.maxAttempts', options.jobRetry?.maxAttempts],
+    ['jobRetry.timeoutAttempts', options.jobRetry?.timeoutAttempts],
+    ['imageTierAttempts', options.imageTierAttempts],
+    ['writeRetry.maxAttempts', options.writeRetry?.maxAttempts],
+  ] as const) {
+    if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1)) {
+      throw new MeshError(`${field} must be a whole number >= 1`, 'invalid_argument', {
+        details: { field },
+      });
+    }
   }
   const prefix = options.queuePrefix ?? defaults.queuePrefix;
   if (!/^[A-Za-z0-9_-]+$/.test(prefix)) {
@@ -181,6 +211,9 @@ export function resolveStoryPipelineOptions(options: StoryPipelineOptions): Reso
     budgetScopes: [...(options.budgetScopes ?? defaults.budgetScopes)],
     characterGuideViaText: options.characterGuideViaText ?? true,
     jobRetry: { ...defaults.jobRetry, ...definedOf(options.jobRetry ?? {}) },
+    imageTierAttempts: options.imageTierAttempts ?? defaults.imageTierAttempts,
+    writeFile: options.writeFile ?? writeFileAtomic,
+    writeRetry: { ...defaults.writeRetry, ...definedOf(options.writeRetry ?? {}) },
     ...(options.budgetId === undefined ? {} : { budgetId: options.budgetId }),
     logger: options.logger ?? silentLogger,
     now: options.now ?? Date.now,

@@ -115,6 +115,8 @@ export interface ImageProvider {
       style?: string;
       /** The image parameters (validated, every one present); default all defaults. */
       parameters?: ImageParameters;
+      /** Quality tier asked for (DALL-E 3 `quality`); wins over `parameters.image_quality`. */
+      quality?: 'standard' | 'hd';
       /** Text to draw under the picture (offline illustrator only); none when absent. */
       caption?: string;
     },

@@ -60,6 +60,11 @@ export interface CloudSettings {
   /** OpenAI's own API for moderation (Azure OpenAI has no moderation endpoint); undefined without `OPENAI_API_KEY`. */
   moderation?: { connection: Extract<OpenAIConnection, { kind: 'openai' }>; model: string };
   story: ModelDeployment;
+  /**
+   * A second story deployment used after the first answers 429 (quota exceeded), from
+   * `AZURE_OPENAI_STORY_BACKUP_DEPLOYMENT`; undefined when not set.
+   */
+  storyBackup?: ModelDeployment;
   image: ModelDeployment;
   speech: ModelDeployment;
   /** `dimensions` is sent to the API only when set (`KIDSSTORIES_EMBEDDING_DIMENSIONS`). */
@@ -121,6 +126,10 @@ export function resolveCloudSettings(env: CloudEnvironment = process.env): Cloud
     embedding: model('EMBEDDING', d.embeddingModel),
     requestTimeoutMs: readInteger(read, 'KIDSSTORIES_CLOUD_TIMEOUT_MS', d.requestTimeoutMs),
   };
+
+  const storyBackup = read('AZURE_OPENAI_STORY_BACKUP_DEPLOYMENT');
+  if (storyBackup !== undefined)
+    settings.storyBackup = { model: settings.story.model, deployment: storyBackup };
 
   const dimensions = read('KIDSSTORIES_EMBEDDING_DIMENSIONS');
   if (dimensions !== undefined) {

@@ -1,4 +1,5 @@
 import { registerSecretValues, secretValuesFromEnv } from '@kidsstories/mesh-core';
+import { withBackupDeployment } from '../backup-deployment.js';
 import type { KidsStoriesProviders } from '../provider-types.js';
 import { createChatRefineProvider } from './chat-refine-provider.js';
 import { type CloudSettings, resolveCloudSettings } from './cloud-settings.js';
@@ -65,6 +66,13 @@ export function createCloudProviders(options: CloudProvidersOptions = {}): Cloud
   if (connection) {
     const client = createOpenAIClient(connection, clientOptions);
     providers.story = createOpenAIStoryProvider({ client, ...settings.story });
+    if (settings.storyBackup) {
+      // Quota exceeded on the primary deployment: wait as its Retry-After says, then the backup deployment.
+      providers.story = withBackupDeployment(
+        providers.story,
+        createOpenAIStoryProvider({ client, ...settings.storyBackup }),
+      );
+    }
     providers.image = createOpenAIImageProvider({ client, ...settings.image });
     providers.speech = createOpenAISpeechProvider({ client, ...settings.speech });
     providers.embedding = createOpenAIEmbeddingProvider({ client, ...settings.embedding });

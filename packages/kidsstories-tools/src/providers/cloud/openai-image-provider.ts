@@ -69,7 +69,9 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
     name,
     async generateImage(request, callOptions: ProviderCallOptions = {}) {
       const parameters = request.parameters ?? defaultImageParameters();
-      const quality = request.parameters ? parameters.image_quality : (options.quality ?? 'standard');
+      // The tier a call asks for wins (the pipeline lowers it when HD keeps failing), then the parameters.
+      const quality =
+        request.quality ?? (request.parameters ? parameters.image_quality : (options.quality ?? 'standard'));
       // The smaller square sizes are made at 1024x1024 and scaled down.
       const scaled = SCALED_SIZES[request.size];
       const size = scaled ? '1024x1024' : request.size;

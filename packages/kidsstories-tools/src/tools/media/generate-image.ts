@@ -49,6 +49,12 @@ export const generateImageInputSchema = z.strictObject({
     .max(400)
     .optional()
     .describe('Style sentence added to the prompt; default the style_prompt parameter.'),
+  quality: z
+    .enum(['standard', 'hd'])
+    .optional()
+    .describe(
+      'Image quality tier; wins over the image_quality parameter (the pipeline lowers it when HD keeps failing).',
+    ),
   seed: z
     .number()
     .int()
@@ -189,7 +195,13 @@ export function createGenerateImageTool(
                 size,
                 style,
                 // Without a parameter set the provider draws as it always has (plain PNG).
-                ...(input.parameters === undefined ? {} : { parameters: image }),
+                ...(input.parameters === undefined
+                  ? {}
+                  : {
+                      parameters:
+                        input.quality === undefined ? image : { ...image, image_quality: input.quality },
+                    }),
+                ...(input.quality === undefined ? {} : { quality: input.quality }),
                 ...(input.caption === true ? { caption: input.prompt } : {}),
               },
               { signal: ctx.signal, seed: pictureSeed },
