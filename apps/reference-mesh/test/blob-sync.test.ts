@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createContainerClient } from '@kidsstories/azure-deploy';
@@ -18,6 +19,11 @@ import { parseCommandLine, UsageError } from '../src/cli/parse-command-line.js';
 import { callTool } from './support/call-tool.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** The built `azure-deploy` command line, as a user runs it (`npx azure-deploy`). */
+const AZURE_DEPLOY_CLI = join(
+  dirname(createRequire(import.meta.url).resolve('@kidsstories/azure-deploy/package.json')),
+  'dist/cli.js',
+);
 const CONTAINER = 'serve-sync';
 
 let azurite: Azurite;
@@ -29,7 +35,7 @@ beforeAll(async () => {
   azurite = await startAzurite();
   proxy = await startRecordingProxy({ target: azurite.origin });
   out = await mkdtemp(join(tmpdir(), 'serve-blob-sync-'));
-});
+}, 120_000);
 afterAll(async () => {
   if (server && server.exitCode === null) {
     const exited = new Promise((resolve) => server?.once('exit', resolve));
@@ -38,7 +44,7 @@ afterAll(async () => {
   }
   await proxy?.close();
   await azurite?.close();
-  await rm(out, { recursive: true, force: true });
+  if (out) await rm(out, { recursive: true, force: true });
 });
 
 /** Blob writes (not leases, not the sync lock) that succeeded, in the order they finished. */
@@ -168,5 +174,87 @@ describe('serve --blob-container', () => {
     expect(result.stderr).toMatch(/kidsstories-mesh: --blob-container stories: no Blob Storage connection/);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
+  }, 90_000);
+});
+
+/** Runs a built CLI to its end (killed after `timeoutMs`) and resolves its exit code and output. */
+function run(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args.slice(1).join(' ')} did not end in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
+}
+
+// Issue 14's "Done when": `azure-deploy sync` on the bundle that `npm start` (the run command) wrote, against
+// Azurite, uploads it, and a second sync uploads nothing.
+describe('azure-deploy sync on the bundle npm start wrote', () => {
+  it('uploads every file of the bundle, then nothing', async () => {
+    const runOut = await mkdtemp(join(tmpdir(), 'npm-start-sync-'));
+    try {
+      const made = await run([
+        CLI,
+        'run',
+        '--date',
+        '2026-12-07',
+        '--pages',
+        '2',
+        '--clips',
+        '0',
+        '--out',
+        runOut,
+        '--no-site',
+        '--json',
+      ]);
+      expect(made.code, made.stderr).toBe(0);
+      const bundle = (JSON.parse(made.stdout) as { bundles: Array<{ dir: string }> }).bundles[0];
+      expect(bundle?.dir).toBe(join(runOut, 'stories/2026-12-07/6-8'));
+      const dir = bundle?.dir ?? '';
+      const manifest = JSON.parse(await readFile(join(dir, 'story-manifest.json'), 'utf8')) as {
+        assets: Array<{ path: string; bytes: number }>;
+      };
+      const env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString() };
+      const sync = () => run([AZURE_DEPLOY_CLI, 'sync', dir, '--container', 'npm-start', '--json'], env);
+
+      const first = await sync();
+      expect(first.code, first.stderr).toBe(0);
+      const uploaded = JSON.parse(first.stdout);
+      expect(uploaded).toMatchObject({
+        prefix: 'stories/2026-12-07/6-8/',
+        manifest: 'uploaded',
+        failed: [],
+        skipped: [],
+      });
+      expect(uploaded.uploaded.map((file: { path: string }) => file.path).sort()).toEqual(
+        manifest.assets.map((asset) => asset.path).sort(),
+      );
+      expect(uploaded.uploadedBytes).toBe(manifest.assets.reduce((sum, asset) => sum + asset.bytes, 0));
+
+      const second = await sync();
+      expect(second.code, second.stderr).toBe(0);
+      const skipped = JSON.parse(second.stdout);
+      expect(skipped).toMatchObject({ uploaded: [], failed: [], manifest: 'skipped', uploadedBytes: 0 });
+      expect(skipped.skipped).toHaveLength(manifest.assets.length);
+    } finally {
+      await rm(runOut, { recursive: true, force: true });
+    }
+  }, 400_000);
 });

@@ -4,7 +4,7 @@
  * and a recording HTTP proxy to put in front of it. Not for production code.
  */
 
-export type { Azurite } from './start-azurite.js';
+export type { Azurite, StartAzuriteOptions } from './start-azurite.js';
 export { AZURITE_ACCOUNT, startAzurite } from './start-azurite.js';
 export type { ProxiedRequest, RecordingProxy, RecordingProxyOptions } from './recording-proxy.js';
 export { startRecordingProxy } from './recording-proxy.js';
