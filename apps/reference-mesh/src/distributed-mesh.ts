@@ -20,6 +20,11 @@ export interface DistributedMeshOptions {
   hostname?: string;
   /** Cron pattern (UTC) the gateway makes every age band's story at. Default: no schedule. */
   schedule?: string;
+  /**
+   * Blob container the gateway uploads each finished bundle to (`--blob-container`); the connection comes from
+   * `env` (`AZURE_STORAGE_CONNECTION_STRING`, `AZURE_STORAGE_ACCOUNT_URL` or `AZURE_STORAGE_SAS_URL`). Default: none.
+   */
+  blobContainer?: string;
   /** Environment of the server processes. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** How long a server may take to start, in milliseconds. Default 60 000. */
@@ -91,6 +96,7 @@ export async function startDistributedMesh(options: DistributedMeshOptions): Pro
           '--peers',
           `text=${meshUrl('text')},media=${meshUrl('media')},video=${meshUrl('video')}`,
           ...(options.schedule ? ['--schedule', options.schedule] : []),
+          ...(options.blobContainer ? ['--blob-container', options.blobContainer] : []),
         ]
       : []),
   ];

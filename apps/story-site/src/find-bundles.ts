@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoryManifest } from '@kidsstories/kidsstories-tools/bundle';
 import { AGE_BANDS, type AgeBand, isBundleDate, verifyBundle } from '@kidsstories/kidsstories-tools/bundle';
+import { runPool } from './run-pool.js';
 
 /** A bundle folder the site left out, and why. */
 export interface SkippedBundle {
@@ -21,6 +22,9 @@ export interface FoundBundles {
   bundles: VerifiedBundle[];
   skipped: SkippedBundle[];
 }
+
+/** Bundles verified at once (each hashes its files in parallel too). */
+const VERIFY_CONCURRENCY = 4;
 
 /** Problems named in a skip reason; the rest are counted. */
 const PROBLEMS_SHOWN = 3;
@@ -43,14 +47,14 @@ async function subfolders(dir: string): Promise<string[]> {
  * day first, then youngest band first.
  */
 export async function findBundles(root: string): Promise<FoundBundles> {
-  const bundles: VerifiedBundle[] = [];
-  const skipped: SkippedBundle[] = [];
   const storiesDir = join(root, 'stories');
   const dates = (await subfolders(storiesDir)).reverse();
+  // Every candidate folder in output order first, then the checks (which hash every file) a few at once.
+  const candidates: Array<{ dir: string; date: string; band: string } | SkippedBundle> = [];
   for (const date of dates) {
     const dateDir = join(storiesDir, date);
     if (!isBundleDate(date)) {
-      skipped.push({ dir: dateDir, reason: `"${date}" is not a day written YYYY-MM-DD` });
+      candidates.push({ dir: dateDir, reason: `"${date}" is not a day written YYYY-MM-DD` });
       continue;
     }
     const bands = await subfolders(dateDir);
@@ -60,10 +64,19 @@ export async function findBundles(root: string): Promise<FoundBundles> {
     ];
     for (const band of ordered) {
       const dir = join(dateDir, band);
-      if (!AGE_BANDS.includes(band as AgeBand)) {
-        skipped.push({ dir, reason: `"${band}" is not an age band (${AGE_BANDS.join(', ')})` });
-        continue;
-      }
+      candidates.push(
+        AGE_BANDS.includes(band as AgeBand)
+          ? { dir, date, band }
+          : { dir, reason: `"${band}" is not an age band (${AGE_BANDS.join(', ')})` },
+      );
+    }
+  }
+  const checked = await runPool(
+    candidates,
+    VERIFY_CONCURRENCY,
+    async (candidate): Promise<VerifiedBundle | SkippedBundle> => {
+      if ('reason' in candidate) return candidate;
+      const { dir, date, band } = candidate;
       const { ok, manifest, problems } = await verifyBundle(dir);
       if (!ok || !manifest) {
         const shown = problems
@@ -71,18 +84,22 @@ export async function findBundles(root: string): Promise<FoundBundles> {
           .map((problem) => `${problem.path}: ${problem.message}`);
         const more =
           problems.length > PROBLEMS_SHOWN ? ` (and ${problems.length - PROBLEMS_SHOWN} more)` : '';
-        skipped.push({ dir, reason: `${shown.join('; ')}${more}` });
-        continue;
+        return { dir, reason: `${shown.join('; ')}${more}` };
       }
       if (manifest.date !== date || manifest.ageBand !== band) {
-        skipped.push({
+        return {
           dir,
           reason: `its manifest is for ${manifest.date} ${manifest.ageBand}, not the folder's ${date} ${band}`,
-        });
-        continue;
+        };
       }
-      bundles.push({ dir, manifest });
-    }
+      return { dir, manifest };
+    },
+  );
+  const bundles: VerifiedBundle[] = [];
+  const skipped: SkippedBundle[] = [];
+  for (const result of checked) {
+    if ('reason' in result) skipped.push(result);
+    else bundles.push(result);
   }
   return { bundles, skipped };
 }

@@ -3,6 +3,10 @@
 
 export type { BuildSiteOptions, BuildSiteResult } from './build-site.js';
 export { buildSite, OUTPUT_MARKER } from './build-site.js';
+export type { BuildSiteFromBlobOptions, BuildSiteFromBlobResult } from './build-site-from-blob.js';
+export { buildSiteFromBlob } from './build-site-from-blob.js';
+export type { DownloadBundlesOptions, DownloadedBundles } from './download-bundles.js';
+export { downloadBundles } from './download-bundles.js';
 export type { PreviewSite, PreviewSiteOptions } from './preview-site.js';
 export { previewSite } from './preview-site.js';
 export type { FoundBundles, SkippedBundle, VerifiedBundle } from './find-bundles.js';

@@ -1,5 +1,9 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runPool } from './run-pool.js';
+
+/** Files rewritten at once. */
+const STRIP_CONCURRENCY = 8;
 
 /** The site's only script, from `site/public/`; added to the pages that have a "Read to me" control. */
 export const READ_TO_ME_SCRIPT = '/read-to-me.js';
@@ -20,17 +24,17 @@ export async function stripRuntime(outDir: string): Promise<void> {
   const files = (await readdir(outDir, { recursive: true })).map((file) =>
     String(file).replaceAll('\\', '/'),
   );
-  for (const file of files) {
+  await runPool(files, STRIP_CONCURRENCY, async (file) => {
     if (RUNTIME_FILE.test(file)) {
       await rm(join(outDir, file));
-      continue;
+      return;
     }
-    if (!file.endsWith('.html')) continue;
+    if (!file.endsWith('.html')) return;
     const html = await readFile(join(outDir, file), 'utf8');
     let stripped = html.replace(SCRIPT_TAG, '').replace(SCRIPT_PRELOAD, '');
     if (stripped.includes('class="read-to-me"')) {
       stripped = stripped.replace('</head>', `<script src="${READ_TO_ME_SCRIPT}" defer></script></head>`);
     }
     await writeFile(join(outDir, file), stripped);
-  }
+  });
 }

@@ -6,8 +6,12 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { readBundle, storyManifestSchema } from '@kidsstories/kidsstories-tools/bundle';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CACHE_CONTROL, syncBundle } from '../src/index.js';
-import { type Azurite, startAzurite } from './azurite.js';
-import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
+import {
+  type Azurite,
+  type RecordingProxy,
+  startAzurite,
+  startRecordingProxy,
+} from '../src/testing/index.js';
 import { writeTestBundle } from './write-test-bundle.js';
 
 let azurite: Azurite;

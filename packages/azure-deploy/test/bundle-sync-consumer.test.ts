@@ -11,7 +11,7 @@ import {
 import { createMemoryStateStore } from '@kidsstories/mesh-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundleSyncReport, startBundleSync } from '../src/index.js';
-import { type Azurite, startAzurite } from './azurite.js';
+import { type Azurite, startAzurite } from '../src/testing/index.js';
 import { writeTestBundle } from './write-test-bundle.js';
 
 let azurite: Azurite;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/run-cli.js';
-import { type Azurite, startAzurite } from './azurite.js';
+import { type Azurite, startAzurite } from '../src/testing/index.js';
 import { writeTestBundle } from './write-test-bundle.js';
 
 let azurite: Azurite;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ProxiedRequest } from './recording-proxy.js';
+import type { ProxiedRequest } from '../src/testing/index.js';
 
 /** The resource id Event Grid puts in `topic` (Event Grid schema) or `source` (CloudEvents) for a storage account. */
 export const STORAGE_TOPIC =

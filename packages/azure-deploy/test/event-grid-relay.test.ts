@@ -11,10 +11,9 @@ import {
   serveEventGridReceiver,
   syncBundle,
 } from '../src/index.js';
-import { type Azurite, startAzurite } from './azurite.js';
+import { type Azurite, startAzurite, startRecordingProxy } from '../src/testing/index.js';
 import { createEventGridEmulator } from './event-grid-emulator.js';
 import { type StandIn, startStandIn } from './github-stand-in.js';
-import { startRecordingProxy } from './recording-proxy.js';
 import { writeTestBundle } from './write-test-bundle.js';
 
 const SECRET = 'a-relay-secret-of-32-characters!';

@@ -6,7 +6,7 @@ import { bundleCompleteFields, hashFile, PIPELINE_STREAMS } from '@kidsstories/k
 import { createRedisConnection, createRedisStateStore } from '@kidsstories/mesh-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundleSyncReport, startBundleSync } from '../src/index.js';
-import { type Azurite, startAzurite } from './azurite.js';
+import { type Azurite, startAzurite } from '../src/testing/index.js';
 import { startTlsRedis, type TlsRedis } from './tls-redis.js';
 import { writeTestBundle } from './write-test-bundle.js';
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { BlobConnection } from '@kidsstories/azure-deploy';
 import type { ServerName } from '@kidsstories/kidsstories-tools';
 import {
   type GenerationParametersInput,
@@ -8,6 +9,7 @@ import {
 import { AGE_BANDS, type AgeBand, isBundleDate } from '@kidsstories/kidsstories-tools/bundle';
 import { Cron } from 'croner';
 import type { MeshRole } from '../mesh-roles.js';
+import { blobSyncConnectionOf } from './blob-sync.js';
 
 /** Bad command-line input: the CLI prints the message and exits 2. */
 export class UsageError extends Error {
@@ -20,13 +22,16 @@ export const USAGE = `usage:
       makes the story of the day (default today, UTC, ages 6-8), builds the story site for it (DIR/site) and shows
       where to read it (on a terminal it serves the site until Ctrl+C)
   kidsstories-mesh serve [--port N] [--host ADDRESS] [--out DIR] [--redis URL [--instance-id ID]]
-                   [--schedule [CRON]] [--distributed]
+                   [--schedule [CRON]] [--distributed] [--blob-container NAME]
       keeps the mesh up: any MCP client can call orchestrate on the gateway; --schedule makes every age band's
       story at each tick (default "0 0 * * *", UTC)
   kidsstories-mesh serve --role gateway|text|media|video [--port N] [--mesh-port N] [--host ADDRESS]
                    [--redis URL] [--peers text=URL,media=URL,video=URL] [--media-url URL] [--out DIR]
       runs one server, as a container does (--peers or MESH_PEERS for the gateway, --media-url or
       MESH_MEDIA_URL for the text server; --allowed-hosts or MCP_ALLOWED_HOSTS: names clients may use in Host)
+  --blob-container NAME (or KIDSSTORIES_BLOB_CONTAINER) makes serve and the gateway upload each finished bundle to
+  that Blob container (on bundle.complete), connected by AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT_URL
+  (Entra ID) or AZURE_STORAGE_SAS_URL.
   --redis-prefix P prefixes every Redis key and queue (default kidsstories:).
   --distributed runs the four servers as four processes sharing Redis (--redis, else REDIS_URL, else
   redis://127.0.0.1:6379). MESH_SECRET turns on peer tokens, MCP_BEARER_TOKEN bearer auth on MCP endpoints.
@@ -74,6 +79,8 @@ export interface ServeCommand extends CommonOptions {
   mediaUrl?: string;
   /** Names accepted in the MCP endpoints' `Host` header besides localhost (a container's service name). */
   allowedHosts?: string[];
+  /** Where the gateway uploads each finished bundle (`--blob-container` and the Azure Storage environment). */
+  blobSync?: BlobConnection;
 }
 
 /** What the command line asks for. */
@@ -138,6 +145,13 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     if (schedule !== undefined && role !== undefined && role !== 'gateway') {
       throw new UsageError(`--schedule goes with the gateway (or the whole mesh), not --role ${role}`);
     }
+    if (values['blob-container'] !== undefined && role !== undefined && role !== 'gateway') {
+      throw new UsageError(`--blob-container goes with the gateway (or the whole mesh), not --role ${role}`);
+    }
+    const blobSync =
+      role === undefined || role === 'gateway'
+        ? blobSyncConnectionOf(values['blob-container'], env)
+        : undefined;
     const peersText = values.peers ?? env.MESH_PEERS;
     if (role === 'gateway' && peersText === undefined) {
       throw new UsageError('--role gateway needs --peers text=URL,media=URL,video=URL (or MESH_PEERS)');
@@ -156,6 +170,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       ...(role === 'gateway' && peersText !== undefined ? { peers: parsePeers(peersText) } : {}),
       ...(mediaUrl === undefined ? {} : { mediaUrl: checkUrl('media-url', mediaUrl) }),
       ...(allowedHosts === undefined ? {} : { allowedHosts }),
+      ...(blobSync === undefined ? {} : { blobSync }),
     };
   }
   for (const flag of [
@@ -167,6 +182,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     'peers',
     'media-url',
     'allowed-hosts',
+    'blob-container',
   ] as const) {
     if (values[flag] !== undefined) {
       throw new UsageError(`--${flag} goes with serve, not run`);
@@ -224,6 +240,7 @@ function parse(argv: readonly string[]) {
       peers: { type: 'string' },
       'media-url': { type: 'string' },
       'allowed-hosts': { type: 'string' },
+      'blob-container': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -20,6 +20,7 @@ import {
   startGatewayServer,
 } from '../mesh-roles.js';
 import { openRedisPorts } from '../redis-ports.js';
+import { blobSyncBanner, startGatewayBlobSync } from './blob-sync.js';
 import { redisPortsOptionsOf, workQueueOptionsOf } from './command-redis.js';
 import type { ServeCommand } from './parse-command-line.js';
 import { scheduleDailyStories } from './serve-command.js';
@@ -73,6 +74,11 @@ export async function serveRole(command: ServeCommand & { role: MeshRole }): Pro
       () => server.close(),
       () => work.close(),
     );
+    if (command.blobSync) {
+      // First to close, so no upload is cut short by the server or Redis going away.
+      closers.unshift(await startGatewayBlobSync(command.blobSync, ports.state, command.instanceId, logger));
+      logger.info(blobSyncBanner(command.blobSync));
+    }
     if (command.schedule) {
       await scheduleDailyStories(work, server.pipeline, { pattern: command.schedule, logger });
     }

@@ -1,11 +1,22 @@
 import { AGE_BANDS } from '@kidsstories/kidsstories-tools/bundle';
 import type { OrchestrateInput, StoryPipeline } from '@kidsstories/kidsstories-tools/pipeline';
-import { createJsonLogger, createMemoryWorkQueue, type Logger, type WorkQueue } from '@kidsstories/mesh-core';
+import {
+  createJsonLogger,
+  createMemoryCostLedger,
+  createMemoryEventBus,
+  createMemoryLock,
+  createMemoryStateStore,
+  createMemoryWorkQueue,
+  type GatewayPorts,
+  type Logger,
+  type WorkQueue,
+} from '@kidsstories/mesh-core';
 import { createBullmqWorkQueue } from '@kidsstories/mesh-redis';
 import { type DistributedMesh, startDistributedMesh } from '../distributed-mesh.js';
 import { meshSecurityFromEnv } from '../mesh-roles.js';
 import { openRedisPorts } from '../redis-ports.js';
 import { startReferenceMesh } from '../reference-mesh.js';
+import { blobSyncBanner, startGatewayBlobSync } from './blob-sync.js';
 import { redisPortsOptionsOf, workQueueOptionsOf } from './command-redis.js';
 import type { ServeCommand } from './parse-command-line.js';
 import { serveRole } from './role-command.js';
@@ -61,6 +72,13 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
   const work: WorkQueue = command.redisUrl
     ? createBullmqWorkQueue(workQueueOptionsOf(command, command.redisUrl))
     : createMemoryWorkQueue();
+  // The mesh's ports, made here so the cloud sync reads the stream the pipeline appends bundle.complete to.
+  const ports: GatewayPorts = redis?.ports ?? {
+    state: createMemoryStateStore(),
+    lock: createMemoryLock({ instanceId: command.instanceId }),
+    events: createMemoryEventBus(),
+    ledger: createMemoryCostLedger(),
+  };
   const mesh = await startReferenceMesh({
     gatewayPort: command.port,
     hostname: command.host,
@@ -71,12 +89,15 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     // Finish runs whose gateway (another replica, or this one before a restart) died.
     continuation: true,
     security: meshSecurityFromEnv(process.env, command.instanceId),
-    ...(redis ? { ports: redis.ports } : {}),
+    ports,
   }).catch(async (error: unknown) => {
     await work.close();
     await redis?.close();
     throw error;
   });
+  const closeSync = command.blobSync
+    ? await startGatewayBlobSync(command.blobSync, ports.state, command.instanceId, logger)
+    : undefined;
   if (command.schedule) {
     await scheduleDailyStories(work, mesh.pipeline, { pattern: command.schedule, logger });
   }
@@ -90,6 +111,7 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     ),
     `Bundles: ${mesh.pipeline.options.outDir}`,
     ...(command.schedule ? [`Schedule: every age band at "${command.schedule}" (UTC)`] : []),
+    ...(command.blobSync ? [blobSyncBanner(command.blobSync)] : []),
     `Metrics: ${new URL('/metrics', mesh.gatewayUrl).href}`,
     'Press Ctrl+C to stop.',
   ];
@@ -99,8 +121,8 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
-    void mesh
-      .close()
+    void (closeSync ?? (async () => {}))()
+      .then(() => mesh.close())
       .then(() => work.close())
       .then(() => redis?.close())
       .then(
@@ -126,6 +148,7 @@ async function serveDistributed(command: ServeCommand): Promise<void> {
     gatewayPort: command.port,
     hostname: command.host,
     ...(command.schedule ? { schedule: command.schedule } : {}),
+    ...(command.blobSync ? { blobContainer: containerArgOf(command.blobSync) } : {}),
     onLog: (_role, line) => process.stderr.write(`${line}\n`),
     onRestart: (role, code, signal) => logger.warn('server process restarted', { role, code, signal }),
   });
@@ -139,4 +162,11 @@ async function serveDistributed(command: ServeCommand): Promise<void> {
   const stop = () => void mesh.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The `--blob-container` the gateway process of `--distributed` gets (it reads the connection from the same env). */
+function containerArgOf(connection: NonNullable<ServeCommand['blobSync']>): string {
+  return connection.kind === 'sas-url'
+    ? new URL(connection.containerUrl).pathname.slice(1)
+    : (connection.containerName ?? 'stories');
 }

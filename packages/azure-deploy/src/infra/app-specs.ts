@@ -3,6 +3,17 @@ import type { ScaleRule } from '@azure/arm-appcontainers';
 /** Port the Azure Cache for Redis TLS endpoint listens on. */
 export const REDIS_TLS_PORT = 6380;
 
+/** Ports of the reference mesh image (apps/reference-mesh/Dockerfile): the MCP endpoint and the mesh service. */
+export const MESH_PORTS = Object.freeze({ mcp: 7600, mesh: 7070 });
+
+/**
+ * What the gateway, text, media and video apps run: the reference mesh image's own command (its Dockerfile `CMD`,
+ * the command apps/reference-mesh/compose.yaml and the distributed tests run), `kidsstories-mesh serve --role`
+ * with the role, ports and Redis URL from the environment. A shell expands them, since the Redis URL is a secret.
+ */
+export const MESH_SERVE_SCRIPT =
+  'exec node apps/reference-mesh/dist/cli.js serve --role "$ROLE" --host 0.0.0.0 --port "$PORT" --mesh-port "$MESH_PORT" --redis "$REDIS_URL" --instance-id "$ROLE-$(hostname)" --out /data/out';
+
 /** One Container App of the environment: size, replica range and how it scales. */
 export interface AppSpec {
   /** Short name; the app is named `{prefix}-{name}`. */
@@ -15,7 +26,7 @@ export interface AppSpec {
   maxReplicas: number;
   /** Ingress: external (internet), internal (inside the environment), none. */
   ingress: 'external' | 'internal' | 'none';
-  /** Port the container listens on. */
+  /** Port the ingress sends traffic to: the gateway's MCP endpoint, the workers' mesh service (HTTP/2). */
   targetPort: number;
   /** How it scales: HTTP concurrency, or the length of a Redis list (the queue's waiting jobs). */
   scale:
@@ -42,9 +53,9 @@ export const APP_SPECS: readonly AppSpec[] = [
     minReplicas: 1,
     maxReplicas: 3,
     ingress: 'external',
-    targetPort: 8080,
+    targetPort: MESH_PORTS.mcp,
     scale: { kind: 'http', concurrentRequests: 50 },
-    imageParameter: 'gatewayImage',
+    imageParameter: 'meshImage',
   },
   {
     name: 'text',
@@ -53,7 +64,7 @@ export const APP_SPECS: readonly AppSpec[] = [
     minReplicas: 1,
     maxReplicas: 5,
     ingress: 'internal',
-    targetPort: 8080,
+    targetPort: MESH_PORTS.mesh,
     scale: { kind: 'redis-list', parameter: 'textQueueList', listLength: 10 },
     imageParameter: 'meshImage',
   },
@@ -64,7 +75,7 @@ export const APP_SPECS: readonly AppSpec[] = [
     minReplicas: 2,
     maxReplicas: 8,
     ingress: 'internal',
-    targetPort: 8080,
+    targetPort: MESH_PORTS.mesh,
     scale: { kind: 'redis-list', parameter: 'mediaQueueList', listLength: 5 },
     imageParameter: 'meshImage',
   },
@@ -75,7 +86,7 @@ export const APP_SPECS: readonly AppSpec[] = [
     minReplicas: 1,
     maxReplicas: 4,
     ingress: 'internal',
-    targetPort: 8080,
+    targetPort: MESH_PORTS.mesh,
     scale: { kind: 'redis-list', parameter: 'videoQueueList', listLength: 3 },
     imageParameter: 'meshImage',
   },

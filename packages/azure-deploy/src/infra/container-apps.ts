@@ -1,5 +1,5 @@
 import type { Container, Secret } from '@azure/arm-appcontainers';
-import { type AppSpec, scaleRuleOf } from './app-specs.js';
+import { type AppSpec, MESH_PORTS, MESH_SERVE_SCRIPT, scaleRuleOf } from './app-specs.js';
 import { type ArmResource, arm, resourceId } from './arm-template.js';
 import { API, id, identityId, KEY_VAULT_SECRETS, redisHost, roleAssignmentId } from './resource-ids.js';
 
@@ -38,9 +38,16 @@ function containerOf(spec: AppSpec): { secrets: string[]; container: Container }
       },
     };
   }
+  // The reference mesh image, one per role, as apps/reference-mesh/compose.yaml runs it.
+  const appUrl = (name: string) => `format('http://{0}-${name}', parameters('namePrefix'))`;
   const mesh = [
     ...common,
+    { name: 'ROLE', value: spec.name },
+    { name: 'PORT', value: String(MESH_PORTS.mcp) },
+    { name: 'MESH_PORT', value: String(MESH_PORTS.mesh) },
     { name: 'REDIS_URL', secretRef: 'redis-url' },
+    // Signed peer tokens on every mesh link (the workers' ingress is internal, and plain HTTP/2 inside it).
+    { name: 'MESH_SECRET', secretRef: 'mesh-secret' },
     { name: 'KIDSSTORIES_PROVIDERS', value: 'cloud' },
     {
       name: 'AZURE_OPENAI_ENDPOINT',
@@ -48,28 +55,54 @@ function containerOf(spec: AppSpec): { secrets: string[]; container: Container }
         `reference(resourceId('Microsoft.CognitiveServices/accounts', parameters('openAiAccountName')), '2023-05-01').endpoint`,
       ),
     },
+    { name: 'AZURE_OPENAI_API_KEY', secretRef: 'azure-openai-api-key' },
+    { name: 'AZURE_AI_PHI4_ENDPOINT', value: arm("parameters('phi4Endpoint')") },
+    { name: 'AZURE_AI_PHI4_KEY', secretRef: 'phi4-key' },
     { name: 'RUNWARE_API_KEY', secretRef: 'runware-api-key' },
-    { name: 'PHI4_KEY', secretRef: 'phi4-key' },
   ];
-  const secrets = ['redis-key', 'redis-url', 'runware-api-key', 'phi4-key'];
-  if (spec.name === 'gateway') {
-    const storage = [
-      {
-        name: 'AZURE_STORAGE_ACCOUNT_URL',
-        value: arm(`reference(${id.storage}, '${API.storage}').primaryEndpoints.blob`),
-      },
-      { name: 'AZURE_STORAGE_CONTAINER', value: arm("parameters('containerName')") },
-    ];
-    return { secrets, container: { name: 'gateway', image, resources, env: [...mesh, ...storage] } };
-  }
+  const secrets = [
+    'redis-key',
+    'redis-url',
+    'mesh-secret',
+    'azure-openai-api-key',
+    'runware-api-key',
+    'phi4-key',
+  ];
+  const roleEnv =
+    spec.name === 'gateway'
+      ? [
+          {
+            name: 'MESH_PEERS',
+            value: arm(
+              `format('text={0},media={1},video={2}', ${appUrl('text')}, ${appUrl('media')}, ${appUrl('video')})`,
+            ),
+          },
+          // Clients reach the gateway by its public name, which the MCP endpoint's Host check must accept.
+          {
+            name: 'MCP_ALLOWED_HOSTS',
+            value: arm(
+              `format('{0}-gateway.{1}', parameters('namePrefix'), reference(${id.environment}, '${API.apps}').defaultDomain)`,
+            ),
+          },
+          // The cloud sync: each finished bundle goes to the container (Entra ID with the app's identity).
+          { name: 'KIDSSTORIES_BLOB_CONTAINER', value: arm("parameters('containerName')") },
+          {
+            name: 'AZURE_STORAGE_ACCOUNT_URL',
+            value: arm(`reference(${id.storage}, '${API.storage}').primaryEndpoints.blob`),
+          },
+        ]
+      : spec.name === 'text'
+        ? [{ name: 'MESH_MEDIA_URL', value: arm(appUrl('media')) }]
+        : [];
   return {
     secrets,
     container: {
       name: spec.name,
       image,
       resources,
-      args: ['serve', spec.name, '--port', '8080', '--host', '0.0.0.0'],
-      env: mesh,
+      command: ['sh', '-c'],
+      args: [MESH_SERVE_SCRIPT],
+      env: [...mesh, ...roleEnv],
     },
   };
 }
@@ -105,8 +138,10 @@ export function containerApp(spec: AppSpec): ArmResource {
           ingress: {
             external: spec.ingress === 'external',
             targetPort: spec.targetPort,
-            transport: 'auto',
-            allowInsecure: false,
+            // The workers' mesh service speaks HTTP/2 without TLS (h2c), reached as http://{prefix}-{role}
+            // from inside the environment only.
+            transport: spec.ingress === 'internal' ? 'http2' : 'auto',
+            allowInsecure: spec.ingress === 'internal',
             ...(spec.name === 'site' && { traffic: [{ latestRevision: true, weight: 100 }] }),
           },
         }),

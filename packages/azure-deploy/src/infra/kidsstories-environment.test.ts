@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { APP_SPECS } from './app-specs.js';
+import { APP_SPECS, MESH_SERVE_SCRIPT } from './app-specs.js';
 import { type ArmResource, renderArmTemplate } from './arm-template.js';
 import { kidsStoriesEnvironment } from './kidsstories-environment.js';
 import { BUILT_IN_ROLES } from './role-assignments.js';
@@ -91,6 +91,8 @@ describe('the KidsStories ARM template, resource by resource', () => {
       'redis-url',
       'runware-api-key',
       'phi4-key',
+      'azure-openai-api-key',
+      'mesh-secret',
       'relay-secret',
       'github-token',
     ]) {
@@ -158,6 +160,95 @@ describe('the KidsStories ARM template, resource by resource', () => {
       },
     ]);
     expect(props(app('relay')).template.containers[0].args).toEqual(['receive', '--port', '8080']);
+  });
+
+  it.each([
+    ['gateway', true, 7600],
+    ['text', false, 7070],
+    ['media', false, 7070],
+    ['video', false, 7070],
+  ] as const)(
+    'the %s app runs the reference mesh image with serve --role (as its Dockerfile and compose do)',
+    async (name, external, port) => {
+      const resource = props(app(name));
+      const [container] = resource.template.containers;
+      expect(container.image).toBe("[parameters('meshImage')]");
+      expect(container.command).toEqual(['sh', '-c']);
+      expect(container.args).toEqual([MESH_SERVE_SCRIPT]);
+      expect(MESH_SERVE_SCRIPT).toContain('serve --role "$ROLE"');
+      const dockerfile = await readFile(
+        new URL('../../../../apps/reference-mesh/Dockerfile', import.meta.url),
+        'utf8',
+      );
+      expect(dockerfile).toContain(`CMD ["sh", "-c", ${JSON.stringify(MESH_SERVE_SCRIPT)}]`);
+      const env = Object.fromEntries(
+        container.env.map((entry: { name: string; value?: string; secretRef?: string }) => [
+          entry.name,
+          entry.secretRef === undefined ? entry.value : { secretRef: entry.secretRef },
+        ]),
+      );
+      expect(env).toMatchObject({
+        ROLE: name,
+        PORT: '7600',
+        MESH_PORT: '7070',
+        REDIS_URL: { secretRef: 'redis-url' },
+        MESH_SECRET: { secretRef: 'mesh-secret' },
+        KIDSSTORIES_PROVIDERS: 'cloud',
+        AZURE_OPENAI_API_KEY: { secretRef: 'azure-openai-api-key' },
+        AZURE_AI_PHI4_ENDPOINT: "[parameters('phi4Endpoint')]",
+        AZURE_AI_PHI4_KEY: { secretRef: 'phi4-key' },
+        RUNWARE_API_KEY: { secretRef: 'runware-api-key' },
+      });
+      expect(env.AZURE_OPENAI_ENDPOINT).toMatch(/Microsoft\.CognitiveServices\/accounts.*\.endpoint\]$/);
+      expect(env.AZURE_CLIENT_ID).toMatch(/userAssignedIdentities.*clientId/);
+      // Every secret the container names is one of the app's Key Vault references, and nothing more.
+      const secretRefs = container.env
+        .map((entry: { secretRef?: string }) => entry.secretRef)
+        .filter((ref: string | undefined) => ref !== undefined);
+      const appSecrets = resource.configuration.secrets.map((secret: { name: string }) => secret.name);
+      expect([...new Set([...secretRefs, 'redis-key'])].sort()).toEqual([...appSecrets].sort());
+      for (const secret of resource.configuration.secrets) {
+        expect(secret.keyVaultUrl).toContain(`secrets/${secret.name}`);
+      }
+      expect(resource.configuration.ingress).toMatchObject({
+        external,
+        targetPort: port,
+        transport: external ? 'auto' : 'http2',
+        allowInsecure: !external,
+      });
+      const roleOnly = [
+        'MESH_PEERS',
+        'MCP_ALLOWED_HOSTS',
+        'KIDSSTORIES_BLOB_CONTAINER',
+        'AZURE_STORAGE_ACCOUNT_URL',
+      ];
+      if (name === 'gateway') {
+        expect(env.MESH_PEERS).toBe(
+          "[format('text={0},media={1},video={2}', format('http://{0}-text', parameters('namePrefix')), format('http://{0}-media', parameters('namePrefix')), format('http://{0}-video', parameters('namePrefix')))]",
+        );
+        expect(env.MCP_ALLOWED_HOSTS).toMatch(
+          /^\[format\('\{0\}-gateway\.\{1\}', parameters\('namePrefix'\), reference\(resourceId\('Microsoft\.App\/managedEnvironments'.*\.defaultDomain\)\]$/,
+        );
+        expect(env.KIDSSTORIES_BLOB_CONTAINER).toBe("[parameters('containerName')]");
+        expect(env.AZURE_STORAGE_ACCOUNT_URL).toMatch(
+          /Microsoft\.Storage\/storageAccounts.*primaryEndpoints\.blob\]$/,
+        );
+      } else {
+        for (const key of roleOnly) expect(env, key).not.toHaveProperty(key);
+      }
+      if (name === 'text')
+        expect(env.MESH_MEDIA_URL).toBe("[format('http://{0}-media', parameters('namePrefix'))]");
+      else expect(env).not.toHaveProperty('MESH_MEDIA_URL');
+    },
+  );
+
+  it('the Redis URL secret escapes the key, so a key holding / + = still parses', () => {
+    const redisUrl = ofType('Microsoft.KeyVault/vaults/secrets').find((resource) =>
+      resource.name.includes('redis-url'),
+    );
+    expect(props(redisUrl).value).toMatch(
+      /^\[format\('rediss:\/\/:\{0\}@\{1\}:6380', uriComponent\(listKeys\(/,
+    );
   });
 
   it('the CDN endpoint fronts the site, which keeps several revisions for traffic shifts', () => {

@@ -229,13 +229,9 @@ export function kidsStoriesEnvironment(): ArmTemplate {
         ...parameter('string', 'Azure Cache for Redis tier.', 'Standard'),
         allowedValues: ['Basic', 'Standard'],
       },
-      gatewayImage: parameter(
-        'string',
-        'Image of the MCP gateway (runs the daily pipeline and the cloud sync).',
-      ),
       meshImage: parameter(
         'string',
-        'Image whose entrypoint is kidsstories-tools (runs `serve text|media|video`).',
+        'The reference mesh image (apps/reference-mesh/Dockerfile): the gateway, text, media and video apps run it with `serve --role <role>`; the gateway runs the daily pipeline and the cloud sync.',
       ),
       relayImage: parameter('string', 'Image whose entrypoint is azure-deploy (runs `receive`).'),
       siteImage: parameter(
@@ -260,6 +256,15 @@ export function kidsStoriesEnvironment(): ArmTemplate {
       openAiAccountName: parameter('string', 'Existing Azure OpenAI account in this resource group.'),
       runwareApiKey: parameter('securestring', 'Runware API key (stored in Key Vault).'),
       phi4Key: parameter('securestring', 'Phi-4 endpoint key (stored in Key Vault).'),
+      phi4Endpoint: parameter('string', 'Phi-4 endpoint URL; empty leaves Phi-4 out.', ''),
+      azureOpenAiApiKey: parameter('securestring', 'Key of the Azure OpenAI account (stored in Key Vault).'),
+      meshSecret: {
+        ...parameter(
+          'securestring',
+          'Secret the mesh servers sign peer tokens with (>= 32 random characters; stored in Key Vault).',
+        ),
+        minLength: 32,
+      },
       githubRepository: parameter(
         'string',
         'owner/name of the repository whose publish-site workflow the relay dispatches.',

@@ -46,10 +46,13 @@ export const KEY_VAULT_SECRETS = [
   { name: 'redis-key', value: `listKeys(${id.redis}, '${API.redis}').primaryKey` },
   {
     name: 'redis-url',
-    value: `format('rediss://:{0}@{1}:${REDIS_TLS_PORT}', listKeys(${id.redis}, '${API.redis}').primaryKey, ${redisHost})`,
+    // The key is base64 (it may hold `/`, `+`, `=`): escaped, so the URL parses.
+    value: `format('rediss://:{0}@{1}:${REDIS_TLS_PORT}', uriComponent(listKeys(${id.redis}, '${API.redis}').primaryKey), ${redisHost})`,
   },
   { name: 'runware-api-key', value: "parameters('runwareApiKey')" },
   { name: 'phi4-key', value: "parameters('phi4Key')" },
+  { name: 'azure-openai-api-key', value: "parameters('azureOpenAiApiKey')" },
+  { name: 'mesh-secret', value: "parameters('meshSecret')" },
   { name: 'relay-secret', value: "parameters('relaySecret')" },
   { name: 'github-token', value: "parameters('githubToken')" },
 ] as const;

@@ -18,11 +18,18 @@ export interface Azurite {
   close(): Promise<void>;
 }
 
+/** Options of {@link startAzurite}. */
+export interface StartAzuriteOptions {
+  /** How long Azurite may take to listen, in milliseconds (a loaded CI machine is slow). Default 60 000. */
+  startTimeoutMs?: number;
+}
+
 /**
  * Starts `azurite-blob` (3.35, the last release for Node 20) on a free port, in memory, and resolves once it
  * listens. Fails (never skips) when it cannot start.
  */
-export async function startAzurite(): Promise<Azurite> {
+export async function startAzurite(options: StartAzuriteOptions = {}): Promise<Azurite> {
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const require = createRequire(import.meta.url);
   const main = join(dirname(require.resolve('azurite/package.json')), 'dist/src/blob/main.js');
   const child: ChildProcess = spawn(
@@ -42,7 +49,10 @@ export async function startAzurite(): Promise<Azurite> {
   );
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`azurite did not start in 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`azurite did not start in ${startTimeoutMs} ms:\n${output}`));
+    }, startTimeoutMs);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listens on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
