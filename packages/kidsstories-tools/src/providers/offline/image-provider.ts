@@ -3,8 +3,9 @@ import { MeshError } from '@kidsstories/mesh-core';
 import { renderAsync } from '@resvg/resvg-js';
 import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ImageProvider, ProviderCallOptions } from '../provider-types.js';
-import { composeScene } from './image-scene.js';
+import { composeScene, type SceneRequest } from './image-scene.js';
 import { OFFLINE_ILLUSTRATION_LICENSE } from './image-sprites.js';
+import { writeSceneRecipe } from './scene-recipe.js';
 
 /** Model name the offline image provider reports in its usage (priced at 0). */
 export const OFFLINE_IMAGE_MODEL = 'offline-svg';
@@ -50,14 +51,15 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
     async generateImage(request, callOptions: ProviderCallOptions = {}) {
       throwIfCanceled(callOptions.signal);
       const { width, height } = parseImageSize(request.size, minSide, maxSide);
-      const { svg, focus } = composeScene({
+      const scene: SceneRequest = {
         sceneDescription: `${request.sceneDescription} ${request.prompt}`,
         ...(request.caption === undefined ? {} : { caption: request.caption }),
         characters: request.characters,
         seed: callOptions.seed ?? defaultSeed,
         width,
         height,
-      });
+      };
+      const { svg, focus } = composeScene(scene);
       let rendered: Awaited<ReturnType<typeof renderAsync>>;
       try {
         rendered = await renderAsync(svg, {
@@ -73,7 +75,8 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
       }
       // resvg's renderAsync only accepts its own napi AbortSignal, so cancellation is checked around it.
       throwIfCanceled(callOptions.signal);
-      const png = new Uint8Array(rendered.asPng());
+      // The picture carries its scene recipe, so an offline clip can move the characters (scene-recipe.ts).
+      const png = writeSceneRecipe(new Uint8Array(rendered.asPng()), scene);
       return {
         png,
         width: rendered.width,

@@ -130,6 +130,40 @@ export interface ComposedScene {
   svg: string;
   /** Centre of the page's first named object, as fractions of the picture. */
   focus?: { x: number; y: number };
+  /**
+   * The picture's SVG in three parts, for clips that move the characters: `svg` is exactly
+   * `sceneSvgDocument(under + characters + over)`. `under` is the sky, ground and named objects; `characters`
+   * the page's characters in drawing order; `over` the weather and caption drawn over them.
+   */
+  layers: SceneLayers;
+}
+
+/** The parts of a page picture (see {@link ComposedScene.layers}); markup without the outer `<svg>`. */
+export interface SceneLayers {
+  under: string;
+  characters: PlacedCharacter[];
+  over: string;
+  /** The outer `<svg>` element's attributes, shared by every part so each renders in the picture's place. */
+  width: number;
+  height: number;
+}
+
+/** One character as drawn on the page, in the scene's 1024-unit space. */
+export interface PlacedCharacter {
+  name: string;
+  svg: string;
+  /** Centre of the feet. */
+  x: number;
+  baseY: number;
+  /** Sprite size. */
+  size: number;
+  /** Whether the character faces (and so walks) left. */
+  facingLeft: boolean;
+}
+
+/** An SVG document of the page's size holding `body` (scene units, scaled like the picture). */
+export function sceneSvgDocument(body: string, width: number, height: number): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 1024 1024" preserveAspectRatio="xMidYMid slice">${body}</svg>`;
 }
 
 /** Composes a page ({@link buildSceneSvg}) and reports where its first named object is. */
@@ -142,7 +176,7 @@ export function composeScene(request: SceneRequest): ComposedScene {
   const palette = paletteOf(location, time, weather);
   const placed = objectSprites(sceneObjectsOf(request.sceneDescription));
   const objects = objectLayer(placed, random);
-  const layers: string[] = [
+  const under: string[] = [
     `<defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${palette.skyTop}"/><stop offset="1" stop-color="${palette.skyBottom}"/></linearGradient></defs>`,
     '<rect x="0" y="0" width="1024" height="1024" fill="url(#sky)"/>',
     skyDecorations(location, time, weather, random),
@@ -151,12 +185,22 @@ export function composeScene(request: SceneRequest): ComposedScene {
     `<rect x="0" y="${HORIZON + 40}" width="1024" height="6" fill="${palette.groundEdge}" fill-opacity="0.6"/>`,
     groundDecorations(location, random),
     objects.svg,
-    characterLayer(request.characters, random),
-    weatherLayer(weather, time === 'night', random),
-    captionLayer(request.caption ?? ''),
   ];
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${request.width}" height="${request.height}" viewBox="0 0 1024 1024" preserveAspectRatio="xMidYMid slice">${layers.join('')}</svg>`;
-  return objects.focus ? { svg, focus: objects.focus } : { svg };
+  const characters = characterLayer(request.characters, random);
+  const over = [weatherLayer(weather, time === 'night', random), captionLayer(request.caption ?? '')];
+  const layers: SceneLayers = {
+    under: under.join(''),
+    characters,
+    over: over.join(''),
+    width: request.width,
+    height: request.height,
+  };
+  const svg = sceneSvgDocument(
+    layers.under + characters.map((character) => character.svg).join('') + layers.over,
+    request.width,
+    request.height,
+  );
+  return objects.focus ? { svg, focus: objects.focus, layers } : { svg, layers };
 }
 
 function skyDecorations(
@@ -309,21 +353,26 @@ function groundDecorations(location: SceneLocation, random: RandomSource): strin
   return out.join('');
 }
 
-function characterLayer(characters: readonly CharacterLook[], random: RandomSource): string {
-  if (characters.length === 0) return '';
+function characterLayer(characters: readonly CharacterLook[], random: RandomSource): PlacedCharacter[] {
+  if (characters.length === 0) return [];
   const count = characters.length;
   const size = count <= 2 ? 300 : count === 3 ? 250 : Math.max(150, 820 / count);
   // The group stands left, centre or right of the page, facing where it is going.
   const centre = 512 + randomBetween(random, -180, 180);
   const spacing = Math.min(size * 0.95, 900 / count);
   const facingLeft = random() < 0.5;
-  return characters
-    .map((look, index) => {
-      const x = Math.min(1024 - size / 2, Math.max(size / 2, centre + (index - (count - 1) / 2) * spacing));
-      const baseY = 930 + randomBetween(random, -25, 10);
-      return characterSvg(look, x, baseY, size, facingLeft);
-    })
-    .join('');
+  return characters.map((look, index) => {
+    const x = Math.min(1024 - size / 2, Math.max(size / 2, centre + (index - (count - 1) / 2) * spacing));
+    const baseY = 930 + randomBetween(random, -25, 10);
+    return {
+      name: look.name,
+      svg: characterSvg(look, x, baseY, size, facingLeft),
+      x,
+      baseY,
+      size,
+      facingLeft,
+    };
+  });
 }
 
 /** A 31-bit FNV-1a hash of a text, mixed into the layout seed. */
