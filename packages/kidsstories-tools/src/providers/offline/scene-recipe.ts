@@ -94,3 +94,28 @@ export function readSceneRecipe(png: Uint8Array): SceneRequest | undefined {
   const { v: _version, ...request } = parsed;
   return request as SceneRequest;
 }
+
+/**
+ * The PNG without its scene recipe (the other chunks as they are): a picture an offline clip animates with the
+ * camera only, as before issue 13.
+ *
+ * @example
+ * ```ts
+ * const still = withoutSceneRecipe(png);
+ * ```
+ */
+export function withoutSceneRecipe(png: Uint8Array): Uint8Array {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const kept: Uint8Array[] = [png.subarray(0, 8)];
+  const keyword = new TextEncoder().encode(`${SCENE_RECIPE_KEY}\0`);
+  for (let offset = 8; offset + 12 <= png.length; ) {
+    const length = view.getUint32(offset);
+    const end = offset + 12 + length;
+    const type = String.fromCharCode(...png.subarray(offset + 4, offset + 8));
+    const data = png.subarray(offset + 8, offset + 8 + length);
+    const isRecipe = type === 'tEXt' && keyword.every((byte, index) => data[index] === byte);
+    if (!isRecipe) kept.push(png.subarray(offset, end));
+    offset = end;
+  }
+  return new Uint8Array(Buffer.concat(kept));
+}

@@ -1,7 +1,8 @@
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { TEST_CHARACTERS } from '../../media/test-tool-context.js';
 import { createOfflineImageProvider } from './image-provider.js';
-import { readSceneRecipe } from './scene-recipe.js';
+import { readSceneRecipe, withoutSceneRecipe } from './scene-recipe.js';
 import {
   type CharacterPathOptions,
   characterEntranceOf,
@@ -101,6 +102,10 @@ describe('scene recipe', () => {
       width: 512,
       height: 512,
     });
+    const stripped = withoutSceneRecipe(png);
+    expect(readSceneRecipe(stripped)).toBeUndefined();
+    expect(PNG.sync.read(Buffer.from(stripped)).data.equals(PNG.sync.read(Buffer.from(png)).data)).toBe(true);
+    expect(stripped.length).toBeLessThan(png.length);
     const broken = Buffer.from(png).toString('latin1').replace('"seed":9', '"seed":x');
     expect(() => readSceneRecipe(new Uint8Array(Buffer.from(broken, 'latin1')))).toThrow(
       expect.objectContaining({ code: 'invalid_argument', details: { field: 'png' } }),
