@@ -426,17 +426,18 @@ function characterLayer(
   const centre =
     style.placement === 'centered' ? 512 : style.placement === 'thirds' ? (seeded < 512 ? 341 : 683) : seeded;
   const spacing = Math.min(size * 0.95, 900 / count);
-  const facingLeft = random() < 0.5;
+  // The set's side-view sprites face left as drawn (image-sprites.ts): mirrored, they face right.
+  const flip = random() < 0.5;
   return characters.map((look, index) => {
     const x = Math.min(1024 - size / 2, Math.max(size / 2, centre + (index - (count - 1) / 2) * spacing));
     const baseY = 930 + randomBetween(random, -25, 10);
     return {
       name: look.name,
-      svg: characterSvg(look, x, baseY, size, facingLeft, style.faceStyle),
+      svg: characterSvg(look, x, baseY, size, flip, style.faceStyle),
       x,
       baseY,
       size,
-      facingLeft,
+      facingLeft: !flip,
     };
   });
 }
