@@ -216,7 +216,15 @@ export {
   DEFAULT_OFFLINE_VIDEO,
   OFFLINE_VIDEO_MODEL,
 } from './providers/offline/video-provider.js';
-export type { OfflineVideoProviderOptions } from './providers/offline/video-provider.js';
+export type { OfflineRenderPlan, OfflineVideoProviderOptions } from './providers/offline/video-provider.js';
+export { characterEntranceOf, planCharacterPaths } from './providers/offline/video-characters.js';
+export type {
+  CharacterEntrance,
+  CharacterPathOptions,
+  MotionEasing,
+  SpriteBox,
+} from './providers/offline/video-characters.js';
+export { readSceneRecipe, SCENE_RECIPE_KEY, withoutSceneRecipe } from './providers/offline/scene-recipe.js';
 export { CAMERA_MOTIONS, cameraMotionOf, planCameraPath } from './providers/offline/video-motion.js';
 export type { CameraMotion, CameraPathOptions } from './providers/offline/video-motion.js';
 export {

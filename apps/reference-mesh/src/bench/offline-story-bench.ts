@@ -7,6 +7,7 @@ import {
   createOfflineVideoProvider,
   createTextTools,
   createVideoTools,
+  withoutSceneRecipe,
 } from '@kidsstories/kidsstories-tools';
 import {
   type AnyToolDefinition,
@@ -209,7 +210,8 @@ export async function runOfflineStoryBench(
     legacyPictures.map((png, index) =>
       legacy.animate(
         {
-          png,
+          // Without the scene recipe: the camera move only, as the clips were (the characters stay put).
+          png: withoutSceneRecipe(png),
           motion: index % 2 === 0 ? 'zoom_in' : 'pan_right',
           durationSec: 5,
           model: 'offline',

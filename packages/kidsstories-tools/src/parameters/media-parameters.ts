@@ -387,14 +387,18 @@ export const VIDEO_PARAMETERS = defineCategory('video_animation', {
     min: 0,
     max: 1,
     applied: {
-      offline: 'How far the camera moves (strongest zoom 1 + 0.75 x intensity).',
+      offline:
+        'How far the camera moves (strongest zoom 1 + 0.75 x intensity) and how far and lively the characters walk in.',
       cloud: 'Describes the strength in `positivePrompt`.',
     },
     doc: 'How far the camera moves, 0 still to 1 strong.',
   }),
   easing: oneOf(['linear', 'ease_in_out', 'ease_out'], {
     default: 'ease_in_out',
-    applied: { offline: 'The curve of the camera path.', cloud: 'Describes the easing in `positivePrompt`.' },
+    applied: {
+      offline: "The curve of the camera path and of each character's walk.",
+      cloud: 'Describes the easing in `positivePrompt`.',
+    },
     doc: 'Motion easing curve.',
   }),
   clips_per_story: integer({
@@ -411,7 +415,7 @@ export const VIDEO_PARAMETERS = defineCategory('video_animation', {
   loop: flag({
     default: false,
     applied: {
-      offline: 'The camera returns to its start framing.',
+      offline: 'The camera returns to its start framing; the characters stay in their places and hop there.',
       cloud: 'The picture is also sent as the last frame.',
     },
     doc: 'Whether a clip ends where it starts.',
@@ -444,7 +448,7 @@ export const VIDEO_PARAMETERS = defineCategory('video_animation', {
     min: 0,
     max: 2000,
     applied: {
-      offline: 'The first frames hold the start framing this long.',
+      offline: 'The first frames hold the start framing and the characters still this long.',
       cloud: 'Describes the still start in `positivePrompt`.',
     },
     doc: 'Still frames before motion, in milliseconds.',

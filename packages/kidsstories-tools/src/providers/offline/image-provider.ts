@@ -4,9 +4,10 @@ import { renderAsync } from '@resvg/resvg-js';
 import { encodeImage } from '../../media/image-encoding.js';
 import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ImageProvider, ProviderCallOptions } from '../provider-types.js';
-import { composeScene } from './image-scene.js';
+import { composeScene, type SceneRequest } from './image-scene.js';
 import { OFFLINE_ILLUSTRATION_LICENSE } from './image-sprites.js';
 import { styledLooks } from './image-style.js';
+import { writeSceneRecipe } from './scene-recipe.js';
 
 /** Model name the offline image provider reports in its usage (priced at 0). */
 export const OFFLINE_IMAGE_MODEL = 'offline-svg';
@@ -57,7 +58,9 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
       const parameters = request.parameters;
       // text_in_image lets the page text appear as lettering: the illustrator draws it as a caption.
       const caption = request.caption ?? (parameters?.text_in_image ? request.prompt : undefined);
-      const { svg, focus } = composeScene({
+      // Everything the picture is drawn from (styled looks and parameters included): the scene recipe a PNG
+      // carries must rebuild exactly this picture.
+      const scene: SceneRequest = {
         sceneDescription: `${request.sceneDescription} ${request.prompt}`,
         ...(caption === undefined ? {} : { caption }),
         characters: parameters ? styledLooks(request.characters, parameters) : request.characters,
@@ -65,7 +68,8 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
         width,
         height,
         ...(parameters === undefined ? {} : { parameters }),
-      });
+      };
+      const { svg, focus } = composeScene(scene);
       let rendered: Awaited<ReturnType<typeof renderAsync>>;
       try {
         rendered = await renderAsync(svg, {
@@ -82,9 +86,15 @@ export function createOfflineImageProvider(options: OfflineImageProviderOptions 
       // resvg's renderAsync only accepts its own napi AbortSignal, so cancellation is checked around it.
       throwIfCanceled(callOptions.signal);
       const format = parameters?.output_format ?? 'png';
-      const png = await encodeImage(new Uint8Array(rendered.asPng()), format, {
-        quality: parameters?.image_quality === 'hd' ? 95 : 85,
-      });
+      // A PNG carries its scene recipe, so an offline clip can move the characters (scene-recipe.ts); WebP and
+      // JPEG pictures carry none and get the camera move only.
+      const renderedPng = new Uint8Array(rendered.asPng());
+      const png =
+        format === 'png'
+          ? writeSceneRecipe(renderedPng, scene)
+          : await encodeImage(renderedPng, format, {
+              quality: parameters?.image_quality === 'hd' ? 95 : 85,
+            });
       return {
         png,
         format,

@@ -16,6 +16,7 @@ import {
   DEFAULT_SCENE_STYLE,
   type SceneStyle,
   sceneStyleOf,
+  styleLayers,
   styleSvg,
   throughCamera,
 } from './image-style.js';
@@ -144,6 +145,45 @@ export interface ComposedScene {
   svg: string;
   /** Centre of the page's first named object, as fractions of the picture. */
   focus?: { x: number; y: number };
+  /**
+   * The picture's SVG in three parts, for clips that move the characters: composited in order (`under`, each
+   * character, `over`) they draw `svg` (the colour filter applied to each part, which equals filtering the
+   * whole, up to edge antialiasing). `under` is the sky, ground and named objects; `characters` the page's
+   * characters in drawing order; `over` the weather, then the light wash, texture, caption and frame.
+   */
+  layers: SceneLayers;
+}
+
+/** The parts of a page picture (see {@link ComposedScene.layers}); markup without the outer `<svg>`. */
+export interface SceneLayers {
+  under: string;
+  characters: PlacedCharacter[];
+  over: string;
+  /** The outer `<svg>` element's attributes, shared by every part so each renders in the picture's place. */
+  width: number;
+  height: number;
+}
+
+/**
+ * One character as drawn on the page, in the picture's 1024-unit space: through the camera (`camera_angle`,
+ * `shot_type`), so where it shows in the picture.
+ */
+export interface PlacedCharacter {
+  name: string;
+  /** The character's markup, camera and styling applied (a part of {@link SceneLayers}). */
+  svg: string;
+  /** Centre of the feet. */
+  x: number;
+  baseY: number;
+  /** Sprite size, scaled by the camera. */
+  size: number;
+  /** Whether the character faces (and so walks) left. */
+  facingLeft: boolean;
+}
+
+/** An SVG document of the page's size holding `body` (scene units, scaled like the picture). */
+export function sceneSvgDocument(body: string, width: number, height: number): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 1024 1024" preserveAspectRatio="xMidYMid slice">${body}</svg>`;
 }
 
 /** Composes a page ({@link buildSceneSvg}) and reports where its first named object is. */
@@ -161,7 +201,7 @@ export function composeScene(request: SceneRequest): ComposedScene {
   const repeat = style.backgroundDetail === 'minimal' ? 0 : style.backgroundDetail === 'rich' ? 2 : 1;
   const times = (draw: () => string) => Array.from({ length: repeat }, draw).join('');
   const cameraTransform = cameraTransformOf(style.camera);
-  const layers: string[] = [
+  const under: string[] = [
     `<defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${palette.skyTop}"/><stop offset="1" stop-color="${palette.skyBottom}"/></linearGradient></defs>`,
     // A moved or scaled camera sees past the page's edges: sky and ground go on beyond them.
     cameraTransform
@@ -180,22 +220,46 @@ export function composeScene(request: SceneRequest): ComposedScene {
       : `<rect x="${cameraTransform ? -1024 : 0}" y="${HORIZON + 40}" width="${cameraTransform ? 3072 : 1024}" height="6" fill="${palette.groundEdge}" fill-opacity="0.6"/>`,
     times(() => groundDecorations(location, random)),
     objects.svg,
-    characterLayer(request.characters, random, style),
-    weatherLayer(weather, time === 'night', random),
   ];
-  const scene = cameraTransform
-    ? `<g transform="${cameraTransform}">${layers.join('')}</g>`
-    : layers.join('');
+  // Drawn in this order: the seeded layout takes its random numbers in it.
+  const characters = characterLayer(request.characters, random, style);
+  const weatherSvg = weatherLayer(weather, time === 'night', random);
+  const throughLens = (markup: string) =>
+    cameraTransform ? `<g transform="${cameraTransform}">${markup}</g>` : markup;
+  const scene = throughLens(
+    under.join('') + characters.map((character) => character.svg).join('') + weatherSvg,
+  );
   const caption = captionLayer(request.caption ?? '');
   const body = request.parameters ? styleSvg(scene, caption, request.parameters) : scene + caption;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${request.width}" height="${request.height}" viewBox="0 0 1024 1024" preserveAspectRatio="xMidYMid slice">${body}</svg>`;
-  if (!objects.focus) return { svg };
+  const svg = sceneSvgDocument(body, request.width, request.height);
+  // The same picture in parts, each through the camera and (with parameters) styled as styleSvg styles the whole.
+  const styling = request.parameters
+    ? styleLayers(request.parameters)
+    : { filtered: (part: string) => part, top: (text: string) => text };
+  const part = (markup: string) => styling.filtered(throughLens(markup));
+  const layers: SceneLayers = {
+    under: part(under.join('')),
+    characters: characters.map((character) => {
+      const seen = throughCamera(style.camera, character.x, character.baseY);
+      return {
+        ...character,
+        svg: part(character.svg),
+        x: seen.x,
+        baseY: seen.y,
+        size: character.size * style.camera.scale,
+      };
+    }),
+    over: (weatherSvg === '' ? '' : part(weatherSvg)) + styling.top(caption),
+    width: request.width,
+    height: request.height,
+  };
+  if (!objects.focus) return { svg, layers };
   const seen = throughCamera(style.camera, objects.focus.x * 1024, objects.focus.y * 1024);
   const focus = {
     x: Math.round(Math.min(1, Math.max(0, seen.x / 1024)) * 1000) / 1000,
     y: Math.round(Math.min(1, Math.max(0, seen.y / 1024)) * 1000) / 1000,
   };
-  return { svg, focus };
+  return { svg, focus, layers };
 }
 
 function skyDecorations(
@@ -352,8 +416,8 @@ function characterLayer(
   characters: readonly CharacterLook[],
   random: RandomSource,
   style: SceneStyle,
-): string {
-  if (characters.length === 0) return '';
+): PlacedCharacter[] {
+  if (characters.length === 0) return [];
   const count = characters.length;
   const size = count <= 2 ? 300 : count === 3 ? 250 : Math.max(150, 820 / count);
   // The group stands left, centre or right of the page (seeded, or as the composition rules say), facing where
@@ -362,14 +426,20 @@ function characterLayer(
   const centre =
     style.placement === 'centered' ? 512 : style.placement === 'thirds' ? (seeded < 512 ? 341 : 683) : seeded;
   const spacing = Math.min(size * 0.95, 900 / count);
-  const facingLeft = random() < 0.5;
-  return characters
-    .map((look, index) => {
-      const x = Math.min(1024 - size / 2, Math.max(size / 2, centre + (index - (count - 1) / 2) * spacing));
-      const baseY = 930 + randomBetween(random, -25, 10);
-      return characterSvg(look, x, baseY, size, facingLeft, style.faceStyle);
-    })
-    .join('');
+  // The set's side-view sprites face left as drawn (image-sprites.ts): mirrored, they face right.
+  const flip = random() < 0.5;
+  return characters.map((look, index) => {
+    const x = Math.min(1024 - size / 2, Math.max(size / 2, centre + (index - (count - 1) / 2) * spacing));
+    const baseY = 930 + randomBetween(random, -25, 10);
+    return {
+      name: look.name,
+      svg: characterSvg(look, x, baseY, size, flip, style.faceStyle),
+      x,
+      baseY,
+      size,
+      facingLeft: !flip,
+    };
+  });
 }
 
 /** A 31-bit FNV-1a hash of a text, mixed into the layout seed. */

@@ -199,25 +199,20 @@ const BORDERS: Record<ImageParameters['border_style'], string> = {
 
 const LINE_SCALE: Record<ImageParameters['line_weight'], number> = { thin: 0.5, medium: 1, bold: 2 };
 
-/**
- * Applies the picture-wide parameters to a composed scene: outline weight (every `stroke-width` scaled), the
- * colour filter, the light wash and the paper texture over the scene, then the caption and the frame on top.
- *
- * @param scene - The scene's layers (inside the 1024-unit viewBox), without the caption.
- * @param caption - The caption layer, drawn above the filters.
- */
-export function styleSvg(scene: string, caption: string, parameters: ImageParameters): string {
+/** Every `stroke-width` of the markup scaled by the outline weight. */
+function lined(markup: string, parameters: ImageParameters): string {
   const lineScale = LINE_SCALE[parameters.line_weight];
-  const lined =
-    lineScale === 1
-      ? scene
-      : scene.replace(
-          /stroke-width="([\d.]+)"/g,
-          (_, width: string) => `stroke-width="${round(Number(width) * lineScale)}"`,
-        );
+  return lineScale === 1
+    ? markup
+    : markup.replace(
+        /stroke-width="([\d.]+)"/g,
+        (_, width: string) => `stroke-width="${round(Number(width) * lineScale)}"`,
+      );
+}
+
+/** The light wash and the paper texture over the scene: their pattern definition and their markup. */
+function overlays(parameters: ImageParameters): { defs: string[]; over: string } {
   const defs: string[] = [];
-  const tone = toneFilter(parameters);
-  if (tone) defs.push(tone);
   const over: string[] = [];
   const wash = LIGHT_WASH[parameters.lighting];
   if (wash)
@@ -231,8 +226,45 @@ export function styleSvg(scene: string, caption: string, parameters: ImageParame
       `<rect x="0" y="0" width="1024" height="1024" fill="url(#grain)" opacity="${round(parameters.texture_grain * 0.6)}"/>`,
     );
   }
-  const body = tone ? `<g filter="url(#tone)">${lined}</g>` : lined;
-  return `${defs.length > 0 ? `<defs>${defs.join('')}</defs>` : ''}${body}${over.join('')}${caption}${BORDERS[parameters.border_style]}`;
+  return { defs, over: over.join('') };
+}
+
+/**
+ * Applies the picture-wide parameters to a composed scene: outline weight (every `stroke-width` scaled), the
+ * colour filter, the light wash and the paper texture over the scene, then the caption and the frame on top.
+ *
+ * @param scene - The scene's layers (inside the 1024-unit viewBox), without the caption.
+ * @param caption - The caption layer, drawn above the filters.
+ */
+export function styleSvg(scene: string, caption: string, parameters: ImageParameters): string {
+  const tone = toneFilter(parameters);
+  const { defs, over } = overlays(parameters);
+  if (tone) defs.unshift(tone);
+  const body = tone ? `<g filter="url(#tone)">${lined(scene, parameters)}</g>` : lined(scene, parameters);
+  return `${defs.length > 0 ? `<defs>${defs.join('')}</defs>` : ''}${body}${over}${caption}${BORDERS[parameters.border_style]}`;
+}
+
+/**
+ * {@link styleSvg} split for a picture drawn in separate layers (an offline clip's scene, characters and
+ * weather): `filtered` gives one part of the scene its outline weight and colour filter, `top` is what
+ * {@link styleSvg} draws over the filtered scene (light wash, texture, caption, frame), unfiltered. The colour
+ * filter is affine per pixel, so the filtered parts composited equal the filtered composite (up to edge
+ * antialiasing and clamping). Each part carries its own `<defs>`, so it renders as a document of its own.
+ */
+export function styleLayers(parameters: ImageParameters): {
+  filtered: (part: string) => string;
+  top: (caption: string) => string;
+} {
+  const tone = toneFilter(parameters);
+  const { defs, over } = overlays(parameters);
+  return {
+    filtered: (part) =>
+      tone
+        ? `<defs>${tone}</defs><g filter="url(#tone)">${lined(part, parameters)}</g>`
+        : lined(part, parameters),
+    top: (caption) =>
+      `${defs.length > 0 ? `<defs>${defs.join('')}</defs>` : ''}${over}${caption}${BORDERS[parameters.border_style]}`,
+  };
 }
 
 function round(value: number): number {

@@ -1,10 +1,19 @@
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import {
+  defaultImageParameters,
+  defaultVideoParameters,
+  imageParametersOf,
+} from '../../media/media-parameters-of.js';
+import { decodeMp4Frames } from '../../media/mp4-frames.js';
 import { inspectMp4 } from '../../media/mp4-inspect.js';
 import { TEST_CHARACTERS } from '../../media/test-tool-context.js';
+import { resolveParameters } from '../../parameters/generation-parameters.js';
 import { createOfflineImageProvider } from './image-provider.js';
+import { readSceneRecipe } from './scene-recipe.js';
 import { createOfflineSpeechProvider } from './speech-provider.js';
 import { cameraMotionOf, planCameraPath } from './video-motion.js';
-import { createOfflineVideoProvider } from './video-provider.js';
+import { createOfflineVideoProvider, type OfflineRenderPlan } from './video-provider.js';
 
 const video = createOfflineVideoProvider({ maxConcurrency: 2 });
 const speech = createOfflineSpeechProvider({ maxConcurrency: 1 });
@@ -55,7 +64,149 @@ describe('offline video provider', () => {
     expect(Math.abs((clip.audioDurationSec ?? 0) - narrationSec)).toBeLessThan(0.1);
     expect(Buffer.from(clip.mp4).equals(Buffer.from(again.mp4))).toBe(true);
     expect(video.localModel).toBe('offline-panzoom');
-  });
+    // Two 1024 px narrated clips: well over the default timeout on a loaded two-core machine.
+  }, 120_000);
+
+  it('walks the characters of the page in, ending on the page picture', async () => {
+    const looks = TEST_CHARACTERS.slice(0, 2).map(({ traits: _traits, ...look }) => look);
+    const text = 'Pip ran to the lighthouse, and Mia followed.';
+    const { png } = await createOfflineImageProvider().generateImage(
+      {
+        prompt: text,
+        sceneDescription: 'A beach. Objects: lighthouse.',
+        characters: looks,
+        size: '1024x1024',
+      },
+      { seed: 4 },
+    );
+    const { mp3, durationSec: narrationSec } = await speech.synthesize({ text, voice: 'slt' });
+    const plans: OfflineRenderPlan[] = [];
+    const planned = createOfflineVideoProvider({
+      maxConcurrency: 1,
+      onRenderPlan: (plan) => plans.push(plan),
+    });
+    const clip = await planned.animate(
+      { png, motion: 'static', durationSec: 5, model: 'x', audio: mp3 },
+      { seed: 1 },
+    );
+    const facts = await inspectMp4(clip.mp4);
+    expect(facts.tracks).toEqual({ video: 1, audio: 1 });
+    expect([facts.width, facts.height]).toEqual([1024, 1024]);
+    expect(Math.abs(facts.durationSec - narrationSec)).toBeLessThan(0.5);
+    // Every character on the page is in the plan, walking in from outside the picture to its place.
+    const [plan] = plans;
+    expect(plan?.entrance).toBe('enter');
+    expect(plan?.characters.map((character) => character.name)).toEqual(['Pip', 'Mia']);
+    for (const { boxes } of plan?.characters ?? []) {
+      expect(boxes).toHaveLength(clip.frameCount);
+      const first = boxes[0]!;
+      const last = boxes.at(-1)!;
+      expect(first.x + first.width <= 0 || first.x >= 1024).toBe(true);
+      const step = Math.sign(last.x - first.x);
+      for (let frame = 1; frame < boxes.length; frame++) {
+        expect(Math.sign(boxes[frame]!.x - boxes[frame - 1]!.x)).not.toBe(-step);
+      }
+    }
+    // The decoded frames: the characters' places are empty at first and filled at the end, which is the picture.
+    const [firstFrame, lastFrame] = await decodeMp4Frames(clip.mp4, [0, clip.frameCount - 1]);
+    const picture = PNG.sync.read(Buffer.from(png)).data;
+    const difference = (
+      a: Uint8Array,
+      b: Uint8Array,
+      box?: { x: number; y: number; width: number; height: number },
+    ) => {
+      const area = box ?? { x: 0, y: 0, width: 1024, height: 1024 };
+      let sum = 0;
+      let count = 0;
+      for (let y = Math.max(0, Math.round(area.y)); y < Math.min(1024, area.y + area.height); y += 2) {
+        for (let x = Math.max(0, Math.round(area.x)); x < Math.min(1024, area.x + area.width); x += 2) {
+          const at = (y * 1024 + x) * 4;
+          sum +=
+            Math.abs(a[at]! - b[at]!) + Math.abs(a[at + 1]! - b[at + 1]!) + Math.abs(a[at + 2]! - b[at + 2]!);
+          count += 3;
+        }
+      }
+      return sum / count;
+    };
+    expect(difference(lastFrame!.rgba, picture)).toBeLessThan(4);
+    for (const { boxes } of plan?.characters ?? []) {
+      const place = boxes.at(-1)!;
+      expect(difference(firstFrame!.rgba, lastFrame!.rgba, place)).toBeGreaterThan(25);
+      expect(difference(lastFrame!.rgba, picture, place)).toBeLessThan(6);
+    }
+    // A picture without its recipe (or edited since) gets the camera move only.
+    const plain = PNG.sync.write(PNG.sync.read(Buffer.from(png)));
+    await planned.animate({ png: new Uint8Array(plain), motion: 'static', durationSec: 1, model: 'x' });
+    expect(plans[1]?.characters).toEqual([]);
+  }, 180_000);
+
+  it('walks the characters in a picture drawn with the parameters, default or not', async () => {
+    const looks = TEST_CHARACTERS.slice(0, 2).map(({ traits: _traits, ...look }) => look);
+    const text = 'Pip ran to the lighthouse, and Mia followed.';
+    const styled = imageParametersOf(
+      resolveParameters({
+        camera_angle: 'low',
+        shot_type: 'close_up',
+        palette_saturation: 1,
+        palette_warmth: 0.6,
+        line_weight: 'bold',
+        border_style: 'storybook_frame',
+        lighting: 'golden_hour',
+      }),
+    );
+    // As the pipeline passes them: its one parameter set to the image and the video provider, PNG pictures.
+    for (const [label, parameters] of [
+      ['default', defaultImageParameters()],
+      ['styled', styled],
+    ] as const) {
+      const { png } = await createOfflineImageProvider().generateImage(
+        {
+          prompt: text,
+          sceneDescription: 'A beach at sunset. Objects: lighthouse.',
+          characters: looks,
+          size: '1024x1024',
+          parameters,
+        },
+        { seed: 4 },
+      );
+      expect(readSceneRecipe(png)?.parameters, label).toEqual(parameters);
+      const plans: OfflineRenderPlan[] = [];
+      const planned = createOfflineVideoProvider({
+        maxConcurrency: 1,
+        onRenderPlan: (plan) => plans.push(plan),
+      });
+      // The pipeline's video parameters (24 fps, a start hold), at the picture's size so frames compare.
+      const clip = await planned.animate(
+        {
+          png,
+          motion: 'static',
+          durationSec: 2,
+          model: 'x',
+          width: 1024,
+          height: 1024,
+          parameters: defaultVideoParameters(),
+        },
+        { seed: 1 },
+      );
+      const [plan] = plans;
+      expect(
+        plan?.characters.map((character) => character.name),
+        label,
+      ).toEqual(['Pip', 'Mia']);
+      for (const { boxes } of plan?.characters ?? []) {
+        const first = boxes[0]!;
+        const last = boxes.at(-1)!;
+        expect(Math.abs(last.x - first.x), label).toBeGreaterThan(100);
+        // start_hold_ms: nobody moves in the first 300 ms.
+        expect(boxes[Math.floor(0.3 * 24) - 1]!.x, label).toBe(first.x);
+      }
+      const [lastFrame] = await decodeMp4Frames(clip.mp4, [clip.frameCount - 1]);
+      const picture = PNG.sync.read(Buffer.from(png)).data;
+      let sum = 0;
+      for (let at = 0; at < picture.length; at += 8) sum += Math.abs(lastFrame!.rgba[at]! - picture[at]!);
+      expect(sum / (picture.length / 8), label).toBeLessThan(4);
+    }
+  }, 240_000);
 
   it('renders silent clips of a given length and size', async () => {
     const png = await pagePicture(3);

@@ -9,9 +9,24 @@ import { readPngSize } from '../../media/png-size.js';
 import { runWorkerJob } from '../../media/run-worker-job.js';
 import { throwIfCanceled } from '../../media/throw-if-canceled.js';
 import type { ProviderCallOptions, VideoProvider } from '../provider-types.js';
+import type { SceneRequest } from './image-scene.js';
+import { readSceneRecipe } from './scene-recipe.js';
 import { workerScriptPath } from './speech-provider.js';
+import {
+  type CharacterEntrance,
+  characterEntranceOf,
+  planCharacterPaths,
+  type SpriteBox,
+  spriteBoxAt,
+} from './video-characters.js';
 import { cameraMotionOf, planCameraPath } from './video-motion.js';
 import { muxNarration, narrationDurationSec } from './video-mux.js';
+import {
+  composeLastFrame,
+  meanFrameDifference,
+  renderSceneLayers,
+  type SceneFrameLayers,
+} from './video-scene.js';
 
 /**
  * Model name of the offline video provider: the local pan-and-zoom encoder (h264-mp4-encoder, muxed with
@@ -39,6 +54,24 @@ export interface OfflineVideoProviderOptions {
   encoderSpeed?: number;
   /** Deadline of one clip, in milliseconds; the worker is terminated after it. Default 120 000. */
   clipTimeoutMs?: number;
+  /** Called with each clip's render plan before it is encoded (for tests and logs). Default: none. */
+  onRenderPlan?: (plan: OfflineRenderPlan) => void;
+}
+
+/** What an offline clip shows, frame by frame, in the pixels of the picture it is rendered from. */
+export interface OfflineRenderPlan {
+  /** Size of the picture the frames are cut from. */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** The camera's crop window per frame: `[x, y, width, height]`, flat. */
+  rects: Float32Array;
+  /**
+   * The characters that move (from the picture's scene recipe), in drawing order, with their box on each frame;
+   * empty when the picture has no recipe (or no longer matches it) and only the camera moves.
+   */
+  characters: Array<{ name: string; boxes: SpriteBox[] }>;
+  /** How the characters come in (`enter` from outside the picture, `approach` a short way), when they move. */
+  entrance?: CharacterEntrance;
 }
 
 /**
@@ -143,6 +176,45 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
             }),
       });
       const rgba = new Uint8Array(rendered.pixels);
+      // With a scene recipe the characters walk in, rendered from the picture's own layers.
+      const moving = await characterLayers(request.png, rendered.width, rgba);
+      throwIfCanceled(callOptions.signal);
+      const entrance = moving && characterEntranceOf(moving.recipe.sceneDescription);
+      const offsets =
+        moving &&
+        planCharacterPaths({
+          sprites: moving.layers.sprites,
+          facingLeft: moving.layers.facingLeft,
+          entrance: entrance ?? 'approach',
+          frameCount,
+          pictureWidth: moving.layers.width,
+          spriteSizePx: moving.layers.spriteSizePx,
+          // The same motion parameters as the camera's.
+          ...(parameters === undefined
+            ? {}
+            : {
+                intensity: parameters.motion_intensity,
+                easing: parameters.easing,
+                loop: parameters.loop,
+                startHoldFrames: Math.round((parameters.start_hold_ms / 1000) * fps),
+              }),
+        });
+      options.onRenderPlan?.({
+        sourceWidth: rendered.width,
+        sourceHeight: rendered.height,
+        // A copy: the plan's own arrays go to the encoding worker.
+        rects: rects.slice(),
+        characters:
+          moving && offsets
+            ? moving.layers.sprites.map((sprite, index) => ({
+                name: sprite.name,
+                boxes: Array.from({ length: frameCount }, (_, frame) =>
+                  spriteBoxAt(moving.layers.sprites, offsets, frame, index),
+                ),
+              }))
+            : [],
+        ...(entrance ? { entrance } : {}),
+      });
       const silent = await limiter.run(
         () =>
           encodeInWorker(
@@ -156,6 +228,7 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
               rects,
               quantizationParameter: settings.quantizationParameter,
               speed: settings.encoderSpeed,
+              ...(moving && offsets ? { layers: workerLayers(moving.layers, offsets) } : {}),
             },
             settings.clipTimeoutMs,
             callOptions.signal,
@@ -174,6 +247,37 @@ export function createOfflineVideoProvider(options: OfflineVideoProviderOptions 
         usage: { model: OFFLINE_VIDEO_MODEL, seconds: actualDuration },
       };
     },
+  };
+}
+
+/** Largest mean RGB difference (0-255) between the recomposed last frame and the picture still taken as a match. */
+const MAX_RECIPE_DIFFERENCE = 2;
+
+/**
+ * The picture's layers when it carries a scene recipe with characters and the recipe still draws it (an edited
+ * picture, or one from another layout version, gets the camera move only).
+ */
+async function characterLayers(
+  png: Uint8Array,
+  workingWidth: number,
+  picture: Uint8Array,
+): Promise<{ recipe: SceneRequest; layers: SceneFrameLayers } | undefined> {
+  const recipe = readSceneRecipe(png);
+  if (!recipe) return undefined;
+  const layers = await renderSceneLayers(recipe, workingWidth);
+  if (!layers || layers.under.length !== picture.length) return undefined;
+  return meanFrameDifference(composeLastFrame(layers), picture) <= MAX_RECIPE_DIFFERENCE
+    ? { recipe, layers }
+    : undefined;
+}
+
+function workerLayers(layers: SceneFrameLayers, offsets: Float32Array) {
+  return {
+    under: layers.under,
+    sprites: layers.sprites.map(({ x, y, width, height, rgba }) => ({ x, y, width, height, rgba })),
+    overIndices: layers.over.indices,
+    overRgba: layers.over.rgba,
+    offsets,
   };
 }
 
@@ -209,6 +313,7 @@ function encodeInWorker(
     rects: Float32Array;
     quantizationParameter: number;
     speed: number;
+    layers?: ReturnType<typeof workerLayers>;
   },
   timeoutMs: number,
   signal: AbortSignal | undefined,
@@ -216,7 +321,15 @@ function encodeInWorker(
   return runWorkerJob({
     script: workerScriptPath('video-worker.mjs'),
     workerData: job,
-    transferList: [job.rgba.buffer as ArrayBuffer, job.rects.buffer as ArrayBuffer],
+    transferList: [
+      job.rgba.buffer as ArrayBuffer,
+      job.rects.buffer as ArrayBuffer,
+      ...(job.layers
+        ? [job.layers.under, job.layers.overIndices, job.layers.overRgba, job.layers.offsets].map(
+            (array) => array.buffer as ArrayBuffer,
+          )
+        : []),
+    ],
     label: 'video encoding',
     timeoutMs,
     signal,

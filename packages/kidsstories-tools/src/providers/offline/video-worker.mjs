@@ -6,6 +6,10 @@
 // workerData: { rgba: Uint8Array, sourceWidth, sourceHeight, width, height, fps, rects: Float32Array,
 //               quantizationParameter, speed }
 //   rects holds [x, y, w, h] per frame, in source pixels (planned by video-motion.ts).
+//   layers (optional, a picture with a scene recipe: the characters move, see video-scene.ts):
+//     { under: Uint8Array, sprites: [{ x, y, width, height, rgba }], overIndices: Uint32Array,
+//       overRgba: Uint8Array, offsets: Float32Array } (premultiplied RGBA at the source size; offsets holds
+//       [dx, dy] per frame and sprite, planned by video-characters.ts). Each frame is then composed into rgba.
 // message:    { ok: true, mp4: Uint8Array } | { ok: false, message: string }
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,8 +17,55 @@ import { parentPort, workerData } from 'node:worker_threads';
 const require = createRequire(import.meta.url);
 const { createH264MP4Encoder } = require('h264-mp4-encoder');
 
-const { rgba, sourceWidth, sourceHeight, width, height, fps, rects, quantizationParameter, speed } =
+const { rgba, sourceWidth, sourceHeight, width, height, fps, rects, quantizationParameter, speed, layers } =
   workerData;
+
+/** Composes frame `index` of the layers into rgba: the scene, the sprites at their offsets, the weather over. */
+function composeLayers(index) {
+  rgba.set(layers.under);
+  const count = layers.sprites.length;
+  for (let at = 0; at < count; at++) {
+    const sprite = layers.sprites[at];
+    const left = Math.round(sprite.x + layers.offsets[(index * count + at) * 2]);
+    const top = Math.round(sprite.y + layers.offsets[(index * count + at) * 2 + 1]);
+    const firstRow = Math.max(0, -top);
+    const lastRow = Math.min(sprite.height, sourceHeight - top);
+    const firstColumn = Math.max(0, -left);
+    const lastColumn = Math.min(sprite.width, sourceWidth - left);
+    for (let row = firstRow; row < lastRow; row++) {
+      let from = (row * sprite.width + firstColumn) * 4;
+      let to = ((top + row) * sourceWidth + left + firstColumn) * 4;
+      for (let column = firstColumn; column < lastColumn; column++, from += 4, to += 4) {
+        const alpha = sprite.rgba[from + 3];
+        if (alpha === 0) continue;
+        const keep = 255 - alpha;
+        // Premultiplied "over" (resvg's pixels are premultiplied), as in video-scene.ts.
+        rgba[to] = sprite.rgba[from] + (rgba[to] * keep + 127) / 255;
+        rgba[to + 1] = sprite.rgba[from + 1] + (rgba[to + 1] * keep + 127) / 255;
+        rgba[to + 2] = sprite.rgba[from + 2] + (rgba[to + 2] * keep + 127) / 255;
+      }
+    }
+  }
+  const { overIndices, overRgba } = layers;
+  for (let at = 0; at < overIndices.length; at++) {
+    const to = overIndices[at] * 4;
+    const keep = 255 - overRgba[at * 4 + 3];
+    rgba[to] = overRgba[at * 4] + (rgba[to] * keep + 127) / 255;
+    rgba[to + 1] = overRgba[at * 4 + 1] + (rgba[to + 1] * keep + 127) / 255;
+    rgba[to + 2] = overRgba[at * 4 + 2] + (rgba[to + 2] * keep + 127) / 255;
+  }
+}
+
+/** Whether any sprite sits elsewhere on frame `index` than on the frame before. */
+function spritesMoved(index) {
+  if (index === 0) return true;
+  const size = layers.sprites.length * 2;
+  for (let at = 0; at < size; at++) {
+    if (Math.round(layers.offsets[index * size + at]) !== Math.round(layers.offsets[(index - 1) * size + at]))
+      return true;
+  }
+  return false;
+}
 
 /** Bilinear resampling of the crop window `[x, y, w, h]` of the source into `out` (width x height RGBA). */
 function renderFrame(out, x, y, w, h) {
@@ -69,6 +120,7 @@ try {
   const frame = new Uint8Array(width * height * 4);
   const frameCount = rects.length / 4;
   for (let index = 0; index < frameCount; index++) {
+    if (layers && spritesMoved(index)) composeLayers(index);
     renderFrame(frame, rects[index * 4], rects[index * 4 + 1], rects[index * 4 + 2], rects[index * 4 + 3]);
     encoder.addFrameRgba(frame);
   }
