@@ -7,12 +7,17 @@ export const REDIS_TLS_PORT = 6380;
 export const MESH_PORTS = Object.freeze({ mcp: 7600, mesh: 7070 });
 
 /**
+ * Where the reference mesh writes story bundles (`serve --out`), the folder its Dockerfile declares as a volume. In
+ * Azure the gateway mounts the shared bundle share here (see `BUNDLE_SHARE`).
+ */
+export const MESH_OUT_DIR = '/data/out';
+
+/**
  * What the gateway, text, media and video apps run: the reference mesh image's own command (its Dockerfile `CMD`,
  * the command apps/reference-mesh/compose.yaml and the distributed tests run), `kidsstories-mesh serve --role`
  * with the role, ports and Redis URL from the environment. A shell expands them, since the Redis URL is a secret.
  */
-export const MESH_SERVE_SCRIPT =
-  'exec node apps/reference-mesh/dist/cli.js serve --role "$ROLE" --host 0.0.0.0 --port "$PORT" --mesh-port "$MESH_PORT" --redis "$REDIS_URL" --instance-id "$ROLE-$(hostname)" --out /data/out';
+export const MESH_SERVE_SCRIPT = `exec node apps/reference-mesh/dist/cli.js serve --role "$ROLE" --host 0.0.0.0 --port "$PORT" --mesh-port "$MESH_PORT" --redis "$REDIS_URL" --instance-id "$ROLE-$(hostname)" --out ${MESH_OUT_DIR}`;
 
 /** One Container App of the environment: size, replica range and how it scales. */
 export interface AppSpec {
@@ -38,6 +43,11 @@ export interface AppSpec {
       };
   /** Image parameter of the template. */
   imageParameter: string;
+  /**
+   * Mounts the shared bundle share (Azure Files) at {@link MESH_OUT_DIR} in every replica. Only the apps that write
+   * or read bundle files need it (ADR 0007: "Replicas must share the --out folder"). Default `false`.
+   */
+  sharesBundles?: boolean;
 }
 
 /**
@@ -56,6 +66,9 @@ export const APP_SPECS: readonly AppSpec[] = [
     targetPort: MESH_PORTS.mcp,
     scale: { kind: 'http', concurrentRequests: 50 },
     imageParameter: 'meshImage',
+    // The pipeline runs here: its BullMQ jobs write media into the bundle on any gateway replica, and the cloud
+    // sync may take a bundle.complete event on a replica that did not write the bundle.
+    sharesBundles: true,
   },
   {
     name: 'text',

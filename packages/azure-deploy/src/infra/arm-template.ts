@@ -13,6 +13,10 @@ export interface ArmParameter {
   defaultValue?: unknown;
   allowedValues?: unknown[];
   minLength?: number;
+  /** Smallest value of an `int` parameter. */
+  minValue?: number;
+  /** Largest value of an `int` parameter. */
+  maxValue?: number;
   metadata: { description: string };
 }
 

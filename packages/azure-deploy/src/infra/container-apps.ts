@@ -1,6 +1,7 @@
 import type { Container, Secret } from '@azure/arm-appcontainers';
 import { type AppSpec, MESH_PORTS, MESH_SERVE_SCRIPT, scaleRuleOf } from './app-specs.js';
 import { type ArmResource, arm, resourceId } from './arm-template.js';
+import { bundleShareId, bundleVolume } from './bundle-share.js';
 import { API, id, identityId, KEY_VAULT_SECRETS, redisHost, roleAssignmentId } from './resource-ids.js';
 
 /** The app's secrets: Key Vault references read with the user-assigned identity. */
@@ -110,6 +111,8 @@ function containerOf(spec: AppSpec): { secrets: string[]; container: Container }
 /** The Container App resource of one {@link AppSpec}. */
 export function containerApp(spec: AppSpec): ArmResource {
   const { secrets, container } = containerOf(spec);
+  // Every replica mounts the one shared bundle folder, so a job or a sync on any replica sees every bundle.
+  const bundles = spec.sharesBundles ? bundleVolume() : undefined;
   return {
     type: 'Microsoft.App/containerApps',
     apiVersion: API.apps,
@@ -124,6 +127,8 @@ export function containerApp(spec: AppSpec): ArmResource {
       ...KEY_VAULT_SECRETS.map((secret) =>
         resourceId('Microsoft.KeyVault/vaults/secrets', "variables('keyVaultName')", `'${secret.name}'`),
       ),
+      // A volume names an environment storage, which must exist before the revision that mounts it.
+      ...(bundles ? [bundleShareId.environmentStorage] : []),
     ].map(arm),
     properties: {
       managedEnvironmentId: arm(id.environment),
@@ -147,7 +152,8 @@ export function containerApp(spec: AppSpec): ArmResource {
         }),
       },
       template: {
-        containers: [container],
+        containers: [bundles ? { ...container, volumeMounts: [bundles.mount] } : container],
+        ...(bundles && { volumes: [bundles.volume] }),
         scale: {
           minReplicas: spec.minReplicas,
           maxReplicas: spec.maxReplicas,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { APP_SPECS, MESH_SERVE_SCRIPT } from './app-specs.js';
 import { type ArmResource, renderArmTemplate } from './arm-template.js';
+import { BUNDLE_SHARE } from './bundle-share.js';
 import { kidsStoriesEnvironment } from './kidsstories-environment.js';
 import { BUILT_IN_ROLES } from './role-assignments.js';
 import { ARM_TEMPLATE_FILE } from './write-infra.js';
@@ -273,6 +274,83 @@ describe('the KidsStories ARM template, resource by resource', () => {
         expect(json.variables, expression).toHaveProperty(name as string);
       }
     }
+  });
+
+  describe('the shared bundle folder (ADR 0007: replicas must share the --out folder)', () => {
+    // The --out folder the mesh image's command writes bundles to, read from the command itself.
+    const outDir = /--out (\S+)/.exec(MESH_SERVE_SCRIPT)?.[1];
+    const share = one('Microsoft.Storage/storageAccounts/fileServices/shares');
+    const storage = one('Microsoft.App/managedEnvironments/storages');
+
+    it('an Azure Files share on the storage account, its quota a parameter', () => {
+      expect(share.name).toBe(`[format('{0}/default/${BUNDLE_SHARE.name}', variables('storageName'))]`);
+      expect(share.apiVersion).toBe(one('Microsoft.Storage/storageAccounts').apiVersion);
+      expect(share.dependsOn).toEqual([
+        "[resourceId('Microsoft.Storage/storageAccounts', variables('storageName'))]",
+      ]);
+      expect(props(share)).toEqual({
+        shareQuota: "[parameters('bundleShareQuotaGiB')]",
+        enabledProtocols: 'SMB',
+      });
+      expect(template.parameters.bundleShareQuotaGiB).toMatchObject({
+        type: 'int',
+        defaultValue: 100,
+        minValue: 1,
+        maxValue: 5120,
+      });
+    });
+
+    it('the environment registers it read-write, with the account key from listKeys (never a literal)', () => {
+      expect(storage.name).toBe(`[format('{0}/${BUNDLE_SHARE.name}', variables('environmentName'))]`);
+      expect(storage.apiVersion).toBe(one('Microsoft.App/managedEnvironments').apiVersion);
+      expect(props(storage).azureFile).toEqual({
+        accountName: "[variables('storageName')]",
+        accountKey: `[listKeys(resourceId('Microsoft.Storage/storageAccounts', variables('storageName')), '${one('Microsoft.Storage/storageAccounts').apiVersion}').keys[0].value]`,
+        shareName: BUNDLE_SHARE.name,
+        accessMode: 'ReadWrite',
+      });
+      // The environment and the share exist before the storage that names them.
+      expect(storage.dependsOn).toEqual([
+        "[resourceId('Microsoft.App/managedEnvironments', variables('environmentName'))]",
+        `[resourceId('Microsoft.Storage/storageAccounts/fileServices/shares', variables('storageName'), 'default', '${BUNDLE_SHARE.name}')]`,
+      ]);
+      // No parameter carries a storage key: the key exists only inside the deployment.
+      expect(Object.keys(template.parameters).filter((name) => /storage.*key/i.test(name))).toEqual([]);
+    });
+
+    it("every gateway replica mounts it at the command's --out folder, after the environment storage exists", () => {
+      expect(outDir).toBe(BUNDLE_SHARE.mountPath);
+      const gateway = app('gateway');
+      const { template: revision } = props(gateway);
+      // One revision template for every replica (1-3), so each replica gets the same volume and mount.
+      expect(revision.scale.maxReplicas).toBeGreaterThan(1);
+      expect(revision.volumes).toEqual([
+        { name: BUNDLE_SHARE.name, storageType: 'AzureFile', storageName: BUNDLE_SHARE.name },
+      ]);
+      expect(revision.containers).toHaveLength(1);
+      expect(revision.containers[0].volumeMounts).toEqual([
+        { volumeName: BUNDLE_SHARE.name, mountPath: outDir },
+      ]);
+      expect(revision.containers[0].args).toEqual([MESH_SERVE_SCRIPT]);
+      expect(gateway?.dependsOn).toContain(
+        `[resourceId('Microsoft.App/managedEnvironments/storages', variables('environmentName'), '${BUNDLE_SHARE.name}')]`,
+      );
+      // The storage is declared before the app in the template too, which reads top-down.
+      const index = (resource: ArmResource | undefined) =>
+        template.resources.indexOf(resource as ArmResource);
+      expect(index(storage)).toBeLessThan(index(gateway));
+    });
+
+    it.each(['text', 'media', 'video', 'relay', 'site'])('the %s app does not mount it', (name) => {
+      // Only the gateway's pipeline writes bundle files (and its cloud sync reads them): the text, media and video
+      // servers return their media over the mesh to the job that called them, which writes it into the bundle on
+      // the gateway's share; the relay and the site never touch the folder. Their out folder stays on local disk.
+      const { template: revision } = props(app(name));
+      expect(revision.volumes, name).toBeUndefined();
+      for (const container of revision.containers) expect(container.volumeMounts, name).toBeUndefined();
+      expect(app(name)?.dependsOn?.join(' '), name).not.toContain('managedEnvironments/storages');
+      expect(APP_SPECS.find((spec) => spec.name === name)?.sharesBundles).not.toBe(true);
+    });
   });
 
   it('the committed template is up to date (npx azure-deploy infra templates)', async () => {

@@ -1,5 +1,6 @@
 import { APP_SPECS } from './app-specs.js';
 import { type ArmParameter, type ArmResource, type ArmTemplate, arm } from './arm-template.js';
+import { bundleShareResources } from './bundle-share.js';
 import { containerApp } from './container-apps.js';
 import { API, id, identityId, KEY_VAULT_SECRETS, roleAssignmentName } from './resource-ids.js';
 import { BUILT_IN_ROLES, ROLE_SCOPES } from './role-assignments.js';
@@ -17,8 +18,9 @@ const parameter = (
 /**
  * The ARM template of the whole KidsStories environment, as a typed object (the tests inspect it resource by
  * resource): Log Analytics, a user-assigned identity with its role assignments (AcrPull, Storage Blob Data
- * Contributor, Key Vault Secrets User, Cognitive Services OpenAI User), the storage account and its container, Azure
- * Cache for Redis (TLS only, 6380), ACR, Key Vault (RBAC) holding the Redis key and provider keys, the Container Apps
+ * Contributor, Key Vault Secrets User, Cognitive Services OpenAI User), the storage account with its container and
+ * the Azure Files share the gateway replicas mount as their shared bundle folder, Azure Cache for Redis (TLS only,
+ * 6380), ACR, Key Vault (RBAC) holding the Redis key and provider keys, the Container Apps
  * environment with the gateway, text, media and video apps (sizes, replicas and scale rules from the brief), the
  * relay and the story site, the Event Grid system topic on the storage account with a subscription that sends
  * manifest `BlobCreated` events to the relay, and the CDN profile and endpoint in front of the site.
@@ -135,6 +137,8 @@ export function kidsStoriesEnvironment(): ArmTemplate {
         },
       },
     },
+    // The gateway replicas' shared bundle folder (Azure Files), registered in the environment before the apps.
+    ...bundleShareResources(),
     ...APP_SPECS.map(containerApp),
     {
       type: 'Microsoft.EventGrid/systemTopics',
@@ -225,6 +229,15 @@ export function kidsStoriesEnvironment(): ArmTemplate {
       },
       location: parameter('string', 'Region of the resources.', '[resourceGroup().location]'),
       containerName: parameter('string', 'Blob container the bundles are synced to.', 'stories'),
+      bundleShareQuotaGiB: {
+        ...parameter(
+          'int',
+          'Size cap in GiB of the Azure Files share the gateway replicas share as their bundle folder (/data/out). A standard share bills the GiB stored and its transactions, not the quota.',
+          100,
+        ),
+        minValue: 1,
+        maxValue: 5120,
+      },
       redisSku: {
         ...parameter('string', 'Azure Cache for Redis tier.', 'Standard'),
         allowedValues: ['Basic', 'Standard'],
