@@ -120,7 +120,12 @@ export async function createPipelineRun(
         // A provider's 429 that outlasted the gateway's retries: wait as told, unless the caller switches
         // (a lower image tier, a cheaper video model).
         if (isProviderRateLimit(error)) return !jobOptions.fallback?.(error);
-        return error.code === 'unavailable' || (error.code === 'canceled' && !context.signal.aborted);
+        // `aborted`: the call's connection was reset under it (a server killed mid-call); the job runs again.
+        return (
+          error.code === 'unavailable' ||
+          error.code === 'aborted' ||
+          (error.code === 'canceled' && !context.signal.aborted)
+        );
       }),
       {
         maxAttempts: (jobOptions.maxAttempts ?? options.jobRetry.maxAttempts) - 1,
