@@ -143,7 +143,15 @@ export type { MeshServerOptions, MeshServerTlsOptions } from './link/mesh-server
 export { DEFAULT_MAX_HOPS, MESH_HEADERS } from './link/mesh-service.js';
 export { createPeerLink } from './link/peer-link.js';
 export type { PeerLinkOptions, PeerLinkTlsOptions, WatchBackoffOptions } from './link/peer-link.js';
-export type { LinkCallMetadata, LinkCallOptions, NodeEvent, PeerLink } from './link/peer-link-types.js';
+export type {
+  LinkCallMetadata,
+  LinkCallOptions,
+  LinkFeatureOptions,
+  NodeEvent,
+  PeerFeatureLink,
+  PeerFeatureSet,
+  PeerLink,
+} from './link/peer-link-types.js';
 export { createHmacPeerAuth } from './link/peer-auth.js';
 export type {
   HmacPeerAuth,

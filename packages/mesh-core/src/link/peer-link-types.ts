@@ -1,4 +1,13 @@
+import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
+import type {
+  CompletionRequest,
+  MeshCompletion,
+  MeshPromptInfo,
+  MeshResourceInfo,
+  MeshResourceTemplateInfo,
+} from '../node/feature-host.js';
 import type { HostHealth } from '../node/tool-host.js';
+import type { ClientLogSink } from '../observability/client-logger.js';
 import type { MeshCallOptions, MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
 
 /** Request metadata a peer link sends with every call (as headers: see docs/reference/wire.md). */
@@ -26,6 +35,11 @@ export interface LinkCallOptions extends MeshCallOptions {
    * rejects `failed_precondition` naming the tool. Default `false` (as the MCP SDK's `allowInputRequired`).
    */
   allowInputRequired?: boolean;
+  /**
+   * Receives the log records the tool writes for the client (`notifications/message`), streamed back like
+   * progress. A link that cannot carry them ignores it.
+   */
+  onLog?: ClientLogSink;
 }
 
 /** A node event received over the link's event stream. */
@@ -34,8 +48,63 @@ export type NodeEvent =
   | { kind: 'circuit'; nodeId: string; target: string; state: 'closed' | 'open' | 'half_open' }
   | { kind: 'draining'; nodeId: string };
 
-/** A client for one peer node over Connect/gRPC on one HTTP/2 session. */
-export interface PeerLink {
+/** Options of one resource, prompt or completion request over a link. */
+export interface LinkFeatureOptions {
+  /** Aborts the request (the peer's handler sees the cancellation). */
+  signal?: AbortSignal;
+  /** The request's deadline relative to now. */
+  timeoutMs?: number;
+  /** The same metadata a tool call carries (correlation id, trace context, budget id, hop count). */
+  metadata: LinkCallMetadata;
+  /** Receives the log records the peer's handler writes for the client (`notifications/message`) while it runs. */
+  onLog?: ClientLogSink;
+}
+
+/** What a peer serves besides tools, as its MCP `initialize` result or its mesh service reports it. */
+export interface PeerFeatureSet {
+  /** `resources/list`, `resources/templates/list`, `resources/read`. */
+  resources: boolean;
+  /** `resources/subscribe` with `notifications/resources/updated`. */
+  resourceSubscribe: boolean;
+  /** `prompts/list`, `prompts/get`. */
+  prompts: boolean;
+  /** `completion/complete`. */
+  completions: boolean;
+  /** Log records for the client (`notifications/message`). */
+  logging: boolean;
+}
+
+/**
+ * The resource, prompt and completion side of a peer link (issue 18): everything is plain MCP data, so the mesh
+ * service and a plain MCP client connection carry it alike. Failures reject with a `MeshError` (an unknown URI or
+ * prompt `not_found`, a peer without the feature `unimplemented`).
+ */
+export interface PeerFeatureLink {
+  /** What the peer offers; a link that cannot tell yet asks the peer. */
+  features(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<PeerFeatureSet>;
+  listResources(options: LinkFeatureOptions): Promise<MeshResourceInfo[]>;
+  listResourceTemplates(options: LinkFeatureOptions): Promise<MeshResourceTemplateInfo[]>;
+  readResource(uri: string, options: LinkFeatureOptions): Promise<ReadResourceResult>;
+  listPrompts(options: LinkFeatureOptions): Promise<MeshPromptInfo[]>;
+  getPrompt(
+    name: string,
+    args: Record<string, string>,
+    options: LinkFeatureOptions,
+  ): Promise<GetPromptResult>;
+  complete(request: CompletionRequest, options: LinkFeatureOptions): Promise<MeshCompletion>;
+  /**
+   * Follows updates of one resource on the peer: `listener` runs on each `notifications/resources/updated` for
+   * `uri` until the returned function is called. The link subscribes again after a reconnect.
+   */
+  subscribeResource(uri: string, listener: () => void): () => void;
+}
+
+/**
+ * A client for one peer: a mesh node over Connect/gRPC on one HTTP/2 session (`createPeerLink`), or any other
+ * transport that offers the same calls. The feature methods of {@link PeerFeatureLink} are optional: a link without
+ * them offers tools only.
+ */
+export interface PeerLink extends Partial<PeerFeatureLink> {
   /** Base URL of the peer's mesh service. */
   readonly url: string;
   listTools(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<MeshToolInfo[]>;
