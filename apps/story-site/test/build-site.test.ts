@@ -157,7 +157,8 @@ describe('buildSite', () => {
   it('is reproducible: the same bundles give the same bytes', async () => {
     const again = await buildSite({ bundlesDir, outDir: join(root, 'site-again') });
     expect(await treeHashes(again.outDir)).toEqual(await treeHashes(built.outDir));
-  });
+    // A whole second `next build`: as long as the one in beforeAll takes on a busy machine.
+  }, 240_000);
 
   it('refuses to replace a folder it did not write', async () => {
     const foreign = join(root, 'foreign');
