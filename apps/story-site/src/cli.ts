@@ -8,7 +8,8 @@
  *   story-site preview --dir out/site [--port 4173]
  *
  * `npm run build -w apps/story-site` compiles this package and then runs `story-site build` with the arguments
- * given after `--`; without `--bundles` or `--container` it only compiles.
+ * given after `--`; without `--bundles` or `--container` it only compiles. Relative paths are read from the folder
+ * the command was typed in (npm's `INIT_CWD`), not the workspace's folder npm runs the script in.
  */
 import { parseArgs } from 'node:util';
 import { createContainerClient, resolveBlobConnection } from '@kidsstories/azure-deploy';
@@ -16,6 +17,7 @@ import { createJsonLogger } from '@kidsstories/mesh-core';
 import { buildSite } from './build-site.js';
 import { buildSiteFromBlob } from './build-site-from-blob.js';
 import { previewSite } from './preview-site.js';
+import { resolveUserPath } from './user-path.js';
 
 const USAGE = `usage:
   story-site build --bundles DIR --out DIR
@@ -66,10 +68,14 @@ async function main(): Promise<void> {
             }),
           ),
           ...(values.prefix !== undefined && { prefix: values.prefix }),
-          outDir: values.out,
+          outDir: resolveUserPath(values.out),
           logger,
         })
-      : await buildSite({ bundlesDir: values.bundles ?? '', outDir: values.out, logger });
+      : await buildSite({
+          bundlesDir: resolveUserPath(values.bundles ?? ''),
+          outDir: resolveUserPath(values.out),
+          logger,
+        });
     for (const { dir, reason } of result.skipped) process.stdout.write(`left out ${dir}: ${reason}\n`);
     process.stdout.write(
       `built ${result.stories} stories (${result.pages} pages) into ${result.outDir}` +
@@ -79,7 +85,10 @@ async function main(): Promise<void> {
   }
   if (command === 'preview') {
     if (!values.dir) throw new Error(`--dir is required\n${USAGE}`);
-    const preview = await previewSite({ dir: values.dir, port: Number(values.port ?? 4173) });
+    const preview = await previewSite({
+      dir: resolveUserPath(values.dir),
+      port: Number(values.port ?? 4173),
+    });
     process.stdout.write(`story site at ${preview.url} (Ctrl+C stops it)\n`);
     const stop = () => void preview.close().then(() => process.exit(0));
     process.once('SIGINT', stop);

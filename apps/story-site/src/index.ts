@@ -12,3 +12,4 @@ export { previewSite } from './preview-site.js';
 export type { FoundBundles, SkippedBundle, VerifiedBundle } from './find-bundles.js';
 export { findBundles } from './find-bundles.js';
 export type { SiteData, SitePage, SiteStory } from '../site/lib/site-data.js';
+export { resolveUserPath, userDirectory } from './user-path.js';

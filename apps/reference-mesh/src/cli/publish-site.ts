@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { createJsonLogger } from '@kidsstories/mesh-core';
-import { buildSite, previewSite } from '@kidsstories/story-site';
+import { buildSite, previewSite, userDirectory } from '@kidsstories/story-site';
 
 /** Where the site of a run went. */
 export interface PublishedSite {
@@ -51,6 +51,7 @@ export async function serveSite(site: PublishedSite, write: (text: string) => vo
 
 /** The line that says where a built site is and how to serve it, for output that is not a terminal. */
 export function describeSite(site: PublishedSite): string {
-  const where = relative(process.cwd(), site.dir) || '.';
+  // Relative to where the user typed the command; the preview resolves `--dir` from there too (npm's INIT_CWD).
+  const where = relative(userDirectory(), site.dir) || '.';
   return `  site    ${where}/index.html (${site.stories} stories); read it with: npm run preview -w apps/story-site -- --dir ${where}, then open ${site.storyPath}\n`;
 }

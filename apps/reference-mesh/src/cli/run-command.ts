@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { OrchestrateOutput } from '@kidsstories/kidsstories-tools/pipeline';
 import { createJsonLogger, type WorkQueue } from '@kidsstories/mesh-core';
 import { createBullmqWorkQueue } from '@kidsstories/mesh-redis';
+import { userDirectory } from '@kidsstories/story-site';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startDistributedMesh } from '../distributed-mesh.js';
 import { meshSecurityFromEnv } from '../mesh-roles.js';
@@ -192,7 +193,7 @@ async function openMesh(command: RunCommand): Promise<OpenMesh> {
 
 /** The human summary of one bundle. */
 export function describeBundle(output: OrchestrateOutput): string {
-  const where = relative(process.cwd(), output.bundleDir) || '.';
+  const where = relative(userDirectory(), output.bundleDir) || '.';
   const clips = output.pages.filter((page) => page.clip).length;
   const steps = output.steps
     .filter((step) => step.step !== 'bundle')

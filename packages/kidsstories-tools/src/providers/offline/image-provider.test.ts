@@ -5,7 +5,7 @@ import { TEST_CHARACTERS } from '../../media/test-tool-context.js';
 import { resolveParameters } from '../../parameters/generation-parameters.js';
 import { createOfflineImageProvider, parseImageSize } from './image-provider.js';
 import { buildSceneSvg, sceneLocationOf, sceneTimeOf, wrapText } from './image-scene.js';
-import { sceneObjectsOf, sceneWeatherOf } from './image-scene-layers.js';
+import { characterSvg, sceneObjectsOf, sceneWeatherOf } from './image-scene-layers.js';
 import { OFFLINE_ILLUSTRATION_LICENSE, spriteFor } from './image-sprites.js';
 import { HELPERS } from './story-beats.js';
 import { generateTemplateStory } from './story-generator.js';
@@ -116,7 +116,9 @@ describe('offline image provider', () => {
   });
 
   it('reads location and light from the scene description', () => {
-    expect(sceneLocationOf('A walk by the river')).toBe('beach');
+    expect(sceneLocationOf('A walk by the river')).toBe('waterside');
+    expect(sceneLocationOf('near the duck pond in Clover Farm')).toBe('waterside');
+    expect(sceneLocationOf('a sandy beach by the sea')).toBe('beach');
     expect(sceneLocationOf('deep in the woods')).toBe('forest');
     expect(sceneLocationOf('nowhere in particular')).toBe('meadow');
     expect(sceneTimeOf('a starry night')).toBe('night');
@@ -256,5 +258,25 @@ describe('offline pictures that show the page (issue 13)', () => {
     expect(result.attribution).toBe(OFFLINE_ILLUSTRATION_LICENSE.attribution);
     // Ready for a story bundle's manifest.
     expect(bundleCreditSchema.parse(OFFLINE_ILLUSTRATION_LICENSE.credit)).toMatchObject({ licence: 'MIT' });
+  });
+});
+
+describe('character clothing', () => {
+  const look = (species: string) => ({
+    ...(TEST_CHARACTERS[0] as (typeof TEST_CHARACTERS)[number]),
+    species,
+  });
+  // The band is the first <rect> of a sprite character: its top, as a share of the sprite's size above its feet.
+  const bandTop = (species: string) => {
+    const y = Number(
+      /<rect x="[^"]+" y="([^"]+)"/.exec(characterSvg(look(species), 500, 900, 300, false))?.[1],
+    );
+    return (900 - y) / 300;
+  };
+
+  it('puts the sash of a head-only sprite under its chin, and across the body of a whole animal', () => {
+    for (const face of ['fox', 'raccoon', 'bear', 'lion', 'panda'])
+      expect(bandTop(face)).toBeLessThanOrEqual(0.15);
+    for (const whole of ['owl', 'turtle', 'rabbit', 'hedgehog']) expect(bandTop(whole)).toBeGreaterThan(0.3);
   });
 });

@@ -149,9 +149,34 @@ const MARK_SPRITES: ReadonlyArray<[RegExp, string]> = [
   [/moon/, 'crescent-moon'],
 ];
 
+// Sprites of the set that show an animal's head only (Unicode names them "... FACE", or draws them so).
+const FACE_SPRITES: ReadonlySet<string> = new Set([
+  'fox',
+  'raccoon',
+  'bear',
+  'lion',
+  'panda',
+  'koala',
+  'hamster',
+  'frog',
+  'wolf',
+  'unicorn',
+  'zebra',
+  'giraffe',
+  'cat-face',
+  'dog-face',
+  'rabbit-face',
+  'mouse-face',
+  'tiger-face',
+  'pig-face',
+  'cow-face',
+  'monkey-face',
+  'horse-face',
+]);
+
 /**
- * One character: its species' sprite standing on a disc of its body colour, a sash in its clothing colour with
- * a badge in its accent colour, the first clothing item it wears and its mark. A species with no sprite is
+ * One character: its species' sprite standing on a disc of its body colour, a sash (a scarf, for a head-only
+ * sprite) in its clothing colour with a badge in its accent colour, the first clothing item it wears and its mark. A species with no sprite is
  * drawn with the shape-built figure of `image-character.ts`.
  */
 export function characterSvg(
@@ -167,11 +192,15 @@ export function characterSvg(
     faceStyle === 'round_friendly' ? (spriteFor(look.species ?? '') ?? spriteFor(look.name)) : undefined;
   if (!sprite) return drawCharacter(look, { x, baseY, scale: size / 300, label: false, faceStyle });
   const [body = '#999999', clothing = '#555555', accent = '#dddddd'] = look.colorPalette;
+  // A sprite that is only a head wears the band as a scarf under its chin, not across its face; a whole
+  // animal wears it as a sash across its body.
+  const band = FACE_SPRITES.has(sprite) ? { top: 0.1, tilt: -4 } : { top: 0.38, tilt: -8 };
+  const bandY = baseY - size * band.top;
   const parts = [
     `<ellipse cx="${n(x)}" cy="${n(baseY - 6)}" rx="${n(size * 0.42)}" ry="${n(size * 0.09)}" fill="${body}"/>`,
     spriteSvg(sprite, { x, y: baseY, size, flip, attributes: { 'data-character': look.name } }),
-    `<rect x="${n(x - size * 0.34)}" y="${n(baseY - size * 0.38)}" width="${n(size * 0.68)}" height="${n(size * 0.1)}" rx="${n(size * 0.05)}" fill="${clothing}" transform="rotate(-8 ${n(x)} ${n(baseY - size * 0.33)})"/>`,
-    `<circle cx="${n(x + (flip ? -1 : 1) * size * 0.2)}" cy="${n(baseY - size * 0.34)}" r="${n(size * 0.07)}" fill="${accent}" stroke="#2b2b2b" stroke-width="3"/>`,
+    `<rect x="${n(x - size * 0.34)}" y="${n(bandY)}" width="${n(size * 0.68)}" height="${n(size * 0.1)}" rx="${n(size * 0.05)}" fill="${clothing}" transform="rotate(${band.tilt} ${n(x)} ${n(bandY + size * 0.05)})"/>`,
+    `<circle cx="${n(x + (flip ? -1 : 1) * size * 0.2)}" cy="${n(bandY + size * 0.04)}" r="${n(size * 0.07)}" fill="${accent}" stroke="#2b2b2b" stroke-width="3"/>`,
   ];
   const wearing = look.clothing.join(' ').toLowerCase();
   const item = CLOTHING_WORDS.find((word) => wearing.includes(word));

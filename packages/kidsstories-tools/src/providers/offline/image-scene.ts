@@ -32,6 +32,7 @@ import {
 export type SceneLocation =
   | 'forest'
   | 'beach'
+  | 'waterside'
   | 'mountain'
   | 'town'
   | 'snow'
@@ -72,7 +73,8 @@ const LOCATION_WORDS: ReadonlyArray<[SceneLocation, RegExp]> = [
   ['underwater', /\b(underwater|under the sea|coral|reef|seabed|sea floor)\b/],
   ['space', /\b(space|planet|rocket|galaxy|outer space|spaceship|moon base)\b/],
   ['castle', /\b(castle|palace|kingdom|tower)\b/],
-  ['beach', /\b(beach|sea|ocean|shore|island|lake|river|pond|harbou?r|boat)\b/],
+  ['beach', /\b(beach|sea|seaside|ocean|shore|island|harbou?r)\b/],
+  ['waterside', /\b(lake|river|pond|brook|stream|creek|canal|riverbank|boat)\b/],
   ['snow', /\b(snow|snowy|winter|ice|icy|frozen|arctic|igloo)\b/],
   ['desert', /\b(desert|dune|cactus|sand dunes)\b/],
   ['mountain', /\b(mountains?|hills?|cliffs?|valley|cave)\b/],
@@ -105,6 +107,7 @@ interface Palette {
 const GROUNDS: Record<SceneLocation, { ground: string; groundEdge: string }> = {
   forest: { ground: '#4f9a4a', groundEdge: '#3d7f39' },
   beach: { ground: '#f1d596', groundEdge: '#e0bd73' },
+  waterside: { ground: '#78bf62', groundEdge: '#5fa34f' },
   mountain: { ground: '#79b065', groundEdge: '#5f9450' },
   town: { ground: '#a7a7a7', groundEdge: '#8c8c8c' },
   snow: { ground: '#f3f7fb', groundEdge: '#d6e2ee' },
@@ -336,6 +339,15 @@ function backdrop(location: SceneLocation, random: RandomSource): string {
         );
       }
       break;
+    case 'waterside':
+      // The far bank: reeds along the horizon (the water itself is drawn on the ground, in front).
+      for (let index = 0; index < 9; index++) {
+        const x = n(index < 5 ? randomBetween(random, 0, 220) : randomBetween(random, 800, 1024));
+        out.push(
+          `<path d="M${x} ${HORIZON + 20} q-6 -60 4 -110" fill="none" stroke="#558b2f" stroke-width="6" stroke-linecap="round"/><rect x="${n(x - 3)}" y="${HORIZON - 80}" width="12" height="34" rx="6" fill="#795548"/>`,
+        );
+      }
+      break;
     case 'town':
       for (let index = 0; index < 6; index++) {
         const x = index * 175 + n(randomBetween(random, -10, 20));
@@ -380,13 +392,25 @@ function backdrop(location: SceneLocation, random: RandomSource): string {
 
 function groundDecorations(location: SceneLocation, random: RandomSource): string {
   const out: string[] = [];
-  if (location === 'meadow' || location === 'castle' || location === 'forest') {
+  if (location === 'meadow' || location === 'castle' || location === 'forest' || location === 'waterside') {
     for (let index = 0; index < 14; index++) {
       const x = n(randomBetween(random, 0, 1024));
       const y = n(randomBetween(random, HORIZON + 60, 1000));
       const colour = ['#f06292', '#ffd54f', '#ba68c8', '#ffffff'][index % 4] as string;
       out.push(
         `<circle cx="${x}" cy="${y}" r="9" fill="${colour}"/><circle cx="${x}" cy="${y}" r="3.5" fill="#ff8f00"/>`,
+      );
+    }
+  }
+  if (location === 'waterside') {
+    // Fresh water on grass: a pond across the middle ground with lily pads, no sand or sea.
+    out.push(
+      `<ellipse cx="512" cy="${HORIZON + 105}" rx="500" ry="66" fill="#3f8fd2"/><ellipse cx="512" cy="${HORIZON + 98}" rx="450" ry="46" fill="#64b5f6"/>`,
+    );
+    for (let index = 0; index < 5; index++) {
+      const x = n(randomBetween(random, 150, 870));
+      out.push(
+        `<ellipse cx="${x}" cy="${n(randomBetween(random, HORIZON + 80, HORIZON + 125))}" rx="28" ry="10" fill="#43a047"/>`,
       );
     }
   } else if (location === 'desert') {
