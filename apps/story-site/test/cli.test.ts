@@ -20,7 +20,10 @@ describe('paths on the command line', () => {
     beforeAll(async () => {
       root = await mkdtemp(join(tmpdir(), 'story-site-cli-'));
       await mkdir(join(root, 'typed-here', 'out', 'site'), { recursive: true });
-      await writeFile(join(root, 'typed-here', 'out', 'site', 'index.html'), '<!doctype html><title>home</title>');
+      await writeFile(
+        join(root, 'typed-here', 'out', 'site', 'index.html'),
+        '<!doctype html><title>home</title>',
+      );
       await mkdir(join(root, 'workspace'));
     });
     afterAll(async () => {
