@@ -520,7 +520,7 @@ export async function createPipelineRun(
           return selection.structuredContent as { appliedQuality: Tier; modelId: string };
         };
         const selected = await select(tier ?? advised, []);
-        advance(`clips: ${selected.modelId} selected`);
+        advance(`clips: select_model chose ${selected.modelId} (${selected.appliedQuality})`);
         return settleAll(
           numbers.map(async (number) => {
             const path = pageAssetPaths(number).clip;
@@ -580,7 +580,8 @@ export async function createPipelineRun(
             );
             usage.count('animate_image');
             usage.tier(asset.tier ?? used.appliedQuality);
-            advance(`clips: page ${number}`);
+            // The model that rendered it: an offline provider renders locally whatever select_model chose.
+            advance(`clips: page ${number} by ${asset.model ?? used.modelId}`);
             return [number, asset] as const;
           }),
         );
