@@ -78,13 +78,16 @@ function protocolErrorOf(error: unknown, uri?: string): ProtocolError {
 /**
  * Registers the resource, prompt and completion handlers of `features` on a fresh server instance. `subscriptions`
  * holds the URIs this instance's client subscribed to with `resources/subscribe` (2025 era; the 2026 era subscribes
- * with `subscriptions/listen`, which the SDK's serving entries answer themselves).
+ * with `subscriptions/listen`, which the SDK's serving entries answer themselves). With `follow` (a long-lived
+ * instance), each subscription is also announced to the resource host (`ResourceHost.subscribe`, which a gateway
+ * forwards to its peers) until the client unsubscribes or the instance closes.
  */
 export function registerFeatureHandlers(
   server: Server,
   features: McpFeatures,
   options: ResolvedEdgeOptions & { clientLogging: boolean },
   subscriptions: Set<string>,
+  follow = false,
 ): void {
   const callOf = (ctx: ServerContext): FeatureCall => {
     const request = ctx.http?.req;
@@ -104,12 +107,17 @@ export function registerFeatureHandlers(
     const call: FeatureCall = {
       signal: signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals),
       correlationId: metadata.correlationId,
+      hop: 0,
     };
     if (metadata.timeoutMs !== undefined) call.deadline = options.now() + metadata.timeoutMs;
+    if (metadata.traceparent !== undefined) call.traceparent = metadata.traceparent;
+    if (metadata.tracestate !== undefined) call.tracestate = metadata.tracestate;
+    if (metadata.budgetId !== undefined) call.budgetId = metadata.budgetId;
     if (options.clientLogging) call.onLog = clientLogSinkFor(ctx, options);
     return call;
   };
   const { resources, prompts, completion } = features;
+  const followed = new Map<string, () => void>();
   if (resources) {
     server.setRequestHandler('resources/list', async (_request, ctx) => {
       try {
@@ -143,13 +151,25 @@ export function registerFeatureHandlers(
           `subscription limit reached (${MAX_RESOURCE_SUBSCRIPTIONS} URIs)`,
         );
       }
+      if (!subscriptions.has(uri) && follow && resources.subscribe)
+        followed.set(uri, resources.subscribe(uri));
       subscriptions.add(uri);
       return {};
     });
     server.setRequestHandler('resources/unsubscribe', async (request) => {
       subscriptions.delete(request.params.uri);
+      followed.get(request.params.uri)?.();
+      followed.delete(request.params.uri);
       return {};
     });
+    if (follow && resources.subscribe) {
+      const previous = server.onclose;
+      server.onclose = () => {
+        for (const stop of followed.values()) stop();
+        followed.clear();
+        previous?.();
+      };
+    }
   }
   if (prompts) {
     server.setRequestHandler('prompts/list', async (_request, ctx) => {
@@ -172,6 +192,7 @@ export function registerFeatureHandlers(
     server.setRequestHandler('completion/complete', async (request, ctx) => {
       const { ref, argument, context } = request.params;
       try {
+        const { signal: _signal, onLog: _onLog, ...metadata } = callOf(ctx);
         const completed = await completion.complete(
           {
             ref:
@@ -182,6 +203,7 @@ export function registerFeatureHandlers(
             arguments: context?.arguments ?? {},
           },
           ctx.mcpReq.signal,
+          metadata,
         );
         return { completion: completed };
       } catch (error) {

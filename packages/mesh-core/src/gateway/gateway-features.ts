@@ -1,0 +1,501 @@
+import { type GetPromptResult, type ReadResourceResult, UriTemplate } from '@modelcontextprotocol/server';
+import { MeshError } from '../errors/mesh-error.js';
+import type { LinkCallMetadata, NodeEvent } from '../link/peer-link-types.js';
+import { echoableName } from '../node/closest-names.js';
+import type {
+  CompletionHost,
+  CompletionRequest,
+  FeatureCall,
+  FeatureCallMetadata,
+  MeshCompletion,
+  MeshPromptInfo,
+  MeshResourceInfo,
+  MeshResourceTemplateInfo,
+  PromptHost,
+  ResourceChange,
+  ResourceHost,
+} from '../node/feature-host.js';
+import type { LocalFeatureHost } from '../node/local-feature-host.js';
+import type { Logger } from '../observability/logger.js';
+import type { MeshMetrics } from '../observability/metrics.js';
+import {
+  type FederatedItem,
+  federateKeys,
+  type KeyNaming,
+  type KeyRule,
+  type OwnedList,
+  prefixPromptName,
+  prefixResourceUri,
+} from './feature-naming.js';
+import type { GatewayPeer } from './gateway-peer.js';
+import { createPeerFeatures, type PeerFeatures } from './peer-features.js';
+import type { Replica } from './replica-router.js';
+import { createResourceSubscriptions, type ResourceRoute } from './resource-subscriptions.js';
+import { ORIGIN_META_KEY, type PrefixMode } from './tool-naming.js';
+
+/** Options for {@link createGatewayFeatures}. */
+export interface GatewayFeaturesOptions {
+  gatewayId: string;
+  peers: readonly GatewayPeer[];
+  /** The gateway's own resources and prompts (never prefixed). Default none. */
+  own?: LocalFeatureHost;
+  prefixMode: PrefixMode;
+  maxHops: number;
+  listTimeoutMs: number;
+  relistIntervalMs: number;
+  now: () => number;
+  generateId: () => string;
+  logger: Logger;
+  metrics: MeshMetrics;
+}
+
+/** The resources, prompts and completion of a gateway: its own and its peers', federated. */
+export interface GatewayFeatures extends ResourceHost, PromptHost, CompletionHost {
+  subscribe(uri: string): () => void;
+  /** Lists every peer's features once and follows the gateway's own changes. */
+  start(): Promise<void>;
+  /** Lists every peer's features again now. */
+  refresh(): Promise<void>;
+  /** A node event from a replica of `peer`: list changes refresh its lists, draining moves subscriptions. */
+  onPeerEvent(peer: GatewayPeer, replica: Replica, event: NodeEvent): void;
+  /** Cached list sizes of a peer, for `circuit_status`. */
+  counts(peer: string): { resourceCount: number; resourceTemplateCount: number; promptCount: number };
+  /** Federated URIs followed now, with the replica each subscription is held on. */
+  subscriptions(): Map<string, string | undefined>;
+  close(): void;
+}
+
+type Resource = MeshResourceInfo;
+type Template = MeshResourceTemplateInfo;
+type Prompt = MeshPromptInfo;
+
+const withOrigin = <T extends { _meta?: Record<string, unknown> }>(
+  item: T,
+  origin: Record<string, string>,
+): T => ({ ...item, _meta: { ...item._meta, [ORIGIN_META_KEY]: origin } });
+
+const RESOURCE_RULE: KeyRule<Resource> = {
+  kind: 'resource',
+  key: (item) => item.uri,
+  prefixed: prefixResourceUri,
+  rename: (item, uri, origin) => withOrigin({ ...item, uri }, origin),
+  origin: (peer, uri) => ({ peer, uri }),
+};
+const TEMPLATE_RULE: KeyRule<Template> = {
+  kind: 'resource template',
+  key: (item) => item.uriTemplate,
+  prefixed: prefixResourceUri,
+  rename: (item, uriTemplate, origin) => withOrigin({ ...item, uriTemplate }, origin),
+  origin: (peer, uriTemplate) => ({ peer, uriTemplate }),
+};
+const PROMPT_RULE: KeyRule<Prompt> = {
+  kind: 'prompt',
+  key: (item) => item.name,
+  prefixed: (prefix, name) => prefixPromptName(prefix, name),
+  rename: (item, name, origin) => withOrigin({ ...item, name }, origin),
+  origin: (peer, prompt) => ({ peer, prompt }),
+};
+
+/**
+ * Creates the federated resource, prompt and completion host of a gateway. Lists come from caches (each peer's,
+ * filled at start and refreshed on its `resources_changed` / `prompts_changed` events; the gateway's own are
+ * listed live), named with the gateway's prefix rule ({@link federateKeys}); reads, gets and completions go to the
+ * owning peer under its policy with failover among its replicas, carrying the caller's deadline, correlation id,
+ * trace context, budget id and `hop + 1`, and passing the handler's log records back.
+ */
+export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayFeatures {
+  const { gatewayId: id, own, now, logger } = options;
+  const resourceListeners = new Set<(change: ResourceChange) => void>();
+  const promptListeners = new Set<() => void>();
+  let ownResources: Resource[] = [];
+  let ownTemplates: Template[] = [];
+  let ownPrompts: Prompt[] = [];
+  let resourceNaming: KeyNaming<Resource> | undefined;
+  let templateNaming: (KeyNaming<Template> & { matchers: Map<string, UriTemplate> }) | undefined;
+  let promptNaming: KeyNaming<Prompt> | undefined;
+  const stops: Array<() => void> = [];
+
+  const emitResources = (change: ResourceChange) => {
+    for (const listener of [...resourceListeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        logger.warn('resource change listener failed', { error });
+      }
+    }
+  };
+  const emitPrompts = () => {
+    for (const listener of [...promptListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        logger.warn('prompt change listener failed', { error });
+      }
+    }
+  };
+
+  const peerFeatures: PeerFeatures[] = options.peers.map((peer) =>
+    createPeerFeatures(peer, {
+      gatewayId: id,
+      listTimeoutMs: options.listTimeoutMs,
+      now,
+      logger,
+      metrics: options.metrics,
+      generateId: options.generateId,
+      onChanged: (what) => {
+        if (what === 'resources') {
+          resourceNaming = undefined;
+          templateNaming = undefined;
+          subscriptions.placePending();
+          emitResources({ kind: 'list_changed' });
+        } else {
+          promptNaming = undefined;
+          emitPrompts();
+        }
+      },
+    }),
+  );
+  const byName = new Map(peerFeatures.map((entry) => [entry.peer.name, entry]));
+
+  const lists = <T>(ownItems: readonly T[], of: (peer: PeerFeatures) => readonly T[]): OwnedList<T>[] => [
+    { owner: '', prefix: '', items: ownItems },
+    ...peerFeatures.map((entry) => ({ owner: entry.peer.name, prefix: entry.peer.prefix, items: of(entry) })),
+  ];
+  const report = <T>(naming: KeyNaming<T>) => {
+    for (const problem of naming.problems) logger.warn(`left out: ${problem.message}`, problem.details);
+    return naming;
+  };
+  const resources = () => {
+    resourceNaming ??= report(
+      federateKeys(
+        lists(ownResources, (entry) => entry.resources),
+        options.prefixMode,
+        RESOURCE_RULE,
+      ),
+    );
+    return resourceNaming;
+  };
+  const templates = () => {
+    if (!templateNaming) {
+      const naming = report(
+        federateKeys(
+          lists(ownTemplates, (entry) => entry.templates),
+          options.prefixMode,
+          TEMPLATE_RULE,
+        ),
+      );
+      const matchers = new Map<string, UriTemplate>();
+      for (const key of naming.items.keys()) {
+        try {
+          matchers.set(key, new UriTemplate(key));
+        } catch (error) {
+          logger.warn(`resource template "${key}" cannot be matched; reads by it are not routed`, { error });
+        }
+      }
+      templateNaming = { ...naming, matchers };
+    }
+    return templateNaming;
+  };
+  const promptsNaming = () => {
+    promptNaming ??= report(
+      federateKeys(
+        lists(ownPrompts, (entry) => entry.prompts),
+        options.prefixMode,
+        PROMPT_RULE,
+      ),
+    );
+    return promptNaming;
+  };
+  const setOwn = <T>(current: T[], next: T[], invalidate: () => void): T[] => {
+    if (JSON.stringify(current) !== JSON.stringify(next)) invalidate();
+    return next;
+  };
+
+  /** The original key of a federated item on its owner, for a key that matched it (a URI of a template). */
+  const originalOf = (item: FederatedItem<unknown>, key: string) =>
+    item.prefixed ? key.slice((byName.get(item.owner)?.peer.prefix.length ?? 0) + 1) : key;
+
+  /** Where a URI is served: `own` for the gateway's own, a peer's route, or `undefined`. */
+  const routeOf = (uri: string): 'own' | (ResourceRoute & { prefixed: boolean }) | undefined => {
+    const found = resources().items.get(uri) ?? matchTemplate(uri);
+    if (!found) return undefined;
+    if (found.owner === '') return 'own';
+    const peer = byName.get(found.owner);
+    return peer && { peer, originalUri: originalOf(found, uri), prefixed: found.prefixed };
+  };
+  const matchTemplate = (uri: string): FederatedItem<unknown> | undefined => {
+    const naming = templates();
+    for (const [key, matcher] of naming.matchers) {
+      if (matcher.match(uri) !== null) return naming.items.get(key);
+    }
+    return undefined;
+  };
+
+  const subscriptions = createResourceSubscriptions({
+    route: (uri) => {
+      const route = routeOf(uri);
+      return route === 'own' ? undefined : route;
+    },
+    updated: (uri) => emitResources({ kind: 'updated', uri }),
+    now,
+    logger,
+  });
+
+  /** Lists again, in the background, the peers whose last listing failed (at most once per interval). */
+  const relistFailed = (): Promise<unknown> =>
+    Promise.all(
+      peerFeatures
+        .filter((entry) => entry.listError && now() - entry.listAttemptedAt >= options.relistIntervalMs)
+        .map((entry) => entry.refresh()),
+    );
+
+  const unlisted = () => peerFeatures.filter((entry) => entry.listError).map((entry) => entry.peer.name);
+
+  const unknown = (what: 'resource' | 'prompt' | 'resource template', key: string) => {
+    const shown = echoableName(key);
+    const down = unlisted();
+    if (down.length > 0) {
+      return new MeshError(
+        `${what} "${shown}" is not offered by any reachable peer on gateway "${id}"; peers not listed now: ${down.join(', ')}`,
+        'unavailable',
+        { details: { key: shown, reason: 'peers_unlisted', peers: down, origin: id } },
+      );
+    }
+    const reason = what === 'prompt' ? 'unknown_prompt' : 'unknown_resource';
+    return new MeshError(`unknown ${what} "${shown}" on gateway "${id}"`, 'not_found', {
+      details: { ...(what === 'prompt' ? { prompt: shown } : { uri: shown }), reason, origin: id },
+    });
+  };
+
+  const metadataOf = (call: FeatureCallMetadata): LinkCallMetadata => {
+    const hop = call.hop ?? 0;
+    if (hop + 1 > options.maxHops) {
+      throw new MeshError(
+        `forwarding would cross ${hop + 1} peer links, over the limit of ${options.maxHops} (routing loop?)`,
+        'failed_precondition',
+        { details: { hop, limit: options.maxHops, limitUnit: 'hops', origin: id } },
+      );
+    }
+    return {
+      correlationId: call.correlationId,
+      hop: hop + 1,
+      ...(call.traceparent === undefined ? {} : { traceparent: call.traceparent }),
+      ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),
+      ...(call.budgetId === undefined ? {} : { budgetId: call.budgetId }),
+    };
+  };
+  const runOptions = (call: FeatureCall) => ({
+    signal: call.signal,
+    ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
+  });
+
+  const listOwnResources = async (call: FeatureCall) => {
+    if (!own) return;
+    const [listed, listedTemplates] = await Promise.all([
+      own.listResources(call),
+      own.listResourceTemplates(call.signal),
+    ]);
+    ownResources = setOwn(ownResources, listed, () => {
+      resourceNaming = undefined;
+    });
+    ownTemplates = setOwn(ownTemplates, listedTemplates, () => {
+      templateNaming = undefined;
+    });
+  };
+  const listOwnPrompts = async (signal?: AbortSignal) => {
+    if (!own) return;
+    ownPrompts = setOwn(ownPrompts, await own.listPrompts(signal), () => {
+      promptNaming = undefined;
+    });
+  };
+
+  /** Resolves a federated prompt name to its owner. */
+  const promptRoute = (name: string) => {
+    const found = promptsNaming().items.get(name);
+    if (!found) return undefined;
+    return found.owner === ''
+      ? ('own' as const)
+      : { peer: byName.get(found.owner), originalName: found.originalKey };
+  };
+
+  return {
+    async listResources(call) {
+      void relistFailed();
+      await listOwnResources(call);
+      return [...resources().items.values()].map((entry) => entry.item);
+    },
+    async listResourceTemplates(signal) {
+      void relistFailed();
+      if (own) {
+        ownTemplates = setOwn(ownTemplates, await own.listResourceTemplates(signal), () => {
+          templateNaming = undefined;
+        });
+      }
+      return [...templates().items.values()].map((entry) => entry.item);
+    },
+    async readResource(uri, call): Promise<ReadResourceResult> {
+      let route = routeOf(uri);
+      if (route === undefined && own) {
+        // The gateway's own template lists may have grown since they were last listed.
+        try {
+          return await own.readResource(uri, call);
+        } catch (error) {
+          if (!(MeshError.isInstance(error) && error.details.reason === 'unknown_resource')) throw error;
+        }
+      }
+      if (route === 'own' && own) return own.readResource(uri, call);
+      if (route === undefined) {
+        await relistFailed();
+        route = routeOf(uri);
+      }
+      if (route === undefined || route === 'own') throw unknown('resource', uri);
+      const { peer, originalUri, prefixed } = route;
+      const metadata = metadataOf(call);
+      const result = await peer.run(
+        `reading "${uri}"`,
+        ({ link, signal, timeoutMs }) =>
+          link.readResource(originalUri, {
+            signal,
+            timeoutMs,
+            metadata,
+            ...(call.onLog ? { onLog: call.onLog } : {}),
+          }),
+        runOptions(call),
+      );
+      if (!prefixed) return result;
+      // The contents name the URI the client asked for.
+      return {
+        ...result,
+        contents: result.contents.map((content) =>
+          content.uri === originalUri ? { ...content, uri } : content,
+        ),
+      };
+    },
+    onResourcesChanged(listener) {
+      resourceListeners.add(listener);
+      return () => {
+        resourceListeners.delete(listener);
+      };
+    },
+    subscribe(uri) {
+      return subscriptions.subscribe(uri);
+    },
+    async listPrompts(signal) {
+      void relistFailed();
+      await listOwnPrompts(signal);
+      return [...promptsNaming().items.values()].map((entry) => entry.item);
+    },
+    async getPrompt(name, args, call): Promise<GetPromptResult> {
+      let route = promptRoute(name);
+      if (route === undefined) {
+        await Promise.all([relistFailed(), listOwnPrompts(call.signal)]);
+        route = promptRoute(name);
+      }
+      if (route === 'own' && own) return own.getPrompt(name, args, call);
+      if (route === undefined || route === 'own' || !route.peer) throw unknown('prompt', name);
+      const { peer, originalName } = route;
+      const metadata = metadataOf(call);
+      return peer.run(
+        `getting prompt "${name}"`,
+        ({ link, signal, timeoutMs }) =>
+          link.getPrompt(originalName, args, {
+            signal,
+            timeoutMs,
+            metadata,
+            ...(call.onLog ? { onLog: call.onLog } : {}),
+          }),
+        runOptions(call),
+      );
+    },
+    onPromptsChanged(listener) {
+      promptListeners.add(listener);
+      return () => {
+        promptListeners.delete(listener);
+      };
+    },
+    async complete(request, signal, callMetadata): Promise<MeshCompletion> {
+      const call: FeatureCall = {
+        correlationId: options.generateId(),
+        ...callMetadata,
+        signal,
+      };
+      let target: { peer: PeerFeatures; ref: CompletionRequest['ref'] } | undefined;
+      if (request.ref.type === 'ref/prompt') {
+        const route = promptRoute(request.ref.name);
+        if (route === 'own' && own) return own.complete(request, signal, callMetadata);
+        if (route === undefined || route === 'own' || !route.peer) throw unknown('prompt', request.ref.name);
+        target = { peer: route.peer, ref: { type: 'ref/prompt', name: route.originalName } };
+      } else {
+        const uri = request.ref.uri;
+        const template = templates().items.get(uri);
+        const fixed = template ? undefined : resources().items.get(uri);
+        const found = template ?? fixed;
+        if (!found) throw unknown('resource template', uri);
+        if (found.owner === '' && own) return own.complete(request, signal, callMetadata);
+        // A fixed resource has nothing to complete.
+        if (fixed) return { values: [] };
+        const peer = byName.get(found.owner);
+        if (!peer) throw unknown('resource template', uri);
+        target = { peer, ref: { type: 'ref/resource', uri: found.originalKey } };
+      }
+      const metadata = metadataOf(call);
+      const forwarded: CompletionRequest = { ...request, ref: target.ref };
+      return target.peer.run(
+        'completing',
+        ({ link, signal: attemptSignal, timeoutMs }) =>
+          link.complete(forwarded, { signal: attemptSignal, timeoutMs, metadata }),
+        runOptions(call),
+      );
+    },
+    async start() {
+      if (own) {
+        stops.push(
+          own.onResourcesChanged((change) => {
+            if (change.kind === 'list_changed') {
+              resourceNaming = undefined;
+              templateNaming = undefined;
+            }
+            emitResources(change);
+          }),
+          own.onPromptsChanged(() => {
+            promptNaming = undefined;
+            emitPrompts();
+          }),
+        );
+        const signal = new AbortController().signal;
+        await Promise.all([
+          listOwnResources({ signal, correlationId: options.generateId() }).catch((error: unknown) =>
+            logger.warn('could not list the gateway’s own resources', { error }),
+          ),
+          listOwnPrompts(signal),
+        ]);
+      }
+      await Promise.all(peerFeatures.map((entry) => entry.refresh()));
+    },
+    async refresh() {
+      await Promise.all(peerFeatures.map((entry) => entry.refresh()));
+    },
+    onPeerEvent(peer, replica, event) {
+      if (event.kind === 'resources_changed' || event.kind === 'prompts_changed') {
+        void byName.get(peer.name)?.refresh();
+      } else if (event.kind === 'draining') {
+        subscriptions.moveFrom(replica);
+      }
+    },
+    counts(peer) {
+      const entry = byName.get(peer);
+      return {
+        resourceCount: entry?.resources.length ?? 0,
+        resourceTemplateCount: entry?.templates.length ?? 0,
+        promptCount: entry?.prompts.length ?? 0,
+      };
+    },
+    subscriptions: () => subscriptions.held(),
+    close() {
+      for (const stop of stops.splice(0)) stop();
+      subscriptions.close();
+      resourceListeners.clear();
+      promptListeners.clear();
+    },
+  };
+}
