@@ -52,7 +52,8 @@ export interface MeshServerOptions {
   /**
    * The resources, prompts and completion served beside the tools (`GetFeatures`, `ListResources`, `ReadResource`,
    * `ListPrompts`, `GetPrompt`, `Complete`); their changes go to watchers as `resources_changed`,
-   * `prompts_changed` and `resource_updated` events. Default none: those methods answer `unimplemented`.
+   * `prompts_changed` and `resource_updated` events. Default: the host's own (`host.features`, a gateway's
+   * federated ones), else none: those methods answer `unimplemented`.
    */
   features?: HostFeatures;
   /** TCP port. Default 0 (a free port; read it from {@link MeshServer.port} after `start()`). */
@@ -96,6 +97,7 @@ function resolveMeshServerOptions(options: MeshServerOptions): ResolvedMeshServe
     generateId: generateCorrelationId,
     ...stripUndefined(options),
   };
+  if (resolved.features === undefined && options.host.features) resolved.features = options.host.features;
   const integer = (
     field: 'port' | 'maxHops' | 'readMaxBytes' | 'closeTimeoutMs',
     min: number,

@@ -18,6 +18,7 @@ import {
 } from './http-guards.js';
 import { initializeParamsProblem } from './initialize-params.js';
 import { createLegacySessions } from './legacy-sessions.js';
+import { withHostFeatures } from './mcp-features.js';
 import { createMcpServerFactory, type McpEdgeOptions, resolveEdgeOptions } from './mcp-server-factory.js';
 import { createNodeHttpAdapter } from './node-http-adapter.js';
 import { createToolCallRelay } from './tool-call-relay.js';
@@ -100,7 +101,8 @@ export const DEFAULT_MCP_HTTP = {
  * http.createServer((request, response) => void handler(request, response)).listen(3000);
  * ```
  */
-export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOptions = {}): McpHttpHandler {
+export function createMcpHttpHandler(host: ToolHost, given: McpHttpHandlerOptions = {}): McpHttpHandler {
+  const options = withHostFeatures(host, given);
   const logger = (options.logger ?? silentLogger).child({ edge: 'mcp-http', nodeId: host.id });
   const now = options.now ?? Date.now;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_HTTP.maxBodyBytes;

@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { MeshError } from '../errors/mesh-error.js';
 import type { CompletionHost, FeatureCall, PromptHost, ResourceHost } from '../node/feature-host.js';
+import type { ToolHost } from '../node/tool-host.js';
 import type { ClientLogRecord } from '../observability/client-logger.js';
 import type { LogLevel } from '../observability/logger.js';
 import { readCallMetadata } from './inbound-call.js';
@@ -18,12 +19,26 @@ import { toPublicError } from './public-error.js';
 
 /** The resource, prompt and completion side an MCP edge serves beside a host's tools. */
 export interface McpFeatures {
-  /** Serves `resources/*` and resource subscriptions. Default none (no `resources` capability). */
+  /**
+   * Serves `resources/*` and resource subscriptions. Default: the host's own (`ToolHost.features`, a gateway's
+   * federated resources), else none (no `resources` capability).
+   */
   resources?: ResourceHost;
-  /** Serves `prompts/*`. Default none (no `prompts` capability). */
+  /** Serves `prompts/*`. Default: the host's own, else none (no `prompts` capability). */
   prompts?: PromptHost;
-  /** Serves `completion/complete` (advertised with resources or prompts). Default none. */
+  /** Serves `completion/complete` (advertised with resources or prompts). Default: the host's own, else none. */
   completion?: CompletionHost;
+}
+
+/** `options` with the features it does not set taken from the host's own ({@link ToolHost.features}). */
+export function withHostFeatures<T extends McpFeatures>(host: ToolHost, options: T): T {
+  const own = host.features;
+  if (!own) return options;
+  const merged: T = { ...options };
+  if (merged.resources === undefined && own.resources) merged.resources = own.resources;
+  if (merged.prompts === undefined && own.prompts) merged.prompts = own.prompts;
+  if (merged.completion === undefined && own.completion) merged.completion = own.completion;
+  return merged;
 }
 
 /** Most resource URIs one 2025-era session or stdio connection may subscribe to. */

@@ -12,6 +12,7 @@ import {
   featureCapabilities,
   type McpFeatures,
   registerFeatureHandlers,
+  withHostFeatures,
 } from './mcp-features.js';
 import { takeSettledCall } from './settled-calls.js';
 
@@ -81,9 +82,10 @@ export type McpServerFactoryFor = (context: McpRequestContext) => Server;
  */
 export function createMcpServerFactory(
   host: ToolHost,
-  options: McpEdgeOptions = {},
+  given: McpEdgeOptions = {},
   factoryOptions: McpServerFactoryOptions = {},
 ): McpServerFactoryFor {
+  const options = withHostFeatures(host, given);
   const resolved = resolveEdgeOptions(host, options);
   const { logger, serverInfo } = resolved;
   const capabilities = featureCapabilities(options, resolved.clientLogging);
