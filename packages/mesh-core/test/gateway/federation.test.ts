@@ -393,6 +393,25 @@ describe('peers without features', () => {
     }
     const tools = await gateway.listTools();
     expect(tools.map((tool) => tool.name)).toContain('plain');
+    // Reads, gets and completions are peer calls: counted per peer like tool calls.
+    const alphaCalls = async () => {
+      const text = await gateway.metrics.render();
+      const line = text
+        .split('\n')
+        .find(
+          (entry) =>
+            entry.startsWith('mesh_peer_call_duration_seconds_count{') &&
+            entry.includes('peer="alpha"') &&
+            entry.includes('outcome="ok"'),
+        );
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await alphaCalls();
+    await gateway.features.resources.readResource('alpha://only', {
+      signal: new AbortController().signal,
+      correlationId: 'c-metrics',
+    });
+    expect(await alphaCalls()).toBe(before + 1);
     const gammaStatus = gateway.peerStatus().find((peer) => peer.peer === 'gamma');
     expect(gammaStatus).toMatchObject({ resourceCount: 0, promptCount: 0 });
     expect(gateway.peerStatus().find((peer) => peer.peer === 'alpha')?.resourceCount).toBeGreaterThan(0);
