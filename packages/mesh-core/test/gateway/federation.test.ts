@@ -103,6 +103,13 @@ function betaNode(id: string): MeshNode {
         handler: async (context) => ({ text: `served by ${context.nodeId}` }),
       }),
     ],
+    resourceTemplates: [
+      defineResourceTemplate({
+        uriTemplate: 'stories://{date}/{ageBand}',
+        name: 'story',
+        handler: async (_uri, { date }) => ({ text: `beta story of ${date}` }),
+      }),
+    ],
     prompts: [
       definePrompt({
         name: 'story_request',
@@ -190,11 +197,16 @@ describe.each<Era>(['legacy', 'modern'])('a gateway federating resources and pro
       peer: 'beta',
       uri: 'beta://watched',
     });
+    // Both peers offer the template: each gets its prefix in front of the scheme, variables kept.
     const { resourceTemplates } = await client.listResourceTemplates();
     expect(resourceTemplates).toEqual([
       expect.objectContaining({
-        uriTemplate: 'stories://{date}/{ageBand}',
+        uriTemplate: 'alpha+stories://{date}/{ageBand}',
         _meta: { [ORIGIN_META_KEY]: { peer: 'alpha', uriTemplate: 'stories://{date}/{ageBand}' } },
+      }),
+      expect.objectContaining({
+        uriTemplate: 'beta+stories://{date}/{ageBand}',
+        _meta: { [ORIGIN_META_KEY]: { peer: 'beta', uriTemplate: 'stories://{date}/{ageBand}' } },
       }),
     ]);
   });
@@ -210,12 +222,20 @@ describe.each<Era>(['legacy', 'modern'])('a gateway federating resources and pro
       uri: 'alpha+docs://readme',
       text: '# Alpha',
     });
-    const story = await client.readResource({ uri: 'stories://2026-12-06/6-8' });
+    const story = await client.readResource({ uri: 'alpha+stories://2026-12-06/6-8' });
+    expect(story.contents[0]?.uri).toBe('alpha+stories://2026-12-06/6-8');
     expect(JSON.parse((story.contents[0] as { text: string }).text)).toEqual({
       date: '2026-12-06',
       ageBand: '6-8',
     });
+    expect((await client.readResource({ uri: 'beta+stories://2026-12-06/6-8' })).contents[0]).toMatchObject({
+      uri: 'beta+stories://2026-12-06/6-8',
+      text: 'beta story of 2026-12-06',
+    });
     await expect(client.readResource({ uri: 'docs://readme' })).rejects.toThrow(/unknown resource/);
+    await expect(client.readResource({ uri: 'stories://2026-12-06/6-8' })).rejects.toThrow(
+      /unknown resource/,
+    );
   });
 
   it('lists and gets prompts, prefixing the name two peers offer', async () => {
@@ -248,10 +268,16 @@ describe.each<Era>(['legacy', 'modern'])('a gateway federating resources and pro
     });
     expect(theme.completion.values).toEqual(['foxes', 'forests']);
     const band = await client.complete({
-      ref: { type: 'ref/resource', uri: 'stories://{date}/{ageBand}' },
+      ref: { type: 'ref/resource', uri: 'alpha+stories://{date}/{ageBand}' },
       argument: { name: 'ageBand', value: '9' },
     });
     expect(band.completion.values).toEqual(['9-12']);
+    // Beta's template completes nothing for this variable: an empty list, from beta.
+    const none = await client.complete({
+      ref: { type: 'ref/resource', uri: 'beta+stories://{date}/{ageBand}' },
+      argument: { name: 'ageBand', value: '9' },
+    });
+    expect(none.completion.values).toEqual([]);
   });
 
   it('passes the log records of a tool, a resource read and a prompt to the client at its level', async () => {
