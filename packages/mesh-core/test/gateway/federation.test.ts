@@ -438,6 +438,18 @@ describe('peers without features', () => {
       correlationId: 'c-metrics',
     });
     expect(await alphaCalls()).toBe(before + 1);
+    const status = await front.host.callTool(
+      'circuit_status',
+      { peer: 'alpha' },
+      {
+        signal: new AbortController().signal,
+        correlationId: 'c-status',
+        hop: 0,
+      },
+    );
+    expect(status.structuredContent).toMatchObject({
+      peers: [{ peer: 'alpha', resourceTemplateCount: 1, promptCount: expect.any(Number) }],
+    });
     const gammaStatus = gateway.peerStatus().find((peer) => peer.peer === 'gamma');
     expect(gammaStatus).toMatchObject({ resourceCount: 0, promptCount: 0 });
     expect(gateway.peerStatus().find((peer) => peer.peer === 'alpha')?.resourceCount).toBeGreaterThan(0);
