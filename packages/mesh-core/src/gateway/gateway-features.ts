@@ -40,6 +40,8 @@ export interface GatewayFeaturesOptions {
   /** The gateway's own resources and prompts (never prefixed). Default none. */
   own?: LocalFeatureHost;
   prefixMode: PrefixMode;
+  /** Lists reject `unavailable` while any peer's features cannot be listed. */
+  failClosed: boolean;
   maxHops: number;
   listTimeoutMs: number;
   relistIntervalMs: number;
@@ -251,6 +253,19 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
 
   const unlisted = () => peerFeatures.filter((entry) => entry.listError).map((entry) => entry.peer.name);
 
+  /** With `failClosed`: a list is refused while a peer's features cannot be listed. */
+  const checkListed = () => {
+    if (!options.failClosed) return;
+    const failed = peerFeatures.find((entry) => entry.listError);
+    if (failed) {
+      throw new MeshError(
+        `peer "${failed.peer.name}" cannot be listed: ${failed.listError?.message}`,
+        'unavailable',
+        { cause: failed.listError, details: { peer: failed.peer.name, origin: id } },
+      );
+    }
+  };
+
   const unknown = (what: 'resource' | 'prompt' | 'resource template', key: string) => {
     const shown = echoableName(key);
     const down = unlisted();
@@ -321,11 +336,13 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
   return {
     async listResources(call) {
       void relistFailed();
+      checkListed();
       await listOwnResources(call);
       return [...resources().items.values()].map((entry) => entry.item);
     },
     async listResourceTemplates(signal) {
       void relistFailed();
+      checkListed();
       if (own) {
         ownTemplates = setOwn(ownTemplates, await own.listResourceTemplates(signal), () => {
           templateNaming = undefined;
@@ -382,6 +399,7 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
     },
     async listPrompts(signal) {
       void relistFailed();
+      checkListed();
       await listOwnPrompts(signal);
       return [...promptsNaming().items.values()].map((entry) => entry.item);
     },

@@ -41,8 +41,8 @@ export interface GatewayOptions {
   /** How federated tools are named. Default `conditional` (only colliding names are prefixed). */
   prefixMode?: PrefixMode;
   /**
-   * Fail closed: `listTools` rejects with `unavailable` while any peer cannot be listed, and a tool with an
-   * invalid final name is an error. Default false (such peers and tools are skipped and logged).
+   * Fail closed: `listTools` (and the resource, template and prompt lists) reject with `unavailable` while any peer
+   * cannot be listed, and a tool with an invalid final name is an error. Default false (such peers and tools are skipped and logged).
    */
   failClosed?: boolean;
   /** Ports for the gateway's own tools, and breaker state sharing (`events`, `circuitState`). */
@@ -192,6 +192,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     peers,
     ...(localFeatures ? { own: localFeatures } : {}),
     prefixMode: resolved.prefixMode,
+    failClosed: resolved.failClosed,
     maxHops: resolved.maxHops,
     listTimeoutMs: resolved.listTimeoutMs,
     relistIntervalMs: resolved.relistIntervalMs,

@@ -455,3 +455,34 @@ describe('peers without features', () => {
     expect(gateway.peerStatus().find((peer) => peer.peer === 'alpha')?.resourceCount).toBeGreaterThan(0);
   });
 });
+
+describe('a fail-closed gateway', () => {
+  it('refuses its resource and prompt lists while a peer cannot be listed, naming it', async () => {
+    const closed = createGateway({
+      id: 'gw-fail-closed',
+      ports: { ...alpha.ports },
+      failClosed: true,
+      peers: [
+        { name: 'alpha', replicas: [alpha.meshUrl] },
+        // Nothing listens there: the peer cannot be listed.
+        { name: 'nowhere', replicas: ['http://127.0.0.1:1'], policy: { retry: { maxAttempts: 1 } } },
+      ],
+      listTimeoutMs: 1_000,
+    });
+    try {
+      await closed.start();
+      const call = { signal: new AbortController().signal, correlationId: 'c-closed' };
+      await expect(closed.features.resources.listResources(call)).rejects.toMatchObject({
+        code: 'unavailable',
+        details: { peer: 'nowhere' },
+      });
+      await expect(closed.features.prompts.listPrompts()).rejects.toMatchObject({ code: 'unavailable' });
+      // What a listed peer serves is still read and got.
+      expect((await closed.features.resources.readResource('alpha://only', call)).contents[0]).toMatchObject({
+        text: 'alpha only',
+      });
+    } finally {
+      await closed.close();
+    }
+  });
+});
