@@ -1,4 +1,5 @@
 import { type GetPromptResult, type ReadResourceResult, UriTemplate } from '@modelcontextprotocol/server';
+import { type Attributes, SpanKind, type Tracer } from '@opentelemetry/api';
 import { MeshError } from '../errors/mesh-error.js';
 import type { LinkCallMetadata, NodeEvent } from '../link/peer-link-types.js';
 import { echoableName } from '../node/closest-names.js';
@@ -18,6 +19,7 @@ import type {
 import type { LocalFeatureHost } from '../node/local-feature-host.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
+import { withSpan } from '../observability/tracing.js';
 import {
   type FederatedItem,
   federateKeys,
@@ -49,6 +51,8 @@ export interface GatewayFeaturesOptions {
   generateId: () => string;
   logger: Logger;
   metrics: MeshMetrics;
+  /** Tracer for the span around each forwarded read, get and completion. Default: the global provider's. */
+  tracer?: Tracer;
 }
 
 /** The resources, prompts and completion of a gateway: its own and its peers', federated. */
@@ -299,6 +303,38 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
       ...(call.budgetId === undefined ? {} : { budgetId: call.budgetId }),
     };
   };
+  /**
+   * Forwards one request to a peer inside a client span (the peer's spans become its children), with the caller's
+   * correlation id, budget id and `hop + 1`.
+   */
+  const forward = <T>(
+    name: string,
+    attributes: Attributes,
+    call: FeatureCallMetadata,
+    send: (metadata: LinkCallMetadata) => Promise<T>,
+  ): Promise<T> => {
+    const metadata = metadataOf(call);
+    return withSpan(
+      `gateway ${name}`,
+      {
+        ...(options.tracer ? { tracer: options.tracer } : {}),
+        kind: SpanKind.CLIENT,
+        parent: {
+          ...(call.traceparent === undefined ? {} : { traceparent: call.traceparent }),
+          ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),
+        },
+        attributes: { ...attributes, 'mesh.correlation_id': call.correlationId },
+      },
+      ({ carrier }) => {
+        const { traceparent: _traceparent, tracestate: _tracestate, ...rest } = metadata;
+        return send({
+          ...rest,
+          ...(carrier.traceparent === undefined ? {} : { traceparent: carrier.traceparent }),
+          ...(carrier.tracestate === undefined ? {} : { tracestate: carrier.tracestate }),
+        });
+      },
+    );
+  };
   const runOptions = (call: FeatureCall) => ({
     signal: call.signal,
     ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
@@ -367,17 +403,22 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
       }
       if (route === undefined || route === 'own') throw unknown('resource', uri);
       const { peer, originalUri, prefixed } = route;
-      const metadata = metadataOf(call);
-      const result = await peer.run(
-        `reading "${uri}"`,
-        ({ link, signal, timeoutMs }) =>
-          link.readResource(originalUri, {
-            signal,
-            timeoutMs,
-            metadata,
-            ...(call.onLog ? { onLog: call.onLog } : {}),
-          }),
-        runOptions(call),
+      const result = await forward(
+        'resources/read',
+        { 'mesh.resource': uri, 'mesh.peer': peer.peer.name },
+        call,
+        (metadata) =>
+          peer.run(
+            `reading "${uri}"`,
+            ({ link, signal, timeoutMs }) =>
+              link.readResource(originalUri, {
+                signal,
+                timeoutMs,
+                metadata,
+                ...(call.onLog ? { onLog: call.onLog } : {}),
+              }),
+            runOptions(call),
+          ),
       );
       if (!prefixed) return result;
       // The contents name the URI the client asked for.
@@ -412,17 +453,18 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
       if (route === 'own' && own) return own.getPrompt(name, args, call);
       if (route === undefined || route === 'own' || !route.peer) throw unknown('prompt', name);
       const { peer, originalName } = route;
-      const metadata = metadataOf(call);
-      return peer.run(
-        `getting prompt "${name}"`,
-        ({ link, signal, timeoutMs }) =>
-          link.getPrompt(originalName, args, {
-            signal,
-            timeoutMs,
-            metadata,
-            ...(call.onLog ? { onLog: call.onLog } : {}),
-          }),
-        runOptions(call),
+      return forward('prompts/get', { 'mesh.prompt': name, 'mesh.peer': peer.peer.name }, call, (metadata) =>
+        peer.run(
+          `getting prompt "${name}"`,
+          ({ link, signal, timeoutMs }) =>
+            link.getPrompt(originalName, args, {
+              signal,
+              timeoutMs,
+              metadata,
+              ...(call.onLog ? { onLog: call.onLog } : {}),
+            }),
+          runOptions(call),
+        ),
       );
     },
     onPromptsChanged(listener) {
@@ -456,13 +498,15 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
         if (!peer) throw unknown('resource template', uri);
         target = { peer, ref: { type: 'ref/resource', uri: found.originalKey } };
       }
-      const metadata = metadataOf(call);
       const forwarded: CompletionRequest = { ...request, ref: target.ref };
-      return target.peer.run(
-        'completing',
-        ({ link, signal: attemptSignal, timeoutMs }) =>
-          link.complete(forwarded, { signal: attemptSignal, timeoutMs, metadata }),
-        runOptions(call),
+      const { peer } = target;
+      return forward('completion/complete', { 'mesh.peer': peer.peer.name }, call, (metadata) =>
+        peer.run(
+          'completing',
+          ({ link, signal: attemptSignal, timeoutMs }) =>
+            link.complete(forwarded, { signal: attemptSignal, timeoutMs, metadata }),
+          runOptions(call),
+        ),
       );
     },
     async start() {

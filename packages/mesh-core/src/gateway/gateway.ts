@@ -200,6 +200,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     generateId: options.generateId ?? randomUUID,
     logger,
     metrics,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
   features = federated;
   /** The federated host, once the gateway started (its lists are filled at start). */
