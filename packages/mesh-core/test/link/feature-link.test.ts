@@ -275,6 +275,24 @@ describe('peers without the feature methods', () => {
     }
   });
 
+  it('a server without the routes at all (HTTP 404) counts as a node without features', async () => {
+    const bare = http2.createServer((_request, response) => {
+      response.writeHead(404);
+      response.end();
+    });
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    const link = createPeerLink({ url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}` });
+    try {
+      expect((await link.features?.())?.resources).toBe(false);
+      await expect(link.listPrompts?.({ metadata: { correlationId: 'c', hop: 1 } })).rejects.toMatchObject({
+        code: 'unimplemented',
+      });
+    } finally {
+      await link.close();
+      await new Promise<void>((resolve) => bare.close(() => resolve()));
+    }
+  });
+
   it('a peer that sends a malformed result fails the request internal, naming the field', async () => {
     const broken = http2.createServer(
       connectNodeAdapter({
