@@ -1,4 +1,4 @@
-import { type GetPromptResult, type ReadResourceResult, UriTemplate } from '@modelcontextprotocol/server';
+import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
 import { type Attributes, SpanKind, type Tracer } from '@opentelemetry/api';
 import { MeshError } from '../errors/mesh-error.js';
 import type { LinkCallMetadata, NodeEvent } from '../link/peer-link-types.js';
@@ -9,9 +9,6 @@ import type {
   FeatureCall,
   FeatureCallMetadata,
   MeshCompletion,
-  MeshPromptInfo,
-  MeshResourceInfo,
-  MeshResourceTemplateInfo,
   PromptHost,
   ResourceChange,
   ResourceHost,
@@ -20,20 +17,12 @@ import type { LocalFeatureHost } from '../node/local-feature-host.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import { withSpan } from '../observability/tracing.js';
-import {
-  type FederatedItem,
-  federateKeys,
-  type KeyNaming,
-  type KeyRule,
-  type OwnedList,
-  prefixPromptName,
-  prefixResourceUri,
-} from './feature-naming.js';
+import { createFeatureDirectory } from './feature-directory.js';
 import type { GatewayPeer } from './gateway-peer.js';
 import { createPeerFeatures, type PeerFeatures } from './peer-features.js';
 import type { Replica } from './replica-router.js';
-import { createResourceSubscriptions, type ResourceRoute } from './resource-subscriptions.js';
-import { ORIGIN_META_KEY, type PrefixMode } from './tool-naming.js';
+import { createResourceSubscriptions } from './resource-subscriptions.js';
+import type { PrefixMode } from './tool-naming.js';
 
 /** Options for {@link createGatewayFeatures}. */
 export interface GatewayFeaturesOptions {
@@ -71,37 +60,6 @@ export interface GatewayFeatures extends ResourceHost, PromptHost, CompletionHos
   close(): void;
 }
 
-type Resource = MeshResourceInfo;
-type Template = MeshResourceTemplateInfo;
-type Prompt = MeshPromptInfo;
-
-const withOrigin = <T extends { _meta?: Record<string, unknown> }>(
-  item: T,
-  origin: Record<string, string>,
-): T => ({ ...item, _meta: { ...item._meta, [ORIGIN_META_KEY]: origin } });
-
-const RESOURCE_RULE: KeyRule<Resource> = {
-  kind: 'resource',
-  key: (item) => item.uri,
-  prefixed: prefixResourceUri,
-  rename: (item, uri, origin) => withOrigin({ ...item, uri }, origin),
-  origin: (peer, uri) => ({ peer, uri }),
-};
-const TEMPLATE_RULE: KeyRule<Template> = {
-  kind: 'resource template',
-  key: (item) => item.uriTemplate,
-  prefixed: prefixResourceUri,
-  rename: (item, uriTemplate, origin) => withOrigin({ ...item, uriTemplate }, origin),
-  origin: (peer, uriTemplate) => ({ peer, uriTemplate }),
-};
-const PROMPT_RULE: KeyRule<Prompt> = {
-  kind: 'prompt',
-  key: (item) => item.name,
-  prefixed: (prefix, name) => prefixPromptName(prefix, name),
-  rename: (item, name, origin) => withOrigin({ ...item, name }, origin),
-  origin: (peer, prompt) => ({ peer, prompt }),
-};
-
 /**
  * Creates the federated resource, prompt and completion host of a gateway. Lists come from caches (each peer's,
  * filled at start and refreshed on its `resources_changed` / `prompts_changed` events; the gateway's own are
@@ -113,12 +71,6 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
   const { gatewayId: id, own, now, logger } = options;
   const resourceListeners = new Set<(change: ResourceChange) => void>();
   const promptListeners = new Set<() => void>();
-  let ownResources: Resource[] = [];
-  let ownTemplates: Template[] = [];
-  let ownPrompts: Prompt[] = [];
-  let resourceNaming: KeyNaming<Resource> | undefined;
-  let templateNaming: (KeyNaming<Template> & { matchers: Map<string, UriTemplate> }) | undefined;
-  let promptNaming: KeyNaming<Prompt> | undefined;
   const stops: Array<() => void> = [];
 
   const emitResources = (change: ResourceChange) => {
@@ -149,13 +101,11 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
       metrics: options.metrics,
       generateId: options.generateId,
       onChanged: (what) => {
+        directory.invalidate(what);
         if (what === 'resources') {
-          resourceNaming = undefined;
-          templateNaming = undefined;
           subscriptions.placePending();
           emitResources({ kind: 'list_changed' });
         } else {
-          promptNaming = undefined;
           emitPrompts();
         }
       },
@@ -163,79 +113,8 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
   );
   const byName = new Map(peerFeatures.map((entry) => [entry.peer.name, entry]));
 
-  const lists = <T>(ownItems: readonly T[], of: (peer: PeerFeatures) => readonly T[]): OwnedList<T>[] => [
-    { owner: '', prefix: '', items: ownItems },
-    ...peerFeatures.map((entry) => ({ owner: entry.peer.name, prefix: entry.peer.prefix, items: of(entry) })),
-  ];
-  const report = <T>(naming: KeyNaming<T>) => {
-    for (const problem of naming.problems) logger.warn(`left out: ${problem.message}`, problem.details);
-    return naming;
-  };
-  const resources = () => {
-    resourceNaming ??= report(
-      federateKeys(
-        lists(ownResources, (entry) => entry.resources),
-        options.prefixMode,
-        RESOURCE_RULE,
-      ),
-    );
-    return resourceNaming;
-  };
-  const templates = () => {
-    if (!templateNaming) {
-      const naming = report(
-        federateKeys(
-          lists(ownTemplates, (entry) => entry.templates),
-          options.prefixMode,
-          TEMPLATE_RULE,
-        ),
-      );
-      const matchers = new Map<string, UriTemplate>();
-      for (const key of naming.items.keys()) {
-        try {
-          matchers.set(key, new UriTemplate(key));
-        } catch (error) {
-          logger.warn(`resource template "${key}" cannot be matched; reads by it are not routed`, { error });
-        }
-      }
-      templateNaming = { ...naming, matchers };
-    }
-    return templateNaming;
-  };
-  const promptsNaming = () => {
-    promptNaming ??= report(
-      federateKeys(
-        lists(ownPrompts, (entry) => entry.prompts),
-        options.prefixMode,
-        PROMPT_RULE,
-      ),
-    );
-    return promptNaming;
-  };
-  const setOwn = <T>(current: T[], next: T[], invalidate: () => void): T[] => {
-    if (JSON.stringify(current) !== JSON.stringify(next)) invalidate();
-    return next;
-  };
-
-  /** The original key of a federated item on its owner, for a key that matched it (a URI of a template). */
-  const originalOf = (item: FederatedItem<unknown>, key: string) =>
-    item.prefixed ? key.slice((byName.get(item.owner)?.peer.prefix.length ?? 0) + 1) : key;
-
-  /** Where a URI is served: `own` for the gateway's own, a peer's route, or `undefined`. */
-  const routeOf = (uri: string): 'own' | (ResourceRoute & { prefixed: boolean }) | undefined => {
-    const found = resources().items.get(uri) ?? matchTemplate(uri);
-    if (!found) return undefined;
-    if (found.owner === '') return 'own';
-    const peer = byName.get(found.owner);
-    return peer && { peer, originalUri: originalOf(found, uri), prefixed: found.prefixed };
-  };
-  const matchTemplate = (uri: string): FederatedItem<unknown> | undefined => {
-    const naming = templates();
-    for (const [key, matcher] of naming.matchers) {
-      if (matcher.match(uri) !== null) return naming.items.get(key);
-    }
-    return undefined;
-  };
+  const directory = createFeatureDirectory({ peers: peerFeatures, prefixMode: options.prefixMode, logger });
+  const { routeOf, promptRoute } = directory;
 
   const subscriptions = createResourceSubscriptions({
     route: (uri) => {
@@ -342,31 +221,24 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
 
   const listOwnResources = async (call: FeatureCall) => {
     if (!own) return;
-    const [listed, listedTemplates] = await Promise.all([
+    const [resources, templates] = await Promise.all([
       own.listResources(call),
       own.listResourceTemplates(call.signal),
     ]);
-    ownResources = setOwn(ownResources, listed, () => {
-      resourceNaming = undefined;
-    });
-    ownTemplates = setOwn(ownTemplates, listedTemplates, () => {
-      templateNaming = undefined;
-    });
+    directory.setOwn({ resources, templates });
   };
   const listOwnPrompts = async (signal?: AbortSignal) => {
-    if (!own) return;
-    ownPrompts = setOwn(ownPrompts, await own.listPrompts(signal), () => {
-      promptNaming = undefined;
-    });
+    if (own) directory.setOwn({ prompts: await own.listPrompts(signal) });
   };
-
-  /** Resolves a federated prompt name to its owner. */
-  const promptRoute = (name: string) => {
-    const found = promptsNaming().items.get(name);
-    if (!found) return undefined;
-    return found.owner === ''
-      ? ('own' as const)
-      : { peer: byName.get(found.owner), originalName: found.originalKey };
+  /** Lists the gateway's own resources, templates and prompts (outside any client request). */
+  const refreshOwn = async () => {
+    const signal = new AbortController().signal;
+    await Promise.all([
+      listOwnResources({ signal, correlationId: options.generateId() }),
+      listOwnPrompts(signal),
+    ]).catch((error: unknown) =>
+      logger.warn('could not list the gateway’s own resources and prompts', { error }),
+    );
   };
 
   return {
@@ -374,17 +246,13 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
       void relistFailed();
       checkListed();
       await listOwnResources(call);
-      return [...resources().items.values()].map((entry) => entry.item);
+      return [...directory.resources().items.values()].map((entry) => entry.item);
     },
     async listResourceTemplates(signal) {
       void relistFailed();
       checkListed();
-      if (own) {
-        ownTemplates = setOwn(ownTemplates, await own.listResourceTemplates(signal), () => {
-          templateNaming = undefined;
-        });
-      }
-      return [...templates().items.values()].map((entry) => entry.item);
+      if (own) directory.setOwn({ templates: await own.listResourceTemplates(signal) });
+      return [...directory.templates().items.values()].map((entry) => entry.item);
     },
     async readResource(uri, call): Promise<ReadResourceResult> {
       let route = routeOf(uri);
@@ -442,7 +310,7 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
       void relistFailed();
       checkListed();
       await listOwnPrompts(signal);
-      return [...promptsNaming().items.values()].map((entry) => entry.item);
+      return [...directory.prompts().items.values()].map((entry) => entry.item);
     },
     async getPrompt(name, args, call): Promise<GetPromptResult> {
       let route = promptRoute(name);
@@ -487,8 +355,8 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
         target = { peer: route.peer, ref: { type: 'ref/prompt', name: route.originalName } };
       } else {
         const uri = request.ref.uri;
-        const template = templates().items.get(uri);
-        const fixed = template ? undefined : resources().items.get(uri);
+        const template = directory.templates().items.get(uri);
+        const fixed = template ? undefined : directory.resources().items.get(uri);
         const found = template ?? fixed;
         if (!found) throw unknown('resource template', uri);
         if (found.owner === '' && own) return own.complete(request, signal, callMetadata);
@@ -512,25 +380,17 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
     async start() {
       if (own) {
         stops.push(
+          // The gateway's own lists are read again at once, so names and routes follow them.
           own.onResourcesChanged((change) => {
-            if (change.kind === 'list_changed') {
-              resourceNaming = undefined;
-              templateNaming = undefined;
-            }
+            if (change.kind === 'list_changed') void refreshOwn();
             emitResources(change);
           }),
           own.onPromptsChanged(() => {
-            promptNaming = undefined;
+            void refreshOwn();
             emitPrompts();
           }),
         );
-        const signal = new AbortController().signal;
-        await Promise.all([
-          listOwnResources({ signal, correlationId: options.generateId() }).catch((error: unknown) =>
-            logger.warn('could not list the gateway’s own resources', { error }),
-          ),
-          listOwnPrompts(signal),
-        ]);
+        await refreshOwn();
       }
       await Promise.all(peerFeatures.map((entry) => entry.refresh()));
     },
