@@ -224,6 +224,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ...(security.peerAuth ? { linkOptions: { auth: security.peerAuth.signer } } : {}),
     })),
     tools: [createOrchestrateTool(pipeline)],
+    // Published stories and the story request, hosted by the gateway itself (it sees the bundles) and served beside
+    // whatever resources and prompts its peers offer.
+    resourceTemplates: createStoryResources({ outDir: resolve(options.outDir) }),
+    prompts: [storyRequestPrompt],
   });
   let node: MeshNode | undefined;
   let continuation: PipelineContinuation | undefined;
@@ -232,10 +236,6 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     node = createMeshNode({
       id: 'gateway',
       host: gateway,
-      // Published stories and the story request, served on this node (the one that sees the bundles): the gateway
-      // federates tools only, so they are not carried across the mesh.
-      resourceTemplates: createStoryResources({ outDir: resolve(options.outDir) }),
-      prompts: [storyRequestPrompt],
       ports: options.ports,
       logger: options.logger.child({ node: 'gateway' }),
       ...nodeEndpoints(options),

@@ -151,6 +151,7 @@ export type {
   PeerFeatureLink,
   PeerFeatureSet,
   PeerLink,
+  ResourceSubscriptionOptions,
 } from './link/peer-link-types.js';
 export { createHmacPeerAuth } from './link/peer-auth.js';
 export type {
@@ -176,6 +177,8 @@ export type {
   CompletionHost,
   CompletionRequest,
   FeatureCall,
+  FeatureCallMetadata,
+  HostFeatures,
   MeshCompletion,
   MeshPromptInfo,
   MeshResourceInfo,
@@ -229,6 +232,8 @@ export type {
   RouteDecision,
 } from './gateway/gateway-inspector.js';
 export { federateToolNames, ORIGIN_META_KEY } from './gateway/tool-naming.js';
+export { prefixPromptName, prefixResourceUri } from './gateway/feature-naming.js';
+export type { GatewayFeatures } from './gateway/gateway-features.js';
 export type {
   FederatedTool,
   PeerToolList,

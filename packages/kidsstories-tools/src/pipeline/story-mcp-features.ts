@@ -39,11 +39,12 @@ async function bundleDates(outDir: string): Promise<string[]> {
  * Published stories as an MCP resource template, `kidsstories://stories/{date}/{ageBand}`: reading one gives the
  * bundle's `story-manifest.json` (title, moral, pages with their text and asset paths, credits), read with
  * `readBundle`; `resources/list` lists every bundle on disk; `completion/complete` suggests the dates that have
- * bundles and the age bands. Serve it on the node that can see the bundle folder.
+ * bundles and the age bands. Serve it where the bundle folder is seen: on a node, or on the gateway itself (which
+ * serves it beside its peers' resources).
  *
  * @example
  * ```ts
- * createMeshNode({ id: 'gateway', host: gateway, resourceTemplates: createStoryResources({ outDir: 'out' }) });
+ * createGateway({ id: 'gateway', ports, peers, resourceTemplates: createStoryResources({ outDir: 'out' }) });
  * ```
  */
 export function createStoryResources(options: StoryResourcesOptions): ResourceTemplateDefinition[] {

@@ -53,6 +53,10 @@ export interface PeerStatusReport {
   replicas: ReplicaStatus[];
   /** Tools in the cached list (0 before the first successful listing). */
   toolCount: number;
+  /** Resources, resource templates and prompts in the cached lists (0 for a peer that serves none). */
+  resourceCount?: number;
+  resourceTemplateCount?: number;
+  promptCount?: number;
   /** When the list was last fetched, in epoch milliseconds. */
   listedAt?: number;
   /** Why the last listing failed, while it does. */

@@ -10,7 +10,12 @@ import type { EventBus } from '../ports/event-bus.js';
 import { createPeerPolicy, type PeerPolicy, type PeerPolicyOptions } from '../resilience/peer-policy.js';
 import type { MeshToolInfo, ToolOutcome } from '../tool/tool-context.js';
 import type { PeerStatusReport } from './gateway-inspector.js';
-import { createReplicaRouter, type ReplicaRouter, type RoutingStrategy } from './replica-router.js';
+import {
+  createReplicaRouter,
+  type Replica,
+  type ReplicaRouter,
+  type RoutingStrategy,
+} from './replica-router.js';
 
 /** Resilience settings of one peer: everything of {@link PeerPolicyOptions} the gateway does not supply itself. */
 export type GatewayPeerPolicyOptions = Pick<PeerPolicyOptions, 'timeouts' | 'retry' | 'breaker' | 'bulkhead'>;
@@ -49,6 +54,8 @@ export interface GatewayPeerContext {
   metrics: MeshMetrics;
   /** Called when the peer's cached tool list changed. */
   onListChanged: () => void;
+  /** Receives every event of the peer's replicas too (resource and prompt changes, draining). Default none. */
+  onEvent?: (event: NodeEvent, replica: Replica) => void;
 }
 
 /** A peer inside the gateway: replicas, policy, cached tool list. */
@@ -175,6 +182,7 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
     } else if (event.kind === 'draining' && replica) {
       router.markUnavailable(replica, 'draining');
     }
+    if (replica) context.onEvent?.(event, replica);
   };
 
   return {
@@ -219,6 +227,7 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
                   metadata,
                   ...input,
                   ...(call.onProgress ? { onProgress: call.onProgress } : {}),
+                  ...(call.onLog ? { onLog: call.onLog } : {}),
                 }),
               signal,
             );

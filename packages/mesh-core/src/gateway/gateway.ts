@@ -1,17 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import { SpanKind, type Tracer } from '@opentelemetry/api';
 import type { ToolPorts } from '../context/create-tool-context.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { LinkCallOptions } from '../link/peer-link-types.js';
 import { closestNames, echoableName } from '../node/closest-names.js';
+import type { HostFeatures } from '../node/feature-host.js';
+import { createLocalFeatureHost, type LocalFeatureHost } from '../node/local-feature-host.js';
 import { createLocalToolHost } from '../node/local-tool-host.js';
 import type { HostHealth, InboundCall, ToolHost } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
 import { createMeshMetrics, type MeshMetrics } from '../observability/metrics.js';
 import { withSpan } from '../observability/tracing.js';
 import type { CircuitStateStore } from '../ports/circuit-state.js';
+import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
+import type { ResourceDefinition, ResourceTemplateDefinition } from '../resource/resource-definition.js';
 import type { MeshClient, MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
 import { explainRoute } from './explain-route.js';
+import { createGatewayFeatures, type GatewayFeatures } from './gateway-features.js';
 import type { GatewayInspector } from './gateway-inspector.js';
 import { createGatewayPeer, type GatewayPeer, type GatewayPeerOptions } from './gateway-peer.js';
 import { resolveGatewayOptions } from './resolve-gateway-options.js';
@@ -35,14 +41,25 @@ export interface GatewayOptions {
   /** How federated tools are named. Default `conditional` (only colliding names are prefixed). */
   prefixMode?: PrefixMode;
   /**
-   * Fail closed: `listTools` rejects with `unavailable` while any peer cannot be listed, and a tool with an
-   * invalid final name is an error. Default false (such peers and tools are skipped and logged).
+   * Fail closed: `listTools` (and the resource, template and prompt lists) reject with `unavailable` while any peer
+   * cannot be listed, and a tool with an invalid final name is an error. Default false (such peers and tools are skipped and logged).
    */
   failClosed?: boolean;
   /** Ports for the gateway's own tools, and breaker state sharing (`events`, `circuitState`). */
   ports: GatewayPorts;
   /** More tools hosted by the gateway itself, next to `route`, `budget_check` and `circuit_status`. */
   tools?: readonly AnyToolDefinition[];
+  /**
+   * Resources hosted by the gateway itself, served beside its peers' (never prefixed: a peer offering the same URI
+   * gets its prefix). Default none.
+   */
+  resources?: readonly ResourceDefinition[];
+  /** Resource templates hosted by the gateway itself. Default none. */
+  resourceTemplates?: readonly ResourceTemplateDefinition[];
+  /** Prompts hosted by the gateway itself (never prefixed). Default none. */
+  prompts?: readonly AnyPromptDefinition[];
+  /** Generates correlation ids for the gateway's own listings of its peers. Default `crypto.randomUUID`. */
+  generateId?: () => string;
   /** Logger. Default: silent. */
   logger?: Logger;
   /**
@@ -69,10 +86,20 @@ export interface GatewayOptions {
   random?: () => number;
 }
 
-/** A gateway: one {@link ToolHost} federating its peers' tools with its own, plus lifecycle. */
+/**
+ * A gateway: one {@link ToolHost} federating its peers' tools with its own, and their resources, prompts and
+ * completion ({@link Gateway.features}), plus lifecycle.
+ */
 export interface Gateway extends ToolHost, GatewayInspector {
   /** The metrics the gateway records into: `options.metrics`, or its own registry. */
   readonly metrics: MeshMetrics;
+  /**
+   * The federated resources, prompts and completion: the gateway's own and its peers' (a `MeshNode` serving the
+   * gateway serves them over MCP and the mesh service). Resource subscriptions are forwarded to the owning peer.
+   */
+  readonly features: Required<HostFeatures> & { resources: GatewayFeatures };
+  /** The gateway's own resources and prompts (add, remove, `resourceUpdated`), or `undefined` without any. */
+  readonly localFeatures: LocalFeatureHost | undefined;
   /** Starts the peers' breakers and event streams and lists every peer once. Idempotent. */
   start(): Promise<void>;
   /** Lists every peer again now. */
@@ -112,6 +139,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The gateway always counts its own calls, peers, retries and breaker transitions (served by a MeshNode).
   const metrics = resolved.metrics ?? createMeshMetrics();
   const listeners = new Set<() => void>();
+  // Set below, once the peers exist; their events reach it through `onEvent`.
+  let features: GatewayFeatures | undefined;
   let naming: ToolNaming | MeshError | undefined;
   let started: Promise<void> | undefined;
   let closed = false;
@@ -140,9 +169,54 @@ export function createGateway(options: GatewayOptions): Gateway {
       logger,
       metrics,
       onListChanged,
+      onEvent: (event, replica) => {
+        const self = peersByName.get(peer.name);
+        if (self) features?.onPeerEvent(self, replica, event);
+      },
     }),
   );
   const peersByName = new Map(peers.map((peer) => [peer.name, peer]));
+  const localFeatures =
+    options.resources || options.resourceTemplates || options.prompts
+      ? createLocalFeatureHost({
+          id,
+          logger,
+          now,
+          ...(options.resources ? { resources: options.resources } : {}),
+          ...(options.resourceTemplates ? { resourceTemplates: options.resourceTemplates } : {}),
+          ...(options.prompts ? { prompts: options.prompts } : {}),
+        })
+      : undefined;
+  const federated = createGatewayFeatures({
+    gatewayId: id,
+    peers,
+    ...(localFeatures ? { own: localFeatures } : {}),
+    prefixMode: resolved.prefixMode,
+    failClosed: resolved.failClosed,
+    maxHops: resolved.maxHops,
+    listTimeoutMs: resolved.listTimeoutMs,
+    relistIntervalMs: resolved.relistIntervalMs,
+    now,
+    generateId: options.generateId ?? randomUUID,
+    logger,
+    metrics,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+  });
+  features = federated;
+  /** The federated host, once the gateway started (its lists are filled at start). */
+  const startedFeatures = async () => {
+    await ensureStarted();
+    return federated;
+  };
+  const featureHost: Gateway['features']['resources'] = {
+    ...federated,
+    listResources: async (call) => (await startedFeatures()).listResources(call),
+    listResourceTemplates: async (signal) => (await startedFeatures()).listResourceTemplates(signal),
+    readResource: async (uri, call) => (await startedFeatures()).readResource(uri, call),
+    listPrompts: async (signal) => (await startedFeatures()).listPrompts(signal),
+    getPrompt: async (name, args, call) => (await startedFeatures()).getPrompt(name, args, call),
+    complete: async (request, signal, call) => (await startedFeatures()).complete(request, signal, call),
+  };
 
   const inspector: GatewayInspector = {
     explainRoute: async (tool) =>
@@ -152,7 +226,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         peers: peersByName,
         suggest: (name) => (unknownTool(name).details.suggestions as string[] | undefined) ?? [],
       }),
-    peerStatus: () => peers.map((peer) => peer.status()),
+    peerStatus: () => peers.map((peer) => ({ ...peer.status(), ...features?.counts(peer.name) })),
   };
 
   // Tools hosted by the gateway itself call the mesh through the gateway (hop unchanged: no link crossed).
@@ -329,10 +403,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     id,
     metrics,
     relaysCalls: true,
+    features: { resources: featureHost, prompts: featureHost, completion: featureHost },
+    localFeatures,
     ...inspector,
     start() {
       started ??= (async () => {
         await Promise.all(peers.map((peer) => peer.start()));
+        await federated.start();
         logger.info('gateway started', {
           peers: peers.map((peer) => ({
             name: peer.name,
@@ -345,11 +422,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async refresh() {
       await ensureStarted();
-      await Promise.all(peers.map((peer) => peer.refresh()));
+      await Promise.all([...peers.map((peer) => peer.refresh()), federated.refresh()]);
     },
     async close() {
       closed = true;
       await started?.catch(() => {});
+      federated.close();
       await Promise.all(peers.map((peer) => peer.close()));
       listeners.clear();
     },

@@ -11,6 +11,7 @@ import {
   CallToolResponseSchema,
   MeshService,
 } from '../gen/mesh/v1/mesh_pb.js';
+import type { HostFeatures } from '../node/feature-host.js';
 import type { ToolHost } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { type CallChannelSession, serveCallChannel } from './call-channel-server.js';
@@ -48,6 +49,13 @@ export interface MeshServerTlsOptions {
 export interface MeshServerOptions {
   /** The tools to serve: a node, or a gateway federating its peers. */
   host: ToolHost;
+  /**
+   * The resources, prompts and completion served beside the tools (`GetFeatures`, `ListResources`, `ReadResource`,
+   * `ListPrompts`, `GetPrompt`, `Complete`); their changes go to watchers as `resources_changed`,
+   * `prompts_changed` and `resource_updated` events. Default: the host's own (`host.features`, a gateway's
+   * federated ones), else none: those methods answer `unimplemented`.
+   */
+  features?: HostFeatures;
   /** TCP port. Default 0 (a free port; read it from {@link MeshServer.port} after `start()`). */
   port?: number;
   /** Address to listen on. Default `127.0.0.1`. */
@@ -78,8 +86,8 @@ const DEFAULT_MESH_SERVER = {
   closeTimeoutMs: 10_000,
 } as const;
 
-type ResolvedMeshServerOptions = Required<Omit<MeshServerOptions, 'tls' | 'auth'>> &
-  Pick<MeshServerOptions, 'tls' | 'auth'>;
+type ResolvedMeshServerOptions = Required<Omit<MeshServerOptions, 'tls' | 'auth' | 'features'>> &
+  Pick<MeshServerOptions, 'tls' | 'auth' | 'features'>;
 
 function resolveMeshServerOptions(options: MeshServerOptions): ResolvedMeshServerOptions {
   const resolved: ResolvedMeshServerOptions = {
@@ -89,6 +97,7 @@ function resolveMeshServerOptions(options: MeshServerOptions): ResolvedMeshServe
     generateId: generateCorrelationId,
     ...stripUndefined(options),
   };
+  if (resolved.features === undefined && options.host.features) resolved.features = options.host.features;
   const integer = (
     field: 'port' | 'maxHops' | 'readMaxBytes' | 'closeTimeoutMs',
     min: number,
@@ -133,7 +142,7 @@ export class MeshServer {
   #server: http2.Http2Server | http2.Http2SecureServer | undefined;
   #port: number | undefined;
   #inFlight = 0;
-  #stopWatchingHost: (() => void) | undefined;
+  #stopWatchingHost: Array<() => void> = [];
   #closing: Promise<void> | undefined;
 
   /** Prefer {@link createMeshServer}. @throws MeshError `invalid_argument` for bad options. */
@@ -186,6 +195,7 @@ export class MeshServer {
     };
     const serviceOptions: MeshServiceImplOptions = {
       host,
+      ...(this.#options.features ? { features: this.#options.features } : {}),
       events: { subscribe: (sink) => this.#subscribe(sink) },
       auth: this.#options.auth,
       requireClientCertificate,
@@ -288,15 +298,32 @@ export class MeshServer {
       });
     });
     this.#port = (server.address() as AddressInfo).port;
-    this.#stopWatchingHost = host.onToolsChanged(() =>
-      this.publishEvent({ kind: 'tools_changed', nodeId: host.id }),
+    this.#stopWatchingHost.push(
+      host.onToolsChanged(() => this.publishEvent({ kind: 'tools_changed', nodeId: host.id })),
     );
+    const { resources, prompts } = this.#options.features ?? {};
+    if (resources) {
+      this.#stopWatchingHost.push(
+        resources.onResourcesChanged((change) =>
+          this.publishEvent(
+            change.kind === 'list_changed'
+              ? { kind: 'resources_changed', nodeId: host.id }
+              : { kind: 'resource_updated', nodeId: host.id, uri: change.uri },
+          ),
+        ),
+      );
+    }
+    if (prompts) {
+      this.#stopWatchingHost.push(
+        prompts.onPromptsChanged(() => this.publishEvent({ kind: 'prompts_changed', nodeId: host.id })),
+      );
+    }
     logger.info('mesh server listening', { url: this.url, nodeId: host.id });
   }
 
   /**
    * Sends an event to every WatchEvents stream: circuit state changes, draining. Tool list changes of the
-   * host are published automatically.
+   * host, and the resource and prompt changes of `features`, are published automatically.
    */
   publishEvent(event: NodeEvent): void {
     for (const sink of this.#sinks) sink.push(event);
@@ -315,7 +342,7 @@ export class MeshServer {
     const server = this.#server;
     if (!server) return;
     const { host, logger } = this.#options;
-    this.#stopWatchingHost?.();
+    for (const stop of this.#stopWatchingHost.splice(0)) stop();
     this.publishEvent({ kind: 'draining', nodeId: host.id });
     for (const channel of this.#channels) channel.drain();
     for (const sink of this.#sinks) sink.end();

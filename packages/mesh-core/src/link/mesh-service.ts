@@ -12,8 +12,10 @@ import {
   CallToolChannelResponseSchema,
   type CallToolRequest,
   type CallToolResponseSchema,
+  type CallToolStreamResponseSchema,
   type MeshService,
 } from '../gen/mesh/v1/mesh_pb.js';
+import type { HostFeatures } from '../node/feature-host.js';
 import type { InboundCall, ToolHost } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
 import { isInputRequired, type ToolProgress } from '../tool/tool-context.js';
@@ -25,6 +27,8 @@ import {
   createCallChannelSession,
   oversizedAnswer,
 } from './call-channel-server.js';
+import { createFeatureServiceImpl } from './feature-service.js';
+import { clientLogToWire } from './feature-wire-codec.js';
 import type { PeerAuthVerifier } from './peer-auth.js';
 import type { NodeEvent } from './peer-link-types.js';
 import {
@@ -84,6 +88,8 @@ export interface NodeEventSource {
 /** Options for {@link createMeshServiceImpl}. @internal */
 export interface MeshServiceImplOptions {
   host: ToolHost;
+  /** The resources, prompts and completion served beside the tools. Default none (those methods `unimplemented`). */
+  features?: HostFeatures;
   events: NodeEventSource;
   auth: PeerAuthVerifier | undefined;
   requireClientCertificate: boolean;
@@ -113,8 +119,16 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
     timeoutMs: () => context.timeoutMs(),
   });
   const callTool = createCallToolHandler(options);
+  const features = createFeatureServiceImpl({
+    nodeId: host.id,
+    features: options.features ?? {},
+    inboundCall: (context) => inboundCall(scopeOf(context)),
+    toWireError,
+  });
 
   return {
+    ...features,
+
     async listTools(_request, context) {
       try {
         await authenticate(scopeOf(context));
@@ -131,17 +145,22 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
 
     async *callToolStream(request, context) {
       try {
-        const progress = createAsyncQueue<ToolProgress>(context.signal, { maxItems: 1024 });
-        const call = await inboundCall(scopeOf(context), (report) => progress.push(report));
+        // Progress reports and (when asked) log records, in the order the tool wrote them.
+        const events = createAsyncQueue<
+          MessageInitShape<typeof CallToolStreamResponseSchema>['event'] & { case: 'progress' | 'log' }
+        >(context.signal, { maxItems: 1024 });
+        const call = await inboundCall(scopeOf(context), (report) =>
+          events.push({ case: 'progress', value: progressToWire(report) }),
+        );
+        if (request.logs)
+          call.onLog = (record) => events.push({ case: 'log', value: clientLogToWire(record) });
         const fields = callFieldsFromWire(request);
         const pending = host
           .callTool(request.name, fields.args, relaying(call, fields))
-          .finally(() => progress.end());
+          .finally(() => events.end());
         // Observed here so an early rejection is not reported as unhandled while progress drains.
         pending.catch(() => {});
-        for await (const report of progress) {
-          yield { event: { case: 'progress', value: progressToWire(report) } };
-        }
+        for await (const event of events) yield { event };
         const outcome = await pending;
         yield isInputRequired(outcome)
           ? { event: { case: 'inputRequired', value: inputRequiredToWire(outcome, request.name) } }
@@ -221,6 +240,8 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
         try {
           // A new watcher (or one that reconnects) may have missed changes: tell it to re-read the list.
           yield eventToWire({ kind: 'tools_changed', nodeId: host.id });
+          if (options.features?.resources) yield eventToWire({ kind: 'resources_changed', nodeId: host.id });
+          if (options.features?.prompts) yield eventToWire({ kind: 'prompts_changed', nodeId: host.id });
           if (host.health() === 'draining') yield eventToWire({ kind: 'draining', nodeId: host.id });
           for await (const event of queue) yield eventToWire(event);
         } finally {

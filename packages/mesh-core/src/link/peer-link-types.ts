@@ -1,4 +1,5 @@
 import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
+import type { MeshError } from '../errors/mesh-error.js';
 import type {
   CompletionRequest,
   MeshCompletion,
@@ -37,7 +38,7 @@ export interface LinkCallOptions extends MeshCallOptions {
   allowInputRequired?: boolean;
   /**
    * Receives the log records the tool writes for the client (`notifications/message`), streamed back like
-   * progress. A link that cannot carry them ignores it.
+   * progress (a mesh link then uses the streamed call). A link that cannot carry them ignores it.
    */
   onLog?: ClientLogSink;
 }
@@ -46,7 +47,13 @@ export interface LinkCallOptions extends MeshCallOptions {
 export type NodeEvent =
   | { kind: 'tools_changed'; nodeId: string }
   | { kind: 'circuit'; nodeId: string; target: string; state: 'closed' | 'open' | 'half_open' }
-  | { kind: 'draining'; nodeId: string };
+  | { kind: 'draining'; nodeId: string }
+  /** The node's resource or resource template list changed. */
+  | { kind: 'resources_changed'; nodeId: string }
+  /** The node's prompt list changed. */
+  | { kind: 'prompts_changed'; nodeId: string }
+  /** The contents of the resource at `uri` changed (`notifications/resources/updated`). */
+  | { kind: 'resource_updated'; nodeId: string; uri: string };
 
 /** Options of one resource, prompt or completion request over a link. */
 export interface LinkFeatureOptions {
@@ -96,7 +103,16 @@ export interface PeerFeatureLink {
    * Follows updates of one resource on the peer: `listener` runs on each `notifications/resources/updated` for
    * `uri` until the returned function is called. The link subscribes again after a reconnect.
    */
-  subscribeResource(uri: string, listener: () => void): () => void;
+  subscribeResource(uri: string, listener: () => void, options?: ResourceSubscriptionOptions): () => void;
+}
+
+/** Options of {@link PeerFeatureLink.subscribeResource}. */
+export interface ResourceSubscriptionOptions {
+  /**
+   * Called when the link lost the subscription for now (the connection or stream to the peer failed): updates may
+   * be missed until it is back. The link keeps trying; a gateway moves the subscription to another replica.
+   */
+  onError?: (error: MeshError) => void;
 }
 
 /**

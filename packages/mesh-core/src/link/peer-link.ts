@@ -11,6 +11,7 @@ import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-no
 import { isLocalFailure, MeshError, markLocalFailure, meshErrorFromConnect } from '../errors/mesh-error.js';
 import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
 import type { HostHealth } from '../node/tool-host.js';
+import type { ClientLogRecord, ClientLogSink } from '../observability/client-logger.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { inputRequiredNotRelayable } from '../tool/input-required.js';
 import {
@@ -24,10 +25,29 @@ import {
   CHANNEL_UNSUPPORTED,
   createCallChannelClient,
 } from './call-channel-client.js';
+import {
+  clientLogFromWire,
+  completeRequestToWire,
+  completionFromWire,
+  featuresFromWire,
+  NO_FEATURES,
+  promptResultFromWire,
+  promptsFromWire,
+  readResultFromWire,
+  resourcesFromWire,
+  resourceTemplatesFromWire,
+} from './feature-wire-codec.js';
 import { grpcUnary } from './grpc-unary.js';
 import { MESH_HEADERS } from './mesh-service.js';
 import type { PeerAuthSigner } from './peer-auth.js';
-import type { LinkCallMetadata, LinkCallOptions, NodeEvent, PeerLink } from './peer-link-types.js';
+import type {
+  LinkCallMetadata,
+  LinkCallOptions,
+  LinkFeatureOptions,
+  NodeEvent,
+  PeerLink,
+  ResourceSubscriptionOptions,
+} from './peer-link-types.js';
 import {
   callRequestToWire,
   eventFromWire,
@@ -268,7 +288,11 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     return call;
   };
 
-  const watchLoop = async (listener: (event: NodeEvent) => void, signal: AbortSignal) => {
+  const watchLoop = async (
+    listener: (event: NodeEvent) => void,
+    signal: AbortSignal,
+    onError?: (error: MeshError) => void,
+  ) => {
     const initialMs = options.watchBackoff?.initialMs ?? DEFAULT_PEER_LINK.watchInitialMs;
     const maxMs = options.watchBackoff?.maxMs ?? DEFAULT_PEER_LINK.watchMaxMs;
     let attempt = 0;
@@ -292,6 +316,11 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
           code: meshError.code,
           message: meshError.message,
         });
+        try {
+          onError?.(meshError);
+        } catch (listenerError) {
+          logger.error('watch error listener threw', { error: listenerError });
+        }
       }
       const delayMs = random() * Math.min(maxMs, initialMs * 2 ** attempt);
       attempt = Math.min(attempt + 1, 30);
@@ -310,8 +339,8 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     } catch (error) {
       throw localFailure(error, `the arguments of "${name}"`, true);
     }
-    const onProgress = options.onProgress;
-    if (!onProgress) {
+    const { onProgress, onLog } = options;
+    if (!onProgress && !onLog) {
       // The hot path of every forwarded call: the same gRPC wire, without Connect's per-call pipeline.
       let metadata: Record<string, string>;
       let authorization: string | undefined;
@@ -350,9 +379,12 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     } catch (error) {
       throw localFailure(error, `the call of "${name}"`);
     }
-    for await (const message of client.callToolStream(request, call)) {
-      if (message.event.case === 'progress') onProgress(progressFromWire(message.event.value));
-      else if (message.event.case === 'result') return resultFromWire(message.event.value);
+    for await (const message of client.callToolStream({ ...request, logs: onLog !== undefined }, call)) {
+      if (message.event.case === 'progress') onProgress?.(progressFromWire(message.event.value));
+      else if (message.event.case === 'log') {
+        const record = message.event.value;
+        deliverLog(onLog, () => clientLogFromWire(record));
+      } else if (message.event.case === 'result') return resultFromWire(message.event.value);
       else if (message.event.case === 'inputRequired')
         return inputRequiredFromWire(message.event.value, name);
     }
@@ -406,8 +438,192 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     );
   };
 
+  /** Hands a received log record to `sink`; a malformed record is dropped (logged), never failing the request. */
+  const deliverLog = (sink: ClientLogSink | undefined, read: () => ClientLogRecord) => {
+    if (!sink) return;
+    try {
+      sink(read());
+    } catch (error) {
+      logger.debug('log record from the peer dropped', { error });
+    }
+  };
+
+  /** Connect call options of a resource, prompt or completion request. */
+  const featureCallOptions = (options: LinkFeatureOptions, what: string): CallOptions => {
+    try {
+      return callOptions(options, options.metadata);
+    } catch (error) {
+      throw localFailure(error, what);
+    }
+  };
+
+  /** Runs a feature request; a connection lost under it is `unavailable` (see {@link lostConnection}). */
+  const featureRequest = <T>(options: { signal?: AbortSignal | undefined }, run: () => Promise<T>) =>
+    guard(async () => {
+      try {
+        return await run();
+      } catch (error) {
+        throw lostConnection(error, options.signal);
+      }
+    });
+
+  /**
+   * Reads a streamed feature response: log records to `onLog`, then the one result. Every message has an
+   * `event` oneof with `log` and one result case.
+   */
+  const streamedResult = async <T>(
+    messages: AsyncIterable<{ event: { case: string | undefined; value?: unknown } }>,
+    resultCase: string,
+    onLog: ClientLogSink | undefined,
+    parse: (value: string) => T,
+    what: string,
+  ): Promise<T> => {
+    for await (const message of messages) {
+      const { event } = message;
+      if (event.case === 'log') {
+        deliverLog(onLog, () => clientLogFromWire(event.value as Parameters<typeof clientLogFromWire>[0]));
+      } else if (event.case === resultCase) {
+        return parse(event.value as string);
+      }
+    }
+    throw new MeshError(`${what} ended without a result`, 'internal', { details: { origin: url } });
+  };
+
+  // Resource subscriptions ride on one watch stream of the link, opened while any subscription is held.
+  const resourceListeners = new Map<
+    string,
+    Set<{ listener: () => void; options: ResourceSubscriptionOptions }>
+  >();
+  let stopResourceWatch: (() => void) | undefined;
+  const onResourceEvent = (event: NodeEvent) => {
+    if (event.kind !== 'resource_updated') return;
+    for (const entry of [...(resourceListeners.get(event.uri) ?? [])]) {
+      try {
+        entry.listener();
+      } catch (error) {
+        logger.error('resource listener threw', { error });
+      }
+    }
+  };
+  const onResourceWatchError = (error: MeshError) => {
+    for (const entries of [...resourceListeners.values()]) {
+      for (const entry of [...entries]) entry.options.onError?.(error);
+    }
+  };
+
   return {
     url,
+
+    async features(options = {}) {
+      try {
+        return await featureRequest(options, async () =>
+          featuresFromWire(await client.getFeatures({}, callOptions(options))),
+        );
+      } catch (error) {
+        // A node older than the feature methods serves tools only.
+        if (MeshError.isInstance(error) && error.code === 'unimplemented') return { ...NO_FEATURES };
+        throw error;
+      }
+    },
+
+    listResources(options) {
+      return featureRequest(options, () =>
+        streamedResult(
+          client.listResources(
+            { logs: options.onLog !== undefined },
+            featureCallOptions(options, 'listing resources'),
+          ),
+          'resourcesJson',
+          options.onLog,
+          resourcesFromWire,
+          'the resource list',
+        ),
+      );
+    },
+
+    listResourceTemplates(options) {
+      return featureRequest(options, async () => {
+        const response = await client.listResourceTemplates(
+          {},
+          featureCallOptions(options, 'listing resource templates'),
+        );
+        return resourceTemplatesFromWire(response.resourceTemplatesJson);
+      });
+    },
+
+    readResource(uri, options) {
+      return featureRequest(options, () =>
+        streamedResult(
+          client.readResource(
+            { uri, logs: options.onLog !== undefined },
+            featureCallOptions(options, `reading "${uri}"`),
+          ),
+          'resultJson',
+          options.onLog,
+          readResultFromWire,
+          `the read of "${uri}"`,
+        ),
+      );
+    },
+
+    listPrompts(options) {
+      return featureRequest(options, async () => {
+        const response = await client.listPrompts({}, featureCallOptions(options, 'listing prompts'));
+        return promptsFromWire(response.promptsJson);
+      });
+    },
+
+    getPrompt(name, args, options) {
+      return featureRequest(options, () =>
+        streamedResult(
+          client.getPrompt(
+            { name, arguments: args, logs: options.onLog !== undefined },
+            featureCallOptions(options, `getting prompt "${name}"`),
+          ),
+          'resultJson',
+          options.onLog,
+          promptResultFromWire,
+          `prompt "${name}"`,
+        ),
+      );
+    },
+
+    complete(request, options) {
+      return featureRequest(options, async () => {
+        const response = await client.complete(
+          completeRequestToWire(request),
+          featureCallOptions(options, 'completing'),
+        );
+        return completionFromWire(response);
+      });
+    },
+
+    subscribeResource(uri, listener, options = {}) {
+      if (closed) return () => {};
+      const entry = { listener, options };
+      let entries = resourceListeners.get(uri);
+      if (!entries) {
+        entries = new Set();
+        resourceListeners.set(uri, entries);
+      }
+      entries.add(entry);
+      if (!stopResourceWatch) {
+        const controller = new AbortController();
+        watchers.add(controller);
+        void watchLoop(onResourceEvent, controller.signal, onResourceWatchError).finally(() =>
+          watchers.delete(controller),
+        );
+        stopResourceWatch = () => controller.abort();
+      }
+      return () => {
+        entries.delete(entry);
+        if (entries.size === 0 && resourceListeners.get(uri) === entries) resourceListeners.delete(uri);
+        if (resourceListeners.size === 0) {
+          stopResourceWatch?.();
+          stopResourceWatch = undefined;
+        }
+      };
+    },
 
     listTools(options = {}) {
       return guard(async () => {
@@ -438,6 +654,8 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       channel?.close();
       for (const watcher of watchers) watcher.abort();
       watchers.clear();
+      resourceListeners.clear();
+      stopResourceWatch = undefined;
       sessionManager.abort();
     },
   };

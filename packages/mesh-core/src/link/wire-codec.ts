@@ -291,6 +291,21 @@ export function eventToWire(event: NodeEvent): WatchEventsResponse {
         nodeId: event.nodeId,
         event: { case: 'draining', value: {} },
       });
+    case 'resources_changed':
+      return create(WatchEventsResponseSchema, {
+        nodeId: event.nodeId,
+        event: { case: 'resourcesChanged', value: {} },
+      });
+    case 'prompts_changed':
+      return create(WatchEventsResponseSchema, {
+        nodeId: event.nodeId,
+        event: { case: 'promptsChanged', value: {} },
+      });
+    case 'resource_updated':
+      return create(WatchEventsResponseSchema, {
+        nodeId: event.nodeId,
+        event: { case: 'resourceUpdated', value: { uri: event.uri } },
+      });
   }
 }
 
@@ -302,6 +317,12 @@ export function eventFromWire(message: WatchEventsResponse): NodeEvent | undefin
       return { kind: 'tools_changed', nodeId };
     case 'draining':
       return { kind: 'draining', nodeId };
+    case 'resourcesChanged':
+      return { kind: 'resources_changed', nodeId };
+    case 'promptsChanged':
+      return { kind: 'prompts_changed', nodeId };
+    case 'resourceUpdated':
+      return { kind: 'resource_updated', nodeId, uri: message.event.value.uri };
     case 'circuit': {
       const { target, state } = message.event.value;
       if (state === CircuitState.CLOSED) return { kind: 'circuit', nodeId, target, state: 'closed' };

@@ -18,6 +18,7 @@ import {
 } from './http-guards.js';
 import { initializeParamsProblem } from './initialize-params.js';
 import { createLegacySessions } from './legacy-sessions.js';
+import { withHostFeatures } from './mcp-features.js';
 import { createMcpServerFactory, type McpEdgeOptions, resolveEdgeOptions } from './mcp-server-factory.js';
 import { createNodeHttpAdapter } from './node-http-adapter.js';
 import { createToolCallRelay } from './tool-call-relay.js';
@@ -100,7 +101,8 @@ export const DEFAULT_MCP_HTTP = {
  * http.createServer((request, response) => void handler(request, response)).listen(3000);
  * ```
  */
-export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOptions = {}): McpHttpHandler {
+export function createMcpHttpHandler(host: ToolHost, given: McpHttpHandlerOptions = {}): McpHttpHandler {
+  const options = withHostFeatures(host, given);
   const logger = (options.logger ?? silentLogger).child({ edge: 'mcp-http', nodeId: host.id });
   const now = options.now ?? Date.now;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_HTTP.maxBodyBytes;
@@ -147,6 +149,32 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
     ...(options.maxLegacySessions === undefined ? {} : { maxSessions: options.maxLegacySessions }),
     ...(options.legacySessionIdleMs === undefined ? {} : { idleTimeoutMs: options.legacySessionIdleMs }),
   });
+  // 2026-07-28 clients subscribe with `subscriptions/listen`: a host that forwards subscriptions (a gateway) hears
+  // of each URI for as long as the listen stream is open (see `followListen`).
+  const listens = new WeakMap<IncomingMessage, Array<() => void>>();
+  const followed = options.resources?.subscribe ? options.resources : undefined;
+  const followListen = (request: IncomingMessage, body: unknown) => {
+    if (!followed) return;
+    const uris = listenedResources(body);
+    if (uris.length === 0) return;
+    const subscribe = followed.subscribe?.bind(followed);
+    if (!subscribe) return;
+    listens.set(
+      request,
+      uris.map((uri) => subscribe(uri)),
+    );
+  };
+  const intercept = relay
+    ? (request: IncomingMessage, body: unknown, signal: AbortSignal) => {
+        followListen(request, body);
+        return relay.serve(request, body, signal);
+      }
+    : followed
+      ? (request: IncomingMessage, body: unknown) => {
+          followListen(request, body);
+          return undefined;
+        }
+      : undefined;
   // The body is parsed once by the adapter and handed on, so the era check and the handler never re-read it.
   const serve = createNodeHttpAdapter(
     async (request, requestOptions) => {
@@ -170,7 +198,7 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
       maxBodyBytes,
       maxJsonDepth,
       onerror: (error) => logger.error('mcp request failed', { error }),
-      ...(relay ? { intercept: relay.serve } : {}),
+      ...(intercept ? { intercept } : {}),
     },
   );
   // 2026-07-28 clients hear of changes on their `subscriptions/listen` streams (the SDK filters per stream).
@@ -224,6 +252,12 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
   const handler = async (request: IncomingMessage, response: ServerResponse) => {
     try {
       if (!(await guard(request, response))) return;
+      if (followed) {
+        response.once('close', () => {
+          for (const stop of listens.get(request) ?? []) stop();
+          listens.delete(request);
+        });
+      }
       await serve(request, response);
     } catch (error) {
       logger.error('mcp request failed', { error });
@@ -238,4 +272,21 @@ export function createMcpHttpHandler(host: ToolHost, options: McpHttpHandlerOpti
       await Promise.all([modern.close(), legacy.close()]);
     },
   });
+}
+
+/** Most URIs of one `subscriptions/listen` request forwarded to the host (as `MAX_RESOURCE_SUBSCRIPTIONS`). */
+const MAX_LISTENED_RESOURCES = 1_000;
+
+/** The resource URIs a `subscriptions/listen` request body asks to follow (none for any other body). */
+function listenedResources(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  const { method, params } = body as { method?: unknown; params?: unknown };
+  if (method !== 'subscriptions/listen' || typeof params !== 'object' || params === null) return [];
+  const notifications = (params as { notifications?: unknown }).notifications;
+  if (typeof notifications !== 'object' || notifications === null) return [];
+  const uris = (notifications as { resourceSubscriptions?: unknown }).resourceSubscriptions;
+  if (!Array.isArray(uris)) return [];
+  return [
+    ...new Set(uris.filter((uri): uri is string => typeof uri === 'string' && URL.canParse(uri))),
+  ].slice(0, MAX_LISTENED_RESOURCES);
 }

@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { MeshError } from '../errors/mesh-error.js';
 import type { CompletionHost, FeatureCall, PromptHost, ResourceHost } from '../node/feature-host.js';
+import type { ToolHost } from '../node/tool-host.js';
 import type { ClientLogRecord } from '../observability/client-logger.js';
 import type { LogLevel } from '../observability/logger.js';
 import { readCallMetadata } from './inbound-call.js';
@@ -18,12 +19,26 @@ import { toPublicError } from './public-error.js';
 
 /** The resource, prompt and completion side an MCP edge serves beside a host's tools. */
 export interface McpFeatures {
-  /** Serves `resources/*` and resource subscriptions. Default none (no `resources` capability). */
+  /**
+   * Serves `resources/*` and resource subscriptions. Default: the host's own (`ToolHost.features`, a gateway's
+   * federated resources), else none (no `resources` capability).
+   */
   resources?: ResourceHost;
-  /** Serves `prompts/*`. Default none (no `prompts` capability). */
+  /** Serves `prompts/*`. Default: the host's own, else none (no `prompts` capability). */
   prompts?: PromptHost;
-  /** Serves `completion/complete` (advertised with resources or prompts). Default none. */
+  /** Serves `completion/complete` (advertised with resources or prompts). Default: the host's own, else none. */
   completion?: CompletionHost;
+}
+
+/** `options` with the features it does not set taken from the host's own ({@link ToolHost.features}). */
+export function withHostFeatures<T extends McpFeatures>(host: ToolHost, options: T): T {
+  const own = host.features;
+  if (!own) return options;
+  const merged: T = { ...options };
+  if (merged.resources === undefined && own.resources) merged.resources = own.resources;
+  if (merged.prompts === undefined && own.prompts) merged.prompts = own.prompts;
+  if (merged.completion === undefined && own.completion) merged.completion = own.completion;
+  return merged;
 }
 
 /** Most resource URIs one 2025-era session or stdio connection may subscribe to. */
@@ -78,13 +93,16 @@ function protocolErrorOf(error: unknown, uri?: string): ProtocolError {
 /**
  * Registers the resource, prompt and completion handlers of `features` on a fresh server instance. `subscriptions`
  * holds the URIs this instance's client subscribed to with `resources/subscribe` (2025 era; the 2026 era subscribes
- * with `subscriptions/listen`, which the SDK's serving entries answer themselves).
+ * with `subscriptions/listen`, which the SDK's serving entries answer themselves). With `follow` (a long-lived
+ * instance), each subscription is also announced to the resource host (`ResourceHost.subscribe`, which a gateway
+ * forwards to its peers) until the client unsubscribes or the instance closes.
  */
 export function registerFeatureHandlers(
   server: Server,
   features: McpFeatures,
   options: ResolvedEdgeOptions & { clientLogging: boolean },
   subscriptions: Set<string>,
+  follow = false,
 ): void {
   const callOf = (ctx: ServerContext): FeatureCall => {
     const request = ctx.http?.req;
@@ -104,12 +122,17 @@ export function registerFeatureHandlers(
     const call: FeatureCall = {
       signal: signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals),
       correlationId: metadata.correlationId,
+      hop: 0,
     };
     if (metadata.timeoutMs !== undefined) call.deadline = options.now() + metadata.timeoutMs;
+    if (metadata.traceparent !== undefined) call.traceparent = metadata.traceparent;
+    if (metadata.tracestate !== undefined) call.tracestate = metadata.tracestate;
+    if (metadata.budgetId !== undefined) call.budgetId = metadata.budgetId;
     if (options.clientLogging) call.onLog = clientLogSinkFor(ctx, options);
     return call;
   };
   const { resources, prompts, completion } = features;
+  const followed = new Map<string, () => void>();
   if (resources) {
     server.setRequestHandler('resources/list', async (_request, ctx) => {
       try {
@@ -143,13 +166,25 @@ export function registerFeatureHandlers(
           `subscription limit reached (${MAX_RESOURCE_SUBSCRIPTIONS} URIs)`,
         );
       }
+      if (!subscriptions.has(uri) && follow && resources.subscribe)
+        followed.set(uri, resources.subscribe(uri));
       subscriptions.add(uri);
       return {};
     });
     server.setRequestHandler('resources/unsubscribe', async (request) => {
       subscriptions.delete(request.params.uri);
+      followed.get(request.params.uri)?.();
+      followed.delete(request.params.uri);
       return {};
     });
+    if (follow && resources.subscribe) {
+      const previous = server.onclose;
+      server.onclose = () => {
+        for (const stop of followed.values()) stop();
+        followed.clear();
+        previous?.();
+      };
+    }
   }
   if (prompts) {
     server.setRequestHandler('prompts/list', async (_request, ctx) => {
@@ -172,6 +207,7 @@ export function registerFeatureHandlers(
     server.setRequestHandler('completion/complete', async (request, ctx) => {
       const { ref, argument, context } = request.params;
       try {
+        const { signal: _signal, onLog: _onLog, ...metadata } = callOf(ctx);
         const completed = await completion.complete(
           {
             ref:
@@ -182,6 +218,7 @@ export function registerFeatureHandlers(
             arguments: context?.arguments ?? {},
           },
           ctx.mcpReq.signal,
+          metadata,
         );
         return { completion: completed };
       } catch (error) {

@@ -12,6 +12,7 @@ import {
   featureCapabilities,
   type McpFeatures,
   registerFeatureHandlers,
+  withHostFeatures,
 } from './mcp-features.js';
 import { takeSettledCall } from './settled-calls.js';
 
@@ -19,8 +20,8 @@ import { takeSettledCall } from './settled-calls.js';
 export interface McpEdgeOptions extends McpFeatures {
   /**
    * Advertise the `logging` capability and send what handlers write to their context's logger to the client as
-   * `notifications/message`, at or above the level it asked for. Default: `true`, except for a host that relays
-   * calls to other hosts (a gateway: log records do not cross peer links yet).
+   * `notifications/message`, at or above the level it asked for (through a gateway too: peer links stream the
+   * records back). Default `true`.
    */
   clientLogging?: boolean;
   /** Name and version reported to clients. Default: `{ name: host.id, version: '0.1.0' }`. */
@@ -54,7 +55,7 @@ export function resolveEdgeOptions(host: ToolHost, options: McpEdgeOptions): Res
     now: options.now ?? Date.now,
     logger: (options.logger ?? silentLogger).child({ edge: 'mcp', nodeId: host.id }),
     serverInfo: options.serverInfo ?? { name: host.id, version: '0.1.0' },
-    clientLogging: options.clientLogging ?? host.relaysCalls !== true,
+    clientLogging: options.clientLogging ?? true,
   };
 }
 
@@ -81,9 +82,10 @@ export type McpServerFactoryFor = (context: McpRequestContext) => Server;
  */
 export function createMcpServerFactory(
   host: ToolHost,
-  options: McpEdgeOptions = {},
+  given: McpEdgeOptions = {},
   factoryOptions: McpServerFactoryOptions = {},
 ): McpServerFactoryFor {
+  const options = withHostFeatures(host, given);
   const resolved = resolveEdgeOptions(host, options);
   const { logger, serverInfo } = resolved;
   const capabilities = featureCapabilities(options, resolved.clientLogging);
@@ -94,7 +96,7 @@ export function createMcpServerFactory(
     });
     server.onerror = (error) => logger.debug('mcp server error', { error });
     const subscriptions = new Set<string>();
-    registerFeatureHandlers(server, options, resolved, subscriptions);
+    registerFeatureHandlers(server, options, resolved, subscriptions, factoryOptions.watchChanges === true);
     if (factoryOptions.watchChanges) watchChanges(server, host, options, context.era, subscriptions, logger);
     server.setRequestHandler('tools/list', async (_request, ctx) => {
       try {

@@ -2,8 +2,8 @@ import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/
 import type { ClientLogSink } from '../observability/client-logger.js';
 
 // The resource and prompt side of a host, as data: every type here is plain JSON (what `resources/list`,
-// `prompts/list`, `resources/read`, `prompts/get` and `completion/complete` carry), so a peer link can carry it
-// later (issue 18 item 2) the way it carries `MeshToolInfo` and tool results today.
+// `prompts/list`, `resources/read`, `prompts/get` and `completion/complete` carry), so peer links carry it the way
+// they carry `MeshToolInfo` and tool results (issue 18).
 
 /** One call into a resource or prompt host: its cancellation, correlation id and where its log records go. */
 export interface FeatureCall {
@@ -15,6 +15,26 @@ export interface FeatureCall {
   deadline?: number;
   /** Receives the handler's log records for the client (`notifications/message`). Default: none sent. */
   onLog?: ClientLogSink;
+  /** Peer links the request crossed so far (0 at the MCP edge); a gateway forwards it with `hop + 1`. Default 0. */
+  hop?: number;
+  /** W3C trace context of the caller's span. */
+  traceparent?: string;
+  tracestate?: string;
+  /** Budget id to charge. */
+  budgetId?: string;
+}
+
+/** The metadata of a {@link FeatureCall} without its signal: what `CompletionHost.complete` may be given. */
+export type FeatureCallMetadata = Omit<FeatureCall, 'signal'>;
+
+/** The resource, prompt and completion side a host serves beside its tools (each absent when not served). */
+export interface HostFeatures {
+  /** Serves `resources/*` and resource subscriptions. */
+  resources?: ResourceHost;
+  /** Serves `prompts/*`. */
+  prompts?: PromptHost;
+  /** Serves `completion/complete`. */
+  completion?: CompletionHost;
 }
 
 /** A resource as `resources/list` shows it. */
@@ -71,8 +91,8 @@ export interface CompletionRequest {
 export type ResourceChange = { kind: 'list_changed' } | { kind: 'updated'; uri: string };
 
 /**
- * Something that serves resources: a node hosting its own definitions (see {@link createLocalFeatureHost}), later
- * a gateway federating its peers'. Failures reject with a `MeshError`: an unknown URI `not_found`, a bad
+ * Something that serves resources: a node hosting its own definitions (see {@link createLocalFeatureHost}), or a
+ * gateway federating its peers'. Failures reject with a `MeshError`: an unknown URI `not_found`, a bad
  * argument `invalid_argument`, a handler's own `MeshError` as thrown, anything else `internal`.
  */
 export interface ResourceHost {
@@ -81,6 +101,12 @@ export interface ResourceHost {
   readResource(uri: string, call: FeatureCall): Promise<ReadResourceResult>;
   /** Calls `listener` on every {@link ResourceChange}; returns a function that stops listening. */
   onResourcesChanged(listener: (change: ResourceChange) => void): () => void;
+  /**
+   * Says that a client follows the resource at `uri` (MCP `resources/subscribe`, or `subscriptions/listen` in the
+   * 2026 era) until the returned function is called. A host that reports every change anyway (a node's own
+   * resources) does not implement it; a gateway forwards the subscription to the peer serving `uri`.
+   */
+  subscribe?(uri: string): () => void;
 }
 
 /** Something that serves prompts. Failures reject with a `MeshError` (an unknown prompt: `not_found`). */
@@ -93,6 +119,13 @@ export interface PromptHost {
 
 /** Something that answers `completion/complete` for its prompts and resource templates. */
 export interface CompletionHost {
-  /** Suggestions for one argument; an argument without a `complete` function gets an empty list. */
-  complete(request: CompletionRequest, signal: AbortSignal): Promise<MeshCompletion>;
+  /**
+   * Suggestions for one argument; an argument without a `complete` function gets an empty list. `call` carries the
+   * request's correlation id, hop count and trace context when the edge knows them (a gateway forwards them).
+   */
+  complete(
+    request: CompletionRequest,
+    signal: AbortSignal,
+    call?: FeatureCallMetadata,
+  ): Promise<MeshCompletion>;
 }

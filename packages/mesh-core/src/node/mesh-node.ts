@@ -16,6 +16,7 @@ import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type { ResourceDefinition, ResourceTemplateDefinition } from '../resource/resource-definition.js';
 import type { MeshClient } from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
+import type { HostFeatures } from './feature-host.js';
 import { createLocalFeatureHost, type LocalFeatureHost } from './local-feature-host.js';
 import { createLocalToolHost, type DrainOptions } from './local-tool-host.js';
 import type { ToolHost } from './tool-host.js';
@@ -101,9 +102,10 @@ export type MeshNodeOptions = MeshNodeTools & {
   /** Deadline of a local tool, resource read or prompt without its own `timeoutMs`, in milliseconds. Default 60 000. */
   defaultTimeoutMs?: number;
   /**
-   * Resources at fixed URIs, served over MCP (`resources/list`, `resources/read`, subscriptions). Giving this or
-   * `resourceTemplates` (even empty) advertises the `resources` capability. Not carried to peers yet: the gateway
-   * federates tools only. Default none.
+   * Resources at fixed URIs, served over MCP (`resources/list`, `resources/read`, subscriptions) and over the mesh
+   * service, so a gateway with this node as a peer federates them. Giving this or `resourceTemplates` (even empty)
+   * advertises the `resources` capability. Not with a `host` that serves features of its own (a gateway: give them
+   * to `createGateway`). Default none.
    */
   resources?: readonly ResourceDefinition[];
   /** Resource templates (`resources/templates/list`, reads by URI, completion of their variables). Default none. */
@@ -176,6 +178,14 @@ export class MeshNode {
       });
     const hasResources = options.resources !== undefined || options.resourceTemplates !== undefined;
     const hasPrompts = options.prompts !== undefined;
+    const hostFeatures = options.host?.features;
+    if (hostFeatures && (hasResources || hasPrompts)) {
+      throw new MeshError(
+        `node "${options.id}": its host serves resources and prompts of its own (a gateway); give resources, resourceTemplates and prompts to the host (createGateway) instead`,
+        'invalid_argument',
+        { details: { field: hasResources ? 'resources' : 'prompts' } },
+      );
+    }
     this.features =
       hasResources || hasPrompts
         ? createLocalFeatureHost({
@@ -205,12 +215,15 @@ export class MeshNode {
       guardedRoutes: _guardedRoutes,
       ...edge
     } = mcp;
-    this.#mcp = createMcpHttpHandler(this.host, {
-      ...edge,
-      allowedHosts: allowedHosts ?? defaultAllowedHosts(hostname),
+    const served: HostFeatures = hostFeatures ?? {
       ...(this.features ? { completion: this.features } : {}),
       ...(this.features && hasResources ? { resources: this.features } : {}),
       ...(this.features && hasPrompts ? { prompts: this.features } : {}),
+    };
+    this.#mcp = createMcpHttpHandler(this.host, {
+      ...edge,
+      allowedHosts: allowedHosts ?? defaultAllowedHosts(hostname),
+      ...served,
       logger: this.#logger,
       metrics: this.metrics,
       ...(options.tracer ? { tracer: options.tracer } : {}),
@@ -244,7 +257,7 @@ export class MeshNode {
     this.#meshServer =
       options.mesh === false
         ? undefined
-        : createMeshServer({ ...options.mesh, host: this.host, logger: this.#logger });
+        : createMeshServer({ ...options.mesh, host: this.host, features: served, logger: this.#logger });
   }
 
   /**

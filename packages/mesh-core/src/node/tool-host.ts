@@ -1,6 +1,7 @@
 import type { ClientLogSink } from '../observability/client-logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import type { MeshToolInfo, ToolCallResult, ToolOutcome, ToolProgress } from '../tool/tool-context.js';
+import type { HostFeatures } from './feature-host.js';
 
 /**
  * Metadata of one inbound tool call, whichever edge it came through (MCP or a peer link). Edges fill it from
@@ -26,7 +27,8 @@ export interface InboundCall {
   onProgress?: (progress: ToolProgress) => void;
   /**
    * Receives what the tool writes to `ToolContext.logger`, for the MCP client (`notifications/message`); the edge
-   * sets it and filters by the level the client asked for. Local hosts honour it; peer links do not carry it yet.
+   * sets it and filters by the level the client asked for. Local hosts honour it; peer links carry it back from the
+   * peer (streamed like progress), so it reaches the client through a gateway.
    */
   onLog?: ClientLogSink;
   /**
@@ -94,6 +96,11 @@ export interface ToolHost {
    * requests on their relay path (`McpHttpHandlerOptions.relayToolCalls`). Default `false`.
    */
   readonly relaysCalls?: boolean;
+  /**
+   * The resources, prompts and completion the host serves itself (a gateway: its own and its peers', federated).
+   * A `MeshNode` serving the host serves them over MCP and the mesh service. Default none.
+   */
+  readonly features?: HostFeatures;
   /** Current health. */
   health(): HostHealth;
   /** Calls `listener` when the tool list changes; returns a function that stops listening. */

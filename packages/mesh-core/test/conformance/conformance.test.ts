@@ -7,12 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
 import { conformanceFixture } from './fixture-node.js';
 
 // The official MCP conformance suite (@modelcontextprotocol/conformance 0.1.13, the last release that runs on
-// Node 20) as the referee: the whole server suite against the fixture node (a) over Streamable HTTP directly and
-// (d) over stdio. The suite's CLI only takes --url, so stdio is reached through supergateway (a stdio-to-Streamable-
+// Node 20) as the referee: the whole server suite against the fixture node (a) over Streamable HTTP directly,
+// (b) through a gateway with the fixture node as its mesh peer, and (d) over stdio. The suite's CLI only takes --url, so stdio is reached through supergateway (a stdio-to-Streamable-
 // HTTP bridge from npm) running the fixture as a child process per session. Each scenario's checks are read from
 // the suite's results folder, so a failure names the scenario and the check.
 
@@ -146,6 +147,34 @@ describe('official MCP conformance suite 0.1.13', () => {
 
     it('passes every server scenario', async () => {
       const run = await runSuite(node.mcpUrl, 'expected-failures.yaml');
+      await assertSuitePasses(run, 'expected-failures.yaml');
+    }, 300_000);
+  });
+
+  describe('(b) the fixture node behind a gateway, as its mesh peer', () => {
+    let fixture: MeshNode;
+    let gateway: Gateway;
+    let front: MeshNode;
+    beforeAll(async () => {
+      fixture = createMeshNode({ id: 'conformance-fixture-peer', ...conformanceFixture() });
+      await fixture.start();
+      gateway = createGateway({
+        id: 'conformance-gateway',
+        ports: fixture.ports,
+        peers: [{ name: 'fixture', replicas: [fixture.meshUrl] }],
+      });
+      await gateway.start();
+      front = createMeshNode({ id: 'conformance-gateway', host: gateway, mesh: false });
+      await front.start();
+    });
+    afterAll(async () => {
+      await front?.close({ graceMs: 1_000 });
+      await gateway?.close();
+      await fixture?.close({ graceMs: 1_000 });
+    });
+
+    it('passes every server scenario with the same expected failures as the node itself', async () => {
+      const run = await runSuite(front.mcpUrl, 'expected-failures.yaml');
       await assertSuitePasses(run, 'expected-failures.yaml');
     }, 300_000);
   });

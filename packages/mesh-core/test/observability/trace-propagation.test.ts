@@ -10,8 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { MeshError } from '../../src/errors/mesh-error.js';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
+import { createMeshServer, type MeshServer } from '../../src/link/mesh-server.js';
+import type { ResourceHost } from '../../src/node/feature-host.js';
+import { createLocalFeatureHost } from '../../src/node/local-feature-host.js';
+import { createLocalToolHost } from '../../src/node/local-tool-host.js';
 import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
 import { createMeshMetrics } from '../../src/observability/metrics.js';
+import { defineResource } from '../../src/resource/resource-definition.js';
 import { defineTool } from '../../src/tool/tool-definition.js';
 
 /** The MCP client's own span: the root of the trace every hop must continue. */
@@ -30,6 +35,9 @@ describe('observability end to end: MCP client -> gateway -> peer over real sock
   let releaseGate: () => void = () => {};
   let gateEntered: () => void = () => {};
   let peer: MeshNode;
+  /** A second peer serving a resource, whose host records the trace context each read arrives with. */
+  let docs: MeshServer;
+  const seenByRead: Array<string | undefined> = [];
   let gateway: Gateway;
   let gatewayNode: MeshNode;
   let client: Client;
@@ -71,13 +79,34 @@ describe('observability end to end: MCP client -> gateway -> peer over real sock
       ],
     });
     await peer.start();
+    const local = createLocalFeatureHost({
+      id: 'docs-node',
+      resources: [
+        defineResource({ uri: 'docs://readme', name: 'readme', handler: async () => ({ text: 'hi' }) }),
+      ],
+    });
+    const recording: ResourceHost = {
+      ...local,
+      readResource: (uri, call) => {
+        seenByRead.push(call.traceparent);
+        return local.readResource(uri, call);
+      },
+    };
+    docs = createMeshServer({
+      host: createLocalToolHost({ id: 'docs-node', tools: [], ports: peer.ports }),
+      features: { resources: recording },
+    });
+    await docs.start();
     const metrics = createMeshMetrics();
     gateway = createGateway({
       id: 'gw-trace',
       tracer,
       metrics,
       ports: peer.ports,
-      peers: [{ name: 'story', replicas: [peer.meshUrl] }],
+      peers: [
+        { name: 'story', replicas: [peer.meshUrl] },
+        { name: 'docs', replicas: [docs.url] },
+      ],
     });
     await gateway.start();
     gatewayNode = createMeshNode({ id: 'gw-trace', host: gateway, tracer, metrics, mesh: false });
@@ -91,6 +120,7 @@ describe('observability end to end: MCP client -> gateway -> peer over real sock
     await gatewayNode?.close({ graceMs: 0 });
     await gateway?.close();
     await peer?.close({ graceMs: 0 });
+    await docs?.close({ timeoutMs: 0 });
     await provider.shutdown();
   });
 
@@ -131,6 +161,22 @@ describe('observability end to end: MCP client -> gateway -> peer over real sock
     expect(correlationIds.size).toBe(1);
     // The tool handler sees its own span as the current trace context; tracestate travels unchanged.
     expect(seenByTool.at(-1)).toBe(`00-${CLIENT_TRACE_ID}-${tool.spanContext().spanId}-01`);
+  });
+
+  it("continues the client's trace through the gateway to a peer's resource read", async () => {
+    exporter.reset();
+    const read = await client.readResource({ uri: 'docs://readme', _meta: { traceparent: TRACEPARENT } });
+    expect(read.contents[0]).toMatchObject({ text: 'hi' });
+    const spans = exporter.getFinishedSpans();
+    const forwarded = spans.find((span) => span.name === 'gateway resources/read');
+    expect(forwarded, `spans: ${spans.map((span) => span.name).join(', ')}`).toBeDefined();
+    if (!forwarded) return;
+    expect(forwarded.spanContext().traceId).toBe(CLIENT_TRACE_ID);
+    expect(parentSpanId(forwarded)).toBe(CLIENT_SPAN_ID);
+    expect(forwarded.kind).toBe(SpanKind.CLIENT);
+    expect(forwarded.attributes).toMatchObject({ 'mesh.resource': 'docs://readme', 'mesh.peer': 'docs' });
+    // The peer's host got the gateway span's context over the link.
+    expect(seenByRead.at(-1)).toBe(`00-${CLIENT_TRACE_ID}-${forwarded.spanContext().spanId}-01`);
   });
 
   it('records a failing call on every span of the chain', async () => {

@@ -35,6 +35,9 @@ const peerStatus = z.object({
   }),
   replicas: z.array(replicaStatus),
   toolCount: z.number(),
+  resourceCount: z.number().optional(),
+  resourceTemplateCount: z.number().optional(),
+  promptCount: z.number().optional(),
   listedAt: z.number().optional(),
   listError: z.string().optional(),
 });
@@ -65,7 +68,8 @@ export function createCircuitStatusTool(
     title: 'Circuit-breaker status',
     description:
       'Mesh-wide circuit-breaker state: for every peer, its breaker (closed, open or half-open, and when it ' +
-      'retries), bulkhead occupancy, replicas with their outstanding calls, and its cached tool list.',
+      'retries), bulkhead occupancy, replicas with their outstanding calls, and the sizes of its cached tool, ' +
+      'resource, resource template and prompt lists.',
     inputSchema: circuitStatusInput,
     outputSchema: circuitStatusOutput,
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },

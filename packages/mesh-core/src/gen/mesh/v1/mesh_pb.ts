@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mesh/v1/mesh.proto.
  */
 export const file_mesh_v1_mesh: GenFile = /*@__PURE__*/
-  fileDesc("ChJtZXNoL3YxL21lc2gucHJvdG8SB21lc2gudjEizgEKBFRvb2wSDAoEbmFtZRgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhkKEWlucHV0X3NjaGVtYV9qc29uGAQgASgJEh8KEm91dHB1dF9zY2hlbWFfanNvbhgFIAEoCUgBiAEBEh0KEGFubm90YXRpb25zX2pzb24YBiABKAlIAogBAUIICgZfdGl0bGVCFQoTX291dHB1dF9zY2hlbWFfanNvbkITChFfYW5ub3RhdGlvbnNfanNvbiJ2CgpUb29sUmVzdWx0EhQKDGNvbnRlbnRfanNvbhgBIAEoCRIkChdzdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbhgCIAEoCUgAiAEBEhAKCGlzX2Vycm9yGAMgASgIQhoKGF9zdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbiJgCgxUb29sUHJvZ3Jlc3MSEAoIcHJvZ3Jlc3MYASABKAESEgoFdG90YWwYAiABKAFIAIgBARIUCgdtZXNzYWdlGAMgASgJSAGIAQFCCAoGX3RvdGFsQgoKCF9tZXNzYWdlIhIKEExpc3RUb29sc1JlcXVlc3QiMQoRTGlzdFRvb2xzUmVzcG9uc2USHAoFdG9vbHMYASADKAsyDS5tZXNoLnYxLlRvb2wioQEKD0NhbGxUb29sUmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFyZ3VtZW50c19qc29uGAIgASgJEiEKFGlucHV0X3Jlc3BvbnNlc19qc29uGAMgASgJSACIAQESGgoNcmVxdWVzdF9zdGF0ZRgEIAEoCUgBiAEBQhcKFV9pbnB1dF9yZXNwb25zZXNfanNvbkIQCg5fcmVxdWVzdF9zdGF0ZSJ3Cg1JbnB1dFJlcXVpcmVkEiAKE2lucHV0X3JlcXVlc3RzX2pzb24YASABKAlIAIgBARIaCg1yZXF1ZXN0X3N0YXRlGAIgASgJSAGIAQFCFgoUX2lucHV0X3JlcXVlc3RzX2pzb25CEAoOX3JlcXVlc3Rfc3RhdGUidgoQQ2FsbFRvb2xSZXNwb25zZRIlCgZyZXN1bHQYASABKAsyEy5tZXNoLnYxLlRvb2xSZXN1bHRIABIwCg5pbnB1dF9yZXF1aXJlZBgCIAEoCzIWLm1lc2gudjEuSW5wdXRSZXF1aXJlZEgAQgkKB291dGNvbWUiaQoWQ2FsbFRvb2xDaGFubmVsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgNEiQKBGNhbGwYAiABKAsyFC5tZXNoLnYxLkNoYW5uZWxDYWxsSAASEAoGY2FuY2VsGAMgASgISABCBgoEa2luZCKzAQoLQ2hhbm5lbENhbGwSKQoHcmVxdWVzdBgBIAEoCzIYLm1lc2gudjEuQ2FsbFRvb2xSZXF1ZXN0EhIKCnRpbWVvdXRfbXMYAiABKA0SNAoIbWV0YWRhdGEYAyADKAsyIi5tZXNoLnYxLkNoYW5uZWxDYWxsLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIowBChdDYWxsVG9vbENoYW5uZWxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgNEi0KCHJlc3BvbnNlGAIgASgLMhkubWVzaC52MS5DYWxsVG9vbFJlc3BvbnNlSAASJgoFZXJyb3IYAyABKAsyFS5tZXNoLnYxLkNoYW5uZWxFcnJvckgAQgkKB291dGNvbWUilQEKDENoYW5uZWxFcnJvchIMCgRjb2RlGAEgASgNEg8KB21lc3NhZ2UYAiABKAkSNQoIbWV0YWRhdGEYAyADKAsyIy5tZXNoLnYxLkNoYW5uZWxFcnJvci5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKnAQoVQ2FsbFRvb2xTdHJlYW1SZXF1ZXN0EgwKBG5hbWUYASABKAkSFgoOYXJndW1lbnRzX2pzb24YAiABKAkSIQoUaW5wdXRfcmVzcG9uc2VzX2pzb24YAyABKAlIAIgBARIaCg1yZXF1ZXN0X3N0YXRlGAQgASgJSAGIAQFCFwoVX2lucHV0X3Jlc3BvbnNlc19qc29uQhAKDl9yZXF1ZXN0X3N0YXRlIqUBChZDYWxsVG9vbFN0cmVhbVJlc3BvbnNlEikKCHByb2dyZXNzGAEgASgLMhUubWVzaC52MS5Ub29sUHJvZ3Jlc3NIABIlCgZyZXN1bHQYAiABKAsyEy5tZXNoLnYxLlRvb2xSZXN1bHRIABIwCg5pbnB1dF9yZXF1aXJlZBgDIAEoCzIWLm1lc2gudjEuSW5wdXRSZXF1aXJlZEgAQgcKBWV2ZW50Ig8KDUhlYWx0aFJlcXVlc3QiSAoOSGVhbHRoUmVzcG9uc2USJQoGc3RhdHVzGAEgASgOMhUubWVzaC52MS5IZWFsdGhTdGF0dXMSDwoHbm9kZV9pZBgCIAEoCSIUChJXYXRjaEV2ZW50c1JlcXVlc3QiEwoRVG9vbHNDaGFuZ2VkRXZlbnQiRAoMQ2lyY3VpdEV2ZW50Eg4KBnRhcmdldBgBIAEoCRIkCgVzdGF0ZRgCIAEoDjIVLm1lc2gudjEuQ2lyY3VpdFN0YXRlIg8KDURyYWluaW5nRXZlbnQiugEKE1dhdGNoRXZlbnRzUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRIzCg10b29sc19jaGFuZ2VkGAIgASgLMhoubWVzaC52MS5Ub29sc0NoYW5nZWRFdmVudEgAEigKB2NpcmN1aXQYAyABKAsyFS5tZXNoLnYxLkNpcmN1aXRFdmVudEgAEioKCGRyYWluaW5nGAQgASgLMhYubWVzaC52MS5EcmFpbmluZ0V2ZW50SABCBwoFZXZlbnQqgwEKDEhlYWx0aFN0YXR1cxIdChlIRUFMVEhfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVSEVBTFRIX1NUQVRVU19TRVJWSU5HEAESGgoWSEVBTFRIX1NUQVRVU19EUkFJTklORxACEh0KGUhFQUxUSF9TVEFUVVNfTk9UX1NFUlZJTkcQAyp8CgxDaXJjdWl0U3RhdGUSHQoZQ0lSQ1VJVF9TVEFURV9VTlNQRUNJRklFRBAAEhgKFENJUkNVSVRfU1RBVEVfQ0xPU0VEEAESFgoSQ0lSQ1VJVF9TVEFURV9PUEVOEAISGwoXQ0lSQ1VJVF9TVEFURV9IQUxGX09QRU4QAzLIAwoLTWVzaFNlcnZpY2USQgoJTGlzdFRvb2xzEhkubWVzaC52MS5MaXN0VG9vbHNSZXF1ZXN0GhoubWVzaC52MS5MaXN0VG9vbHNSZXNwb25zZRI/CghDYWxsVG9vbBIYLm1lc2gudjEuQ2FsbFRvb2xSZXF1ZXN0GhkubWVzaC52MS5DYWxsVG9vbFJlc3BvbnNlElMKDkNhbGxUb29sU3RyZWFtEh4ubWVzaC52MS5DYWxsVG9vbFN0cmVhbVJlcXVlc3QaHy5tZXNoLnYxLkNhbGxUb29sU3RyZWFtUmVzcG9uc2UwARJYCg9DYWxsVG9vbENoYW5uZWwSHy5tZXNoLnYxLkNhbGxUb29sQ2hhbm5lbFJlcXVlc3QaIC5tZXNoLnYxLkNhbGxUb29sQ2hhbm5lbFJlc3BvbnNlKAEwARI5CgZIZWFsdGgSFi5tZXNoLnYxLkhlYWx0aFJlcXVlc3QaFy5tZXNoLnYxLkhlYWx0aFJlc3BvbnNlEkoKC1dhdGNoRXZlbnRzEhsubWVzaC52MS5XYXRjaEV2ZW50c1JlcXVlc3QaHC5tZXNoLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwAWIGcHJvdG8z");
+  fileDesc("ChJtZXNoL3YxL21lc2gucHJvdG8SB21lc2gudjEizgEKBFRvb2wSDAoEbmFtZRgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhkKEWlucHV0X3NjaGVtYV9qc29uGAQgASgJEh8KEm91dHB1dF9zY2hlbWFfanNvbhgFIAEoCUgBiAEBEh0KEGFubm90YXRpb25zX2pzb24YBiABKAlIAogBAUIICgZfdGl0bGVCFQoTX291dHB1dF9zY2hlbWFfanNvbkITChFfYW5ub3RhdGlvbnNfanNvbiJ2CgpUb29sUmVzdWx0EhQKDGNvbnRlbnRfanNvbhgBIAEoCRIkChdzdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbhgCIAEoCUgAiAEBEhAKCGlzX2Vycm9yGAMgASgIQhoKGF9zdHJ1Y3R1cmVkX2NvbnRlbnRfanNvbiJgCgxUb29sUHJvZ3Jlc3MSEAoIcHJvZ3Jlc3MYASABKAESEgoFdG90YWwYAiABKAFIAIgBARIUCgdtZXNzYWdlGAMgASgJSAGIAQFCCAoGX3RvdGFsQgoKCF9tZXNzYWdlIhIKEExpc3RUb29sc1JlcXVlc3QiMQoRTGlzdFRvb2xzUmVzcG9uc2USHAoFdG9vbHMYASADKAsyDS5tZXNoLnYxLlRvb2wioQEKD0NhbGxUb29sUmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFyZ3VtZW50c19qc29uGAIgASgJEiEKFGlucHV0X3Jlc3BvbnNlc19qc29uGAMgASgJSACIAQESGgoNcmVxdWVzdF9zdGF0ZRgEIAEoCUgBiAEBQhcKFV9pbnB1dF9yZXNwb25zZXNfanNvbkIQCg5fcmVxdWVzdF9zdGF0ZSJ3Cg1JbnB1dFJlcXVpcmVkEiAKE2lucHV0X3JlcXVlc3RzX2pzb24YASABKAlIAIgBARIaCg1yZXF1ZXN0X3N0YXRlGAIgASgJSAGIAQFCFgoUX2lucHV0X3JlcXVlc3RzX2pzb25CEAoOX3JlcXVlc3Rfc3RhdGUidgoQQ2FsbFRvb2xSZXNwb25zZRIlCgZyZXN1bHQYASABKAsyEy5tZXNoLnYxLlRvb2xSZXN1bHRIABIwCg5pbnB1dF9yZXF1aXJlZBgCIAEoCzIWLm1lc2gudjEuSW5wdXRSZXF1aXJlZEgAQgkKB291dGNvbWUiaQoWQ2FsbFRvb2xDaGFubmVsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgNEiQKBGNhbGwYAiABKAsyFC5tZXNoLnYxLkNoYW5uZWxDYWxsSAASEAoGY2FuY2VsGAMgASgISABCBgoEa2luZCKzAQoLQ2hhbm5lbENhbGwSKQoHcmVxdWVzdBgBIAEoCzIYLm1lc2gudjEuQ2FsbFRvb2xSZXF1ZXN0EhIKCnRpbWVvdXRfbXMYAiABKA0SNAoIbWV0YWRhdGEYAyADKAsyIi5tZXNoLnYxLkNoYW5uZWxDYWxsLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIowBChdDYWxsVG9vbENoYW5uZWxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgNEi0KCHJlc3BvbnNlGAIgASgLMhkubWVzaC52MS5DYWxsVG9vbFJlc3BvbnNlSAASJgoFZXJyb3IYAyABKAsyFS5tZXNoLnYxLkNoYW5uZWxFcnJvckgAQgkKB291dGNvbWUilQEKDENoYW5uZWxFcnJvchIMCgRjb2RlGAEgASgNEg8KB21lc3NhZ2UYAiABKAkSNQoIbWV0YWRhdGEYAyADKAsyIy5tZXNoLnYxLkNoYW5uZWxFcnJvci5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK1AQoVQ2FsbFRvb2xTdHJlYW1SZXF1ZXN0EgwKBG5hbWUYASABKAkSFgoOYXJndW1lbnRzX2pzb24YAiABKAkSIQoUaW5wdXRfcmVzcG9uc2VzX2pzb24YAyABKAlIAIgBARIaCg1yZXF1ZXN0X3N0YXRlGAQgASgJSAGIAQESDAoEbG9ncxgFIAEoCEIXChVfaW5wdXRfcmVzcG9uc2VzX2pzb25CEAoOX3JlcXVlc3Rfc3RhdGUiyAEKFkNhbGxUb29sU3RyZWFtUmVzcG9uc2USKQoIcHJvZ3Jlc3MYASABKAsyFS5tZXNoLnYxLlRvb2xQcm9ncmVzc0gAEiUKBnJlc3VsdBgCIAEoCzITLm1lc2gudjEuVG9vbFJlc3VsdEgAEjAKDmlucHV0X3JlcXVpcmVkGAMgASgLMhYubWVzaC52MS5JbnB1dFJlcXVpcmVkSAASIQoDbG9nGAQgASgLMhIubWVzaC52MS5DbGllbnRMb2dIAEIHCgVldmVudCI9CglDbGllbnRMb2cSDQoFbGV2ZWwYASABKAkSDgoGbG9nZ2VyGAIgASgJEhEKCWRhdGFfanNvbhgDIAEoCSIPCg1IZWFsdGhSZXF1ZXN0IkgKDkhlYWx0aFJlc3BvbnNlEiUKBnN0YXR1cxgBIAEoDjIVLm1lc2gudjEuSGVhbHRoU3RhdHVzEg8KB25vZGVfaWQYAiABKAkiFAoSV2F0Y2hFdmVudHNSZXF1ZXN0IhMKEVRvb2xzQ2hhbmdlZEV2ZW50IkQKDENpcmN1aXRFdmVudBIOCgZ0YXJnZXQYASABKAkSJAoFc3RhdGUYAiABKA4yFS5tZXNoLnYxLkNpcmN1aXRTdGF0ZSIPCg1EcmFpbmluZ0V2ZW50IusCChNXYXRjaEV2ZW50c1Jlc3BvbnNlEg8KB25vZGVfaWQYASABKAkSMwoNdG9vbHNfY2hhbmdlZBgCIAEoCzIaLm1lc2gudjEuVG9vbHNDaGFuZ2VkRXZlbnRIABIoCgdjaXJjdWl0GAMgASgLMhUubWVzaC52MS5DaXJjdWl0RXZlbnRIABIqCghkcmFpbmluZxgEIAEoCzIWLm1lc2gudjEuRHJhaW5pbmdFdmVudEgAEjsKEXJlc291cmNlc19jaGFuZ2VkGAUgASgLMh4ubWVzaC52MS5SZXNvdXJjZXNDaGFuZ2VkRXZlbnRIABI3Cg9wcm9tcHRzX2NoYW5nZWQYBiABKAsyHC5tZXNoLnYxLlByb21wdHNDaGFuZ2VkRXZlbnRIABI5ChByZXNvdXJjZV91cGRhdGVkGAcgASgLMh0ubWVzaC52MS5SZXNvdXJjZVVwZGF0ZWRFdmVudEgAQgcKBWV2ZW50IhcKFVJlc291cmNlc0NoYW5nZWRFdmVudCIVChNQcm9tcHRzQ2hhbmdlZEV2ZW50IiMKFFJlc291cmNlVXBkYXRlZEV2ZW50EgsKA3VyaRgBIAEoCSIUChJHZXRGZWF0dXJlc1JlcXVlc3QiewoTR2V0RmVhdHVyZXNSZXNwb25zZRIRCglyZXNvdXJjZXMYASABKAgSGgoScmVzb3VyY2Vfc3Vic2NyaWJlGAIgASgIEg8KB3Byb21wdHMYAyABKAgSEwoLY29tcGxldGlvbnMYBCABKAgSDwoHbG9nZ2luZxgFIAEoCCIkChRMaXN0UmVzb3VyY2VzUmVxdWVzdBIMCgRsb2dzGAEgASgIIl0KFUxpc3RSZXNvdXJjZXNSZXNwb25zZRIhCgNsb2cYASABKAsyEi5tZXNoLnYxLkNsaWVudExvZ0gAEhgKDnJlc291cmNlc19qc29uGAIgASgJSABCBwoFZXZlbnQiHgocTGlzdFJlc291cmNlVGVtcGxhdGVzUmVxdWVzdCJACh1MaXN0UmVzb3VyY2VUZW1wbGF0ZXNSZXNwb25zZRIfChdyZXNvdXJjZV90ZW1wbGF0ZXNfanNvbhgBIAEoCSIwChNSZWFkUmVzb3VyY2VSZXF1ZXN0EgsKA3VyaRgBIAEoCRIMCgRsb2dzGAIgASgIIlkKFFJlYWRSZXNvdXJjZVJlc3BvbnNlEiEKA2xvZxgBIAEoCzISLm1lc2gudjEuQ2xpZW50TG9nSAASFQoLcmVzdWx0X2pzb24YAiABKAlIAEIHCgVldmVudCIUChJMaXN0UHJvbXB0c1JlcXVlc3QiKwoTTGlzdFByb21wdHNSZXNwb25zZRIUCgxwcm9tcHRzX2pzb24YASABKAkinQEKEEdldFByb21wdFJlcXVlc3QSDAoEbmFtZRgBIAEoCRI7Cglhcmd1bWVudHMYAiADKAsyKC5tZXNoLnYxLkdldFByb21wdFJlcXVlc3QuQXJndW1lbnRzRW50cnkSDAoEbG9ncxgDIAEoCBowCg5Bcmd1bWVudHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIlYKEUdldFByb21wdFJlc3BvbnNlEiEKA2xvZxgBIAEoCzISLm1lc2gudjEuQ2xpZW50TG9nSAASFQoLcmVzdWx0X2pzb24YAiABKAlIAEIHCgVldmVudCLkAQoPQ29tcGxldGVSZXF1ZXN0EhUKC3Byb21wdF9uYW1lGAEgASgJSAASFgoMcmVzb3VyY2VfdXJpGAIgASgJSAASFQoNYXJndW1lbnRfbmFtZRgDIAEoCRIWCg5hcmd1bWVudF92YWx1ZRgEIAEoCRI6Cglhcmd1bWVudHMYBSADKAsyJy5tZXNoLnYxLkNvbXBsZXRlUmVxdWVzdC5Bcmd1bWVudHNFbnRyeRowCg5Bcmd1bWVudHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgUKA3JlZiJSChBDb21wbGV0ZVJlc3BvbnNlEg4KBnZhbHVlcxgBIAMoCRISCgV0b3RhbBgCIAEoDUgAiAEBEhAKCGhhc19tb3JlGAMgASgIQggKBl90b3RhbCqDAQoMSGVhbHRoU3RhdHVzEh0KGUhFQUxUSF9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVIRUFMVEhfU1RBVFVTX1NFUlZJTkcQARIaChZIRUFMVEhfU1RBVFVTX0RSQUlOSU5HEAISHQoZSEVBTFRIX1NUQVRVU19OT1RfU0VSVklORxADKnwKDENpcmN1aXRTdGF0ZRIdChlDSVJDVUlUX1NUQVRFX1VOU1BFQ0lGSUVEEAASGAoUQ0lSQ1VJVF9TVEFURV9DTE9TRUQQARIWChJDSVJDVUlUX1NUQVRFX09QRU4QAhIbChdDSVJDVUlUX1NUQVRFX0hBTEZfT1BFThADMuwHCgtNZXNoU2VydmljZRJCCglMaXN0VG9vbHMSGS5tZXNoLnYxLkxpc3RUb29sc1JlcXVlc3QaGi5tZXNoLnYxLkxpc3RUb29sc1Jlc3BvbnNlEj8KCENhbGxUb29sEhgubWVzaC52MS5DYWxsVG9vbFJlcXVlc3QaGS5tZXNoLnYxLkNhbGxUb29sUmVzcG9uc2USUwoOQ2FsbFRvb2xTdHJlYW0SHi5tZXNoLnYxLkNhbGxUb29sU3RyZWFtUmVxdWVzdBofLm1lc2gudjEuQ2FsbFRvb2xTdHJlYW1SZXNwb25zZTABElgKD0NhbGxUb29sQ2hhbm5lbBIfLm1lc2gudjEuQ2FsbFRvb2xDaGFubmVsUmVxdWVzdBogLm1lc2gudjEuQ2FsbFRvb2xDaGFubmVsUmVzcG9uc2UoATABEjkKBkhlYWx0aBIWLm1lc2gudjEuSGVhbHRoUmVxdWVzdBoXLm1lc2gudjEuSGVhbHRoUmVzcG9uc2USSgoLV2F0Y2hFdmVudHMSGy5tZXNoLnYxLldhdGNoRXZlbnRzUmVxdWVzdBocLm1lc2gudjEuV2F0Y2hFdmVudHNSZXNwb25zZTABEkgKC0dldEZlYXR1cmVzEhsubWVzaC52MS5HZXRGZWF0dXJlc1JlcXVlc3QaHC5tZXNoLnYxLkdldEZlYXR1cmVzUmVzcG9uc2USUAoNTGlzdFJlc291cmNlcxIdLm1lc2gudjEuTGlzdFJlc291cmNlc1JlcXVlc3QaHi5tZXNoLnYxLkxpc3RSZXNvdXJjZXNSZXNwb25zZTABEmYKFUxpc3RSZXNvdXJjZVRlbXBsYXRlcxIlLm1lc2gudjEuTGlzdFJlc291cmNlVGVtcGxhdGVzUmVxdWVzdBomLm1lc2gudjEuTGlzdFJlc291cmNlVGVtcGxhdGVzUmVzcG9uc2USTQoMUmVhZFJlc291cmNlEhwubWVzaC52MS5SZWFkUmVzb3VyY2VSZXF1ZXN0Gh0ubWVzaC52MS5SZWFkUmVzb3VyY2VSZXNwb25zZTABEkgKC0xpc3RQcm9tcHRzEhsubWVzaC52MS5MaXN0UHJvbXB0c1JlcXVlc3QaHC5tZXNoLnYxLkxpc3RQcm9tcHRzUmVzcG9uc2USRAoJR2V0UHJvbXB0EhkubWVzaC52MS5HZXRQcm9tcHRSZXF1ZXN0GhoubWVzaC52MS5HZXRQcm9tcHRSZXNwb25zZTABEj8KCENvbXBsZXRlEhgubWVzaC52MS5Db21wbGV0ZVJlcXVlc3QaGS5tZXNoLnYxLkNvbXBsZXRlUmVzcG9uc2ViBnByb3RvMw");
 
 /**
  * Tool describes one tool, as MCP's `Tool`.
@@ -482,6 +482,13 @@ export type CallToolStreamRequest = Message<"mesh.v1.CallToolStreamRequest"> & {
    * @generated from field: optional string request_state = 4;
    */
   requestState?: string | undefined;
+
+  /**
+   * Stream the log records the tool writes for the client (`ClientLog`). Default false: none are sent.
+   *
+   * @generated from field: bool logs = 5;
+   */
+  logs: boolean;
 };
 
 /**
@@ -527,6 +534,14 @@ export type CallToolStreamResponse = Message<"mesh.v1.CallToolStreamResponse"> &
      */
     value: InputRequired;
     case: "inputRequired";
+  } | {
+    /**
+     * A log record the tool wrote for the client (only when the request set `logs`).
+     *
+     * @generated from field: mesh.v1.ClientLog log = 4;
+     */
+    value: ClientLog;
+    case: "log";
   } | { case: undefined; value?: undefined };
 };
 
@@ -536,6 +551,42 @@ export type CallToolStreamResponse = Message<"mesh.v1.CallToolStreamResponse"> &
  */
 export const CallToolStreamResponseSchema: GenMessage<CallToolStreamResponse> = /*@__PURE__*/
   messageDesc(file_mesh_v1_mesh, 13);
+
+/**
+ * ClientLog is one log record a handler wrote for the MCP client, as MCP's `notifications/message`. The MCP
+ * edge that finally serves the client drops records below the level the client asked for.
+ *
+ * @generated from message mesh.v1.ClientLog
+ */
+export type ClientLog = Message<"mesh.v1.ClientLog"> & {
+  /**
+   * `debug`, `info`, `warn` or `error`.
+   *
+   * @generated from field: string level = 1;
+   */
+  level: string;
+
+  /**
+   * The logger's name: the tool, resource or prompt that wrote it.
+   *
+   * @generated from field: string logger = 2;
+   */
+  logger: string;
+
+  /**
+   * The record's data (a string, or an object with `message` and fields), as JSON. Secrets already redacted.
+   *
+   * @generated from field: string data_json = 3;
+   */
+  dataJson: string;
+};
+
+/**
+ * Describes the message mesh.v1.ClientLog.
+ * Use `create(ClientLogSchema)` to create a new message.
+ */
+export const ClientLogSchema: GenMessage<ClientLog> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 14);
 
 /**
  * HealthRequest is empty.
@@ -550,7 +601,7 @@ export type HealthRequest = Message<"mesh.v1.HealthRequest"> & {
  * Use `create(HealthRequestSchema)` to create a new message.
  */
 export const HealthRequestSchema: GenMessage<HealthRequest> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 14);
+  messageDesc(file_mesh_v1_mesh, 15);
 
 /**
  * HealthResponse reports a node's health.
@@ -578,7 +629,7 @@ export type HealthResponse = Message<"mesh.v1.HealthResponse"> & {
  * Use `create(HealthResponseSchema)` to create a new message.
  */
 export const HealthResponseSchema: GenMessage<HealthResponse> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 15);
+  messageDesc(file_mesh_v1_mesh, 16);
 
 /**
  * WatchEventsRequest is empty.
@@ -593,7 +644,7 @@ export type WatchEventsRequest = Message<"mesh.v1.WatchEventsRequest"> & {
  * Use `create(WatchEventsRequestSchema)` to create a new message.
  */
 export const WatchEventsRequestSchema: GenMessage<WatchEventsRequest> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 16);
+  messageDesc(file_mesh_v1_mesh, 17);
 
 /**
  * ToolsChangedEvent says the node's tool list changed.
@@ -608,7 +659,7 @@ export type ToolsChangedEvent = Message<"mesh.v1.ToolsChangedEvent"> & {
  * Use `create(ToolsChangedEventSchema)` to create a new message.
  */
 export const ToolsChangedEventSchema: GenMessage<ToolsChangedEvent> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 17);
+  messageDesc(file_mesh_v1_mesh, 18);
 
 /**
  * CircuitEvent says a circuit breaker on the node changed state.
@@ -636,7 +687,7 @@ export type CircuitEvent = Message<"mesh.v1.CircuitEvent"> & {
  * Use `create(CircuitEventSchema)` to create a new message.
  */
 export const CircuitEventSchema: GenMessage<CircuitEvent> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 18);
+  messageDesc(file_mesh_v1_mesh, 19);
 
 /**
  * DrainingEvent says the node is draining: it finishes calls in flight and accepts no new ones.
@@ -651,7 +702,7 @@ export type DrainingEvent = Message<"mesh.v1.DrainingEvent"> & {
  * Use `create(DrainingEventSchema)` to create a new message.
  */
 export const DrainingEventSchema: GenMessage<DrainingEvent> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 19);
+  messageDesc(file_mesh_v1_mesh, 20);
 
 /**
  * WatchEventsResponse is one node event.
@@ -695,6 +746,30 @@ export type WatchEventsResponse = Message<"mesh.v1.WatchEventsResponse"> & {
      */
     value: DrainingEvent;
     case: "draining";
+  } | {
+    /**
+     * The resource or resource template list changed.
+     *
+     * @generated from field: mesh.v1.ResourcesChangedEvent resources_changed = 5;
+     */
+    value: ResourcesChangedEvent;
+    case: "resourcesChanged";
+  } | {
+    /**
+     * The prompt list changed.
+     *
+     * @generated from field: mesh.v1.PromptsChangedEvent prompts_changed = 6;
+     */
+    value: PromptsChangedEvent;
+    case: "promptsChanged";
+  } | {
+    /**
+     * The contents of one resource changed.
+     *
+     * @generated from field: mesh.v1.ResourceUpdatedEvent resource_updated = 7;
+     */
+    value: ResourceUpdatedEvent;
+    case: "resourceUpdated";
   } | { case: undefined; value?: undefined };
 };
 
@@ -703,7 +778,482 @@ export type WatchEventsResponse = Message<"mesh.v1.WatchEventsResponse"> & {
  * Use `create(WatchEventsResponseSchema)` to create a new message.
  */
 export const WatchEventsResponseSchema: GenMessage<WatchEventsResponse> = /*@__PURE__*/
-  messageDesc(file_mesh_v1_mesh, 20);
+  messageDesc(file_mesh_v1_mesh, 21);
+
+/**
+ * ResourcesChangedEvent says the node's resource or resource template list changed.
+ *
+ * @generated from message mesh.v1.ResourcesChangedEvent
+ */
+export type ResourcesChangedEvent = Message<"mesh.v1.ResourcesChangedEvent"> & {
+};
+
+/**
+ * Describes the message mesh.v1.ResourcesChangedEvent.
+ * Use `create(ResourcesChangedEventSchema)` to create a new message.
+ */
+export const ResourcesChangedEventSchema: GenMessage<ResourcesChangedEvent> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 22);
+
+/**
+ * PromptsChangedEvent says the node's prompt list changed.
+ *
+ * @generated from message mesh.v1.PromptsChangedEvent
+ */
+export type PromptsChangedEvent = Message<"mesh.v1.PromptsChangedEvent"> & {
+};
+
+/**
+ * Describes the message mesh.v1.PromptsChangedEvent.
+ * Use `create(PromptsChangedEventSchema)` to create a new message.
+ */
+export const PromptsChangedEventSchema: GenMessage<PromptsChangedEvent> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 23);
+
+/**
+ * ResourceUpdatedEvent says the contents of one resource changed (`notifications/resources/updated`).
+ *
+ * @generated from message mesh.v1.ResourceUpdatedEvent
+ */
+export type ResourceUpdatedEvent = Message<"mesh.v1.ResourceUpdatedEvent"> & {
+  /**
+   * The resource's URI.
+   *
+   * @generated from field: string uri = 1;
+   */
+  uri: string;
+};
+
+/**
+ * Describes the message mesh.v1.ResourceUpdatedEvent.
+ * Use `create(ResourceUpdatedEventSchema)` to create a new message.
+ */
+export const ResourceUpdatedEventSchema: GenMessage<ResourceUpdatedEvent> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 24);
+
+/**
+ * GetFeaturesRequest is empty.
+ *
+ * @generated from message mesh.v1.GetFeaturesRequest
+ */
+export type GetFeaturesRequest = Message<"mesh.v1.GetFeaturesRequest"> & {
+};
+
+/**
+ * Describes the message mesh.v1.GetFeaturesRequest.
+ * Use `create(GetFeaturesRequestSchema)` to create a new message.
+ */
+export const GetFeaturesRequestSchema: GenMessage<GetFeaturesRequest> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 25);
+
+/**
+ * GetFeaturesResponse says what the node serves besides tools.
+ *
+ * @generated from message mesh.v1.GetFeaturesResponse
+ */
+export type GetFeaturesResponse = Message<"mesh.v1.GetFeaturesResponse"> & {
+  /**
+   * ListResources, ListResourceTemplates, ReadResource.
+   *
+   * @generated from field: bool resources = 1;
+   */
+  resources: boolean;
+
+  /**
+   * `resource_updated` events on WatchEvents.
+   *
+   * @generated from field: bool resource_subscribe = 2;
+   */
+  resourceSubscribe: boolean;
+
+  /**
+   * ListPrompts, GetPrompt.
+   *
+   * @generated from field: bool prompts = 3;
+   */
+  prompts: boolean;
+
+  /**
+   * Complete.
+   *
+   * @generated from field: bool completions = 4;
+   */
+  completions: boolean;
+
+  /**
+   * `ClientLog` records on streamed calls, reads and gets.
+   *
+   * @generated from field: bool logging = 5;
+   */
+  logging: boolean;
+};
+
+/**
+ * Describes the message mesh.v1.GetFeaturesResponse.
+ * Use `create(GetFeaturesResponseSchema)` to create a new message.
+ */
+export const GetFeaturesResponseSchema: GenMessage<GetFeaturesResponse> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 26);
+
+/**
+ * ListResourcesRequest asks for the resource list.
+ *
+ * @generated from message mesh.v1.ListResourcesRequest
+ */
+export type ListResourcesRequest = Message<"mesh.v1.ListResourcesRequest"> & {
+  /**
+   * Stream the log records the listing writes for the client. Default false.
+   *
+   * @generated from field: bool logs = 1;
+   */
+  logs: boolean;
+};
+
+/**
+ * Describes the message mesh.v1.ListResourcesRequest.
+ * Use `create(ListResourcesRequestSchema)` to create a new message.
+ */
+export const ListResourcesRequestSchema: GenMessage<ListResourcesRequest> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 27);
+
+/**
+ * ListResourcesResponse is one message of a listing: any number of log records, then the list.
+ *
+ * @generated from message mesh.v1.ListResourcesResponse
+ */
+export type ListResourcesResponse = Message<"mesh.v1.ListResourcesResponse"> & {
+  /**
+   * What this message carries.
+   *
+   * @generated from oneof mesh.v1.ListResourcesResponse.event
+   */
+  event: {
+    /**
+     * A log record written for the client.
+     *
+     * @generated from field: mesh.v1.ClientLog log = 1;
+     */
+    value: ClientLog;
+    case: "log";
+  } | {
+    /**
+     * The resources, as a JSON array of MCP `Resource` objects; the stream ends after it.
+     *
+     * @generated from field: string resources_json = 2;
+     */
+    value: string;
+    case: "resourcesJson";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message mesh.v1.ListResourcesResponse.
+ * Use `create(ListResourcesResponseSchema)` to create a new message.
+ */
+export const ListResourcesResponseSchema: GenMessage<ListResourcesResponse> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 28);
+
+/**
+ * ListResourceTemplatesRequest is empty.
+ *
+ * @generated from message mesh.v1.ListResourceTemplatesRequest
+ */
+export type ListResourceTemplatesRequest = Message<"mesh.v1.ListResourceTemplatesRequest"> & {
+};
+
+/**
+ * Describes the message mesh.v1.ListResourceTemplatesRequest.
+ * Use `create(ListResourceTemplatesRequestSchema)` to create a new message.
+ */
+export const ListResourceTemplatesRequestSchema: GenMessage<ListResourceTemplatesRequest> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 29);
+
+/**
+ * ListResourceTemplatesResponse lists the node's resource templates.
+ *
+ * @generated from message mesh.v1.ListResourceTemplatesResponse
+ */
+export type ListResourceTemplatesResponse = Message<"mesh.v1.ListResourceTemplatesResponse"> & {
+  /**
+   * The templates, as a JSON array of MCP `ResourceTemplate` objects.
+   *
+   * @generated from field: string resource_templates_json = 1;
+   */
+  resourceTemplatesJson: string;
+};
+
+/**
+ * Describes the message mesh.v1.ListResourceTemplatesResponse.
+ * Use `create(ListResourceTemplatesResponseSchema)` to create a new message.
+ */
+export const ListResourceTemplatesResponseSchema: GenMessage<ListResourceTemplatesResponse> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 30);
+
+/**
+ * ReadResourceRequest names the resource to read.
+ *
+ * @generated from message mesh.v1.ReadResourceRequest
+ */
+export type ReadResourceRequest = Message<"mesh.v1.ReadResourceRequest"> & {
+  /**
+   * The resource's URI.
+   *
+   * @generated from field: string uri = 1;
+   */
+  uri: string;
+
+  /**
+   * Stream the log records the handler writes for the client. Default false.
+   *
+   * @generated from field: bool logs = 2;
+   */
+  logs: boolean;
+};
+
+/**
+ * Describes the message mesh.v1.ReadResourceRequest.
+ * Use `create(ReadResourceRequestSchema)` to create a new message.
+ */
+export const ReadResourceRequestSchema: GenMessage<ReadResourceRequest> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 31);
+
+/**
+ * ReadResourceResponse is one message of a read: any number of log records, then the result.
+ *
+ * @generated from message mesh.v1.ReadResourceResponse
+ */
+export type ReadResourceResponse = Message<"mesh.v1.ReadResourceResponse"> & {
+  /**
+   * What this message carries.
+   *
+   * @generated from oneof mesh.v1.ReadResourceResponse.event
+   */
+  event: {
+    /**
+     * A log record written for the client.
+     *
+     * @generated from field: mesh.v1.ClientLog log = 1;
+     */
+    value: ClientLog;
+    case: "log";
+  } | {
+    /**
+     * The MCP `ReadResourceResult` (`{ contents: [...] }`), as JSON; the stream ends after it.
+     *
+     * @generated from field: string result_json = 2;
+     */
+    value: string;
+    case: "resultJson";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message mesh.v1.ReadResourceResponse.
+ * Use `create(ReadResourceResponseSchema)` to create a new message.
+ */
+export const ReadResourceResponseSchema: GenMessage<ReadResourceResponse> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 32);
+
+/**
+ * ListPromptsRequest is empty.
+ *
+ * @generated from message mesh.v1.ListPromptsRequest
+ */
+export type ListPromptsRequest = Message<"mesh.v1.ListPromptsRequest"> & {
+};
+
+/**
+ * Describes the message mesh.v1.ListPromptsRequest.
+ * Use `create(ListPromptsRequestSchema)` to create a new message.
+ */
+export const ListPromptsRequestSchema: GenMessage<ListPromptsRequest> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 33);
+
+/**
+ * ListPromptsResponse lists the node's prompts.
+ *
+ * @generated from message mesh.v1.ListPromptsResponse
+ */
+export type ListPromptsResponse = Message<"mesh.v1.ListPromptsResponse"> & {
+  /**
+   * The prompts, as a JSON array of MCP `Prompt` objects.
+   *
+   * @generated from field: string prompts_json = 1;
+   */
+  promptsJson: string;
+};
+
+/**
+ * Describes the message mesh.v1.ListPromptsResponse.
+ * Use `create(ListPromptsResponseSchema)` to create a new message.
+ */
+export const ListPromptsResponseSchema: GenMessage<ListPromptsResponse> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 34);
+
+/**
+ * GetPromptRequest names a prompt and its arguments.
+ *
+ * @generated from message mesh.v1.GetPromptRequest
+ */
+export type GetPromptRequest = Message<"mesh.v1.GetPromptRequest"> & {
+  /**
+   * The prompt's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The arguments: names to string values.
+   *
+   * @generated from field: map<string, string> arguments = 2;
+   */
+  arguments: { [key: string]: string };
+
+  /**
+   * Stream the log records the handler writes for the client. Default false.
+   *
+   * @generated from field: bool logs = 3;
+   */
+  logs: boolean;
+};
+
+/**
+ * Describes the message mesh.v1.GetPromptRequest.
+ * Use `create(GetPromptRequestSchema)` to create a new message.
+ */
+export const GetPromptRequestSchema: GenMessage<GetPromptRequest> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 35);
+
+/**
+ * GetPromptResponse is one message of a get: any number of log records, then the result.
+ *
+ * @generated from message mesh.v1.GetPromptResponse
+ */
+export type GetPromptResponse = Message<"mesh.v1.GetPromptResponse"> & {
+  /**
+   * What this message carries.
+   *
+   * @generated from oneof mesh.v1.GetPromptResponse.event
+   */
+  event: {
+    /**
+     * A log record written for the client.
+     *
+     * @generated from field: mesh.v1.ClientLog log = 1;
+     */
+    value: ClientLog;
+    case: "log";
+  } | {
+    /**
+     * The MCP `GetPromptResult` (`{ description?, messages: [...] }`), as JSON; the stream ends after it.
+     *
+     * @generated from field: string result_json = 2;
+     */
+    value: string;
+    case: "resultJson";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message mesh.v1.GetPromptResponse.
+ * Use `create(GetPromptResponseSchema)` to create a new message.
+ */
+export const GetPromptResponseSchema: GenMessage<GetPromptResponse> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 36);
+
+/**
+ * CompleteRequest asks for suggestions for one argument, as MCP's `completion/complete`.
+ *
+ * @generated from message mesh.v1.CompleteRequest
+ */
+export type CompleteRequest = Message<"mesh.v1.CompleteRequest"> & {
+  /**
+   * What is being completed.
+   *
+   * @generated from oneof mesh.v1.CompleteRequest.ref
+   */
+  ref: {
+    /**
+     * An argument of the prompt with this name (`ref/prompt`).
+     *
+     * @generated from field: string prompt_name = 1;
+     */
+    value: string;
+    case: "promptName";
+  } | {
+    /**
+     * A variable of the resource template with this URI template (`ref/resource`).
+     *
+     * @generated from field: string resource_uri = 2;
+     */
+    value: string;
+    case: "resourceUri";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * The argument or variable being completed.
+   *
+   * @generated from field: string argument_name = 3;
+   */
+  argumentName: string;
+
+  /**
+   * What the user typed so far.
+   *
+   * @generated from field: string argument_value = 4;
+   */
+  argumentValue: string;
+
+  /**
+   * The other arguments already filled in.
+   *
+   * @generated from field: map<string, string> arguments = 5;
+   */
+  arguments: { [key: string]: string };
+};
+
+/**
+ * Describes the message mesh.v1.CompleteRequest.
+ * Use `create(CompleteRequestSchema)` to create a new message.
+ */
+export const CompleteRequestSchema: GenMessage<CompleteRequest> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 37);
+
+/**
+ * CompleteResponse carries the suggestions.
+ *
+ * @generated from message mesh.v1.CompleteResponse
+ */
+export type CompleteResponse = Message<"mesh.v1.CompleteResponse"> & {
+  /**
+   * At most 100 values.
+   *
+   * @generated from field: repeated string values = 1;
+   */
+  values: string[];
+
+  /**
+   * How many values there are in all, when known.
+   *
+   * @generated from field: optional uint32 total = 2;
+   */
+  total?: number | undefined;
+
+  /**
+   * True when there are more values than these.
+   *
+   * @generated from field: bool has_more = 3;
+   */
+  hasMore: boolean;
+};
+
+/**
+ * Describes the message mesh.v1.CompleteResponse.
+ * Use `create(CompleteResponseSchema)` to create a new message.
+ */
+export const CompleteResponseSchema: GenMessage<CompleteResponse> = /*@__PURE__*/
+  messageDesc(file_mesh_v1_mesh, 38);
 
 /**
  * HealthStatus is the health of a node.
@@ -856,7 +1406,8 @@ export const MeshService: GenService<{
   },
   /**
    * WatchEvents streams node events until the caller cancels or the node shuts down. The stream always
-   * starts with a `tools_changed` event, so a watcher that reconnects re-reads the tool list.
+   * starts with a `tools_changed` event (and, on a node serving resources or prompts, `resources_changed` and
+   * `prompts_changed`), so a watcher that reconnects re-reads the lists.
    *
    * @generated from rpc mesh.v1.MeshService.WatchEvents
    */
@@ -864,6 +1415,81 @@ export const MeshService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchEventsRequestSchema;
     output: typeof WatchEventsResponseSchema;
+  },
+  /**
+   * GetFeatures reports what the node serves besides tools. A node without the method (an older version) answers
+   * `unimplemented`: it serves tools only.
+   *
+   * @generated from rpc mesh.v1.MeshService.GetFeatures
+   */
+  getFeatures: {
+    methodKind: "unary";
+    input: typeof GetFeaturesRequestSchema;
+    output: typeof GetFeaturesResponseSchema;
+  },
+  /**
+   * ListResources lists the node's resources (fixed ones and those its templates list): the log records the
+   * listing writes for the client (when asked), then exactly one list. `unimplemented` on a node without resources.
+   *
+   * @generated from rpc mesh.v1.MeshService.ListResources
+   */
+  listResources: {
+    methodKind: "server_streaming";
+    input: typeof ListResourcesRequestSchema;
+    output: typeof ListResourcesResponseSchema;
+  },
+  /**
+   * ListResourceTemplates lists the node's resource templates. `unimplemented` on a node without resources.
+   *
+   * @generated from rpc mesh.v1.MeshService.ListResourceTemplates
+   */
+  listResourceTemplates: {
+    methodKind: "unary";
+    input: typeof ListResourceTemplatesRequestSchema;
+    output: typeof ListResourceTemplatesResponseSchema;
+  },
+  /**
+   * ReadResource reads one resource by URI: the log records its handler writes for the client (when asked), then
+   * exactly one result. An unknown URI is `not_found`.
+   *
+   * @generated from rpc mesh.v1.MeshService.ReadResource
+   */
+  readResource: {
+    methodKind: "server_streaming";
+    input: typeof ReadResourceRequestSchema;
+    output: typeof ReadResourceResponseSchema;
+  },
+  /**
+   * ListPrompts lists the node's prompts. `unimplemented` on a node without prompts.
+   *
+   * @generated from rpc mesh.v1.MeshService.ListPrompts
+   */
+  listPrompts: {
+    methodKind: "unary";
+    input: typeof ListPromptsRequestSchema;
+    output: typeof ListPromptsResponseSchema;
+  },
+  /**
+   * GetPrompt renders one prompt with its arguments: the log records its handler writes for the client (when
+   * asked), then exactly one result. An unknown prompt is `not_found`, a bad argument `invalid_argument`.
+   *
+   * @generated from rpc mesh.v1.MeshService.GetPrompt
+   */
+  getPrompt: {
+    methodKind: "server_streaming";
+    input: typeof GetPromptRequestSchema;
+    output: typeof GetPromptResponseSchema;
+  },
+  /**
+   * Complete suggests values for an argument of a prompt or a variable of a resource template, as MCP's
+   * `completion/complete`. `unimplemented` on a node without resources and prompts.
+   *
+   * @generated from rpc mesh.v1.MeshService.Complete
+   */
+  complete: {
+    methodKind: "unary";
+    input: typeof CompleteRequestSchema;
+    output: typeof CompleteResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_mesh_v1_mesh, 0);
