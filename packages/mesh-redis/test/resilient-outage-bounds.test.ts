@@ -100,6 +100,11 @@ describe('resilient ports: bounds of what they hold while Redis is away (own red
     offsetMs += 1_001;
     const again = await Promise.all([take('k2'), take('k3')]);
     expect(again.every((lease) => lease !== undefined)).toBe(true);
+    // A lease that ran out was forgotten: releasing or extending it answers as for any lost lease, and leaves the
+    // key's new holder alone.
+    expect(await ports.lock.release(third!)).toBe(false);
+    expect(await ports.lock.extend(fourth!, 1_000)).toBeUndefined();
+    expect(await ports.lock.holder('k2')).toBe(again[0]!.ownerToken);
     await expectMeshError(take('k4'), 'resource_exhausted');
     // The extended lease is still the in-memory lock's: its release goes there.
     expect(await ports.lock.release(extended!)).toBe(true);

@@ -170,7 +170,11 @@ function resilientLock(options: ResilientLockOptions): DistributedLock {
         },
       ),
     async extend(lease, ttlMs) {
-      if (!isLocal(lease)) return await controller.route(() => redis.extend(lease, ttlMs), refuse);
+      if (!isLocal(lease)) {
+        // A lease that ran out is lost whichever lock granted it; saying so beats failing closed.
+        if (controller.mode() !== 'redis' && lease.expiresAt <= now()) return undefined;
+        return await controller.route(() => redis.extend(lease, ttlMs), refuse);
+      }
       const extended = await fallback.extend(lease, ttlMs);
       if (extended) track(extended);
       else localLeases.delete(lease.ownerToken);
@@ -181,6 +185,7 @@ function resilientLock(options: ResilientLockOptions): DistributedLock {
         localLeases.delete(lease.ownerToken);
         return await fallback.release(lease);
       }
+      if (controller.mode() !== 'redis' && lease.expiresAt <= now()) return false;
       return await controller.route(() => redis.release(lease), refuse);
     },
     holder: (key) =>
