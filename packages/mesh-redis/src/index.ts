@@ -33,7 +33,7 @@ export {
   redisLedgerKeys,
 } from './ledger/redis-cost-ledger.js';
 export type { RedisCostLedgerOptions } from './ledger/redis-cost-ledger.js';
-export { createResilientPorts } from './resilience/resilient-ports.js';
+export { createResilientPorts, DEFAULT_RESILIENT_PORTS } from './resilience/resilient-ports.js';
 export type { MeshPorts, ResilientPorts, ResilientPortsOptions } from './resilience/resilient-ports.js';
 export type { ResilienceEvent, ResilienceMetrics, ResilienceMode } from './resilience/failover-controller.js';
 export { createBullmqWorkQueue, DEFAULT_BULLMQ_WORK_QUEUE } from './queue/bullmq-work-queue.js';

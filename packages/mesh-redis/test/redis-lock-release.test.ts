@@ -74,6 +74,33 @@ describe('createRedisLock waitForRelease', () => {
     await expectMeshError(second.waitForRelease!(''), 'invalid_argument');
   });
 
+  it('remembers releases for at most maxWatchedKeys keys, forgetting the oldest without waiters (issue 20)', async () => {
+    const watcher = createRedisLock({ connection: connections[1]!, maxWatchedKeys: 3 });
+    locks.push(watcher);
+    const busy = (await first.tryAcquire('busy', { ttlMs: 30_000 }))!;
+    // The first wait starts the subscription (and returns at once); from then on failed attempts watch their key.
+    expect(await watcher.waitForRelease!('busy')).toBe(true);
+    expect(await watcher.tryAcquire('busy')).toBeUndefined();
+    const busyWait = watcher.waitForRelease!('busy', { timeoutMs: 20_000 });
+    // Ten more keys watched: past the bound of 3, so the oldest without a waiter are forgotten.
+    const leases = [];
+    for (let index = 0; index < 10; index += 1) {
+      leases.push((await first.tryAcquire(`k${index}`, { ttlMs: 30_000 }))!);
+      expect(await watcher.tryAcquire(`k${index}`)).toBeUndefined();
+    }
+    for (const lease of leases) expect(await first.release(lease)).toBe(true);
+    expect(await first.release(busy)).toBe(true);
+    // 'busy' has a waiter, so it was never forgotten: its release wakes it (a forgotten key would time out).
+    // Its message came last on the subscriber's socket, so every earlier release has been seen by now.
+    expect(await busyWait).toBe(true);
+    // The two newest keys without a waiter remember their release: a wait returns at once.
+    expect(await watcher.waitForRelease!('k9', { timeoutMs: 50 })).toBe(true);
+    expect(await watcher.waitForRelease!('k8', { timeoutMs: 50 })).toBe(true);
+    // Older ones were forgotten before their release went by: the wait falls back to its timeout (the backoff).
+    expect(await watcher.waitForRelease!('k7', { timeoutMs: 50 })).toBe(false);
+    expect(await watcher.waitForRelease!('k0', { timeoutMs: 50 })).toBe(false);
+  });
+
   it('lets acquireLock take a released lock at once even with a long backoff', async () => {
     const lease = (await first.tryAcquire('k', { ttlMs: 30_000 }))!;
     const acquiring = acquireLock(second, 'k', {

@@ -1,12 +1,15 @@
 // The `ledger` member of `npm run bench` (issue 20 item 3): reserve plus settle per call after 1 000, 20 000 and
 // 200 000 charges in the window, for the in-memory ledger and the Redis ledger (on a private redis-server, so
-// `used_memory` is the ledger's own), with the memory each holds per million calls.
+// `used_memory` is the ledger's own), with the memory each holds per million calls. Two comparisons say whether
+// the one structure that grows in this run, the settlement record, is what makes a call dearer: the in-memory
+// curve with every settle kept against only the last few, and the Redis ledger with 200 000 ids in its record
+// against a fresh one, in alternating batches.
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type CostLedger, createMemoryCostLedger } from '@kidsstories/mesh-core';
 import { createRedisConnection, createRedisCostLedger } from '@kidsstories/mesh-redis';
-import { startOwnRedisServer } from './own-redis-server.js';
+import { type OwnRedisServer, startOwnRedisServer } from './own-redis-server.js';
 
 /** Options for {@link runLedgerBench}. */
 export interface LedgerBenchOptions {
@@ -46,10 +49,42 @@ export interface LedgerCurve {
   mbPerMillionCalls: number;
 }
 
+/**
+ * Does the settlement record's size change the in-memory ledger's cost? The same curve twice, on a clock that
+ * moves 1 ms per reading (so a retention is a number of calls, about one reserve+settle per 2 ms): with the
+ * default 10-minute retention every settle of the run is kept (the record grows to every charge), with 1 s only
+ * the last 500 or so are.
+ */
+export interface MemoryRetentionComparison {
+  /** `settledRetentionMs` 600 000: the record holds every settle of the run. */
+  allKept: LedgerCurve;
+  /** `settledRetentionMs` 1 000: the record holds about 500 settles. */
+  fewKept: LedgerCurve;
+}
+
+/**
+ * Does the settlement record's size change the Redis ledger's cost? After the Redis curve, its ledger (every
+ * settle of the run in its record) and a fresh one (1 000 charges) on the same Redis, from the same client, in 20
+ * alternating batches: drift of the machine's load falls on both alike, unlike the curve's checkpoints, which are
+ * minutes apart.
+ */
+export interface RedisInterleaved {
+  /** Ids in each ledger's settlement record (`settled:<bucket>` hashes). */
+  settledIds: { large: number; fresh: number };
+  /** Redis CPU per reserve+settle, median of the batches, in microseconds. */
+  cpuUsPerCall: { large: number; fresh: number };
+  /** Median over the batch pairs of large / fresh Redis CPU per call. */
+  cpuRatio: number;
+  /** Median over the batch pairs of large / fresh wall time per call. */
+  wallRatio: number;
+}
+
 /** What {@link runLedgerBench} measured. */
 export interface LedgerBenchResult {
   memory: LedgerCurve;
+  memoryRetention: MemoryRetentionComparison;
   redis: LedgerCurve;
+  redisInterleaved: RedisInterleaved;
 }
 
 const SCOPES = ['day', 'server:text', 'tool:generate_story'];
@@ -133,31 +168,101 @@ async function curve(
   };
 }
 
-/** Runs the ledger micro-benchmark. */
-export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<LedgerBenchResult> {
-  const checkpoints = options.checkpoints ?? [1_000, 20_000, 200_000];
-  const sampleCalls = options.sampleCalls ?? 2_000;
-  const budgets = { day: { limitUsd: 1e9, windowMs: 86_400_000 } };
+const BUDGETS = { day: { limitUsd: 1e9, windowMs: 86_400_000 } };
 
-  const memoryLedger = createMemoryCostLedger({ budgets });
-  const heap = async () => {
-    gc();
-    return process.memoryUsage().heapUsed;
-  };
-  const processCpu = async () => {
-    const { user, system } = process.cpuUsage();
-    return user + system;
-  };
-  const memory = await curve(
-    memoryLedger,
-    createMemoryCostLedger({ budgets }),
+const heap = async () => {
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+const processCpu = async () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+/**
+ * One in-memory ledger's curve. The ledger is made and closed here, so nothing of it stays reachable (and in the
+ * heap every later collection marks) once the curve is measured.
+ */
+async function memoryCurve(
+  checkpoints: readonly number[],
+  sampleCalls: number,
+  options: Omit<Parameters<typeof createMemoryCostLedger>[0] & object, 'budgets'> = {},
+): Promise<LedgerCurve> {
+  const ledger = createMemoryCostLedger({ budgets: BUDGETS, ...options });
+  const result = await curve(
+    ledger,
+    createMemoryCostLedger({ budgets: BUDGETS, ...options }),
     checkpoints,
     sampleCalls,
     1,
     heap,
     processCpu,
   );
-  await memoryLedger.close();
+  await ledger.close();
+  return result;
+}
+
+/** A clock that moves 1 ms per reading, from now. */
+function steppingClock(): () => number {
+  let t = Date.now();
+  return () => t++;
+}
+
+/** See {@link RedisInterleaved}. */
+async function interleave(
+  large: CostLedger,
+  fresh: CostLedger,
+  server: OwnRedisServer,
+  settledIds: RedisInterleaved['settledIds'],
+  callsPerBatch: number,
+): Promise<RedisInterleaved> {
+  const batch = async (ledger: CostLedger) => {
+    const cpuBefore = (await server.info()).cpuUs;
+    const started = performance.now();
+    for (let call = 0; call < callsPerBatch; call += 1) {
+      await ledger.settle(await ledger.reserve(usd(0.0002), { scopes: SCOPES }), usd(0.0001));
+    }
+    const wallUs = ((performance.now() - started) * 1000) / callsPerBatch;
+    return { wallUs, cpuUs: ((await server.info()).cpuUs - cpuBefore) / callsPerBatch };
+  };
+  const pairs: Array<{ large: { wallUs: number; cpuUs: number }; fresh: { wallUs: number; cpuUs: number } }> =
+    [];
+  for (let pair = 0; pair < 20; pair += 1) {
+    // Alternate which goes first, so a change of load during a pair favours neither.
+    if (pair % 2 === 0) {
+      const first = await batch(large);
+      pairs.push({ large: first, fresh: await batch(fresh) });
+    } else {
+      const first = await batch(fresh);
+      pairs.push({ fresh: first, large: await batch(large) });
+    }
+  }
+  const round = (value: number, digits: number) => Number(value.toFixed(digits));
+  return {
+    settledIds,
+    cpuUsPerCall: {
+      large: round(median(pairs.map((pair) => pair.large.cpuUs)), 1),
+      fresh: round(median(pairs.map((pair) => pair.fresh.cpuUs)), 1),
+    },
+    cpuRatio: round(median(pairs.map((pair) => pair.large.cpuUs / pair.fresh.cpuUs)), 3),
+    wallRatio: round(median(pairs.map((pair) => pair.large.wallUs / pair.fresh.wallUs)), 3),
+  };
+}
+
+/** Runs the ledger micro-benchmark. */
+export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<LedgerBenchResult> {
+  const checkpoints = options.checkpoints ?? [1_000, 20_000, 200_000];
+  const sampleCalls = options.sampleCalls ?? 2_000;
+  const budgets = BUDGETS;
+
+  const memory = await memoryCurve(checkpoints, sampleCalls);
+  const memoryRetention: MemoryRetentionComparison = {
+    allKept: await memoryCurve(checkpoints, sampleCalls, {
+      now: steppingClock(),
+      settledRetentionMs: 600_000,
+    }),
+    fewKept: await memoryCurve(checkpoints, sampleCalls, { now: steppingClock(), settledRetentionMs: 1_000 }),
+  };
 
   const server = await startOwnRedisServer();
   const connection = createRedisConnection({ url: server.url, instanceId: 'ledger-bench' });
@@ -174,8 +279,24 @@ export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<
       async () => (await server.info()).usedMemoryBytes,
       async () => (await server.info()).cpuUs,
     );
-    await redisLedger.close();
-    return { memory, redis };
+    const fresh = createRedisCostLedger({ connection, budgets, name: 'fresh' });
+    await fill(fresh, 1_000, 32);
+    const settledIds = async (name: string) => {
+      let ids = 0;
+      for (const key of await connection.client.keys(`ledger:{${name}}:settled:*`)) {
+        ids += await connection.client.hlen(key);
+      }
+      return ids;
+    };
+    const redisInterleaved = await interleave(
+      redisLedger,
+      fresh,
+      server,
+      { large: await settledIds('default'), fresh: await settledIds('fresh') },
+      Math.max(1, Math.floor(sampleCalls / 10)),
+    );
+    await Promise.all([redisLedger.close(), fresh.close()]);
+    return { memory, memoryRetention, redis, redisInterleaved };
   } finally {
     await connection.close();
     await server.stop();

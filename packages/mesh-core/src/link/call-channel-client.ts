@@ -52,6 +52,8 @@ export interface CallChannelClient {
   call(call: ChannelCallRequest): Promise<CallToolResponse | typeof CHANNEL_UNSUPPORTED>;
   /** Ends the open channel (its calls in flight still get their answers). */
   close(): void;
+  /** Calls waiting for an answer, and channels not yet ended (issue 20: both return to 0 when idle). */
+  inFlight(): { calls: number; channels: number };
 }
 
 /** Options for {@link createCallChannelClient}. @internal */
@@ -93,6 +95,8 @@ export function createCallChannelClient(options: CallChannelClientOptions): Call
   let current: Channel | undefined;
   let nextId = 0;
   let idleTimer: NodeJS.Timeout | undefined;
+  /** Every channel opened and not yet ended, retired ones included. */
+  const live = new Set<Channel>();
 
   const write = (channel: Channel, frame: Buffer) => {
     if (channel.closing) return;
@@ -103,6 +107,7 @@ export function createCallChannelClient(options: CallChannelClientOptions): Call
   /** Fails or re-routes every call still waiting on `channel`, which is over. */
   const settleAll = (channel: Channel, error: ConnectError) => {
     channel.ended = true;
+    live.delete(channel);
     if (current === channel) current = undefined;
     // A node without the channel answers `unimplemented` before anything ran: use unary calls from now on.
     const isUnsupported =
@@ -130,6 +135,7 @@ export function createCallChannelClient(options: CallChannelClientOptions): Call
       closing: false,
       lastUsedAt: Date.now(),
     };
+    live.add(channel);
     const headers: Record<string, string> = {
       'content-type': 'application/grpc+proto',
       te: 'trailers',
@@ -334,6 +340,11 @@ export function createCallChannelClient(options: CallChannelClientOptions): Call
       if (current) retire(current);
       clearInterval(idleTimer);
       idleTimer = undefined;
+    },
+    inFlight() {
+      let calls = 0;
+      for (const channel of live) calls += channel.pending.size;
+      return { calls, channels: live.size };
     },
   };
 }

@@ -112,6 +112,27 @@ export interface PeerLinkOptions {
   logger?: Logger;
 }
 
+/** What a peer link holds for its calls and watchers right now. @internal */
+export interface PeerLinkInFlight {
+  /** Calls on the call channel waiting for their answer. */
+  channelCalls: number;
+  /** Call channels opened and not yet ended. */
+  channels: number;
+  /** `watchEvents` loops running. */
+  watchers: number;
+}
+
+const inFlightOf = new WeakMap<PeerLink, () => PeerLinkInFlight>();
+
+/**
+ * What `link` (made by {@link createPeerLink}) holds for calls in flight, for the tests of issue 20 (nothing
+ * grows with calls: every count returns to 0 once the calls ended and the watchers stopped). Not exported from
+ * the package. @internal
+ */
+export function peerLinkInFlight(link: PeerLink): PeerLinkInFlight | undefined {
+  return inFlightOf.get(link)?.();
+}
+
 const DEFAULT_PEER_LINK = {
   defaultTimeoutMs: 30_000,
   pingIntervalMs: 30_000,
@@ -379,15 +400,26 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     } catch (error) {
       throw localFailure(error, `the call of "${name}"`);
     }
-    for await (const message of client.callToolStream({ ...request, logs: onLog !== undefined }, call)) {
-      if (message.event.case === 'progress') onProgress?.(progressFromWire(message.event.value));
-      else if (message.event.case === 'log') {
-        const record = message.event.value;
-        deliverLog(onLog, () => clientLogFromWire(record));
-      } else if (message.event.case === 'result') return resultFromWire(message.event.value);
-      else if (message.event.case === 'inputRequired')
-        return inputRequiredFromWire(message.event.value, name);
+    // The stream is read to its end, not left at the result: Connect's streaming call has no `return()`, so an
+    // early exit would leave its deadline timer running and its listener on the caller's signal until the
+    // deadline (issue 20: nothing per call outlives the call).
+    let outcome: ToolOutcome | undefined;
+    try {
+      for await (const message of client.callToolStream({ ...request, logs: onLog !== undefined }, call)) {
+        if (outcome !== undefined) continue;
+        if (message.event.case === 'progress') onProgress?.(progressFromWire(message.event.value));
+        else if (message.event.case === 'log') {
+          const record = message.event.value;
+          deliverLog(onLog, () => clientLogFromWire(record));
+        } else if (message.event.case === 'result') outcome = resultFromWire(message.event.value);
+        else if (message.event.case === 'inputRequired')
+          outcome = inputRequiredFromWire(message.event.value, name);
+      }
+    } catch (error) {
+      // A failure after the result (the stream reset while its trailers were on the way) does not undo it.
+      if (outcome === undefined) throw error;
     }
+    if (outcome !== undefined) return outcome;
     throw new MeshError(`the streamed call of ${name} ended without a result`, 'internal');
   };
 
@@ -478,14 +510,23 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     parse: (value: string) => T,
     what: string,
   ): Promise<T> => {
-    for await (const message of messages) {
-      const { event } = message;
-      if (event.case === 'log') {
-        deliverLog(onLog, () => clientLogFromWire(event.value as Parameters<typeof clientLogFromWire>[0]));
-      } else if (event.case === resultCase) {
-        return parse(event.value as string);
+    // Read to the end like a streamed tool call (see `callOutcome`): an early exit would leave Connect's deadline
+    // timer and its listener on the caller's signal behind.
+    let result: { value: T } | undefined;
+    try {
+      for await (const message of messages) {
+        if (result !== undefined) continue;
+        const { event } = message;
+        if (event.case === 'log') {
+          deliverLog(onLog, () => clientLogFromWire(event.value as Parameters<typeof clientLogFromWire>[0]));
+        } else if (event.case === resultCase) {
+          result = { value: parse(event.value as string) };
+        }
       }
+    } catch (error) {
+      if (result === undefined) throw error;
     }
+    if (result !== undefined) return result.value;
     throw new MeshError(`${what} ended without a result`, 'internal', { details: { origin: url } });
   };
 
@@ -511,7 +552,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     }
   };
 
-  return {
+  const link: PeerLink = {
     url,
 
     async features(options = {}) {
@@ -659,6 +700,12 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       sessionManager.abort();
     },
   };
+  inFlightOf.set(link, () => ({
+    channelCalls: channel?.inFlight().calls ?? 0,
+    channels: channel?.inFlight().channels ?? 0,
+    watchers: watchers.size,
+  }));
+  return link;
 }
 
 const TLS_ERROR_CODE = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;

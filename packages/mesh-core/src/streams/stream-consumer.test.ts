@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStateStore } from '../memory/memory-state-store.js';
+import { createJsonLogger } from '../observability/logger.js';
 import type { StateStore, StreamEntry } from '../ports/state-store.js';
 import { eventually, expectMeshError } from '../testing/index.js';
 import {
@@ -107,6 +108,85 @@ describe('createStreamConsumer', () => {
     expect(dead.map((entry) => JSON.parse(entry.fields.fields ?? '{}').n)).toEqual(['5', '6', '7']);
   });
 
+  it('remembers the last error of at most maxRememberedErrors failing entries, the oldest forgotten first (issue 20)', async () => {
+    const forgotten: string[] = [];
+    const logger = createJsonLogger({
+      level: 'warn',
+      write: (line) => {
+        const record = JSON.parse(line) as { msg: string; id?: string };
+        if (record.msg.startsWith('forgot the last error')) forgotten.push(record.id ?? '');
+      },
+    });
+    const { store, consumer } = setup({
+      maxDeliveries: 1,
+      maxRememberedErrors: 3,
+      logger,
+      handler: async (entry) => {
+        throw new Error(`failed ${entry.fields.n}`);
+      },
+    });
+    // Appended before the start, so the first read takes all 8 at once: 8 failing entries, 3 remembered.
+    const ids: string[] = [];
+    for (let n = 0; n < 8; n += 1) ids.push(await store.streamAppend('jobs', { n: String(n) }));
+    await consumer.start();
+    await eventually(async () => expect(await store.streamLength('jobs:dead-letter')).toBe(8), {
+      timeoutMs: 5_000,
+    });
+    expect(forgotten).toEqual(ids.slice(0, 5));
+    const dead = await store.streamRange('jobs:dead-letter');
+    expect(dead.map((entry) => entry.fields.lastError)).toEqual([
+      ...Array.from({ length: 5 }, () => 'unknown (delivered 2 times)'),
+      'failed 5',
+      'failed 6',
+      'failed 7',
+    ]);
+  });
+
+  it("forgets an entry's last error when it is acknowledged or dead-lettered, so the bound is never reached by them", async () => {
+    const forgotten: string[] = [];
+    const logger = createJsonLogger({
+      level: 'warn',
+      write: (line) => {
+        if ((JSON.parse(line) as { msg: string }).msg.startsWith('forgot the last error'))
+          forgotten.push(line);
+      },
+    });
+    let succeeded = 0;
+    const { store, consumer } = setup({
+      maxDeliveries: 2,
+      maxRememberedErrors: 2,
+      logger,
+      handler: async (entry) => {
+        // "flaky" entries fail their first delivery and succeed on the second (acknowledged); "poison" ones
+        // always fail (dead-lettered on their third delivery).
+        if (entry.fields.kind === 'poison' || entry.deliveryCount === 1) {
+          throw new Error(`${entry.fields.kind} ${entry.fields.n}`);
+        }
+        succeeded += 1;
+      },
+    });
+    await consumer.start();
+    // One entry at a time: at most one failing entry is remembered at any moment, so with its error dropped on
+    // ack and on dead-letter a bound of 2 is never reached, however many entries go by. Kept, 20 of them would
+    // have pushed 18 errors out.
+    for (let n = 0; n < 20; n += 1) {
+      const kind = n % 2 === 0 ? 'flaky' : 'poison';
+      await store.streamAppend('jobs', { kind, n: String(n) });
+      await eventually(
+        async () => {
+          expect(succeeded + (await store.streamLength('jobs:dead-letter'))).toBe(n + 1);
+          expect((await store.streamPending('jobs', 'workers')).count).toBe(0);
+        },
+        { timeoutMs: 5_000 },
+      );
+    }
+    expect(forgotten).toEqual([]);
+    const dead = await store.streamRange('jobs:dead-letter');
+    expect(dead.map((entry) => entry.fields.lastError)).toEqual(
+      Array.from({ length: 10 }, (_, index) => `poison ${2 * index + 1}`),
+    );
+  });
+
   it('recreates its group after NOGROUP (the stream was deleted) and carries on', async () => {
     const seen: string[] = [];
     const { store, consumer } = setup({
@@ -157,6 +237,16 @@ describe('createStreamConsumer', () => {
     expect(() =>
       createStreamConsumer({ store, stream: 's', group: 'g', consumer: 'c', handler, maxDeliveries: 1.5 }),
     ).toThrow(/maxDeliveries/);
+    expect(() =>
+      createStreamConsumer({
+        store,
+        stream: 's',
+        group: 'g',
+        consumer: 'c',
+        handler,
+        maxRememberedErrors: 0,
+      }),
+    ).toThrow(/maxRememberedErrors/);
     const noGroup = await store.streamReadGroup('s', 'g', 'c').catch((error: unknown) => error);
     expect(isNoGroupError(noGroup)).toBe(true);
     expect(isNoGroupError(new Error('NOGROUP'))).toBe(false);

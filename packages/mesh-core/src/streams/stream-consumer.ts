@@ -39,6 +39,13 @@ export interface StreamConsumerOptions {
    * Default 10 000.
    */
   deadLetterMaxLength?: number;
+  /**
+   * Most entries whose last handler error is remembered for the dead-letter entry's `lastError` (issue 20: nothing
+   * grows with calls). An entry's error is forgotten when it is acknowledged or dead-lettered; beyond this many
+   * failing entries the oldest error is forgotten (logged as a warning), and that entry is dead-lettered with
+   * `lastError` "unknown (delivered N times)". Default 1 000.
+   */
+  maxRememberedErrors?: number;
   /** Most entries taken per read or claim. Default 10. */
   batchSize?: number;
   /** How long a read waits for new entries, in milliseconds. Default 2 000. */
@@ -64,6 +71,7 @@ export const DEFAULT_STREAM_CONSUMER = Object.freeze({
   visibilityTimeoutMs: 30_000,
   maxDeliveries: 5,
   deadLetterMaxLength: 10_000,
+  maxRememberedErrors: 1_000,
   batchSize: 10,
   blockMs: 2_000,
   startId: '0' as const,
@@ -99,6 +107,11 @@ function resolveStreamConsumerOptions(options: StreamConsumerOptions) {
       'deadLetterMaxLength',
       true,
     ),
+    maxRememberedErrors: checkPositive(
+      options.maxRememberedErrors ?? d.maxRememberedErrors,
+      'maxRememberedErrors',
+      true,
+    ),
     batchSize: checkPositive(options.batchSize ?? d.batchSize, 'batchSize', true),
     blockMs: checkPositive(options.blockMs ?? d.blockMs, 'blockMs'),
     startId: options.startId ?? d.startId,
@@ -106,9 +119,6 @@ function resolveStreamConsumerOptions(options: StreamConsumerOptions) {
     logger: options.logger ?? silentLogger,
   };
 }
-
-/** Most remembered last errors; older ones are forgotten first. */
-const MAX_REMEMBERED_ERRORS = 1_000;
 
 /**
  * Consumes a stream through a consumer group with at-least-once delivery: each round claims entries idle
@@ -136,6 +146,23 @@ export function createStreamConsumer(options: StreamConsumerOptions): StreamCons
   const stopping = new AbortController();
   let loop: Promise<void> | undefined;
   let starting: Promise<void> | undefined;
+
+  /** Remembers an entry's last error, forgetting the oldest beyond `maxRememberedErrors` (issue 20). */
+  const remember = (id: string, message: string) => {
+    // Re-inserted, so a failing entry counts as the newest and is the last one forgotten.
+    lastErrors.delete(id);
+    if (lastErrors.size >= resolved.maxRememberedErrors) {
+      const oldest = lastErrors.keys().next().value as string;
+      lastErrors.delete(oldest);
+      logger.warn('forgot the last error of a failing stream entry (maxRememberedErrors reached)', {
+        stream,
+        group,
+        id: oldest,
+        maxRememberedErrors: resolved.maxRememberedErrors,
+      });
+    }
+    lastErrors.set(id, message);
+  };
 
   const ensureGroup = () => store.streamCreateGroup(stream, group, { startId: resolved.startId });
 
@@ -169,9 +196,7 @@ export function createStreamConsumer(options: StreamConsumerOptions): StreamCons
     try {
       await handler(entry, stopping.signal);
     } catch (error) {
-      if (lastErrors.size >= MAX_REMEMBERED_ERRORS)
-        lastErrors.delete(lastErrors.keys().next().value as string);
-      lastErrors.set(entry.id, error instanceof Error ? error.message : String(error));
+      remember(entry.id, error instanceof Error ? error.message : String(error));
       logger.warn('stream handler failed; the entry stays pending', {
         stream,
         group,

@@ -90,10 +90,13 @@ export function createTestHost(id = 'node-a'): TestHost {
         case 'wait': {
           const startedAt = Date.now();
           return new Promise((_resolve, reject) => {
-            call.signal.addEventListener('abort', () => {
+            const onAbort = () => {
               resolveAborted({ reason: call.signal.reason, afterMs: Date.now() - startedAt });
               reject(new MeshError('the call was aborted', 'deadline_exceeded'));
-            });
+            };
+            // A call whose deadline passed before it reached the handler arrives already aborted.
+            if (call.signal.aborted) onAbort();
+            else call.signal.addEventListener('abort', onAbort, { once: true });
           });
         }
         case 'gate':

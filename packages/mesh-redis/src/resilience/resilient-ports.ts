@@ -3,6 +3,7 @@ import {
   type CostLedger,
   type DistributedLock,
   type EventBus,
+  type LockLease,
   type Logger,
   MeshError,
   type StateStore,
@@ -52,6 +53,19 @@ export interface ResilientPortsOptions {
    */
   lockFailMode?: 'closed' | 'open';
   /**
+   * With `lockFailMode: 'open'`, most leases granted from the in-memory lock while Redis is away that may be held
+   * at once (issue 20: nothing grows with calls). A lease counts until it is released or its TTL runs out (by
+   * `now`); beyond the bound `tryAcquire` fails `resource_exhausted` (`details.reason`
+   * `OUTAGE_LEASES_EXHAUSTED`). Default 10 000.
+   */
+  maxOutageLeases?: number;
+  /**
+   * Most subscriptions made while Redis is away that wait to be attached to Redis at the resync (issue 20).
+   * Beyond the bound `subscribe` fails `resource_exhausted` (`details.reason` `DEFERRED_SUBSCRIPTIONS_EXHAUSTED`)
+   * and subscribes nothing; a deferred subscription that is unsubscribed is dropped at once. Default 10 000.
+   */
+  maxDeferredSubscriptions?: number;
+  /**
    * USD this replica holds in the Redis ledger ahead of time and may spend while Redis is away. The slice is
    * reserved against every scope this replica has reserved on (up to 64), so it counts toward each of their
    * budgets; a scope whose budget cannot hold it is left out, and reservations naming a scope the slice does
@@ -84,13 +98,45 @@ export interface ResilientPorts extends MeshPorts {
   close(): Promise<void>;
 }
 
-function resilientLock(
-  redis: DistributedLock,
-  fallback: DistributedLock,
-  controller: FailoverController,
-  failMode: 'closed' | 'open',
-): DistributedLock {
-  const localTokens = new Set<string>();
+/** Defaults of the bounds of {@link createResilientPorts}. */
+export const DEFAULT_RESILIENT_PORTS = Object.freeze({
+  maxJournalEntries: 10_000,
+  maxOutageLeases: 10_000,
+  maxDeferredSubscriptions: 10_000,
+});
+
+interface ResilientLockOptions {
+  redis: DistributedLock;
+  fallback: DistributedLock;
+  controller: FailoverController;
+  failMode: 'closed' | 'open';
+  maxOutageLeases: number;
+  now: () => number;
+}
+
+function resilientLock(options: ResilientLockOptions): DistributedLock {
+  const { redis, fallback, controller, failMode, maxOutageLeases, now } = options;
+  // Owner token -> expiry (epoch ms) of every lease granted from the in-memory lock while Redis was away: its
+  // extend and release go to the in-memory lock. Forgotten on release and once its TTL ran out (issue 20).
+  const localLeases = new Map<string, number>();
+  let nextExpiry = Number.POSITIVE_INFINITY;
+  const sweep = () => {
+    const t = now();
+    if (t < nextExpiry) return;
+    nextExpiry = Number.POSITIVE_INFINITY;
+    for (const [token, expiresAt] of localLeases) {
+      if (expiresAt <= t) localLeases.delete(token);
+      else nextExpiry = Math.min(nextExpiry, expiresAt);
+    }
+  };
+  const track = (lease: LockLease) => {
+    localLeases.set(lease.ownerToken, lease.expiresAt);
+    nextExpiry = Math.min(nextExpiry, lease.expiresAt);
+  };
+  const isLocal = (lease: LockLease) => {
+    sweep();
+    return localLeases.has(lease.ownerToken);
+  };
   const refuse = async (): Promise<never> => {
     throw new MeshError('redis is unavailable and the lock fails closed', 'unavailable', {
       details: { reason: 'LOCK_FAIL_CLOSED' },
@@ -102,22 +148,50 @@ function resilientLock(
         () => redis.tryAcquire(key, acquireOptions),
         async () => {
           if (failMode === 'closed') return await refuse();
+          sweep();
+          if (localLeases.size >= maxOutageLeases) {
+            throw new MeshError(
+              `redis is unavailable and ${maxOutageLeases} leases taken from the in-memory lock meanwhile are ` +
+                'still held (maxOutageLeases): release one, or wait until one expires',
+              'resource_exhausted',
+              {
+                details: {
+                  reason: 'OUTAGE_LEASES_EXHAUSTED',
+                  bound: 'maxOutageLeases',
+                  limit: maxOutageLeases,
+                  limitUnit: 'leases',
+                },
+              },
+            );
+          }
           const lease = await fallback.tryAcquire(key, acquireOptions);
-          if (lease) localTokens.add(lease.ownerToken);
+          if (lease) track(lease);
           return lease;
         },
       ),
-    extend: (lease, ttlMs) =>
-      localTokens.has(lease.ownerToken)
-        ? fallback.extend(lease, ttlMs)
-        : controller.route(() => redis.extend(lease, ttlMs), refuse),
+    async extend(lease, ttlMs) {
+      if (!isLocal(lease)) {
+        // A lease that ran out is lost whichever lock granted it; saying so beats failing closed.
+        if (controller.mode() !== 'redis' && lease.expiresAt <= now()) return undefined;
+        return await controller.route(() => redis.extend(lease, ttlMs), refuse);
+      }
+      const extended = await fallback.extend(lease, ttlMs);
+      if (extended) track(extended);
+      else localLeases.delete(lease.ownerToken);
+      return extended;
+    },
     async release(lease) {
-      if (localTokens.delete(lease.ownerToken)) return await fallback.release(lease);
+      if (isLocal(lease)) {
+        localLeases.delete(lease.ownerToken);
+        return await fallback.release(lease);
+      }
+      if (controller.mode() !== 'redis' && lease.expiresAt <= now()) return false;
       return await controller.route(() => redis.release(lease), refuse);
     },
     holder: (key) =>
       controller.route(() => redis.holder(key), failMode === 'open' ? () => fallback.holder(key) : refuse),
     async close() {
+      localLeases.clear();
       await Promise.all([redis.close(), fallback.close()]);
     },
   };
@@ -128,12 +202,15 @@ function resilientEventBus(
   fallback: EventBus,
   controller: FailoverController,
   logger: Logger,
+  maxDeferred: number,
 ): EventBus {
-  const pending: Array<() => Promise<void>> = [];
+  // Subscriptions made while Redis was away, attached in order at the resync; one that is unsubscribed meanwhile
+  // is dropped at once (issue 20).
+  const deferred = new Set<() => Promise<void>>();
   controller.addResyncTask(async () => {
-    while (pending.length > 0) {
-      await pending[0]!();
-      pending.shift();
+    for (const attach of deferred) {
+      await attach();
+      deferred.delete(attach);
     }
   });
   return {
@@ -143,26 +220,55 @@ function resilientEventBus(
         () => fallback.publish(topic, event),
       ),
     async subscribe(topic, listener) {
+      if (controller.mode() !== 'redis' && deferred.size >= maxDeferred) throw deferredFull(maxDeferred);
       const stopLocal = await fallback.subscribe(topic, listener);
       let stopRemote: Unsubscribe | undefined;
       let active = true;
       const attach = async () => {
         if (!active) return;
-        stopRemote = await redis.subscribe(topic, listener);
+        const stop = await redis.subscribe(topic, listener);
+        // Unsubscribed while the subscription was being made: undo it.
+        if (active) stopRemote = stop;
+        else await stop();
       };
-      await controller.route(attach, async () => {
-        pending.push(attach);
-        logger.debug('redis subscription deferred until redis is back', { topic });
-      });
+      try {
+        await controller.route(attach, async () => {
+          if (deferred.size >= maxDeferred) throw deferredFull(maxDeferred);
+          deferred.add(attach);
+          logger.debug('redis subscription deferred until redis is back', { topic });
+        });
+      } catch (error) {
+        active = false;
+        await stopLocal();
+        throw error;
+      }
       return async () => {
         active = false;
+        deferred.delete(attach);
         await Promise.all([stopLocal(), stopRemote?.()]);
       };
     },
     async close() {
+      deferred.clear();
       await Promise.all([redis.close(), fallback.close()]);
     },
   };
+}
+
+function deferredFull(maxDeferred: number): MeshError {
+  return new MeshError(
+    `redis is unavailable and ${maxDeferred} subscriptions made meanwhile already wait for it ` +
+      '(maxDeferredSubscriptions): unsubscribe some, or subscribe once Redis is back',
+    'resource_exhausted',
+    {
+      details: {
+        reason: 'DEFERRED_SUBSCRIPTIONS_EXHAUSTED',
+        bound: 'maxDeferredSubscriptions',
+        limit: maxDeferred,
+        limitUnit: 'subscriptions',
+      },
+    },
+  );
 }
 
 /**
@@ -194,6 +300,19 @@ export function createResilientPorts(options: ResilientPortsOptions): ResilientP
       details: { field: 'ledgerSliceUsd' },
     });
   }
+  const bound = (field: keyof typeof DEFAULT_RESILIENT_PORTS, min: number) => {
+    const value = options[field] ?? DEFAULT_RESILIENT_PORTS[field];
+    if (!Number.isInteger(value) || value < min) {
+      throw new MeshError(`${field} must be a whole number >= ${min}`, 'invalid_argument', {
+        details: { field },
+      });
+    }
+    return value;
+  };
+  // 0 journal entries: every write made while Redis is away is refused.
+  const maxJournalEntries = bound('maxJournalEntries', 0);
+  const maxOutageLeases = bound('maxOutageLeases', 1);
+  const maxDeferredSubscriptions = bound('maxDeferredSubscriptions', 1);
   const controller = createFailoverController({
     connection: options.connection,
     logger,
@@ -209,10 +328,17 @@ export function createResilientPorts(options: ResilientPortsOptions): ResilientP
       fallback: fallback.state,
       controller,
       logger,
-      maxJournalEntries: options.maxJournalEntries ?? 10_000,
+      maxJournalEntries,
     }),
-    lock: resilientLock(redis.lock, fallback.lock, controller, options.lockFailMode ?? 'closed'),
-    events: resilientEventBus(redis.events, fallback.events, controller, logger),
+    lock: resilientLock({
+      redis: redis.lock,
+      fallback: fallback.lock,
+      controller,
+      failMode: options.lockFailMode ?? 'closed',
+      maxOutageLeases,
+      now,
+    }),
+    events: resilientEventBus(redis.events, fallback.events, controller, logger, maxDeferredSubscriptions),
     circuitState: createResilientCircuitState(redis.circuitState, fallback.circuitState, controller, logger),
     ledger: createResilientCostLedger({
       redis: redis.ledger,
