@@ -384,7 +384,9 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
         undefined,
         healthOptions,
         async (session, requestOptions): Promise<HostHealth> => {
-          await session.client.ping(requestOptions);
+          // 2026-07-28 has no `ping`: `server/discover` is its cheapest request.
+          if (session.era === 'modern') await session.client.discover(requestOptions);
+          else await session.client.ping(requestOptions);
           return 'serving';
         },
       );

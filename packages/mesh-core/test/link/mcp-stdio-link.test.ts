@@ -114,18 +114,20 @@ describe('createMcpPeerLink over stdio', () => {
   it('carries the deadline: a reply that never comes fails deadline_exceeded and cancels the request', async () => {
     const { logger, lines } = capturingLogger();
     const link = stdioLink('normal', { logger });
+    await link.listTools(); // started: the deadline below is the call's alone
     const failure = await failureOf(link.callTool('slow', { ms: 10_000 }, { metadata, timeoutMs: 300 }));
     expect(failure.code).toBe('deadline_exceeded');
     // The fixture writes "cancelled <id>" to stderr when it receives notifications/cancelled.
     await eventually(() => lines.some((line) => /upstream stderr.*cancelled \d+/.test(line)));
   });
 
-  it('maps a caller cancellation to canceled and an unknown tool to not_found (unknown_tool)', async () => {
+  it('maps a caller cancellation to canceled, invalid params to invalid_argument and an unknown tool to not_found', async () => {
     const link = stdioLink('normal');
     const controller = new AbortController();
     const call = link.callTool('slow', { ms: 10_000 }, { metadata, signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     expect((await failureOf(call)).code).toBe('canceled');
+    expect((await failureOf(link.callTool('strict', {}, { metadata }))).code).toBe('invalid_argument');
     const unknown = await failureOf(link.callTool('nope', {}, { metadata }));
     expect(unknown.code).toBe('not_found');
     expect(unknown.details.reason).toBe('unknown_tool');
