@@ -28,7 +28,13 @@ import {
   type McpSession,
   mcpRequestScope,
 } from './mcp-session.js';
-import type { LinkCallMetadata, LinkCallOptions, NodeEvent, PeerLink } from './peer-link-types.js';
+import type {
+  LinkCallMetadata,
+  LinkCallOptions,
+  NodeEvent,
+  PeerFeatureLink,
+  PeerLink,
+} from './peer-link-types.js';
 
 /** MCP log levels onto the mesh's four (`notice` counts as info; `critical` and above as error). */
 const LEVELS: Record<LoggingLevel, LogLevel> = {
@@ -43,14 +49,15 @@ const LEVELS: Record<LoggingLevel, LogLevel> = {
 };
 
 /** A plain MCP upstream as a peer link: {@link PeerLink} with every feature method, plus its process id. */
-export interface McpPeerLink extends PeerLink {
-  /** The display name of the upstream (never its command line or a URL with credentials). */
-  readonly name: string;
-  /** The process id of a stdio upstream while it runs. */
-  readonly pid: number | undefined;
-  /** The protocol era of the open session, if one is open. */
-  readonly era: 'legacy' | 'modern' | undefined;
-}
+export type McpPeerLink = PeerLink &
+  PeerFeatureLink & {
+    /** The display name of the upstream (never its command line or a URL with credentials). */
+    readonly name: string;
+    /** The process id of a stdio upstream while it runs. */
+    readonly pid: number | undefined;
+    /** The protocol era of the open session, if one is open. */
+    readonly era: 'legacy' | 'modern' | undefined;
+  };
 
 /** The `_meta` a request carries: correlation id, trace context and the deadline, as mesh edges read them. */
 function metaOf(metadata: LinkCallMetadata, timeoutMs: number, wantsLogs: boolean): Record<string, unknown> {

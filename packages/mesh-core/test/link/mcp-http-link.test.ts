@@ -89,7 +89,9 @@ describe.each(['legacy', 'modern'] as const)('createMcpPeerLink over Streamable 
     // A mesh node answers bad arguments with an error result: a tool result, passed through unchanged.
     const invalid = await link.callTool('test_sampling', { prompt: 42 }, { metadata });
     expect(invalid.isError).toBe(true);
-    expect((invalid._meta?.['io.kidsstories/error'] as { code: string }).code).toBe('invalid_argument');
+    expect((invalid._meta?.['io.kidsstories/error'] as { code?: string } | undefined)?.code).toBe(
+      'invalid_argument',
+    );
     const unknown = await failureOf(link.callTool('no_such_tool', {}, { metadata }));
     expect(unknown.code).toBe('not_found');
     expect(unknown.details.reason).toBe('unknown_tool');
@@ -99,21 +101,21 @@ describe.each(['legacy', 'modern'] as const)('createMcpPeerLink over Streamable 
 
   it('offers resources, templates, prompts and completion', async () => {
     const call = { metadata };
-    expect(await link.features?.()).toMatchObject({ resources: true, prompts: true, completions: true });
-    const resources = await link.listResources?.(call);
-    expect(resources?.map((resource) => resource.uri)).toContain('test://static-text');
-    const templates = await link.listResourceTemplates?.(call);
-    expect(templates?.map((template) => template.uriTemplate)).toEqual(['test://template/{id}/data']);
-    const read = await link.readResource?.('test://template/123/data', call);
-    expect(JSON.parse((read?.contents[0] as { text: string }).text)).toMatchObject({ id: '123' });
-    const prompts = await link.listPrompts?.(call);
-    expect(prompts?.map((prompt) => prompt.name)).toContain('test_prompt_with_arguments');
-    const prompt = await link.getPrompt?.('test_prompt_with_arguments', { arg1: 'a', arg2: 'b' }, call);
-    expect(prompt?.messages[0]?.content).toEqual({
+    expect(await link.features()).toMatchObject({ resources: true, prompts: true, completions: true });
+    const resources = await link.listResources(call);
+    expect(resources.map((resource) => resource.uri)).toContain('test://static-text');
+    const templates = await link.listResourceTemplates(call);
+    expect(templates.map((template) => template.uriTemplate)).toEqual(['test://template/{id}/data']);
+    const read = await link.readResource('test://template/123/data', call);
+    expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({ id: '123' });
+    const prompts = await link.listPrompts(call);
+    expect(prompts.map((prompt) => prompt.name)).toContain('test_prompt_with_arguments');
+    const prompt = await link.getPrompt('test_prompt_with_arguments', { arg1: 'a', arg2: 'b' }, call);
+    expect(prompt.messages[0]?.content).toEqual({
       type: 'text',
       text: "Prompt with arguments: arg1='a', arg2='b'",
     });
-    const completion = await link.complete?.(
+    const completion = await link.complete(
       {
         ref: { type: 'ref/prompt', name: 'test_prompt_with_arguments' },
         argument: { name: 'arg1', value: 'par' },
@@ -121,8 +123,8 @@ describe.each(['legacy', 'modern'] as const)('createMcpPeerLink over Streamable 
       },
       call,
     );
-    expect(completion?.values).toEqual(['paris', 'park', 'party']);
-    const missing = await failureOf(link.readResource?.('test://nope', call) ?? Promise.resolve());
+    expect(completion.values).toEqual(['paris', 'park', 'party']);
+    const missing = await failureOf(link.readResource('test://nope', call));
     expect(['not_found', 'invalid_argument']).toContain(missing.code);
   });
 });
