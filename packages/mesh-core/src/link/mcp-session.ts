@@ -211,8 +211,12 @@ export function createMcpSessionManager(
       inputRequired: { autoFulfill: false },
       jsonSchemaValidator: passThroughValidator,
     });
+    // Cut: the SDK quotes whole messages in some errors (an unknown response id with a 5 MB list).
     client.onerror = (error) =>
-      logger.debug('upstream protocol error', { upstream: name, message: redactSecretValues(String(error)) });
+      logger.debug('upstream protocol error', {
+        upstream: name,
+        message: redactSecretValues(String(error).slice(0, 500)),
+      });
     client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onListChanged('tools'));
     client.setNotificationHandler('notifications/prompts/list_changed', () => hooks.onListChanged('prompts'));
     client.setNotificationHandler('notifications/resources/list_changed', () =>
