@@ -165,6 +165,8 @@ export type {
   McpRestartBackoffOptions,
   McpStdioPeerLinkOptions,
 } from './link/mcp-peer-link-options.js';
+export { peerNameOf, peersFromMcpServersConfig } from './gateway/mcp-servers-config.js';
+export type { McpServersConfigOptions } from './gateway/mcp-servers-config.js';
 export { createHmacPeerAuth } from './link/peer-auth.js';
 export type {
   HmacPeerAuth,
