@@ -97,6 +97,11 @@ export function meshErrorFromMcp(reason: unknown, context: McpFailureContext): M
   const { origin, method } = context;
   const make = (message: string, code: MeshErrorCode, details: Record<string, unknown> = {}) =>
     new MeshError(redactSecretValues(message), code, { cause: reason, details: { origin, ...details } });
+  // A limit of this link (a response over `maxMessageBytes`) surfaces wrapped by the SDK: find it in the causes.
+  for (let cause = (reason as { cause?: unknown } | null)?.cause, depth = 0; cause && depth < 5; depth += 1) {
+    if (MeshError.isInstance(cause) && cause.details.reason === 'message_too_large') return cause;
+    cause = (cause as { cause?: unknown }).cause;
+  }
   if (MeshError.isInstance(reason)) {
     return reason.details.origin === undefined
       ? make(reason.message, reason.code, { ...reason.details })

@@ -208,3 +208,31 @@ describe('an HTTP upstream that is down', () => {
     }
   });
 });
+
+describe('a response larger than maxMessageBytes', () => {
+  it('fails resource_exhausted when it comes as JSON (2026-07-28), and the next call is served', async () => {
+    const big = createMeshNode({
+      id: 'big',
+      mesh: false,
+      tools: [
+        defineTool({
+          name: 'big',
+          description: 'Answers 200 000 characters.',
+          inputSchema: z.object({}),
+          handler: async () => ({ content: [{ type: 'text', text: 'x'.repeat(200_000) }] }),
+        }),
+      ],
+    });
+    await big.start();
+    const link = createMcpPeerLink({ url: big.mcpUrl, era: 'modern', maxMessageBytes: 50_000 });
+    try {
+      const failure = await failureOf(link.callTool('big', {}, { metadata }));
+      expect(failure.code).toBe('resource_exhausted');
+      expect(failure.details).toMatchObject({ limit: 50_000, limitUnit: 'bytes' });
+      expect((await link.listTools()).map((tool) => tool.name)).toEqual(['big']);
+    } finally {
+      await link.close();
+      await big.close({ graceMs: 200 });
+    }
+  });
+});
