@@ -257,11 +257,15 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
         details: { origin: name },
       });
     }
-    const requestOptions: RequestOptions = { timeout: remaining, maxTotalTimeout: remaining };
+    const requestOptions: RequestOptions = { timeout: remaining };
     if (call.signal) requestOptions.signal = call.signal;
     try {
-      const scope: McpRequestScope = call.onLog ? { onLog: call.onLog } : {};
-      return await mcpRequestScope.run(scope, () => run(session, requestOptions, remaining));
+      // The request scope only when the caller wants log records: an AsyncLocalStorage in use turns on Node 20's
+      // promise hooks, which cost every promise of the process (about 2 ms a call through the gateway).
+      const onLog = call.onLog;
+      return onLog
+        ? await mcpRequestScope.run({ onLog }, () => run(session, requestOptions, remaining))
+        : await run(session, requestOptions, remaining);
     } catch (error) {
       const aborted = call.signal?.aborted === true;
       const failure = aborted
