@@ -241,15 +241,15 @@ export function createMcpSessionManager(
     const transport = transportFor(protocol);
     await client.connect(transport, { timeout: options.connectTimeoutMs });
     const era = client.getProtocolEra() ?? 'legacy';
-    const opened: McpSession = {
+    const fresh: McpSession = {
       client,
       era,
       capabilities: client.getServerCapabilities() ?? {},
       openedAt: now(),
       pid: transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined,
     };
-    client.onclose = () => onClosed(opened);
-    return opened;
+    client.onclose = () => onClosed(fresh);
+    return fresh;
   };
 
   const connect = async (): Promise<McpSession> => {
