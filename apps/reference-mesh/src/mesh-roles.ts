@@ -19,6 +19,7 @@ import {
   createMeshNode,
   createPeerLink,
   type Gateway,
+  type GatewayPeerOptions,
   type GatewayPorts,
   type HmacPeerAuth,
   type Logger,
@@ -184,6 +185,16 @@ export interface GatewayServerOptions extends MeshRoleOptions {
   continuation?: true | Omit<PipelineContinuationOptions, 'consumer'>;
   /** Deadlines per tool laid over {@link TOOL_TIMEOUTS_MS}, in milliseconds. Default none. */
   toolTimeoutsMs?: Readonly<Record<string, number>>;
+  /**
+   * More peers federated beside the KidsStories servers: plain MCP servers (`peersFromMcpServersConfig`, issue 18)
+   * or other meshes. Default none.
+   */
+  extraPeers?: readonly GatewayPeerOptions[];
+  /**
+   * Deadline of one peer's listing, in milliseconds (the first listing of a stdio MCP server includes starting it).
+   * Default: the gateway's (5000).
+   */
+  listTimeoutMs?: number;
 }
 
 /** A running gateway server: its node, the gateway host, the pipeline behind `orchestrate`, and `close()`. */
@@ -217,17 +228,23 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     id: options.instanceId,
     ports: options.ports,
     logger: options.logger.child({ node: 'gateway' }),
-    peers: (['text', 'media', 'video'] as const).map((name) => ({
-      name,
-      replicas: [...options.peers[name]],
-      policy: { timeouts: { toolMs: { ...TOOL_TIMEOUTS_MS, ...options.toolTimeoutsMs } } },
-      ...(security.peerAuth ? { linkOptions: { auth: security.peerAuth.signer } } : {}),
-    })),
+    peers: [
+      ...(['text', 'media', 'video'] as const).map(
+        (name): GatewayPeerOptions => ({
+          name,
+          replicas: [...options.peers[name]],
+          policy: { timeouts: { toolMs: { ...TOOL_TIMEOUTS_MS, ...options.toolTimeoutsMs } } },
+          ...(security.peerAuth ? { linkOptions: { auth: security.peerAuth.signer } } : {}),
+        }),
+      ),
+      ...(options.extraPeers ?? []),
+    ],
     tools: [createOrchestrateTool(pipeline)],
     // Published stories and the story request, hosted by the gateway itself (it sees the bundles) and served beside
     // whatever resources and prompts its peers offer.
     resourceTemplates: createStoryResources({ outDir: resolve(options.outDir) }),
     prompts: [storyRequestPrompt],
+    ...(options.listTimeoutMs === undefined ? {} : { listTimeoutMs: options.listTimeoutMs }),
   });
   let node: MeshNode | undefined;
   let continuation: PipelineContinuation | undefined;

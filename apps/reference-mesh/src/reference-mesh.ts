@@ -15,6 +15,7 @@ import {
   createMemoryLock,
   createMemoryStateStore,
   type Gateway,
+  type GatewayPeerOptions,
   type GatewayPorts,
   type Logger,
   type MeshNode,
@@ -71,6 +72,10 @@ export interface ReferenceMeshOptions {
    * replicas of that server (the gateway fails over between them). Default none.
    */
   replicas?: ReadonlyArray<{ role: ServerName; providers: KidsStoriesProviders }>;
+  /** More gateway peers beside the KidsStories servers, such as plain MCP servers (`serve --mcp-servers`). */
+  extraPeers?: readonly GatewayPeerOptions[];
+  /** Deadline of one peer's listing at the gateway, in milliseconds. Default 5000. */
+  listTimeoutMs?: number;
 }
 
 /** A running reference mesh: the gateway and the text, media and video nodes. */
@@ -141,6 +146,8 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
       ...(options.work ? { work: options.work } : {}),
       ...(options.pipeline ? { pipeline: options.pipeline } : {}),
       ...(options.continuation ? { continuation: options.continuation } : {}),
+      ...(options.extraPeers ? { extraPeers: options.extraPeers } : {}),
+      ...(options.listTimeoutMs === undefined ? {} : { listTimeoutMs: options.listTimeoutMs }),
     });
     return {
       gatewayUrl: server.node.mcpUrl,

@@ -153,6 +153,21 @@ export type {
   PeerLink,
   ResourceSubscriptionOptions,
 } from './link/peer-link-types.js';
+// Plain MCP servers as peers (Streamable HTTP, HTTP+SSE, supervised stdio processes).
+export { createMcpPeerLink } from './link/mcp-peer-link.js';
+export type { McpPeerLink } from './link/mcp-peer-link.js';
+export { DEFAULT_MCP_PEER_LINK } from './link/mcp-peer-link-options.js';
+export type {
+  McpHttpPeerLinkOptions,
+  McpHttpProtocol,
+  McpPeerLinkCommonOptions,
+  McpPeerLinkOptions,
+  McpProtocolEra,
+  McpRestartBackoffOptions,
+  McpStdioPeerLinkOptions,
+} from './link/mcp-peer-link-options.js';
+export { peerNameOf, peersFromMcpServersConfig } from './gateway/mcp-servers-config.js';
+export type { McpServersConfigOptions } from './gateway/mcp-servers-config.js';
 export { createHmacPeerAuth } from './link/peer-auth.js';
 export type {
   HmacPeerAuth,

@@ -78,7 +78,7 @@ export const GATEWAY_RUNTIME_FLAGS = [
 ] as const;
 
 /** Runs `load` and returns its result with the CPU each child spent per completed call, in microseconds. */
-async function measured(
+export async function measured(
   children: readonly BenchChild[],
   load: () => Promise<LoadResult>,
 ): Promise<{ result: LoadResult; cpuUsPerCall: number[] }> {
@@ -91,11 +91,11 @@ async function measured(
   };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 }
 
-function merge(results: LoadResult[]): PathFigures {
+export function merge(results: LoadResult[]): PathFigures {
   return {
     p50Ms: median(results.map((result) => result.p50Ms)),
     p99Ms: median(results.map((result) => result.p99Ms)),

@@ -1,7 +1,8 @@
 /**
  * Child process of the gateway benchmark. `node gateway-bench-child.js tool` starts a node hosting a trivial
  * `echo` tool; `node gateway-bench-child.js gateway <meshUrl>` starts a gateway linked to it. Each prints one JSON
- * line `{ "mcpUrl": …, "meshUrl": … }` on stdout when ready and answers `rss` IPC messages with its RSS and `cpu` with its CPU time so far.
+ * line `{ "mcpUrl": …, "meshUrl": … }` on stdout when ready; `node gateway-bench-child.js mcp-gateway <mcpUrl>` starts a
+ * gateway with the node's MCP endpoint as a plain MCP peer (`createMcpPeerLink`, Streamable HTTP). Each prints one JSON and answers `rss` IPC messages with its RSS and `cpu` with its CPU time so far.
  */
 import {
   createGateway,
@@ -29,7 +30,7 @@ serveBenchChild(async () => {
   let node: MeshNode;
   if (role === 'tool') {
     node = createMeshNode({ id: 'bench-tool', tools: [echo] });
-  } else if (role === 'gateway' && meshUrl) {
+  } else if ((role === 'gateway' || role === 'mcp-gateway') && meshUrl) {
     const ports = {
       state: createMemoryStateStore(),
       lock: createMemoryLock(),
@@ -39,13 +40,14 @@ serveBenchChild(async () => {
     const gateway = createGateway({
       id: 'bench-gateway',
       ports,
-      peers: [{ name: 'tool', replicas: [meshUrl] }],
+      // `mcp-gateway`: the same tool reached as a plain MCP server (the URL is then the node's MCP endpoint).
+      peers: [{ name: 'tool', replicas: role === 'gateway' ? [meshUrl] : [{ mcp: { url: meshUrl } }] }],
     });
     await gateway.start();
     node = createMeshNode({ id: 'bench-gateway', host: gateway, ports, mesh: false });
   } else {
     throw new Error(
-      `usage: gateway-bench-child tool | gateway <meshUrl> (got ${process.argv.slice(2).join(' ')})`,
+      `usage: gateway-bench-child tool | gateway <meshUrl> | mcp-gateway <mcpUrl> (got ${process.argv.slice(2).join(' ')})`,
     );
   }
   return { node, announceMeshUrl: role === 'tool' };

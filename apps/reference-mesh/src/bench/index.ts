@@ -4,13 +4,23 @@
  *
  *   npm run bench                     # every member, as tables
  *   npm run bench -- --json           # one JSON object on stdout
- *   npm run bench -- --only gateway   # one member (gateway | redis | offlineStory | site | pipeline | ledger | soak | sizing)
+ *   npm run bench -- --only gateway   # one member (gateway | upstream | redis | offlineStory | site | pipeline | ledger | soak | sizing)
  *   npm run bench -- --quick          # fewer calls, for a smoke run
  *   npm run bench -- --only soak --soak-no-collect   # the soak without its once-a-tenth full collection
  */
 import { parseArgs } from 'node:util';
 
-const MEMBERS = ['gateway', 'redis', 'offlineStory', 'site', 'pipeline', 'ledger', 'soak', 'sizing'] as const;
+const MEMBERS = [
+  'gateway',
+  'upstream',
+  'redis',
+  'offlineStory',
+  'site',
+  'pipeline',
+  'ledger',
+  'soak',
+  'sizing',
+] as const;
 type Member = (typeof MEMBERS)[number];
 
 async function main(): Promise<void> {
@@ -43,6 +53,9 @@ async function main(): Promise<void> {
       if (member === 'gateway') {
         const { runGatewayBench } = await import('./gateway-bench.js');
         result.gateway = await runGatewayBench(quick ? { requestsPerRound: 300, rounds: 1 } : {});
+      } else if (member === 'upstream') {
+        const { runUpstreamBench } = await import('./upstream-bench.js');
+        result.upstream = await runUpstreamBench(quick ? { requestsPerRound: 300, rounds: 1 } : {});
       } else if (member === 'redis') {
         const { runRedisBench } = await import('./redis-bench.js');
         result.redis = await runRedisBench({

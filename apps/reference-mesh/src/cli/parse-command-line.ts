@@ -7,6 +7,7 @@ import {
   generationParametersInputSchema,
 } from '@kidsstories/kidsstories-tools';
 import { AGE_BANDS, type AgeBand, isBundleDate } from '@kidsstories/kidsstories-tools/bundle';
+import { MeshError, peersFromMcpServersConfig } from '@kidsstories/mesh-core';
 import { Cron } from 'croner';
 import type { MeshRole } from '../mesh-roles.js';
 import { blobSyncConnectionOf } from './blob-sync.js';
@@ -33,6 +34,9 @@ export const USAGE = `usage:
   that Blob container (on bundle.complete), connected by AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT_URL
   (Entra ID) or AZURE_STORAGE_SAS_URL.
   --redis-prefix P prefixes every Redis key and queue (default kidsstories:).
+  --mcp-servers FILE (serve, or serve --role gateway) adds every server of a desktop client's mcpServers file
+  (Claude Desktop, Cursor, VS Code) as a peer of the gateway; one that fails to start is reported and skipped,
+  or stops the start with --fail-closed.
   --distributed runs the four servers as four processes sharing Redis (--redis, else REDIS_URL, else
   redis://127.0.0.1:6379). MESH_SECRET turns on peer tokens, MCP_BEARER_TOKEN bearer auth on MCP endpoints.
   kidsstories-mesh --help`;
@@ -81,6 +85,10 @@ export interface ServeCommand extends CommonOptions {
   allowedHosts?: string[];
   /** Where the gateway uploads each finished bundle (`--blob-container` and the Azure Storage environment). */
   blobSync?: BlobConnection;
+  /** The checked `mcpServers` file of `--mcp-servers`: plain MCP servers the gateway adds as peers. */
+  mcpServers?: { file: string; config: unknown };
+  /** `--fail-closed`: an MCP server of `--mcp-servers` that does not start stops the start. */
+  failClosed: boolean;
 }
 
 /** What the command line asks for. */
@@ -152,6 +160,17 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       role === undefined || role === 'gateway'
         ? blobSyncConnectionOf(values['blob-container'], env)
         : undefined;
+    if (values['mcp-servers'] !== undefined && role !== undefined && role !== 'gateway') {
+      throw new UsageError(`--mcp-servers goes with the gateway (or the whole mesh), not --role ${role}`);
+    }
+    if (values['mcp-servers'] !== undefined && distributed) {
+      throw new UsageError('--mcp-servers goes with serve or serve --role gateway, not --distributed');
+    }
+    if (values['fail-closed'] && values['mcp-servers'] === undefined) {
+      throw new UsageError('--fail-closed goes with --mcp-servers');
+    }
+    const mcpServers =
+      values['mcp-servers'] === undefined ? undefined : readMcpServers(values['mcp-servers']);
     const peersText = values.peers ?? env.MESH_PEERS;
     if (role === 'gateway' && peersText === undefined) {
       throw new UsageError('--role gateway needs --peers text=URL,media=URL,video=URL (or MESH_PEERS)');
@@ -171,6 +190,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       ...(mediaUrl === undefined ? {} : { mediaUrl: checkUrl('media-url', mediaUrl) }),
       ...(allowedHosts === undefined ? {} : { allowedHosts }),
       ...(blobSync === undefined ? {} : { blobSync }),
+      ...(mcpServers === undefined ? {} : { mcpServers }),
+      failClosed: values['fail-closed'],
     };
   }
   for (const flag of [
@@ -183,6 +204,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     'media-url',
     'allowed-hosts',
     'blob-container',
+    'mcp-servers',
   ] as const) {
     if (values[flag] !== undefined) {
       throw new UsageError(`--${flag} goes with serve, not run`);
@@ -241,6 +263,8 @@ function parse(argv: readonly string[]) {
       'media-url': { type: 'string' },
       'allowed-hosts': { type: 'string' },
       'blob-container': { type: 'string' },
+      'mcp-servers': { type: 'string' },
+      'fail-closed': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -291,6 +315,35 @@ function checkCron(pattern: string): void {
   } catch (error) {
     throw new UsageError(`--schedule "${pattern}" is not a cron pattern: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Reads and checks an `mcpServers` file (the format desktop clients use) with `peersFromMcpServersConfig`.
+ *
+ * @throws UsageError naming the file, the entry and the field.
+ */
+function readMcpServers(file: string): { file: string; config: unknown } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `--mcp-servers: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--mcp-servers: ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  try {
+    peersFromMcpServersConfig(config);
+  } catch (error) {
+    if (!MeshError.isInstance(error)) throw error;
+    throw new UsageError(`--mcp-servers: ${file}: ${error.message}`);
+  }
+  return { file, config };
 }
 
 /** Reads and validates a generation-parameters file. */

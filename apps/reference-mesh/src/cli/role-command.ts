@@ -22,6 +22,7 @@ import {
 import { openRedisPorts } from '../redis-ports.js';
 import { blobSyncBanner, startGatewayBlobSync } from './blob-sync.js';
 import { redisPortsOptionsOf, workQueueOptionsOf } from './command-redis.js';
+import { MCP_SERVERS_LIST_TIMEOUT_MS, mcpServerPeers, reportMcpServers } from './mcp-servers.js';
 import type { ServeCommand } from './parse-command-line.js';
 import { scheduleDailyStories } from './serve-command.js';
 
@@ -61,6 +62,7 @@ export async function serveRole(command: ServeCommand & { role: MeshRole }): Pro
     const work: WorkQueue = command.redisUrl
       ? createBullmqWorkQueue(workQueueOptionsOf(command, command.redisUrl))
       : createMemoryWorkQueue();
+    const extraPeers = mcpServerPeers(command, logger);
     const server = await startGatewayServer({
       ...roleOptions,
       instanceId: command.instanceId,
@@ -69,11 +71,20 @@ export async function serveRole(command: ServeCommand & { role: MeshRole }): Pro
       work,
       // Finish runs whose gateway (another replica, or this one before a restart) died.
       continuation: true,
+      ...(extraPeers.length > 0 ? { extraPeers, listTimeoutMs: MCP_SERVERS_LIST_TIMEOUT_MS } : {}),
     });
     closers.push(
       () => server.close(),
       () => work.close(),
     );
+    try {
+      for (const line of reportMcpServers(server.gateway, extraPeers, command.failClosed))
+        logger.info(line.trim());
+    } catch (error) {
+      for (const close of closers) await close().catch(() => {});
+      await redis?.close();
+      throw error;
+    }
     if (command.blobSync) {
       // First to close, so no upload is cut short by the server or Redis going away.
       closers.unshift(await startGatewayBlobSync(command.blobSync, ports.state, command.instanceId, logger));

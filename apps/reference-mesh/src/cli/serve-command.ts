@@ -18,6 +18,7 @@ import { openRedisPorts } from '../redis-ports.js';
 import { startReferenceMesh } from '../reference-mesh.js';
 import { blobSyncBanner, startGatewayBlobSync } from './blob-sync.js';
 import { redisPortsOptionsOf, workQueueOptionsOf } from './command-redis.js';
+import { MCP_SERVERS_LIST_TIMEOUT_MS, mcpServerPeers, reportMcpServers } from './mcp-servers.js';
 import type { ServeCommand } from './parse-command-line.js';
 import { serveRole } from './role-command.js';
 
@@ -79,6 +80,7 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     events: createMemoryEventBus(),
     ledger: createMemoryCostLedger(),
   };
+  const extraPeers = mcpServerPeers(command, logger);
   const mesh = await startReferenceMesh({
     gatewayPort: command.port,
     hostname: command.host,
@@ -90,11 +92,21 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     continuation: true,
     security: meshSecurityFromEnv(process.env, command.instanceId),
     ports,
+    ...(extraPeers.length > 0 ? { extraPeers, listTimeoutMs: MCP_SERVERS_LIST_TIMEOUT_MS } : {}),
   }).catch(async (error: unknown) => {
     await work.close();
     await redis?.close();
     throw error;
   });
+  let mcpLines: string[];
+  try {
+    mcpLines = reportMcpServers(mesh.gateway, extraPeers, command.failClosed);
+  } catch (error) {
+    await mesh.close();
+    await work.close();
+    await redis?.close();
+    throw error;
+  }
   const closeSync = command.blobSync
     ? await startGatewayBlobSync(command.blobSync, ports.state, command.instanceId, logger)
     : undefined;
@@ -109,6 +121,9 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     ...(['text', 'media', 'video'] as const).map(
       (name) => `  ${name.padEnd(6)} node: MCP ${mesh.nodes[name].mcpUrl}  mesh ${mesh.nodes[name].meshUrl}`,
     ),
+    ...(mcpLines.length > 0
+      ? [`MCP servers (${command.mcpServers?.file}), behind the gateway:`, ...mcpLines]
+      : []),
     `Bundles: ${mesh.pipeline.options.outDir}`,
     ...(command.schedule ? [`Schedule: every age band at "${command.schedule}" (UTC)`] : []),
     ...(command.blobSync ? [blobSyncBanner(command.blobSync)] : []),

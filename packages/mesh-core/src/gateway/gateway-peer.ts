@@ -1,4 +1,6 @@
 import { MeshError } from '../errors/mesh-error.js';
+import { createMcpPeerLink } from '../link/mcp-peer-link.js';
+import type { McpPeerLinkOptions } from '../link/mcp-peer-link-options.js';
 import { createPeerLink, type PeerLinkOptions } from '../link/peer-link.js';
 import type { LinkCallOptions, NodeEvent, PeerLink } from '../link/peer-link-types.js';
 import type { InboundCall } from '../node/tool-host.js';
@@ -25,10 +27,11 @@ export interface GatewayPeerOptions {
   /** Unique name of the peer, 1 to 64 characters of `[A-Za-z0-9_-]`; its breaker target is `peer:<name>`. */
   name: string;
   /**
-   * Its replicas: mesh-service URLs (the gateway creates and closes a peer link for each) or links you own.
+   * Its replicas: mesh-service URLs (the gateway creates and closes a peer link for each), plain MCP servers as
+   * `{ mcp: McpPeerLinkOptions }` (the gateway creates and closes a `createMcpPeerLink` for each), or links you own.
    * At least one.
    */
-  replicas: ReadonlyArray<string | PeerLink>;
+  replicas: ReadonlyArray<string | PeerLink | { mcp: McpPeerLinkOptions }>;
   /** Prefix added to its tool names (`<prefix>_<tool>`) when the prefix mode calls for it. Default: `name`. */
   prefix?: string;
   /** How calls pick a replica. Default `round_robin`. */
@@ -94,8 +97,11 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
   const logger = context.logger.child({ peer: options.name });
   const owned: PeerLink[] = [];
   const links = options.replicas.map((replica) => {
-    if (typeof replica !== 'string') return replica;
-    const link = createPeerLink({ logger, ...options.linkOptions, url: replica });
+    if (typeof replica !== 'string' && !('mcp' in replica)) return replica;
+    const link =
+      typeof replica === 'string'
+        ? createPeerLink({ logger, ...options.linkOptions, url: replica })
+        : createMcpPeerLink({ logger, ...replica.mcp });
     owned.push(link);
     return link;
   });

@@ -97,10 +97,15 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
       throw invalid(`peer "${peer.name}" needs at least one replica`, `${at}.replicas`);
     }
     peer.replicas.forEach((replica, replicaIndex) => {
-      const valid = typeof replica === 'string' ? replica !== '' : typeof replica?.callTool === 'function';
+      const valid =
+        typeof replica === 'string'
+          ? replica !== ''
+          : typeof replica === 'object' && replica !== null && 'mcp' in replica
+            ? typeof replica.mcp === 'object' && replica.mcp !== null
+            : typeof replica?.callTool === 'function';
       if (!valid)
         throw invalid(
-          `peer "${peer.name}": replica ${replicaIndex} is neither a URL nor a PeerLink`,
+          `peer "${peer.name}": replica ${replicaIndex} is neither a URL, an { mcp } server nor a PeerLink`,
           `${at}.replicas.${replicaIndex}`,
         );
     });

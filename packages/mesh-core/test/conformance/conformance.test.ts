@@ -9,12 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
+import { memoryPorts } from '../gateway/fixtures.js';
 import { conformanceFixture } from './fixture-node.js';
 
 // The official MCP conformance suite (@modelcontextprotocol/conformance 0.1.13, the last release that runs on
 // Node 20) as the referee: the whole server suite against the fixture node (a) over Streamable HTTP directly,
-// (b) through a gateway with the fixture node as its mesh peer, and (d) over stdio. The suite's CLI only takes --url, so stdio is reached through supergateway (a stdio-to-Streamable-
-// HTTP bridge from npm) running the fixture as a child process per session. Each scenario's checks are read from
+// (b) through a gateway with the fixture node as its mesh peer, (c) through a gateway with the fixture served as a
+// plain MCP server over Streamable HTTP (createMcpPeerLink), and (d) over stdio. The suite's CLI only takes --url,
+// so stdio is reached through supergateway (a stdio-to-Streamable-HTTP bridge from npm) running the fixture as a
+// child process per session. Each scenario's checks are read from
 // the suite's results folder, so a failure names the scenario and the check.
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -176,6 +179,41 @@ describe('official MCP conformance suite 0.1.13', () => {
     it('passes every server scenario with the same expected failures as the node itself', async () => {
       const run = await runSuite(front.mcpUrl, 'expected-failures.yaml');
       await assertSuitePasses(run, 'expected-failures.yaml');
+    }, 300_000);
+  });
+
+  describe('(c) the fixture as a plain MCP server behind a gateway (createMcpPeerLink, Streamable HTTP)', () => {
+    let upstream: MeshNode;
+    let gateway: Gateway;
+    let front: MeshNode;
+    beforeAll(async () => {
+      upstream = createMeshNode({ id: 'conformance-upstream', mesh: false, ...conformanceFixture() });
+      await upstream.start();
+      gateway = createGateway({
+        id: 'conformance-gateway',
+        ports: memoryPorts(),
+        peers: [{ name: 'fixture', replicas: [{ mcp: { url: upstream.mcpUrl } }] }],
+      });
+      await gateway.start();
+      // Log records of the upstream's tools reach the client through the gateway (the link carries them).
+      front = createMeshNode({
+        id: 'conformance-gateway',
+        mesh: false,
+        host: gateway,
+        mcp: { clientLogging: true },
+      });
+      await front.start();
+    });
+    afterAll(async () => {
+      await front?.close({ graceMs: 1_000 });
+      await gateway?.close();
+      await upstream?.close({ graceMs: 1_000 });
+    });
+
+    it('passes every server scenario with the same expected failures as the node itself', async () => {
+      const file = 'expected-failures.yaml';
+      const run = await runSuite(front.mcpUrl, file);
+      await assertSuitePasses(run, file);
     }, 300_000);
   });
 

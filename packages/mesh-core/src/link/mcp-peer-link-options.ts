@@ -1,0 +1,277 @@
+import { basename } from 'node:path';
+import { MeshError } from '../errors/mesh-error.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+
+/** How a URL upstream is spoken to: Streamable HTTP, the legacy HTTP+SSE transport, or Streamable HTTP first. */
+export type McpHttpProtocol = 'auto' | 'streamable-http' | 'sse';
+
+/**
+ * The MCP protocol era spoken to the upstream: `modern` (2026-07-28, stateless, `input_required` results),
+ * `legacy` (a 2025-era session opened with `initialize`), or `auto` (probe with `server/discover`, fall back to
+ * `legacy`).
+ */
+export type McpProtocolEra = 'auto' | 'legacy' | 'modern';
+
+/** Backoff between restarts of a stdio upstream (and reconnects of a URL upstream): exponential with jitter. */
+export interface McpRestartBackoffOptions {
+  /** First delay in milliseconds. Default 250. */
+  initialMs?: number;
+  /** Largest delay in milliseconds. Default 30000. */
+  maxMs?: number;
+  /** A process or session that stayed up this long resets the backoff, in milliseconds. Default 10000. */
+  stableMs?: number;
+}
+
+/** Options every kind of MCP upstream shares. */
+export interface McpPeerLinkCommonOptions {
+  /**
+   * The name shown in logs, errors, metrics and `circuit_status` instead of the command line or the URL (which may
+   * carry tokens). Default: `stdio:<command file name>`, or the URL's origin and path without credentials or query.
+   */
+  name?: string;
+  /** Protocol era. Default `auto` for URLs, `legacy` for stdio (`auto` costs a probe process per start). */
+  era?: McpProtocolEra;
+  /** Deadline of a request that sets no `timeoutMs`, in milliseconds. Default 30000. */
+  defaultTimeoutMs?: number;
+  /** Deadline of connecting (spawn and `initialize`, or `server/discover`), in milliseconds. Default 10000. */
+  connectTimeoutMs?: number;
+  /** Largest single message accepted from the upstream, in bytes. Default 16777216 (16 MiB). */
+  maxMessageBytes?: number;
+  /** Most items (tools, resources, templates, prompts) accepted in one listing. Default 10000. */
+  maxListItems?: number;
+  /**
+   * Deepest nesting of a tool's `inputSchema` or `outputSchema` accepted, in levels; a deeper tool is left out of
+   * the listing (and logged). Default 32.
+   */
+  maxSchemaDepth?: number;
+  /** Backoff between restarts after the upstream exited or its session was lost. */
+  restartBackoff?: McpRestartBackoffOptions;
+  /**
+   * Most stderr lines of a stdio upstream logged per minute (at warn); the rest are counted and reported once the
+   * minute is over. Default 120.
+   */
+  maxStderrLinesPerMinute?: number;
+  /**
+   * Called on the upstream's list-changed notifications (`tools`, `resources`, `prompts`), which also reach
+   * `watchEvents` listeners as `tools_changed`, `resources_changed` and `prompts_changed`. Default none.
+   */
+  onListChanged?: (kind: 'tools' | 'resources' | 'prompts') => void;
+  /** Logger. Default: silent. */
+  logger?: Logger;
+  /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Clock in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** An upstream MCP server reached over HTTP: Streamable HTTP (both eras) or the legacy HTTP+SSE transport. */
+export interface McpHttpPeerLinkOptions extends McpPeerLinkCommonOptions {
+  /** The server's MCP endpoint, `http://` or `https://`. From operator configuration only, never from a client. */
+  url: string;
+  /** Headers sent with every request (an `Authorization` token…). Their values are registered as secrets. */
+  headers?: Readonly<Record<string, string>>;
+  /** Transport. Default `auto`: Streamable HTTP, falling back to HTTP+SSE when the server refuses it (4xx). */
+  protocol?: McpHttpProtocol;
+  command?: never;
+}
+
+/** An upstream MCP server the link starts as a child process and speaks to over stdio. */
+export interface McpStdioPeerLinkOptions extends McpPeerLinkCommonOptions {
+  /** The executable (looked up on `PATH`). From operator configuration only, never from a client. */
+  command: string;
+  /** Its arguments. Never logged (they may hold tokens). Default none. */
+  args?: readonly string[];
+  /**
+   * Environment of the process, on top of a minimal inherited one (`HOME`, `PATH`, `SHELL`, `TERM`, `USER`,
+   * `LOGNAME`): the gateway's own secrets are not passed on. Values are registered as secrets. Default none.
+   */
+  env?: Readonly<Record<string, string>>;
+  /** Working directory. Default: the gateway's. */
+  cwd?: string;
+  url?: never;
+}
+
+/** Options for `createMcpPeerLink`: a URL upstream or a stdio upstream. */
+export type McpPeerLinkOptions = McpHttpPeerLinkOptions | McpStdioPeerLinkOptions;
+
+/** Defaults of {@link McpPeerLinkCommonOptions}. */
+export const DEFAULT_MCP_PEER_LINK = {
+  defaultTimeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  maxMessageBytes: 16 * 1024 * 1024,
+  maxListItems: 10_000,
+  maxSchemaDepth: 32,
+  restartInitialMs: 250,
+  restartMaxMs: 30_000,
+  restartStableMs: 10_000,
+  maxStderrLinesPerMinute: 120,
+} as const;
+
+/** {@link McpPeerLinkOptions} with defaults applied and values checked. */
+export type ResolvedMcpPeerLinkOptions = {
+  name: string;
+  era: McpProtocolEra;
+  defaultTimeoutMs: number;
+  connectTimeoutMs: number;
+  maxMessageBytes: number;
+  maxListItems: number;
+  maxSchemaDepth: number;
+  restartInitialMs: number;
+  restartMaxMs: number;
+  restartStableMs: number;
+  maxStderrLinesPerMinute: number;
+  logger: Logger;
+  random: () => number;
+  now: () => number;
+  /** Every env value and header value (and URL credentials), for `registerSecretValues`. */
+  secrets: string[];
+} & (
+  | { kind: 'http'; url: URL; headers: Record<string, string>; protocol: McpHttpProtocol }
+  | { kind: 'stdio'; command: string; args: string[]; env: Record<string, string>; cwd?: string }
+);
+
+function invalid(message: string, field: string): MeshError {
+  return new MeshError(message, 'invalid_argument', { details: { field } });
+}
+
+function positive(value: number | undefined, fallback: number, field: string): number {
+  const resolved = value ?? fallback;
+  if (!Number.isSafeInteger(resolved) || resolved <= 0) {
+    throw invalid(`${field} must be a positive whole number, got ${String(value)}`, field);
+  }
+  return resolved;
+}
+
+function stringRecord(value: unknown, field: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(`${field} must be an object of strings`, field);
+  }
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') throw invalid(`${field}.${key} must be a string`, `${field}.${key}`);
+    out[key] = item;
+  }
+  return out;
+}
+
+/** The URL as it may be shown: origin and path, no credentials, no query, no fragment. */
+export function displayUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/**
+ * Applies the defaults once and checks every option.
+ *
+ * @throws MeshError `invalid_argument` naming the option (`url`, `command`, `env.TOKEN`…).
+ */
+export function resolveMcpPeerLinkOptions(options: McpPeerLinkOptions): ResolvedMcpPeerLinkOptions {
+  if (typeof options !== 'object' || options === null) throw invalid('options are required', 'options');
+  const hasUrl = options.url !== undefined;
+  const hasCommand = options.command !== undefined;
+  if (hasUrl === hasCommand) throw invalid('give either url or command, not both or neither', 'url');
+  const era = options.era ?? (hasUrl ? 'auto' : 'legacy');
+  if (!['auto', 'legacy', 'modern'].includes(era)) {
+    throw invalid(`era must be auto, legacy or modern, got "${String(era)}"`, 'era');
+  }
+  const common = {
+    era,
+    defaultTimeoutMs: positive(
+      options.defaultTimeoutMs,
+      DEFAULT_MCP_PEER_LINK.defaultTimeoutMs,
+      'defaultTimeoutMs',
+    ),
+    connectTimeoutMs: positive(
+      options.connectTimeoutMs,
+      DEFAULT_MCP_PEER_LINK.connectTimeoutMs,
+      'connectTimeoutMs',
+    ),
+    maxMessageBytes: positive(
+      options.maxMessageBytes,
+      DEFAULT_MCP_PEER_LINK.maxMessageBytes,
+      'maxMessageBytes',
+    ),
+    maxListItems: positive(options.maxListItems, DEFAULT_MCP_PEER_LINK.maxListItems, 'maxListItems'),
+    maxSchemaDepth: positive(options.maxSchemaDepth, DEFAULT_MCP_PEER_LINK.maxSchemaDepth, 'maxSchemaDepth'),
+    restartInitialMs: positive(
+      options.restartBackoff?.initialMs,
+      DEFAULT_MCP_PEER_LINK.restartInitialMs,
+      'restartBackoff.initialMs',
+    ),
+    restartMaxMs: positive(
+      options.restartBackoff?.maxMs,
+      DEFAULT_MCP_PEER_LINK.restartMaxMs,
+      'restartBackoff.maxMs',
+    ),
+    restartStableMs: positive(
+      options.restartBackoff?.stableMs,
+      DEFAULT_MCP_PEER_LINK.restartStableMs,
+      'restartBackoff.stableMs',
+    ),
+    maxStderrLinesPerMinute: positive(
+      options.maxStderrLinesPerMinute,
+      DEFAULT_MCP_PEER_LINK.maxStderrLinesPerMinute,
+      'maxStderrLinesPerMinute',
+    ),
+    logger: options.logger ?? silentLogger,
+    random: options.random ?? Math.random,
+    now: options.now ?? Date.now,
+  };
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+    throw invalid('name must be a non-empty string', 'name');
+  }
+  if (hasUrl) {
+    let url: URL;
+    try {
+      url = new URL(String(options.url));
+    } catch {
+      throw invalid('url is not a valid URL', 'url');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw invalid(`url must be http: or https:, got ${url.protocol}`, 'url');
+    }
+    const protocol = options.protocol ?? 'auto';
+    if (!['auto', 'streamable-http', 'sse'].includes(protocol)) {
+      throw invalid(`protocol must be auto, streamable-http or sse, got "${String(protocol)}"`, 'protocol');
+    }
+    const headers = stringRecord(options.headers, 'headers');
+    const secrets = [
+      ...Object.values(headers).flatMap((value) => [
+        value,
+        value.replace(/^\s*(Bearer|Basic|Token)\s+/i, ''),
+      ]),
+      decodeURIComponent(url.password),
+      ...[...url.searchParams.values()],
+    ];
+    return {
+      ...common,
+      name: options.name ?? displayUrl(url),
+      secrets,
+      kind: 'http',
+      url,
+      headers,
+      protocol,
+    };
+  }
+  const command = options.command;
+  if (typeof command !== 'string' || command.trim() === '')
+    throw invalid('command must be a non-empty string', 'command');
+  const args = options.args ?? [];
+  if (!Array.isArray(args) || args.some((arg) => typeof arg !== 'string')) {
+    throw invalid('args must be an array of strings', 'args');
+  }
+  const env = stringRecord(options.env, 'env');
+  if (options.cwd !== undefined && (typeof options.cwd !== 'string' || options.cwd === '')) {
+    throw invalid('cwd must be a non-empty string', 'cwd');
+  }
+  return {
+    ...common,
+    name: options.name ?? `stdio:${basename(command)}`,
+    secrets: Object.values(env),
+    kind: 'stdio',
+    command,
+    args: [...args],
+    env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  };
+}

@@ -1,0 +1,455 @@
+import {
+  LOG_LEVEL_META_KEY,
+  type LoggingLevel,
+  type LoggingMessageNotificationParams,
+  type McpSubscription,
+  type RequestOptions,
+} from '@modelcontextprotocol/client';
+import { isLocalFailure, MeshError, markLocalFailure } from '../errors/mesh-error.js';
+import { MESH_META_KEYS } from '../mcp/inbound-call.js';
+import { exceedsJsonDepth } from '../mcp/json-depth.js';
+import type { HostHealth } from '../node/tool-host.js';
+import type { ClientLogRecord } from '../observability/client-logger.js';
+import type { LogLevel } from '../observability/logger.js';
+import { redactSecretValues, registerSecretValues } from '../observability/secret-values.js';
+import { inputRequiredNotRelayable } from '../tool/input-required.js';
+import {
+  isInputRequired,
+  type MeshToolInfo,
+  type ToolCallResult,
+  type ToolOutcome,
+} from '../tool/tool-context.js';
+import { meshErrorFromMcp } from './mcp-link-errors.js';
+import { createMcpFeatureMethods } from './mcp-peer-features.js';
+import { type McpPeerLinkOptions, resolveMcpPeerLinkOptions } from './mcp-peer-link-options.js';
+import {
+  createMcpSessionManager,
+  type McpRequestScope,
+  type McpSession,
+  mcpRequestScope,
+} from './mcp-session.js';
+import type {
+  LinkCallMetadata,
+  LinkCallOptions,
+  NodeEvent,
+  PeerFeatureLink,
+  PeerLink,
+} from './peer-link-types.js';
+
+/** MCP log levels onto the mesh's four (`notice` counts as info; `critical` and above as error). */
+const LEVELS: Record<LoggingLevel, LogLevel> = {
+  debug: 'debug',
+  info: 'info',
+  notice: 'info',
+  warning: 'warn',
+  error: 'error',
+  critical: 'error',
+  alert: 'error',
+  emergency: 'error',
+};
+
+/** A plain MCP upstream as a peer link: {@link PeerLink} with every feature method, plus its process id. */
+export type McpPeerLink = PeerLink &
+  PeerFeatureLink & {
+    /** The display name of the upstream (never its command line or a URL with credentials). */
+    readonly name: string;
+    /** The process id of a stdio upstream while it runs. */
+    readonly pid: number | undefined;
+    /** The protocol era of the open session, if one is open. */
+    readonly era: 'legacy' | 'modern' | undefined;
+  };
+
+/** The `_meta` a request carries: correlation id, trace context and the deadline, as mesh edges read them. */
+function metaOf(metadata: LinkCallMetadata, timeoutMs: number, wantsLogs: boolean): Record<string, unknown> {
+  return {
+    [MESH_META_KEYS.correlationId]: metadata.correlationId,
+    [MESH_META_KEYS.timeoutMs]: Math.max(1, Math.round(timeoutMs)),
+    ...(metadata.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
+    ...(metadata.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
+    // 2026-07-28: the log level travels with each request (a 2025-era session gets `logging/setLevel` once).
+    ...(wantsLogs ? { [LOG_LEVEL_META_KEY]: 'debug' } : {}),
+  };
+}
+
+/**
+ * Creates a {@link PeerLink} to a plain MCP server (issue 18): one the gateway reaches over Streamable HTTP (the
+ * 2025 session era and the stateless 2026-07-28 era), the legacy HTTP+SSE transport, or stdio to a child process
+ * it starts and supervises (restarted with backoff after it exits; stderr logged at warn under a rate cap;
+ * environment from the options only; stopped on `close()` by closing stdin, then SIGTERM, then SIGKILL, 2 s apart).
+ *
+ * Tools are listed and called as the upstream defines them; results pass through unchanged. Calls carry their
+ * deadline (as the request timeout and `_meta["io.kidsstories/timeout-ms"]`), cancellation
+ * (`notifications/cancelled`, or the aborted request in the 2026 era), correlation id and trace context in
+ * `_meta`, progress (`onProgress`) and log records (`onLog`, over Streamable HTTP). An `input_required` result of
+ * a 2026-07-28 upstream passes through as the call's outcome. Failures reject with a `MeshError`: a dead connection
+ * or process `unavailable`, a timeout `deadline_exceeded`, invalid params `invalid_argument`, an unknown tool
+ * `not_found`, a method the upstream lacks `unimplemented`. List changes arrive as `tools_changed`,
+ * `resources_changed` and `prompts_changed` events.
+ *
+ * Header values, env values and URL credentials are registered as secrets (see `registerSecretValues`) until
+ * `close()`.
+ *
+ * @throws MeshError `invalid_argument` naming the option for bad options.
+ * @example
+ * ```ts
+ * const link = createMcpPeerLink({ command: 'npx', args: ['-y', '@modelcontextprotocol/server-everything'] });
+ * const tools = await link.listTools();
+ * const result = await link.callTool('echo', { message: 'hi' }, { metadata: { correlationId: 'c-1', hop: 1 } });
+ * await link.close();
+ * ```
+ */
+export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
+  const resolved = resolveMcpPeerLinkOptions(options);
+  const { name, now } = resolved;
+  const logger = resolved.logger.child({ upstream: name });
+  const unregisterSecrets = registerSecretValues(resolved.secrets);
+  const watchers = new Set<(event: NodeEvent) => void>();
+  const resourceListeners = new Map<string, Set<() => void>>();
+  let listen: McpSubscription | undefined;
+  let closed = false;
+
+  const emit = (event: NodeEvent) => {
+    for (const watcher of [...watchers]) {
+      try {
+        watcher(event);
+      } catch (error) {
+        logger.error('watchEvents listener threw', { error });
+      }
+    }
+  };
+
+  const logRecordOf = (params: LoggingMessageNotificationParams): ClientLogRecord => {
+    let data: ClientLogRecord['data'];
+    try {
+      const text = redactSecretValues(JSON.stringify(params.data ?? null));
+      const parsed = JSON.parse(text) as unknown;
+      data =
+        typeof parsed === 'string' ||
+        (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+          ? (parsed as ClientLogRecord['data'])
+          : { value: parsed };
+    } catch {
+      data = '[unserialisable log data]';
+    }
+    return { level: LEVELS[params.level] ?? 'info', logger: params.logger ?? name, data };
+  };
+
+  /** Opens (or opens again) the 2026-era `subscriptions/listen` stream with what is watched now. */
+  const relisten = async (session: McpSession) => {
+    const previous = listen;
+    listen = undefined;
+    await previous?.close().catch(() => {});
+    if (closed || session.era !== 'modern' || (watchers.size === 0 && resourceListeners.size === 0)) return;
+    const { tools, prompts, resources } = session.capabilities;
+    const filter = {
+      ...(tools?.listChanged ? { toolsListChanged: true } : {}),
+      ...(prompts?.listChanged ? { promptsListChanged: true } : {}),
+      ...(resources?.listChanged ? { resourcesListChanged: true } : {}),
+      ...(resources?.subscribe && resourceListeners.size > 0
+        ? { resourceSubscriptions: [...resourceListeners.keys()] }
+        : {}),
+    };
+    if (Object.keys(filter).length === 0) return;
+    try {
+      const opened = await session.client.listen(filter, { timeout: resolved.connectTimeoutMs });
+      listen = opened;
+      void opened.closed.then((reason) => {
+        // An unexpected end: listen again while the session lasts (a lost session reconnects on its own).
+        if (reason === 'remote' && listen === opened && sessions.current === session && !closed) {
+          setTimeout(() => void relisten(session), resolved.restartInitialMs).unref?.();
+        }
+      });
+    } catch (error) {
+      const failure = meshErrorFromMcp(error, { origin: name, method: 'subscriptions/listen' });
+      logger.warn('could not listen for upstream changes', { code: failure.code, message: failure.message });
+    }
+  };
+
+  const sessions = createMcpSessionManager(
+    { ...resolved, logger },
+    {
+      onListChanged(kind) {
+        emit({ kind: `${kind}_changed`, nodeId: name });
+        options.onListChanged?.(kind);
+      },
+      onResourceUpdated(uri) {
+        for (const listener of [...(resourceListeners.get(uri) ?? [])]) {
+          try {
+            listener();
+          } catch (error) {
+            logger.error('resource listener threw', { error });
+          }
+        }
+      },
+      onLog(params, scope: McpRequestScope | undefined) {
+        const record = logRecordOf(params);
+        if (scope?.onLog) {
+          try {
+            scope.onLog(record);
+          } catch (error) {
+            logger.debug('client log sink failed', { error });
+          }
+        } else
+          logger.debug('upstream log record', {
+            level: record.level,
+            logger: record.logger,
+            data: record.data,
+          });
+      },
+      onOpened(session, restarted) {
+        void (async () => {
+          if (session.era === 'legacy' && session.capabilities.logging) {
+            // Everything the upstream logs comes here; each MCP edge filters by its own client's level.
+            await session.client.setLoggingLevel('debug').catch(() => {});
+          }
+          if (session.era === 'legacy' && session.capabilities.resources?.subscribe) {
+            for (const uri of resourceListeners.keys()) {
+              await session.client.subscribeResource({ uri }).catch(() => {});
+            }
+          }
+          await relisten(session);
+        })();
+        // A restarted process (or a new session) may offer other tools.
+        if (restarted) emit({ kind: 'tools_changed', nodeId: name });
+      },
+    },
+  );
+
+  /** The deadline of a request, rejecting one that already passed (a local failure: not the upstream's fault). */
+  const deadlineOf = (timeoutMs: number | undefined): { timeoutMs: number; deadline: number } => {
+    const ms = timeoutMs ?? resolved.defaultTimeoutMs;
+    if (!(ms > 0)) {
+      throw markLocalFailure(
+        new MeshError(`the deadline passed before the call to ${name} started`, 'deadline_exceeded', {
+          details: { origin: name },
+        }),
+      );
+    }
+    return { timeoutMs: ms, deadline: now() + ms };
+  };
+
+  /** Runs one request on the open session, converting its failure at this link's one boundary. */
+  const request = async <T>(
+    method: string,
+    target: string | undefined,
+    call: {
+      signal?: AbortSignal | undefined;
+      timeoutMs?: number | undefined;
+      onLog?: McpRequestScope['onLog'];
+    },
+    run: (session: McpSession, requestOptions: RequestOptions, timeoutMs: number) => Promise<T>,
+  ): Promise<T> => {
+    if (closed) {
+      throw markLocalFailure(
+        new MeshError(`the link to ${name} is closed`, 'unavailable', { details: { origin: name } }),
+      );
+    }
+    const { deadline } = deadlineOf(call.timeoutMs);
+    let session: McpSession;
+    try {
+      session = await sessions.acquire({ signal: call.signal, deadline });
+    } catch (error) {
+      if (isLocalFailure(error)) throw error;
+      throw meshErrorFromMcp(error, { origin: name, method, ...(target === undefined ? {} : { target }) });
+    }
+    const remaining = deadline - now();
+    if (remaining <= 0) {
+      throw new MeshError(`${name} could not be reached before the deadline`, 'deadline_exceeded', {
+        details: { origin: name },
+      });
+    }
+    const requestOptions: RequestOptions = { timeout: remaining };
+    if (call.signal) requestOptions.signal = call.signal;
+    try {
+      // The request scope only when the caller wants log records: an AsyncLocalStorage in use turns on Node 20's
+      // promise hooks, which cost every promise of the process (about 2 ms a call through the gateway).
+      const onLog = call.onLog;
+      return onLog
+        ? await mcpRequestScope.run({ onLog }, () => run(session, requestOptions, remaining))
+        : await run(session, requestOptions, remaining);
+    } catch (error) {
+      const aborted = call.signal?.aborted === true;
+      const failure = aborted
+        ? meshErrorFromMcp(call.signal?.reason ?? error, { origin: name, method, callerAborted: true })
+        : meshErrorFromMcp(error, { origin: name, method, ...(target === undefined ? {} : { target }) });
+      // A 2025-era session the upstream no longer knows (it restarted): open a new one for the next call.
+      if (failure.details.reason === 'session_lost') sessions.discard(session);
+      throw failure;
+    }
+  };
+
+  function callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    options: LinkCallOptions & { allowInputRequired?: false },
+  ): Promise<ToolCallResult>;
+  function callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    options: LinkCallOptions,
+  ): Promise<ToolOutcome>;
+  async function callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    callOptions: LinkCallOptions,
+  ): Promise<ToolOutcome> {
+    const onProgress = callOptions.onProgress;
+    const result = await request('tools/call', tool, callOptions, (session, requestOptions, timeoutMs) =>
+      session.client.callTool(
+        {
+          name: tool,
+          arguments: args,
+          _meta: metaOf(callOptions.metadata, timeoutMs, callOptions.onLog !== undefined),
+          ...(callOptions.inputResponses === undefined ? {} : { inputResponses: callOptions.inputResponses }),
+          ...(callOptions.requestState === undefined ? {} : { requestState: callOptions.requestState }),
+        } as Parameters<typeof session.client.callTool>[0],
+        {
+          ...requestOptions,
+          allowInputRequired: true,
+          ...(onProgress
+            ? {
+                onprogress: (progress) =>
+                  onProgress({
+                    progress: progress.progress,
+                    ...(progress.total === undefined ? {} : { total: progress.total }),
+                    ...(progress.message === undefined ? {} : { message: progress.message }),
+                  }),
+              }
+            : {}),
+        },
+      ),
+    );
+    if (isInputRequired(result)) {
+      if (callOptions.allowInputRequired !== true) throw inputRequiredNotRelayable(tool);
+      const { inputRequests, requestState } = result as { inputRequests?: unknown; requestState?: unknown };
+      return {
+        resultType: 'input_required',
+        ...(inputRequests === undefined ? {} : { inputRequests: inputRequests as never }),
+        ...(typeof requestState === 'string' ? { requestState } : {}),
+      };
+    }
+    return result as ToolCallResult;
+  }
+
+  const features = createMcpFeatureMethods({
+    name,
+    maxListItems: resolved.maxListItems,
+    request,
+    metaOf,
+  });
+
+  return {
+    name,
+    url: `mcp:${name}`,
+    get pid() {
+      return sessions.current?.pid;
+    },
+    get era() {
+      return sessions.current?.era;
+    },
+
+    listTools(listOptions = {}) {
+      return request('tools/list', undefined, listOptions, async (session, requestOptions) => {
+        const { tools } = await session.client.listTools(undefined, {
+          ...requestOptions,
+          cacheMode: 'bypass',
+        });
+        if (!Array.isArray(tools) || tools.length > resolved.maxListItems) {
+          throw new MeshError(
+            `${name} listed more than ${resolved.maxListItems} tools`,
+            'resource_exhausted',
+            { details: { origin: name, limit: resolved.maxListItems, limitUnit: 'tools' } },
+          );
+        }
+        const accepted: MeshToolInfo[] = [];
+        for (const tool of tools) {
+          if (exceedsJsonDepth(tool, resolved.maxSchemaDepth)) {
+            logger.warn('upstream tool left out: nested too deeply', {
+              tool: String(tool.name).slice(0, 64),
+              limit: resolved.maxSchemaDepth,
+            });
+            continue;
+          }
+          accepted.push({
+            name: tool.name,
+            description: tool.description ?? '',
+            inputSchema: tool.inputSchema as Record<string, unknown>,
+            ...(tool.title === undefined ? {} : { title: tool.title }),
+            ...(tool.outputSchema === undefined
+              ? {}
+              : { outputSchema: tool.outputSchema as Record<string, unknown> }),
+            ...(tool.annotations === undefined
+              ? {}
+              : { annotations: tool.annotations as Record<string, unknown> }),
+            ...(tool._meta === undefined ? {} : { _meta: tool._meta as Record<string, unknown> }),
+          });
+        }
+        return accepted;
+      });
+    },
+
+    callTool,
+
+    health(healthOptions = {}) {
+      return request(
+        'ping',
+        undefined,
+        healthOptions,
+        async (session, requestOptions): Promise<HostHealth> => {
+          // 2026-07-28 has no `ping`: `server/discover` is its cheapest request.
+          if (session.era === 'modern') await session.client.discover(requestOptions);
+          else await session.client.ping(requestOptions);
+          return 'serving';
+        },
+      );
+    },
+
+    ...features,
+
+    subscribeResource(uri, listener) {
+      let listeners = resourceListeners.get(uri);
+      const first = listeners === undefined;
+      if (!listeners) {
+        listeners = new Set();
+        resourceListeners.set(uri, listeners);
+      }
+      listeners.add(listener);
+      sessions.keepOpen(true);
+      const session = sessions.current;
+      if (first && session?.era === 'legacy' && session.capabilities.resources?.subscribe) {
+        void session.client.subscribeResource({ uri }).catch(() => {});
+      } else if (first && session) void relisten(session);
+      return () => {
+        const current = resourceListeners.get(uri);
+        if (!current?.delete(listener) || current.size > 0) return;
+        resourceListeners.delete(uri);
+        const open = sessions.current;
+        if (open?.era === 'legacy' && open.capabilities.resources?.subscribe) {
+          void open.client.unsubscribeResource({ uri }).catch(() => {});
+        } else if (open) void relisten(open);
+        sessions.keepOpen(watchers.size > 0 || resourceListeners.size > 0);
+      };
+    },
+
+    watchEvents(listener) {
+      if (closed) return () => {};
+      watchers.add(listener);
+      sessions.keepOpen(true);
+      if (watchers.size === 1 && sessions.current) void relisten(sessions.current);
+      return () => {
+        if (!watchers.delete(listener)) return;
+        sessions.keepOpen(watchers.size > 0 || resourceListeners.size > 0);
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      watchers.clear();
+      resourceListeners.clear();
+      await listen?.close().catch(() => {});
+      await sessions.close();
+      unregisterSecrets();
+    },
+  };
+}

@@ -1,0 +1,237 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MeshError } from '../../src/errors/mesh-error.js';
+import { createMcpPeerLink, type McpPeerLink } from '../../src/link/mcp-peer-link.js';
+import type { McpStdioPeerLinkOptions } from '../../src/link/mcp-peer-link-options.js';
+import type { NodeEvent } from '../../src/link/peer-link-types.js';
+import type { ClientLogRecord } from '../../src/observability/client-logger.js';
+import { createJsonLogger } from '../../src/observability/logger.js';
+import type { ToolProgress } from '../../src/tool/tool-context.js';
+
+// A plain MCP server on stdio behind `createMcpPeerLink`: the link starts the process, supervises it (restart with
+// backoff after it exits), logs its stderr under a rate cap, gives it only the configured environment, and stops it
+// on close. The server is a hand-written fixture (test/link/fixtures/raw-stdio-server.mjs).
+
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'raw-stdio-server.mjs');
+const metadata = { correlationId: 'c-stdio', hop: 1 };
+
+const links: McpPeerLink[] = [];
+afterEach(async () => {
+  await Promise.all(links.splice(0).map((link) => link.close()));
+});
+
+function stdioLink(mode: string, extra: Partial<McpStdioPeerLinkOptions> = {}): McpPeerLink {
+  const link = createMcpPeerLink({
+    command: process.execPath,
+    args: [FIXTURE],
+    restartBackoff: { initialMs: 50, maxMs: 500 },
+    ...extra,
+    env: { FIXTURE_MODE: mode, ...extra.env },
+  });
+  links.push(link);
+  return link;
+}
+
+/** A logger that keeps every line it writes. */
+function capturingLogger() {
+  const lines: string[] = [];
+  return { lines, logger: createJsonLogger({ level: 'debug', write: (line) => lines.push(line) }) };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<MeshError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(MeshError.isInstance(error)).toBe(true);
+    return error as MeshError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('createMcpPeerLink over stdio', () => {
+  it('lists and calls tools, with progress and the result passed through unchanged', async () => {
+    const link = stdioLink('normal');
+    const tools = await link.listTools();
+    expect(tools.map((tool) => tool.name)).toContain('echo');
+    const result = await link.callTool(
+      'echo',
+      { text: 'hi' },
+      { metadata: { ...metadata, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } },
+    );
+    expect(result.content).toEqual([{ type: 'text', text: 'hi' }]);
+    const meta = (result.structuredContent as { meta: Record<string, unknown> }).meta;
+    expect(meta['io.kidsstories/correlation-id']).toBe('c-stdio');
+    expect(meta.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    expect(typeof meta['io.kidsstories/timeout-ms']).toBe('number');
+    const progress: ToolProgress[] = [];
+    await link.callTool('progress', {}, { metadata, onProgress: (update) => progress.push(update) });
+    expect(progress).toEqual([
+      { progress: 1, total: 2, message: 'half' },
+      { progress: 2, total: 2 },
+    ]);
+    expect(await link.health()).toBe('serving');
+  });
+
+  it('fails a call whose process is killed mid-call as unavailable, restarts it, and the next call succeeds', async () => {
+    const { logger, lines } = capturingLogger();
+    const link = stdioLink('normal', { logger });
+    const events: NodeEvent[] = [];
+    link.watchEvents((event) => events.push(event));
+    await link.listTools();
+    const firstPid = link.pid;
+    expect(firstPid).toBeGreaterThan(0);
+    const call = link.callTool('slow', { ms: 30_000 }, { metadata, timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.kill(firstPid as number, 'SIGKILL');
+    const failure = await failureOf(call);
+    expect(failure.code).toBe('unavailable');
+    expect(failure.details.origin).toBe(`stdio:${process.execPath.split('/').pop()}`);
+    await eventually(() => link.pid !== undefined && link.pid !== firstPid);
+    const next = await link.callTool('echo', { text: 'again' }, { metadata });
+    expect(next.content).toEqual([{ type: 'text', text: 'again' }]);
+    // The restart is announced (its tools may differ) and logged.
+    expect(events).toContainEqual({ kind: 'tools_changed', nodeId: link.name });
+    expect(lines.some((line) => line.includes('upstream process exited; restarting'))).toBe(true);
+  });
+
+  it('restarts a process that exits mid-call on its own, and a call during the backoff waits for it', async () => {
+    const link = stdioLink('normal');
+    const failure = await failureOf(link.callTool('crash', {}, { metadata }));
+    expect(failure.code).toBe('unavailable');
+    const next = await link.callTool('echo', { text: 'back' }, { metadata, timeoutMs: 5_000 });
+    expect(next.content).toEqual([{ type: 'text', text: 'back' }]);
+  });
+
+  it('carries the deadline: a reply that never comes fails deadline_exceeded and cancels the request', async () => {
+    const { logger, lines } = capturingLogger();
+    const link = stdioLink('normal', { logger });
+    await link.listTools(); // started: the deadline below is the call's alone
+    const failure = await failureOf(link.callTool('slow', { ms: 10_000 }, { metadata, timeoutMs: 300 }));
+    expect(failure.code).toBe('deadline_exceeded');
+    // The fixture writes "cancelled <id>" to stderr when it receives notifications/cancelled.
+    await eventually(() => lines.some((line) => /upstream stderr.*cancelled \d+/.test(line)));
+  });
+
+  it('maps a caller cancellation to canceled, invalid params to invalid_argument and an unknown tool to not_found', async () => {
+    const link = stdioLink('normal');
+    const controller = new AbortController();
+    const call = link.callTool('slow', { ms: 10_000 }, { metadata, signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    expect((await failureOf(call)).code).toBe('canceled');
+    expect((await failureOf(link.callTool('strict', {}, { metadata }))).code).toBe('invalid_argument');
+    const unknown = await failureOf(link.callTool('nope', {}, { metadata }));
+    expect(unknown.code).toBe('not_found');
+    expect(unknown.details.reason).toBe('unknown_tool');
+  });
+
+  it('hands log records to the call only where it can tell whose they are (not on stdio)', async () => {
+    const { logger, lines } = capturingLogger();
+    const link = stdioLink('normal', { logger });
+    const records: ClientLogRecord[] = [];
+    const result = await link.callTool('log', {}, { metadata, onLog: (record) => records.push(record) });
+    expect(result.content).toEqual([{ type: 'text', text: 'logged' }]);
+    // One stdout stream for every call: the record goes to the gateway's log, never to a caller that may not own it.
+    expect(records).toEqual([]);
+    await eventually(() => lines.some((line) => line.includes('about to answer')));
+  });
+
+  it('gives the process only the configured environment and redacts its values from the logs', async () => {
+    process.env.MESH_TEST_PARENT_SECRET = 'parent-secret-should-not-leak';
+    try {
+      const { logger, lines } = capturingLogger();
+      const link = stdioLink('normal', { env: { FIXTURE_TOKEN: 'tok-abcdefgh-12345' }, logger });
+      const result = await link.callTool('env', {}, { metadata });
+      const { names, token } = result.structuredContent as { names: string[]; token: string };
+      expect(token).toBe('tok-abcdefgh-12345');
+      expect(names).not.toContain('MESH_TEST_PARENT_SECRET');
+      logger.warn('echo of tok-abcdefgh-12345');
+      expect(lines.join('\n')).not.toContain('tok-abcdefgh-12345');
+      expect(lines.join('\n')).not.toContain('parent-secret-should-not-leak');
+    } finally {
+      delete process.env.MESH_TEST_PARENT_SECRET;
+    }
+  });
+
+  it('rate-caps the stderr of a flooding process, and stays usable', async () => {
+    const { logger, lines } = capturingLogger();
+    const link = stdioLink('flood-stderr', {
+      logger,
+      maxStderrLinesPerMinute: 20,
+      env: { FLOOD_SECRET: 'secret-stderr-value-123' },
+    });
+    const result = await link.callTool('echo', { text: 'through the flood' }, { metadata });
+    expect(result.content).toEqual([{ type: 'text', text: 'through the flood' }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stderrLines = lines.filter((line) => line.includes('"upstream stderr"'));
+    expect(stderrLines.length).toBe(20);
+    expect(stderrLines.join('\n')).not.toContain('secret-stderr-value-123');
+  });
+
+  it('survives malformed JSON-RPC: garbage lines are skipped, a reply that is not JSON times out', async () => {
+    const link = stdioLink('malformed');
+    expect((await link.listTools()).map((tool) => tool.name)).toContain('echo');
+    const failure = await failureOf(link.callTool('garbage', {}, { metadata, timeoutMs: 500 }));
+    expect(failure.code).toBe('deadline_exceeded');
+    const result = await link.callTool('echo', { text: 'still fine' }, { metadata });
+    expect(result.content).toEqual([{ type: 'text', text: 'still fine' }]);
+  });
+
+  it('refuses a huge tool list and leaves out a tool nested too deeply', async () => {
+    const huge = stdioLink('huge-list');
+    const failure = await failureOf(huge.listTools());
+    expect(failure.code).toBe('resource_exhausted');
+    const bad = stdioLink('bad-schemas');
+    const names = (await bad.listTools()).map((tool) => tool.name);
+    expect(names).toEqual(['echo', 'uncompilable']);
+    // A schema that does not compile costs nothing: calls pass through without validation.
+    const result = await bad.callTool('echo', { text: 'ok' }, { metadata });
+    expect(result.content).toEqual([{ type: 'text', text: 'ok' }]);
+    // A reply nested so deeply that the client cannot parse it ends the session: only this upstream's calls fail.
+    const deep = stdioLink('deep-reply');
+    expect((await failureOf(deep.listTools())).code).toBe('unavailable');
+  });
+
+  it('reports a process that cannot start as unavailable with a retry hint', async () => {
+    const link = stdioLink('exit-on-start', { connectTimeoutMs: 2_000 });
+    const failure = await failureOf(link.listTools({ timeoutMs: 3_000 }));
+    expect(failure.code).toBe('unavailable');
+    const missing = createMcpPeerLink({ command: '/nonexistent/mcp-server-binary', connectTimeoutMs: 1_000 });
+    links.push(missing);
+    expect((await failureOf(missing.listTools({ timeoutMs: 2_000 }))).code).toBe('unavailable');
+  });
+
+  it('stops a process that ignores SIGTERM with SIGKILL on close', async () => {
+    const link = stdioLink('ignore-term');
+    await link.listTools();
+    const pid = link.pid as number;
+    await link.close();
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await eventually(() => !alive(), 10_000);
+    const failure = await failureOf(link.callTool('echo', { text: 'x' }, { metadata }));
+    expect(failure.code).toBe('unavailable');
+  }, 20_000);
+
+  it('rejects bad options naming the field', () => {
+    expect(() => createMcpPeerLink({ command: '' })).toThrow(/command/);
+    expect(() => createMcpPeerLink({ url: 'ftp://example.com' })).toThrow(/url must be http/);
+    expect(() => createMcpPeerLink({ command: 'x', env: { A: 1 as unknown as string } })).toThrow(
+      /env\.A must be a string/,
+    );
+  });
+});
