@@ -45,6 +45,15 @@ export {
   toConnectError,
 } from './errors/mesh-error.js';
 export type { MeshErrorCode, MeshErrorDetails, MeshErrorOptions } from './errors/mesh-error.js';
+export { abortError } from './errors/abort-error.js';
+export {
+  checkFinite,
+  checkInteger,
+  checkNonEmptyString,
+  checkNonNegative,
+  checkPositive,
+} from './options/check-options.js';
+export type { FiniteRange } from './options/check-options.js';
 export { createJsonLogger, redactSecrets, silentLogger } from './observability/logger.js';
 export {
   MIN_SECRET_CHARS,
@@ -132,7 +141,12 @@ export {
   spendBucketEnd,
 } from './ledger/spend-window.js';
 export type { SettledBuckets, SpendBucket } from './ledger/spend-window.js';
-export { acquireLock, backoffDelayMs, createTimerSleep, DEFAULT_ACQUIRE_LOCK } from './lock/acquire-lock.js';
+export {
+  acquireLock,
+  createTimerSleep,
+  DEFAULT_ACQUIRE_LOCK,
+  DEFAULT_LOCK_TIMEOUT_MS,
+} from './lock/acquire-lock.js';
 export type { AcquireLockOptions, Sleep } from './lock/acquire-lock.js';
 export { generationLockKey, withLock } from './lock/with-lock.js';
 export type { LockDeadLetter, LockLossReason, WithLockOptions } from './lock/with-lock.js';
@@ -267,5 +281,12 @@ export type {
   CircuitEventData,
   CircuitStatus,
 } from './resilience/shared-circuit-breaker.js';
+export {
+  backoffCapMs,
+  backoffDelayMs,
+  DEFAULT_BACKOFF,
+  resolveBackoffOptions,
+} from './resilience/backoff.js';
+export type { BackoffOptions, ResolvedBackoffOptions } from './resilience/backoff.js';
 export { retryDelayMs } from './resilience/retry-backoff.js';
 export type { RetryBackoffOptions } from './resilience/retry-backoff.js';

@@ -12,6 +12,7 @@ import { isLocalFailure, MeshError, markLocalFailure, meshErrorFromConnect } fro
 import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
 import type { HostHealth } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
 import { inputRequiredNotRelayable } from '../tool/input-required.js';
 import {
   isInputRequired,
@@ -51,11 +52,14 @@ export interface PeerLinkTlsOptions {
   servername?: string;
 }
 
-/** Backoff between WatchEvents reconnects: exponential with full jitter. */
-export interface WatchBackoffOptions {
-  /** First delay in milliseconds. Default 250. */
+/**
+ * Backoff between WatchEvents reconnects: the shared {@link BackoffOptions}, by default 250 ms doubling to 10 s
+ * with full jitter.
+ */
+export interface WatchBackoffOptions extends BackoffOptions {
+  /** First delay in milliseconds. @deprecated Use `initialDelayMs`; still read when that is unset. */
   initialMs?: number;
-  /** Largest delay in milliseconds. Default 10000. */
+  /** Largest delay in milliseconds. @deprecated Use `maxDelayMs`; still read when that is unset. */
   maxMs?: number;
 }
 
@@ -100,8 +104,7 @@ const DEFAULT_PEER_LINK = {
   /** A call channel with no call in flight for this long is ended (never longer than the connection's idle timeout). */
   channelIdleTimeoutMs: 30_000,
   readMaxBytes: 16 * 1024 * 1024,
-  watchInitialMs: 250,
-  watchMaxMs: 10_000,
+  watchBackoff: { initialDelayMs: 250, maxDelayMs: 10_000, multiplier: 2, jitter: 1 },
 } as const;
 
 /**
@@ -141,6 +144,16 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   const url = options.url.replace(/\/+$/, '');
   const logger = (options.logger ?? silentLogger).child({ peer: url });
   const random = options.random ?? Math.random;
+  const watch = options.watchBackoff;
+  const watchBackoff = resolveBackoffOptions(
+    {
+      ...watch,
+      initialDelayMs: watch?.initialDelayMs ?? watch?.initialMs,
+      maxDelayMs: watch?.maxDelayMs ?? watch?.maxMs,
+    },
+    DEFAULT_PEER_LINK.watchBackoff,
+    'watchBackoff',
+  );
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_PEER_LINK.defaultTimeoutMs;
   const tls = options.tls;
   const sessionManager = new Http2SessionManager(
@@ -269,8 +282,6 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   };
 
   const watchLoop = async (listener: (event: NodeEvent) => void, signal: AbortSignal) => {
-    const initialMs = options.watchBackoff?.initialMs ?? DEFAULT_PEER_LINK.watchInitialMs;
-    const maxMs = options.watchBackoff?.maxMs ?? DEFAULT_PEER_LINK.watchMaxMs;
     let attempt = 0;
     while (!signal.aborted) {
       try {
@@ -293,8 +304,8 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
           message: meshError.message,
         });
       }
-      const delayMs = random() * Math.min(maxMs, initialMs * 2 ** attempt);
-      attempt = Math.min(attempt + 1, 30);
+      const delayMs = backoffDelayMs(attempt, watchBackoff, random);
+      attempt += 1;
       await sleep(delayMs, signal);
     }
   };

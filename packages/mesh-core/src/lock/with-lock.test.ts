@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
+import { abortError } from '../errors/abort-error.js';
 import { MeshError } from '../errors/mesh-error.js';
 import { createMemoryLock } from '../memory/memory-lock.js';
 import { createMemoryStateStore } from '../memory/memory-state-store.js';
 import type { DistributedLock, LockLease } from '../ports/distributed-lock.js';
 import { expectMeshError } from '../testing/index.js';
-import { abortError, type Sleep } from './acquire-lock.js';
+import type { Sleep } from './acquire-lock.js';
 import { generationLockKey, withLock } from './with-lock.js';
 
 /** A fake clock with timers: `sleep` waits until `advance` moves the clock past its deadline. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  DEFAULT_LOCK_TIMEOUT_MS,
   type DistributedLock,
   type LockAcquireOptions,
   type LockLease,
@@ -55,7 +56,7 @@ export const DEFAULT_REDIS_LOCK = {
   subscribeTimeoutMs: 2_000,
   maxWatchedKeys: 10_000,
   queuePollMs: 50,
-  acquireTimeoutMs: 10_000,
+  acquireTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
 } as const;
 
 /** Owner-token ids: one random 96-bit stem per lock plus a counter (unique, which is all distlock asks). */
