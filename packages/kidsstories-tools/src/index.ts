@@ -69,8 +69,8 @@ export {
 export type { Story, StoryCharacter, StoryExpectations, StoryPage } from './story/story-schema.js';
 export { storyContentHash, storySafetyTexts, storyText } from './story/story-text.js';
 export { buildStoryPrompt } from './story/story-prompt.js';
-export { createSeededRandom, deriveSeed } from './story/seeded-random.js';
-export type { SeededRandom } from './story/seeded-random.js';
+export { createSeededRandom, deriveSeed } from './random/seeded-random.js';
+export type { SeededRandom } from './random/seeded-random.js';
 // Readability.
 export {
   fleschKincaidGrade,
