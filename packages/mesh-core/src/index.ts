@@ -259,7 +259,7 @@ export type {
 } from './gateway/replica-router.js';
 export { createRouteTool } from './gateway/tools/route.js';
 export type { RouteInput, RouteOutput } from './gateway/tools/route.js';
-export { budgetCheckTool } from './gateway/tools/budget-check.js';
+export { budgetCheckTool, createBudgetCheckTool } from './gateway/tools/budget-check.js';
 export type { BudgetCheckInput, BudgetCheckOutput } from './gateway/tools/budget-check.js';
 export { createCircuitStatusTool } from './gateway/tools/circuit-status.js';
 export type { CircuitStatusInput, CircuitStatusOutput } from './gateway/tools/circuit-status.js';

@@ -16,7 +16,7 @@ import type { GatewayInspector } from './gateway-inspector.js';
 import { createGatewayPeer, type GatewayPeer, type GatewayPeerOptions } from './gateway-peer.js';
 import { resolveGatewayOptions } from './resolve-gateway-options.js';
 import { federateToolNames, type PrefixMode, type ToolNaming } from './tool-naming.js';
-import { budgetCheckTool } from './tools/budget-check.js';
+import { createBudgetCheckTool } from './tools/budget-check.js';
 import { createCircuitStatusTool } from './tools/circuit-status.js';
 import { createRouteTool } from './tools/route.js';
 
@@ -177,7 +177,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     id,
     tools: [
       createRouteTool(inspector),
-      budgetCheckTool,
+      createBudgetCheckTool(),
       createCircuitStatusTool(inspector),
       ...resolved.tools,
     ],

@@ -12,6 +12,7 @@ import { isLocalFailure, MeshError, markLocalFailure, meshErrorFromConnect } fro
 import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
 import type { HostHealth } from '../node/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { stripUndefined } from '../options/strip-undefined.js';
 import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
 import { inputRequiredNotRelayable } from '../tool/input-required.js';
 import {
@@ -536,8 +537,4 @@ function sleep(delayMs: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }

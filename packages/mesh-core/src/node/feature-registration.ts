@@ -1,5 +1,6 @@
 import { UriTemplate } from '@modelcontextprotocol/server';
 import { MeshError } from '../errors/mesh-error.js';
+import { stripUndefined } from '../options/strip-undefined.js';
 import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type {
   CompletionValues,
@@ -217,7 +218,7 @@ export function describePrompt(prompt: AnyPromptDefinition): MeshPromptInfo {
       });
     }
     info.arguments?.push(
-      stripUndefined<{ name: string }>({
+      stripUndefined<NonNullable<MeshPromptInfo['arguments']>[number]>({
         name: argument,
         description: spec.description,
         required: spec.required ?? false,
@@ -276,10 +277,4 @@ export function toCompletion(what: string, answer: CompletionValues): MeshComple
   else if (values.length > MAX_COMPLETION_VALUES) completion.total = values.length;
   if (given.hasMore === true || values.length > MAX_COMPLETION_VALUES) completion.hasMore = true;
   return completion;
-}
-
-/** `value` without its `undefined` fields, as `T` (whose optional fields must then be absent, not undefined). */
-function stripUndefined<T>(value: Record<string, unknown>): T {
-  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
-  return value as T;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  checkPositive,
   DEFAULT_LOCK_TIMEOUT_MS,
   type DistributedLock,
   type LockAcquireOptions,
@@ -70,16 +71,7 @@ function createTokenIds(): () => string {
 }
 
 function requireTtl(ttlMs: number): number {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new MeshError(
-      `ttlMs must be a finite number of milliseconds > 0, got ${ttlMs}`,
-      'invalid_argument',
-      {
-        details: { field: 'ttlMs' },
-      },
-    );
-  }
-  return Math.ceil(ttlMs);
+  return Math.ceil(checkPositive(ttlMs, 'ttlMs'));
 }
 
 /**
