@@ -183,7 +183,7 @@ export { createLocalToolHost } from './node/local-tool-host.js';
 export { closestNames, editDistance } from './node/closest-names.js';
 export type { ClosestNamesOptions } from './node/closest-names.js';
 export type { DrainOptions, LocalToolHost, LocalToolHostOptions } from './node/local-tool-host.js';
-export type { HostHealth, InboundCall, ToolHost } from './node/tool-host.js';
+export type { HostHealth, InboundCall, ToolHost } from './host/tool-host.js';
 export { createLocalFeatureHost } from './node/local-feature-host.js';
 export type { LocalFeatureHost, LocalFeatureHostOptions } from './node/local-feature-host.js';
 export type {
@@ -197,7 +197,7 @@ export type {
   PromptHost,
   ResourceChange,
   ResourceHost,
-} from './node/feature-host.js';
+} from './host/feature-host.js';
 export type { ClientLogRecord, ClientLogSink } from './observability/client-logger.js';
 export { createCallScope } from './context/call-scope.js';
 export type { CallScope, CallScopeOptions } from './context/call-scope.js';

@@ -11,7 +11,7 @@ import {
   CallToolResponseSchema,
   MeshService,
 } from '../gen/mesh/v1/mesh_pb.js';
-import type { ToolHost } from '../node/tool-host.js';
+import type { ToolHost } from '../host/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { stripUndefined } from '../options/strip-undefined.js';
 import { type CallChannelSession, serveCallChannel } from './call-channel-server.js';

@@ -10,7 +10,7 @@ import {
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { isLocalFailure, MeshError, markLocalFailure, meshErrorFromConnect } from '../errors/mesh-error.js';
 import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
-import type { HostHealth } from '../node/tool-host.js';
+import type { HostHealth } from '../host/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { stripUndefined } from '../options/strip-undefined.js';
 import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';

@@ -1,5 +1,11 @@
 import { UriTemplate } from '@modelcontextprotocol/server';
 import { MeshError } from '../errors/mesh-error.js';
+import type {
+  MeshCompletion,
+  MeshPromptInfo,
+  MeshResourceInfo,
+  MeshResourceTemplateInfo,
+} from '../host/feature-host.js';
 import { stripUndefined } from '../options/strip-undefined.js';
 import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type {
@@ -9,12 +15,6 @@ import type {
   ResourceTemplateDefinition,
 } from '../resource/resource-definition.js';
 import { TOOL_NAME_PATTERN } from '../tool/tool-definition.js';
-import type {
-  MeshCompletion,
-  MeshPromptInfo,
-  MeshResourceInfo,
-  MeshResourceTemplateInfo,
-} from './feature-host.js';
 
 // Validation of resource, resource-template and prompt definitions at registration, with errors naming the
 // definition and the field (as `describeTool` does for tools), and normalisation of what their handlers return.
