@@ -148,7 +148,7 @@ export {
   DEFAULT_LOCK_TIMEOUT_MS,
 } from './lock/acquire-lock.js';
 export type { AcquireLockOptions, Sleep } from './lock/acquire-lock.js';
-export { generationLockKey, withLock } from './lock/with-lock.js';
+export { withLock } from './lock/with-lock.js';
 export type { LockDeadLetter, LockLossReason, WithLockOptions } from './lock/with-lock.js';
 export { createStreamConsumer, DEFAULT_STREAM_CONSUMER, isNoGroupError } from './streams/stream-consumer.js';
 export type { StreamConsumer, StreamConsumerOptions, StreamHandler } from './streams/stream-consumer.js';

@@ -92,7 +92,7 @@ export function createTimerSleep(ref = true): Sleep {
  *   timeout; `canceled` or `deadline_exceeded` when `signal` aborts; whatever the lock rejects with.
  * @example
  * ```ts
- * const lease = await acquireLock(lock, generationLockKey('2026-11-24', '4-6'), { acquireTimeoutMs: 5_000 });
+ * const lease = await acquireLock(lock, 'generation:2026-11-24:6-8', { acquireTimeoutMs: 5_000 });
  * ```
  */
 export async function acquireLock(
