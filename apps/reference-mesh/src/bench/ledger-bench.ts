@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type CostLedger, createMemoryCostLedger } from '@kidsstories/mesh-core';
 import { createRedisConnection, createRedisCostLedger } from '@kidsstories/mesh-redis';
-import { startOwnRedisServer } from './own-redis-server.js';
+import { startOwnRedisServer } from '@kidsstories/mesh-redis/testing';
 
 /** Options for {@link runLedgerBench}. */
 export interface LedgerBenchOptions {
