@@ -7,6 +7,7 @@ export default defineConfig({
     index: 'src/index.ts',
     bundle: 'src/bundle/index.ts',
     pipeline: 'src/pipeline/index.ts',
+    testing: 'src/testing/index.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
@@ -16,6 +17,8 @@ export default defineConfig({
   target: 'node20',
   // The offline providers locate their worker scripts with import.meta.url, also in the CJS build.
   shims: true,
+  // The testing subpath imports vitest (through @kidsstories/mesh-core/testing): never bundle it.
+  external: ['vitest'],
   // Worker threads load plain .mjs files (see src/providers/offline/*-worker.mjs): copy them beside the bundles.
   onSuccess: async () => {
     for (const worker of ['flite-worker.mjs', 'video-worker.mjs']) {

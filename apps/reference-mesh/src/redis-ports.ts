@@ -5,16 +5,7 @@ import {
   createMemoryStateStore,
   type Logger,
 } from '@kidsstories/mesh-core';
-import {
-  createRedisCircuitStateStore,
-  createRedisConnection,
-  createRedisCostLedger,
-  createRedisEventBus,
-  createRedisLock,
-  createRedisStateStore,
-  createResilientPorts,
-  type ResilientPorts,
-} from '@kidsstories/mesh-redis';
+import { createRedisPorts, createResilientPorts, type ResilientPorts } from '@kidsstories/mesh-redis';
 
 /** Options for {@link openRedisPorts}. */
 export interface RedisPortsOptions {
@@ -33,24 +24,16 @@ export interface RedisPortsOptions {
 export async function openRedisPorts(
   options: RedisPortsOptions,
 ): Promise<{ ports: ResilientPorts; close(): Promise<void> }> {
-  const connection = createRedisConnection({
+  const redis = createRedisPorts({
     url: options.url,
     keyPrefix: options.keyPrefix ?? 'kidsstories:',
     instanceId: options.instanceId,
+    ledger: { budgets: { day: { limitUsd: options.dailyBudgetUsd ?? 20, windowMs: 86_400_000 } } },
   });
-  await connection.ready();
+  await redis.ready();
   const ports = createResilientPorts({
-    connection,
-    redis: {
-      state: createRedisStateStore({ connection }),
-      lock: createRedisLock({ connection }),
-      events: createRedisEventBus({ connection }),
-      circuitState: createRedisCircuitStateStore({ connection }),
-      ledger: createRedisCostLedger({
-        connection,
-        budgets: { day: { limitUsd: options.dailyBudgetUsd ?? 20, windowMs: 86_400_000 } },
-      }),
-    },
+    connection: redis.connection,
+    redis,
     fallback: {
       state: createMemoryStateStore(),
       lock: createMemoryLock({ instanceId: options.instanceId }),
@@ -66,7 +49,7 @@ export async function openRedisPorts(
     ports,
     async close() {
       await ports.close();
-      await connection.close();
+      await redis.close();
     },
   };
 }

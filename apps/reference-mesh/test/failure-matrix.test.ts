@@ -6,12 +6,12 @@ import { PIPELINE_STREAMS, verifyBundle } from '@kidsstories/kidsstories-tools/b
 import { PIPELINE_FAILURE_STREAMS, runRecordKey } from '@kidsstories/kidsstories-tools/pipeline';
 import { silentLogger } from '@kidsstories/mesh-core';
 import { createRedisConnection, createRedisStateStore } from '@kidsstories/mesh-redis';
+import { startOwnRedisServer } from '@kidsstories/mesh-redis/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRedisPorts } from '../src/redis-ports.js';
 import { type ReferenceMesh, type ReferenceMeshOptions, startReferenceMesh } from '../src/reference-mesh.js';
 import { faultInjectingProviders } from './support/fault-providers.js';
 import { capturingLogger, orchestrate } from './support/orchestrate-client.js';
-import { startOwnRedis } from './support/own-redis.js';
 
 // The brief's failure-handling matrix (docs/guides/operations.md, "Failure matrix"), one row per test, each through
 // the real mesh: four nodes on loopback HTTP/2 peer links and the gateway's own `orchestrate`. Faults come from
@@ -201,7 +201,7 @@ describe('failure matrix', () => {
     // A private redis-server on a free port (the shared one is never touched), with an append-only file so that
     // what was written before the crash survives the restart.
     const dataDir = await mkdtemp(join(tmpdir(), 'failure-matrix-redis-'));
-    const server = await startOwnRedis(dataDir);
+    const server = await startOwnRedisServer({ persistDir: dataDir });
     const keyPrefix = 'matrix:';
     const redis = await openRedisPorts({
       url: server.url,

@@ -14,7 +14,7 @@ import {
 import { createBullmqWorkQueue } from '@kidsstories/mesh-redis';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAILY_SCHEDULE_ID, scheduleDailyStories } from '../src/cli/serve-command.js';
+import { DAILY_SCHEDULE_ID, scheduleDailyStories } from '../src/cli/daily-schedule.js';
 import { openRedisPorts } from '../src/redis-ports.js';
 import { startReferenceMesh } from '../src/reference-mesh.js';
 import { countingProviders } from './support/counting-providers.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { generationLockKey, silentLogger } from '@kidsstories/mesh-core';
+import { generationLockKey } from '@kidsstories/kidsstories-tools/pipeline';
+import { silentLogger } from '@kidsstories/mesh-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisPorts } from '../src/redis-ports.js';
 import { type ReferenceMesh, startReferenceMesh } from '../src/reference-mesh.js';

@@ -2,7 +2,7 @@
 // The three servers' tool sets over one provider bundle.
 export { createToolSets } from './tools/create-tool-sets.js';
 export type { ToolSets } from './tools/create-tool-sets.js';
-export type { ServerName } from './cli/parse-cli-args.js';
+export type { ServerName } from './tools/server-name.js';
 // Text tools (generate_story, refine_readability, embed_content), created with injected providers.
 export { createTextTools } from './tools/text/create-text-tools.js';
 export { createGenerateStoryTool } from './tools/text/generate-story.js';
@@ -69,8 +69,8 @@ export {
 export type { Story, StoryCharacter, StoryExpectations, StoryPage } from './story/story-schema.js';
 export { storyContentHash, storySafetyTexts, storyText } from './story/story-text.js';
 export { buildStoryPrompt } from './story/story-prompt.js';
-export { createSeededRandom, deriveSeed } from './story/seeded-random.js';
-export type { SeededRandom } from './story/seeded-random.js';
+export { createSeededRandom, deriveSeed } from './random/seeded-random.js';
+export type { SeededRandom } from './random/seeded-random.js';
 // Readability.
 export {
   fleschKincaidGrade,

@@ -45,6 +45,15 @@ export {
   toConnectError,
 } from './errors/mesh-error.js';
 export type { MeshErrorCode, MeshErrorDetails, MeshErrorOptions } from './errors/mesh-error.js';
+export { abortError } from './errors/abort-error.js';
+export {
+  checkFinite,
+  checkInteger,
+  checkNonEmptyString,
+  checkNonNegative,
+  checkPositive,
+} from './options/check-options.js';
+export type { FiniteRange } from './options/check-options.js';
 export { createJsonLogger, redactSecrets, silentLogger } from './observability/logger.js';
 export {
   MIN_SECRET_CHARS,
@@ -132,9 +141,14 @@ export {
   spendBucketEnd,
 } from './ledger/spend-window.js';
 export type { SettledBuckets, SpendBucket } from './ledger/spend-window.js';
-export { acquireLock, backoffDelayMs, createTimerSleep, DEFAULT_ACQUIRE_LOCK } from './lock/acquire-lock.js';
+export {
+  acquireLock,
+  createTimerSleep,
+  DEFAULT_ACQUIRE_LOCK,
+  DEFAULT_LOCK_TIMEOUT_MS,
+} from './lock/acquire-lock.js';
 export type { AcquireLockOptions, Sleep } from './lock/acquire-lock.js';
-export { generationLockKey, withLock } from './lock/with-lock.js';
+export { withLock } from './lock/with-lock.js';
 export type { LockDeadLetter, LockLossReason, WithLockOptions } from './lock/with-lock.js';
 export { createStreamConsumer, DEFAULT_STREAM_CONSUMER, isNoGroupError } from './streams/stream-consumer.js';
 export type { StreamConsumer, StreamConsumerOptions, StreamHandler } from './streams/stream-consumer.js';
@@ -185,7 +199,7 @@ export { createLocalToolHost } from './node/local-tool-host.js';
 export { closestNames, editDistance } from './node/closest-names.js';
 export type { ClosestNamesOptions } from './node/closest-names.js';
 export type { DrainOptions, LocalToolHost, LocalToolHostOptions } from './node/local-tool-host.js';
-export type { HostHealth, InboundCall, ToolHost } from './node/tool-host.js';
+export type { HostHealth, InboundCall, ToolHost } from './host/tool-host.js';
 export { createLocalFeatureHost } from './node/local-feature-host.js';
 export type { LocalFeatureHost, LocalFeatureHostOptions } from './node/local-feature-host.js';
 export type {
@@ -201,7 +215,7 @@ export type {
   PromptHost,
   ResourceChange,
   ResourceHost,
-} from './node/feature-host.js';
+} from './host/feature-host.js';
 export type { ClientLogRecord, ClientLogSink } from './observability/client-logger.js';
 export { createCallScope } from './context/call-scope.js';
 export type { CallScope, CallScopeOptions } from './context/call-scope.js';
@@ -265,7 +279,7 @@ export type {
 } from './gateway/replica-router.js';
 export { createRouteTool } from './gateway/tools/route.js';
 export type { RouteInput, RouteOutput } from './gateway/tools/route.js';
-export { budgetCheckTool } from './gateway/tools/budget-check.js';
+export { budgetCheckTool, createBudgetCheckTool } from './gateway/tools/budget-check.js';
 export type { BudgetCheckInput, BudgetCheckOutput } from './gateway/tools/budget-check.js';
 export { createCircuitStatusTool } from './gateway/tools/circuit-status.js';
 export type { CircuitStatusInput, CircuitStatusOutput } from './gateway/tools/circuit-status.js';
@@ -287,5 +301,12 @@ export type {
   CircuitEventData,
   CircuitStatus,
 } from './resilience/shared-circuit-breaker.js';
+export {
+  backoffCapMs,
+  backoffDelayMs,
+  DEFAULT_BACKOFF,
+  resolveBackoffOptions,
+} from './resilience/backoff.js';
+export type { BackoffOptions, ResolvedBackoffOptions } from './resilience/backoff.js';
 export { retryDelayMs } from './resilience/retry-backoff.js';
 export type { RetryBackoffOptions } from './resilience/retry-backoff.js';

@@ -33,6 +33,8 @@ export {
   redisLedgerKeys,
 } from './ledger/redis-cost-ledger.js';
 export type { RedisCostLedgerOptions } from './ledger/redis-cost-ledger.js';
+export { createRedisPorts } from './ports/create-redis-ports.js';
+export type { RedisPorts, RedisPortsOptions } from './ports/create-redis-ports.js';
 export { createResilientPorts, DEFAULT_RESILIENT_PORTS } from './resilience/resilient-ports.js';
 export type { MeshPorts, ResilientPorts, ResilientPortsOptions } from './resilience/resilient-ports.js';
 export type { ResilienceEvent, ResilienceMetrics, ResilienceMode } from './resilience/failover-controller.js';

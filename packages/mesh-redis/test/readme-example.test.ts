@@ -1,5 +1,5 @@
 // The README's example, run against REDIS_URL under a unique prefix (house style rule 20: examples run).
-import { generationLockKey, withLock } from '@kidsstories/mesh-core';
+import { withLock } from '@kidsstories/mesh-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   createRedisCircuitStateStore,
@@ -30,7 +30,7 @@ it('runs the README example', async () => {
 
   await state.hashSet('character-guide:2026-11-24', { hero: 'Mila the otter' }, { ttlMs: 86_400_000 });
 
-  const token = await withLock(lock, generationLockKey('2026-11-24', '4-6'), async (_signal, lease) => {
+  const token = await withLock(lock, 'generation:2026-11-24:4-6', async (_signal, lease) => {
     const held = await ledger.reserve(
       { model: 'gpt-4o-mini', inputTokens: 2_000, outputTokens: 1_500 },
       { scopes: ['day'] },

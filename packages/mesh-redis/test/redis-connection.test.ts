@@ -66,11 +66,11 @@ describe('resolveRedisConnectionOptions', () => {
 
 describe('reconnectDelayMs', () => {
   it('uses full jitter under a cap that doubles up to the maximum', () => {
-    const base = { baseMs: 50, maxMs: 2_000 };
-    expect(reconnectDelayMs(0, { ...base, random: () => 0.999 })).toBe(49);
-    expect(reconnectDelayMs(3, { ...base, random: () => 0.5 })).toBe(200);
-    expect(reconnectDelayMs(30, { ...base, random: () => 0.999 })).toBe(1_998);
-    expect(reconnectDelayMs(5, { ...base, random: () => 0 })).toBe(1);
+    const base = { initialDelayMs: 50, maxDelayMs: 2_000, multiplier: 2, jitter: 1 };
+    expect(reconnectDelayMs(0, base, () => 0.999)).toBe(49);
+    expect(reconnectDelayMs(3, base, () => 0.5)).toBe(200);
+    expect(reconnectDelayMs(30, base, () => 0.999)).toBe(1_998);
+    expect(reconnectDelayMs(5, base, () => 0)).toBe(1);
   });
 });
 

@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type CostLedger, createMemoryCostLedger } from '@kidsstories/mesh-core';
 import { createRedisConnection, createRedisCostLedger } from '@kidsstories/mesh-redis';
-import { type OwnRedisServer, startOwnRedisServer } from './own-redis-server.js';
+import { type OwnRedisServer, startOwnRedisServer } from '@kidsstories/mesh-redis/testing';
 
 /** Options for {@link runLedgerBench}. */
 export interface LedgerBenchOptions {

@@ -5,8 +5,8 @@
 // full collection, in a child process) by N.
 
 import { createRedisConnection, createRedisCostLedger, createRedisStateStore } from '@kidsstories/mesh-redis';
+import { startOwnRedisServer } from '@kidsstories/mesh-redis/testing';
 import { benchModulePath, memoryOf, startBenchChild, stopBenchChildren } from './bench-child.js';
-import { startOwnRedisServer } from './own-redis-server.js';
 
 /** Options for {@link runSizingBench}. */
 export interface SizingBenchOptions {

@@ -4,6 +4,7 @@
 // Every figure is reported for the first and the last tenth of the run, and as last / first (target <= 1.1).
 
 import { loadavg } from 'node:os';
+import { startOwnRedisServer } from '@kidsstories/mesh-redis/testing';
 import {
   benchModulePath,
   cpuOf,
@@ -14,7 +15,6 @@ import {
 } from './bench-child.js';
 import { GATEWAY_RUNTIME_FLAGS } from './gateway-bench.js';
 import { type LoadResult, runClosedLoop } from './load-generator.js';
-import { startOwnRedisServer } from './own-redis-server.js';
 import { SOAK_SCOPES, SOAK_SETTLED_RETENTION_MS } from './soak-scopes.js';
 
 /** Options for {@link runSoakBench}. */

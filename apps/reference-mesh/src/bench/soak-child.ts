@@ -11,14 +11,7 @@ import {
   type GatewayPorts,
   type MeshNode,
 } from '@kidsstories/mesh-core';
-import {
-  createRedisCircuitStateStore,
-  createRedisConnection,
-  createRedisCostLedger,
-  createRedisEventBus,
-  createRedisLock,
-  createRedisStateStore,
-} from '@kidsstories/mesh-redis';
+import { createRedisPorts } from '@kidsstories/mesh-redis';
 import * as z from 'zod';
 import { serveBenchChild } from './serve-bench-child.js';
 import { SOAK_SCOPES, SOAK_SETTLED_RETENTION_MS } from './soak-scopes.js';
@@ -39,22 +32,19 @@ const writeLine = defineTool({
 });
 
 async function redisPorts(url: string, instanceId: string): Promise<GatewayPorts> {
-  const connection = createRedisConnection({ url, instanceId });
-  await connection.ready();
-  return {
-    state: createRedisStateStore({ connection }),
-    lock: createRedisLock({ connection }),
-    events: createRedisEventBus({ connection }),
-    circuitState: createRedisCircuitStateStore({ connection }),
-    ledger: createRedisCostLedger({
-      connection,
+  const ports = createRedisPorts({
+    url,
+    instanceId,
+    ledger: {
       settledRetentionMs: SOAK_SETTLED_RETENTION_MS,
       budgets: {
         day: { limitUsd: 1_000_000, windowMs: 86_400_000 },
         'server:text': { limitUsd: 100_000 },
       },
-    }),
-  };
+    },
+  });
+  await ports.ready();
+  return ports;
 }
 
 serveBenchChild(async () => {

@@ -5,7 +5,7 @@ import {
   startBundleSync,
 } from '@kidsstories/azure-deploy';
 import { type Logger, MeshError, type StateStore } from '@kidsstories/mesh-core';
-import { UsageError } from './parse-command-line.js';
+import { UsageError } from './usage-error.js';
 
 /** The environment variable naming the Blob container the gateway syncs bundles to (as `--blob-container`). */
 export const BLOB_CONTAINER_ENV = 'KIDSSTORIES_BLOB_CONTAINER';

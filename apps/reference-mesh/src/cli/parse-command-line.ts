@@ -11,11 +11,10 @@ import { MeshError, peersFromMcpServersConfig } from '@kidsstories/mesh-core';
 import { Cron } from 'croner';
 import type { MeshRole } from '../mesh-roles.js';
 import { blobSyncConnectionOf } from './blob-sync.js';
+import { UsageError } from './usage-error.js';
 
 /** Bad command-line input: the CLI prints the message and exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError } from './usage-error.js';
 
 export const USAGE = `usage:
   kidsstories-mesh [run] [--date YYYY-MM-DD] [--age-band 3-5|6-8|9-12|all] [--pages 1-24] [--clips 0-24]

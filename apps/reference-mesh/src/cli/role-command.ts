@@ -22,9 +22,9 @@ import {
 import { openRedisPorts } from '../redis-ports.js';
 import { blobSyncBanner, startGatewayBlobSync } from './blob-sync.js';
 import { redisPortsOptionsOf, workQueueOptionsOf } from './command-redis.js';
+import { scheduleDailyStories } from './daily-schedule.js';
 import { MCP_SERVERS_LIST_TIMEOUT_MS, mcpServerPeers, reportMcpServers } from './mcp-servers.js';
 import type { ServeCommand } from './parse-command-line.js';
-import { scheduleDailyStories } from './serve-command.js';
 
 /**
  * `kidsstories-mesh serve --role <role>`: one server in this process, as a container runs it. The text, media and

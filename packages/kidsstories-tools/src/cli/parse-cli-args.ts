@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
 import { MeshError } from '@kidsstories/mesh-core';
+import { SERVER_NAMES, type ServerName } from '../tools/server-name.js';
 import { type ArgsReader, FILE_SYSTEM_READER, readCallArgs } from './read-call-args.js';
 
-/** The servers `serve` can start: each serves one group of tools. */
-export const SERVER_NAMES = ['text', 'media', 'video'] as const;
-/** One of {@link SERVER_NAMES}. */
-export type ServerName = (typeof SERVER_NAMES)[number];
+// The server names belong to the tool set (the library); the CLI re-exports them for its own users.
+export { SERVER_NAMES, type ServerName } from '../tools/server-name.js';
 
 /** A parsed command line. */
 export type CliCommand =

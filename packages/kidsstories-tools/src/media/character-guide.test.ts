@@ -1,5 +1,6 @@
 import { createMemoryStateStore } from '@kidsstories/mesh-core/testing';
 import { describe, expect, it } from 'vitest';
+import { TEST_CHARACTERS } from '../testing/test-tool-context.js';
 import {
   buildCharacterGuide,
   CHARACTER_GUIDE_TTL_MS,
@@ -9,7 +10,6 @@ import {
   loadCharacterGuide,
   saveCharacterGuide,
 } from './character-guide.js';
-import { TEST_CHARACTERS } from './test-tool-context.js';
 
 describe('character guide', () => {
   it('normalises colours, completes short palettes and infers species', () => {

@@ -1,6 +1,7 @@
 // Public API of @kidsstories/kidsstories-tools/pipeline: the daily story pipeline and the gateway tool
 // `orchestrate`. Adding a line here is an API decision.
 
+export { generationLockKey } from './generation-lock-key.js';
 export type { OrchestrateArgs, OrchestrateInput } from './orchestrate-input.js';
 export { orchestrateInputSchema, utcDateOf } from './orchestrate-input.js';
 export type { OrchestrateOutput, OrchestrateToolOptions } from './orchestrate-tool.js';

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createStreamConsumer,
   DEFAULT_STREAM_CONSUMER,
-  generationLockKey,
   type Logger,
   MeshError,
   type StateStore,
@@ -10,6 +9,7 @@ import {
   type StreamEntry,
 } from '@kidsstories/mesh-core';
 import { PIPELINE_STREAMS, parseStageCompleteEvent } from '../bundle/pipeline-events.js';
+import { generationLockKey } from './generation-lock-key.js';
 import { orchestrateInputSchema } from './orchestrate-input.js';
 import type { StoryPipeline } from './story-pipeline.js';
 

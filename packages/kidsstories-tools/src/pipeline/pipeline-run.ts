@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
-import { createOutboundMeshClient, MeshError, type ToolProgress } from '@kidsstories/mesh-core';
+import {
+  backoffDelayMs,
+  createOutboundMeshClient,
+  MeshError,
+  type ToolProgress,
+} from '@kidsstories/mesh-core';
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import {
   BUNDLE_FILES,
@@ -94,6 +99,15 @@ export async function createPipelineRun(
   let done = 0;
   const jobId = (...parts: Array<string | number>) => [plan.date, plan.ageBand, ...parts].join('_');
 
+  // Jobs back off exponentially (the shared backoff, no jitter of its own: the job adds 0-500 ms below, to breaker
+  // hints as well).
+  const jobBackoff = {
+    initialDelayMs: options.jobRetry.initialDelayMs,
+    maxDelayMs: options.jobRetry.maxDelayMs,
+    multiplier: 2,
+    jitter: 0,
+  };
+
   const advance = (message: string) => {
     done = Math.min(done + 1, total);
     context.onProgress?.({ progress: done, total, message });
@@ -139,10 +153,7 @@ export async function createPipelineRun(
                 : undefined;
             const jitterMs = Math.floor(options.random() * 500);
             if (typeof hint === 'number') return Math.min(hint, 120_000) + 100 + jitterMs;
-            return (
-              Math.min(options.jobRetry.maxDelayMs, options.jobRetry.initialDelayMs * 2 ** (attempt - 1)) +
-              jitterMs
-            );
+            return backoffDelayMs(attempt - 1, jobBackoff) + jitterMs;
           },
         ),
       },
@@ -608,6 +619,8 @@ export async function createPipelineRun(
    */
   async function writeWithRetry<T>(file: string, write: () => Promise<T>): Promise<T> {
     const { maxAttempts, initialDelayMs } = options.writeRetry;
+    // Doubling from initialDelayMs without a cap or jitter (maxAttempts bounds it), on the shared backoff.
+    const writeBackoff = { initialDelayMs, maxDelayMs: Number.POSITIVE_INFINITY, multiplier: 2, jitter: 0 };
     for (let attempt = 1; ; attempt++) {
       context.signal.throwIfAborted();
       try {
@@ -616,7 +629,7 @@ export async function createPipelineRun(
         if (MeshError.isInstance(error) && error.code !== 'unavailable') throw error; // an invalid manifest
         const message = error instanceof Error ? error.message : String(error);
         if (attempt < maxAttempts) {
-          const delayMs = initialDelayMs * 2 ** (attempt - 1);
+          const delayMs = backoffDelayMs(attempt - 1, writeBackoff);
           options.logger.warn('writing the bundle failed; trying again', {
             file,
             attempt,

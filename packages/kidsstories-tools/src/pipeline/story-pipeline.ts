@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generationLockKey, MeshError, type ToolProgress, withLock } from '@kidsstories/mesh-core';
+import { MeshError, type ToolProgress, withLock } from '@kidsstories/mesh-core';
 import { BUNDLE_FILES, bundleDir, type StoryManifest } from '../bundle/bundle-manifest.js';
 import { bundleCompleteFields, PIPELINE_STREAMS } from '../bundle/pipeline-events.js';
 import { verifyBundle } from '../bundle/read-bundle.js';
 import { type GenerationParameters, resolveParameters } from '../parameters/generation-parameters.js';
+import { generationLockKey } from './generation-lock-key.js';
 import { type OrchestrateInput, orchestrateInputSchema, utcDateOf } from './orchestrate-input.js';
 import { createPipelineRun, type PipelinePlan } from './pipeline-run.js';
 import {

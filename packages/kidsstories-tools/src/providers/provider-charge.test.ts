@@ -1,7 +1,7 @@
 import { DEFAULT_PRICE_TABLE } from '@kidsstories/mesh-core';
 import { expectMeshError } from '@kidsstories/mesh-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestToolContext, type TestToolContext } from '../media/test-tool-context.js';
+import { createTestToolContext, type TestToolContext } from '../testing/test-tool-context.js';
 import {
   chargeProviderCall,
   ledgerUsageOf,

@@ -1,7 +1,7 @@
 import type { AnyToolDefinition } from '@kidsstories/mesh-core';
-import type { ServerName } from '../cli/parse-cli-args.js';
 import type { KidsStoriesProviders } from '../providers/provider-types.js';
 import { createMediaTools } from './media/create-media-tools.js';
+import type { ServerName } from './server-name.js';
 import { createTextTools } from './text/create-text-tools.js';
 import { createVideoTools } from './video/create-video-tools.js';
 

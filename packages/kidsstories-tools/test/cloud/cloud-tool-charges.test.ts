@@ -3,8 +3,12 @@
 // bills: a positive cost, settled on `server:<server>` and `tool:<tool>`, with nothing left reserved.
 import type { AnyToolDefinition } from '@kidsstories/mesh-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callTool, createTestToolContext, type TestToolContext } from '../../src/media/test-tool-context.js';
 import { createProviders } from '../../src/providers/create-providers.js';
+import {
+  callTool,
+  createTestToolContext,
+  type TestToolContext,
+} from '../../src/testing/test-tool-context.js';
 import { createMediaTools } from '../../src/tools/media/create-media-tools.js';
 import { createTextTools } from '../../src/tools/text/create-text-tools.js';
 import { createVideoTools } from '../../src/tools/video/create-video-tools.js';

@@ -3,7 +3,6 @@ import { expectMeshError } from '@kidsstories/mesh-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesOfResource } from '../../src/media/media-artifact.js';
 import { readMp3Frames } from '../../src/media/mp3-frames.js';
-import { callTool, createTestToolContext } from '../../src/media/test-tool-context.js';
 import {
   type GenerationParametersInput,
   PARAMETER_TABLE,
@@ -17,6 +16,7 @@ import { createOfflineSafetyProvider } from '../../src/providers/offline/safety-
 import { encodeWav } from '../../src/providers/offline/speech-audio.js';
 import { createOfflineSpeechProvider } from '../../src/providers/offline/speech-provider.js';
 import type { SpeechProvider } from '../../src/providers/provider-types.js';
+import { callTool, createTestToolContext } from '../../src/testing/test-tool-context.js';
 import { createMediaTools } from '../../src/tools/media/create-media-tools.js';
 import { type FakeHttpServer, startFakeHttpServer } from '../cloud/fake-http-server.js';
 import { makeMp3 } from '../cloud/media-fixtures.js';

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCharacterGuide } from '../../src/media/character-guide.js';
 import { imageSizeOf } from '../../src/media/image-encoding.js';
 import { bytesOfResource } from '../../src/media/media-artifact.js';
-import { callTool, createTestToolContext, TEST_CHARACTERS } from '../../src/media/test-tool-context.js';
 import {
   type GenerationParametersInput,
   PARAMETER_TABLE,
@@ -16,6 +15,7 @@ import { createOfflineImageProvider } from '../../src/providers/offline/image-pr
 import { createOfflineSafetyProvider } from '../../src/providers/offline/safety-provider.js';
 import { createOfflineSpeechProvider } from '../../src/providers/offline/speech-provider.js';
 import type { ImageProvider } from '../../src/providers/provider-types.js';
+import { callTool, createTestToolContext, TEST_CHARACTERS } from '../../src/testing/test-tool-context.js';
 import { createMediaTools } from '../../src/tools/media/create-media-tools.js';
 import { type FakeHttpServer, startFakeHttpServer } from '../cloud/fake-http-server.js';
 import { makePng } from '../cloud/media-fixtures.js';

@@ -2,7 +2,6 @@ import type { AnyToolDefinition } from '@kidsstories/mesh-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesOfResource } from '../../src/media/media-artifact.js';
 import { inspectMp4 } from '../../src/media/mp4-inspect.js';
-import { callTool, createTestToolContext } from '../../src/media/test-tool-context.js';
 import {
   type GenerationParametersInput,
   PARAMETER_TABLE,
@@ -14,6 +13,7 @@ import { createCloudProviders } from '../../src/providers/cloud/create-cloud-pro
 import { zeroMp4Times } from '../../src/providers/offline/video-mux.js';
 import { createOfflineVideoProvider } from '../../src/providers/offline/video-provider.js';
 import type { VideoProvider } from '../../src/providers/provider-types.js';
+import { callTool, createTestToolContext } from '../../src/testing/test-tool-context.js';
 import { createVideoTools } from '../../src/tools/video/create-video-tools.js';
 import { type FakeHttpServer, type RecordedRequest, startFakeHttpServer } from '../cloud/fake-http-server.js';
 import { makeMp4, makePng } from '../cloud/media-fixtures.js';

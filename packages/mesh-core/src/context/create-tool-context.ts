@@ -1,6 +1,6 @@
 import { MeshError } from '../errors/mesh-error.js';
+import type { InboundCall } from '../host/tool-host.js';
 import type { LinkCallOptions } from '../link/peer-link-types.js';
-import type { InboundCall } from '../node/tool-host.js';
 import { createClientLogger } from '../observability/client-logger.js';
 import type { Logger } from '../observability/logger.js';
 import type { CostLedger } from '../ports/cost-ledger.js';

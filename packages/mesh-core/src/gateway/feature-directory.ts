@@ -1,5 +1,5 @@
 import { UriTemplate } from '@modelcontextprotocol/server';
-import type { MeshPromptInfo, MeshResourceInfo, MeshResourceTemplateInfo } from '../node/feature-host.js';
+import type { MeshPromptInfo, MeshResourceInfo, MeshResourceTemplateInfo } from '../host/feature-host.js';
 import type { Logger } from '../observability/logger.js';
 import {
   type FederatedItem,

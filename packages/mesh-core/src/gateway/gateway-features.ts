@@ -1,8 +1,6 @@
 import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
 import { type Attributes, SpanKind, type Tracer } from '@opentelemetry/api';
 import { MeshError } from '../errors/mesh-error.js';
-import type { LinkCallMetadata, NodeEvent } from '../link/peer-link-types.js';
-import { echoableName } from '../node/closest-names.js';
 import type {
   CompletionHost,
   CompletionRequest,
@@ -12,7 +10,9 @@ import type {
   PromptHost,
   ResourceChange,
   ResourceHost,
-} from '../node/feature-host.js';
+} from '../host/feature-host.js';
+import type { LinkCallMetadata, NodeEvent } from '../link/peer-link-types.js';
+import { echoableName } from '../node/closest-names.js';
 import type { LocalFeatureHost } from '../node/local-feature-host.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';

@@ -1,9 +1,9 @@
 import { MeshError } from '../errors/mesh-error.js';
+import type { InboundCall } from '../host/tool-host.js';
 import { createMcpPeerLink } from '../link/mcp-peer-link.js';
 import type { McpPeerLinkOptions } from '../link/mcp-peer-link-options.js';
 import { createPeerLink, type PeerLinkOptions } from '../link/peer-link.js';
 import type { LinkCallOptions, NodeEvent, PeerLink } from '../link/peer-link-types.js';
-import type { InboundCall } from '../node/tool-host.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import type { TraceCarrier } from '../observability/tracing.js';

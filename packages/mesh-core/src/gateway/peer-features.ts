@@ -1,7 +1,7 @@
 import { MeshError } from '../errors/mesh-error.js';
+import type { MeshPromptInfo, MeshResourceInfo, MeshResourceTemplateInfo } from '../host/feature-host.js';
 import { NO_FEATURES } from '../link/feature-wire-codec.js';
 import type { LinkCallMetadata, PeerFeatureLink, PeerFeatureSet } from '../link/peer-link-types.js';
-import type { MeshPromptInfo, MeshResourceInfo, MeshResourceTemplateInfo } from '../node/feature-host.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import type { GatewayPeer } from './gateway-peer.js';

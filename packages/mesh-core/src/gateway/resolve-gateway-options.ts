@@ -1,10 +1,74 @@
+import type { Tracer } from '@opentelemetry/api';
+import type { ToolPorts } from '../context/create-tool-context.js';
 import { MeshError } from '../errors/mesh-error.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
+import type { CircuitStateStore } from '../ports/circuit-state.js';
+import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
+import type { ResourceDefinition, ResourceTemplateDefinition } from '../resource/resource-definition.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
-import type { GatewayOptions } from './gateway.js';
 import type { GatewayPeerOptions } from './gateway-peer.js';
 import type { PrefixMode } from './tool-naming.js';
+
+/** The ports of a gateway: those its own tools use, plus where breaker state is shared across replicas. */
+export interface GatewayPorts extends ToolPorts {
+  /** Shares breaker state with the other gateway replicas. Default: none (breakers are per replica). */
+  circuitState?: CircuitStateStore;
+}
+
+/** Options for {@link createGateway}. */
+export interface GatewayOptions {
+  /** Stable, unique id of this gateway replica (breaker transitions record it). */
+  id: string;
+  /** The peers federated. Default none. */
+  peers?: readonly GatewayPeerOptions[];
+  /** How federated tools are named. Default `conditional` (only colliding names are prefixed). */
+  prefixMode?: PrefixMode;
+  /**
+   * Fail closed: `listTools` (and the resource, template and prompt lists) reject with `unavailable` while any peer
+   * cannot be listed, and a tool with an invalid final name is an error. Default false (such peers and tools are skipped and logged).
+   */
+  failClosed?: boolean;
+  /** Ports for the gateway's own tools, and breaker state sharing (`events`, `circuitState`). */
+  ports: GatewayPorts;
+  /** More tools hosted by the gateway itself, next to `route`, `budget_check` and `circuit_status`. */
+  tools?: readonly AnyToolDefinition[];
+  /**
+   * Resources hosted by the gateway itself, served beside its peers' (never prefixed: a peer offering the same URI
+   * gets its prefix). Default none.
+   */
+  resources?: readonly ResourceDefinition[];
+  /** Resource templates hosted by the gateway itself. Default none. */
+  resourceTemplates?: readonly ResourceTemplateDefinition[];
+  /** Prompts hosted by the gateway itself (never prefixed). Default none. */
+  prompts?: readonly AnyPromptDefinition[];
+  /** Generates correlation ids for the gateway's own listings of its peers. Default `crypto.randomUUID`. */
+  generateId?: () => string;
+  /** Logger. Default: silent. */
+  logger?: Logger;
+  /**
+   * Metrics: the gateway's call latency and errors, in-flight calls, peer call latency, retries, breaker states and
+   * transitions. Default: a fresh registry of its own ({@link Gateway.metrics}, which a `MeshNode` serving the
+   * gateway serves on `/metrics`).
+   */
+  metrics?: MeshMetrics;
+  /** Tracer for the span around each routed call. Default: the global provider's mesh tracer. */
+  tracer?: Tracer;
+  /** Most peer links a call may cross; a call that would exceed it fails `failed_precondition`. Default 8. */
+  maxHops?: number;
+  /** Deadline of one peer's `ListTools`, in milliseconds. Default 5000. */
+  listTimeoutMs?: number;
+  /** How long a replica that refused a call is passed over, in milliseconds. Default 5000. */
+  replicaCooldownMs?: number;
+  /** How often a peer that could not be listed is listed again (on `listTools`), in milliseconds. Default 2000. */
+  relistIntervalMs?: number;
+  /** Follow each replica's event stream (`tools_changed`, `draining`). Default true. */
+  watchPeers?: boolean;
+  /** Clock in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** Random source for retry jitter, in `[0, 1)`. Default `Math.random`. */
+  random?: () => number;
+}
 
 /** Defaults of {@link GatewayOptions}. */
 export const DEFAULT_GATEWAY = {

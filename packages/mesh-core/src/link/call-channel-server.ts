@@ -12,7 +12,7 @@ import {
   type ChannelErrorSchema,
 } from '../gen/mesh/v1/mesh_pb.js';
 import { createEnvelopeReader, envelope } from './grpc-envelope.js';
-import type { MeshRequestScope, PeerTlsInfo } from './mesh-service.js';
+import type { MeshRequestScope, PeerTlsInfo } from './mesh-request-scope.js';
 
 // The node's side of CallToolChannel (see the proto and docs/reference/wire.md "Call channel"): many calls on
 // one stream, each with its own id, deadline, metadata and AbortSignal, answered in the order they finish.

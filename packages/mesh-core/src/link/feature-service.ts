@@ -7,8 +7,8 @@ import type {
   MeshService,
   ReadResourceResponseSchema,
 } from '../gen/mesh/v1/mesh_pb.js';
-import type { FeatureCall, HostFeatures } from '../node/feature-host.js';
-import type { InboundCall } from '../node/tool-host.js';
+import type { FeatureCall, HostFeatures } from '../host/feature-host.js';
+import type { InboundCall } from '../host/tool-host.js';
 import type { ClientLogRecord, ClientLogSink } from '../observability/client-logger.js';
 import { createAsyncQueue } from './async-queue.js';
 import {

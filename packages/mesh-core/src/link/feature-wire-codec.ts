@@ -17,7 +17,7 @@ import type {
   MeshPromptInfo,
   MeshResourceInfo,
   MeshResourceTemplateInfo,
-} from '../node/feature-host.js';
+} from '../host/feature-host.js';
 import type { ClientLogRecord } from '../observability/client-logger.js';
 import type { LogLevel } from '../observability/logger.js';
 import type { PeerFeatureSet } from './peer-link-types.js';

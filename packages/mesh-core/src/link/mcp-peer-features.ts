@@ -6,7 +6,7 @@ import type {
   MeshPromptInfo,
   MeshResourceInfo,
   MeshResourceTemplateInfo,
-} from '../node/feature-host.js';
+} from '../host/feature-host.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import type { McpSession } from './mcp-session.js';
 import type {

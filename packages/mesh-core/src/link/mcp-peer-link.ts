@@ -6,9 +6,9 @@ import {
   type RequestOptions,
 } from '@modelcontextprotocol/client';
 import { isLocalFailure, MeshError, markLocalFailure } from '../errors/mesh-error.js';
+import type { HostHealth } from '../host/tool-host.js';
 import { MESH_META_KEYS } from '../mcp/inbound-call.js';
 import { exceedsJsonDepth } from '../mcp/json-depth.js';
-import type { HostHealth } from '../node/tool-host.js';
 import type { ClientLogRecord } from '../observability/client-logger.js';
 import type { LogLevel } from '../observability/logger.js';
 import { redactSecretValues, registerSecretValues } from '../observability/secret-values.js';

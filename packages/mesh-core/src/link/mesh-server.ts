@@ -11,9 +11,10 @@ import {
   CallToolResponseSchema,
   MeshService,
 } from '../gen/mesh/v1/mesh_pb.js';
-import type { HostFeatures } from '../node/feature-host.js';
-import type { ToolHost } from '../node/tool-host.js';
+import type { HostFeatures } from '../host/feature-host.js';
+import type { ToolHost } from '../host/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { stripUndefined } from '../options/strip-undefined.js';
 import { type CallChannelSession, serveCallChannel } from './call-channel-server.js';
 import { type GrpcUnaryMethod, leanGrpcUnaryTimeout, serveGrpcUnary } from './grpc-unary-server.js';
 import {
@@ -95,7 +96,7 @@ function resolveMeshServerOptions(options: MeshServerOptions): ResolvedMeshServe
     logger: silentLogger,
     now: Date.now,
     generateId: generateCorrelationId,
-    ...stripUndefined(options),
+    ...stripUndefined<MeshServerOptions>(options),
   };
   if (resolved.features === undefined && options.host.features) resolved.features = options.host.features;
   const integer = (
@@ -420,8 +421,4 @@ function peerTlsInfo(socket: unknown): PeerTlsInfo {
   }
   const commonName = tlsSocket.getPeerCertificate()?.subject?.CN;
   return { authorized: true, ...(typeof commonName === 'string' ? { commonName } : {}) };
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }

@@ -15,8 +15,8 @@ import {
   type CallToolStreamResponseSchema,
   type MeshService,
 } from '../gen/mesh/v1/mesh_pb.js';
-import type { HostFeatures } from '../node/feature-host.js';
-import type { InboundCall, ToolHost } from '../node/tool-host.js';
+import type { HostFeatures } from '../host/feature-host.js';
+import type { InboundCall, ToolHost } from '../host/tool-host.js';
 import type { Logger } from '../observability/logger.js';
 import { isInputRequired, type ToolProgress } from '../tool/tool-context.js';
 import { createAsyncQueue } from './async-queue.js';
@@ -29,6 +29,7 @@ import {
 } from './call-channel-server.js';
 import { createFeatureServiceImpl } from './feature-service.js';
 import { clientLogToWire } from './feature-wire-codec.js';
+import type { MeshRequestScope, PeerTlsInfo } from './mesh-request-scope.js';
 import type { PeerAuthVerifier } from './peer-auth.js';
 import type { NodeEvent } from './peer-link-types.js';
 import {
@@ -43,6 +44,9 @@ import {
   type WireCallFields,
 } from './wire-codec.js';
 
+// A leaf module, so the call channel's server can use them without importing this one back.
+export type { MeshRequestScope, PeerTlsInfo } from './mesh-request-scope.js';
+
 /** Request headers of the mesh service (see docs/reference/wire.md). */
 export const MESH_HEADERS = {
   correlationId: 'mesh-correlation-id',
@@ -55,16 +59,6 @@ export const MESH_HEADERS = {
 
 /** Default most peer links a call may cross before it is rejected as a routing loop. */
 export const DEFAULT_MAX_HOPS = 8;
-
-/** What the TLS layer knows about the caller, filled by the server for each request. @internal */
-export interface PeerTlsInfo {
-  /** True when the client presented a certificate that chains to the server's CA. */
-  authorized: boolean;
-  /** Why the certificate was not authorized (no certificate, unknown CA…). */
-  authorizationError?: string;
-  /** Subject CN of the verified client certificate. */
-  commonName?: string;
-}
 
 /** Context key under which the server passes {@link PeerTlsInfo} to the handlers. @internal */
 export const peerTlsKey = createContextKey<PeerTlsInfo | undefined>(undefined, {
@@ -252,23 +246,6 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
       }
     },
   };
-}
-
-/**
- * What the handlers read from one request, whether Connect serves it or the lean unary path
- * (`grpc-unary-server.ts`) does.
- *
- * @internal
- */
-export interface MeshRequestScope {
-  /** A request header (lower-case name), or `null` when absent. */
-  header(name: string): string | null;
-  /** What the TLS layer knows about the caller; `undefined` when the server does not check certificates. */
-  tls(): PeerTlsInfo | undefined;
-  /** Aborted when the caller cancels, the deadline passes or the connection goes away. */
-  signal: AbortSignal;
-  /** Milliseconds left until the caller's deadline, or `undefined` without one. */
-  timeoutMs(): number | undefined;
 }
 
 /**

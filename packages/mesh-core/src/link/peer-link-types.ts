@@ -6,8 +6,8 @@ import type {
   MeshPromptInfo,
   MeshResourceInfo,
   MeshResourceTemplateInfo,
-} from '../node/feature-host.js';
-import type { HostHealth } from '../node/tool-host.js';
+} from '../host/feature-host.js';
+import type { HostHealth } from '../host/tool-host.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import type { MeshCallOptions, MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
 

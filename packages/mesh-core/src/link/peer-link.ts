@@ -10,9 +10,11 @@ import {
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { isLocalFailure, MeshError, markLocalFailure, meshErrorFromConnect } from '../errors/mesh-error.js';
 import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
-import type { HostHealth } from '../node/tool-host.js';
+import type { HostHealth } from '../host/tool-host.js';
 import type { ClientLogRecord, ClientLogSink } from '../observability/client-logger.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { stripUndefined } from '../options/strip-undefined.js';
+import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
 import { inputRequiredNotRelayable } from '../tool/input-required.js';
 import {
   isInputRequired,
@@ -71,11 +73,14 @@ export interface PeerLinkTlsOptions {
   servername?: string;
 }
 
-/** Backoff between WatchEvents reconnects: exponential with full jitter. */
-export interface WatchBackoffOptions {
-  /** First delay in milliseconds. Default 250. */
+/**
+ * Backoff between WatchEvents reconnects: the shared {@link BackoffOptions}, by default 250 ms doubling to 10 s
+ * with full jitter.
+ */
+export interface WatchBackoffOptions extends BackoffOptions {
+  /** First delay in milliseconds. @deprecated Use `initialDelayMs`; still read when that is unset. */
   initialMs?: number;
-  /** Largest delay in milliseconds. Default 10000. */
+  /** Largest delay in milliseconds. @deprecated Use `maxDelayMs`; still read when that is unset. */
   maxMs?: number;
 }
 
@@ -141,8 +146,7 @@ const DEFAULT_PEER_LINK = {
   /** A call channel with no call in flight for this long is ended (never longer than the connection's idle timeout). */
   channelIdleTimeoutMs: 30_000,
   readMaxBytes: 16 * 1024 * 1024,
-  watchInitialMs: 250,
-  watchMaxMs: 10_000,
+  watchBackoff: { initialDelayMs: 250, maxDelayMs: 10_000, multiplier: 2, jitter: 1 },
 } as const;
 
 /**
@@ -182,6 +186,16 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   const url = options.url.replace(/\/+$/, '');
   const logger = (options.logger ?? silentLogger).child({ peer: url });
   const random = options.random ?? Math.random;
+  const watch = options.watchBackoff;
+  const watchBackoff = resolveBackoffOptions(
+    {
+      ...watch,
+      initialDelayMs: watch?.initialDelayMs ?? watch?.initialMs,
+      maxDelayMs: watch?.maxDelayMs ?? watch?.maxMs,
+    },
+    DEFAULT_PEER_LINK.watchBackoff,
+    'watchBackoff',
+  );
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_PEER_LINK.defaultTimeoutMs;
   const tls = options.tls;
   const sessionManager = new Http2SessionManager(
@@ -314,8 +328,6 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     signal: AbortSignal,
     onError?: (error: MeshError) => void,
   ) => {
-    const initialMs = options.watchBackoff?.initialMs ?? DEFAULT_PEER_LINK.watchInitialMs;
-    const maxMs = options.watchBackoff?.maxMs ?? DEFAULT_PEER_LINK.watchMaxMs;
     let attempt = 0;
     while (!signal.aborted) {
       try {
@@ -343,8 +355,8 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
           logger.error('watch error listener threw', { error: listenerError });
         }
       }
-      const delayMs = random() * Math.min(maxMs, initialMs * 2 ** attempt);
-      attempt = Math.min(attempt + 1, 30);
+      const delayMs = backoffDelayMs(attempt, watchBackoff, random);
+      attempt += 1;
       await sleep(delayMs, signal);
     }
   };
@@ -790,8 +802,4 @@ function sleep(delayMs: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }

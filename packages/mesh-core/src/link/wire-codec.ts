@@ -17,7 +17,7 @@ import {
   type ToolProgress as WireToolProgress,
   type ToolResult as WireToolResult,
 } from '../gen/mesh/v1/mesh_pb.js';
-import type { HostHealth } from '../node/tool-host.js';
+import type { HostHealth } from '../host/tool-host.js';
 import { checkInputRequired } from '../tool/input-required.js';
 import {
   isInputRequired,

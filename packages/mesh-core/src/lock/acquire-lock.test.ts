@@ -1,21 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { abortError } from '../errors/abort-error.js';
 import { MeshError } from '../errors/mesh-error.js';
 import { createMemoryLock } from '../memory/memory-lock.js';
 import type { DistributedLock } from '../ports/distributed-lock.js';
+import { backoffDelayMs } from '../resilience/backoff.js';
 import { createManualClock, expectMeshError } from '../testing/index.js';
-import { abortError, acquireLock, backoffDelayMs, createTimerSleep, type Sleep } from './acquire-lock.js';
+import { acquireLock, createTimerSleep, DEFAULT_ACQUIRE_LOCK, type Sleep } from './acquire-lock.js';
 
 describe('backoffDelayMs', () => {
   it('draws full jitter under a cap that doubles from 50 ms to 800 ms', () => {
     const almostOne = () => 0.999_999;
     const caps = [50, 100, 200, 400, 800, 800, 800];
     caps.forEach((cap, attempt) => {
-      expect(backoffDelayMs(attempt, almostOne)).toBeLessThan(cap);
-      expect(backoffDelayMs(attempt, almostOne)).toBeGreaterThan(cap * 0.999);
-      expect(backoffDelayMs(attempt, () => 0)).toBe(0);
-      expect(backoffDelayMs(attempt, () => 0.5)).toBe(cap / 2);
+      expect(backoffDelayMs(attempt, DEFAULT_ACQUIRE_LOCK, almostOne)).toBeLessThan(cap);
+      expect(backoffDelayMs(attempt, DEFAULT_ACQUIRE_LOCK, almostOne)).toBeGreaterThan(cap * 0.999);
+      expect(backoffDelayMs(attempt, DEFAULT_ACQUIRE_LOCK, () => 0)).toBe(0);
+      expect(backoffDelayMs(attempt, DEFAULT_ACQUIRE_LOCK, () => 0.5)).toBe(cap / 2);
     });
-    expect(backoffDelayMs(1_000, almostOne)).toBeLessThan(800);
+    expect(backoffDelayMs(1_000, DEFAULT_ACQUIRE_LOCK, almostOne)).toBeLessThan(800);
   });
 });
 

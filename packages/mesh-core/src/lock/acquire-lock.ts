@@ -1,21 +1,28 @@
+import { abortError } from '../errors/abort-error.js';
 import { MeshError } from '../errors/mesh-error.js';
+import { checkNonNegative } from '../options/check-options.js';
 import type { DistributedLock, LockLease } from '../ports/distributed-lock.js';
+import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
 
 /** Waits `ms` milliseconds; rejects when `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-/** Options for {@link acquireLock}. */
-export interface AcquireLockOptions {
+/**
+ * Options for {@link acquireLock}. The wait between tries is the shared {@link BackoffOptions} (defaults in
+ * {@link DEFAULT_ACQUIRE_LOCK}: 50 ms doubling to 800 ms, full jitter).
+ */
+export interface AcquireLockOptions extends BackoffOptions {
   /** Lease duration in milliseconds. Default 300 000 (300 s). */
   ttlMs?: number;
   /** Holder name recorded in the owner token. Default: the lock's own instance id. */
   owner?: string;
-  /** Give up after this long, in milliseconds; 0 tries once. Default 10 000. */
+  /** Give up after this long, in milliseconds; 0 tries once. Default 10 000 ({@link DEFAULT_LOCK_TIMEOUT_MS}). */
   acquireTimeoutMs?: number;
-  /** First backoff cap, in milliseconds. Default 50. */
+  /**
+   * First backoff cap, in milliseconds.
+   * @deprecated Use `initialDelayMs` (the shared backoff vocabulary); still read when `initialDelayMs` is unset.
+   */
   minDelayMs?: number;
-  /** Largest backoff cap, in milliseconds. Default 800. */
-  maxDelayMs?: number;
   /** Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`). */
   signal?: AbortSignal;
   /** Randomness for the jitter, in [0, 1). Default `Math.random`. */
@@ -26,21 +33,27 @@ export interface AcquireLockOptions {
   now?: () => number;
 }
 
+/**
+ * How long a lock acquisition waits for a held key by default, in milliseconds: the one place of this default for
+ * {@link acquireLock}, `withLock` and the Redis lock's queued `acquire`.
+ */
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+
 /** Defaults of {@link acquireLock}, `withLock` and the generation lock. */
 export const DEFAULT_ACQUIRE_LOCK = Object.freeze({
+  /** @default 300 000 ms */
   ttlMs: 300_000,
-  acquireTimeoutMs: 10_000,
-  minDelayMs: 50,
+  /** @default 10 000 ms */
+  acquireTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+  /** @default 50 ms */
+  initialDelayMs: 50,
+  /** @default 800 ms */
   maxDelayMs: 800,
+  /** @default 2 */
+  multiplier: 2,
+  /** @default 1 (full jitter) */
+  jitter: 1,
 });
-
-/** The `MeshError` for an aborted signal: `canceled`, or `deadline_exceeded` for a timeout. */
-export function abortError(signal: AbortSignal): MeshError {
-  return MeshError.from(
-    signal.reason ?? new DOMException('the operation was aborted', 'AbortError'),
-    'canceled',
-  );
-}
 
 /**
  * A {@link Sleep} on `setTimeout`: the timer is cleared, and the promise rejected, when the signal aborts.
@@ -67,27 +80,6 @@ export function createTimerSleep(ref = true): Sleep {
 }
 
 /**
- * The wait before retry number `attempt` (0-based): "full jitter", a uniform draw between 0 and
- * `min(maxDelayMs, minDelayMs * 2^attempt)`, so contenders spread out instead of retrying in lockstep.
- */
-export function backoffDelayMs(
-  attempt: number,
-  random: () => number,
-  minDelayMs = 50,
-  maxDelayMs = 800,
-): number {
-  const cap = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(attempt, 30));
-  return random() * cap;
-}
-
-function checkNonNegative(value: number, field: string): number {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new MeshError(`${field} must be a finite number >= 0`, 'invalid_argument', { details: { field } });
-  }
-  return value;
-}
-
-/**
  * Takes `key` on `lock`, retrying with exponential backoff and full jitter (caps from 50 ms doubling to
  * 800 ms) until `acquireTimeoutMs` has passed. When the lock offers `acquire` (the Redis lock does), the
  * whole wait is delegated to it: a fair queue where the releasing holder hands the lease straight to the
@@ -100,7 +92,7 @@ function checkNonNegative(value: number, field: string): number {
  *   timeout; `canceled` or `deadline_exceeded` when `signal` aborts; whatever the lock rejects with.
  * @example
  * ```ts
- * const lease = await acquireLock(lock, generationLockKey('2026-11-24', '4-6'), { acquireTimeoutMs: 5_000 });
+ * const lease = await acquireLock(lock, 'generation:2026-11-24:6-8', { acquireTimeoutMs: 5_000 });
  * ```
  */
 export async function acquireLock(
@@ -113,11 +105,12 @@ export async function acquireLock(
     options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_LOCK.acquireTimeoutMs,
     'acquireTimeoutMs',
   );
-  const minDelayMs = checkNonNegative(options.minDelayMs ?? DEFAULT_ACQUIRE_LOCK.minDelayMs, 'minDelayMs');
-  const maxDelayMs = Math.max(
-    minDelayMs,
-    checkNonNegative(options.maxDelayMs ?? DEFAULT_ACQUIRE_LOCK.maxDelayMs, 'maxDelayMs'),
+  const given = resolveBackoffOptions(
+    { ...options, initialDelayMs: options.initialDelayMs ?? options.minDelayMs },
+    DEFAULT_ACQUIRE_LOCK,
   );
+  // The first cap is never above the largest one here: a maxDelayMs below initialDelayMs is raised to it.
+  const backoff = { ...given, maxDelayMs: Math.max(given.initialDelayMs, given.maxDelayMs) };
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? createTimerSleep();
   const now = options.now ?? Date.now;
@@ -150,13 +143,7 @@ export async function acquireLock(
         details: { key, waitedMs, reason: 'lock_busy' },
       });
     }
-    await pause(
-      lock,
-      key,
-      Math.min(leftMs, backoffDelayMs(attempt, random, minDelayMs, maxDelayMs)),
-      sleep,
-      signal,
-    );
+    await pause(lock, key, Math.min(leftMs, backoffDelayMs(attempt, backoff, random)), sleep, signal);
   }
 }
 

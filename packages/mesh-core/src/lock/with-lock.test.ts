@@ -1,11 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
+import { abortError } from '../errors/abort-error.js';
 import { MeshError } from '../errors/mesh-error.js';
 import { createMemoryLock } from '../memory/memory-lock.js';
 import { createMemoryStateStore } from '../memory/memory-state-store.js';
 import type { DistributedLock, LockLease } from '../ports/distributed-lock.js';
 import { expectMeshError } from '../testing/index.js';
-import { abortError, type Sleep } from './acquire-lock.js';
-import { generationLockKey, withLock } from './with-lock.js';
+import type { Sleep } from './acquire-lock.js';
+import { withLock } from './with-lock.js';
 
 /** A fake clock with timers: `sleep` waits until `advance` moves the clock past its deadline. */
 function createScheduler() {
@@ -63,7 +64,7 @@ describe('withLock', () => {
   it('runs fn under the lease, keeps it alive every ttl/3, and releases it', async () => {
     const scheduler = createScheduler();
     const lock = createMemoryLock({ now: scheduler.now });
-    const key = generationLockKey('2026-11-24', '4-6');
+    const key = 'generation:2026-11-24:4-6';
     const gate = deferred();
     let seen: LockLease | undefined;
     const extend = vi.spyOn(lock, 'extend');
@@ -221,16 +222,5 @@ describe('withLock', () => {
       'invalid_argument',
     );
     expect(await lock.holder('k')).toBeUndefined();
-  });
-});
-
-describe('generationLockKey', () => {
-  it('builds generation:{date}:{ageBand} and rejects bad parts', () => {
-    expect(generationLockKey('2026-11-24', '4-6')).toBe('generation:2026-11-24:4-6');
-    expect(generationLockKey(new Date('2026-11-24T23:30:00Z'), '7-9')).toBe('generation:2026-11-24:7-9');
-    expect(() => generationLockKey('24/11/2026', '4-6')).toThrow(/YYYY-MM-DD/);
-    expect(() => generationLockKey('2026-13-45', '4-6')).toThrow(/YYYY-MM-DD/);
-    expect(() => generationLockKey(new Date(Number.NaN), '4-6')).toThrow(/YYYY-MM-DD/);
-    expect(() => generationLockKey('2026-11-24', '4:6')).toThrow(/age band/);
   });
 });

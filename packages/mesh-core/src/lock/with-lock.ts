@@ -41,39 +41,6 @@ export interface WithLockOptions extends AcquireLockOptions {
   logger?: Logger;
 }
 
-/**
- * The key of the story-generation lock: `generation:{date}:{ageBand}`, with the date as `YYYY-MM-DD` (UTC).
- *
- * @throws {MeshError} `invalid_argument` for an invalid date or an age band that is not `[A-Za-z0-9_+-]+`.
- * @example
- * ```ts
- * generationLockKey('2026-11-24', '4-6'); // 'generation:2026-11-24:4-6'
- * ```
- */
-export function generationLockKey(date: string | Date, ageBand: string): string {
-  const day =
-    date instanceof Date ? (Number.isNaN(date.getTime()) ? '' : date.toISOString().slice(0, 10)) : date;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
-    throw new MeshError(
-      `invalid generation date "${String(date)}": expected YYYY-MM-DD`,
-      'invalid_argument',
-      {
-        details: { field: 'date' },
-      },
-    );
-  }
-  if (typeof ageBand !== 'string' || !/^[A-Za-z0-9_+-]+$/.test(ageBand)) {
-    throw new MeshError(
-      `invalid age band "${String(ageBand)}": expected something like 4-6`,
-      'invalid_argument',
-      {
-        details: { field: 'ageBand' },
-      },
-    );
-  }
-  return `generation:${day}:${ageBand}`;
-}
-
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /**
@@ -88,7 +55,7 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
  *   `fn`'s own error, or acquisition errors from {@link acquireLock}.
  * @example
  * ```ts
- * const story = await withLock(lock, generationLockKey('2026-11-24', '4-6'), async (signal, lease) =>
+ * const story = await withLock(lock, 'generation:2026-11-24:6-8', async (signal, lease) =>
  *   generateStory({ signal, fencingToken: lease.fencingToken }),
  * { deadLetter: { store, stream: 'dead-letter:generation' } });
  * ```

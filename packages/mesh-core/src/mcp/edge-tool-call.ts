@@ -1,13 +1,13 @@
 import { SpanKind } from '@opentelemetry/api';
 import { createCallScope } from '../context/call-scope.js';
 import { MeshError } from '../errors/mesh-error.js';
-import type { InboundCall, ToolHost } from '../node/tool-host.js';
+import type { InboundCall, ToolHost } from '../host/tool-host.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import { recordSpanError, withSpan } from '../observability/tracing.js';
 import type { ToolOutcome, ToolProgress } from '../tool/tool-context.js';
 import { isUnknownToolError, toolErrorResult, unknownToolProtocolError } from './edge-errors.js';
+import type { ResolvedEdgeOptions } from './edge-options.js';
 import { type HeaderReader, readCallMetadata } from './inbound-call.js';
-import type { ResolvedEdgeOptions } from './mcp-server-factory.js';
 import { toPublicError } from './public-error.js';
 
 /** One MCP `tools/call` as an edge received it, whichever way it is served (the SDK's server or the relay path). */

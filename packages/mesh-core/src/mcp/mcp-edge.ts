@@ -7,7 +7,7 @@ import {
   type PerRequestResponseMode,
 } from '@modelcontextprotocol/server';
 import { MeshError } from '../errors/mesh-error.js';
-import type { ToolHost } from '../node/tool-host.js';
+import type { ToolHost } from '../host/tool-host.js';
 import { silentLogger } from '../observability/logger.js';
 import {
   authenticateBearer,

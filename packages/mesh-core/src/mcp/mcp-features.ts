@@ -9,12 +9,11 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { MeshError } from '../errors/mesh-error.js';
-import type { CompletionHost, FeatureCall, PromptHost, ResourceHost } from '../node/feature-host.js';
-import type { ToolHost } from '../node/tool-host.js';
+import type { CompletionHost, FeatureCall, PromptHost, ResourceHost } from '../host/feature-host.js';
+import type { ToolHost } from '../host/tool-host.js';
 import type { ClientLogRecord } from '../observability/client-logger.js';
-import type { LogLevel } from '../observability/logger.js';
+import type { Logger, LogLevel } from '../observability/logger.js';
 import { readCallMetadata } from './inbound-call.js';
-import type { ResolvedEdgeOptions } from './mcp-server-factory.js';
 import { toPublicError } from './public-error.js';
 
 /** The resource, prompt and completion side an MCP edge serves beside a host's tools. */
@@ -39,6 +38,14 @@ export function withHostFeatures<T extends McpFeatures>(host: ToolHost, options:
   if (merged.prompts === undefined && own.prompts) merged.prompts = own.prompts;
   if (merged.completion === undefined && own.completion) merged.completion = own.completion;
   return merged;
+}
+
+/** What the feature handlers read of the edge's resolved options (a subset of `ResolvedEdgeOptions`). */
+export interface FeatureEdgeOptions {
+  logger: Logger;
+  now: () => number;
+  clientLogging: boolean;
+  generateId?: (() => string) | undefined;
 }
 
 /** Most resource URIs one 2025-era session or stdio connection may subscribe to. */
@@ -66,7 +73,7 @@ export function featureCapabilities(features: McpFeatures, logging: boolean): Se
  * drops records below the level the client asked for (`logging/setLevel` on a 2025-era session, the request's
  * `_meta` log level in the 2026 era, where nothing is sent when the request names none).
  */
-export function clientLogSinkFor(ctx: ServerContext, options: ResolvedEdgeOptions) {
+export function clientLogSinkFor(ctx: ServerContext, options: FeatureEdgeOptions) {
   return (record: ClientLogRecord) => {
     ctx.mcpReq
       .log(MCP_LEVELS[record.level], record.data, record.logger)
@@ -100,7 +107,7 @@ function protocolErrorOf(error: unknown, uri?: string): ProtocolError {
 export function registerFeatureHandlers(
   server: Server,
   features: McpFeatures,
-  options: ResolvedEdgeOptions & { clientLogging: boolean },
+  options: FeatureEdgeOptions,
   subscriptions: Set<string>,
   follow = false,
 ): void {

@@ -1,11 +1,10 @@
 import type { McpRequestContext, Tool } from '@modelcontextprotocol/server';
 import { INTERNAL_ERROR, ProtocolError, Server } from '@modelcontextprotocol/server';
-import type { Tracer } from '@opentelemetry/api';
 import { MeshError } from '../errors/mesh-error.js';
-import type { ToolHost } from '../node/tool-host.js';
-import { type Logger, silentLogger } from '../observability/logger.js';
-import type { MeshMetrics } from '../observability/metrics.js';
+import type { ToolHost } from '../host/tool-host.js';
+import type { Logger } from '../observability/logger.js';
 import { isInputRequired, type MeshToolInfo, type ToolOutcome } from '../tool/tool-context.js';
+import { type McpEdgeOptions, resolveEdgeOptions } from './edge-options.js';
 import { runEdgeToolCall } from './edge-tool-call.js';
 import {
   clientLogSinkFor,
@@ -16,48 +15,10 @@ import {
 } from './mcp-features.js';
 import { takeSettledCall } from './settled-calls.js';
 
-/** Options shared by the MCP edges (HTTP and stdio). */
-export interface McpEdgeOptions extends McpFeatures {
-  /**
-   * Advertise the `logging` capability and send what handlers write to their context's logger to the client as
-   * `notifications/message`, at or above the level it asked for (through a gateway too: peer links stream the
-   * records back). Default `true`.
-   */
-  clientLogging?: boolean;
-  /** Name and version reported to clients. Default: `{ name: host.id, version: '0.1.0' }`. */
-  serverInfo?: { name: string; version: string };
-  /** Instructions for the model, sent at initialization. Default none. */
-  instructions?: string;
-  /** Logger. Default: silent. */
-  logger?: Logger;
-  /** Metrics; rejected requests are counted on `errors_total`. Default: none. */
-  metrics?: MeshMetrics;
-  /** Tracer for the edge span around each call. Default: the global provider's mesh tracer. */
-  tracer?: Tracer;
-  /** Clock, for tests. Default `Date.now`. */
-  now?: () => number;
-  /** Generates correlation ids for calls that carry none. Default `crypto.randomUUID`. */
-  generateId?: () => string;
-}
-
-/** {@link McpEdgeOptions} with their defaults applied: what the SDK handler and the relay path both run with. */
-export type ResolvedEdgeOptions = McpEdgeOptions & {
-  now: () => number;
-  logger: Logger;
-  serverInfo: { name: string; version: string };
-  clientLogging: boolean;
-};
-
-/** Applies the defaults of {@link McpEdgeOptions} for `host`. */
-export function resolveEdgeOptions(host: ToolHost, options: McpEdgeOptions): ResolvedEdgeOptions {
-  return {
-    ...options,
-    now: options.now ?? Date.now,
-    logger: (options.logger ?? silentLogger).child({ edge: 'mcp', nodeId: host.id }),
-    serverInfo: options.serverInfo ?? { name: host.id, version: '0.1.0' },
-    clientLogging: options.clientLogging ?? true,
-  };
-}
+// The edge's options live in their own leaf module (no import cycle with edge-tool-call); re-exported here for
+// the modules that import them from the factory.
+export type { McpEdgeOptions, ResolvedEdgeOptions } from './edge-options.js';
+export { resolveEdgeOptions } from './edge-options.js';
 
 /** Options for {@link createMcpServerFactory} itself (not for the edge). */
 export interface McpServerFactoryOptions {

@@ -1,6 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/server';
 import { type StdioServerHandle, serveStdio as serveSdkStdio } from '@modelcontextprotocol/server/stdio';
-import type { ToolHost } from '../node/tool-host.js';
+import type { ToolHost } from '../host/tool-host.js';
 import { silentLogger } from '../observability/logger.js';
 import { createMcpServerFactory, type McpEdgeOptions } from './mcp-server-factory.js';
 

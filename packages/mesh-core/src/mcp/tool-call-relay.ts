@@ -6,11 +6,11 @@ import {
   LOG_LEVEL_META_KEY,
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
-import type { ToolHost } from '../node/tool-host.js';
+import type { ToolHost } from '../host/tool-host.js';
 import type { ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
+import type { ResolvedEdgeOptions } from './edge-options.js';
 import { runEdgeToolCall } from './edge-tool-call.js';
 import type { HeaderReader } from './inbound-call.js';
-import type { ResolvedEdgeOptions } from './mcp-server-factory.js';
 import type { InterceptedAnswer } from './node-http-adapter.js';
 import { attachSettledCall, type SettledToolCall } from './settled-calls.js';
 

@@ -15,6 +15,7 @@ import {
   settledBuckets,
   spendBucketEnd,
 } from '../ledger/spend-window.js';
+import { checkInteger } from '../options/check-options.js';
 import type {
   Budget,
   BudgetStatus,
@@ -23,7 +24,7 @@ import type {
   Reservation,
   Settlement,
 } from '../ports/cost-ledger.js';
-import { checkKey, checkPositiveInteger, checkTtlMs, closedError } from './validate.js';
+import { checkKey, checkTtlMs, closedError } from './validate.js';
 
 /** Options for {@link createMemoryCostLedger}. */
 export interface MemoryCostLedgerOptions {
@@ -132,10 +133,7 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
   const budgets = new Map<string, Required<Budget>>();
   for (const [scope, budget] of Object.entries(options.budgets ?? {}))
     budgets.set(scope, checkBudget(scope, budget));
-  const windowBuckets = checkPositiveInteger(
-    options.windowBuckets ?? DEFAULT_WINDOW_BUCKETS,
-    'windowBuckets',
-  );
+  const windowBuckets = checkInteger(options.windowBuckets ?? DEFAULT_WINDOW_BUCKETS, 'windowBuckets');
   const settledRetentionMs = checkTtlMs(
     options.settledRetentionMs ?? DEFAULT_SETTLED_RETENTION_MS,
     'settledRetentionMs',

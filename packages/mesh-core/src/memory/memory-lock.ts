@@ -1,5 +1,5 @@
+import { abortError } from '../errors/abort-error.js';
 import { MeshError } from '../errors/mesh-error.js';
-import { abortError } from '../lock/acquire-lock.js';
 import type { DistributedLock, LockLease } from '../ports/distributed-lock.js';
 import { checkKey, checkTtlMs, closedError } from './validate.js';
 

@@ -1,4 +1,5 @@
 import { MeshError } from '../errors/mesh-error.js';
+import { checkInteger } from '../options/check-options.js';
 import type { ScoredMember, StateStore, StreamEntry } from '../ports/state-store.js';
 import {
   ackEntries,
@@ -13,7 +14,7 @@ import {
   readNew,
   requireGroup,
 } from './memory-stream.js';
-import { checkKey, checkPositiveInteger, checkTtlMs, closedError } from './validate.js';
+import { checkKey, checkTtlMs, closedError } from './validate.js';
 
 /** Options for {@link createMemoryStateStore}. */
 export interface MemoryStateStoreOptions {
@@ -193,7 +194,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
       const maxLength =
         appendOptions.maxLength === undefined
           ? undefined
-          : checkPositiveInteger(appendOptions.maxLength, 'maxLength');
+          : checkInteger(appendOptions.maxLength, 'maxLength');
       if (Object.values(fields).some((value) => typeof value !== 'string')) {
         throw new MeshError('stream field values must be strings', 'invalid_argument', {
           details: { field: 'fields' },
@@ -210,7 +211,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
     },
     async streamReadGroup(stream, group, consumer, readOptions = {}) {
       checkKey(consumer, 'consumer');
-      const count = checkPositiveInteger(readOptions.count ?? DEFAULT_COUNT, 'count');
+      const count = checkInteger(readOptions.count ?? DEFAULT_COUNT, 'count');
       const blockMs = readOptions.blockMs ?? 0;
       if (!Number.isFinite(blockMs) || blockMs < 0) {
         throw new MeshError('blockMs must be a finite number >= 0', 'invalid_argument', {
@@ -248,7 +249,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
           details: { field: 'minIdleMs' },
         });
       }
-      const count = checkPositiveInteger(claimOptions.count ?? DEFAULT_COUNT, 'count');
+      const count = checkInteger(claimOptions.count ?? DEFAULT_COUNT, 'count');
       const streamValue = get(stream, 'stream')?.value;
       const groupValue = requireGroup(streamValue, stream, group);
       return claimIdle(streamValue as MemoryStream, groupValue, consumer, minIdleMs, count, now());
@@ -263,7 +264,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
       const count =
         rangeOptions.count === undefined
           ? Number.POSITIVE_INFINITY
-          : checkPositiveInteger(rangeOptions.count, 'count');
+          : checkInteger(rangeOptions.count, 'count');
       const streamValue = get(stream, 'stream')?.value;
       return streamValue ? rangeEntries(streamValue, start, end, count) : [];
     },

@@ -1,5 +1,12 @@
 import { UriTemplate } from '@modelcontextprotocol/server';
 import { MeshError } from '../errors/mesh-error.js';
+import type {
+  MeshCompletion,
+  MeshPromptInfo,
+  MeshResourceInfo,
+  MeshResourceTemplateInfo,
+} from '../host/feature-host.js';
+import { stripUndefined } from '../options/strip-undefined.js';
 import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type {
   CompletionValues,
@@ -8,12 +15,6 @@ import type {
   ResourceTemplateDefinition,
 } from '../resource/resource-definition.js';
 import { TOOL_NAME_PATTERN } from '../tool/tool-definition.js';
-import type {
-  MeshCompletion,
-  MeshPromptInfo,
-  MeshResourceInfo,
-  MeshResourceTemplateInfo,
-} from './feature-host.js';
 
 // Validation of resource, resource-template and prompt definitions at registration, with errors naming the
 // definition and the field (as `describeTool` does for tools), and normalisation of what their handlers return.
@@ -217,7 +218,7 @@ export function describePrompt(prompt: AnyPromptDefinition): MeshPromptInfo {
       });
     }
     info.arguments?.push(
-      stripUndefined<{ name: string }>({
+      stripUndefined<NonNullable<MeshPromptInfo['arguments']>[number]>({
         name: argument,
         description: spec.description,
         required: spec.required ?? false,
@@ -276,10 +277,4 @@ export function toCompletion(what: string, answer: CompletionValues): MeshComple
   else if (values.length > MAX_COMPLETION_VALUES) completion.total = values.length;
   if (given.hasMore === true || values.length > MAX_COMPLETION_VALUES) completion.hasMore = true;
   return completion;
-}
-
-/** `value` without its `undefined` fields, as `T` (whose optional fields must then be absent, not undefined). */
-function stripUndefined<T>(value: Record<string, unknown>): T {
-  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
-  return value as T;
 }

@@ -1,6 +1,15 @@
 import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
 import { createCallScope, raceAbort } from '../context/call-scope.js';
 import { MeshError } from '../errors/mesh-error.js';
+import type {
+  CompletionHost,
+  FeatureCall,
+  MeshPromptInfo,
+  MeshResourceInfo,
+  PromptHost,
+  ResourceChange,
+  ResourceHost,
+} from '../host/feature-host.js';
 import { createClientLogger } from '../observability/client-logger.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
@@ -10,15 +19,6 @@ import type {
   ResourceTemplateDefinition,
 } from '../resource/resource-definition.js';
 import { echoableName } from './closest-names.js';
-import type {
-  CompletionHost,
-  FeatureCall,
-  MeshPromptInfo,
-  MeshResourceInfo,
-  PromptHost,
-  ResourceChange,
-  ResourceHost,
-} from './feature-host.js';
 import {
   describePrompt,
   describeResource,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { MeshError } from '../errors/mesh-error.js';
+import type { InboundCall } from '../host/tool-host.js';
 import type { LinkCallOptions } from '../link/peer-link-types.js';
 import { createMemoryCostLedger } from '../memory/memory-cost-ledger.js';
 import { createMemoryEventBus } from '../memory/memory-event-bus.js';
@@ -10,7 +11,6 @@ import { createMeshMetrics } from '../observability/metrics.js';
 import type { MeshClient, ToolContext } from '../tool/tool-context.js';
 import { type AnyToolDefinition, defineTool } from '../tool/tool-definition.js';
 import { createLocalToolHost, type LocalToolHostOptions } from './local-tool-host.js';
-import type { InboundCall } from './tool-host.js';
 
 const ports = () => ({
   state: createMemoryStateStore(),

@@ -3,6 +3,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { createCallScope, raceAbort } from '../context/call-scope.js';
 import { createToolContext, type ToolPorts, unconfiguredMeshClient } from '../context/create-tool-context.js';
 import { MeshError } from '../errors/mesh-error.js';
+import type { HostHealth, InboundCall, ToolHost } from '../host/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import { type TraceCarrier, withSpan } from '../observability/tracing.js';
@@ -16,7 +17,6 @@ import {
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
 import { closestNames, echoableName } from './closest-names.js';
 import { validateWithSchema } from './schema-validation.js';
-import type { HostHealth, InboundCall, ToolHost } from './tool-host.js';
 import { describeTool, type RegisteredTool, toCallResult } from './tool-registration.js';
 
 /** Options for {@link createLocalToolHost}. */

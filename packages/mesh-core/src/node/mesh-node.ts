@@ -4,6 +4,8 @@ import { localhostAllowedHostnames } from '@modelcontextprotocol/server';
 import type { Tracer } from '@opentelemetry/api';
 import type { ToolPorts } from '../context/create-tool-context.js';
 import { MeshError } from '../errors/mesh-error.js';
+import type { HostFeatures } from '../host/feature-host.js';
+import type { ToolHost } from '../host/tool-host.js';
 import { createMeshServer, type MeshServer, type MeshServerOptions } from '../link/mesh-server.js';
 import { createMcpHttpHandler, type McpHttpHandler, type McpHttpHandlerOptions } from '../mcp/mcp-edge.js';
 import { createMemoryCostLedger } from '../memory/memory-cost-ledger.js';
@@ -16,10 +18,8 @@ import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type { ResourceDefinition, ResourceTemplateDefinition } from '../resource/resource-definition.js';
 import type { MeshClient } from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
-import type { HostFeatures } from './feature-host.js';
 import { createLocalFeatureHost, type LocalFeatureHost } from './local-feature-host.js';
 import { createLocalToolHost, type DrainOptions } from './local-tool-host.js';
-import type { ToolHost } from './tool-host.js';
 
 /** MCP endpoint settings of a {@link MeshNode}. */
 export interface MeshNodeMcpOptions

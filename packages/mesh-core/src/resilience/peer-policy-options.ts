@@ -1,7 +1,9 @@
 import { MeshError } from '../errors/mesh-error.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { checkFinite, checkInteger, checkPositive } from '../options/check-options.js';
 import type { CircuitStateStore } from '../ports/circuit-state.js';
 import type { EventBus } from '../ports/event-bus.js';
+import { type BackoffOptions, resolveBackoffOptions } from './backoff.js';
 import type { CircuitBreakerOptions } from './shared-circuit-breaker.js';
 
 /** Deadlines of calls to one peer. Precedence: per tool, then per peer, then global. */
@@ -23,13 +25,15 @@ export interface TimeoutOptions {
  * Retries of retry-safe failures (`unavailable`, `resource_exhausted`, and `deadline_exceeded` of idempotent
  * calls): exponential backoff with jitter, never waiting past the call's deadline.
  */
-export interface RetryOptions {
+export interface RetryOptions extends BackoffOptions {
   /** Attempts in all, the first included; 1 disables retries. Default 4 (3 retries, the brief's Polly setting). */
   maxAttempts?: number;
   /** Delay before the first retry, in milliseconds. Default 500. */
   initialDelayMs?: number;
   /** Cap on a computed delay, in milliseconds (a server's `retryAfterMs` may exceed it). Default 10 000. */
   maxDelayMs?: number;
+  /** Factor the delay grows by per retry, at least 1. Default 2. */
+  multiplier?: number;
   /** Randomised share of each delay, 0 (none) to 1 (full jitter). Default 0.5. */
   jitter?: number;
 }
@@ -71,7 +75,7 @@ export interface PeerPolicyOptions {
 /** Defaults of {@link PeerPolicyOptions}. */
 export const DEFAULT_PEER_POLICY = {
   timeouts: { globalMs: 30_000 },
-  retry: { maxAttempts: 4, initialDelayMs: 500, maxDelayMs: 10_000, jitter: 0.5 },
+  retry: { maxAttempts: 4, initialDelayMs: 500, maxDelayMs: 10_000, multiplier: 2, jitter: 0.5 },
   breaker: {
     failureRatio: 0.5,
     samplingDurationMs: 30_000,
@@ -102,19 +106,6 @@ export interface ResolvedPeerPolicyOptions {
   logger: Logger;
 }
 
-function check(name: string, value: number, valid: boolean, rule: string): number {
-  if (!valid || Number.isNaN(value)) {
-    throw new MeshError(`${name} must be ${rule}, got ${value}`, 'invalid_argument', {
-      details: { field: name },
-    });
-  }
-  return value;
-}
-
-const positive = (name: string, value: number) => check(name, value, value > 0, 'a positive number');
-const whole = (name: string, value: number, min: number) =>
-  check(name, value, Number.isInteger(value) && value >= min, `an integer >= ${min}`);
-
 /** Applies defaults and checks limits once; throws `invalid_argument` naming the bad option. */
 export function resolvePeerPolicyOptions(options: PeerPolicyOptions): ResolvedPeerPolicyOptions {
   if (!options.target)
@@ -122,9 +113,12 @@ export function resolvePeerPolicyOptions(options: PeerPolicyOptions): ResolvedPe
   const t = options.timeouts ?? {};
   const toolMs: Record<string, number> = {};
   for (const [tool, ms] of Object.entries(t.toolMs ?? {}))
-    toolMs[tool] = positive(`timeouts.toolMs.${tool}`, ms);
+    toolMs[tool] = checkPositive(ms, `timeouts.toolMs.${tool}`);
   const r = { ...DEFAULT_PEER_POLICY.retry, ...options.retry };
-  const breakDurationMs = positive('breaker.breakDurationMs', options.breaker?.breakDurationMs ?? 60_000);
+  const breakDurationMs = checkPositive(
+    options.breaker?.breakDurationMs ?? 60_000,
+    'breaker.breakDurationMs',
+  );
   const b = {
     ...DEFAULT_PEER_POLICY.breaker,
     probeTtlMs: Math.min(DEFAULT_PEER_POLICY.breaker.probeTtlMs, breakDurationMs),
@@ -134,32 +128,28 @@ export function resolvePeerPolicyOptions(options: PeerPolicyOptions): ResolvedPe
   return {
     target: options.target,
     timeouts: {
-      globalMs: positive('timeouts.globalMs', t.globalMs ?? DEFAULT_PEER_POLICY.timeouts.globalMs),
-      peerMs: t.peerMs === undefined ? undefined : positive('timeouts.peerMs', t.peerMs),
+      globalMs: checkPositive(t.globalMs ?? DEFAULT_PEER_POLICY.timeouts.globalMs, 'timeouts.globalMs'),
+      peerMs: t.peerMs === undefined ? undefined : checkPositive(t.peerMs, 'timeouts.peerMs'),
       toolMs,
-      attemptMs: t.attemptMs === undefined ? undefined : positive('timeouts.attemptMs', t.attemptMs),
+      attemptMs: t.attemptMs === undefined ? undefined : checkPositive(t.attemptMs, 'timeouts.attemptMs'),
     },
     retry: {
-      maxAttempts: whole('retry.maxAttempts', r.maxAttempts, 1),
-      initialDelayMs: check('retry.initialDelayMs', r.initialDelayMs, r.initialDelayMs >= 0, '>= 0'),
-      maxDelayMs: check('retry.maxDelayMs', r.maxDelayMs, r.maxDelayMs >= 0, '>= 0'),
-      jitter: check('retry.jitter', r.jitter, r.jitter >= 0 && r.jitter <= 1, 'between 0 and 1'),
+      maxAttempts: checkInteger(r.maxAttempts, 'retry.maxAttempts', 1),
+      ...resolveBackoffOptions(r, DEFAULT_PEER_POLICY.retry, 'retry'),
     },
     breaker: {
-      failureRatio: check(
+      failureRatio: checkPositive(
+        checkFinite(b.failureRatio, 'breaker.failureRatio', { max: 1 }),
         'breaker.failureRatio',
-        b.failureRatio,
-        b.failureRatio > 0 && b.failureRatio <= 1,
-        'in (0, 1]',
       ),
-      samplingDurationMs: positive('breaker.samplingDurationMs', b.samplingDurationMs),
-      minimumThroughput: whole('breaker.minimumThroughput', b.minimumThroughput, 1),
+      samplingDurationMs: checkPositive(b.samplingDurationMs, 'breaker.samplingDurationMs'),
+      minimumThroughput: checkInteger(b.minimumThroughput, 'breaker.minimumThroughput', 1),
       breakDurationMs,
-      probeTtlMs: positive('breaker.probeTtlMs', b.probeTtlMs),
+      probeTtlMs: checkPositive(b.probeTtlMs, 'breaker.probeTtlMs'),
     },
     bulkhead: {
-      maxConcurrent: whole('bulkhead.maxConcurrent', k.maxConcurrent, 1),
-      maxQueued: whole('bulkhead.maxQueued', k.maxQueued, 0),
+      maxConcurrent: checkInteger(k.maxConcurrent, 'bulkhead.maxConcurrent', 1),
+      maxQueued: checkInteger(k.maxQueued, 'bulkhead.maxQueued', 0),
     },
     events: options.events,
     circuitState: options.circuitState,

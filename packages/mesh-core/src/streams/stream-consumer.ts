@@ -1,6 +1,8 @@
 import { MeshError } from '../errors/mesh-error.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { checkInteger, checkNonEmptyString, checkPositive } from '../options/check-options.js';
 import type { StateStore, StreamEntry } from '../ports/state-store.js';
+import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
 
 /**
  * True for the error a {@link StateStore} reports when a stream's consumer group (or the stream) does not
@@ -52,7 +54,15 @@ export interface StreamConsumerOptions {
   blockMs?: number;
   /** Where a group starts when this consumer creates it: `'0'` the whole stream, `'$'` new entries. Default `'0'`. */
   startId?: '0' | '$';
-  /** Pause after a store failure before trying again, in milliseconds. Default 1 000. */
+  /**
+   * Pause after a store failure before trying again (the shared {@link BackoffOptions}, counted over failures in a
+   * row). Default: 1 000 ms every time (`{ initialDelayMs: 1000, maxDelayMs: 1000, multiplier: 2, jitter: 0 }`).
+   */
+  errorBackoff?: BackoffOptions;
+  /**
+   * Pause after a store failure before trying again, in milliseconds.
+   * @deprecated Use `errorBackoff`; `errorBackoffMs: n` is `errorBackoff: { initialDelayMs: n, maxDelayMs: n }`.
+   */
   errorBackoffMs?: number;
   /** Default {@link silentLogger}. */
   logger?: Logger;
@@ -75,47 +85,48 @@ export const DEFAULT_STREAM_CONSUMER = Object.freeze({
   batchSize: 10,
   blockMs: 2_000,
   startId: '0' as const,
-  errorBackoffMs: 1_000,
+  errorBackoff: Object.freeze({ initialDelayMs: 1_000, maxDelayMs: 1_000, multiplier: 2, jitter: 0 }),
 });
 
-function checkPositive(value: number, field: string, integer = false): number {
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new MeshError(`${field} must be a ${integer ? 'whole ' : ''}number > 0`, 'invalid_argument', {
-      details: { field },
-    });
-  }
-  return value;
-}
+/** {@link StreamConsumerOptions} with defaults applied and limits checked (see {@link resolveStreamConsumerOptions}). */
+export type ResolvedStreamConsumerOptions = ReturnType<typeof resolveStreamConsumerOptions>;
 
-function resolveStreamConsumerOptions(options: StreamConsumerOptions) {
-  for (const field of ['stream', 'group', 'consumer'] as const) {
-    if (typeof options[field] !== 'string' || options[field] === '') {
-      throw new MeshError(`${field} must be a non-empty string`, 'invalid_argument', { details: { field } });
-    }
-  }
+/**
+ * Applies {@link DEFAULT_STREAM_CONSUMER} to `options` and checks every field once.
+ *
+ * @throws {MeshError} `invalid_argument` naming the bad field.
+ */
+export function resolveStreamConsumerOptions(options: StreamConsumerOptions) {
+  for (const field of ['stream', 'group', 'consumer'] as const) checkNonEmptyString(options[field], field);
   const d = DEFAULT_STREAM_CONSUMER;
+  const legacyMs =
+    options.errorBackoffMs === undefined
+      ? undefined
+      : checkPositive(options.errorBackoffMs, 'errorBackoffMs');
   return {
     ...options,
     visibilityTimeoutMs: checkPositive(
       options.visibilityTimeoutMs ?? d.visibilityTimeoutMs,
       'visibilityTimeoutMs',
     ),
-    maxDeliveries: checkPositive(options.maxDeliveries ?? d.maxDeliveries, 'maxDeliveries', true),
+    maxDeliveries: checkInteger(options.maxDeliveries ?? d.maxDeliveries, 'maxDeliveries'),
     deadLetterStream: options.deadLetterStream ?? `${options.stream}:dead-letter`,
-    deadLetterMaxLength: checkPositive(
+    deadLetterMaxLength: checkInteger(
       options.deadLetterMaxLength ?? d.deadLetterMaxLength,
       'deadLetterMaxLength',
-      true,
     ),
-    maxRememberedErrors: checkPositive(
+    maxRememberedErrors: checkInteger(
       options.maxRememberedErrors ?? d.maxRememberedErrors,
       'maxRememberedErrors',
-      true,
     ),
-    batchSize: checkPositive(options.batchSize ?? d.batchSize, 'batchSize', true),
+    batchSize: checkInteger(options.batchSize ?? d.batchSize, 'batchSize'),
     blockMs: checkPositive(options.blockMs ?? d.blockMs, 'blockMs'),
     startId: options.startId ?? d.startId,
-    errorBackoffMs: checkPositive(options.errorBackoffMs ?? d.errorBackoffMs, 'errorBackoffMs'),
+    errorBackoff: resolveBackoffOptions(
+      legacyMs === undefined ? options.errorBackoff : { initialDelayMs: legacyMs, maxDelayMs: legacyMs },
+      d.errorBackoff,
+      'errorBackoff',
+    ),
     logger: options.logger ?? silentLogger,
   };
 }
@@ -222,6 +233,7 @@ export function createStreamConsumer(options: StreamConsumerOptions): StreamCons
     });
 
   const run = async () => {
+    let failures = 0;
     while (!stopping.signal.aborted) {
       try {
         const claimed = await store.streamClaimIdle(stream, group, consumer, {
@@ -239,6 +251,7 @@ export function createStreamConsumer(options: StreamConsumerOptions): StreamCons
           blockMs: claimed.length > 0 ? 0 : resolved.blockMs,
           signal: stopping.signal,
         });
+        failures = 0;
         for (const entry of fresh) {
           if (stopping.signal.aborted) return;
           await handle(entry);
@@ -256,7 +269,8 @@ export function createStreamConsumer(options: StreamConsumerOptions): StreamCons
         } else {
           logger.error('stream consumer failed; retrying', { stream, group, error });
         }
-        await pause(resolved.errorBackoffMs);
+        await pause(backoffDelayMs(failures, resolved.errorBackoff));
+        failures += 1;
       }
     }
   };

@@ -162,6 +162,6 @@ export function createFakeLink(url: string, tools: readonly AnyToolDefinition[] 
 }
 
 /** A bare inbound call. */
-export function inbound(overrides: Partial<import('../../src/node/tool-host.js').InboundCall> = {}) {
+export function inbound(overrides: Partial<import('../../src/host/tool-host.js').InboundCall> = {}) {
   return { signal: new AbortController().signal, correlationId: 'corr-1', hop: 0, ...overrides };
 }

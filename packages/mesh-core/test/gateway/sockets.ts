@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { ToolHost } from '../../src/host/tool-host.js';
 import { createMeshServer, type MeshServer } from '../../src/link/mesh-server.js';
 import { createMcpHttpHandler } from '../../src/mcp/mcp-edge.js';
 import { createLocalToolHost, type LocalToolHost } from '../../src/node/local-tool-host.js';
-import type { ToolHost } from '../../src/node/tool-host.js';
 import { memoryPorts, type PeerRecord, peerTools } from './fixtures.js';
 
 /** A peer node on a real HTTP/2 socket (port 0, or `port` to come back on the same address). */

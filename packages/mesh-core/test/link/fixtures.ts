@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { MeshError } from '../../src/errors/mesh-error.js';
 import { MeshService } from '../../src/gen/mesh/v1/mesh_pb.js';
+import type { HostHealth, InboundCall, ToolHost } from '../../src/host/tool-host.js';
 import { createMeshServiceImpl } from '../../src/link/mesh-service.js';
-import type { HostHealth, InboundCall, ToolHost } from '../../src/node/tool-host.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { MeshToolInfo, ToolCallResult } from '../../src/tool/tool-context.js';
 

@@ -2,9 +2,9 @@ import * as http2 from 'node:http2';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallToolRequestSchema, CallToolResponseSchema } from '../../src/gen/mesh/v1/mesh_pb.js';
+import type { InboundCall, ToolHost } from '../../src/host/tool-host.js';
 import { createMeshServer, type MeshServer } from '../../src/link/mesh-server.js';
 import { createHmacPeerAuth } from '../../src/link/peer-auth.js';
-import type { InboundCall, ToolHost } from '../../src/node/tool-host.js';
 import type { ToolOutcome } from '../../src/tool/tool-context.js';
 import { createTestHost, type TestHost } from './fixtures.js';
 

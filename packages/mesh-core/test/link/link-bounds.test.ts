@@ -6,9 +6,9 @@
 import { getEventListeners, setMaxListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MeshError } from '../../src/errors/mesh-error.js';
+import type { InboundCall } from '../../src/host/tool-host.js';
 import { createMeshServer } from '../../src/link/mesh-server.js';
 import { createPeerLink, peerLinkInFlight } from '../../src/link/peer-link.js';
-import type { InboundCall } from '../../src/node/tool-host.js';
 import { createPeerPolicy } from '../../src/resilience/peer-policy.js';
 import { createTestHost, metadata, type TestHost } from './fixtures.js';
 

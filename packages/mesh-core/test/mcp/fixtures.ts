@@ -4,6 +4,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import * as z from 'zod';
 import type { ToolPorts } from '../../src/context/create-tool-context.js';
 import { MeshError } from '../../src/errors/mesh-error.js';
+import type { ToolHost } from '../../src/host/tool-host.js';
 import {
   createMcpHttpHandler,
   type McpHttpHandler,
@@ -14,7 +15,6 @@ import { createMemoryEventBus } from '../../src/memory/memory-event-bus.js';
 import { createMemoryLock } from '../../src/memory/memory-lock.js';
 import { createMemoryStateStore } from '../../src/memory/memory-state-store.js';
 import { createLocalToolHost, type LocalToolHostOptions } from '../../src/node/local-tool-host.js';
-import type { ToolHost } from '../../src/node/tool-host.js';
 import { defineTool } from '../../src/tool/tool-definition.js';
 
 /** The 2025-era protocol versions a test client may pin. */

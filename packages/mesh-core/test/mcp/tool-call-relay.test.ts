@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from
 import * as z from 'zod';
 import { MeshError } from '../../src/errors/mesh-error.js';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
+import type { ToolHost } from '../../src/host/tool-host.js';
 import { createLocalToolHost } from '../../src/node/local-tool-host.js';
 import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
-import type { ToolHost } from '../../src/node/tool-host.js';
 import { defineTool } from '../../src/tool/tool-definition.js';
 import { inputTools } from '../gateway/input-tools.js';
 import { eventually } from '../gateway/sockets.js';

@@ -1,6 +1,15 @@
 import { hostname } from 'node:os';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { type Logger, MeshError, silentLogger } from '@kidsstories/mesh-core';
+import {
+  type BackoffOptions,
+  backoffDelayMs,
+  checkInteger,
+  type Logger,
+  MeshError,
+  type ResolvedBackoffOptions,
+  resolveBackoffOptions,
+  silentLogger,
+} from '@kidsstories/mesh-core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { meshErrorFromRedis } from './mesh-error-from-redis.js';
 
@@ -36,9 +45,14 @@ export interface RedisConnectionOptions {
    * Small so producers fail fast instead of queueing. Default 1.
    */
   maxRetriesPerRequest?: number;
-  /** First reconnect delay cap, in milliseconds; each attempt doubles it (full jitter). Default 50. */
+  /**
+   * Delays between reconnect attempts: the shared {@link BackoffOptions}. Default 50 ms doubling to 2 s, full jitter
+   * (`{ initialDelayMs: 50, maxDelayMs: 2000, multiplier: 2, jitter: 1 }`).
+   */
+  reconnectBackoff?: BackoffOptions;
+  /** First reconnect delay cap, in milliseconds. @deprecated Use `reconnectBackoff.initialDelayMs`. */
   reconnectBaseMs?: number;
-  /** Largest reconnect delay, in milliseconds. Default 2 000. */
+  /** Largest reconnect delay, in milliseconds. @deprecated Use `reconnectBackoff.maxDelayMs`. */
   reconnectMaxMs?: number;
   /** Random source in [0, 1) for reconnect jitter. Default `Math.random`. */
   random?: () => number;
@@ -91,8 +105,7 @@ export const DEFAULT_REDIS_CONNECTION = {
   connectTimeoutMs: 5_000,
   commandTimeoutMs: 5_000,
   maxRetriesPerRequest: 1,
-  reconnectBaseMs: 50,
-  reconnectMaxMs: 2_000,
+  reconnectBackoff: { initialDelayMs: 50, maxDelayMs: 2_000, multiplier: 2, jitter: 1 },
 } as const;
 
 interface ResolvedRedisConnectionOptions {
@@ -104,24 +117,17 @@ interface ResolvedRedisConnectionOptions {
 }
 
 /**
- * Full-jitter exponential backoff for reconnects: a uniform delay in `[0, min(max, base * 2^attempt)]`, so
- * replicas that lost Redis together do not reconnect in lockstep.
+ * The delay before reconnect `attempt` (ioredis counts from 1): the shared {@link backoffDelayMs} (full jitter by
+ * default, so replicas that lost Redis together do not reconnect in lockstep), in whole milliseconds, at least 1.
+ *
+ * @param random - Random source in `[0, 1)`. Default `Math.random`.
  */
 export function reconnectDelayMs(
   attempt: number,
-  options: { baseMs: number; maxMs: number; random: () => number },
+  backoff: ResolvedBackoffOptions,
+  random: () => number = Math.random,
 ): number {
-  const cap = Math.min(options.maxMs, options.baseMs * 2 ** Math.min(attempt, 20));
-  return Math.max(1, Math.floor(options.random() * cap));
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new MeshError(`${name} must be a positive integer, got ${value}`, 'invalid_argument', {
-      details: { field: name },
-    });
-  }
-  return value;
+  return Math.max(1, Math.floor(backoffDelayMs(attempt, backoff, random)));
 }
 
 /** Applies defaults and checks limits once (house style rule 10). */
@@ -176,31 +182,40 @@ export function resolveRedisConnectionOptions(
   const tlsOption = options.tls ?? secure;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
-  const connectTimeoutMs = positiveInteger(
-    'connectTimeoutMs',
+  const connectTimeoutMs = checkInteger(
     options.connectTimeoutMs ?? DEFAULT_REDIS_CONNECTION.connectTimeoutMs,
+    'connectTimeoutMs',
   );
-  const commandTimeoutMs = positiveInteger(
-    'commandTimeoutMs',
+  const commandTimeoutMs = checkInteger(
     options.commandTimeoutMs ?? DEFAULT_REDIS_CONNECTION.commandTimeoutMs,
+    'commandTimeoutMs',
   );
-  const maxRetriesPerRequest = options.maxRetriesPerRequest ?? DEFAULT_REDIS_CONNECTION.maxRetriesPerRequest;
-  if (!Number.isInteger(maxRetriesPerRequest) || maxRetriesPerRequest < 0) {
-    throw new MeshError('maxRetriesPerRequest must be a non-negative integer', 'invalid_argument', {
-      details: { field: 'maxRetriesPerRequest' },
-    });
-  }
-  const backoff = {
-    baseMs: positiveInteger(
-      'reconnectBaseMs',
-      options.reconnectBaseMs ?? DEFAULT_REDIS_CONNECTION.reconnectBaseMs,
-    ),
-    maxMs: positiveInteger(
-      'reconnectMaxMs',
-      options.reconnectMaxMs ?? DEFAULT_REDIS_CONNECTION.reconnectMaxMs,
-    ),
-    random: options.random ?? Math.random,
+  const maxRetriesPerRequest = checkInteger(
+    options.maxRetriesPerRequest ?? DEFAULT_REDIS_CONNECTION.maxRetriesPerRequest,
+    'maxRetriesPerRequest',
+    0,
+  );
+  // The deprecated flat names still count, checked under their own names (whole milliseconds > 0, as before).
+  const legacy = {
+    initialDelayMs:
+      options.reconnectBaseMs === undefined
+        ? undefined
+        : checkInteger(options.reconnectBaseMs, 'reconnectBaseMs'),
+    maxDelayMs:
+      options.reconnectMaxMs === undefined
+        ? undefined
+        : checkInteger(options.reconnectMaxMs, 'reconnectMaxMs'),
   };
+  const backoff = resolveBackoffOptions(
+    {
+      ...options.reconnectBackoff,
+      initialDelayMs: options.reconnectBackoff?.initialDelayMs ?? legacy.initialDelayMs,
+      maxDelayMs: options.reconnectBackoff?.maxDelayMs ?? legacy.maxDelayMs,
+    },
+    DEFAULT_REDIS_CONNECTION.reconnectBackoff,
+    'reconnectBackoff',
+  );
+  const random = options.random ?? Math.random;
   const redisOptions: RedisOptions = {
     host,
     port,
@@ -213,7 +228,7 @@ export function resolveRedisConnectionOptions(
     enableOfflineQueue: false,
     lazyConnect: false,
     disableClientInfo: true,
-    retryStrategy: (attempt) => reconnectDelayMs(attempt, backoff),
+    retryStrategy: (attempt) => reconnectDelayMs(attempt, backoff, random),
   };
   if (username !== undefined) redisOptions.username = username;
   if (password !== undefined) redisOptions.password = password;

@@ -4,6 +4,8 @@ import {
   type Budget,
   type BudgetStatus,
   type CostLedger,
+  checkNonEmptyString,
+  checkPositive,
   costOf,
   DEFAULT_PRICE_TABLE,
   DEFAULT_SETTLED_RETENTION_MS,
@@ -90,25 +92,11 @@ const RELEASE = defineRedisScript(LEDGER_LUA_HELPERS + RELEASE_LUA);
 const STATUS = defineRedisScript(LEDGER_LUA_HELPERS + STATUS_LUA);
 
 function checkScope(scope: unknown): string {
-  if (typeof scope !== 'string' || scope === '') {
-    throw new MeshError('scope must be a non-empty string', 'invalid_argument', {
-      details: { field: 'scope' },
-    });
-  }
-  return scope;
+  return checkNonEmptyString(scope, 'scope');
 }
 
 function checkDuration(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new MeshError(
-      `${field} must be a finite number of milliseconds > 0, got ${String(value)}`,
-      'invalid_argument',
-      {
-        details: { field },
-      },
-    );
-  }
-  return Math.ceil(value);
+  return Math.ceil(checkPositive(value, field));
 }
 
 function checkReservationId(reservation: Reservation | undefined): string {

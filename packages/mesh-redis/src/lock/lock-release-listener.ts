@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type LockWaitOptions, MeshError } from '@kidsstories/mesh-core';
+import { abortError, checkNonNegative, type LockWaitOptions, MeshError } from '@kidsstories/mesh-core';
 import type { Redis } from 'ioredis';
 import { quitQuietly, type RedisConnection } from '../connection/redis-connection.js';
 import { redisCall } from '../connection/redis-script.js';
@@ -72,13 +72,6 @@ interface Interest {
 }
 
 const GLOB_SPECIAL = /[*?[\]\\]/g;
-
-function abortReason(signal: AbortSignal): MeshError {
-  return MeshError.from(
-    signal.reason ?? new DOMException('the operation was aborted', 'AbortError'),
-    'canceled',
-  );
-}
 
 /** Creates the release listener of one Redis lock. */
 export function createLockReleaseListener(options: LockReleaseListenerOptions): LockReleaseListener {
@@ -220,13 +213,9 @@ export function createLockReleaseListener(options: LockReleaseListenerOptions): 
     },
     async wait(key, waitOptions) {
       const { signal, timeoutMs } = waitOptions;
-      if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
-        throw new MeshError('timeoutMs must be a finite number of milliseconds >= 0', 'invalid_argument', {
-          details: { field: 'timeoutMs' },
-        });
-      }
+      if (timeoutMs !== undefined) checkNonNegative(timeoutMs, 'timeoutMs');
       if (closed) throw new MeshError('the redis lock is closed', 'failed_precondition');
-      if (signal?.aborted) throw abortReason(signal);
+      if (signal?.aborted) throw abortError(signal);
       if (!listening) {
         // Not listening when the last attempt failed: a release may already have gone by unseen.
         await start();
@@ -253,7 +242,7 @@ export function createLockReleaseListener(options: LockReleaseListenerOptions): 
         const onAbort = () => {
           entry.waiters.delete(finish);
           if (timer !== undefined) clearTimeout(timer);
-          reject(abortReason(signal as AbortSignal));
+          reject(abortError(signal as AbortSignal));
         };
         entry.waiters.add(finish);
         // The lease lapsing frees the key without any message: wake then, as if released.

@@ -1,4 +1,10 @@
-import { type LockLease, type LockQueueOptions, MeshError } from '@kidsstories/mesh-core';
+import {
+  abortError,
+  backoffDelayMs,
+  checkNonNegative,
+  type LockLease,
+  type LockQueueOptions,
+} from '@kidsstories/mesh-core';
 import type { Redis } from 'ioredis';
 import type { LockReleaseListener } from './lock-release-listener.js';
 import { ACQUIRE, RELEASE } from './lock-scripts.js';
@@ -20,13 +26,6 @@ export interface QueuedAcquireContext {
   defaultTimeoutMs: number;
 }
 
-function abortReason(signal: AbortSignal): MeshError {
-  return MeshError.from(
-    signal.reason ?? new DOMException('the operation was aborted', 'AbortError'),
-    'canceled',
-  );
-}
-
 /**
  * `DistributedLock.acquire` for the Redis lock: a fair queue with direct hand-off.
  *
@@ -46,6 +45,13 @@ export function createQueuedAcquire(
   context: QueuedAcquireContext,
 ): (key: string, options?: LockQueueOptions) => Promise<LockLease | undefined> {
   const { redis, releases, now } = context;
+  // Re-checks for a lost grant: `queuePollMs` doubling up to 16 times it, no jitter (the shared backoff).
+  const recheckBackoff = {
+    initialDelayMs: context.queuePollMs,
+    maxDelayMs: context.queuePollMs * 16,
+    multiplier: 2,
+    jitter: 0,
+  };
   const releaseArgs = (key: string, ownerToken: string, member: string) => [
     ownerToken,
     releases.channel(key),
@@ -67,14 +73,9 @@ export function createQueuedAcquire(
 
   return async (key, options = {}) => {
     const { ttlMs, ownerToken } = context.prepare(key, options);
-    const timeoutMs = options.timeoutMs ?? context.defaultTimeoutMs;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      throw new MeshError('timeoutMs must be a finite number of milliseconds >= 0', 'invalid_argument', {
-        details: { field: 'timeoutMs' },
-      });
-    }
+    const timeoutMs = checkNonNegative(options.timeoutMs ?? context.defaultTimeoutMs, 'timeoutMs');
     const { signal } = options;
-    if (signal?.aborted) throw abortReason(signal);
+    if (signal?.aborted) throw abortError(signal);
     const keys = context.keys(key);
     const keyList = [keys.lease, keys.fence, keys.waiters];
     // No spaces in the ttl or the channel id, so the script splits the member unambiguously.
@@ -101,7 +102,7 @@ export function createQueuedAcquire(
     let won = false;
     try {
       for (let attempt = 0; ; attempt += 1) {
-        if (signal?.aborted) throw abortReason(signal);
+        if (signal?.aborted) throw abortError(signal);
         let waitMs = await context.beforeAttempt();
         if (waitMs <= 0) {
           const joining = releases.listening;
@@ -131,7 +132,7 @@ export function createQueuedAcquire(
             return handed;
           }
           const pttlMs = Number(reply[1]);
-          waitMs = context.queuePollMs * 2 ** Math.min(attempt, 4);
+          waitMs = backoffDelayMs(attempt, recheckBackoff);
           if (pttlMs >= 0) waitMs = Math.min(waitMs, pttlMs + 1);
           if (!releases.listening && timeoutMs > 0) {
             try {
@@ -153,7 +154,7 @@ export function createQueuedAcquire(
           };
           const onAbort = () => {
             done();
-            reject(abortReason(signal as AbortSignal));
+            reject(abortError(signal as AbortSignal));
           };
           const timer = setTimeout(
             () => {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
+  checkPositive,
+  DEFAULT_LOCK_TIMEOUT_MS,
   type DistributedLock,
   type LockAcquireOptions,
   type LockLease,
@@ -55,7 +57,7 @@ export const DEFAULT_REDIS_LOCK = {
   subscribeTimeoutMs: 2_000,
   maxWatchedKeys: 10_000,
   queuePollMs: 50,
-  acquireTimeoutMs: 10_000,
+  acquireTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
 } as const;
 
 /** Owner-token ids: one random 96-bit stem per lock plus a counter (unique, which is all distlock asks). */
@@ -69,16 +71,7 @@ function createTokenIds(): () => string {
 }
 
 function requireTtl(ttlMs: number): number {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new MeshError(
-      `ttlMs must be a finite number of milliseconds > 0, got ${ttlMs}`,
-      'invalid_argument',
-      {
-        details: { field: 'ttlMs' },
-      },
-    );
-  }
-  return Math.ceil(ttlMs);
+  return Math.ceil(checkPositive(ttlMs, 'ttlMs'));
 }
 
 /**

@@ -1,4 +1,7 @@
 import {
+  checkInteger,
+  checkNonEmptyString,
+  checkPositive,
   MeshError,
   type ScoredMember,
   type StateStore,
@@ -44,34 +47,6 @@ function toFields(flat: readonly string[]): Record<string, string> {
   return fields;
 }
 
-function requireKey(name: string, value: string): void {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new MeshError(`${name} must be a non-empty string`, 'invalid_argument', {
-      details: { field: name },
-    });
-  }
-}
-
-function requireTtl(ttlMs: number): void {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new MeshError(
-      `ttlMs must be a finite number of milliseconds > 0, got ${ttlMs}`,
-      'invalid_argument',
-      {
-        details: { field: 'ttlMs' },
-      },
-    );
-  }
-}
-
-function requireCount(count: number): void {
-  if (!Number.isInteger(count) || count <= 0) {
-    throw new MeshError(`count must be a positive integer, got ${count}`, 'invalid_argument', {
-      details: { field: 'count' },
-    });
-  }
-}
-
 function flatten(fields: Record<string, string>): string[] {
   const flat: string[] = [];
   for (const [field, value] of Object.entries(fields)) {
@@ -101,7 +76,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
   const { connection } = options;
   const redis = connection.client;
   const key = (name: string) => {
-    requireKey('key', name);
+    checkNonEmptyString(name, 'key');
     return connection.key(name);
   };
   const idleBlocking: Redis[] = [];
@@ -154,7 +129,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     async hashSet(name, fields, setOptions = {}) {
       const target = key(name);
       const flat = flatten(fields);
-      if (setOptions.ttlMs !== undefined) requireTtl(setOptions.ttlMs);
+      if (setOptions.ttlMs !== undefined) checkPositive(setOptions.ttlMs, 'ttlMs');
       if (flat.length === 0 && setOptions.ttlMs === undefined) return;
       const ttlMs = setOptions.ttlMs;
       await redisCall(async () => {
@@ -177,7 +152,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
       return (await redisCall(() => redis.del(key(name)))) > 0;
     },
     async expire(name, ttlMs) {
-      requireTtl(ttlMs);
+      checkPositive(ttlMs, 'ttlMs');
       return (await redisCall(() => redis.pexpire(key(name), Math.ceil(ttlMs)))) === 1;
     },
     async ttl(name) {
@@ -211,7 +186,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
       return id;
     },
     async streamCreateGroup(stream, group, groupOptions = {}) {
-      requireKey('group', group);
+      checkNonEmptyString(group, 'group');
       const startId = groupOptions.startId ?? '$';
       try {
         await redis.xgroup('CREATE', key(stream), group, startId, 'MKSTREAM');
@@ -221,10 +196,10 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
       }
     },
     async streamReadGroup(stream, group, consumer, readOptions = {}) {
-      requireKey('group', group);
-      requireKey('consumer', consumer);
+      checkNonEmptyString(group, 'group');
+      checkNonEmptyString(consumer, 'consumer');
       const count = readOptions.count ?? 10;
-      requireCount(count);
+      checkInteger(count, 'count');
       const blockMs = readOptions.blockMs ?? 0;
       if (!Number.isInteger(blockMs) || blockMs < 0) {
         throw new MeshError('blockMs must be a non-negative integer', 'invalid_argument', {
@@ -284,10 +259,10 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
       return await redisCall(() => redis.xack(key(stream), group, ...ids));
     },
     async streamClaimIdle(stream, group, consumer, claimOptions) {
-      requireKey('group', group);
-      requireKey('consumer', consumer);
+      checkNonEmptyString(group, 'group');
+      checkNonEmptyString(consumer, 'consumer');
       const count = claimOptions.count ?? 10;
-      requireCount(count);
+      checkInteger(count, 'count');
       if (!Number.isFinite(claimOptions.minIdleMs) || claimOptions.minIdleMs < 0) {
         throw new MeshError('minIdleMs must be a non-negative number', 'invalid_argument', {
           details: { field: 'minIdleMs' },

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { createRedisConnection, type RedisConnection, type RedisConnectionOptions } from '../../src/index.js';
+import type { OwnRedisServer } from '../../src/testing/index.js';
 
 /** The Redis the tests use: `REDIS_URL`, default `redis://127.0.0.1:6379`. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -81,115 +80,10 @@ export async function openTestConnection(
   };
 }
 
-/** A port on 127.0.0.1 nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A private `redis-server` for fault tests, that can be killed and restarted on the same port. */
-export interface OwnRedisServer {
-  readonly url: string;
-  readonly port: number;
-  /** Kills the server with SIGKILL (no persistence: all data is lost, as in a crash). */
-  kill(): Promise<void>;
-  /** Starts it again on the same port and waits until it answers. */
-  start(): Promise<void>;
-  /** Kills it for good. */
-  stop(): Promise<void>;
-  /** Stalls it with SIGSTOP: connections stay open, commands get no answer (a frozen or partitioned Redis). */
-  pause(): void;
-  /** Lets a stalled server run again with SIGCONT; keys whose TTL ran out meanwhile are gone. */
-  resume(): void;
-}
-
-async function waitForPing(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.ping();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    } finally {
-      client.disconnect();
-    }
-  }
-}
-
-/** Options for {@link startOwnRedisServer}. */
-export interface OwnRedisServerOptions {
-  /**
-   * Keep data across kills in an append-only file fsynced on every write (`--appendonly yes --appendfsync
-   * always`, in `dir`): what a production Redis with persistence promises for acknowledged writes.
-   * Default: no persistence (a kill loses every key).
-   */
-  persistDir?: string;
-}
-
-/**
- * Starts `redis-server --port <free> --save ''` (the binary must be on PATH), without persistence unless
- * `persistDir` is given.
- */
-export async function startOwnRedisServer(options: OwnRedisServerOptions = {}): Promise<OwnRedisServer> {
-  const port = await freePort();
-  const persistence =
-    options.persistDir === undefined
-      ? ['--appendonly', 'no']
-      : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.persistDir];
-  const url = `redis://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  const start = async () => {
-    const spawned = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
-      {
-        stdio: 'ignore',
-      },
-    );
-    child = spawned;
-    const failed = new Promise<never>((_, reject) =>
-      spawned.once('error', (error) => reject(new Error(`redis-server could not start: ${error.message}`))),
-    );
-    await Promise.race([waitForPing(url, 5_000), failed]);
-  };
-  const kill = async () => {
-    const current = child;
-    child = undefined;
-    if (!current || current.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      current.once('exit', () => resolve());
-      current.kill('SIGKILL');
-    });
-  };
-  await start();
-  const signal = (name: NodeJS.Signals) => {
-    if (child && child.exitCode === null) child.kill(name);
-  };
-  return {
-    url,
-    port,
-    kill,
-    start,
-    stop: async () => {
-      signal('SIGCONT');
-      await kill();
-    },
-    pause: () => signal('SIGSTOP'),
-    resume: () => signal('SIGCONT'),
-  };
-}
+// The private redis-server of the fault tests (and a free port) is the package's own testing helper,
+// `@kidsstories/mesh-redis/testing`; re-exported here for the tests.
+export type { OwnRedisServer, OwnRedisServerOptions } from '../../src/testing/index.js';
+export { freePort, startOwnRedisServer } from '../../src/testing/index.js';
 
 /**
  * A ready connection to a fault test's own server, with fast reconnects and short timeouts (command timeout

@@ -6,10 +6,7 @@ import {
   createMemoryStateStore,
 } from '@kidsstories/mesh-core';
 import {
-  createRedisCircuitStateStore,
-  createRedisEventBus,
-  createRedisLock,
-  createRedisStateStore,
+  createRedisPorts,
   createResilientPorts,
   type RedisConnection,
   type ResilientPorts,
@@ -27,13 +24,7 @@ export function createTestResilientPorts(
 ): ResilientPorts {
   return createResilientPorts({
     connection,
-    redis: {
-      state: createRedisStateStore({ connection }),
-      lock: createRedisLock({ connection, restartQuarantineMs: 0 }),
-      events: createRedisEventBus({ connection }),
-      circuitState: createRedisCircuitStateStore({ connection }),
-      ledger,
-    },
+    redis: createRedisPorts({ connection, lock: { restartQuarantineMs: 0 }, ledger }),
     fallback: {
       state: createMemoryStateStore(),
       lock: createMemoryLock(),

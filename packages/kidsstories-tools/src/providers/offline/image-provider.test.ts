@@ -1,8 +1,8 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { bundleCreditSchema } from '../../bundle/index.js';
-import { TEST_CHARACTERS } from '../../media/test-tool-context.js';
 import { resolveParameters } from '../../parameters/generation-parameters.js';
+import { TEST_CHARACTERS } from '../../testing/test-tool-context.js';
 import { createOfflineImageProvider, parseImageSize } from './image-provider.js';
 import { buildSceneSvg, sceneLocationOf, sceneTimeOf, wrapText } from './image-scene.js';
 import { characterSvg, sceneObjectsOf, sceneWeatherOf } from './image-scene-layers.js';

@@ -1,4 +1,4 @@
-import { type RandomSource, randomBetween } from '../../media/seeded-random.js';
+import { type RandomSource, randomBetween } from '../../random/seeded-random.js';
 import type { CharacterLook } from '../provider-types.js';
 import { drawCharacter, escapeXml, type FaceStyle } from './image-character.js';
 import { spriteFor, spriteSvg } from './image-sprites.js';

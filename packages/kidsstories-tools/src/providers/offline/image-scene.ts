@@ -1,5 +1,5 @@
 import type { ImageParameters } from '../../media/media-parameters-of.js';
-import { createSeededRandom, type RandomSource, randomBetween } from '../../media/seeded-random.js';
+import { createRandomSource, type RandomSource, randomBetween } from '../../random/seeded-random.js';
 import type { CharacterLook } from '../provider-types.js';
 import { escapeXml } from './image-character.js';
 import {
@@ -192,7 +192,7 @@ export function sceneSvgDocument(body: string, width: number, height: number): s
 /** Composes a page ({@link buildSceneSvg}) and reports where its first named object is. */
 export function composeScene(request: SceneRequest): ComposedScene {
   // The layout follows the seed and the page: two pages with one seed (seed_lock) still differ.
-  const random = createSeededRandom(request.seed ^ hashOf(request.sceneDescription));
+  const random = createRandomSource(request.seed ^ hashOf(request.sceneDescription));
   const location = sceneLocationOf(request.sceneDescription);
   const time = sceneTimeOf(request.sceneDescription);
   const weather = sceneWeatherOf(request.sceneDescription);

@@ -1,5 +1,5 @@
 import type { ImageParameters } from '../../media/media-parameters-of.js';
-import { createSeededRandom, randomBetween } from '../../media/seeded-random.js';
+import { createRandomSource, randomBetween } from '../../random/seeded-random.js';
 import type { CharacterLook } from '../provider-types.js';
 import { shade } from './image-character.js';
 
@@ -148,7 +148,7 @@ const LIGHT_WASH: Record<ImageParameters['lighting'], { colour: string; opacity:
 
 /** The paper texture tile of a medium (96 x 96 units), drawn in a dark pigment. */
 function textureTile(medium: ImageParameters['art_medium']): string | undefined {
-  const random = createSeededRandom(7);
+  const random = createRandomSource(7);
   const at = () => round(randomBetween(random, 0, 96));
   const out: string[] = [];
   switch (medium) {

@@ -1,5 +1,5 @@
 import type { GenerationParameters } from '../../parameters/generation-parameters.js';
-import type { SeededRandom } from '../../story/seeded-random.js';
+import type { SeededRandom } from '../../random/seeded-random.js';
 import type { StoryCharacter } from '../../story/story-schema.js';
 import {
   CLOTHING,

@@ -1,6 +1,6 @@
 import { type GenerationParameters, resolveParameters } from '../../parameters/generation-parameters.js';
+import { createSeededRandom } from '../../random/seeded-random.js';
 import { readingLevelOfGrade, targetGradeOf } from '../../story/age-band.js';
-import { createSeededRandom } from '../../story/seeded-random.js';
 import type { Story, StoryPage } from '../../story/story-schema.js';
 import { readabilityOf, splitSentences, wordsOf } from '../../text/readability.js';
 import type { ProviderCallOptions, StoryProvider } from '../provider-types.js';

@@ -1,5 +1,5 @@
 import type { GenerationParameters } from '../../parameters/generation-parameters.js';
-import type { SeededRandom } from '../../story/seeded-random.js';
+import type { SeededRandom } from '../../random/seeded-random.js';
 import { ACTION_VERBS, HELPERS } from './story-beats.js';
 import { type CastMember, createCast } from './story-characters.js';
 import { withDefinite, withIndefinite } from './story-english.js';

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { TEST_CHARACTERS } from '../../media/test-tool-context.js';
+import { TEST_CHARACTERS } from '../../testing/test-tool-context.js';
 import { createOfflineImageProvider } from './image-provider.js';
 import { readSceneRecipe, withoutSceneRecipe } from './scene-recipe.js';
 import {

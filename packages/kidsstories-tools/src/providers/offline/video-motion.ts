@@ -1,4 +1,4 @@
-import { createSeededRandom, randomBetween } from '../../media/seeded-random.js';
+import { createRandomSource, randomBetween } from '../../random/seeded-random.js';
 
 /**
  * The camera path of the offline video provider: one crop window of the source picture per frame, eased from a
@@ -101,7 +101,7 @@ const EASINGS = {
  */
 export function planCameraPath(options: CameraPathOptions): Float32Array {
   const maxZoom = options.maxZoom ?? 1.3;
-  const random = createSeededRandom(options.seed);
+  const random = createRandomSource(options.seed);
   const [start, end] = towardFocus(framings(options.motion, maxZoom, random), options.motion, options.focus);
   const rects = new Float32Array(options.frameCount * 4);
   const sourceAspect = options.sourceWidth / options.sourceHeight;

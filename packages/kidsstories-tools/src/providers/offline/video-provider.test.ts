@@ -7,8 +7,8 @@ import {
 } from '../../media/media-parameters-of.js';
 import { decodeMp4Frames } from '../../media/mp4-frames.js';
 import { inspectMp4 } from '../../media/mp4-inspect.js';
-import { TEST_CHARACTERS } from '../../media/test-tool-context.js';
 import { resolveParameters } from '../../parameters/generation-parameters.js';
+import { TEST_CHARACTERS } from '../../testing/test-tool-context.js';
 import { createOfflineImageProvider } from './image-provider.js';
 import { readSceneRecipe } from './scene-recipe.js';
 import { createOfflineSpeechProvider } from './speech-provider.js';

@@ -2,16 +2,16 @@ import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesOfResource } from '../../media/media-artifact.js';
 import { readMp3Frames } from '../../media/mp3-frames.js';
+import { createOfflineImageProvider } from '../../providers/offline/image-provider.js';
+import { createOfflineSpeechProvider } from '../../providers/offline/speech-provider.js';
+import type { ImageProvider } from '../../providers/provider-types.js';
 import {
   callTool,
   createTestToolContext,
   createWordSafety,
   TEST_CHARACTERS,
   type TestToolContext,
-} from '../../media/test-tool-context.js';
-import { createOfflineImageProvider } from '../../providers/offline/image-provider.js';
-import { createOfflineSpeechProvider } from '../../providers/offline/speech-provider.js';
-import type { ImageProvider } from '../../providers/provider-types.js';
+} from '../../testing/test-tool-context.js';
 import { createMediaTools } from './create-media-tools.js';
 
 const image = createOfflineImageProvider();

@@ -6,9 +6,9 @@ import {
   resolveParameters,
 } from '../../parameters/generation-parameters.js';
 import { chargeProviderCall, recordProviderUsage } from '../../providers/provider-charge.js';
+import { deriveSeed } from '../../random/seeded-random.js';
 import { checkStorySafety } from '../../safety/safety-gate.js';
 import { targetGradeOf } from '../../story/age-band.js';
-import { deriveSeed } from '../../story/seeded-random.js';
 import { buildStoryPrompt } from '../../story/story-prompt.js';
 import { parseStory, type Story, storyJsonSchema, storySchema } from '../../story/story-schema.js';
 import { storyContentHash, storyText } from '../../story/story-text.js';

@@ -2,16 +2,16 @@ import { MeshError, type ToolProgress } from '@kidsstories/mesh-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesOfResource } from '../../media/media-artifact.js';
 import { inspectMp4 } from '../../media/mp4-inspect.js';
+import { createOfflineImageProvider } from '../../providers/offline/image-provider.js';
+import { createOfflineSpeechProvider } from '../../providers/offline/speech-provider.js';
+import { createOfflineVideoProvider } from '../../providers/offline/video-provider.js';
+import type { VideoProvider } from '../../providers/provider-types.js';
 import {
   callTool,
   createTestToolContext,
   TEST_CHARACTERS,
   type TestToolContext,
-} from '../../media/test-tool-context.js';
-import { createOfflineImageProvider } from '../../providers/offline/image-provider.js';
-import { createOfflineSpeechProvider } from '../../providers/offline/speech-provider.js';
-import { createOfflineVideoProvider } from '../../providers/offline/video-provider.js';
-import type { VideoProvider } from '../../providers/provider-types.js';
+} from '../../testing/test-tool-context.js';
 import { createVideoTools } from './create-video-tools.js';
 
 const offlineVideo = createOfflineVideoProvider({ maxConcurrency: 2 });

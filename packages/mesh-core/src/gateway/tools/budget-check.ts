@@ -70,49 +70,61 @@ const toJson = (status: BudgetStatus): z.infer<typeof scopeStatus> => ({
  * advises, and, given an estimated usage, whether that call would fit every budget. Read-only: it reserves
  * nothing (reserve-then-settle happens in the tool making the model call).
  *
+ * A factory like `createRouteTool` and `createCircuitStatusTool`; the tool reads the ledger from its call context,
+ * so it needs no arguments.
+ *
  * @throws MeshError `invalid_argument` for an estimate naming a model missing from the price table.
  * @example
  * ```ts
+ * const budget = createBudgetCheckTool();
  * // tools/call budget_check { "scopes": ["day"], "estimate": { "model": "gpt-4o", "outputTokens": 2000 } }
  * // → { scopes: [...], advice: 'premium', estimate: { costUsd: 0.02, fits: true, adviceAfter: 'premium' } }
  * ```
  */
-export const budgetCheckTool = defineTool({
-  name: 'budget_check',
-  title: 'Check budgets',
-  description:
-    'Reports spent, reserved and remaining USD for budget scopes (global always included), the model tier the ' +
-    'ledger advises (premium, standard, economy or halt), and whether an estimated usage would fit.',
-  inputSchema: budgetCheckInput,
-  outputSchema: budgetCheckOutput,
-  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  handler: async (input, context) => {
-    const scopes = resolveBudgetScopes(input.scopes);
-    const statuses = await Promise.all(scopes.map((scope) => context.ledger.status(scope)));
-    const advice = await context.ledger.advise(scopes);
-    const output: BudgetCheckOutput = { scopes: statuses.map(toJson), advice };
-    if (input.estimate) {
-      const { model, ...meters } = input.estimate;
-      const costUsd = costOf(context.ledger.prices, { model, ...definedOnly(meters) });
-      let fits = true;
-      let tightest: { scope: string; ratio: number } | undefined;
-      for (const status of statuses) {
-        if (!Number.isFinite(status.limitUsd)) continue;
-        const left = status.remainingUsd - costUsd;
-        if (left < 0) fits = false;
-        const ratio = status.limitUsd > 0 ? left / status.limitUsd : 0;
-        if (!tightest || ratio < tightest.ratio) tightest = { scope: status.scope, ratio };
+export function createBudgetCheckTool(): ToolDefinition<BudgetCheckInput, BudgetCheckOutput> {
+  return defineTool({
+    name: 'budget_check',
+    title: 'Check budgets',
+    description:
+      'Reports spent, reserved and remaining USD for budget scopes (global always included), the model tier the ' +
+      'ledger advises (premium, standard, economy or halt), and whether an estimated usage would fit.',
+    inputSchema: budgetCheckInput,
+    outputSchema: budgetCheckOutput,
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    handler: async (input, context) => {
+      const scopes = resolveBudgetScopes(input.scopes);
+      const statuses = await Promise.all(scopes.map((scope) => context.ledger.status(scope)));
+      const advice = await context.ledger.advise(scopes);
+      const output: BudgetCheckOutput = { scopes: statuses.map(toJson), advice };
+      if (input.estimate) {
+        const { model, ...meters } = input.estimate;
+        const costUsd = costOf(context.ledger.prices, { model, ...definedOnly(meters) });
+        let fits = true;
+        let tightest: { scope: string; ratio: number } | undefined;
+        for (const status of statuses) {
+          if (!Number.isFinite(status.limitUsd)) continue;
+          const left = status.remainingUsd - costUsd;
+          if (left < 0) fits = false;
+          const ratio = status.limitUsd > 0 ? left / status.limitUsd : 0;
+          if (!tightest || ratio < tightest.ratio) tightest = { scope: status.scope, ratio };
+        }
+        output.estimate = {
+          costUsd,
+          fits,
+          ...(tightest ? { tightestScope: tightest.scope } : {}),
+          adviceAfter: tightest ? adviseTier(fits ? tightest.ratio : 0) : advice,
+        };
       }
-      output.estimate = {
-        costUsd,
-        fits,
-        ...(tightest ? { tightestScope: tightest.scope } : {}),
-        adviceAfter: tightest ? adviseTier(fits ? tightest.ratio : 0) : advice,
-      };
-    }
-    return { structuredContent: output };
-  },
-}) satisfies ToolDefinition<BudgetCheckInput, BudgetCheckOutput>;
+      return { structuredContent: output };
+    },
+  }) satisfies ToolDefinition<BudgetCheckInput, BudgetCheckOutput>;
+}
+
+/**
+ * The `budget_check` tool.
+ * @deprecated Use {@link createBudgetCheckTool} (issue 16); this constant is `createBudgetCheckTool()`.
+ */
+export const budgetCheckTool: ToolDefinition<BudgetCheckInput, BudgetCheckOutput> = createBudgetCheckTool();
 
 function definedOnly<T extends Record<string, number | undefined>>(meters: T): { [K in keyof T]?: number } {
   const out: { [K in keyof T]?: number } = {};

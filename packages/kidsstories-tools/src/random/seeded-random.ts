@@ -1,3 +1,11 @@
+/**
+ * The one deterministic random generator of the tool set (mulberry32): the offline story generator, the offline
+ * pictures and the camera paths draw from it, so the same seed always gives the same story, picture and clip.
+ */
+
+/** Returns numbers in `[0, 1)`, the same sequence for the same seed. */
+export type RandomSource = () => number;
+
 /** A deterministic random source: the same seed yields the same sequence. */
 export interface SeededRandom {
   /** A float in [0, 1). */
@@ -15,7 +23,27 @@ export interface SeededRandom {
 }
 
 /**
- * A mulberry32 generator seeded with a 32-bit integer.
+ * A mulberry32 generator as a bare function. The seed is any number; it is reduced to 32 bits.
+ *
+ * @example
+ * ```ts
+ * const random = createRandomSource(42);
+ * const x = random(); // always the same for seed 42
+ * ```
+ */
+export function createRandomSource(seed: number): RandomSource {
+  let state = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * A mulberry32 generator ({@link createRandomSource}) with helpers to pick, sample and weigh.
  *
  * @example
  * ```ts
@@ -24,14 +52,7 @@ export interface SeededRandom {
  * ```
  */
 export function createSeededRandom(seed: number): SeededRandom {
-  let state = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = createRandomSource(seed);
   const int = (maxExclusive: number) => Math.floor(next() * maxExclusive);
   return {
     next,
@@ -70,4 +91,9 @@ export function deriveSeed(seed: number, attempt: number): number {
   hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b) >>> 0;
   hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35) >>> 0;
   return (hash ^ (hash >>> 16)) & 0x7fffffff;
+}
+
+/** A number in `[min, max)` from `random`. */
+export function randomBetween(random: RandomSource, min: number, max: number): number {
+  return min + (max - min) * random();
 }

@@ -1,4 +1,5 @@
-// Test support for the media and video tools (imported only by *.test.ts; not part of the package API).
+// Test support for the media and video tools: `@kidsstories/kidsstories-tools/testing` (imports vitest through
+// `@kidsstories/mesh-core/testing`, so only import it from tests).
 import type { AnyToolDefinition, MeshEvent, ToolContext, ToolResult } from '@kidsstories/mesh-core';
 import { MeshError } from '@kidsstories/mesh-core';
 import {
