@@ -72,8 +72,8 @@ function withoutOpeners(terms: readonly SentenceTerm[]): readonly SentenceTerm[]
   return terms.slice(start);
 }
 
-/** Index of the first finite verb, or -1. */
-function firstFiniteVerb(terms: readonly SentenceTerm[]): number {
+/** Index of the first finite verb (not an infinitive after `to`), or -1. */
+export function firstFiniteVerb(terms: readonly SentenceTerm[]): number {
   // `to interest` is an infinitive, whatever its tags.
   return terms.findIndex((term, index) => isFiniteVerb(term) && terms[index - 1]?.normal !== 'to');
 }
@@ -121,7 +121,7 @@ function conjugate(gerund: string, past: boolean, plain: boolean): string | unde
 }
 
 /** The subject of a clause, to give to a clause that follows it without one of its own. */
-interface Subject {
+export interface Subject {
   text: string;
   /** Whether the clause it comes from is in the past tense. */
   past: boolean;
@@ -133,7 +133,7 @@ interface Subject {
  * The subject of a clause: the words before its first finite verb, when they hold a noun or pronoun and are
  * short enough to repeat (a list of several names becomes `they`).
  */
-function subjectOf(terms: readonly SentenceTerm[]): Subject | undefined {
+export function subjectOf(terms: readonly SentenceTerm[]): Subject | undefined {
   const clause = withoutOpeners(terms);
   const verb = firstFiniteVerb(clause);
   const text = subjectTextOf(clause, verb);
@@ -330,7 +330,7 @@ function hasOwnClause(terms: readonly SentenceTerm[]): boolean {
 }
 
 /** The sentence's own end punctuation (`.` when it has none). */
-function endOf(sentence: string): string {
+export function endOf(sentence: string): string {
   return /([.!?])["”’']?\s*$/.exec(sentence)?.[1] ?? '.';
 }
 
@@ -353,7 +353,7 @@ function introParticiple(head: readonly SentenceTerm[], subject: Subject): strin
 }
 
 /** Which terms stand inside quotation marks (a cut never falls inside a quotation). */
-function quotedTerms(terms: readonly SentenceTerm[]): boolean[] {
+export function quotedTerms(terms: readonly SentenceTerm[]): boolean[] {
   let inside = false;
   return terms.map((term) => {
     if (/["“]/.test(term.pre)) inside = true;

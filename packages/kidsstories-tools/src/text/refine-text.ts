@@ -1,4 +1,5 @@
 import { cutSentence, dropTrailingPhrase } from './clause-cut.js';
+import { pictureBookEdit } from './picture-book.js';
 import { readabilityOf, splitSentences, wordsOf } from './readability.js';
 import { isFiniteVerb, termsOf } from './sentence-terms.js';
 import { RICHER_WORDS } from './simple-words.js';
@@ -12,6 +13,13 @@ export interface RefineTextOptions {
   maxEdits?: number;
   /** Whether sentences may be joined to raise the grade (false keeps every sentence simple). Default true. */
   joinSentences?: boolean;
+  /**
+   * Whether the text may be made a picture book (ages 3-5) when the lossless edits leave it above the target:
+   * coordinations split into sentences of their own, optional modifiers dropped, compounds replaced by their
+   * head, and last sentences summarised to subject, verb and object (see `pictureBookEdit`). Default: when the
+   * target grade is below 2 (band 3-5's grade 1, or kindergarten).
+   */
+  pictureBook?: boolean;
 }
 
 /** What {@link refineTextToGrade} did. */
@@ -22,6 +30,9 @@ export interface RefineTextResult {
   /** Edits applied (sentence splits, merges, word swaps). */
   edits: number;
 }
+
+// Below this target grade (band 3-5's grade 1, kindergarten) the refiner may drop detail to reach it.
+const PICTURE_BOOK_BELOW_GRADE = 2;
 
 // The coarse fallbacks of the first refiner, used only once no clause cut, word edit or phrase drop is left:
 // they reach the grade but may leave fragments (issue 19).
@@ -209,8 +220,8 @@ function simplifyWord(sentences: readonly string[]): string[] | undefined {
  * cuts the longest sentence into whole sentences at a clause boundary (see `cutSentence`: each part keeps a
  * subject and a finite verb by compromise's tagging) and replaces the word whose simpler word saves the most
  * syllables (see `simplifyHardestWord`), cuts first while sentences average more than 8 words; when neither is
- * left, drops a trailing verbless phrase, and last cuts at a plain comma or `and` into parts that each keep a
- * finite verb. To raise it: joins short neighbouring sentences and swaps simple words for richer ones. Quotations
+ * left, drops a trailing verbless phrase, then (for a picture book, below grade 2) makes the picture-book edits
+ * of `pictureBookEdit`, and last cuts at a plain comma or `and` into parts that each keep a finite verb. To raise it: joins short neighbouring sentences and swaps simple words for richer ones. Quotations
  * are never cut, and dialogue sentences never joined. Stops within `toleranceGrades` of the target, or at the
  * edit that came closest when it runs out of edits.
  *
@@ -226,6 +237,7 @@ export function refineTextToGrade(
 ): RefineTextResult {
   const tolerance = options.toleranceGrades ?? 0.5;
   const maxEdits = options.maxEdits ?? 200;
+  const pictureBook = options.pictureBook ?? targetGrade < PICTURE_BOOK_BELOW_GRADE;
   const gradeBefore = readabilityOf(text).fleschKincaidGrade;
   let current = text.trim();
   let grade = gradeBefore;
@@ -246,6 +258,7 @@ export function refineTextToGrade(
       next =
         (lengthFirst ? (byCut() ?? byWord()) : (byWord() ?? byCut())) ??
         shortenLongest(sentences)?.join(' ') ??
+        (pictureBook ? pictureBookEdit(sentences)?.join(' ') : undefined) ??
         splitLongest(sentences)?.join(' ');
     } else {
       const byJoin = () =>

@@ -91,8 +91,9 @@ function isFamiliar(word: string, lemma: string): boolean {
 /**
  * A simpler word for `term` from the `synonyms` dictionary: a synonym of the same part of speech that is on
  * the Dale-Chall list and has fewer syllables, in the term's own form (`squeezed` keeps its past tense).
+ * `undefined` when the dictionary has none.
  */
-function dictionarySimplerWord(term: SentenceTerm): string | undefined {
+export function dictionarySimplerWord(term: SentenceTerm): string | undefined {
   const pos = dictionaryPosOf(term);
   if (pos === undefined) return undefined;
   const lemma = lemmaOf(term, pos);
