@@ -17,6 +17,21 @@ const CLAUSE_OPENERS =
 const SHARED_DETERMINER = /^(?:the|his|her|its|their|my|our|your)$/;
 // Sequence words that open a sentence once (`First he ate …`), never its copies (`He ate …`).
 const SEQUENCE_WORDS = /^(?:first|then|so|also|even|only|just|next|and|but)$/;
+// Clause openers that are prepositions too (`before she fell`, `before coffin warehouses`).
+const PREPOSITION_LIKE = /^(?:before|after|till|until|as)$/;
+
+/**
+ * Whether a term opens a clause of its own: a relative pronoun or conjunction, but not a preposition before a
+ * noun (`pausing before coffin warehouses`).
+ */
+function opensClause(term: SentenceTerm, stretch: readonly SentenceTerm[]): boolean {
+  if (!CLAUSE_OPENERS.test(term.normal)) return false;
+  if (!PREPOSITION_LIKE.test(term.normal)) return true;
+  const next = stretch[0];
+  const subjectNext = next?.tags.has('Pronoun') && !next.tags.has('Possessive');
+  return subjectNext === true || stretch.some(isStrongVerb);
+}
+
 /** A noun-phrase word: determiner, possessive, adjective, noun or number, not a personal pronoun. */
 function isNounLike(term: SentenceTerm): boolean {
   const { tags } = term;
@@ -81,6 +96,22 @@ function listBefore(
       itemStart = index + 1;
     }
   }
+  // Two bare singular nouns are one thing (`pistol and ball`, `rum and water`): no list to split.
+  const bare = (at: number) => {
+    const term = terms[at];
+    return term?.tags.has('Noun') && !term.tags.has('Plural') && !term.tags.has('Pronoun');
+  };
+  const [only] = items;
+  const afterPair = terms[k + 2];
+  if (
+    items.length === 1 &&
+    only &&
+    only[1] - only[0] === 1 &&
+    bare(only[0]) &&
+    bare(k + 1) &&
+    !(afterPair && isNounLike(afterPair))
+  )
+    return undefined;
   // Each item ends with its noun (`his throat`), or is a quotation; `sleepy and stupid` is no list of things.
   const nounItems = items.every(([, to]) => {
     const last = terms[to - 1];
@@ -116,7 +147,7 @@ export function coordinationSplits(sentence: string): string[][] {
     const conjunction = terms[k] as SentenceTerm;
     if (!COORDINATORS.test(conjunction.normal) || quoted[k]) continue;
     // One clause from the verb on: no clause opener before the `and`, no semicolon or dash anywhere after the verb.
-    if (terms.slice(verb, k).some((term) => CLAUSE_OPENERS.test(term.normal))) continue;
+    if (terms.slice(verb, k).some((term, at) => opensClause(term, terms.slice(verb + at + 1, k)))) continue;
     if (terms.slice(verb, terms.length - 1).some((term) => /[;:—]/.test(term.post))) continue;
     let start = k + 1;
     while (
@@ -128,13 +159,15 @@ export function coordinationSplits(sentence: string): string[][] {
     const head = terms[start] as SentenceTerm;
     const split = quoted[start]
       ? listSplit(terms, quoted, verb, k, start, end)
-      : isStrongVerb(head)
-        ? predicateSplit(terms, k, start, end)
-        : head.tags.has('Preposition') || head.tags.has('Gerund')
-          ? phraseSplit(terms, verb, k, start, end)
-          : isNounLike(head) || head.tags.has('PresentTense')
-            ? listSplit(terms, quoted, verb, k, start, end)
-            : undefined;
+      : head.tags.has('Infinitive') && !isStrongVerb(head) && infinitiveSplit(terms, verb, k, start, end)
+        ? infinitiveSplit(terms, verb, k, start, end)
+        : isStrongVerb(head)
+          ? predicateSplit(terms, k, start, end)
+          : head.tags.has('Preposition') || head.tags.has('Gerund')
+            ? phraseSplit(terms, verb, k, start, end)
+            : isNounLike(head) || head.tags.has('PresentTense')
+              ? listSplit(terms, quoted, verb, k, start, end)
+              : undefined;
     if (split) splits.push(split);
   }
   return splits;
@@ -203,6 +236,12 @@ function listSplit(
   start: number,
   end: string,
 ): string[] | undefined {
+  // `had little money in my purse, and nothing to interest me`: one item and a comma before `and` join two
+  // objects of the verb, not two nouns after the preposition.
+  if (/,/.test(terms[k - 1]?.post ?? '')) {
+    const item = listBefore(terms, quoted, verb, k);
+    if (item?.length === 1) return objectSplit(terms, verb, k, start, end);
+  }
   const items = listBefore(terms, quoted, verb, k);
   const firstItem = items?.[0];
   if (!items || !firstItem) return undefined;
@@ -224,4 +263,51 @@ function listSplit(
   // The last item keeps whatever follows it (`a pail of whitewash`, `and bolted out…`).
   sentences.push(sentenceOfTerms([...copy, ...withDeterminer(terms.slice(start))], end));
   return sentences.every((sentence) => sentence !== undefined) ? (sentences as string[]) : undefined;
+}
+
+/** `I had money in my purse, and nothing to do.` -> `I had money in my purse.` `I had nothing to do.` */
+function objectSplit(
+  terms: readonly SentenceTerm[],
+  verb: number,
+  k: number,
+  start: number,
+  end: string,
+): string[] | undefined {
+  const verbTerm = terms[verb];
+  // Only after a verb that takes an object: `was` describes, never lists.
+  if (!verbTerm || verbTerm.tags.has('Copula') || terms[verb + 1]?.tags.has('Verb')) return undefined;
+  const first = sentenceOfTerms(terms.slice(0, k), '.');
+  const second = sentenceOfTerms([...copiedOpening(terms.slice(0, verb + 1)), ...terms.slice(start)], end);
+  return first && second ? [first, second] : undefined;
+}
+
+/**
+ * `I would sail about and see the world.` -> `I would sail about.` `I would see the world.`; the same after
+ * `to` (`she tried to look down and make out …`): the copy repeats everything up to the modal or `to`.
+ */
+function infinitiveSplit(
+  terms: readonly SentenceTerm[],
+  verb: number,
+  k: number,
+  start: number,
+  end: string,
+): string[] | undefined {
+  let governor = k - 1;
+  while (
+    governor >= verb &&
+    !(
+      (terms[governor]?.tags.has('Modal') || terms[governor]?.normal === 'to') &&
+      terms[governor + 1]?.tags.has('Verb')
+    )
+  )
+    governor--;
+  if (governor < verb) return undefined;
+  // One clause between the modal and the `and`: no comma, no second subject.
+  if (terms.slice(governor, k - 1).some((term) => /[,;:]/.test(term.post))) return undefined;
+  const first = sentenceOfTerms(terms.slice(0, k), '.');
+  const second = sentenceOfTerms(
+    [...copiedOpening(terms.slice(0, governor + 1)), ...terms.slice(start)],
+    end,
+  );
+  return first && second ? [first, second] : undefined;
 }

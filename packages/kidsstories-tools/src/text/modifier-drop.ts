@@ -1,6 +1,7 @@
 import { endOf, firstFiniteVerb, quotedTerms } from './clause-cut.js';
 import {
   isFiniteVerb,
+  isNominal,
   opensWithSubordinate,
   type SentenceTerm,
   sentenceOfTerms,
@@ -19,6 +20,8 @@ const SUBJECT_PRONOUN = /^(?:i|he|she|we|they)$/;
 // Words that end a noun phrase's run inside a prepositional phrase.
 const PHRASE_BREAK = /^(?:and|or|but|who|whom|whose|which|that|when|while|where|if|because|as|than|to)$/;
 
+const COORDINATOR = /^(?:and|or|nor)$/;
+
 /** Whether a term is a name: a proper noun, or a capital inside the sentence (`French` is an adjective). */
 function isName(terms: readonly SentenceTerm[], index: number): boolean {
   const term = terms[index];
@@ -33,6 +36,10 @@ function isName(terms: readonly SentenceTerm[], index: number): boolean {
  */
 function without(terms: readonly SentenceTerm[], from: number, to: number, end: string): string | undefined {
   for (let index = from; index < to; index++) if (isName(terms, index)) return undefined;
+  // One member of a coordination never goes alone (`his dark and lowly house` -> `his dark and house`,
+  // `for pistol and ball` -> `and ball`): the drop takes the whole coordination or nothing.
+  if (COORDINATOR.test(terms[to]?.normal ?? '') || COORDINATOR.test(terms[from - 1]?.normal ?? ''))
+    return undefined;
   // A capital opening the sentence may be a name too (`Flopsy, Mopsy …`): only an adverb there may go.
   if (from === 0 && !terms[0]?.tags.has('Adverb')) return undefined;
   // Never half a hyphenated word (`stand-in`).
@@ -187,6 +194,13 @@ export function modifierDrops(sentence: string): string[] {
     if (quoted[index] || index === verb) continue;
     if (isOptionalAdverb(terms, index) || isAttributiveAdjective(terms, index) || isNounAdjunct(terms, index))
       drops.push(without(terms, index, index + 1, end));
+    // Two modifiers joined by `and` go together (`his dark and lowly little house` -> `his little house`).
+    if (
+      COORDINATOR.test(terms[index + 1]?.normal ?? '') &&
+      (isAttributiveAdjective(terms, index) || isOptionalAdverb(terms, index)) &&
+      (isAttributiveAdjective(terms, index + 2) || isOptionalAdverb(terms, index + 2))
+    )
+      drops.push(without(terms, index, index + 3, end));
     if (index > verb && term.tags.has('Preposition')) {
       prepositions++;
       const stop = phraseEnd(terms, index);
@@ -196,13 +210,17 @@ export function modifierDrops(sentence: string): string[] {
     // An aside after a comma: `, never once considering how …` up to the next comma or the end.
     const next = terms[index + 1];
     if (/,/.test(term.post) && next && !quoted[index + 1] && index + 1 > verb) {
-      const opensAside = next.tags.has('Adverb') || next.tags.has('Gerund') || next.tags.has('Preposition');
+      const opensAside =
+        next.tags.has('Adverb') ||
+        next.tags.has('Negative') ||
+        next.tags.has('Gerund') ||
+        next.tags.has('Preposition');
       let stop = index + 1;
       while (stop < terms.length - 1 && !/[,;:]/.test(terms[stop]?.post ?? '')) stop++;
       const aside = terms.slice(index + 1, stop + 1);
       const ownClause = aside.some((other) => isFiniteVerb(other) && !other.tags.has('Gerund'));
-      if (opensAside && !(ownClause && !next.tags.has('Adverb') && !next.tags.has('Gerund')))
-        drops.push(without(terms, index + 1, stop + 1, end));
+      const adverbial = next.tags.has('Adverb') || next.tags.has('Negative') || next.tags.has('Gerund');
+      if (opensAside && !(ownClause && !adverbial)) drops.push(without(terms, index + 1, stop + 1, end));
     }
   }
   return [...new Set(drops.filter((drop): drop is string => drop !== undefined && drop !== sentence))];
@@ -218,7 +236,9 @@ export function summary(sentence: string): string | undefined {
   const terms = termsOf(sentence);
   if (quotedTerms(terms).some(Boolean) || opensWithSubordinate(terms)) return undefined;
   const verb = firstFiniteVerb(terms);
-  if (verb < 0) return undefined;
+  // The verb needs its subject before it: `Encased in the skin of a sheep, he pastured …` opens with a
+  // participle, and a summary there would drop the main clause.
+  if (verb <= 0 || !terms.slice(0, verb).some(isNominal)) return undefined;
   let stop = verb + 1;
   // The verb group: auxiliaries, participles, particles and `not` (`had been working`, `went down`).
   while (stop < terms.length) {
@@ -258,6 +278,8 @@ export function summary(sentence: string): string | undefined {
   // `had little or no money`: the object goes on past `or`, so half of it is no summary.
   if (/^(?:and|or|nor)$/.test(after.normal) && !/[,;:]/.test(terms[objectEnd - 1]?.post ?? ''))
     return undefined;
+  // A clause of its own after a semicolon or colon is the clause cutter's to move, never to drop.
+  if (terms.slice(objectEnd - 1).some((term) => /[;:]/.test(term.post))) return undefined;
   const kept = without(terms, objectEnd, terms.length, endOf(sentence));
   return kept === sentence ? undefined : kept;
 }

@@ -4,7 +4,7 @@ import { firstFiniteVerb } from './clause-cut.js';
 import { coordinationSplits } from './coordination-split.js';
 import { modifierDrops, summary } from './modifier-drop.js';
 import { readabilityOf, syllablesOf, wordsOf } from './readability.js';
-import { isFiniteVerb, type SentenceTerm, termsOf, textOfTerms } from './sentence-terms.js';
+import { isWholeSentence, type SentenceTerm, termsOf, textOfTerms } from './sentence-terms.js';
 import { PICTURE_BOOK_WORDS, SIMPLE_WORDS } from './simple-words.js';
 import { dictionarySimplerWord } from './word-simplifier.js';
 
@@ -212,8 +212,8 @@ export function pictureBookEdit(sentences: readonly string[]): string[] | undefi
         const replacement = edit.filter(
           (piece, at) => !neighbours.includes(piece) && edit.indexOf(piece) === at,
         );
-        // Every sentence keeps a finite verb, and none repeats another word for word.
-        if (!replacement.every((piece) => termsOf(piece).some(isFiniteVerb))) continue;
+        // Every sentence keeps a subject and a finite verb, and none repeats another word for word.
+        if (!replacement.every((piece) => isWholeSentence(piece, sentence))) continue;
         const others = new Set(sentences.filter((_, at) => at !== index));
         if (replacement.some((piece) => others.has(piece))) continue;
         const edited = [...sentences.slice(0, index), ...replacement, ...sentences.slice(index + 1)];

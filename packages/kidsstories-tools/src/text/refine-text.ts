@@ -1,7 +1,8 @@
 import { cutSentence, dropTrailingPhrase } from './clause-cut.js';
+import { coordinationSplits } from './coordination-split.js';
 import { pictureBookEdit } from './picture-book.js';
 import { readabilityOf, splitSentences, wordsOf } from './readability.js';
-import { isFiniteVerb, termsOf } from './sentence-terms.js';
+import { isFiniteVerb, isWholeSentence, termsOf } from './sentence-terms.js';
 import { RICHER_WORDS } from './simple-words.js';
 import { simplifyHardestWord } from './word-simplifier.js';
 
@@ -103,8 +104,9 @@ function splitLongest(sentences: string[]): string[] | undefined {
       const rest = replacement === '. ' ? capitalise(tail) : tail;
       const joined = `${head.replace(/[,;]$/, '')}${replacement}${rest}`;
       const pieces = splitSentences(joined);
-      // Both parts keep a finite verb by compromise's tagging: a cut that leaves a fragment is no cut.
-      if (!pieces.every(isWholeClause)) continue;
+      // Both parts keep a subject and a finite verb by compromise's tagging: a cut that leaves a fragment
+      // (`Make out what she was coming to.`) is no cut.
+      if (!pieces.every((piece) => isWholeClause(piece) && isWholeSentence(piece, sentence))) continue;
       return [...sentences.slice(0, index), ...pieces, ...sentences.slice(index + 1)];
     }
   }
@@ -183,8 +185,30 @@ function cutLongest(sentences: readonly string[]): string[] | undefined {
     .map((sentence, index) => ({ index, words: wordsOf(sentence).length }))
     .sort((a, b) => b.words - a.words || a.index - b.index);
   for (const { index } of order) {
-    const cut = cutSentence(sentences[index] ?? '', sentences[index - 1]);
-    if (cut) return [...sentences.slice(0, index), ...cut, ...sentences.slice(index + 1)];
+    const sentence = sentences[index] ?? '';
+    const cut = cutSentence(sentence, sentences[index - 1]);
+    if (cut?.every((piece) => isWholeSentence(piece, sentence)))
+      return [...sentences.slice(0, index), ...cut, ...sentences.slice(index + 1)];
+  }
+  return undefined;
+}
+
+/**
+ * Splits the longest sentence that has a coordination to split into sentences that each repeat its subject
+ * and verb (`I had no money, and nothing to do.` -> `I had no money. I had nothing to do.`); `undefined` when
+ * none has.
+ */
+function splitCoordination(sentences: readonly string[]): string[] | undefined {
+  const order = sentences
+    .map((sentence, index) => ({ index, words: wordsOf(sentence).length }))
+    .filter(({ words }) => words >= 8)
+    .sort((a, b) => b.words - a.words || a.index - b.index);
+  for (const { index } of order) {
+    const sentence = sentences[index] ?? '';
+    for (const split of coordinationSplits(sentence)) {
+      if (!split.every((piece) => isWholeSentence(piece, sentence))) continue;
+      return [...sentences.slice(0, index), ...split, ...sentences.slice(index + 1)];
+    }
   }
   return undefined;
 }
@@ -254,9 +278,11 @@ export function refineTextToGrade(
     if (tooHard) {
       const byCut = () => cutLongest(sentences)?.join(' ');
       const byWord = () => simplifyWord(sentences)?.join(' ');
-      // Dropping a trailing phrase loses detail: only once no cut and no word edit is left.
+      // Dropping a trailing phrase loses detail: only once no cut, no word edit and no split of a coordination
+      // (which repeats the subject and verb and loses nothing) is left.
       next =
         (lengthFirst ? (byCut() ?? byWord()) : (byWord() ?? byCut())) ??
+        splitCoordination(sentences)?.join(' ') ??
         shortenLongest(sentences)?.join(' ') ??
         (pictureBook ? pictureBookEdit(sentences)?.join(' ') : undefined) ??
         splitLongest(sentences)?.join(' ');

@@ -52,9 +52,43 @@ export function termsOf(sentence: string): readonly SentenceTerm[] {
       tags: new Set(term.tags),
     })),
   );
+  retag(terms);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value ?? '');
   cache.set(sentence, terms);
   return terms;
+}
+
+/**
+ * Corrects two tagging slips of compromise that hide a clause (`Either the well was deep`: `well` an adverb,
+ * `was` an adjective): a form of `be` is always a finite verb, and a word between a determiner and a form of
+ * `be` is a noun.
+ */
+function retag(terms: Array<{ normal: string; tags: Set<string> }>): void {
+  for (const term of terms) {
+    if (/^(?:am|is|are|was|were)$/.test(term.normal) && !term.tags.has('Verb')) {
+      term.tags.delete('Adjective');
+      for (const tag of [
+        'Verb',
+        'Copula',
+        term.normal === 'was' || term.normal === 'were' ? 'PastTense' : 'PresentTense',
+      ])
+        term.tags.add(tag);
+    }
+  }
+  for (const [index, term] of terms.entries()) {
+    const before = terms[index - 1];
+    const after = terms[index + 1];
+    if (
+      before?.tags.has('Determiner') &&
+      after?.tags.has('Copula') &&
+      !term.tags.has('Noun') &&
+      !term.tags.has('Adjective')
+    ) {
+      term.tags.delete('Adverb');
+      term.tags.add('Noun');
+      term.tags.add('Singular');
+    }
+  }
 }
 
 /** The text of a run of terms, without the run's leading `pre` and trailing `post`. */
@@ -132,4 +166,86 @@ export function sentenceOfTerms(terms: readonly SentenceTerm[], end: string): st
     (_, quote: string, letter: string) => quote + letter.toUpperCase(),
   );
   return /[.!?]["”’']?$/.test(text) ? text : `${text.replace(/[.!?]+$/, '')}${end}`;
+}
+
+// Words that may stand before a sentence's subject without being it (`Then he ate`, `First, she tried`).
+const SEQUENCE_OPENERS = /^(?:then|first|so|and|but|next|soon|also|now|still|thus)$/;
+
+/**
+ * Whether a sentence opens with a verb that has no subject before it, after any sequence words and adverbs
+ * (`Took it for …`, `Fiercely attacked the Dog.`, `Make out what …`): an imperative, or a fragment cut from a
+ * longer sentence. A copula, modal or auxiliary first (`Was it …?`) is a question, not one.
+ */
+export function opensWithBareVerb(terms: readonly SentenceTerm[]): boolean {
+  let at = 0;
+  while (
+    at < terms.length - 1 &&
+    (SEQUENCE_OPENERS.test(terms[at]?.normal ?? '') ||
+      (terms[at]?.tags.has('Adverb') && !terms[at]?.tags.has('Verb')))
+  )
+    at++;
+  const term = terms[at];
+  if (!term?.tags.has('Verb') || /["“]/.test(term.pre)) return false;
+  return !term.tags.has('Copula') && !term.tags.has('Modal') && !term.tags.has('Auxiliary');
+}
+
+/** How many finite verbs of a sentence follow their own subject (`she was bored she took` has two). */
+export function subjectVerbPairs(terms: readonly SentenceTerm[]): number {
+  let pairs = 0;
+  for (const [index, term] of terms.entries()) {
+    if (!isFiniteVerb(term) || terms[index - 1]?.normal === 'to') continue;
+    let before = index - 1;
+    while (before >= 0 && terms[before]?.tags.has('Adverb') && !/[,;:]/.test(terms[before]?.post ?? ''))
+      before--;
+    const subject = terms[before];
+    if (subject && isNominal(subject) && !/[,;:]/.test(subject.post)) pairs++;
+  }
+  return pairs;
+}
+
+// Conjunctions that make the clause after them subordinate (`before she found …`).
+const CLAUSE_SUBORDINATORS =
+  /^(?:when|whenever|while|if|because|though|although|unless|whether|before|after|since|until|till|as|once)$/;
+
+/**
+ * Whether a sentence is only a subordinate clause, with no main clause to hang on (`Before she found herself
+ * falling.`): it opens with a subordinating conjunction (not a preposition: `After dinner he slept.` is whole)
+ * and has fewer than two subjects with a finite verb.
+ */
+export function isSubordinateOnly(terms: readonly SentenceTerm[]): boolean {
+  const [first, second] = terms;
+  if (!first || !CLAUSE_SUBORDINATORS.test(first.normal)) return false;
+  const conjunction =
+    first.tags.has('Conjunction') || (second?.tags.has('Pronoun') && !second.tags.has('Possessive'));
+  return conjunction === true && subjectVerbPairs(terms) < 2;
+}
+
+/** The first three words of a sentence, lower case. */
+function openingOf(terms: readonly SentenceTerm[]): string {
+  return terms
+    .slice(0, 3)
+    .map((term) => term.normal)
+    .join(' ');
+}
+
+/**
+ * Whether a sentence made by an edit can stand alone: it has a finite verb, is more than a subordinate clause,
+ * and opens with its subject, not a bare verb, unless the sentence it was made from opened the same way with a
+ * plain verb (`Call me Ishmael.` stays an imperative; `Encased in the skin …` was no imperative).
+ */
+export function isWholeSentence(sentence: string, source?: string): boolean {
+  const terms = termsOf(sentence);
+  // `Nothing much to interest me on shore.`: an infinitive after `to` is no finite verb.
+  const finite = terms.some((term, index) => isFiniteVerb(term) && terms[index - 1]?.normal !== 'to');
+  if (!finite || isSubordinateOnly(terms)) return false;
+  if (!opensWithBareVerb(terms)) return true;
+  const sourceTerms = source === undefined ? [] : termsOf(source);
+  const verb = sourceTerms[0];
+  return (
+    verb !== undefined &&
+    !verb.tags.has('PastTense') &&
+    !verb.tags.has('Gerund') &&
+    !verb.tags.has('Participle') &&
+    openingOf(sourceTerms) === openingOf(terms)
+  );
 }

@@ -277,4 +277,6 @@ export const PICTURE_BOOK_WORDS: Readonly<Record<string, string>> = {
   gigantic: 'huge',
   terrible: 'bad',
   finished: 'done',
+  every: 'each',
+  pistol: 'gun',
 };
