@@ -159,7 +159,8 @@ function isSubjectRun(terms: readonly SentenceTerm[]): boolean {
   if (terms[terms.length - 1]?.tags.has('Conjunction')) return false;
   // `nothing to interest me on shore, I`: a comma ends an opening phrase unless a list goes on (`Flopsy,
   // Mopsy, and Cotton-tail`).
-  const lastComma = terms.findLastIndex((term) => /,/.test(term.post));
+  // (A comma after the whole subject, before its verb, is no such end: `a single man …, must be`.)
+  const lastComma = terms.findLastIndex((term, index) => /,/.test(term.post) && index < terms.length - 1);
   if (lastComma >= 0 && !/^(?:and|or)$/.test(terms[lastComma + 1]?.normal ?? '')) {
     const items = terms.slice(0, lastComma + 1);
     if (!items.every((term) => isNominal(term) || term.tags.has('Determiner') || term.tags.has('Adjective')))
@@ -634,6 +635,8 @@ function clauseCuts(terms: readonly SentenceTerm[], end: string, context: Subjec
         continue;
       priority = 2;
     } else continue;
+    // `Either the well was deep, or she fell`: the two sides of `either … or` stay in one sentence.
+    if (/^(?:or|nor)$/.test(next.normal) && /^(?:either|neither)$/.test(terms[0]?.normal ?? '')) continue;
     const head = terms.slice(0, index + 1);
     const tail = terms.slice(index + 1);
     const headSubject = subjectOf(head);

@@ -7,6 +7,7 @@ import {
   termsOf,
   textOfTerms,
 } from './sentence-terms.js';
+import { canBeAdjective } from './word-simplifier.js';
 
 // Words that join the items of a list or the verbs of a compound predicate.
 const COORDINATORS = /^(?:and|or)$/;
@@ -112,6 +113,19 @@ function listBefore(
     !(afterPair && isNounLike(afterPair))
   )
     return undefined;
+  // `his dark and lowly little house`: a word that can be an adjective before `and` and a modifier after it
+  // describe one noun together, whatever compromise tags them.
+  const lastItem = items[items.length - 1];
+  const afterAnd = terms[k + 1];
+  const lastWord = lastItem ? terms[lastItem[1] - 1] : undefined;
+  if (
+    lastWord &&
+    afterAnd &&
+    canBeAdjective(lastWord.normal) &&
+    (afterAnd.tags.has('Adjective') || afterAnd.tags.has('Adverb') || canBeAdjective(afterAnd.normal)) &&
+    !afterAnd.tags.has('Determiner')
+  )
+    return undefined;
   // Each item ends with its noun (`his throat`), or is a quotation; `sleepy and stupid` is no list of things.
   const nounItems = items.every(([, to]) => {
     const last = terms[to - 1];
@@ -143,6 +157,10 @@ export function coordinationSplits(sentence: string): string[][] {
   if (opensWithSubordinate(terms)) return [];
   const end = endOf(sentence);
   const splits: string[][] = [];
+  if (!quoted.some(Boolean)) {
+    const split = modalCommaSplit(terms, verb, end);
+    if (split) splits.push(split);
+  }
   for (let k = verb + 1; k < terms.length - 1; k++) {
     const conjunction = terms[k] as SentenceTerm;
     if (!COORDINATORS.test(conjunction.normal) || quoted[k]) continue;
@@ -307,6 +325,28 @@ function infinitiveSplit(
   const first = sentenceOfTerms(terms.slice(0, k), '.');
   const second = sentenceOfTerms(
     [...copiedOpening(terms.slice(0, governor + 1)), ...terms.slice(start)],
+    end,
+  );
+  return first && second ? [first, second] : undefined;
+}
+
+/**
+ * `He would not speak when spoken to, only look up and blow.` -> `He would not speak when spoken to.` `He would
+ * only look up and blow.`: a second verb after a comma, in the bare form, depends on the modal before it; the
+ * copy repeats the subject and the modal (not its `not`, which belongs to the first verb).
+ */
+function modalCommaSplit(terms: readonly SentenceTerm[], verb: number, end: string): string[] | undefined {
+  const modal = terms.findIndex((term, index) => index >= verb && term.tags.has('Modal'));
+  if (modal < 0) return undefined;
+  const comma = terms.findIndex((term, index) => index > modal + 1 && /[,;:]/.test(term.post));
+  if (comma < 0 || !/,/.test(terms[comma]?.post ?? '')) return undefined;
+  let next = comma + 1;
+  while (terms[next]?.tags.has('Adverb') && !terms[next]?.tags.has('Verb')) next++;
+  const head = terms[next];
+  if (!head?.tags.has('Infinitive') || isStrongVerb(head) || head.tags.has('Gerund')) return undefined;
+  const first = sentenceOfTerms(terms.slice(0, comma + 1), '.');
+  const second = sentenceOfTerms(
+    [...copiedOpening(terms.slice(0, modal + 1)), ...terms.slice(comma + 1)],
     end,
   );
   return first && second ? [first, second] : undefined;

@@ -2,6 +2,7 @@ import { endOf, firstFiniteVerb, quotedTerms } from './clause-cut.js';
 import {
   isFiniteVerb,
   isNominal,
+  isWholeSentence,
   opensWithSubordinate,
   type SentenceTerm,
   sentenceOfTerms,
@@ -21,6 +22,8 @@ const SUBJECT_PRONOUN = /^(?:i|he|she|we|they)$/;
 const PHRASE_BREAK = /^(?:and|or|but|who|whom|whose|which|that|when|while|where|if|because|as|than|to)$/;
 
 const COORDINATOR = /^(?:and|or|nor)$/;
+// Negations and degree words that lean on the modifier after them: that modifier never goes alone.
+const LEANING = /^(?:no|not|never|more|most|less|least|so|too|as|very|rather|quite)$/;
 
 /** Whether a term is a name: a proper noun, or a capital inside the sentence (`French` is an adjective). */
 function isName(terms: readonly SentenceTerm[], index: number): boolean {
@@ -67,6 +70,8 @@ function isOptionalAdverb(terms: readonly SentenceTerm[], index: number): boolea
   // `she was very` leans on its adverb; `very tired` does not.
   const previous = terms[index - 1];
   const next = terms[index + 1];
+  // `no longer`, `more easily`, `very slowly`: the word before leans on this one; `instead of` is one word.
+  if (LEANING.test(previous?.normal ?? '') || next?.normal === 'of') return false;
   return !(previous?.tags.has('Copula') && !next?.tags.has('Adjective'));
 }
 
@@ -79,8 +84,8 @@ function isAttributiveAdjective(terms: readonly SentenceTerm[], index: number): 
   const describes = term?.tags.has('Adjective') || term?.tags.has('Demonym');
   if (!term || !describes || term.tags.has('Value') || !next || previous?.tags.has('Copula')) return false;
   if (term.tags.has('Verb') || KEPT_WORDS.test(term.normal)) return false;
-  // `no longer`, `not many`: the word after a negation carries it.
-  if (/^(?:no|not|never)$/.test(previous?.normal ?? '')) return false;
+  // `no longer`, `not many`, `more beautiful`: the word before leans on this one.
+  if (LEANING.test(previous?.normal ?? '')) return false;
   return (next.tags.has('Noun') || next.tags.has('Adjective')) && !next.tags.has('Pronoun');
 }
 
@@ -95,6 +100,9 @@ function isNounAdjunct(terms: readonly SentenceTerm[], index: number): boolean {
     !other.tags.has('Pronoun') &&
     !other.tags.has('Possessive') &&
     !other.tags.has('Verb');
+  // `the girl Grethel`: a noun before a name is what the name is, not a modifier; `a little` keeps its `a`
+  // however compromise tags it.
+  if (isName(terms, index + 1) || /^(?:a|an|the)$/.test(term.normal)) return false;
   // The last noun of the run is its head; the ones before it describe it.
   return plainNoun(term) && plainNoun(next) && !term.tags.has('Plural') && !/[,;:.!?-]/.test(term.post);
 }
@@ -204,7 +212,9 @@ export function modifierDrops(sentence: string): string[] {
     if (index > verb && term.tags.has('Preposition')) {
       prepositions++;
       const stop = phraseEnd(terms, index);
-      if (prepositions > 1 && stop > 0 && !quoted.slice(index, stop).some(Boolean))
+      // After `be` the phrase is what the verb says (`must be in want of a wife`): never dropped.
+      const complement = terms[index - 1]?.tags.has('Copula') || terms[index - 1]?.normal === 'be';
+      if (prepositions > 1 && stop > 0 && !complement && !quoted.slice(index, stop).some(Boolean))
         drops.push(without(terms, index, stop, end));
     }
     // An aside after a comma: `, never once considering how …` up to the next comma or the end.
@@ -278,8 +288,19 @@ export function summary(sentence: string): string | undefined {
   // `had little or no money`: the object goes on past `or`, so half of it is no summary.
   if (/^(?:and|or|nor)$/.test(after.normal) && !/[,;:]/.test(terms[objectEnd - 1]?.post ?? ''))
     return undefined;
-  // A clause of its own after a semicolon or colon is the clause cutter's to move, never to drop.
-  if (terms.slice(objectEnd - 1).some((term) => /[;:]/.test(term.post))) return undefined;
+  // A whole clause after a semicolon or colon (`…; the gate was closed`) or after `and` / `or` (`…, or she
+  // fell`) is the clause cutter's to move, never a summary's to drop.
+  for (let at = objectEnd - 1; at < terms.length - 1; at++) {
+    const term = terms[at] as SentenceTerm;
+    const joined = /[;:]/.test(term.post) || /^(?:and|or|nor|but)$/.test(terms[at + 1]?.normal ?? '');
+    if (!joined) continue;
+    const rest = terms.slice(at + 1);
+    const clause = sentenceOfTerms(
+      /^(?:and|or|nor|but)$/.test(rest[0]?.normal ?? '') ? rest.slice(1) : rest,
+      '.',
+    );
+    if (clause !== undefined && isWholeSentence(clause)) return undefined;
+  }
   const kept = without(terms, objectEnd, terms.length, endOf(sentence));
   return kept === sentence ? undefined : kept;
 }

@@ -6,7 +6,7 @@ import { modifierDrops, summary } from './modifier-drop.js';
 import { readabilityOf, syllablesOf, wordsOf } from './readability.js';
 import { isWholeSentence, type SentenceTerm, termsOf, textOfTerms } from './sentence-terms.js';
 import { PICTURE_BOOK_WORDS, SIMPLE_WORDS } from './simple-words.js';
-import { dictionarySimplerWord } from './word-simplifier.js';
+import { dictionarySimplerWord, inPlaceForm } from './word-simplifier.js';
 
 const FAMILIAR = new Set(daleChall);
 
@@ -58,9 +58,8 @@ function shorterWords(sentence: string): string[] {
       (table !== undefined && !table.includes(' ') ? table : undefined) ??
       (isFamiliar(term.normal) ? undefined : dictionarySimplerWord(term));
     if (replacement === undefined || syllablesOf(replacement) >= syllablesOf(term.normal)) continue;
-    const word = /^[A-Z]/.test(term.text)
-      ? replacement.replace(/^[a-z]/, (l) => l.toUpperCase())
-      : replacement;
+    const placed = inPlaceForm(terms, index, replacement);
+    const word = /^[A-Z]/.test(term.text) ? placed.replace(/^[a-z]/, (l) => l.toUpperCase()) : placed;
     const edited = terms.map((other, at) => `${other.pre}${at === index ? word : other.text}${other.post}`);
     edits.push(fixArticles(edited.join('').trim()));
   }
