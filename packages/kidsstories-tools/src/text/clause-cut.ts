@@ -3,12 +3,11 @@ import {
   isFiniteVerb,
   isNominal,
   isStrongVerb,
-  isWholeSentence,
   type SentenceTerm,
-  subjectVerbPairs,
   termsOf,
   textOfTerms,
 } from './sentence-terms.js';
+import { isWholeSentence, subjectVerbPairs } from './whole-sentence.js';
 
 // Conjunctions and subordinators that may open a clause once it stands alone as a sentence; they are dropped
 // there (`, and squeezed under the gate` -> `Peter squeezed under the gate.`). Words that carry a condition or

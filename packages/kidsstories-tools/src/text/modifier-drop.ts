@@ -2,12 +2,12 @@ import { endOf, firstFiniteVerb, quotedTerms } from './clause-cut.js';
 import {
   isFiniteVerb,
   isNominal,
-  isWholeSentence,
   opensWithSubordinate,
   type SentenceTerm,
   sentenceOfTerms,
   termsOf,
 } from './sentence-terms.js';
+import { isWholeSentence } from './whole-sentence.js';
 
 // Adverbs that carry the meaning (negation, place, time, degree a verb needs) or complete a phrasal verb.
 const KEPT_ADVERBS =

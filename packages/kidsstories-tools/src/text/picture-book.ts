@@ -4,8 +4,9 @@ import { firstFiniteVerb } from './clause-cut.js';
 import { coordinationSplits } from './coordination-split.js';
 import { modifierDrops, summary } from './modifier-drop.js';
 import { readabilityOf, syllablesOf, wordsOf } from './readability.js';
-import { isWholeSentence, type SentenceTerm, termsOf, textOfTerms } from './sentence-terms.js';
+import { type SentenceTerm, termsOf, textOfTerms } from './sentence-terms.js';
 import { PICTURE_BOOK_WORDS, SIMPLE_WORDS } from './simple-words.js';
+import { isWholeSentence } from './whole-sentence.js';
 import { dictionarySimplerWord, inPlaceForm } from './word-simplifier.js';
 
 const FAMILIAR = new Set(daleChall);

@@ -2,8 +2,9 @@ import { cutSentence, dropTrailingPhrase } from './clause-cut.js';
 import { coordinationSplits } from './coordination-split.js';
 import { pictureBookEdit } from './picture-book.js';
 import { readabilityOf, splitSentences, wordsOf } from './readability.js';
-import { isFiniteVerb, isWholeSentence, termsOf } from './sentence-terms.js';
+import { isFiniteVerb, termsOf } from './sentence-terms.js';
 import { RICHER_WORDS } from './simple-words.js';
+import { isWholeSentence } from './whole-sentence.js';
 import { simplifyHardestWord } from './word-simplifier.js';
 
 /** Options for {@link refineTextToGrade}. */
