@@ -245,9 +245,11 @@ function simplifyWord(sentences: readonly string[]): string[] | undefined {
  * cuts the longest sentence into whole sentences at a clause boundary (see `cutSentence`: each part keeps a
  * subject and a finite verb by compromise's tagging) and replaces the word whose simpler word saves the most
  * syllables (see `simplifyHardestWord`), cuts first while sentences average more than 8 words; when neither is
- * left, drops a trailing verbless phrase, then (for a picture book, below grade 2) makes the picture-book edits
- * of `pictureBookEdit`, and last cuts at a plain comma or `and` into parts that each keep a finite verb. To raise it: joins short neighbouring sentences and swaps simple words for richer ones. Quotations
- * are never cut, and dialogue sentences never joined. Stops within `toleranceGrades` of the target, or at the
+ * left, splits a coordination into sentences that repeat the subject and verb (see `coordinationSplits`), then
+ * drops a trailing verbless phrase, then (for a picture book, below grade 2) makes the picture-book edits of
+ * `pictureBookEdit`, and last cuts at a plain comma or `and`. Every sentence an edit makes must stand alone (see
+ * `isWholeSentence`). To raise it: joins short neighbouring sentences and swaps simple words for richer ones.
+ * Quotations are never cut, and dialogue sentences never joined. Stops within `toleranceGrades` of the target, or at the
  * edit that came closest when it runs out of edits.
  *
  * @example
