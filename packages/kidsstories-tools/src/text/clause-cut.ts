@@ -7,6 +7,7 @@ import {
   termsOf,
   textOfTerms,
 } from './sentence-terms.js';
+import { isWholeSentence, subjectVerbPairs } from './whole-sentence.js';
 
 // Conjunctions and subordinators that may open a clause once it stands alone as a sentence; they are dropped
 // there (`, and squeezed under the gate` -> `Peter squeezed under the gate.`). Words that carry a condition or
@@ -26,6 +27,8 @@ const DROPPED_OPENERS = new Set([
   'till',
   'until',
 ]);
+// Subordinators kept before a clause that has its main clause after it (`when she was bored she took …`).
+const SUBORDINATE_OPENERS = /^(?:when|whenever|while|till|until|as)$/;
 // A clause opening with one of these is a condition or comparison: never a sentence on its own.
 const BOUND_OPENERS = new Set([
   'if',
@@ -68,14 +71,82 @@ function isLeadingAdverb(term: SentenceTerm | undefined): boolean {
 
 function withoutOpeners(terms: readonly SentenceTerm[]): readonly SentenceTerm[] {
   let start = 0;
-  while (start < terms.length - 1 && DROPPED_OPENERS.has(terms[start]?.normal ?? '')) start++;
+  while (start < terms.length - 1 && DROPPED_OPENERS.has(terms[start]?.normal ?? '')) {
+    // `and when she was bored she took a ball`: a `when` clause followed by its main clause keeps its `when`
+    // (dropping it would leave two clauses run together).
+    if (SUBORDINATE_OPENERS.test(terms[start]?.normal ?? '') && hasMainClause(ownClause(terms, start))) break;
+    start++;
+  }
   return terms.slice(start);
 }
 
-/** Index of the first finite verb, or -1. */
-function firstFiniteVerb(terms: readonly SentenceTerm[]): number {
+/** The terms from `start` up to the first semicolon or colon: one clause of a list of them. */
+function ownClause(terms: readonly SentenceTerm[], start: number): readonly SentenceTerm[] {
+  const stop = terms.findIndex((term, index) => index >= start && /[;:]/.test(term.post));
+  return terms.slice(start, stop < 0 ? terms.length : stop + 1);
+}
+
+/** Whether a clause that opens with `when` goes on to a main clause that is a sentence on its own. */
+function hasMainClause(clause: readonly SentenceTerm[]): boolean {
+  if (subjectVerbPairs(clause) < 2) return false;
+  const main = mainClauseStart(clause);
+  return main >= 2 && asSentence(clause.slice(main), undefined, '.') !== undefined;
+}
+
+/**
+ * Where the main clause starts in a clause that opens with a subordinate one (`when she was bored she took a
+ * ball` -> at the second `she`): after the first comma, else at the subject of the second finite verb; -1
+ * when there is none.
+ */
+function mainClauseStart(clause: readonly SentenceTerm[]): number {
+  const comma = clause.findIndex((term) => /,/.test(term.post));
+  if (comma > 0 && subjectVerbPairs(clause.slice(comma + 1)) > 0) return comma + 1;
+  let pairs = 0;
+  for (const [index, term] of clause.entries()) {
+    if (!isFiniteVerb(term) || !clause[index - 1] || !isNominal(clause[index - 1] as SentenceTerm)) continue;
+    pairs++;
+    if (pairs < 2) continue;
+    // The subject's noun phrase: `the king’s child`.
+    let start = index - 1;
+    const inPhrase = (other: SentenceTerm | undefined) =>
+      other !== undefined &&
+      !other.tags.has('Verb') &&
+      !(other.tags.has('Pronoun') && !other.tags.has('Possessive')) &&
+      (other.tags.has('Determiner') || other.tags.has('Adjective') || other.tags.has('Noun'));
+    while (start > 1 && inPhrase(clause[start - 1])) start--;
+    return start;
+  }
+  return -1;
+}
+
+/** Index of the first finite verb (not an infinitive after `to`), or -1. */
+export function firstFiniteVerb(terms: readonly SentenceTerm[]): number {
   // `to interest` is an infinitive, whatever its tags.
   return terms.findIndex((term, index) => isFiniteVerb(term) && terms[index - 1]?.normal !== 'to');
+}
+
+/**
+ * The words before a verb without an opening prepositional phrase (`In the evening he` -> `he`), when they
+ * start with one whose noun phrase is followed by more words; else the words themselves.
+ */
+function afterOpeningPhrase(terms: readonly SentenceTerm[]): readonly SentenceTerm[] {
+  if (!terms[0]?.tags.has('Preposition')) return terms;
+  for (let stop = 2; stop < terms.length; stop++) {
+    const phrase = terms.slice(1, stop);
+    const nounPhraseWords = phrase.every(
+      (term) =>
+        !term.tags.has('Verb') &&
+        !(term.tags.has('Pronoun') && !term.tags.has('Possessive')) &&
+        (term.tags.has('Determiner') ||
+          term.tags.has('Adjective') ||
+          term.tags.has('Noun') ||
+          term.tags.has('Value')),
+    );
+    if (!nounPhraseWords) break;
+    if (phrase.some((term) => term.tags.has('Noun')) && isSubjectRun(terms.slice(stop)))
+      return terms.slice(stop);
+  }
+  return terms;
 }
 
 /** Whether words before a verb can be its subject: a noun or pronoun, no other verb, no preposition first. */
@@ -85,6 +156,15 @@ function isSubjectRun(terms: readonly SentenceTerm[]): boolean {
   if (!first || first.tags.has('Preposition') || first.tags.has('Adverb')) return false;
   // A verb right after `and` is the second of two (`ragged and scarred`), not one with a subject.
   if (terms[terms.length - 1]?.tags.has('Conjunction')) return false;
+  // `nothing to interest me on shore, I`: a comma ends an opening phrase unless a list goes on (`Flopsy,
+  // Mopsy, and Cotton-tail`).
+  // (A comma after the whole subject, before its verb, is no such end: `a single man …, must be`.)
+  const lastComma = terms.findLastIndex((term, index) => /,/.test(term.post) && index < terms.length - 1);
+  if (lastComma >= 0 && !/^(?:and|or)$/.test(terms[lastComma + 1]?.normal ?? '')) {
+    const items = terms.slice(0, lastComma + 1);
+    if (!items.every((term) => isNominal(term) || term.tags.has('Determiner') || term.tags.has('Adjective')))
+      return false;
+  }
   return !terms.some(
     (term, index) =>
       (term.tags.has('Verb') && terms[index - 1]?.normal !== 'to') ||
@@ -121,7 +201,7 @@ function conjugate(gerund: string, past: boolean, plain: boolean): string | unde
 }
 
 /** The subject of a clause, to give to a clause that follows it without one of its own. */
-interface Subject {
+export interface Subject {
   text: string;
   /** Whether the clause it comes from is in the past tense. */
   past: boolean;
@@ -133,7 +213,7 @@ interface Subject {
  * The subject of a clause: the words before its first finite verb, when they hold a noun or pronoun and are
  * short enough to repeat (a list of several names becomes `they`).
  */
-function subjectOf(terms: readonly SentenceTerm[]): Subject | undefined {
+export function subjectOf(terms: readonly SentenceTerm[]): Subject | undefined {
   const clause = withoutOpeners(terms);
   const verb = firstFiniteVerb(clause);
   const text = subjectTextOf(clause, verb);
@@ -229,11 +309,20 @@ function subjectTextOf(clause: readonly SentenceTerm[], verb: number): string | 
   let start = 0;
   while (start < verb && isLeadingAdverb(clause[start])) start++;
   let stop = verb;
-  // `he suddenly flung`: the adverb stays with its own verb.
-  while (stop > start && clause[stop - 1]?.tags.has('Adverb')) stop--;
-  const subject = clause.slice(start, stop);
+  // `he suddenly flung`, `He at once let go`: an adverb or adverbial phrase stays with its own verb.
+  while (
+    stop > start &&
+    (clause[stop - 1]?.tags.has('Adverb') || (stop < verb && clause[stop - 1]?.tags.has('Preposition')))
+  )
+    stop--;
+  let subject = clause.slice(start, stop);
+  // `…, and nothing particular to interest me on shore, I thought`: before a comma stands an opening phrase,
+  // and the subject is what follows the last comma, unless that goes on a list (`Flopsy, Mopsy, and …`).
+  const lastComma = subject.findLastIndex((term) => /,/.test(term.post));
+  if (lastComma >= 0 && !/^(?:and|or)$/.test(subject[lastComma + 1]?.normal ?? ''))
+    subject = subject.slice(lastComma + 1);
   if (subject.length === 0 || !isSubjectRun(subject) || subject[0]?.normal === 'there') return undefined;
-  // A subject with a comma or a list in it is many things: `they`.
+  // A list of names or things (`Uncle Henry and Aunt Em`, `Flopsy, Mopsy, and Cotton-tail`) is `they`.
   if (subject.some((term) => term.normal === 'and' || /,/.test(term.post))) return 'they';
   if (subject.length > 5) return undefined;
   const text = textOfTerms(subject);
@@ -258,6 +347,16 @@ function asSentence(
   if (clause.length < 2 || BOUND_OPENERS.has(clause[0]?.normal ?? '')) return undefined;
   const last = clause[clause.length - 1];
   if (last && NO_END.test(last.normal)) return undefined;
+  if (SUBORDINATE_OPENERS.test(clause[0]?.normal ?? '')) {
+    // `When she was bored she took a ball.`: whole when its main clause is a sentence on its own.
+    const main = mainClauseStart(clause);
+    if (main < 2 || asSentence(clause.slice(main), undefined, end) === undefined) return undefined;
+    return `${capitalise(
+      textOfTerms(clause)
+        .replace(/[\s,;:—–-]+$/, '')
+        .replace(/[.!?]+["”’']?$/, ''),
+    )}${end}`;
+  }
   let adverbs = 0;
   while (adverbs < clause.length && isLeadingAdverb(clause[adverbs])) adverbs++;
   const lead = textOfTerms(clause.slice(0, adverbs));
@@ -293,7 +392,7 @@ function asSentence(
     const existential =
       beforeVerb[beforeVerb.length - 1]?.normal === 'there' &&
       !beforeVerb.some((term) => term.tags.has('Verb'));
-    if (beforeVerb.length > 0 && (existential || isSubjectRun(beforeVerb))) {
+    if (beforeVerb.length > 0 && (existential || isSubjectRun(afterOpeningPhrase(beforeVerb)))) {
       // A bare present-tense verb (`reserve`, `eyes`) counts only right after its subject.
       const previous = clause[verb - 1];
       if (
@@ -330,7 +429,7 @@ function hasOwnClause(terms: readonly SentenceTerm[]): boolean {
 }
 
 /** The sentence's own end punctuation (`.` when it has none). */
-function endOf(sentence: string): string {
+export function endOf(sentence: string): string {
   return /([.!?])["”’']?\s*$/.exec(sentence)?.[1] ?? '.';
 }
 
@@ -339,6 +438,17 @@ function endOf(sentence: string): string {
  * having no money, I thought…` -> `Some years ago I had no money.`). `undefined` when the head is not one.
  */
 function introParticiple(head: readonly SentenceTerm[], subject: Subject): string | undefined {
+  const [participleFirst, ...restOfHead] = head;
+  // `Encased in the skin of a sheep, he pastured …` -> `He was encased in the skin of a sheep.`
+  if (
+    participleFirst &&
+    /^[a-z]+ed$/.test(participleFirst.normal) &&
+    (participleFirst.tags.has('PastTense') || participleFirst.tags.has('Participle')) &&
+    firstFiniteVerb(restOfHead) < 0
+  ) {
+    const rest = textOfTerms(restOfHead).replace(/[\s,;:—–-]+$/, '');
+    return `${capitalise(`${subject.text} ${beFor(subject.text, subject.past)} ${participleFirst.normal}${participleFirst.post}${rest}`)}.`;
+  }
   const gerund = head.findIndex((term) => term.tags.has('Gerund'));
   if (gerund < 0 || firstFiniteVerb(head) >= 0) return undefined;
   const lead = head.slice(0, gerund);
@@ -352,8 +462,47 @@ function introParticiple(head: readonly SentenceTerm[], subject: Subject): strin
   return `${capitalise(`${opening}${subject.text} ${finite}${participle.post}${rest}`)}.`;
 }
 
+/** `a Dog` -> `the Dog`: a subject named a second time is definite. */
+function definite(subject: string): string {
+  return subject.replace(/^(?:an?)\s/i, (article) => (/^A/.test(article) ? 'The ' : 'the '));
+}
+
+/**
+ * A participle phrase between commas after the subject made a sentence of its own: `But the shepherd,
+ * returning to the fold …, caught up the Wolf` -> `The shepherd returned to the fold ….` `The shepherd caught
+ * up the Wolf.` (`A Dog, crossing a bridge, saw …` -> `A Dog crossed a bridge.` `The Dog saw …`).
+ */
+function participleAsideCuts(terms: readonly SentenceTerm[], end: string): Cut[] {
+  const clause = withoutOpeners(terms);
+  const quoted = quotedTerms(clause);
+  if (quoted.some(Boolean)) return [];
+  const start = clause.findIndex((term) => /,/.test(term.post));
+  const gerund = clause[start + 1];
+  if (start < 0 || !gerund?.tags.has('Gerund')) return [];
+  const subject = clause.slice(0, start + 1);
+  if (subject.length > 5 || !isSubjectRun(subject) || subject.some((term) => term.tags.has('Gerund')))
+    return [];
+  let stop = start + 2;
+  while (stop < clause.length - 1 && !/[,;:]/.test(clause[stop]?.post ?? '')) stop++;
+  if (!/,/.test(clause[stop]?.post ?? '')) return [];
+  const after = clause.slice(stop + 1);
+  let verb = 0;
+  while (verb < after.length && after[verb]?.tags.has('Adverb')) verb++;
+  const main = after[verb];
+  if (!main?.tags.has('Verb') || main.tags.has('Gerund') || !after.some(isFiniteVerb)) return [];
+  const aside = clause.slice(start + 2, stop + 1);
+  if (firstFiniteVerb(aside) >= 0) return [];
+  const subjectText = textOfTerms(subject).replace(/,$/, '');
+  const past = after.some((term) => term.tags.has('PastTense'));
+  const finite = finiteFormOf(gerund.normal, subjectText, past);
+  if (finite === undefined) return [];
+  const first = `${capitalise(`${subjectText} ${finite}${gerund.post}${textOfTerms(aside)}`.replace(/[\s,;:—–-]+$/, ''))}.`;
+  const second = `${capitalise(`${definite(subjectText)} ${textOfTerms(after)}`.replace(/[\s,;:—–-]+$/, '').replace(/[.!?]+["”’']?$/, ''))}${end}`;
+  return [{ sentences: [first, second], score: 40 + stop }];
+}
+
 /** Which terms stand inside quotation marks (a cut never falls inside a quotation). */
-function quotedTerms(terms: readonly SentenceTerm[]): boolean[] {
+export function quotedTerms(terms: readonly SentenceTerm[]): boolean[] {
   let inside = false;
   return terms.map((term) => {
     if (/["“]/.test(term.pre)) inside = true;
@@ -449,6 +598,14 @@ function relativeCuts(terms: readonly SentenceTerm[], end: string): Cut[] {
   return cuts;
 }
 
+/** `She found …` -> `Then she found …` (a name or `I` keeps its capital). */
+function thenSentence(sentence: string | undefined): string | undefined {
+  if (sentence === undefined) return undefined;
+  const first = termsOf(sentence)[0];
+  const keepCapital = first?.tags.has('ProperNoun') || first?.normal === 'i';
+  return `Then ${keepCapital ? sentence : sentence.replace(/^[A-Z]/, (letter) => letter.toLowerCase())}`;
+}
+
 /** Cuts between clauses: at `;`, `:`, a comma or `and`/`but` before a clause. */
 function clauseCuts(terms: readonly SentenceTerm[], end: string, context: Subject | undefined): Cut[] {
   const cuts: Cut[] = [];
@@ -477,6 +634,8 @@ function clauseCuts(terms: readonly SentenceTerm[], end: string, context: Subjec
         continue;
       priority = 2;
     } else continue;
+    // `Either the well was deep, or she fell`: the two sides of `either … or` stay in one sentence.
+    if (/^(?:or|nor)$/.test(next.normal) && /^(?:either|neither)$/.test(terms[0]?.normal ?? '')) continue;
     const head = terms.slice(0, index + 1);
     const tail = terms.slice(index + 1);
     const headSubject = subjectOf(head);
@@ -486,7 +645,12 @@ function clauseCuts(terms: readonly SentenceTerm[], end: string, context: Subjec
     const headSentence =
       asSentence(head, headSubject === undefined && semicolon ? context : undefined, '.', semicolon) ??
       (tailSubject === undefined ? undefined : introParticiple(head, tailSubject));
-    const tailSentence = asSentence(tail, headSubject ?? (semicolon ? context : undefined), end, semicolon);
+    // `… stopping herself before she found …` -> `… stopping herself. Then she found …`: a `before` clause
+    // alone is no sentence, but what it tells comes next.
+    const tailSentence =
+      next.normal === 'before'
+        ? thenSentence(asSentence(tail.slice(1), undefined, end))
+        : asSentence(tail, headSubject ?? (semicolon ? context : undefined), end, semicolon);
     if (headSentence === undefined || tailSentence === undefined) continue;
     const balance = Math.abs(head.length - tail.length);
     cuts.push({ sentences: [headSentence, tailSentence], score: priority * 100 + balance });
@@ -528,9 +692,14 @@ function findCut(sentence: string, previous: string | undefined): string[] | und
   if (terms.length < 6) return undefined;
   // A sentence that goes on from the one before (`First with brooms, …`) borrows its subject and verb.
   const context = previous === undefined || /["“”]/.test(previous) ? undefined : subjectOf(termsOf(previous));
-  const found = [...clauseCuts(terms, end, context), ...relativeCuts(terms, end)].sort(
-    (a, b) => a.score - b.score,
-  );
+  const found = [
+    ...participleAsideCuts(terms, end),
+    ...clauseCuts(terms, end, context),
+    ...relativeCuts(terms, end),
+  ]
+    // No part may be a fragment: a bare verb first or a subordinate clause alone (issue 19).
+    .filter((cut) => cut.sentences.every((piece) => isWholeSentence(piece, sentence)))
+    .sort((a, b) => a.score - b.score);
   return found[0]?.sentences;
 }
 

@@ -46,16 +46,21 @@ describe('the refiner on classic prose', () => {
     expect(sentences.length).toBeGreaterThanOrEqual(30);
   });
 
-  // Bands 6-8 (grade 3) and 9-12 (grade 5). Band 3-5 (grade 1) is not reached on this corpus (2.4 to 3.9):
-  // see docs/performance.md for the figures, and refine-quality.test.ts for what the refined text keeps.
-  it.each(['6-8', '9-12'] as const)('brings every passage within one grade of the %s target', (band) => {
-    const target = targetGradeOf('auto', band);
-    for (const passage of CLASSIC_PROSE) {
-      const before = fleschKincaidGrade(passage.text);
-      const { refined, ours, theirs } = refineAndMeasure(passage.text, target);
-      expect(Math.abs(ours - target), `${passage.source}: ${refined}`).toBeLessThanOrEqual(1);
-      expect(Math.abs(theirs - ours), `${passage.source} (text-readability)`).toBeLessThanOrEqual(0.5);
-      if (before > target + 1) expect(ours).toBeLessThan(before);
-    }
-  });
+  // Every band: 3-5 (grade 1) by the picture-book edits, 6-8 (grade 3) and 9-12 (grade 5) by lossless ones.
+  // refine-quality.test.ts checks what the refined text keeps; figures in docs/performance.md.
+  it.each(AGE_BANDS)(
+    'brings every passage within one grade of the %s target',
+    (band) => {
+      const target = targetGradeOf('auto', band);
+      for (const passage of CLASSIC_PROSE) {
+        const before = fleschKincaidGrade(passage.text);
+        const { refined, ours, theirs } = refineAndMeasure(passage.text, target);
+        expect(Math.abs(ours - target), `${passage.source}: ${refined}`).toBeLessThanOrEqual(1);
+        expect(Math.abs(theirs - ours), `${passage.source} (text-readability)`).toBeLessThanOrEqual(0.5);
+        if (before > target + 1) expect(ours).toBeLessThan(before);
+      }
+    },
+    // Nine passages refined in one test: generous on a loaded machine (figures in docs/performance.md).
+    60_000,
+  );
 });

@@ -1,7 +1,10 @@
 import { cutSentence, dropTrailingPhrase } from './clause-cut.js';
+import { coordinationSplits } from './coordination-split.js';
+import { pictureBookEdit } from './picture-book.js';
 import { readabilityOf, splitSentences, wordsOf } from './readability.js';
 import { isFiniteVerb, termsOf } from './sentence-terms.js';
 import { RICHER_WORDS } from './simple-words.js';
+import { isWholeSentence } from './whole-sentence.js';
 import { simplifyHardestWord } from './word-simplifier.js';
 
 /** Options for {@link refineTextToGrade}. */
@@ -12,6 +15,13 @@ export interface RefineTextOptions {
   maxEdits?: number;
   /** Whether sentences may be joined to raise the grade (false keeps every sentence simple). Default true. */
   joinSentences?: boolean;
+  /**
+   * Whether the text may be made a picture book (ages 3-5) when the lossless edits leave it above the target:
+   * coordinations split into sentences of their own, optional modifiers dropped, compounds replaced by their
+   * head, and last sentences summarised to subject, verb and object (see `pictureBookEdit`). Default: when the
+   * target grade is below 2 (band 3-5's grade 1, or kindergarten).
+   */
+  pictureBook?: boolean;
 }
 
 /** What {@link refineTextToGrade} did. */
@@ -22,6 +32,9 @@ export interface RefineTextResult {
   /** Edits applied (sentence splits, merges, word swaps). */
   edits: number;
 }
+
+// Below this target grade (band 3-5's grade 1, kindergarten) the refiner may drop detail to reach it.
+const PICTURE_BOOK_BELOW_GRADE = 2;
 
 // The coarse fallbacks of the first refiner, used only once no clause cut, word edit or phrase drop is left:
 // they reach the grade but may leave fragments (issue 19).
@@ -92,8 +105,9 @@ function splitLongest(sentences: string[]): string[] | undefined {
       const rest = replacement === '. ' ? capitalise(tail) : tail;
       const joined = `${head.replace(/[,;]$/, '')}${replacement}${rest}`;
       const pieces = splitSentences(joined);
-      // Both parts keep a finite verb by compromise's tagging: a cut that leaves a fragment is no cut.
-      if (!pieces.every(isWholeClause)) continue;
+      // Both parts keep a subject and a finite verb by compromise's tagging: a cut that leaves a fragment
+      // (`Make out what she was coming to.`) is no cut.
+      if (!pieces.every((piece) => isWholeClause(piece) && isWholeSentence(piece, sentence))) continue;
       return [...sentences.slice(0, index), ...pieces, ...sentences.slice(index + 1)];
     }
   }
@@ -172,8 +186,30 @@ function cutLongest(sentences: readonly string[]): string[] | undefined {
     .map((sentence, index) => ({ index, words: wordsOf(sentence).length }))
     .sort((a, b) => b.words - a.words || a.index - b.index);
   for (const { index } of order) {
-    const cut = cutSentence(sentences[index] ?? '', sentences[index - 1]);
-    if (cut) return [...sentences.slice(0, index), ...cut, ...sentences.slice(index + 1)];
+    const sentence = sentences[index] ?? '';
+    const cut = cutSentence(sentence, sentences[index - 1]);
+    if (cut?.every((piece) => isWholeSentence(piece, sentence)))
+      return [...sentences.slice(0, index), ...cut, ...sentences.slice(index + 1)];
+  }
+  return undefined;
+}
+
+/**
+ * Splits the longest sentence that has a coordination to split into sentences that each repeat its subject
+ * and verb (`I had no money, and nothing to do.` -> `I had no money. I had nothing to do.`); `undefined` when
+ * none has.
+ */
+function splitCoordination(sentences: readonly string[]): string[] | undefined {
+  const order = sentences
+    .map((sentence, index) => ({ index, words: wordsOf(sentence).length }))
+    .filter(({ words }) => words >= 8)
+    .sort((a, b) => b.words - a.words || a.index - b.index);
+  for (const { index } of order) {
+    const sentence = sentences[index] ?? '';
+    for (const split of coordinationSplits(sentence)) {
+      if (!split.every((piece) => isWholeSentence(piece, sentence))) continue;
+      return [...sentences.slice(0, index), ...split, ...sentences.slice(index + 1)];
+    }
   }
   return undefined;
 }
@@ -209,9 +245,11 @@ function simplifyWord(sentences: readonly string[]): string[] | undefined {
  * cuts the longest sentence into whole sentences at a clause boundary (see `cutSentence`: each part keeps a
  * subject and a finite verb by compromise's tagging) and replaces the word whose simpler word saves the most
  * syllables (see `simplifyHardestWord`), cuts first while sentences average more than 8 words; when neither is
- * left, drops a trailing verbless phrase, and last cuts at a plain comma or `and` into parts that each keep a
- * finite verb. To raise it: joins short neighbouring sentences and swaps simple words for richer ones. Quotations
- * are never cut, and dialogue sentences never joined. Stops within `toleranceGrades` of the target, or at the
+ * left, splits a coordination into sentences that repeat the subject and verb (see `coordinationSplits`), then
+ * drops a trailing verbless phrase, then (for a picture book, below grade 2) makes the picture-book edits of
+ * `pictureBookEdit`, and last cuts at a plain comma or `and`. Every sentence an edit makes must stand alone (see
+ * `isWholeSentence`). To raise it: joins short neighbouring sentences and swaps simple words for richer ones.
+ * Quotations are never cut, and dialogue sentences never joined. Stops within `toleranceGrades` of the target, or at the
  * edit that came closest when it runs out of edits.
  *
  * @example
@@ -226,6 +264,7 @@ export function refineTextToGrade(
 ): RefineTextResult {
   const tolerance = options.toleranceGrades ?? 0.5;
   const maxEdits = options.maxEdits ?? 200;
+  const pictureBook = options.pictureBook ?? targetGrade < PICTURE_BOOK_BELOW_GRADE;
   const gradeBefore = readabilityOf(text).fleschKincaidGrade;
   let current = text.trim();
   let grade = gradeBefore;
@@ -242,10 +281,13 @@ export function refineTextToGrade(
     if (tooHard) {
       const byCut = () => cutLongest(sentences)?.join(' ');
       const byWord = () => simplifyWord(sentences)?.join(' ');
-      // Dropping a trailing phrase loses detail: only once no cut and no word edit is left.
+      // Dropping a trailing phrase loses detail: only once no cut, no word edit and no split of a coordination
+      // (which repeats the subject and verb and loses nothing) is left.
       next =
         (lengthFirst ? (byCut() ?? byWord()) : (byWord() ?? byCut())) ??
+        splitCoordination(sentences)?.join(' ') ??
         shortenLongest(sentences)?.join(' ') ??
+        (pictureBook ? pictureBookEdit(sentences)?.join(' ') : undefined) ??
         splitLongest(sentences)?.join(' ');
     } else {
       const byJoin = () =>

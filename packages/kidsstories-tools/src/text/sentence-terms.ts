@@ -22,6 +22,10 @@ interface CompromiseJsonTerm {
   tags: string[];
 }
 
+// Past tenses of classic prose that compromise's lexicon lacks (`Hard by a great forest dwelt a poor
+// wood-cutter`): without them such a sentence has no verb to the tagger.
+nlp.addWords({ dwelt: 'PastTense', spake: 'PastTense', smote: 'PastTense', bade: 'PastTense' });
+
 // Sentences are tagged again and again while a text is refined: keep the tags of the last few hundred.
 const CACHE_LIMIT = 500;
 const cache = new Map<string, readonly SentenceTerm[]>();
@@ -48,9 +52,43 @@ export function termsOf(sentence: string): readonly SentenceTerm[] {
       tags: new Set(term.tags),
     })),
   );
+  retag(terms);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value ?? '');
   cache.set(sentence, terms);
   return terms;
+}
+
+/**
+ * Corrects two tagging slips of compromise that hide a clause (`Either the well was deep`: `well` an adverb,
+ * `was` an adjective): a form of `be` is always a finite verb, and a word between a determiner and a form of
+ * `be` is a noun.
+ */
+function retag(terms: Array<{ normal: string; tags: Set<string> }>): void {
+  for (const term of terms) {
+    if (/^(?:am|is|are|was|were)$/.test(term.normal) && !term.tags.has('Verb')) {
+      term.tags.delete('Adjective');
+      for (const tag of [
+        'Verb',
+        'Copula',
+        term.normal === 'was' || term.normal === 'were' ? 'PastTense' : 'PresentTense',
+      ])
+        term.tags.add(tag);
+    }
+  }
+  for (const [index, term] of terms.entries()) {
+    const before = terms[index - 1];
+    const after = terms[index + 1];
+    if (
+      before?.tags.has('Determiner') &&
+      after?.tags.has('Copula') &&
+      !term.tags.has('Noun') &&
+      !term.tags.has('Adjective')
+    ) {
+      term.tags.delete('Adverb');
+      term.tags.add('Noun');
+      term.tags.add('Singular');
+    }
+  }
 }
 
 /** The text of a run of terms, without the run's leading `pre` and trailing `post`. */
@@ -97,4 +135,38 @@ export function isNominal(term: SentenceTerm): boolean {
 /** Whether compromise finds a verb in a sentence (any form). */
 export function hasVerb(sentence: string): boolean {
   return termsOf(sentence).some((term) => term.tags.has('Verb'));
+}
+
+// Words that open a subordinate clause before the main one.
+const SUBORDINATORS =
+  /^(?:however|when|whenever|while|if|because|though|although|as|since|once|whether|after|before|until|till|unless)$/;
+
+/** Whether a sentence opens with a subordinate clause (`However little known …, this truth is …`). */
+export function opensWithSubordinate(terms: readonly SentenceTerm[]): boolean {
+  return SUBORDINATORS.test(terms[0]?.normal ?? '');
+}
+
+// Words that end no sentence.
+const NO_END = /^(?:a|an|the|of|and|or|but|his|her|their|its|my|our|your|to|with|in|on)$/;
+
+/**
+ * A sentence from a run of terms: opening and closing quotation marks are kept (`He said “Bother!”`), trailing
+ * commas dropped, and `end` added unless the run already ends a quotation with its own punctuation.
+ */
+export function sentenceOfTerms(terms: readonly SentenceTerm[], end: string): string | undefined {
+  const first = terms[0];
+  const last = terms[terms.length - 1];
+  if (!first || !last) return undefined;
+  const opening = /[“"]/.test(first.pre) ? first.pre.trim() : '';
+  const closing = /[”"]/.test(last.post) ? last.post.trim().replace(/[,;:]+$/, '') : '';
+  const body = `${opening}${textOfTerms(terms)}${closing}`.replace(/[\s,;:—–-]+$/, '');
+  // `when spoken to`: a preposition may end a sentence right after its verb.
+  const strandedAfterVerb =
+    /^(?:to|in|on|with)$/.test(last.normal) && terms[terms.length - 2]?.tags.has('Verb');
+  if (closing === '' && NO_END.test(last.normal) && !strandedAfterVerb) return undefined;
+  const text = body.replace(
+    /^(["“‘]?)([a-z])/,
+    (_, quote: string, letter: string) => quote + letter.toUpperCase(),
+  );
+  return /[.!?]["”’']?$/.test(text) ? text : `${text.replace(/[.!?]+$/, '')}${end}`;
 }

@@ -259,3 +259,24 @@ export const DROPPABLE_MODIFIERS: ReadonlySet<string> = new Set([
   'always',
   'all',
 ]);
+
+/**
+ * Familiar words of two syllables or more and a one-syllable word of the same meaning, for picture books
+ * (band 3-5) only: the general table ({@link SIMPLE_WORDS}) leaves familiar words alone.
+ */
+export const PICTURE_BOOK_WORDS: Readonly<Record<string, string>> = {
+  naughty: 'bad',
+  angry: 'cross',
+  clever: 'smart',
+  happy: 'glad',
+  silent: 'still',
+  frightened: 'scared',
+  afraid: 'scared',
+  quickly: 'fast',
+  enormous: 'huge',
+  gigantic: 'huge',
+  terrible: 'bad',
+  finished: 'done',
+  every: 'each',
+  pistol: 'gun',
+};

@@ -91,8 +91,9 @@ function isFamiliar(word: string, lemma: string): boolean {
 /**
  * A simpler word for `term` from the `synonyms` dictionary: a synonym of the same part of speech that is on
  * the Dale-Chall list and has fewer syllables, in the term's own form (`squeezed` keeps its past tense).
+ * `undefined` when the dictionary has none.
  */
-function dictionarySimplerWord(term: SentenceTerm): string | undefined {
+export function dictionarySimplerWord(term: SentenceTerm): string | undefined {
   const pos = dictionaryPosOf(term);
   if (pos === undefined) return undefined;
   const lemma = lemmaOf(term, pos);
@@ -117,12 +118,56 @@ function dictionarySimplerWord(term: SentenceTerm): string | undefined {
   return undefined;
 }
 
+// `be` and `have` in any form: a verb after one of these is a participle (`had to be carried`).
+const PARTICIPLE_BEFORE = /^(?:be|been|being|am|is|are|was|were|have|has|had|having)$/;
+const participles = new Map<string, string>();
+
+/**
+ * A replacement verb in the form its place needs: after `be` or `have` a simple past becomes the participle,
+ * by compromise's conjugation (`had to be carried` -> `had to be taken`, never `be took`); anywhere else, and
+ * for words that are no such verb, the replacement itself.
+ *
+ * @example
+ * ```ts
+ * inPlaceForm(termsOf('It had to be carried.'), 4, 'took'); // 'taken'
+ * ```
+ */
+export function inPlaceForm(terms: readonly SentenceTerm[], index: number, replacement: string): string {
+  if (!/^[a-z]+$/.test(replacement)) return replacement;
+  let before = index - 1;
+  while (before > 0 && (terms[before]?.tags.has('Adverb') || terms[before]?.normal === 'not')) before--;
+  if (!PARTICIPLE_BEFORE.test(terms[before]?.normal ?? '')) return replacement;
+  let participle = participles.get(replacement);
+  if (participle === undefined) {
+    const infinitive = nlp(replacement).verbs().toInfinitive().text() || replacement;
+    const forms = (nlp(infinitive).verbs().conjugate() as Array<Record<string, string>>)[0];
+    participle =
+      forms?.PastTense === replacement && forms.Participle && /^[a-z]+$/.test(forms.Participle)
+        ? forms.Participle
+        : replacement;
+    if (participles.size > 2000) participles.clear();
+    participles.set(replacement, participle);
+  }
+  return participle;
+}
+
+// Negations and degree words that lean on the modifier after them.
+const LEANS_ON_NEXT = /^(?:no|not|never|more|most|less|least|so|too|as|very|rather|quite)$/;
+
+/** Whether a word can be an adjective by the synonym dictionary (`dark`, `lowly`), whatever its tag here. */
+export function canBeAdjective(word: string): boolean {
+  const entry = synonyms.dictionary[word];
+  return entry?.a !== undefined || entry?.s !== undefined;
+}
+
 /** Whether a term is a modifier the sentence reads well without (`imperiously`, `the steep little tunnel`). */
 function isDroppable(terms: readonly SentenceTerm[], index: number): boolean {
   const term = terms[index];
   const next = terms[index + 1];
   const previous = terms[index - 1];
   if (!term || /[,;:]/.test(term.post) || /[,;:]/.test(previous?.post ?? '')) return false;
+  // `more easily`, `no longer`: the word before leans on this one, and `instead of` is one word.
+  if (LEANS_ON_NEXT.test(previous?.normal ?? '') || next?.normal === 'of') return false;
   if (
     term.tags.has('Adverb') &&
     (/ly$/.test(term.normal) || /^(?:very|rather|quite|really|just)$/.test(term.normal))
@@ -210,7 +255,8 @@ function findWordEdit(sentence: string): WordEdit | undefined {
     // A familiar word (`little`) is only ever dropped: its synonyms fit fewer sentences (`a little`).
     const pos = dictionaryPosOf(term);
     const familiar = pos !== undefined && isFamiliar(term.normal, lemmaOf(term, pos));
-    const replacement = SIMPLE_WORDS[term.normal] ?? (familiar ? undefined : dictionarySimplerWord(term));
+    const found = SIMPLE_WORDS[term.normal] ?? (familiar ? undefined : dictionarySimplerWord(term));
+    const replacement = found === undefined ? undefined : inPlaceForm(terms, index, found);
     if (replacement !== undefined && replacement !== term.normal) {
       const saved = syllables - replacement.split(' ').reduce((sum, word) => sum + syllablesOf(word), 0);
       if (saved <= 0) continue;
