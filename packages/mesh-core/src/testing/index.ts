@@ -9,6 +9,7 @@ export {
   delay,
   eventually,
   expectMeshError,
+  meshFailureOf,
   uniquePrefix,
 } from './test-helpers.js';
 export type { ContractFactory, EventuallyOptions, ManualClock } from './test-helpers.js';

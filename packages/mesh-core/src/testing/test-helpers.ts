@@ -96,14 +96,28 @@ export function createManualClock(startMs = 1_767_225_600_000): ManualClock {
  * ```
  */
 export async function expectMeshError(promise: Promise<unknown>, code: MeshErrorCode): Promise<MeshError> {
+  const error = await meshFailureOf(promise, `a MeshError ${code}`);
+  expect(error.code, error.message).toBe(code);
+  return error;
+}
+
+/**
+ * Awaits `promise`, expects it to reject with a `MeshError` and returns that error, whatever its code (for
+ * tests that look at the code and details themselves).
+ *
+ * @example
+ * ```ts
+ * const failure = await meshFailureOf(link.callTool('crash', {}, { metadata }));
+ * expect(failure.details.reason).toBe('connection_lost');
+ * ```
+ */
+export async function meshFailureOf(promise: Promise<unknown>, expected = 'a MeshError'): Promise<MeshError> {
   let caught: unknown;
   try {
     await promise;
   } catch (error) {
     caught = error;
   }
-  expect(MeshError.isInstance(caught), `expected a MeshError ${code}, got ${String(caught)}`).toBe(true);
-  const error = caught as MeshError;
-  expect(error.code, error.message).toBe(code);
-  return error;
+  expect(MeshError.isInstance(caught), `expected ${expected}, got ${String(caught)}`).toBe(true);
+  return caught as MeshError;
 }

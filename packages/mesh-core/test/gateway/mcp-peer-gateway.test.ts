@@ -1,13 +1,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeshError } from '../../src/errors/mesh-error.js';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import type { GatewayPeerOptions } from '../../src/gateway/gateway-peer.js';
 import type { InboundCall } from '../../src/host/tool-host.js';
 import { createMcpPeerLink, type McpPeerLink } from '../../src/link/mcp-peer-link.js';
 import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
+import { meshFailureOf } from '../../src/testing/test-helpers.js';
 import type { ToolProgress } from '../../src/tool/tool-context.js';
 import { createRecord, memoryPorts, type PeerRecord, peerTools } from './fixtures.js';
 import { connectMcpClient, type RunningPeer, startMcpEdge, startPeer } from './sockets.js';
@@ -45,16 +45,6 @@ function stdioPeer(name: string, mode: string, extra: Partial<GatewayPeerOptions
     ],
     ...extra,
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<MeshError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(MeshError.isInstance(error)).toBe(true);
-    return error as MeshError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 async function startUpstream(id: string, record: PeerRecord): Promise<MeshNode> {
@@ -186,8 +176,8 @@ describe('plain MCP servers behind the gateway, beside hostile ones and a mesh p
     const silent = gateway.callTool('silent_echo', { text: 'x' }, inbound());
     const answered = await gateway.callTool('meshy_echo', { text: 'meanwhile' }, inbound());
     expect(answered.structuredContent).toMatchObject({ text: 'meanwhile' });
-    expect((await failureOf(silent)).code).toBe('deadline_exceeded');
-    expect((await failureOf(gateway.callTool('garbage_garbage', {}, inbound()))).code).toBe(
+    expect((await meshFailureOf(silent)).code).toBe('deadline_exceeded');
+    expect((await meshFailureOf(gateway.callTool('garbage_garbage', {}, inbound()))).code).toBe(
       'deadline_exceeded',
     );
     const fine = await gateway.callTool('garbage_echo', { text: 'still fine' }, inbound());
@@ -200,7 +190,7 @@ describe('plain MCP servers behind the gateway, beside hostile ones and a mesh p
     const call = gateway.callTool('stdio_slow', { ms: 20_000 }, inbound());
     await new Promise((resolve) => setTimeout(resolve, 150));
     process.kill(pid, 'SIGKILL');
-    const failure = await failureOf(call);
+    const failure = await meshFailureOf(call);
     expect(failure.code).toBe('unavailable');
     const next = await gateway.callTool(
       'stdio_echo',
@@ -259,12 +249,12 @@ describe('the breaker of an MCP peer', () => {
       });
       await node.close({ graceMs: 100 });
       for (let i = 0; i < 10 && gateway.peerStatus()[0]?.circuit.state === 'closed'; i += 1) {
-        expect((await failureOf(gateway.callTool('echo', { text: 'x' }, inbound()))).code).toBe(
+        expect((await meshFailureOf(gateway.callTool('echo', { text: 'x' }, inbound()))).code).toBe(
           'unavailable',
         );
       }
       expect(gateway.peerStatus()[0]?.circuit.state).toBe('open');
-      const rejected = await failureOf(gateway.callTool('echo', { text: 'x' }, inbound()));
+      const rejected = await meshFailureOf(gateway.callTool('echo', { text: 'x' }, inbound()));
       expect(rejected.code).toBe('unavailable');
       expect(rejected.details.circuit).toBe('open');
       const text = await gateway.metrics.registry.metrics();

@@ -1,38 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { MeshError } from '../../src/errors/mesh-error.js';
 import { createMcpPeerLink, type McpPeerLink } from '../../src/link/mcp-peer-link.js';
 import type { NodeEvent } from '../../src/link/peer-link-types.js';
 import { createLocalToolHost } from '../../src/node/local-tool-host.js';
 import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
 import type { ClientLogRecord } from '../../src/observability/client-logger.js';
+import { eventually, meshFailureOf } from '../../src/testing/test-helpers.js';
 import { isInputRequired, type ToolProgress } from '../../src/tool/tool-context.js';
 import { defineTool } from '../../src/tool/tool-definition.js';
 import { conformanceFixture } from '../conformance/fixture-node.js';
 import { memoryPorts } from '../gateway/fixtures.js';
 
+/** Waits until `condition` holds (the shared `eventually`, for a boolean condition). */
+const waitUntil = (condition: () => boolean, timeoutMs = 5_000) =>
+  eventually(() => expect(condition()).toBe(true), { timeoutMs, intervalMs: 20 });
+
 // `createMcpPeerLink` against a plain MCP server over Streamable HTTP, in both protocol eras: the conformance
 // fixture served by a mesh node's MCP edge (tools, resources, templates, prompts, completion, logging) on port 0.
 
 const metadata = { correlationId: 'c-http', hop: 1 };
-
-async function failureOf(promise: Promise<unknown>): Promise<MeshError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(MeshError.isInstance(error)).toBe(true);
-    return error as MeshError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 let node: MeshNode;
 beforeAll(async () => {
@@ -92,10 +78,12 @@ describe.each(['legacy', 'modern'] as const)('createMcpPeerLink over Streamable 
     expect((invalid._meta?.['io.kidsstories/error'] as { code?: string } | undefined)?.code).toBe(
       'invalid_argument',
     );
-    const unknown = await failureOf(link.callTool('no_such_tool', {}, { metadata }));
+    const unknown = await meshFailureOf(link.callTool('no_such_tool', {}, { metadata }));
     expect(unknown.code).toBe('not_found');
     expect(unknown.details.reason).toBe('unknown_tool');
-    const late = await failureOf(link.callTool('test_tool_with_logging', {}, { metadata, timeoutMs: 30 }));
+    const late = await meshFailureOf(
+      link.callTool('test_tool_with_logging', {}, { metadata, timeoutMs: 30 }),
+    );
     expect(late.code).toBe('deadline_exceeded');
   });
 
@@ -124,7 +112,7 @@ describe.each(['legacy', 'modern'] as const)('createMcpPeerLink over Streamable 
       call,
     );
     expect(completion.values).toEqual(['paris', 'park', 'party']);
-    const missing = await failureOf(link.readResource('test://nope', call));
+    const missing = await meshFailureOf(link.readResource('test://nope', call));
     expect(['not_found', 'invalid_argument']).toContain(missing.code);
   });
 });
@@ -156,7 +144,9 @@ describe('input requests (elicitation, sampling) of a 2026-07-28 upstream', () =
       );
       expect(isInputRequired(final)).toBe(false);
       expect(JSON.stringify(final)).toContain('ada');
-      const refused = await failureOf(link.callTool('test_elicitation', { message: 'Who?' }, { metadata }));
+      const refused = await meshFailureOf(
+        link.callTool('test_elicitation', { message: 'Who?' }, { metadata }),
+      );
       expect(refused.code).toBe('failed_precondition');
     } finally {
       await link.close();
@@ -183,7 +173,7 @@ describe('list changes', () => {
           handler: async () => ({ content: [{ type: 'text', text: 'added' }] }),
         }),
       );
-      await eventually(() => events.some((event) => event.kind === 'tools_changed'));
+      await waitUntil(() => events.some((event) => event.kind === 'tools_changed'));
       expect((await link.listTools()).map((tool) => tool.name)).toEqual(['added']);
     } finally {
       await link.close();
@@ -200,7 +190,7 @@ describe('an HTTP upstream that is down', () => {
     await down.close({ graceMs: 100 });
     const link = createMcpPeerLink({ url, restartBackoff: { initialMs: 10, maxMs: 20 } });
     try {
-      const failure = await failureOf(link.listTools({ timeoutMs: 2_000 }));
+      const failure = await meshFailureOf(link.listTools({ timeoutMs: 2_000 }));
       expect(failure.code).toBe('unavailable');
       expect(failure.message).not.toContain('upstream-token');
     } finally {
@@ -226,7 +216,7 @@ describe('a response larger than maxMessageBytes', () => {
     await big.start();
     const link = createMcpPeerLink({ url: big.mcpUrl, era: 'modern', maxMessageBytes: 50_000 });
     try {
-      const failure = await failureOf(link.callTool('big', {}, { metadata }));
+      const failure = await meshFailureOf(link.callTool('big', {}, { metadata }));
       expect(failure.code).toBe('resource_exhausted');
       expect(failure.details).toMatchObject({ limit: 50_000, limitUnit: 'bytes' });
       expect((await link.listTools()).map((tool) => tool.name)).toEqual(['big']);

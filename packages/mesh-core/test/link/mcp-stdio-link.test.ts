@@ -1,13 +1,17 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MeshError } from '../../src/errors/mesh-error.js';
 import { createMcpPeerLink, type McpPeerLink } from '../../src/link/mcp-peer-link.js';
 import type { McpStdioPeerLinkOptions } from '../../src/link/mcp-peer-link-options.js';
 import type { NodeEvent } from '../../src/link/peer-link-types.js';
 import type { ClientLogRecord } from '../../src/observability/client-logger.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
+import { eventually, meshFailureOf } from '../../src/testing/test-helpers.js';
 import type { ToolProgress } from '../../src/tool/tool-context.js';
+
+/** Waits until `condition` holds (the shared `eventually`, for a boolean condition). */
+const waitUntil = (condition: () => boolean, timeoutMs = 10_000) =>
+  eventually(() => expect(condition()).toBe(true), { timeoutMs, intervalMs: 20 });
 
 // A plain MCP server on stdio behind `createMcpPeerLink`: the link starts the process, supervises it (restart with
 // backoff after it exits), logs its stderr under a rate cap, gives it only the configured environment, and stops it
@@ -37,24 +41,6 @@ function stdioLink(mode: string, extra: Partial<McpStdioPeerLinkOptions> = {}): 
 function capturingLogger() {
   const lines: string[] = [];
   return { lines, logger: createJsonLogger({ level: 'debug', write: (line) => lines.push(line) }) };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<MeshError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(MeshError.isInstance(error)).toBe(true);
-    return error as MeshError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('createMcpPeerLink over stdio', () => {
@@ -92,10 +78,10 @@ describe('createMcpPeerLink over stdio', () => {
     const call = link.callTool('slow', { ms: 30_000 }, { metadata, timeoutMs: 20_000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     process.kill(firstPid as number, 'SIGKILL');
-    const failure = await failureOf(call);
+    const failure = await meshFailureOf(call);
     expect(failure.code).toBe('unavailable');
     expect(failure.details.origin).toBe(`stdio:${process.execPath.split('/').pop()}`);
-    await eventually(() => link.pid !== undefined && link.pid !== firstPid);
+    await waitUntil(() => link.pid !== undefined && link.pid !== firstPid);
     const next = await link.callTool('echo', { text: 'again' }, { metadata });
     expect(next.content).toEqual([{ type: 'text', text: 'again' }]);
     // The restart is announced (its tools may differ) and logged.
@@ -105,7 +91,7 @@ describe('createMcpPeerLink over stdio', () => {
 
   it('restarts a process that exits mid-call on its own, and a call during the backoff waits for it', async () => {
     const link = stdioLink('normal');
-    const failure = await failureOf(link.callTool('crash', {}, { metadata }));
+    const failure = await meshFailureOf(link.callTool('crash', {}, { metadata }));
     expect(failure.code).toBe('unavailable');
     const next = await link.callTool('echo', { text: 'back' }, { metadata, timeoutMs: 5_000 });
     expect(next.content).toEqual([{ type: 'text', text: 'back' }]);
@@ -115,10 +101,10 @@ describe('createMcpPeerLink over stdio', () => {
     const { logger, lines } = capturingLogger();
     const link = stdioLink('normal', { logger });
     await link.listTools(); // started: the deadline below is the call's alone
-    const failure = await failureOf(link.callTool('slow', { ms: 10_000 }, { metadata, timeoutMs: 300 }));
+    const failure = await meshFailureOf(link.callTool('slow', { ms: 10_000 }, { metadata, timeoutMs: 300 }));
     expect(failure.code).toBe('deadline_exceeded');
     // The fixture writes "cancelled <id>" to stderr when it receives notifications/cancelled.
-    await eventually(() => lines.some((line) => /upstream stderr.*cancelled \d+/.test(line)));
+    await waitUntil(() => lines.some((line) => /upstream stderr.*cancelled \d+/.test(line)));
   });
 
   it('maps a caller cancellation to canceled, invalid params to invalid_argument and an unknown tool to not_found', async () => {
@@ -126,9 +112,9 @@ describe('createMcpPeerLink over stdio', () => {
     const controller = new AbortController();
     const call = link.callTool('slow', { ms: 10_000 }, { metadata, signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
-    expect((await failureOf(call)).code).toBe('canceled');
-    expect((await failureOf(link.callTool('strict', {}, { metadata }))).code).toBe('invalid_argument');
-    const unknown = await failureOf(link.callTool('nope', {}, { metadata }));
+    expect((await meshFailureOf(call)).code).toBe('canceled');
+    expect((await meshFailureOf(link.callTool('strict', {}, { metadata }))).code).toBe('invalid_argument');
+    const unknown = await meshFailureOf(link.callTool('nope', {}, { metadata }));
     expect(unknown.code).toBe('not_found');
     expect(unknown.details.reason).toBe('unknown_tool');
   });
@@ -141,7 +127,7 @@ describe('createMcpPeerLink over stdio', () => {
     expect(result.content).toEqual([{ type: 'text', text: 'logged' }]);
     // One stdout stream for every call: the record goes to the gateway's log, never to a caller that may not own it.
     expect(records).toEqual([]);
-    await eventually(() => lines.some((line) => line.includes('about to answer')));
+    await waitUntil(() => lines.some((line) => line.includes('about to answer')));
   });
 
   it('gives the process only the configured environment and redacts its values from the logs', async () => {
@@ -179,7 +165,7 @@ describe('createMcpPeerLink over stdio', () => {
   it('survives malformed JSON-RPC: garbage lines are skipped, a reply that is not JSON times out', async () => {
     const link = stdioLink('malformed');
     expect((await link.listTools()).map((tool) => tool.name)).toContain('echo');
-    const failure = await failureOf(link.callTool('garbage', {}, { metadata, timeoutMs: 500 }));
+    const failure = await meshFailureOf(link.callTool('garbage', {}, { metadata, timeoutMs: 500 }));
     expect(failure.code).toBe('deadline_exceeded');
     const result = await link.callTool('echo', { text: 'still fine' }, { metadata });
     expect(result.content).toEqual([{ type: 'text', text: 'still fine' }]);
@@ -187,7 +173,7 @@ describe('createMcpPeerLink over stdio', () => {
 
   it('refuses a huge tool list and leaves out a tool nested too deeply', async () => {
     const huge = stdioLink('huge-list');
-    const failure = await failureOf(huge.listTools());
+    const failure = await meshFailureOf(huge.listTools());
     expect(failure.code).toBe('resource_exhausted');
     const bad = stdioLink('bad-schemas');
     const names = (await bad.listTools()).map((tool) => tool.name);
@@ -197,16 +183,16 @@ describe('createMcpPeerLink over stdio', () => {
     expect(result.content).toEqual([{ type: 'text', text: 'ok' }]);
     // A reply nested so deeply that the client cannot parse it ends the session: only this upstream's calls fail.
     const deep = stdioLink('deep-reply');
-    expect((await failureOf(deep.listTools())).code).toBe('unavailable');
+    expect((await meshFailureOf(deep.listTools())).code).toBe('unavailable');
   });
 
   it('reports a process that cannot start as unavailable with a retry hint', async () => {
     const link = stdioLink('exit-on-start', { connectTimeoutMs: 2_000 });
-    const failure = await failureOf(link.listTools({ timeoutMs: 3_000 }));
+    const failure = await meshFailureOf(link.listTools({ timeoutMs: 3_000 }));
     expect(failure.code).toBe('unavailable');
     const missing = createMcpPeerLink({ command: '/nonexistent/mcp-server-binary', connectTimeoutMs: 1_000 });
     links.push(missing);
-    expect((await failureOf(missing.listTools({ timeoutMs: 2_000 }))).code).toBe('unavailable');
+    expect((await meshFailureOf(missing.listTools({ timeoutMs: 2_000 }))).code).toBe('unavailable');
   });
 
   it('stops a process that ignores SIGTERM with SIGKILL on close', async () => {
@@ -222,8 +208,8 @@ describe('createMcpPeerLink over stdio', () => {
         return false;
       }
     };
-    await eventually(() => !alive(), 10_000);
-    const failure = await failureOf(link.callTool('echo', { text: 'x' }, { metadata }));
+    await waitUntil(() => !alive(), 10_000);
+    const failure = await meshFailureOf(link.callTool('echo', { text: 'x' }, { metadata }));
     expect(failure.code).toBe('unavailable');
   }, 20_000);
 
