@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReferenceMesh, startReferenceMesh } from '../src/reference-mesh.js';
 import { createJsonFuzzer } from './support/json-fuzzer.js';
@@ -65,11 +68,15 @@ async function rawCall(
  */
 describe('fuzzing every tool through the gateway', () => {
   let mesh: ReferenceMesh;
+  let outDir: string;
   beforeAll(async () => {
-    mesh = await startReferenceMesh();
+    // Bundles go to a folder of the test's own, never the checkout's `out/` that `npm start` reads.
+    outDir = await mkdtemp(join(tmpdir(), 'reference-mesh-test-'));
+    mesh = await startReferenceMesh({ outDir });
   });
   afterAll(async () => {
     await mesh?.close();
+    await rm(outDir, { recursive: true, force: true });
   });
 
   it(`answers ${CASES_PER_TOOL} fuzzed calls per tool and era without a server fault or a tripped breaker`, async () => {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_VIDEO_MODELS } from '@kidsstories/kidsstories-tools';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,11 +31,15 @@ async function connect(url: string, era: 'modern' | 'legacy'): Promise<Client> {
 
 describe('the reference mesh on its embedded default', () => {
   let mesh: ReferenceMesh;
+  let outDir: string;
   beforeAll(async () => {
-    mesh = await startReferenceMesh();
+    // Bundles go to a folder of the test's own, never the checkout's `out/` that `npm start` reads.
+    outDir = await mkdtemp(join(tmpdir(), 'reference-mesh-test-'));
+    mesh = await startReferenceMesh({ outDir });
   });
   afterAll(async () => {
     await mesh?.close();
+    await rm(outDir, { recursive: true, force: true });
   });
 
   it.each(['modern', 'legacy'] as const)(
