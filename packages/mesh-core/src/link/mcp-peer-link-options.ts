@@ -1,6 +1,11 @@
 import { basename } from 'node:path';
 import { MeshError } from '../errors/mesh-error.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import {
+  type BackoffOptions,
+  type ResolvedBackoffOptions,
+  resolveBackoffOptions,
+} from '../resilience/backoff.js';
 
 /** How a URL upstream is spoken to: Streamable HTTP, the legacy HTTP+SSE transport, or Streamable HTTP first. */
 export type McpHttpProtocol = 'auto' | 'streamable-http' | 'sse';
@@ -12,12 +17,12 @@ export type McpHttpProtocol = 'auto' | 'streamable-http' | 'sse';
  */
 export type McpProtocolEra = 'auto' | 'legacy' | 'modern';
 
-/** Backoff between restarts of a stdio upstream (and reconnects of a URL upstream): exponential with jitter. */
-export interface McpRestartBackoffOptions {
-  /** First delay in milliseconds. Default 250. */
-  initialMs?: number;
-  /** Largest delay in milliseconds. Default 30000. */
-  maxMs?: number;
+/**
+ * Backoff between restarts of a stdio upstream (and reconnects of a URL upstream), in the mesh's one backoff
+ * vocabulary (`resilience/backoff.ts`). Defaults: `initialDelayMs` 250, `maxDelayMs` 30000, `multiplier` 2,
+ * `jitter` 0.5.
+ */
+export interface McpRestartBackoffOptions extends BackoffOptions {
   /** A process or session that stayed up this long resets the backoff, in milliseconds. Default 10000. */
   stableMs?: number;
 }
@@ -101,8 +106,7 @@ export const DEFAULT_MCP_PEER_LINK = {
   maxMessageBytes: 16 * 1024 * 1024,
   maxListItems: 10_000,
   maxSchemaDepth: 32,
-  restartInitialMs: 250,
-  restartMaxMs: 30_000,
+  restartBackoff: Object.freeze({ initialDelayMs: 250, maxDelayMs: 30_000, multiplier: 2, jitter: 0.5 }),
   restartStableMs: 10_000,
   maxStderrLinesPerMinute: 120,
 } as const;
@@ -116,8 +120,7 @@ export type ResolvedMcpPeerLinkOptions = {
   maxMessageBytes: number;
   maxListItems: number;
   maxSchemaDepth: number;
-  restartInitialMs: number;
-  restartMaxMs: number;
+  restartBackoff: ResolvedBackoffOptions;
   restartStableMs: number;
   maxStderrLinesPerMinute: number;
   logger: Logger;
@@ -193,15 +196,10 @@ export function resolveMcpPeerLinkOptions(options: McpPeerLinkOptions): Resolved
     ),
     maxListItems: positive(options.maxListItems, DEFAULT_MCP_PEER_LINK.maxListItems, 'maxListItems'),
     maxSchemaDepth: positive(options.maxSchemaDepth, DEFAULT_MCP_PEER_LINK.maxSchemaDepth, 'maxSchemaDepth'),
-    restartInitialMs: positive(
-      options.restartBackoff?.initialMs,
-      DEFAULT_MCP_PEER_LINK.restartInitialMs,
-      'restartBackoff.initialMs',
-    ),
-    restartMaxMs: positive(
-      options.restartBackoff?.maxMs,
-      DEFAULT_MCP_PEER_LINK.restartMaxMs,
-      'restartBackoff.maxMs',
+    restartBackoff: resolveBackoffOptions(
+      options.restartBackoff,
+      DEFAULT_MCP_PEER_LINK.restartBackoff,
+      'restartBackoff',
     ),
     restartStableMs: positive(
       options.restartBackoff?.stableMs,

@@ -156,7 +156,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
       void opened.closed.then((reason) => {
         // An unexpected end: listen again while the session lasts (a lost session reconnects on its own).
         if (reason === 'remote' && listen === opened && sessions.current === session && !closed) {
-          setTimeout(() => void relisten(session), resolved.restartInitialMs).unref?.();
+          setTimeout(() => void relisten(session), resolved.restartBackoff.initialDelayMs).unref?.();
         }
       });
     } catch (error) {

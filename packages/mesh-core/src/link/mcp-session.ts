@@ -14,6 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import { redactSecretValues } from '../observability/secret-values.js';
+import { backoffDelayMs } from '../resilience/backoff.js';
 import { meshErrorFromMcp } from './mcp-link-errors.js';
 import type { ResolvedMcpPeerLinkOptions } from './mcp-peer-link-options.js';
 
@@ -132,11 +133,7 @@ export function createMcpSessionManager(
   const discarded = new WeakSet<McpSession>();
   const stderrReports: Array<() => void> = [];
 
-  const delayMs = () =>
-    Math.round(
-      Math.min(options.restartMaxMs, options.restartInitialMs * 2 ** Math.min(failures - 1, 20)) *
-        (0.5 + random() / 2),
-    );
+  const delayMs = () => Math.round(backoffDelayMs(failures - 1, options.restartBackoff, random));
 
   const watchStderr = (stream: Readable) => {
     let windowStart = now();

@@ -39,7 +39,7 @@ function stdioPeer(name: string, mode: string, extra: Partial<GatewayPeerOptions
           args: [FIXTURE],
           env: { FIXTURE_MODE: mode },
           connectTimeoutMs: 3_000,
-          restartBackoff: { initialMs: 50, maxMs: 500 },
+          restartBackoff: { initialDelayMs: 50, maxDelayMs: 500 },
         },
       },
     ],
@@ -73,7 +73,7 @@ describe('plain MCP servers behind the gateway, beside hostile ones and a mesh p
       command: process.execPath,
       args: [FIXTURE],
       env: { FIXTURE_MODE: 'normal' },
-      restartBackoff: { initialMs: 50, maxMs: 500 },
+      restartBackoff: { initialDelayMs: 50, maxDelayMs: 500 },
     });
     gateway = createGateway({
       id: 'gw-mcp',

@@ -188,7 +188,7 @@ describe('an HTTP upstream that is down', () => {
     await down.start();
     const url = down.mcpUrl;
     await down.close({ graceMs: 100 });
-    const link = createMcpPeerLink({ url, restartBackoff: { initialMs: 10, maxMs: 20 } });
+    const link = createMcpPeerLink({ url, restartBackoff: { initialDelayMs: 10, maxDelayMs: 20 } });
     try {
       const failure = await meshFailureOf(link.listTools({ timeoutMs: 2_000 }));
       expect(failure.code).toBe('unavailable');

@@ -29,7 +29,7 @@ function stdioLink(mode: string, extra: Partial<McpStdioPeerLinkOptions> = {}): 
   const link = createMcpPeerLink({
     command: process.execPath,
     args: [FIXTURE],
-    restartBackoff: { initialMs: 50, maxMs: 500 },
+    restartBackoff: { initialDelayMs: 50, maxDelayMs: 500 },
     ...extra,
     env: { FIXTURE_MODE: mode, ...extra.env },
   });
