@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { MeshError } from '../errors/mesh-error.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { checkInteger } from '../options/check-options.js';
 import {
   type BackoffOptions,
   type ResolvedBackoffOptions,
@@ -137,14 +138,6 @@ function invalid(message: string, field: string): MeshError {
   return new MeshError(message, 'invalid_argument', { details: { field } });
 }
 
-function positive(value: number | undefined, fallback: number, field: string): number {
-  const resolved = value ?? fallback;
-  if (!Number.isSafeInteger(resolved) || resolved <= 0) {
-    throw invalid(`${field} must be a positive whole number, got ${String(value)}`, field);
-  }
-  return resolved;
-}
-
 function stringRecord(value: unknown, field: string): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -179,36 +172,34 @@ export function resolveMcpPeerLinkOptions(options: McpPeerLinkOptions): Resolved
   }
   const common = {
     era,
-    defaultTimeoutMs: positive(
-      options.defaultTimeoutMs,
-      DEFAULT_MCP_PEER_LINK.defaultTimeoutMs,
+    defaultTimeoutMs: checkInteger(
+      options.defaultTimeoutMs ?? DEFAULT_MCP_PEER_LINK.defaultTimeoutMs,
       'defaultTimeoutMs',
     ),
-    connectTimeoutMs: positive(
-      options.connectTimeoutMs,
-      DEFAULT_MCP_PEER_LINK.connectTimeoutMs,
+    connectTimeoutMs: checkInteger(
+      options.connectTimeoutMs ?? DEFAULT_MCP_PEER_LINK.connectTimeoutMs,
       'connectTimeoutMs',
     ),
-    maxMessageBytes: positive(
-      options.maxMessageBytes,
-      DEFAULT_MCP_PEER_LINK.maxMessageBytes,
+    maxMessageBytes: checkInteger(
+      options.maxMessageBytes ?? DEFAULT_MCP_PEER_LINK.maxMessageBytes,
       'maxMessageBytes',
     ),
-    maxListItems: positive(options.maxListItems, DEFAULT_MCP_PEER_LINK.maxListItems, 'maxListItems'),
-    maxSchemaDepth: positive(options.maxSchemaDepth, DEFAULT_MCP_PEER_LINK.maxSchemaDepth, 'maxSchemaDepth'),
+    maxListItems: checkInteger(options.maxListItems ?? DEFAULT_MCP_PEER_LINK.maxListItems, 'maxListItems'),
+    maxSchemaDepth: checkInteger(
+      options.maxSchemaDepth ?? DEFAULT_MCP_PEER_LINK.maxSchemaDepth,
+      'maxSchemaDepth',
+    ),
     restartBackoff: resolveBackoffOptions(
       options.restartBackoff,
       DEFAULT_MCP_PEER_LINK.restartBackoff,
       'restartBackoff',
     ),
-    restartStableMs: positive(
-      options.restartBackoff?.stableMs,
-      DEFAULT_MCP_PEER_LINK.restartStableMs,
+    restartStableMs: checkInteger(
+      options.restartBackoff?.stableMs ?? DEFAULT_MCP_PEER_LINK.restartStableMs,
       'restartBackoff.stableMs',
     ),
-    maxStderrLinesPerMinute: positive(
-      options.maxStderrLinesPerMinute,
-      DEFAULT_MCP_PEER_LINK.maxStderrLinesPerMinute,
+    maxStderrLinesPerMinute: checkInteger(
+      options.maxStderrLinesPerMinute ?? DEFAULT_MCP_PEER_LINK.maxStderrLinesPerMinute,
       'maxStderrLinesPerMinute',
     ),
     logger: options.logger ?? silentLogger,
