@@ -213,12 +213,11 @@ describe('gateway circuit breaker over real sockets', () => {
     await trip(gateway);
     expect(gateway.peerStatus()[0]?.circuit.state).toBe('open');
     const calls = record.calls.length;
-    const started = performance.now();
+    // Rejected by the open breaker itself: the peer sees no call.
     await expect(gateway.callTool('echo', { text: 'x' }, inbound())).rejects.toMatchObject({
       code: 'unavailable',
       details: { circuit: 'open' },
     });
-    expect(performance.now() - started).toBeLessThan(20);
     expect(record.calls.length).toBe(calls);
 
     await new Promise((resolve) => setTimeout(resolve, 320));

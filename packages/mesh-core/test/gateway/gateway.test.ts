@@ -252,12 +252,11 @@ describe('createGateway', () => {
     }
     const [status] = gateway.peerStatus();
     expect(status?.circuit.state).toBe('open');
-    const started = performance.now();
+    // Rejected by the open breaker itself: the peer sees no call (the replica's count stays at 1 + 3).
     await expect(gateway.callTool('echo', { text: 'x' }, inbound())).rejects.toMatchObject({
       code: 'unavailable',
       details: { circuit: 'open', retryAfterMs: expect.any(Number) },
     });
-    expect(performance.now() - started).toBeLessThan(50);
     expect(gateway.peerStatus()[0]?.replicas[0]?.calls).toBe(1 + 3);
   });
 
