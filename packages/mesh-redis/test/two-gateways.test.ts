@@ -1,8 +1,5 @@
 import {
   createGateway,
-  createMemoryCostLedger,
-  createMemoryLock,
-  createMemoryStateStore,
   createMeshNode,
   defineTool,
   type Gateway,
@@ -11,12 +8,7 @@ import {
 } from '@kidsstories/mesh-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import {
-  createRedisCircuitStateStore,
-  createRedisConnection,
-  createRedisEventBus,
-  type RedisConnection,
-} from '../src/index.js';
+import { createRedisPorts } from '../src/index.js';
 import { deletePrefix, REDIS_URL, requireRedis, uniquePrefix } from './support/redis-test-env.js';
 
 /**
@@ -47,32 +39,18 @@ describe('two gateways sharing breaker state through Redis', () => {
   });
 
   const startGateway = async (id: string): Promise<Gateway> => {
-    const connection: RedisConnection = createRedisConnection({
-      url: REDIS_URL,
-      keyPrefix: prefix,
-      instanceId: id,
-    });
-    await connection.ready();
-    const events = createRedisEventBus({ connection });
-    const circuitState = createRedisCircuitStateStore({ connection });
+    const redis = createRedisPorts({ url: REDIS_URL, keyPrefix: prefix, instanceId: id });
+    await redis.ready();
     const gateway = createGateway({
       id,
-      ports: {
-        state: createMemoryStateStore(),
-        lock: createMemoryLock(),
-        ledger: createMemoryCostLedger(),
-        events,
-        circuitState,
-      },
+      ports: redis,
       peers: [{ name: 'video', replicas: [peer.meshUrl], policy: { retry: { maxAttempts: 1 }, breaker } }],
       watchPeers: false,
     });
     await gateway.start();
     closers.push(async () => {
       await gateway.close();
-      await events.close();
-      await circuitState.close();
-      await connection.close();
+      await redis.close();
     });
     return gateway;
   };
