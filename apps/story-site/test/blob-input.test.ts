@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContainerClient, syncBundle } from '@kidsstories/azure-deploy';
 import { type Azurite, startAzurite } from '@kidsstories/azure-deploy/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, downloadBundles } from '../src/index.js';
 import { writeSampleBundles } from '../src/testing/index.js';
+import { treeHashes } from './tree-hashes.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const CONTAINER = 'site-input';
@@ -16,25 +16,6 @@ const CONTAINER = 'site-input';
 let azurite: Azurite;
 let root: string;
 let bundlesDir: string;
-
-/** Every file of a folder with its SHA-256, by relative path. */
-async function treeHashes(dir: string): Promise<Record<string, string>> {
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) =>
-    entry.isFile(),
-  );
-  const entries = await Promise.all(
-    files.map(async (entry) => {
-      const path = join(entry.parentPath, entry.name);
-      return [
-        relative(dir, path),
-        createHash('sha256')
-          .update(await readFile(path))
-          .digest('hex'),
-      ] as const;
-    }),
-  );
-  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
-}
 
 const container = () =>
   createContainerClient({

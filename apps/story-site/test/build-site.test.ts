@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { bundleDir, readBundle, type StoryManifest } from '@kidsstories/kidsstories-tools/bundle';
 import { type Logger, MeshError } from '@kidsstories/mesh-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuildSiteResult, buildSite, previewSite } from '../src/index.js';
 import { writeSampleBundles } from '../src/testing/index.js';
+import { treeHashes } from './tree-hashes.js';
 
 const DATES = ['2026-12-05', '2026-12-06'];
 const BANDS = ['3-5', '6-8', '9-12'] as const;
@@ -25,25 +25,6 @@ function recordingLogger(): Logger {
     child: () => logger,
   };
   return logger;
-}
-
-/** Every file of a folder with its SHA-256, by relative path. */
-async function treeHashes(dir: string): Promise<Record<string, string>> {
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) =>
-    entry.isFile(),
-  );
-  const entries = await Promise.all(
-    files.map(async (entry) => {
-      const path = join(entry.parentPath, entry.name);
-      return [
-        relative(dir, path),
-        createHash('sha256')
-          .update(await readFile(path))
-          .digest('hex'),
-      ] as const;
-    }),
-  );
-  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
 
 async function manifestOf(date: string, band: (typeof BANDS)[number]): Promise<StoryManifest> {
