@@ -48,6 +48,12 @@ const LEVELS: Record<LoggingLevel, LogLevel> = {
   emergency: 'error',
 };
 
+/** One follower of a resource's updates. */
+interface ResourceWatch {
+  listener: () => void;
+  onError: ((error: MeshError) => void) | undefined;
+}
+
 /** A plain MCP upstream as a peer link: {@link PeerLink} with every feature method, plus its process id. */
 export type McpPeerLink = PeerLink &
   PeerFeatureLink & {
@@ -104,7 +110,23 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
   const logger = resolved.logger.child({ upstream: name });
   const unregisterSecrets = registerSecretValues(resolved.secrets);
   const watchers = new Set<(event: NodeEvent) => void>();
-  const resourceListeners = new Map<string, Set<() => void>>();
+  /** Who follows which resource, with the `onError` each gave (the gateway moves a lost subscription). */
+  const resourceListeners = new Map<string, Set<ResourceWatch>>();
+  /** Tells the followers of `uris` (default all) that their subscription is lost for now; the link keeps trying. */
+  const subscriptionsLost = (reason: string, uris: Iterable<string> = resourceListeners.keys()) => {
+    const error = new MeshError(`resource updates from ${name} may be missed: ${reason}`, 'unavailable', {
+      details: { origin: name },
+    });
+    for (const uri of [...uris]) {
+      for (const watch of [...(resourceListeners.get(uri) ?? [])]) {
+        try {
+          watch.onError?.(error);
+        } catch (listenerError) {
+          logger.error('resource subscription error listener threw', { error: listenerError });
+        }
+      }
+    }
+  };
   let listen: McpSubscription | undefined;
   let closed = false;
 
@@ -156,12 +178,29 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
       void opened.closed.then((reason) => {
         // An unexpected end: listen again while the session lasts (a lost session reconnects on its own).
         if (reason === 'remote' && listen === opened && sessions.current === session && !closed) {
+          subscriptionsLost('the subscriptions/listen stream ended');
           setTimeout(() => void relisten(session), resolved.restartBackoff.initialDelayMs).unref?.();
         }
       });
     } catch (error) {
       const failure = meshErrorFromMcp(error, { origin: name, method: 'subscriptions/listen' });
       logger.warn('could not listen for upstream changes', { code: failure.code, message: failure.message });
+      if (filter.resourceSubscriptions) subscriptionsLost(`subscriptions/listen failed: ${failure.message}`);
+    }
+  };
+
+  /** `resources/subscribe` on a 2025-era session; a refusal or a failure tells the followers of `uri`. */
+  const subscribeOn = async (session: McpSession, uri: string): Promise<void> => {
+    try {
+      await session.client.subscribeResource({ uri }, { timeout: resolved.connectTimeoutMs });
+    } catch (error) {
+      if (closed || sessions.current !== session) return;
+      const failure = meshErrorFromMcp(error, { origin: name, method: 'resources/subscribe' });
+      logger.warn('could not subscribe to an upstream resource', {
+        code: failure.code,
+        message: failure.message,
+      });
+      subscriptionsLost(`resources/subscribe failed: ${failure.message}`, [uri]);
     }
   };
 
@@ -173,9 +212,9 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
         options.onListChanged?.(kind);
       },
       onResourceUpdated(uri) {
-        for (const listener of [...(resourceListeners.get(uri) ?? [])]) {
+        for (const watch of [...(resourceListeners.get(uri) ?? [])]) {
           try {
-            listener();
+            watch.listener();
           } catch (error) {
             logger.error('resource listener threw', { error });
           }
@@ -196,6 +235,9 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
             data: record.data,
           });
       },
+      onClosed() {
+        if (resourceListeners.size > 0) subscriptionsLost('the connection to the upstream was lost');
+      },
       onOpened(session, restarted) {
         void (async () => {
           if (session.era === 'legacy' && session.capabilities.logging) {
@@ -203,8 +245,8 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
             await session.client.setLoggingLevel('debug').catch(() => {});
           }
           if (session.era === 'legacy' && session.capabilities.resources?.subscribe) {
-            for (const uri of resourceListeners.keys()) {
-              await session.client.subscribeResource({ uri }).catch(() => {});
+            for (const uri of [...resourceListeners.keys()]) {
+              await subscribeOn(session, uri);
             }
           }
           await relisten(session);
@@ -406,22 +448,23 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
 
     ...features,
 
-    subscribeResource(uri, listener) {
+    subscribeResource(uri, listener, subscriptionOptions) {
       let listeners = resourceListeners.get(uri);
       const first = listeners === undefined;
       if (!listeners) {
         listeners = new Set();
         resourceListeners.set(uri, listeners);
       }
-      listeners.add(listener);
+      const watch: ResourceWatch = { listener, onError: subscriptionOptions?.onError };
+      listeners.add(watch);
       sessions.keepOpen(true);
       const session = sessions.current;
       if (first && session?.era === 'legacy' && session.capabilities.resources?.subscribe) {
-        void session.client.subscribeResource({ uri }).catch(() => {});
+        void subscribeOn(session, uri);
       } else if (first && session) void relisten(session);
       return () => {
         const current = resourceListeners.get(uri);
-        if (!current?.delete(listener) || current.size > 0) return;
+        if (!current?.delete(watch) || current.size > 0) return;
         resourceListeners.delete(uri);
         const open = sessions.current;
         if (open?.era === 'legacy' && open.capabilities.resources?.subscribe) {

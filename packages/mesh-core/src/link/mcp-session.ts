@@ -52,6 +52,8 @@ export interface McpSessionHooks {
   onListChanged(kind: 'tools' | 'prompts' | 'resources'): void;
   onResourceUpdated(uri: string): void;
   onLog(params: LoggingMessageNotificationParams, scope: McpRequestScope | undefined): void;
+  /** A session ended without the link closing it (the process exited, the connection or session was lost). */
+  onClosed(session: McpSession): void;
   /** A session opened: the first one (`restarted: false`) or one after a restart or reconnect. */
   onOpened(session: McpSession, restarted: boolean): void;
 }
@@ -324,6 +326,7 @@ export function createMcpSessionManager(
     session = undefined;
     pending = undefined;
     if (closed) return;
+    hooks.onClosed(gone);
     if (discarded.has(gone)) {
       retryAt = now();
     } else {

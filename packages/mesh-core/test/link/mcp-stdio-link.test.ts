@@ -89,6 +89,39 @@ describe('createMcpPeerLink over stdio', () => {
     expect(lines.some((line) => line.includes('upstream process exited; restarting'))).toBe(true);
   });
 
+  it('tells a resource subscription it is lost when the process dies, and subscribes again after the restart', async () => {
+    const { logger, lines } = capturingLogger();
+    const link = stdioLink('normal', { logger });
+    const lost: Array<{ code: string; origin: unknown }> = [];
+    const stop = link.subscribeResource('raw://watched', () => {}, {
+      onError: (error) => lost.push({ code: error.code, origin: error.details.origin }),
+    });
+    const subscribed = () =>
+      lines.filter((line) => /upstream stderr.*resources\/subscribe raw:\/\/watched/.test(line)).length;
+    await waitUntil(() => subscribed() === 1);
+    const firstPid = link.pid as number;
+    process.kill(firstPid, 'SIGKILL');
+    await waitUntil(() => lost.length === 1);
+    expect(lost[0]).toEqual({ code: 'unavailable', origin: link.name });
+    // The link keeps the subscription: the restarted process is asked again.
+    await waitUntil(() => subscribed() === 2);
+    expect(link.pid).not.toBe(firstPid);
+    stop();
+    await waitUntil(() =>
+      lines.some((line) => /upstream stderr.*resources\/unsubscribe raw:\/\/watched/.test(line)),
+    );
+    expect(lost).toHaveLength(1);
+  });
+
+  it('tells a resource subscription the upstream refused it', async () => {
+    const link = stdioLink('refuse-subscribe');
+    const lost: string[] = [];
+    link.subscribeResource('raw://watched', () => {}, { onError: (error) => lost.push(error.message) });
+    await waitUntil(() => lost.length === 1);
+    expect(lost[0]).toContain('resources/subscribe failed');
+    expect(lost[0]).toContain('subscriptions are switched off');
+  });
+
   it('restarts a process that exits mid-call on its own, and a call during the backoff waits for it', async () => {
     const link = stdioLink('normal');
     const failure = await meshFailureOf(link.callTool('crash', {}, { metadata }));
