@@ -47,6 +47,25 @@ export const DEFAULT_IN_MEMORY_MESH_SERVER = {
   closeTimeoutMs: 10_000,
 } as const;
 
+/** {@link InMemoryMeshServerOptions} with every default applied and checked once. */
+function resolveInMemoryMeshServerOptions(options: InMemoryMeshServerOptions) {
+  const { host } = options;
+  return {
+    host,
+    maxHops: checkInteger(options.maxHops ?? DEFAULT_IN_MEMORY_MESH_SERVER.maxHops, 'maxHops', 0),
+    readMaxBytes: checkInteger(
+      options.readMaxBytes ?? DEFAULT_IN_MEMORY_MESH_SERVER.readMaxBytes,
+      'readMaxBytes',
+    ),
+    closeTimeoutMs: checkNonNegative(
+      options.closeTimeoutMs ?? DEFAULT_IN_MEMORY_MESH_SERVER.closeTimeoutMs,
+      'closeTimeoutMs',
+    ),
+    url: checkNonEmptyString(options.url ?? `memory://${host.id}`, 'url'),
+    logger: (options.logger ?? silentLogger).child({ nodeId: host.id, transport: 'memory' }),
+  };
+}
+
 /**
  * The mesh service of a host, served in this process without sockets: the counterpart of `createMeshServer` for
  * tests. Each {@link InMemoryMeshServer.createTransport} is a connection a peer link runs on.
@@ -89,18 +108,8 @@ export interface InMemoryMeshServer {
  * ```
  */
 export function createInMemoryMeshServer(options: InMemoryMeshServerOptions): InMemoryMeshServer {
-  const { host } = options;
-  const maxHops = checkInteger(options.maxHops ?? DEFAULT_IN_MEMORY_MESH_SERVER.maxHops, 'maxHops', 0);
-  const readMaxBytes = checkInteger(
-    options.readMaxBytes ?? DEFAULT_IN_MEMORY_MESH_SERVER.readMaxBytes,
-    'readMaxBytes',
-  );
-  const closeTimeoutMs = checkNonNegative(
-    options.closeTimeoutMs ?? DEFAULT_IN_MEMORY_MESH_SERVER.closeTimeoutMs,
-    'closeTimeoutMs',
-  );
-  const url = checkNonEmptyString(options.url ?? `memory://${host.id}`, 'url');
-  const logger = (options.logger ?? silentLogger).child({ nodeId: host.id, transport: 'memory' });
+  const { host, maxHops, readMaxBytes, closeTimeoutMs, url, logger } =
+    resolveInMemoryMeshServerOptions(options);
   const endpoint = createMeshEndpoint({
     host,
     features: options.features ?? host.features,
