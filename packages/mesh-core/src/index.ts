@@ -157,6 +157,7 @@ export type { MeshServerOptions, MeshServerTlsOptions } from './link/mesh-server
 export { DEFAULT_MAX_HOPS, MESH_HEADERS } from './link/mesh-service.js';
 export { createPeerLink } from './link/peer-link.js';
 export type { PeerLinkOptions, PeerLinkTlsOptions, WatchBackoffOptions } from './link/peer-link.js';
+export type { PeerTransport } from './link/peer-transport.js';
 export type {
   LinkCallMetadata,
   LinkCallOptions,

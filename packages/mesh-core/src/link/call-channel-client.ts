@@ -12,12 +12,14 @@ import {
 } from '../gen/mesh/v1/mesh_pb.js';
 import { CHANNEL_READ_MAX_BYTES_HEADER } from './call-channel-server.js';
 import { createEnvelopeReader, envelope } from './grpc-envelope.js';
+import { grpcStatusError } from './grpc-unary.js';
 import {
   canceledError,
   connectErrorFromNodeReason,
   connectErrorFromResetCode,
-  grpcStatusError,
-} from './grpc-unary.js';
+  deadlineExceededError,
+  notProcessedError,
+} from './transport-errors.js';
 
 // The peer link's side of CallToolChannel (see the proto and docs/reference/wire.md "Call channel"): the
 // link's calls without progress share one long-lived gRPC stream instead of opening an HTTP/2 stream each.
@@ -217,7 +219,7 @@ export function createCallChannelClient(options: CallChannelClientOptions): Call
         );
       }
       // The node ended the channel (it is draining, or we ended it): calls it never read were not processed.
-      settleAll(channel, notProcessed('the node ended the call channel before reading the call'));
+      settleAll(channel, notProcessedError('the node ended the call channel before reading the call'));
       // Close our side too, so the node's connection can shut down (a draining node waits for its streams).
       if (!stream.closed) stream.close();
     };
@@ -328,10 +330,7 @@ export function createCallChannelClient(options: CallChannelClientOptions): Call
             reject(error);
           },
         });
-        timer = setTimeout(
-          () => giveUp(new ConnectError('the operation timed out', Code.DeadlineExceeded)),
-          call.timeoutMs,
-        );
+        timer = setTimeout(() => giveUp(deadlineExceededError()), call.timeoutMs);
         signal?.addEventListener('abort', onAbort, { once: true });
         write(target, frame);
       });
@@ -353,14 +352,4 @@ function cancelFrame(callId: number): Buffer {
   return envelope(
     toBinary(RequestSchema, create(RequestSchema, { callId, kind: { case: 'cancel', value: true } })),
   );
-}
-
-/** `unavailable`, marked as not processed, so the caller may retry or fail over. */
-function notProcessed(message: string): ConnectError {
-  const metadata = new Headers();
-  metadata.set(
-    'mesh-error-details-bin',
-    Buffer.from(JSON.stringify({ reason: 'not_processed' })).toString('base64'),
-  );
-  return new ConnectError(message, Code.Unavailable, metadata);
 }

@@ -2,6 +2,7 @@ import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders } fro
 import { Code, ConnectError } from '@connectrpc/connect';
 import { parseTimeout, setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import { envelope } from './grpc-envelope.js';
+import { connectErrorFromResetCode, deadlineExceededError } from './transport-errors.js';
 
 // The server side of one unary gRPC call without Connect's per-call pipeline (see
 // docs/decisions/0004-lean-unary-grpc-path.md). It answers on the wire exactly as connect-node's gRPC handler
@@ -77,8 +78,7 @@ export function serveGrpcUnary<I, O>(
   const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   let answered = false;
-  const onDeadline = () =>
-    controller.abort(new ConnectError('the operation timed out', Code.DeadlineExceeded));
+  const onDeadline = () => controller.abort(deadlineExceededError());
   if (timeoutMs !== undefined) {
     if (timeoutMs <= 0) onDeadline();
     else timer = setTimeout(onDeadline, timeoutMs);
@@ -216,29 +216,4 @@ function writeError(response: Http2ServerResponse, error: ConnectError): void {
   response.writeHead(200, RESPONSE_HEADERS);
   response.addTrailers(trailers);
   response.end();
-}
-
-const RESET_CODES: Record<number, [string, Code]> = {
-  1: ['PROTOCOL_ERROR', Code.Internal],
-  2: ['INTERNAL_ERROR', Code.Internal],
-  3: ['FLOW_CONTROL_ERROR', Code.Internal],
-  4: ['SETTINGS_TIMEOUT', Code.Internal],
-  6: ['FRAME_SIZE_ERROR', Code.Internal],
-  7: ['REFUSED_STREAM', Code.Unavailable],
-  8: ['CANCEL', Code.Canceled],
-  9: ['COMPRESSION_ERROR', Code.Internal],
-  10: ['CONNECT_ERROR', Code.Internal],
-  11: ['ENHANCE_YOUR_CALM', Code.ResourceExhausted],
-  12: ['INADEQUATE_SECURITY', Code.PermissionDenied],
-  13: ['HTTP_1_1_REQUIRED', Code.PermissionDenied],
-};
-
-/** connect-node's `connectErrorFromH2ResetCode` (not exported by it); `undefined` for NO_ERROR and others. */
-function connectErrorFromResetCode(rstCode: number | undefined): ConnectError | undefined {
-  const entry = rstCode === undefined ? undefined : RESET_CODES[rstCode];
-  if (entry === undefined) return undefined;
-  return new ConnectError(
-    `http/2 stream closed with error code ${entry[0]} (0x${(rstCode as number).toString(16)})`,
-    entry[1],
-  );
 }

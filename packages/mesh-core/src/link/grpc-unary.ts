@@ -1,6 +1,12 @@
 import { type ClientHttp2Stream, constants, type IncomingHttpHeaders } from 'node:http2';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Http2SessionManager } from '@connectrpc/connect-node';
+import {
+  canceledError,
+  connectErrorFromNodeReason,
+  connectErrorFromResetCode,
+  deadlineExceededError,
+} from './transport-errors.js';
 
 /** One unary gRPC call for {@link grpcUnary}. */
 export interface GrpcUnaryRequest {
@@ -66,10 +72,7 @@ export function grpcUnary(
       }
     };
     const onAbort = () => finish(canceledError(signal?.reason));
-    const timer = setTimeout(
-      () => finish(new ConnectError('the operation timed out', Code.DeadlineExceeded)),
-      request.timeoutMs,
-    );
+    const timer = setTimeout(() => finish(deadlineExceededError()), request.timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const frame = Buffer.allocUnsafe(HEADER_BYTES + request.message.byteLength);
@@ -233,61 +236,6 @@ function metadataOf(...sources: Array<IncomingHttpHeaders | undefined>): Headers
   }
   return metadata;
 }
-
-/** @internal */
-export function canceledError(reason: unknown): ConnectError {
-  return new ConnectError('the operation was aborted', Code.Canceled, undefined, undefined, reason);
-}
-
-/** connect-node's mapping of Node errors (its `connectErrorFromNodeReason`, which it does not export). @internal */
-export function connectErrorFromNodeReason(reason: unknown): ConnectError {
-  const codes: string[] = [];
-  for (let error = reason, depth = 0; error instanceof Error && depth < 10; depth += 1) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') codes.push(code);
-    error = error.cause;
-  }
-  let code = Code.Internal;
-  if (
-    codes.some((c) =>
-      [
-        'ERR_STREAM_WRITE_AFTER_END',
-        'ERR_STREAM_DESTROYED',
-        'ERR_HTTP2_INVALID_STREAM',
-        'ECONNRESET',
-      ].includes(c),
-    )
-  ) {
-    code = Code.Aborted;
-  } else if (codes.some((c) => ['ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED'].includes(c))) {
-    code = Code.Unavailable;
-  }
-  const error = ConnectError.from(reason, code);
-  if (error !== reason) error.cause = reason;
-  return error;
-}
-
-/** connect-node's mapping of HTTP/2 reset codes. @internal */
-export function connectErrorFromResetCode(rstCode: number | undefined): ConnectError | undefined {
-  const code = RESET_CODES[rstCode ?? 0];
-  if (code === undefined) return undefined;
-  return new ConnectError(`http/2 stream closed with error code 0x${(rstCode ?? 0).toString(16)}`, code);
-}
-
-const RESET_CODES: Record<number, Code> = {
-  [constants.NGHTTP2_PROTOCOL_ERROR]: Code.Internal,
-  [constants.NGHTTP2_INTERNAL_ERROR]: Code.Internal,
-  [constants.NGHTTP2_FLOW_CONTROL_ERROR]: Code.Internal,
-  [constants.NGHTTP2_SETTINGS_TIMEOUT]: Code.Internal,
-  [constants.NGHTTP2_FRAME_SIZE_ERROR]: Code.Internal,
-  [constants.NGHTTP2_COMPRESSION_ERROR]: Code.Internal,
-  [constants.NGHTTP2_CONNECT_ERROR]: Code.Internal,
-  [constants.NGHTTP2_REFUSED_STREAM]: Code.Unavailable,
-  [constants.NGHTTP2_CANCEL]: Code.Canceled,
-  [constants.NGHTTP2_ENHANCE_YOUR_CALM]: Code.ResourceExhausted,
-  [constants.NGHTTP2_INADEQUATE_SECURITY]: Code.PermissionDenied,
-  [constants.NGHTTP2_HTTP_1_1_REQUIRED]: Code.PermissionDenied,
-};
 
 /** The gRPC code for a non-200 HTTP status (gRPC's HTTP-to-gRPC status mapping). */
 function codeFromHttpStatus(status: number): Code {

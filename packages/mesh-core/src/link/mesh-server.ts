@@ -15,18 +15,10 @@ import type { HostFeatures } from '../host/feature-host.js';
 import type { ToolHost } from '../host/tool-host.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { stripUndefined } from '../options/strip-undefined.js';
-import { type CallChannelSession, serveCallChannel } from './call-channel-server.js';
+import { serveCallChannel } from './call-channel-server.js';
 import { type GrpcUnaryMethod, leanGrpcUnaryTimeout, serveGrpcUnary } from './grpc-unary-server.js';
-import {
-  createCallToolHandler,
-  createMeshServiceImpl,
-  DEFAULT_MAX_HOPS,
-  generateCorrelationId,
-  type MeshServiceImplOptions,
-  type NodeEventSink,
-  type PeerTlsInfo,
-  peerTlsKey,
-} from './mesh-service.js';
+import { createMeshEndpoint, type MeshEndpoint } from './mesh-endpoint.js';
+import { DEFAULT_MAX_HOPS, generateCorrelationId, type PeerTlsInfo, peerTlsKey } from './mesh-service.js';
 import type { PeerAuthVerifier } from './peer-auth.js';
 import type { NodeEvent } from './peer-link-types.js';
 
@@ -130,25 +122,36 @@ function resolveMeshServerOptions(options: MeshServerOptions): ResolvedMeshServe
 /**
  * Serves the mesh service (protos/mesh/v1) for a {@link ToolHost} over HTTP/2: h2c by default, TLS when given
  * a key pair, with optional mTLS and signed peer tokens. Speaks gRPC, Connect and gRPC-Web through
- * connect-node, so a plain `@grpc/grpc-js` client can call it too.
+ * connect-node, so a plain `@grpc/grpc-js` client can call it too. The service itself (handlers, events, call
+ * channels) is the mount-independent endpoint of `mesh-endpoint.ts`; this class mounts it on HTTP/2, with the lean
+ * unary `CallTool` path and the call channel beside Connect.
  *
  * `close()` is graceful: watchers get a `draining` event, every connection gets a GOAWAY, and calls in flight
  * may finish within `closeTimeoutMs` before their connections are cut (which aborts their signals).
  */
 export class MeshServer {
   readonly #options: ResolvedMeshServerOptions;
-  readonly #sinks = new Set<NodeEventSink>();
+  readonly #endpoint: MeshEndpoint;
   readonly #sessions = new Set<http2.Http2Session>();
-  readonly #channels = new Set<CallChannelSession>();
   #server: http2.Http2Server | http2.Http2SecureServer | undefined;
   #port: number | undefined;
   #inFlight = 0;
-  #stopWatchingHost: Array<() => void> = [];
   #closing: Promise<void> | undefined;
 
   /** Prefer {@link createMeshServer}. @throws MeshError `invalid_argument` for bad options. */
   constructor(options: MeshServerOptions) {
-    this.#options = resolveMeshServerOptions(options);
+    const resolved = resolveMeshServerOptions(options);
+    this.#options = resolved;
+    this.#endpoint = createMeshEndpoint({
+      host: resolved.host,
+      features: resolved.features,
+      auth: resolved.auth,
+      requireClientCertificate: resolved.tls?.requestClientCert === true,
+      maxHops: resolved.maxHops,
+      logger: resolved.logger,
+      now: resolved.now,
+      generateId: resolved.generateId,
+    });
   }
 
   /** The port the server listens on. @throws MeshError `failed_precondition` before `start()`. */
@@ -186,28 +189,9 @@ export class MeshServer {
     if (this.#server) throw new MeshError('the mesh server was already started', 'failed_precondition');
     const { host, tls, logger } = this.#options;
     const requireClientCertificate = tls?.requestClientCert === true;
-    // Open call channels, so close() can drain them (refuse new calls, end once idle).
-    const registerChannel = (session: CallChannelSession) => {
-      this.#channels.add(session);
-      if (this.#closing) session.drain();
-      return () => {
-        this.#channels.delete(session);
-      };
-    };
-    const serviceOptions: MeshServiceImplOptions = {
-      host,
-      ...(this.#options.features ? { features: this.#options.features } : {}),
-      events: { subscribe: (sink) => this.#subscribe(sink) },
-      auth: this.#options.auth,
-      requireClientCertificate,
-      maxHops: this.#options.maxHops,
-      logger,
-      now: this.#options.now,
-      generateId: this.#options.generateId,
-      registerChannel,
-    };
-    const implementation = createMeshServiceImpl(serviceOptions);
-    const callTool = createCallToolHandler(serviceOptions);
+    const { implementation, callTool } = this.#endpoint;
+    // Open call channels are registered with the endpoint, so close() can drain them (refuse new calls, end once idle).
+    const registerChannel = this.#endpoint.registerChannel;
     // Unary CallTool (the hot path of every forwarded call) skips Connect's per-call pipeline; see
     // grpc-unary-server.ts and docs/decisions/0004-lean-unary-grpc-path.md.
     const callToolMethod: GrpcUnaryMethod<
@@ -299,26 +283,7 @@ export class MeshServer {
       });
     });
     this.#port = (server.address() as AddressInfo).port;
-    this.#stopWatchingHost.push(
-      host.onToolsChanged(() => this.publishEvent({ kind: 'tools_changed', nodeId: host.id })),
-    );
-    const { resources, prompts } = this.#options.features ?? {};
-    if (resources) {
-      this.#stopWatchingHost.push(
-        resources.onResourcesChanged((change) =>
-          this.publishEvent(
-            change.kind === 'list_changed'
-              ? { kind: 'resources_changed', nodeId: host.id }
-              : { kind: 'resource_updated', nodeId: host.id, uri: change.uri },
-          ),
-        ),
-      );
-    }
-    if (prompts) {
-      this.#stopWatchingHost.push(
-        prompts.onPromptsChanged(() => this.publishEvent({ kind: 'prompts_changed', nodeId: host.id })),
-      );
-    }
+    this.#endpoint.open();
     logger.info('mesh server listening', { url: this.url, nodeId: host.id });
   }
 
@@ -327,7 +292,7 @@ export class MeshServer {
    * host, and the resource and prompt changes of `features`, are published automatically.
    */
   publishEvent(event: NodeEvent): void {
-    for (const sink of this.#sinks) sink.push(event);
+    this.#endpoint.publishEvent(event);
   }
 
   /**
@@ -343,11 +308,8 @@ export class MeshServer {
     const server = this.#server;
     if (!server) return;
     const { host, logger } = this.#options;
-    for (const stop of this.#stopWatchingHost.splice(0)) stop();
-    this.publishEvent({ kind: 'draining', nodeId: host.id });
-    for (const channel of this.#channels) channel.drain();
-    for (const sink of this.#sinks) sink.end();
-    this.#sinks.clear();
+    // `draining` to watchers, call channels drained, watch streams ended (see `MeshEndpoint.drain`).
+    this.#endpoint.drain();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const sessionsClosed = Promise.all(
       [...this.#sessions].map(
@@ -372,17 +334,6 @@ export class MeshServer {
     }
     await closed;
     logger.info('mesh server closed', { nodeId: host.id });
-  }
-
-  #subscribe(sink: NodeEventSink): () => void {
-    if (this.#closing) {
-      sink.end();
-      return () => {};
-    }
-    this.#sinks.add(sink);
-    return () => {
-      this.#sinks.delete(sink);
-    };
   }
 }
 

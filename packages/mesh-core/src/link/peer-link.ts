@@ -1,19 +1,7 @@
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import {
-  type CallOptions,
-  type Client,
-  Code,
-  ConnectError,
-  createClient,
-  type Interceptor,
-} from '@connectrpc/connect';
-import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
-import { isLocalFailure, MeshError, markLocalFailure, meshErrorFromConnect } from '../errors/mesh-error.js';
-import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
+import { MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { HostHealth } from '../host/tool-host.js';
 import type { ClientLogRecord, ClientLogSink } from '../observability/client-logger.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
-import { stripUndefined } from '../options/strip-undefined.js';
 import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
 import { inputRequiredNotRelayable } from '../tool/input-required.js';
 import {
@@ -22,11 +10,6 @@ import {
   type ToolCallResult,
   type ToolOutcome,
 } from '../tool/tool-context.js';
-import {
-  CHANNEL_MAX_REQUEST_BYTES,
-  CHANNEL_UNSUPPORTED,
-  createCallChannelClient,
-} from './call-channel-client.js';
 import {
   clientLogFromWire,
   completeRequestToWire,
@@ -39,8 +22,7 @@ import {
   resourcesFromWire,
   resourceTemplatesFromWire,
 } from './feature-wire-codec.js';
-import { grpcUnary } from './grpc-unary.js';
-import { MESH_HEADERS } from './mesh-service.js';
+import { createHttp2PeerTransport, type PeerLinkTlsOptions } from './http2-peer-transport.js';
 import type { PeerAuthSigner } from './peer-auth.js';
 import type {
   LinkCallMetadata,
@@ -50,6 +32,8 @@ import type {
   PeerLink,
   ResourceSubscriptionOptions,
 } from './peer-link-types.js';
+import type { PeerTransport, PeerTransportCallOptions } from './peer-transport.js';
+import { meshErrorFromTransport, meshErrorOfCall } from './transport-errors.js';
 import {
   callRequestToWire,
   eventFromWire,
@@ -61,17 +45,7 @@ import {
   toolFromWire,
 } from './wire-codec.js';
 
-/** TLS settings of a peer link. PEM strings or buffers. */
-export interface PeerLinkTlsOptions {
-  /** CA certificates the peer's certificate must chain to. Default: Node's bundled public CAs. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Client certificate, for mTLS. */
-  cert?: string | Buffer;
-  /** Client private key, for mTLS. */
-  key?: string | Buffer;
-  /** Name to verify the peer's certificate against. Default: the URL's host name. */
-  servername?: string;
-}
+export type { PeerLinkTlsOptions } from './http2-peer-transport.js';
 
 /**
  * Backoff between WatchEvents reconnects: the shared {@link BackoffOptions}, by default 250 ms doubling to 10 s
@@ -84,16 +58,26 @@ export interface WatchBackoffOptions extends BackoffOptions {
   maxMs?: number;
 }
 
-/** Options for {@link createPeerLink}. */
-export interface PeerLinkOptions {
-  /** Base URL of the peer's mesh service: `http://` (h2c) or `https://` (TLS). */
-  url: string;
+/** The options of {@link createPeerLink} that do not depend on the transport. */
+export interface PeerLinkCommonOptions {
   /** Adds the `authorization` header to every call. Default: none. */
   auth?: PeerAuthSigner;
-  /** TLS settings for `https://` URLs. */
-  tls?: PeerLinkTlsOptions;
   /** Deadline of a call that sets no `timeoutMs`, in milliseconds. Default 30000. */
   defaultTimeoutMs?: number;
+  /** Backoff between WatchEvents reconnects. */
+  watchBackoff?: WatchBackoffOptions;
+  /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Logger. Default: silent. */
+  logger?: Logger;
+}
+
+/** Options for {@link createPeerLink} over HTTP/2 to a mesh service URL. */
+export interface PeerLinkOptions extends PeerLinkCommonOptions {
+  /** Base URL of the peer's mesh service: `http://` (h2c) or `https://` (TLS). */
+  url: string;
+  /** TLS settings for `https://` URLs. */
+  tls?: PeerLinkTlsOptions;
   /** Interval between HTTP/2 keepalive PINGs, in milliseconds. Default 30000. */
   pingIntervalMs?: number;
   /** How long to wait for a PING answer before the connection counts as dead, in milliseconds. Default 10000. */
@@ -109,12 +93,16 @@ export interface PeerLinkOptions {
    * unary from its first `unimplemented` answer on. Default `true`.
    */
   callChannel?: boolean;
-  /** Backoff between WatchEvents reconnects. */
-  watchBackoff?: WatchBackoffOptions;
-  /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
-  random?: () => number;
-  /** Logger. Default: silent. */
-  logger?: Logger;
+  /** Only with {@link PeerLinkTransportOptions}. */
+  transport?: never;
+}
+
+/** Options for {@link createPeerLink} over a {@link PeerTransport} you give (an in-memory one in tests). */
+export interface PeerLinkTransportOptions extends PeerLinkCommonOptions {
+  /** The wire the link runs on; the link closes it when it closes. */
+  transport: PeerTransport;
+  /** The transport says where it leads (`transport.url`). */
+  url?: never;
 }
 
 /** What a peer link holds for its calls and watchers right now. @internal */
@@ -140,22 +128,18 @@ export function peerLinkInFlight(link: PeerLink): PeerLinkInFlight | undefined {
 
 const DEFAULT_PEER_LINK = {
   defaultTimeoutMs: 30_000,
-  pingIntervalMs: 30_000,
-  pingTimeoutMs: 10_000,
-  idleConnectionTimeoutMs: 900_000,
-  /** A call channel with no call in flight for this long is ended (never longer than the connection's idle timeout). */
-  channelIdleTimeoutMs: 30_000,
-  readMaxBytes: 16 * 1024 * 1024,
   watchBackoff: { initialDelayMs: 250, maxDelayMs: 10_000, multiplier: 2, jitter: 1 },
 } as const;
 
 /**
- * A link to one peer node: a Connect client speaking gRPC over ONE HTTP/2 session (keepalive PINGs; a new
- * connection is opened transparently after the peer restarts or sends GOAWAY).
+ * A link to one peer node over a {@link PeerTransport}: by default the HTTP/2 transport to `options.url` (a
+ * Connect client speaking gRPC over ONE HTTP/2 session, with keepalive PINGs; a new connection is opened
+ * transparently after the peer restarts or sends GOAWAY), or the transport you give as `options.transport`.
  *
- * Every call sends its deadline (`grpc-timeout`) and the metadata headers `mesh-correlation-id`,
- * `traceparent`, `tracestate`, `mesh-budget-id`, `mesh-hop` and `authorization`. Every failure rejects with a
- * `MeshError`; an unreachable peer, and a request the peer did not process (a stream refused while it shuts
+ * The link does what is the same on every transport: it checks deadlines, signs calls, encodes and decodes the
+ * mesh messages, and converts every failure into a `MeshError` at one boundary. Every call sends its deadline
+ * and the metadata headers `mesh-correlation-id`, `traceparent`, `tracestate`, `mesh-budget-id`, `mesh-hop` and
+ * `authorization`. An unreachable peer, and a request the peer did not process (a stream refused while it shuts
  * down), are `unavailable`, so callers may fail over or retry.
  *
  * @throws MeshError `invalid_argument` when the URL is not `http:` or `https:`.
@@ -168,22 +152,19 @@ const DEFAULT_PEER_LINK = {
  * });
  * ```
  */
-export function createPeerLink(options: PeerLinkOptions): PeerLink {
-  let baseUrl: URL;
-  try {
-    baseUrl = new URL(options.url);
-  } catch (error) {
-    throw new MeshError('url is not a valid URL', 'invalid_argument', {
-      cause: error,
-      details: { field: 'url' },
+export function createPeerLink(options: PeerLinkOptions | PeerLinkTransportOptions): PeerLink {
+  const transport: PeerTransport =
+    options.transport ??
+    createHttp2PeerTransport({
+      url: options.url,
+      tls: options.tls,
+      pingIntervalMs: options.pingIntervalMs,
+      pingTimeoutMs: options.pingTimeoutMs,
+      idleConnectionTimeoutMs: options.idleConnectionTimeoutMs,
+      readMaxBytes: options.readMaxBytes,
+      callChannel: options.callChannel,
     });
-  }
-  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
-    throw new MeshError(`url must be http: or https:, got ${baseUrl.protocol}`, 'invalid_argument', {
-      details: { field: 'url' },
-    });
-  }
-  const url = options.url.replace(/\/+$/, '');
+  const url = transport.url;
   const logger = (options.logger ?? silentLogger).child({ peer: url });
   const random = options.random ?? Math.random;
   const watch = options.watchBackoff;
@@ -197,76 +178,12 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     'watchBackoff',
   );
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_PEER_LINK.defaultTimeoutMs;
-  const tls = options.tls;
-  const sessionManager = new Http2SessionManager(
-    url,
-    {
-      pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PEER_LINK.pingIntervalMs,
-      pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_PEER_LINK.pingTimeoutMs,
-      idleConnectionTimeoutMs: options.idleConnectionTimeoutMs ?? DEFAULT_PEER_LINK.idleConnectionTimeoutMs,
-    },
-    tls === undefined ? undefined : stripUndefined({ ...tls }),
-  );
-  const interceptors: Interceptor[] = [];
   const signer = options.auth;
-  if (signer) {
-    interceptors.push((next) => async (request) => {
-      request.header.set(MESH_HEADERS.authorization, await signer.authorization());
-      return next(request);
-    });
-  }
-  const readMaxBytes = options.readMaxBytes ?? DEFAULT_PEER_LINK.readMaxBytes;
-  const callToolPath = `${baseUrl.pathname.replace(/\/+$/, '')}/${MeshService.typeName}/${MeshService.method.callTool.name}`;
-  const transport = createGrpcTransport({
-    baseUrl: url,
-    sessionManager,
-    interceptors,
-    readMaxBytes,
-  });
-  const client: Client<typeof MeshService> = createClient(MeshService, transport);
-  const channel =
-    options.callChannel === false
-      ? undefined
-      : createCallChannelClient({
-          sessionManager,
-          path: `${baseUrl.pathname.replace(/\/+$/, '')}/${MeshService.typeName}/${MeshService.method.callToolChannel.name}`,
-          readMaxBytes,
-          idleTimeoutMs: Math.min(
-            DEFAULT_PEER_LINK.channelIdleTimeoutMs,
-            options.idleConnectionTimeoutMs ?? DEFAULT_PEER_LINK.idleConnectionTimeoutMs,
-          ),
-        });
   const watchers = new Set<AbortController>();
   let closed = false;
 
-  /** The one place where failures on this link become `MeshError`s. */
-  const toMeshError = (reason: unknown): MeshError => {
-    if (isTlsFailure(reason)) {
-      // connect-node reports a failed TLS handshake as `internal`; the peer is unusable from here, which is
-      // what `unavailable` says, so a gateway may fail over to a replica with a valid certificate.
-      const message = reason instanceof Error ? reason.message : String(reason);
-      return new MeshError(`TLS handshake with ${url} failed: ${message}`, 'unavailable', {
-        cause: reason,
-        details: { origin: url },
-      });
-    }
-    if (reason instanceof ConnectError && isUnprocessedRequest(reason)) {
-      // connect-node reports a stream the peer refused (RST_STREAM REFUSED_STREAM, typically a call racing the
-      // peer's GOAWAY while it shuts down) or one that never left this process as `internal`. RFC 9113 section
-      // 8.7 guarantees a refused request was not processed, so it is `unavailable`: a gateway may fail over or
-      // retry it without doing work twice.
-      return new MeshError(`${url} did not process the request: ${reason.rawMessage}`, 'unavailable', {
-        cause: reason,
-        details: { origin: url, reason: 'not_processed' },
-      });
-    }
-    const error = reason instanceof ConnectError ? meshErrorFromConnect(reason) : MeshError.from(reason);
-    if (error.details.origin !== undefined) return error;
-    return new MeshError(error.message, error.code, {
-      cause: error.cause,
-      details: { ...error.details, origin: url },
-    });
-  };
+  /** The one place where failures on this link become `MeshError`s (see `transport-errors.ts`). */
+  const toMeshError = (reason: unknown): MeshError => meshErrorFromTransport(reason, url);
 
   /**
    * A failure of the part of a call that happens before the request leaves this process (arguments that cannot
@@ -313,13 +230,17 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     return timeoutMs;
   };
 
-  const callOptions = (
+  /** The transport options of one operation: its deadline, signal, metadata and signed token. */
+  const transportOptions = async (
     options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
     metadata?: LinkCallMetadata,
-  ): CallOptions => {
-    const call: CallOptions = { timeoutMs: deadlineMs(options.timeoutMs) };
+  ): Promise<PeerTransportCallOptions & { timeoutMs: number }> => {
+    const call: PeerTransportCallOptions & { timeoutMs: number } = {
+      timeoutMs: deadlineMs(options.timeoutMs),
+    };
     if (options.signal) call.signal = options.signal;
-    if (metadata) call.headers = metadataHeaders(metadata);
+    if (metadata) call.metadata = metadata;
+    if (signer) call.authorization = await signer.authorization();
     return call;
   };
 
@@ -332,7 +253,8 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     while (!signal.aborted) {
       try {
         // No deadline: the stream stays open until the peer closes it or the watcher stops.
-        for await (const message of client.watchEvents({}, { signal })) {
+        const authorization = signer ? await signer.authorization() : undefined;
+        for await (const message of transport.watchEvents({ signal, authorization })) {
           attempt = 0;
           const event = eventFromWire(message);
           if (event === undefined) continue;
@@ -372,52 +294,23 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     } catch (error) {
       throw localFailure(error, `the arguments of "${name}"`, true);
     }
-    const { onProgress, onLog } = options;
-    if (!onProgress && !onLog) {
-      // The hot path of every forwarded call: the same gRPC wire, without Connect's per-call pipeline.
-      let metadata: Record<string, string>;
-      let authorization: string | undefined;
-      let timeoutMs: number;
-      try {
-        metadata = metadataRecord(options.metadata);
-        authorization = signer ? await signer.authorization() : undefined;
-        timeoutMs = deadlineMs(options.timeoutMs);
-      } catch (error) {
-        throw localFailure(error, `the call of "${name}"`);
-      }
-      if (channel && requestChars(request) <= CHANNEL_MAX_REQUEST_BYTES) {
-        const answer = await channel.call({
-          request,
-          timeoutMs,
-          metadata,
-          authorization,
-          signal: options.signal,
-        });
-        if (answer !== CHANNEL_UNSUPPORTED) return outcomeFromWire(answer.outcome, name);
-      }
-      if (authorization !== undefined) metadata[MESH_HEADERS.authorization] = authorization;
-      const response = await grpcUnary(sessionManager, {
-        path: callToolPath,
-        headers: metadata,
-        message: toBinary(CallToolRequestSchema, create(CallToolRequestSchema, request)),
-        timeoutMs,
-        signal: options.signal,
-        readMaxBytes,
-      });
-      return outcomeFromWire(fromBinary(CallToolResponseSchema, response).outcome, name);
-    }
-    let call: CallOptions;
+    let call: PeerTransportCallOptions & { timeoutMs: number };
     try {
-      call = callOptions(options, options.metadata);
+      call = await transportOptions(options, options.metadata);
     } catch (error) {
       throw localFailure(error, `the call of "${name}"`);
+    }
+    const { onProgress, onLog } = options;
+    if (!onProgress && !onLog) {
+      const response = await transport.callTool(request, call);
+      return outcomeFromWire(response.outcome, name);
     }
     // The stream is read to its end, not left at the result: Connect's streaming call has no `return()`, so an
     // early exit would leave its deadline timer running and its listener on the caller's signal until the
     // deadline (issue 20: nothing per call outlives the call).
     let outcome: ToolOutcome | undefined;
     try {
-      for await (const message of client.callToolStream({ ...request, logs: onLog !== undefined }, call)) {
+      for await (const message of transport.callToolStream({ ...request, logs: onLog !== undefined }, call)) {
         if (outcome !== undefined) continue;
         if (message.event.case === 'progress') onProgress?.(progressFromWire(message.event.value));
         else if (message.event.case === 'log') {
@@ -455,32 +348,13 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       try {
         outcome = await callOutcome(name, args, options);
       } catch (error) {
-        throw lostConnection(error, options.signal);
+        throw meshErrorOfCall(error, url, options.signal);
       }
       if (isInputRequired(outcome) && options.allowInputRequired !== true)
         throw inputRequiredNotRelayable(name);
       return outcome;
     });
   }
-
-  /**
-   * A call "canceled" although its caller did not cancel it: the connection went away under it (the peer process
-   * died or the network dropped it, resetting the stream). The peer is unreachable, which is `unavailable`; the
-   * call may have run, so `details.reason` says `connection_lost` (not `not_processed`).
-   */
-  const lostConnection = (error: unknown, signal: AbortSignal | undefined): unknown => {
-    if (signal?.aborted || isLocalFailure(error)) return error;
-    const failure = toMeshError(error);
-    if (failure.code !== 'canceled') return failure;
-    return new MeshError(
-      `the connection to ${url} was lost during the call: ${failure.message}`,
-      'unavailable',
-      {
-        cause: error,
-        details: { ...failure.details, origin: url, reason: 'connection_lost' },
-      },
-    );
-  };
 
   /** Hands a received log record to `sink`; a malformed record is dropped (logged), never failing the request. */
   const deliverLog = (sink: ClientLogSink | undefined, read: () => ClientLogRecord) => {
@@ -492,22 +366,25 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     }
   };
 
-  /** Connect call options of a resource, prompt or completion request. */
-  const featureCallOptions = (options: LinkFeatureOptions, what: string): CallOptions => {
+  /** Transport options of a resource, prompt or completion request. */
+  const featureCallOptions = async (
+    options: LinkFeatureOptions,
+    what: string,
+  ): Promise<PeerTransportCallOptions> => {
     try {
-      return callOptions(options, options.metadata);
+      return await transportOptions(options, options.metadata);
     } catch (error) {
       throw localFailure(error, what);
     }
   };
 
-  /** Runs a feature request; a connection lost under it is `unavailable` (see {@link lostConnection}). */
+  /** Runs a feature request; a connection lost under it is `unavailable` (see `meshErrorOfCall`). */
   const featureRequest = <T>(options: { signal?: AbortSignal | undefined }, run: () => Promise<T>) =>
     guard(async () => {
       try {
         return await run();
       } catch (error) {
-        throw lostConnection(error, options.signal);
+        throw meshErrorOfCall(error, url, options.signal);
       }
     });
 
@@ -570,7 +447,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     async features(options = {}) {
       try {
         return await featureRequest(options, async () =>
-          featuresFromWire(await client.getFeatures({}, callOptions(options))),
+          featuresFromWire(await transport.getFeatures(await transportOptions(options))),
         );
       } catch (error) {
         // A node older than the feature methods serves tools only.
@@ -580,11 +457,11 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     },
 
     listResources(options) {
-      return featureRequest(options, () =>
+      return featureRequest(options, async () =>
         streamedResult(
-          client.listResources(
+          transport.listResources(
             { logs: options.onLog !== undefined },
-            featureCallOptions(options, 'listing resources'),
+            await featureCallOptions(options, 'listing resources'),
           ),
           'resourcesJson',
           options.onLog,
@@ -596,20 +473,19 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
 
     listResourceTemplates(options) {
       return featureRequest(options, async () => {
-        const response = await client.listResourceTemplates(
-          {},
-          featureCallOptions(options, 'listing resource templates'),
+        const response = await transport.listResourceTemplates(
+          await featureCallOptions(options, 'listing resource templates'),
         );
         return resourceTemplatesFromWire(response.resourceTemplatesJson);
       });
     },
 
     readResource(uri, options) {
-      return featureRequest(options, () =>
+      return featureRequest(options, async () =>
         streamedResult(
-          client.readResource(
+          transport.readResource(
             { uri, logs: options.onLog !== undefined },
-            featureCallOptions(options, `reading "${uri}"`),
+            await featureCallOptions(options, `reading "${uri}"`),
           ),
           'resultJson',
           options.onLog,
@@ -621,17 +497,17 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
 
     listPrompts(options) {
       return featureRequest(options, async () => {
-        const response = await client.listPrompts({}, featureCallOptions(options, 'listing prompts'));
+        const response = await transport.listPrompts(await featureCallOptions(options, 'listing prompts'));
         return promptsFromWire(response.promptsJson);
       });
     },
 
     getPrompt(name, args, options) {
-      return featureRequest(options, () =>
+      return featureRequest(options, async () =>
         streamedResult(
-          client.getPrompt(
+          transport.getPrompt(
             { name, arguments: args, logs: options.onLog !== undefined },
-            featureCallOptions(options, `getting prompt "${name}"`),
+            await featureCallOptions(options, `getting prompt "${name}"`),
           ),
           'resultJson',
           options.onLog,
@@ -643,9 +519,9 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
 
     complete(request, options) {
       return featureRequest(options, async () => {
-        const response = await client.complete(
+        const response = await transport.complete(
           completeRequestToWire(request),
-          featureCallOptions(options, 'completing'),
+          await featureCallOptions(options, 'completing'),
         );
         return completionFromWire(response);
       });
@@ -680,7 +556,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
 
     listTools(options = {}) {
       return guard(async () => {
-        const response = await client.listTools({}, callOptions(options));
+        const response = await transport.listTools(await transportOptions(options));
         return response.tools.map(toolFromWire) satisfies MeshToolInfo[];
       });
     },
@@ -689,7 +565,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
 
     health(options = {}) {
       return guard(async (): Promise<HostHealth> => {
-        const response = await client.health({}, callOptions(options));
+        const response = await transport.health(await transportOptions(options));
         return healthFromWire(response.status);
       });
     },
@@ -704,91 +580,18 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
 
     async close() {
       closed = true;
-      channel?.close();
       for (const watcher of watchers) watcher.abort();
       watchers.clear();
       resourceListeners.clear();
       stopResourceWatch = undefined;
-      sessionManager.abort();
+      await transport.close();
     },
   };
-  inFlightOf.set(link, () => ({
-    channelCalls: channel?.inFlight().calls ?? 0,
-    channels: channel?.inFlight().channels ?? 0,
-    watchers: watchers.size,
-  }));
+  inFlightOf.set(link, () => {
+    const held = transport.inFlight?.();
+    return { channelCalls: held?.channelCalls ?? 0, channels: held?.channels ?? 0, watchers: watchers.size };
+  });
   return link;
-}
-
-const TLS_ERROR_CODE = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
-
-/** True when `reason` (or an error in its `cause` chain) is a TLS handshake or certificate failure. */
-function isTlsFailure(reason: unknown): boolean {
-  for (let error = reason, depth = 0; error instanceof Error && depth < 5; depth += 1) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && TLS_ERROR_CODE.test(code)) return true;
-    error = error.cause;
-  }
-  return false;
-}
-
-/**
- * Node HTTP/2 error codes raised before a request reached the peer: the session had already received GOAWAY
- * or was gone when the stream was opened, or the stream was cancelled while still pending.
- */
-const UNSENT_REQUEST_CODES = new Set([
-  'ERR_HTTP2_GOAWAY_SESSION',
-  'ERR_HTTP2_INVALID_SESSION',
-  'ERR_HTTP2_STREAM_CANCEL',
-]);
-
-/**
- * True when connect reports as `internal` or `unknown` a request the peer never processed: its HTTP/2 stream
- * was refused (`NGHTTP2_REFUSED_STREAM`) or never left this process (see {@link UNSENT_REQUEST_CODES}).
- * Errors the peer sent itself carry no Node error in their cause chain and are never matched.
- */
-function isUnprocessedRequest(error: ConnectError): boolean {
-  if (error.code !== Code.Internal && error.code !== Code.Unknown) return false;
-  let cause: unknown = error.cause;
-  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ERR_HTTP2_STREAM_ERROR' && cause.message.includes('NGHTTP2_REFUSED_STREAM')) return true;
-    if (typeof code === 'string' && UNSENT_REQUEST_CODES.has(code)) return true;
-    cause = cause.cause;
-  }
-  return false;
-}
-
-/** The characters of a call's strings: the size that decides between the call channel and a unary call. */
-function requestChars(request: ReturnType<typeof callRequestToWire>): number {
-  return (
-    request.name.length +
-    request.argumentsJson.length +
-    (request.inputResponsesJson?.length ?? 0) +
-    (request.requestState?.length ?? 0)
-  );
-}
-
-/** The metadata headers as a plain record, for {@link grpcUnary} and the call channel. */
-function metadataRecord(metadata: LinkCallMetadata | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (!metadata) return headers;
-  headers[MESH_HEADERS.correlationId] = metadata.correlationId;
-  headers[MESH_HEADERS.hop] = String(metadata.hop);
-  if (metadata.traceparent) headers[MESH_HEADERS.traceparent] = metadata.traceparent;
-  if (metadata.tracestate) headers[MESH_HEADERS.tracestate] = metadata.tracestate;
-  if (metadata.budgetId) headers[MESH_HEADERS.budgetId] = metadata.budgetId;
-  return headers;
-}
-
-function metadataHeaders(metadata: LinkCallMetadata): Headers {
-  const headers = new Headers();
-  headers.set(MESH_HEADERS.correlationId, metadata.correlationId);
-  headers.set(MESH_HEADERS.hop, String(metadata.hop));
-  if (metadata.traceparent) headers.set(MESH_HEADERS.traceparent, metadata.traceparent);
-  if (metadata.tracestate) headers.set(MESH_HEADERS.tracestate, metadata.tracestate);
-  if (metadata.budgetId) headers.set(MESH_HEADERS.budgetId, metadata.budgetId);
-  return headers;
 }
 
 function sleep(delayMs: number, signal: AbortSignal): Promise<void> {

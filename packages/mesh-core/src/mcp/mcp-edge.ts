@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type CreateMcpHandlerOptions,
   createMcpHandler,
   isLegacyRequest,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
   type PerRequestResponseMode,
+  type McpHttpHandler as SdkMcpHttpHandler,
 } from '@modelcontextprotocol/server';
 import { MeshError } from '../errors/mesh-error.js';
 import type { ToolHost } from '../host/tool-host.js';
@@ -20,7 +22,8 @@ import { initializeParamsProblem } from './initialize-params.js';
 import { createLegacySessions } from './legacy-sessions.js';
 import { withHostFeatures } from './mcp-features.js';
 import { createMcpServerFactory, type McpEdgeOptions, resolveEdgeOptions } from './mcp-server-factory.js';
-import { createNodeHttpAdapter } from './node-http-adapter.js';
+import { createNodeHttpAdapter, type WebFetchOptions } from './node-http-adapter.js';
+import type { SettledToolCall } from './settled-tool-call.js';
 import { createToolCallRelay } from './tool-call-relay.js';
 
 /** Options for {@link createMcpHttpHandler}. */
@@ -132,13 +135,35 @@ export function createMcpHttpHandler(host: ToolHost, given: McpHttpHandlerOption
       ? createToolCallRelay(host, resolveEdgeOptions(host, options))
       : undefined;
   const onerror = (error: Error) => logger.debug('mcp request rejected', { error });
-  // 2026-07-28 traffic: one fresh server instance per request.
-  const modern = createMcpHandler(factory, {
+  const modernOptions: CreateMcpHandlerOptions = {
     legacy: 'reject',
     maxRequestBodySize: maxBodyBytes,
     responseMode: options.responseMode ?? DEFAULT_MCP_HTTP.responseMode,
     onerror,
-  });
+  };
+  // 2026-07-28 traffic: one fresh server instance per request.
+  const modern = createMcpHandler(factory, modernOptions);
+  // A request the relay path ran and handed over (an input-required outcome, other content, an unknown tool) is
+  // served by the SDK with a server built for it, `factory(context, { settledCall })`: the settled call is an
+  // argument of the SDK handling, not state looked up elsewhere. Only relayed (2026-07-28, JSON) requests are
+  // handed over, and a settled call sends no notifications, so `auto` answers exactly as `json` would (and `json`
+  // would make the SDK warn on every handler it creates).
+  const handedOver = new Set<SdkMcpHttpHandler>();
+  const serveHandedOver = async (
+    request: Request,
+    { settledCall, ...requestOptions }: WebFetchOptions & { settledCall: SettledToolCall },
+  ): Promise<Response> => {
+    const once = createMcpHandler((context) => factory(context, { settledCall }), {
+      ...modernOptions,
+      responseMode: 'auto',
+    });
+    handedOver.add(once);
+    try {
+      return await once.fetch(request, requestOptions);
+    } finally {
+      handedOver.delete(once);
+    }
+  };
   // 2025-era traffic: one server instance per session, the stateless fallback for session-less requests.
   const legacy = createLegacySessions({
     factory,
@@ -178,6 +203,8 @@ export function createMcpHttpHandler(host: ToolHost, given: McpHttpHandlerOption
   // The body is parsed once by the adapter and handed on, so the era check and the handler never re-read it.
   const serve = createNodeHttpAdapter(
     async (request, requestOptions) => {
+      const { settledCall } = requestOptions;
+      if (settledCall !== undefined) return serveHandedOver(request, { ...requestOptions, settledCall });
       const problem = initializeParamsProblem(requestOptions.parsedBody);
       if (problem !== undefined) {
         const { id } = requestOptions.parsedBody as { id?: unknown };
@@ -269,7 +296,11 @@ export function createMcpHttpHandler(host: ToolHost, given: McpHttpHandlerOption
     async close() {
       for (const stop of stops) stop();
       relay?.close();
-      await Promise.all([modern.close(), legacy.close()]);
+      await Promise.all([
+        modern.close(),
+        legacy.close(),
+        ...[...handedOver].map((handler) => handler.close()),
+      ]);
     },
   });
 }

@@ -13,7 +13,7 @@ import {
   registerFeatureHandlers,
   withHostFeatures,
 } from './mcp-features.js';
-import { takeSettledCall } from './settled-calls.js';
+import type { SettledToolCall } from './settled-tool-call.js';
 
 // The edge's options live in their own leaf module (no import cycle with edge-tool-call); re-exported here for
 // the modules that import them from the factory.
@@ -31,8 +31,17 @@ export interface McpServerFactoryOptions {
   watchChanges?: boolean;
 }
 
-/** The MCP factory signature both SDK serving entries take. */
-export type McpServerFactoryFor = (context: McpRequestContext) => Server;
+/** What the relay path hands to the server instance serving a request it already ran (see tool-call-relay.ts). */
+export interface McpHandOver {
+  /** The call the relay path ran: the instance's `tools/call` handler answers from it instead of running it. */
+  settledCall?: SettledToolCall;
+}
+
+/**
+ * The MCP factory signature both SDK serving entries take; the edge passes `handOver` for a request the relay path
+ * already ran.
+ */
+export type McpServerFactoryFor = (context: McpRequestContext, handOver?: McpHandOver) => Server;
 
 /**
  * Builds the per-request (HTTP) or per-connection (stdio) MCP server factory for a host. Every instance is
@@ -50,7 +59,9 @@ export function createMcpServerFactory(
   const resolved = resolveEdgeOptions(host, options);
   const { logger, serverInfo } = resolved;
   const capabilities = featureCapabilities(options, resolved.clientLogging);
-  return (context) => {
+  return (context, handOver = {}) => {
+    // Taken by the first `tools/call` of its name (an instance serves one request; nothing runs twice).
+    let settledCall = handOver.settledCall;
     const server = new Server(serverInfo, {
       capabilities,
       ...(options.instructions === undefined ? {} : { instructions: options.instructions }),
@@ -77,7 +88,8 @@ export function createMcpServerFactory(
       const args = (message.params.arguments ?? {}) as Record<string, unknown>;
       const request = ctx.http?.req;
       // A call the relay path already ran (see tool-call-relay.ts) is answered from its outcome, not run again.
-      const settled = takeSettledCall(request, name);
+      const settled = settledCall?.name === name ? settledCall : undefined;
+      if (settled) settledCall = undefined;
       let outcome: ToolOutcome;
       if (settled) {
         if (!settled.settled.ok) throw settled.settled.error;

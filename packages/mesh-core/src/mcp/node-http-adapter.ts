@@ -1,12 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { exceedsJsonDepth } from './json-depth.js';
+import type { SettledToolCall } from './settled-tool-call.js';
+
+/** What the adapter hands the web handler with each request. */
+export interface WebFetchOptions {
+  /** The request's `auth`, set by the bearer guard. */
+  authInfo?: AuthInfo;
+  /** The body, parsed once. */
+  parsedBody?: unknown;
+  /** A call the `intercept` hook already ran and handed over (`{ handOver }`): answer it from its outcome. */
+  settledCall?: SettledToolCall;
+}
 
 /** The web-standard face the adapter serves: the SDK's `handler.fetch`, with a pre-parsed body. */
-export type WebFetchHandler = (
-  request: Request,
-  options: { authInfo?: AuthInfo; parsedBody?: unknown },
-) => Promise<Response>;
+export type WebFetchHandler = (request: Request, options: WebFetchOptions) => Promise<Response>;
 
 /** Options for {@link createNodeHttpAdapter}. */
 export interface NodeHttpAdapterOptions {
@@ -21,8 +29,9 @@ export interface NodeHttpAdapterOptions {
   onerror?: (error: Error) => void;
   /**
    * Serves a request without the web handler when it can, after the body is parsed: resolves the answer to
-   * write (a JSON body), or `{ prepare }` to serve it through the web handler after all (`prepare` sees the web
-   * request first); `undefined` leaves it to the web handler at once. `signal` aborts when the client goes away.
+   * write (a JSON body), or `{ handOver }` to serve it through the web handler after all, which receives the
+   * settled call as `settledCall`; `undefined` leaves it to the web handler at once. `signal` aborts when the
+   * client goes away.
    */
   intercept?: (
     request: IncomingMessage,
@@ -32,7 +41,7 @@ export interface NodeHttpAdapterOptions {
 }
 
 /** What {@link NodeHttpAdapterOptions.intercept} resolves. */
-export type InterceptedAnswer = { status: number; body: string } | { prepare: (webRequest: Request) => void };
+export type InterceptedAnswer = { status: number; body: string } | { handOver: SettledToolCall };
 
 /**
  * Adapts a web-standard MCP handler to a Node `(request, response)` handler, like the SDK's `toNodeHandler`
@@ -74,12 +83,12 @@ export function createNodeHttpAdapter(
         writeJson(response, id === null ? 400 : 200, tooDeepAnswer(id, options.maxJsonDepth));
         return;
       }
-      let prepare: ((webRequest: Request) => void) | undefined;
+      let settledCall: SettledToolCall | undefined;
       const intercepted =
         parsedBody === undefined ? undefined : options.intercept?.(request, parsedBody, abort.signal);
       if (intercepted !== undefined) {
         const answer = await intercepted;
-        if ('prepare' in answer) prepare = answer.prepare;
+        if ('handOver' in answer) settledCall = answer.handOver;
         else {
           finished = true;
           writeJson(response, answer.status, answer.body);
@@ -95,10 +104,10 @@ export function createNodeHttpAdapter(
         parsedBody === undefined ? body : undefined,
         abort.signal,
       );
-      prepare?.(webRequest);
       webResponse = await fetch(webRequest, {
         ...(authInfo === undefined ? {} : { authInfo }),
         ...(parsedBody === undefined ? {} : { parsedBody }),
+        ...(settledCall === undefined ? {} : { settledCall }),
       });
     } catch (error) {
       if (error instanceof BodyTooLargeError) {

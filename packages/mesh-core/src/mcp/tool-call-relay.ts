@@ -12,13 +12,13 @@ import type { ResolvedEdgeOptions } from './edge-options.js';
 import { runEdgeToolCall } from './edge-tool-call.js';
 import type { HeaderReader } from './inbound-call.js';
 import type { InterceptedAnswer } from './node-http-adapter.js';
-import { attachSettledCall, type SettledToolCall } from './settled-calls.js';
+import type { SettledToolCall } from './settled-tool-call.js';
 
 /** The relay path of an MCP edge: see {@link createToolCallRelay}. */
 export interface ToolCallRelay {
   /**
    * Runs `request` when it is a plain 2026-07-28 `tools/call` and resolves the answer the relay path wrote, or
-   * `{ prepare }` when the SDK is to answer it from the settled outcome; `undefined` when it is anything else
+   * `{ handOver }` when the SDK is to answer it from the settled outcome; `undefined` when it is anything else
    * (served through the SDK, untouched). `signal` aborts when the client goes away. It is the node adapter's
    * `intercept` hook.
    */
@@ -103,9 +103,12 @@ export function createToolCallRelay(host: ToolHost, options: ResolvedEdgeOptions
   }
 }
 
-/** Leaves the answer to the SDK: its `tools/call` handler takes `call` from the web request instead of running it. */
+/**
+ * Leaves the answer to the SDK: the adapter hands `call` to the edge, which serves the request with a server whose
+ * `tools/call` handler takes it instead of running the tool again.
+ */
 function handOver(call: SettledToolCall): InterceptedAnswer {
-  return { prepare: (webRequest) => attachSettledCall(webRequest, call) };
+  return { handOver: call };
 }
 
 /** `request` as a relayed `tools/call`, or `undefined` when the relay path must leave it to the SDK. */

@@ -1,5 +1,15 @@
 // @kidsstories/mesh-core/testing: in-memory doubles, test helpers and the contract suite of every port.
 // Node-only; imports vitest (an external of the build), so only import it from tests.
+export {
+  createInMemoryMeshServer,
+  createInMemoryPeerTransport,
+  DEFAULT_IN_MEMORY_MESH_SERVER,
+} from './in-memory-mesh-server.js';
+export type {
+  InMemoryMeshServer,
+  InMemoryMeshServerOptions,
+  InMemoryPeerTransportOptions,
+} from './in-memory-mesh-server.js';
 export { createTestPorts } from './test-ports.js';
 export type { TestPorts, TestPortsOptions } from './test-ports.js';
 export { createTestToolContext } from './test-tool-context.js';
