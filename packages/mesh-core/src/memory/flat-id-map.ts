@@ -7,9 +7,10 @@ import { MeshError } from '../errors/mesh-error.js';
  * every call of the in-memory cost ledger dearer as its settlement record grew; the bytes of a typed array are
  * never marked, so this map costs the collector the same at any size.
  *
- * Open addressing with linear probing over an `Int32Array` of slots (at most half full, doubled when it would
- * be fuller); each entry keeps its hash, where its id's characters start in a byte arena, its id's length, and
- * its value, all in typed arrays that double when full. An id is stored exactly: one byte a UTF-16 code unit
+ * Open addressing with linear probing over a `Uint32Array` of slots, each an id's hash beside its entry's
+ * number, at most half of them used and doubled when they would be fuller: a probe reads one cache line and
+ * touches an entry only when the hashes are equal. Each entry keeps where its id's characters start in a byte
+ * arena, its id's length, and its value, in typed arrays that double when full. An id is stored exactly: one byte a UTF-16 code unit
  * when every unit is below 256 (UUIDs, counters, any Latin-1 text), two bytes a unit otherwise, lone
  * surrogates included. A lookup compares the stored code units with the id's, so two ids with the same hash are
  * never taken for one another. Entries are never removed one by one: the caller drops a whole map (the ledger
@@ -109,10 +110,10 @@ export function createFlatIdMap(options: FlatIdMapOptions = {}): FlatIdMap {
     );
   }
   let entryCapacity = powerOfTwoAtLeast(initialCapacity);
-  // Entry index + 1 per slot, 0 for an empty slot; at most half the slots are used.
-  let slots = new Int32Array(2 * entryCapacity);
-  let mask = slots.length - 1;
-  let hashes = new Uint32Array(entryCapacity);
+  // Two words a slot: the hash, then the entry's index + 1 (0 for an empty slot). Twice as many slots as
+  // entries, so at most half are used.
+  let slots = new Uint32Array(4 * entryCapacity);
+  let mask = 2 * entryCapacity - 1;
   let offsets = new Uint32Array(entryCapacity);
   // Code units of the id, with WIDE set when they are stored on two bytes each.
   let lengths = new Uint32Array(entryCapacity);
@@ -138,12 +139,13 @@ export function createFlatIdMap(options: FlatIdMapOptions = {}): FlatIdMap {
     return true;
   };
 
-  /** The slot holding `id`, or the empty slot where it would go. */
+  /** The slot holding `id`, or the empty slot where it would go, as the index of its first word. */
   const slotOf = (id: string, hash: number): number => {
     let slot = hash & mask;
     for (;;) {
-      const entry = slots[slot]! - 1;
-      if (entry < 0 || (hashes[entry] === hash && holds(entry, id))) return slot;
+      const at = 2 * slot;
+      const entry = slots[at + 1]! - 1;
+      if (entry < 0 || (slots[at] === hash && holds(entry, id))) return at;
       slot = (slot + 1) & mask;
     }
   };
@@ -161,19 +163,21 @@ export function createFlatIdMap(options: FlatIdMapOptions = {}): FlatIdMap {
   const growEntries = () => {
     const capacity = 2 * entryCapacity;
     const next = {
-      hashes: grown(hashes, capacity),
       offsets: grown(offsets, capacity),
       lengths: grown(lengths, capacity),
       values: grown(values, capacity),
-      slots: new Int32Array(2 * capacity),
+      slots: new Uint32Array(4 * capacity),
     };
-    ({ hashes, offsets, lengths, values, slots } = next);
+    const old = slots;
+    ({ offsets, lengths, values, slots } = next);
     entryCapacity = capacity;
-    mask = slots.length - 1;
-    for (let entry = 0; entry < size; entry += 1) {
-      let slot = hashes[entry]! & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = entry + 1;
+    mask = 2 * capacity - 1;
+    for (let from = 0; from < old.length; from += 2) {
+      if (old[from + 1] === 0) continue;
+      let slot = old[from]! & mask;
+      while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = old[from]!;
+      slots[2 * slot + 1] = old[from + 1]!;
     }
   };
 
@@ -183,22 +187,17 @@ export function createFlatIdMap(options: FlatIdMapOptions = {}): FlatIdMap {
     },
     get byteLength() {
       return (
-        slots.byteLength +
-        hashes.byteLength +
-        offsets.byteLength +
-        lengths.byteLength +
-        values.byteLength +
-        arena.byteLength
+        slots.byteLength + offsets.byteLength + lengths.byteLength + values.byteLength + arena.byteLength
       );
     },
     get(id) {
-      const entry = slots[slotOf(id, hashOf(id) >>> 0)]! - 1;
+      const entry = slots[slotOf(id, hashOf(id) >>> 0) + 1]! - 1;
       return entry < 0 ? undefined : values[entry];
     },
     set(id, value) {
       const hash = hashOf(id) >>> 0;
       let slot = slotOf(id, hash);
-      const found = slots[slot]! - 1;
+      const found = slots[slot + 1]! - 1;
       if (found >= 0) {
         values[found] = value;
         return;
@@ -231,13 +230,13 @@ export function createFlatIdMap(options: FlatIdMapOptions = {}): FlatIdMap {
       } else {
         for (let index = 0; index < id.length; index += 1, at += 1) arena[at] = id.charCodeAt(index);
       }
-      hashes[entry] = hash;
       offsets[entry] = arenaUsed;
       lengths[entry] = (wide ? id.length | WIDE : id.length) >>> 0;
       values[entry] = value;
       arenaUsed = at;
       size += 1;
-      slots[slot] = entry + 1;
+      slots[slot] = hash;
+      slots[slot + 1] = entry + 1;
     },
   };
 }

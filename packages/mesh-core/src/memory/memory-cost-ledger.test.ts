@@ -108,9 +108,9 @@ describe('createMemoryCostLedger memory bound (issue 20)', () => {
     expect(sizes.reservations).toBe(5);
     // Settlements of at most the last two 10 min retentions, at 10 a second.
     expect(sizes.settlements).toBeLessThanOrEqual(2 * 600 * 10);
-    // The record's typed arrays: at most 128 bytes a UUID settlement (each array at most twice what it holds),
-    // plus one bucket's first 4 KB.
-    expect(sizes.settlementBytes).toBeLessThanOrEqual(128 * sizes.settlements + 2 * 4_096);
+    // The record's typed arrays: 68 bytes a UUID settlement (two 8-byte slots, offset, length, cost and 36
+    // characters), each array at most twice what it holds, plus a new bucket's first 64 entries.
+    expect(sizes.settlementBytes).toBeLessThanOrEqual(2 * 68 * sizes.settlements + 2 * 64 * 68);
     clock.advance(2 * 3_600_000);
     await ledger.status('day');
     expect(memoryCostLedgerSizes(ledger)).toMatchObject({
