@@ -8,13 +8,13 @@ import { MeshError } from '../errors/mesh-error.js';
  * never marked, so this map costs the collector the same at any size.
  *
  * Open addressing with linear probing over a `Uint32Array` of slots, each an id's hash beside its entry's
- * number, at most half of them used and doubled when they would be fuller: a probe reads one cache line and
+ * number, at most half of them used and doubled when they would be fuller: a probe reads the slots alone and
  * touches an entry only when the hashes are equal. Each entry keeps where its id's characters start in a byte
- * arena, its id's length, and its value, in typed arrays that double when full. An id is stored exactly: one byte a UTF-16 code unit
- * when every unit is below 256 (UUIDs, counters, any Latin-1 text), two bytes a unit otherwise, lone
- * surrogates included. A lookup compares the stored code units with the id's, so two ids with the same hash are
- * never taken for one another. Entries are never removed one by one: the caller drops a whole map (the ledger
- * keeps one per retention bucket).
+ * arena, its id's length and its value, in typed arrays that double when full. An id is stored exactly: one
+ * byte a UTF-16 code unit when every unit is below 256 (UUIDs, counters, any Latin-1 text), two bytes a unit
+ * otherwise, lone surrogates included. A lookup compares the stored code units with the id's, so two ids with
+ * the same hash are never taken for one another. Entries are never removed one by one: the caller drops a
+ * whole map (the ledger keeps one per retention bucket).
  *
  * No npm package found does this in pure JavaScript (the typed-array maps found take numeric keys), so it is
  * written here, kept small.
