@@ -5,6 +5,7 @@
 // curve with every settle kept against only the last few, and the Redis ledger with 200 000 ids in its record
 // against a fresh one, in alternating batches.
 
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type CostLedger, createMemoryCostLedger } from '@kidsstories/mesh-core';
@@ -31,6 +32,20 @@ export interface LedgerPoint {
    * than wall time on a shared machine.
    */
   cpuUsPerCall: number;
+  /**
+   * Garbage-collection pauses of this process per reserve plus settle (Node's `gc` performance entries), over
+   * all 5 batches (a mean: most batches see no collection), in microseconds: what marking a large live heap
+   * costs the in-memory ledger. For the Redis ledger it is the client's.
+   */
+  gcUsPerCall: number;
+}
+
+/** What this process holds after a full collection, in MB. */
+export interface HeldMemory {
+  /** V8's `heapUsed`: what the collector marks. */
+  heapMb: number;
+  /** `arrayBuffers`: typed arrays' bytes, outside the marked heap (the settlement record lives there). */
+  arrayBuffersMb: number;
 }
 
 /** The figures of one ledger implementation. */
@@ -41,12 +56,14 @@ export interface LedgerCurve {
   /** cpuUsPerCall at the last checkpoint / cpuUsPerCall at the first (target <= 1.2: flat). */
   cpuRatio: number;
   /**
-   * Memory held per million calls: heap growth (memory ledger) or Redis `used_memory` growth (Redis ledger)
-   * over the run, divided by the calls made, times 1e6, in MB. The Redis figure is the settlement records,
+   * Memory held per million calls: growth of the heap plus array buffers (memory ledger) or of Redis
+   * `used_memory` (Redis ledger) over the run, divided by the calls made, times 1e6, in MB. The Redis figure is the settlement records,
    * which are kept 10 min after a reservation's expiry and then dropped: it is the steady-state cost of
    * 1 million calls per 15 min, not a growth that goes on.
    */
   mbPerMillionCalls: number;
+  /** In-memory ledgers: what the process held at the end of the curve, the ledger still open. */
+  held?: HeldMemory;
 }
 
 /**
@@ -111,16 +128,30 @@ async function fill(ledger: CostLedger, count: number, concurrency: number): Pro
   );
 }
 
-/** Median over 5 batches of sequential reserve+settle pairs: wall and CPU microseconds per pair. */
+let gcMs = 0;
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+});
+
+/** Garbage-collection time of this process so far, in microseconds, once the pending `gc` entries are in. */
+async function gcUs(): Promise<number> {
+  // The entries reach the observer on a later turn of the event loop, not within a run of microtasks.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return gcMs * 1000;
+}
+
+/** Median over 5 batches of sequential reserve+settle pairs: wall, CPU and GC microseconds per pair. */
 async function sample(
   ledger: CostLedger,
   calls: number,
   cpuUs: () => Promise<number>,
-): Promise<{ usPerCall: number; cpuUsPerCall: number }> {
+): Promise<{ usPerCall: number; cpuUsPerCall: number; gcUsPerCall: number }> {
   const wall: number[] = [];
   const cpu: number[] = [];
+  let gcTotalUs = 0;
   const perBatch = Math.max(1, Math.floor(calls / 5));
   for (let batch = 0; batch < 5; batch += 1) {
+    const gcBefore = await gcUs();
     const cpuBefore = await cpuUs();
     const started = performance.now();
     for (let call = 0; call < perBatch; call += 1) {
@@ -128,8 +159,9 @@ async function sample(
     }
     wall.push(((performance.now() - started) * 1000) / perBatch);
     cpu.push(((await cpuUs()) - cpuBefore) / perBatch);
+    gcTotalUs += (await gcUs()) - gcBefore;
   }
-  return { usPerCall: median(wall), cpuUsPerCall: median(cpu) };
+  return { usPerCall: median(wall), cpuUsPerCall: median(cpu), gcUsPerCall: gcTotalUs / (5 * perBatch) };
 }
 
 async function curve(
@@ -151,12 +183,13 @@ async function curve(
   for (const charges of checkpoints) {
     await fill(ledger, charges - made, concurrency);
     made = charges;
-    const { usPerCall, cpuUsPerCall } = await sample(ledger, sampleCalls, cpuUs);
+    const { usPerCall, cpuUsPerCall, gcUsPerCall } = await sample(ledger, sampleCalls, cpuUs);
     made += sampleCalls;
     points.push({
       charges,
       usPerCall: Number(usPerCall.toFixed(1)),
       cpuUsPerCall: Number(cpuUsPerCall.toFixed(1)),
+      gcUsPerCall: Number(gcUsPerCall.toFixed(2)),
     });
   }
   const grown = (await memoryBytes()) - before;
@@ -170,9 +203,17 @@ async function curve(
 
 const BUDGETS = { day: { limitUsd: 1e9, windowMs: 86_400_000 } };
 
+// The heap and the typed arrays' bytes: the in-memory settlement record keeps its ids in typed arrays.
 const heap = async () => {
   gc();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+};
+const held = (): HeldMemory => {
+  gc();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  const mb = (bytes: number) => Number((bytes / 1024 / 1024).toFixed(1));
+  return { heapMb: mb(heapUsed), arrayBuffersMb: mb(arrayBuffers) };
 };
 const processCpu = async () => {
   const { user, system } = process.cpuUsage();
@@ -198,6 +239,7 @@ async function memoryCurve(
     heap,
     processCpu,
   );
+  result.held = held();
   await ledger.close();
   return result;
 }
@@ -254,7 +296,19 @@ export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<
   const checkpoints = options.checkpoints ?? [1_000, 20_000, 200_000];
   const sampleCalls = options.sampleCalls ?? 2_000;
   const budgets = BUDGETS;
+  gcObserver.observe({ entryTypes: ['gc'] });
+  try {
+    return await measure(checkpoints, sampleCalls, budgets);
+  } finally {
+    gcObserver.disconnect();
+  }
+}
 
+async function measure(
+  checkpoints: readonly number[],
+  sampleCalls: number,
+  budgets: typeof BUDGETS,
+): Promise<LedgerBenchResult> {
   const memory = await memoryCurve(checkpoints, sampleCalls);
   const memoryRetention: MemoryRetentionComparison = {
     allKept: await memoryCurve(checkpoints, sampleCalls, {

@@ -108,8 +108,87 @@ describe('createMemoryCostLedger memory bound (issue 20)', () => {
     expect(sizes.reservations).toBe(5);
     // Settlements of at most the last two 10 min retentions, at 10 a second.
     expect(sizes.settlements).toBeLessThanOrEqual(2 * 600 * 10);
+    // The record's typed arrays: 68 bytes a UUID settlement (two 8-byte slots, offset, length, cost and 36
+    // characters), each array at most twice what it holds, plus a new bucket's first 64 entries.
+    expect(sizes.settlementBytes).toBeLessThanOrEqual(2 * 68 * sizes.settlements + 2 * 64 * 68);
     clock.advance(2 * 3_600_000);
     await ledger.status('day');
-    expect(memoryCostLedgerSizes(ledger)).toMatchObject({ reservations: 0, settlements: 0 });
+    expect(memoryCostLedgerSizes(ledger)).toMatchObject({
+      reservations: 0,
+      settlements: 0,
+      settlementBytes: 0,
+    });
+  });
+});
+
+describe('createMemoryCostLedger settlement record (issue 20)', () => {
+  it('tells every id from every other, with 30 000 settles kept: a settle is never taken for another', async () => {
+    const clock = createManualClock();
+    let next = 0;
+    // Ids that differ from one another by a character, by case, by length or in a code unit above 255.
+    const forms = [
+      (n: number) => `r${n}`,
+      (n: number) => `R${n}`,
+      (n: number) => `r${n} `,
+      (n: number) => `r${n}\u00e9`,
+      (n: number) => `r${n}\u0100`,
+      (n: number) => `r${n}\ud83d`,
+    ];
+    const ledger = createMemoryCostLedger({
+      now: clock.now,
+      generateId: () => {
+        const n = next++;
+        return forms[n % forms.length]!(Math.floor(n / forms.length));
+      },
+    });
+    const held: Reservation[] = [];
+    let firstCosts = 0;
+    for (let call = 0; call < 30_000; call += 1) {
+      const reservation = await ledger.reserve({ model: 'x', costUsd: 0.01 }, { scopes: ['day'] });
+      held.push(reservation);
+      const settlement = await ledger.settle(reservation, { model: 'x', costUsd: (call % 7) / 1_000 });
+      // A first settle is charged at its own cost, never answered from another id's record.
+      expect(settlement.costUsd).toBe((call % 7) / 1_000);
+      firstCosts += (call % 7) / 1_000;
+    }
+    expect(new Set(held.map((reservation) => reservation.id)).size).toBe(30_000);
+    expect(memoryCostLedgerSizes(ledger)?.settlements).toBe(30_000);
+    const spent = (await ledger.status('day')).spentUsd;
+    expect(spent).toBeCloseTo(firstCosts, 9);
+    // Settled again, within the retention, at other costs: the first cost comes back and nothing is charged.
+    clock.advance(60_000);
+    for (const [index, reservation] of held.entries()) {
+      const again = await ledger.settle(reservation, { model: 'x', costUsd: 1 });
+      expect(again).toEqual({ reservationId: reservation.id, costUsd: (index % 7) / 1_000 });
+    }
+    expect((await ledger.status('day')).spentUsd).toBe(spent);
+    await ledger.close();
+    expect(memoryCostLedgerSizes(ledger)?.settlements).toBe(0);
+  });
+
+  it('remembers a settlement of an id it did not make, exactly, for the retention and no longer', async () => {
+    const clock = createManualClock();
+    const ledger = createMemoryCostLedger({ now: clock.now, settledRetentionMs: 1_000 });
+    const foreign: Reservation = {
+      id: 'journal:故事:\u0000:42',
+      scopes: ['global'],
+      amountUsd: 1,
+      expiresAt: 0,
+    };
+    expect(await ledger.settle(foreign, { model: 'x', costUsd: 0.5 })).toEqual({
+      reservationId: foreign.id,
+      costUsd: 0.5,
+    });
+    clock.advance(999);
+    expect((await ledger.settle(foreign, { model: 'x', costUsd: 9 })).costUsd).toBe(0.5);
+    expect(
+      (await ledger.settle({ ...foreign, id: 'journal:故事:\u0000:4' }, { model: 'x', costUsd: 0.25 }))
+        .costUsd,
+    ).toBe(0.25);
+    expect((await ledger.status()).spentUsd).toBe(0.75);
+    // Two retentions later the record is gone, so a settle then charges again.
+    clock.advance(2_000);
+    expect((await ledger.settle(foreign, { model: 'x', costUsd: 2 })).costUsd).toBe(2);
+    expect((await ledger.status()).spentUsd).toBe(2.75);
   });
 });

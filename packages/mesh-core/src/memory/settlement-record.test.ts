@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { createSettlementRecord } from './settlement-record.js';
+
+const RETENTION_MS = 600_000;
+
+describe('createSettlementRecord', () => {
+  it('finds a settlement for at least the retention and forgets it by whole buckets after two', () => {
+    const record = createSettlementRecord({ retentionMs: RETENTION_MS });
+    // Settled late in its bucket [1 200 000, 1 800 000): found until 2 400 000, then its bucket is dropped.
+    record.remember('late', 0.25, 1_799_999);
+    // Settled early in the same bucket: kept as long, so almost two retentions.
+    record.remember('early', 0.5, 1_200_000);
+    expect(record.size).toBe(2);
+    expect(record.find('late', 1_799_999 + RETENTION_MS)).toBe(0.25);
+    expect(record.find('early', 2_399_999)).toBe(0.5);
+    record.prune(2_399_999);
+    expect(record.size).toBe(2);
+    record.prune(2_400_000);
+    expect(record.size).toBe(0);
+    expect(record.byteLength).toBe(0);
+    expect(record.find('early', 2_400_000)).toBeUndefined();
+  });
+
+  it('looks in the current and the previous bucket only, and records into the current one', () => {
+    const record = createSettlementRecord({ retentionMs: RETENTION_MS });
+    record.remember('r1', 1, 0);
+    record.remember('r2', 2, 600_000);
+    expect(record.find('r1', 600_000)).toBe(1);
+    expect(record.find('r2', 600_000)).toBe(2);
+    // Two buckets later r1's bucket is no longer searched, even before a prune drops it.
+    expect(record.find('r1', 1_200_000)).toBeUndefined();
+    expect(record.find('r2', 1_200_000)).toBe(2);
+    expect(record.size).toBe(2);
+    record.prune(1_200_000);
+    expect(record.size).toBe(1);
+  });
+
+  it('keeps ids whose hashes all collide apart, across buckets', () => {
+    const record = createSettlementRecord({ retentionMs: RETENTION_MS, hash: () => 0 });
+    record.remember('a', 1, 0);
+    record.remember('b', 2, 600_000);
+    expect(record.find('a', 600_001)).toBe(1);
+    expect(record.find('b', 600_001)).toBe(2);
+    expect(record.find('c', 600_001)).toBeUndefined();
+  });
+
+  it('holds two retentions of settlements at most, whatever the number of settles', () => {
+    const record = createSettlementRecord({ retentionMs: 1_000 });
+    let largest = 0;
+    let foundBeforeSettled = 0;
+    // 50 000 settles, one a millisecond: 50 retentions.
+    for (let t = 0; t < 50_000; t += 1) {
+      record.prune(t);
+      if (record.find(`r-${t}`, t) !== undefined) foundBeforeSettled += 1;
+      record.remember(`r-${t}`, t, t);
+      largest = Math.max(largest, record.size);
+    }
+    expect(foundBeforeSettled).toBe(0);
+    expect(largest).toBe(2_000);
+    expect(record.find('r-49000', 49_999)).toBe(49_000);
+    expect(record.find('r-47999', 49_999)).toBeUndefined();
+    record.clear();
+    expect(record.size).toBe(0);
+  });
+});
