@@ -226,7 +226,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
         const status = response.statusCode;
         if (status >= 300 && status < 400) {
           // A redirect: the SDK path follows it within the origin, as it is configured to.
-          response.body.resume();
+          drain(response.body);
           return 'fallback';
         }
         if (status < 200 || status >= 300) {
@@ -265,7 +265,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
           throw malformed('its JSON answer holds no response to the request');
         }
         if (type !== 'text/event-stream') {
-          response.body.resume();
+          drain(response.body);
           throw new SdkError(
             SdkErrorCode.ClientHttpUnexpectedContent,
             `Unexpected content type: ${String(response.headers['content-type'])}`,
@@ -307,7 +307,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
             response.statusCode !== 200 ||
             mediaType(response.headers['content-type']) !== 'text/event-stream'
           ) {
-            response.body.resume();
+            drain(response.body);
             throw new SdkHttpError(
               SdkErrorCode.ClientHttpFailedToOpenStream,
               `Failed to open SSE stream: HTTP ${response.statusCode}`,
@@ -373,7 +373,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
             ? createBrotliDecompress()
             : undefined;
     if (!inflate) {
-      response.body.resume();
+      drain(response.body);
       throw malformed(`unsupported content-encoding ${encoding.slice(0, 40)}`);
     }
     return pipeline(response.body, inflate, () => {});
@@ -386,7 +386,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       seen += chunk.byteLength;
       if (seen > limit) {
-        stream.destroy();
+        discard(stream);
         throw tooLarge();
       }
       chunks.push(chunk);
@@ -439,7 +439,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
         parser.feed(decoder.write(chunk));
         if (error === undefined && state.answer === undefined) return;
         finish();
-        if (error !== undefined) stream.destroy();
+        if (error !== undefined) discard(stream);
         else drain(stream);
       };
       stream.on('data', onChunk);
@@ -451,12 +451,18 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
   }
 }
 
+/** Drops a body the call no longer reads (an error it emits then has nowhere else to go). */
+function discard(stream: Readable): void {
+  stream.on('error', () => {});
+  stream.destroy();
+}
+
 /**
  * Lets an SSE answer's stream end on its own after the response (the server closes it), so its connection goes
  * back to the pool; a stream still open after {@link DRAIN_MS} is cut.
  */
 function drain(stream: Readable): void {
-  const timer = setTimeout(() => stream.destroy(), DRAIN_MS);
+  const timer = setTimeout(() => discard(stream), DRAIN_MS);
   timer.unref?.();
   stream.once('close', () => clearTimeout(timer));
   stream.on('error', () => {});
