@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createGateway } from '../../src/gateway/gateway.js';
@@ -89,11 +90,23 @@ type RawAnswer = (
 /**
  * A hand-written 2026-07-28 Streamable HTTP server: `server/discover`, `tools/list` of the named tools (with an
  * empty input schema unless `inputSchemas` names one), and each tool's `tools/call` answered as `tools[name]`
- * writes it.
+ * writes it; a `GET` with `Last-Event-ID` is answered by `resume`.
  */
-async function startRawServer(tools: Record<string, RawAnswer>, inputSchemas: Record<string, object> = {}) {
+async function startRawServer(
+  tools: Record<string, RawAnswer>,
+  inputSchemas: Record<string, object> = {},
+  resume?: (lastEventId: string, write: (body: string) => void) => void,
+) {
   const calls: Array<{ tool: string; sdk: boolean }> = [];
   const server = createServer((request, response) => {
+    const lastEventId = request.headers['last-event-id'];
+    if (request.method === 'GET' && typeof lastEventId === 'string' && resume) {
+      resume(lastEventId, (body) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.end(body);
+      });
+      return;
+    }
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -379,48 +392,78 @@ describe('a hostile HTTP upstream on the lean path', () => {
   const deep = `${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}`;
   let raw: Awaited<ReturnType<typeof startRawServer>>;
   let good: MeshNode;
+  const resumedIds: unknown[] = [];
+  const lastEventIds: string[] = [];
   beforeAll(async () => {
     const json = { 'content-type': 'application/json' };
     const sse = { 'content-type': 'text/event-stream' };
-    raw = await startRawServer({
-      echo: (id, params, write) =>
-        write(200, json, jsonAnswer(id, textResult(String((params.arguments as { text?: string }).text)))),
-      not_json: (_id, _params, write) => write(200, json, '{"jsonrpc":"2.0","id":'),
-      big_json: (id, _params, write) => write(200, json, jsonAnswer(id, textResult('x'.repeat(200_000)))),
-      big_event: (id, _params, write) =>
-        write(200, sse, [`event: message\ndata: ${jsonAnswer(id, textResult('x'.repeat(100_000)))}`, '\n\n']),
-      too_deep: (id, _params, write) =>
-        write(
-          200,
-          json,
-          `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"content":[],"structuredContent":${deep},"resultType":"complete"}}`,
-        ),
-      no_result_type: (id, _params, write) =>
-        write(200, json, jsonAnswer(id, { content: [{ type: 'text', text: 'old' }] })),
-      bad_content: (id, _params, write) =>
-        write(200, json, jsonAnswer(id, { content: [{ type: 'text', text: 42 }], resultType: 'complete' })),
-      wrong_type: (_id, _params, write) => write(200, { 'content-type': 'text/html' }, '<html></html>'),
-      streamed: (id, params, write) => {
-        const token = (params._meta as { progressToken?: unknown }).progressToken;
-        const event = (message: object) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
-        const progress = event({
-          jsonrpc: '2.0',
-          method: 'notifications/progress',
-          params: { progressToken: token, progress: 1, total: 2, message: 'half' },
-        });
-        const log = event({
-          jsonrpc: '2.0',
-          method: 'notifications/message',
-          params: { level: 'warning', logger: 'raw', data: 'careful' },
-        });
-        // Split after a comment, mid-event and mid-character, with a garbage event the SDK path skips too.
-        const all = Buffer.from(
-          `: comment\n\n${progress}data: not json\n\n${log}${event({ jsonrpc: '2.0', id, result: textResult('done ✓') })}`,
-        );
-        const tick = all.indexOf(Buffer.from('✓')) + 1;
-        write(200, sse, [all.subarray(0, 37), all.subarray(37, tick), all.subarray(tick)]);
+    raw = await startRawServer(
+      {
+        echo: (id, params, write) =>
+          write(200, json, jsonAnswer(id, textResult(String((params.arguments as { text?: string }).text)))),
+        not_json: (_id, _params, write) => write(200, json, '{"jsonrpc":"2.0","id":'),
+        big_json: (id, _params, write) => write(200, json, jsonAnswer(id, textResult('x'.repeat(200_000)))),
+        big_event: (id, _params, write) =>
+          write(200, sse, [
+            `event: message\ndata: ${jsonAnswer(id, textResult('x'.repeat(100_000)))}`,
+            '\n\n',
+          ]),
+        too_deep: (id, _params, write) =>
+          write(
+            200,
+            json,
+            `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"content":[],"structuredContent":${deep},"resultType":"complete"}}`,
+          ),
+        no_result_type: (id, _params, write) =>
+          write(200, json, jsonAnswer(id, { content: [{ type: 'text', text: 'old' }] })),
+        bad_content: (id, _params, write) =>
+          write(200, json, jsonAnswer(id, { content: [{ type: 'text', text: 42 }], resultType: 'complete' })),
+        wrong_type: (_id, _params, write) => write(200, { 'content-type': 'text/html' }, '<html></html>'),
+        gzipped: (id, _params, write) =>
+          write(200, { ...json, 'content-encoding': 'gzip' }, [
+            gzipSync(jsonAnswer(id, textResult('unzipped'))),
+          ]),
+        batched: (id, _params, write) =>
+          write(
+            200,
+            json,
+            JSON.stringify([
+              { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'first' } },
+              { jsonrpc: '2.0', id, result: textResult('batched') },
+            ]),
+          ),
+        // Closes its SSE answer after a priming event; the result comes on the resumed stream.
+        resumable: (id, _params, write) => {
+          resumedIds.push(id);
+          write(200, sse, 'id: prime-1\nretry: 10\ndata: \n\n');
+        },
+        streamed: (id, params, write) => {
+          const token = (params._meta as { progressToken?: unknown }).progressToken;
+          const event = (message: object) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+          const progress = event({
+            jsonrpc: '2.0',
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: 1, total: 2, message: 'half' },
+          });
+          const log = event({
+            jsonrpc: '2.0',
+            method: 'notifications/message',
+            params: { level: 'warning', logger: 'raw', data: 'careful' },
+          });
+          // Split after a comment, mid-event and mid-character, with a garbage event the SDK path skips too.
+          const all = Buffer.from(
+            `: comment\n\n${progress}data: not json\n\n${log}${event({ jsonrpc: '2.0', id, result: textResult('done ✓') })}`,
+          );
+          const tick = all.indexOf(Buffer.from('✓')) + 1;
+          write(200, sse, [all.subarray(0, 37), all.subarray(37, tick), all.subarray(tick)]);
+        },
       },
-    });
+      {},
+      (lastEventId, write) => {
+        lastEventIds.push(lastEventId);
+        write(`id: prime-2\ndata: ${jsonAnswer(resumedIds.at(-1), textResult('resumed'))}\n\n`);
+      },
+    );
     good = createMeshNode({
       id: 'good',
       mesh: false,
@@ -457,6 +500,25 @@ describe('a hostile HTTP upstream on the lean path', () => {
       expect(result.content).toEqual([{ type: 'text', text: 'done ✓' }]);
       expect(progress).toEqual([{ progress: 1, total: 2, message: 'half' }]);
       expect(logs).toEqual([{ level: 'warn', logger: 'raw', data: 'careful' }]);
+    } finally {
+      await link.close();
+    }
+  });
+
+  it('decompresses a compressed answer, reads a batch, and resumes an SSE answer closed after a priming event', async () => {
+    const link = createMcpPeerLink({ url: raw.url, era: 'modern' });
+    try {
+      const logs: ClientLogRecord[] = [];
+      expect((await link.callTool('gzipped', {}, { metadata })).content).toEqual([
+        { type: 'text', text: 'unzipped' },
+      ]);
+      const batched = await link.callTool('batched', {}, { metadata, onLog: (record) => logs.push(record) });
+      expect(batched.content).toEqual([{ type: 'text', text: 'batched' }]);
+      expect(logs.map((record) => record.data)).toEqual(['first']);
+      expect((await link.callTool('resumable', {}, { metadata })).content).toEqual([
+        { type: 'text', text: 'resumed' },
+      ]);
+      expect(lastEventIds).toEqual(['prime-1']);
     } finally {
       await link.close();
     }
