@@ -68,7 +68,7 @@ export interface LeanToolCaller {
    * link's limits, so the link converts them at its one boundary.
    */
   call(session: LeanSession, call: LeanToolCall): Promise<Record<string, unknown> | 'fallback'>;
-  /** Closes the connection pool; calls in flight fail. */
+  /** Closes the connection pool; calls in flight fail with `SdkError(ConnectionClosed)` (`unavailable` for the link). */
   close(): Promise<void>;
 }
 
@@ -118,6 +118,8 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
     ]),
   ].join(', ');
   let nextId = FIRST_ID;
+  /** The calls in flight, each by the function that stops it (`close()` ends them as the SDK client's close does). */
+  const inFlight = new Set<(reason: unknown) => void>();
 
   const tooLarge = () =>
     new MeshError(`${name} sent a response over ${maxMessageBytes} bytes`, 'resource_exhausted', {
@@ -174,6 +176,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
       );
       const onAbort = () => stop(call.signal?.reason);
       call.signal?.addEventListener('abort', onAbort, { once: true });
+      inFlight.add(stop);
       if (call.signal?.aborted) onAbort();
 
       const handle = (message: LeanMessage, resumed: boolean): Record<string, unknown> | undefined => {
@@ -325,6 +328,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
         throw failure ?? error;
       } finally {
         settled = true;
+        inFlight.delete(stop);
         clearTimeout(timer);
         call.signal?.removeEventListener('abort', onAbort);
         // A failed call ends its request (the connection with it); an answered one leaves it to finish.
@@ -332,6 +336,8 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
       }
     },
     async close() {
+      const closed = new SdkError(SdkErrorCode.ConnectionClosed, 'the link was closed');
+      for (const stop of [...inFlight]) stop(closed);
       await dispatcher.destroy().catch(() => {});
     },
   };

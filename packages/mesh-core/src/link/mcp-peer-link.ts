@@ -474,8 +474,9 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
       watchers.clear();
       resourceListeners.clear();
       await listen?.close().catch(() => {});
-      await sessions.close();
+      // Lean calls first, so a 2025-era session still carries their `notifications/cancelled`.
       await lean?.close();
+      await sessions.close();
       unregisterSecrets();
     },
   };

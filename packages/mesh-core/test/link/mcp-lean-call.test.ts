@@ -335,6 +335,24 @@ describe('cancellation and deadlines on the lean path', () => {
       }
     },
   );
+
+  it.each(['legacy', 'modern'] as const)(
+    'a call in flight when the link closes fails unavailable, as on the SDK path (%s era)',
+    async (era) => {
+      const failures = [];
+      for (const leanToolCalls of [true, false]) {
+        const link = createMcpPeerLink({ url: node.mcpUrl, era, leanToolCalls });
+        await link.listTools();
+        const label = `close-${era}-${leanToolCalls}`;
+        const failure = meshFailureOf(link.callTool('hold', { label, ms: 20_000 }, { metadata }));
+        await eventually(() => expect(started).toContain(label));
+        await link.close();
+        failures.push(await failure);
+      }
+      expect(failures.map((failure) => failure.code)).toEqual(['unavailable', 'unavailable']);
+      expect(failures[0]?.details.reason).toBe(failures[1]?.details.reason);
+    },
+  );
 });
 
 describe('hand-over to the SDK path', () => {
