@@ -6,7 +6,7 @@ import {
   stopBenchChildren,
   toolCallRequest,
 } from './bench-child.js';
-import { GATEWAY_RUNTIME_FLAGS, measured, merge, type PathFigures } from './gateway-bench.js';
+import { GATEWAY_RUNTIME_FLAGS, measured, median, merge, type PathFigures } from './gateway-bench.js';
 import { type LoadResult, runClosedLoop } from './load-generator.js';
 
 /** The `upstream` member of the bench JSON: a plain MCP server reached directly and through the gateway. */
@@ -20,6 +20,11 @@ export interface UpstreamBenchResult {
     p50Ratio: number;
     /** gateway calls/s / direct calls/s (target at c=8: >= 0.8). */
     throughputRatio: number;
+    /**
+     * CPU each process spent per call, in microseconds (medians over the rounds): the server on direct calls, and
+     * the gateway and the server on calls through the gateway.
+     */
+    cpuUsPerCall: { direct: number; gateway: number; upstreamViaGateway: number };
   }>;
   /** Gateway process RSS after the heaviest load, in MB. */
   gatewayRssMb: number;
@@ -63,22 +68,20 @@ export async function runUpstreamBench(options: UpstreamBenchOptions = {}): Prom
     for (const concurrency of levels) {
       const direct: LoadResult[] = [];
       const through: LoadResult[] = [];
+      const cpu = { direct: [] as number[], gateway: [] as number[], upstreamViaGateway: [] as number[] };
       for (let round = 0; round < rounds; round += 1) {
-        direct.push(
-          (
-            await measured([tool], () =>
-              runClosedLoop({ url: tool.mcpUrl, body, headers, concurrency, requests }),
-            )
-          ).result,
+        const d = await measured([tool], () =>
+          runClosedLoop({ url: tool.mcpUrl, body, headers, concurrency, requests }),
         );
+        direct.push(d.result);
+        cpu.direct.push(d.cpuUsPerCall[0] ?? Number.NaN);
         const via = gateway;
-        through.push(
-          (
-            await measured([via], () =>
-              runClosedLoop({ url: via.mcpUrl, body, headers, concurrency, requests }),
-            )
-          ).result,
+        const g = await measured([via, tool], () =>
+          runClosedLoop({ url: via.mcpUrl, body, headers, concurrency, requests }),
         );
+        through.push(g.result);
+        cpu.gateway.push(g.cpuUsPerCall[0] ?? Number.NaN);
+        cpu.upstreamViaGateway.push(g.cpuUsPerCall[1] ?? Number.NaN);
       }
       errors += [...direct, ...through].reduce((sum, result) => sum + result.errors, 0);
       gatewayRssMb = Math.max(gatewayRssMb, await rssOf(gateway));
@@ -90,6 +93,11 @@ export async function runUpstreamBench(options: UpstreamBenchOptions = {}): Prom
         gateway: g,
         p50Ratio: g.p50Ms / d.p50Ms,
         throughputRatio: g.callsPerSec / d.callsPerSec,
+        cpuUsPerCall: {
+          direct: median(cpu.direct),
+          gateway: median(cpu.gateway),
+          upstreamViaGateway: median(cpu.upstreamViaGateway),
+        },
       });
     }
     return { levels: table, gatewayRssMb, errors };

@@ -78,6 +78,14 @@ export interface McpHttpPeerLinkOptions extends McpPeerLinkCommonOptions {
   headers?: Readonly<Record<string, string>>;
   /** Transport. Default `auto`: Streamable HTTP, falling back to HTTP+SSE when the server refuses it (4xx). */
   protocol?: McpHttpProtocol;
+  /**
+   * Send plain `tools/call` requests on the link's lean path once a Streamable HTTP session is open: the request
+   * the official client would send, from a keep-alive connection pool, its JSON or SSE answer read by the link
+   * (docs/decisions/0012-lean-mcp-tool-calls.md). Everything else (connecting, lists, resources, prompts, calls
+   * of tools that declare `x-mcp-header`, redirects) goes through the official client. `false` sends every call
+   * through the official client. Default `true`.
+   */
+  leanToolCalls?: boolean;
   command?: never;
 }
 
@@ -130,7 +138,13 @@ export type ResolvedMcpPeerLinkOptions = {
   /** Every env value and header value (and URL credentials), for `registerSecretValues`. */
   secrets: string[];
 } & (
-  | { kind: 'http'; url: URL; headers: Record<string, string>; protocol: McpHttpProtocol }
+  | {
+      kind: 'http';
+      url: URL;
+      headers: Record<string, string>;
+      protocol: McpHttpProtocol;
+      leanToolCalls: boolean;
+    }
   | { kind: 'stdio'; command: string; args: string[]; env: Record<string, string>; cwd?: string }
 );
 
@@ -224,6 +238,10 @@ export function resolveMcpPeerLinkOptions(options: McpPeerLinkOptions): Resolved
       throw invalid(`protocol must be auto, streamable-http or sse, got "${String(protocol)}"`, 'protocol');
     }
     const headers = stringRecord(options.headers, 'headers');
+    const leanToolCalls = options.leanToolCalls ?? true;
+    if (typeof leanToolCalls !== 'boolean') {
+      throw invalid(`leanToolCalls must be a boolean, got ${typeof leanToolCalls}`, 'leanToolCalls');
+    }
     const secrets = [
       ...Object.values(headers).flatMap((value) => [
         value,
@@ -240,6 +258,7 @@ export function resolveMcpPeerLinkOptions(options: McpPeerLinkOptions): Resolved
       url,
       headers,
       protocol,
+      leanToolCalls,
     };
   }
   const command = options.command;

@@ -19,6 +19,7 @@ import {
   type ToolCallResult,
   type ToolOutcome,
 } from '../tool/tool-context.js';
+import { createLeanCallPath } from './mcp-lean-path.js';
 import { meshErrorFromMcp } from './mcp-link-errors.js';
 import { createMcpFeatureMethods } from './mcp-peer-features.js';
 import { type McpPeerLinkOptions, resolveMcpPeerLinkOptions } from './mcp-peer-link-options.js';
@@ -156,6 +157,26 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
     return { level: LEVELS[params.level] ?? 'info', logger: params.logger ?? name, data };
   };
 
+  /** Hands a log record to the call it belongs to, or to the gateway's log. */
+  const routeLog = (params: LoggingMessageNotificationParams, scope: McpRequestScope | undefined) => {
+    const record = logRecordOf(params);
+    if (scope?.onLog) {
+      try {
+        scope.onLog(record);
+      } catch (error) {
+        logger.debug('client log sink failed', { error });
+      }
+    } else
+      logger.debug('upstream log record', {
+        level: record.level,
+        logger: record.logger,
+        data: record.data,
+      });
+  };
+
+  /** Plain `tools/call` over Streamable HTTP without the SDK client (ADR 0012); `undefined` for stdio. */
+  const lean = createLeanCallPath(resolved, logger);
+
   /** Opens (or opens again) the 2026-era `subscriptions/listen` stream with what is watched now. */
   const relisten = async (session: McpSession) => {
     const previous = listen;
@@ -220,21 +241,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
           }
         }
       },
-      onLog(params, scope: McpRequestScope | undefined) {
-        const record = logRecordOf(params);
-        if (scope?.onLog) {
-          try {
-            scope.onLog(record);
-          } catch (error) {
-            logger.debug('client log sink failed', { error });
-          }
-        } else
-          logger.debug('upstream log record', {
-            level: record.level,
-            logger: record.logger,
-            data: record.data,
-          });
-      },
+      onLog: routeLog,
       onClosed() {
         if (resourceListeners.size > 0) subscriptionsLost('the connection to the upstream was lost');
       },
@@ -335,18 +342,35 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
     args: Record<string, unknown>,
     callOptions: LinkCallOptions,
   ): Promise<ToolOutcome> {
-    const onProgress = callOptions.onProgress;
-    const result = await request('tools/call', tool, callOptions, (session, requestOptions, timeoutMs) =>
-      session.client.callTool(
-        {
-          name: tool,
-          arguments: args,
-          _meta: metaOf(callOptions.metadata, timeoutMs, callOptions.onLog !== undefined),
-          ...(callOptions.inputResponses === undefined ? {} : { inputResponses: callOptions.inputResponses }),
-          ...(callOptions.requestState === undefined ? {} : { requestState: callOptions.requestState }),
-        } as Parameters<typeof session.client.callTool>[0],
-        {
-          ...requestOptions,
+    const { onProgress, onLog } = callOptions;
+    // The log scope is opened below, for the SDK path only (the lean path hands records over itself).
+    const call = { signal: callOptions.signal, timeoutMs: callOptions.timeoutMs };
+    const result = await request('tools/call', tool, call, async (session, requestOptions, timeoutMs) => {
+      const params = {
+        name: tool,
+        arguments: args,
+        _meta: metaOf(callOptions.metadata, timeoutMs, onLog !== undefined),
+        ...(callOptions.inputResponses === undefined ? {} : { inputResponses: callOptions.inputResponses }),
+        ...(callOptions.requestState === undefined ? {} : { requestState: callOptions.requestState }),
+      };
+      const leanSession = lean?.sessionFor(session, tool);
+      let sdkOptions = requestOptions;
+      if (lean && leanSession) {
+        const startedAt = now();
+        const outcome = await lean.call(leanSession, {
+          params,
+          timeoutMs,
+          signal: callOptions.signal,
+          onProgress,
+          ...(onLog ? { onLog: (logParams) => routeLog(logParams, { onLog }) } : {}),
+        });
+        if (outcome !== 'fallback') return outcome as unknown as ToolOutcome;
+        // The upstream refused the lean request before running it: the SDK path sends it, in the time left.
+        sdkOptions = { ...requestOptions, timeout: Math.max(1, timeoutMs - (now() - startedAt)) };
+      }
+      const sdkCall = () =>
+        session.client.callTool(params as Parameters<typeof session.client.callTool>[0], {
+          ...sdkOptions,
           allowInputRequired: true,
           ...(onProgress
             ? {
@@ -358,9 +382,10 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
                   }),
               }
             : {}),
-        },
-      ),
-    );
+        }) as Promise<ToolOutcome>;
+      // The request scope only when the caller wants log records: see `request`.
+      return onLog ? mcpRequestScope.run({ onLog }, sdkCall) : sdkCall();
+    });
     if (isInputRequired(result)) {
       if (callOptions.allowInputRequired !== true) throw inputRequiredNotRelayable(tool);
       const { inputRequests, requestState } = result as { inputRequests?: unknown; requestState?: unknown };
@@ -404,6 +429,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
           );
         }
         const accepted: MeshToolInfo[] = [];
+        lean?.noteTools(tools);
         for (const tool of tools) {
           if (exceedsJsonDepth(tool, resolved.maxSchemaDepth)) {
             logger.warn('upstream tool left out: nested too deeply', {
@@ -491,6 +517,8 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
       watchers.clear();
       resourceListeners.clear();
       await listen?.close().catch(() => {});
+      // Lean calls first, so a 2025-era session still carries their `notifications/cancelled`.
+      await lean?.close();
       await sessions.close();
       unregisterSecrets();
     },

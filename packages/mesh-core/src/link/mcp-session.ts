@@ -45,6 +45,8 @@ export interface McpSession {
   readonly openedAt: number;
   /** The process id of a stdio upstream. */
   readonly pid: number | undefined;
+  /** The Streamable HTTP transport of the session (its session id and negotiated version), if it uses one. */
+  readonly http: StreamableHTTPClientTransport | undefined;
 }
 
 /** What the session manager reports to the link. */
@@ -72,7 +74,13 @@ export interface McpSessionManager {
   close(): Promise<void>;
 }
 
-const CLIENT_INFO = { name: 'kidsstories-mesh-gateway', version: '0.1.0' };
+/** The client identity the link sends (in `initialize`, or the 2026-07-28 envelope of every request). */
+export const CLIENT_INFO = { name: 'kidsstories-mesh-gateway', version: '0.1.0' };
+/**
+ * The capabilities the link declares: elicitation and sampling, so that a 2026-07-28 upstream may answer with
+ * `input_required` (passed on to the MCP client).
+ */
+export const CLIENT_CAPABILITIES = { elicitation: {}, sampling: {} };
 /** The longest stderr line logged; the rest of a longer line is cut. */
 const MAX_STDERR_LINE_CHARS = 2_000;
 
@@ -202,8 +210,7 @@ export function createMcpSessionManager(
 
   const connectWith = async (protocol: 'streamable-http' | 'sse' | undefined): Promise<McpSession> => {
     const client = new Client(CLIENT_INFO, {
-      // Declared so that a 2026-07-28 upstream may answer with `input_required` (passed on to the MCP client).
-      capabilities: { elicitation: {}, sampling: {} },
+      capabilities: CLIENT_CAPABILITIES,
       versionNegotiation: {
         mode: options.era === 'auto' ? 'auto' : options.era === 'modern' ? { pin: '2026-07-28' } : 'legacy',
       },
@@ -246,6 +253,7 @@ export function createMcpSessionManager(
       capabilities: client.getServerCapabilities() ?? {},
       openedAt: now(),
       pid: transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined,
+      http: transport instanceof StreamableHTTPClientTransport ? transport : undefined,
     };
     client.onclose = () => onClosed(fresh);
     return fresh;
