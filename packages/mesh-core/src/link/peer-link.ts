@@ -8,6 +8,7 @@ import {
   type Interceptor,
 } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
+import { type CallTimeoutOptions, callTimeoutMs } from '../call/call-metadata.js';
 import { isLocalFailure, MeshError, markLocalFailure, meshErrorFromConnect } from '../errors/mesh-error.js';
 import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../gen/mesh/v1/mesh_pb.js';
 import type { HostHealth } from '../host/tool-host.js';
@@ -15,13 +16,8 @@ import type { ClientLogRecord, ClientLogSink } from '../observability/client-log
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { stripUndefined } from '../options/strip-undefined.js';
 import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
-import { inputRequiredNotRelayable } from '../tool/input-required.js';
-import {
-  isInputRequired,
-  type MeshToolInfo,
-  type ToolCallResult,
-  type ToolOutcome,
-} from '../tool/tool-context.js';
+import { finalResultOf } from '../tool/input-required.js';
+import type { MeshToolInfo, ToolOutcome } from '../tool/tool-context.js';
 import {
   CHANNEL_MAX_REQUEST_BYTES,
   CHANNEL_UNSUPPORTED,
@@ -40,10 +36,8 @@ import {
   resourceTemplatesFromWire,
 } from './feature-wire-codec.js';
 import { grpcUnary } from './grpc-unary.js';
-import { MESH_HEADERS } from './mesh-service.js';
 import type { PeerAuthSigner } from './peer-auth.js';
 import type {
-  LinkCallMetadata,
   LinkCallOptions,
   LinkFeatureOptions,
   NodeEvent,
@@ -60,6 +54,7 @@ import {
   resultFromWire,
   toolFromWire,
 } from './wire-codec.js';
+import { callMetadataToWire, MESH_HEADERS } from './wire-metadata.js';
 
 /** TLS settings of a peer link. PEM strings or buffers. */
 export interface PeerLinkTlsOptions {
@@ -301,9 +296,12 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     }
   };
 
-  /** The call's deadline in milliseconds; rejects a deadline that already passed. */
-  const deadlineMs = (requested: number | undefined): number => {
-    const timeoutMs = requested ?? defaultTimeoutMs;
+  /**
+   * The call's deadline in milliseconds (`callTimeoutMs`: its `timeoutMs`, else its metadata's deadline, else the
+   * link's default); rejects a deadline that already passed.
+   */
+  const deadlineMs = (options: CallTimeoutOptions): number => {
+    const timeoutMs = callTimeoutMs(options, defaultTimeoutMs);
     // Connect reads a timeout <= 0 as "no deadline"; for a caller whose deadline already passed it means "too late".
     if (!(timeoutMs > 0)) {
       throw new MeshError(`the deadline passed before the call to ${url} started`, 'deadline_exceeded', {
@@ -313,13 +311,10 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     return timeoutMs;
   };
 
-  const callOptions = (
-    options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
-    metadata?: LinkCallMetadata,
-  ): CallOptions => {
-    const call: CallOptions = { timeoutMs: deadlineMs(options.timeoutMs) };
+  const callOptions = (options: CallTimeoutOptions & { signal?: AbortSignal | undefined }): CallOptions => {
+    const call: CallOptions = { timeoutMs: deadlineMs(options) };
     if (options.signal) call.signal = options.signal;
-    if (metadata) call.headers = metadataHeaders(metadata);
+    if (options.metadata) call.headers = callMetadataToWire(options.metadata);
     return call;
   };
 
@@ -379,9 +374,9 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       let authorization: string | undefined;
       let timeoutMs: number;
       try {
-        metadata = metadataRecord(options.metadata);
+        metadata = callMetadataToWire(options.metadata);
         authorization = signer ? await signer.authorization() : undefined;
-        timeoutMs = deadlineMs(options.timeoutMs);
+        timeoutMs = deadlineMs(options);
       } catch (error) {
         throw localFailure(error, `the call of "${name}"`);
       }
@@ -408,7 +403,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     }
     let call: CallOptions;
     try {
-      call = callOptions(options, options.metadata);
+      call = callOptions(options);
     } catch (error) {
       throw localFailure(error, `the call of "${name}"`);
     }
@@ -435,33 +430,26 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     throw new MeshError(`the streamed call of ${name} ended without a result`, 'internal');
   };
 
-  function callTool(
-    name: string,
-    args: Record<string, unknown>,
-    options: LinkCallOptions & { allowInputRequired?: false },
-  ): Promise<ToolCallResult>;
-  function callTool(
-    name: string,
-    args: Record<string, unknown>,
-    options: LinkCallOptions,
-  ): Promise<ToolOutcome>;
-  function callTool(
+  /**
+   * Runs one call and hands its outcome to `settle` inside the link's error boundary: `callTool` settles with
+   * `finalResultOf` (an input request fails `failed_precondition`, naming this peer as its origin),
+   * `callToolOutcome` with the outcome itself.
+   */
+  const runCall = <T>(
     name: string,
     args: Record<string, unknown>,
     options: LinkCallOptions,
-  ): Promise<ToolOutcome> {
-    return guard(async () => {
+    settle: (outcome: ToolOutcome) => T,
+  ): Promise<T> =>
+    guard(async () => {
       let outcome: ToolOutcome;
       try {
         outcome = await callOutcome(name, args, options);
       } catch (error) {
         throw lostConnection(error, options.signal);
       }
-      if (isInputRequired(outcome) && options.allowInputRequired !== true)
-        throw inputRequiredNotRelayable(name);
-      return outcome;
+      return settle(outcome);
     });
-  }
 
   /**
    * A call "canceled" although its caller did not cancel it: the connection went away under it (the peer process
@@ -495,7 +483,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   /** Connect call options of a resource, prompt or completion request. */
   const featureCallOptions = (options: LinkFeatureOptions, what: string): CallOptions => {
     try {
-      return callOptions(options, options.metadata);
+      return callOptions(options);
     } catch (error) {
       throw localFailure(error, what);
     }
@@ -685,7 +673,9 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       });
     },
 
-    callTool,
+    callTool: (name, args, options) =>
+      runCall(name, args, options, (outcome) => finalResultOf(name, outcome)),
+    callToolOutcome: (name, args, options) => runCall(name, args, options, (outcome) => outcome),
 
     health(options = {}) {
       return guard(async (): Promise<HostHealth> => {
@@ -767,28 +757,6 @@ function requestChars(request: ReturnType<typeof callRequestToWire>): number {
     (request.inputResponsesJson?.length ?? 0) +
     (request.requestState?.length ?? 0)
   );
-}
-
-/** The metadata headers as a plain record, for {@link grpcUnary} and the call channel. */
-function metadataRecord(metadata: LinkCallMetadata | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (!metadata) return headers;
-  headers[MESH_HEADERS.correlationId] = metadata.correlationId;
-  headers[MESH_HEADERS.hop] = String(metadata.hop);
-  if (metadata.traceparent) headers[MESH_HEADERS.traceparent] = metadata.traceparent;
-  if (metadata.tracestate) headers[MESH_HEADERS.tracestate] = metadata.tracestate;
-  if (metadata.budgetId) headers[MESH_HEADERS.budgetId] = metadata.budgetId;
-  return headers;
-}
-
-function metadataHeaders(metadata: LinkCallMetadata): Headers {
-  const headers = new Headers();
-  headers.set(MESH_HEADERS.correlationId, metadata.correlationId);
-  headers.set(MESH_HEADERS.hop, String(metadata.hop));
-  if (metadata.traceparent) headers.set(MESH_HEADERS.traceparent, metadata.traceparent);
-  if (metadata.tracestate) headers.set(MESH_HEADERS.tracestate, metadata.tracestate);
-  if (metadata.budgetId) headers.set(MESH_HEADERS.budgetId, metadata.budgetId);
-  return headers;
 }
 
 function sleep(delayMs: number, signal: AbortSignal): Promise<void> {
