@@ -68,11 +68,12 @@ function metaOf(metadata: CallMetadata, timeoutMs: number, wantsLogs: boolean): 
  *
  * Tools are listed and called as the upstream defines them; results pass through unchanged. Calls carry their
  * deadline (as the request timeout and `_meta["io.kidsstories/timeout-ms"]`), cancellation
- * (`notifications/cancelled`, or the aborted request in the 2026 era), correlation id and trace context in
- * `_meta`, progress (`onProgress`) and log records (`onLog`, over Streamable HTTP). An `input_required` result of
- * a 2026-07-28 upstream passes through as the call's outcome. Failures reject with a `MeshError`: a dead connection
- * or process `unavailable`, a timeout `deadline_exceeded`, invalid params `invalid_argument`, an unknown tool
- * `not_found`, a method the upstream lacks `unimplemented`. List changes arrive as `tools_changed`,
+ * (`notifications/cancelled`, or the aborted request in the 2026 era), correlation id, budget id and trace
+ * context in `_meta`, progress (`onProgress`) and log records (`onLog`, over Streamable HTTP). An `input_required`
+ * result of a 2026-07-28 upstream passes through as the outcome of `callToolOutcome` (`callTool` rejects it
+ * `failed_precondition`). Failures reject with a `MeshError`: a dead connection or process `unavailable`, a
+ * timeout `deadline_exceeded`, invalid params `invalid_argument`, an unknown tool `not_found`, a method the
+ * upstream lacks `unimplemented`. List changes arrive as `tools_changed`,
  * `resources_changed` and `prompts_changed` events.
  *
  * Header values, env values and URL credentials are registered as secrets (see `registerSecretValues`) until
