@@ -23,7 +23,7 @@ import {
   type GatewayPorts,
   type HmacPeerAuth,
   type Logger,
-  type MeshClient,
+  type MeshCaller,
   MeshError,
   type MeshNode,
   type PeerLink,
@@ -115,16 +115,15 @@ export function createMeshLink(
  */
 export const PIPELINE_CALL_TIMEOUT_MS = Math.max(...Object.values(TOOL_TIMEOUTS_MS)) + 5_000;
 
-/** A {@link MeshClient} over a link that is made later (once the server it points at listens). */
-export function lateMeshClient(link: () => PeerLink | undefined): MeshClient {
+/** A {@link MeshCaller} over a link that is made later (once the server it points at listens). */
+export function lateMeshClient(link: () => PeerLink | undefined): MeshCaller {
   const linked = () => {
     const current = link();
     if (!current) throw new MeshError('the mesh link is not up yet', 'unavailable');
     return current;
   };
-  // A peer link takes the LinkCallOptions that `ToolContext.mesh` passes (createOutboundMeshClient).
   return {
-    callTool: (name, args, callOptions) => linked().callTool(name, args, callOptions as never),
+    callTool: (name, args, callOptions) => linked().callTool(name, args, callOptions),
     listTools: (listOptions) => linked().listTools(listOptions),
   };
 }
@@ -155,7 +154,7 @@ function nodeEndpoints(options: MeshRoleOptions) {
 export function createServerNode(
   role: ServerName,
   tools: ToolSets,
-  options: MeshRoleOptions & { meshClient?: MeshClient },
+  options: MeshRoleOptions & { meshClient?: MeshCaller },
 ): MeshNode {
   return createMeshNode({
     id: role,

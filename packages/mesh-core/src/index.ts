@@ -159,9 +159,9 @@ export { createPeerLink } from './link/peer-link.js';
 export type { PeerLinkOptions, PeerLinkTlsOptions, WatchBackoffOptions } from './link/peer-link.js';
 export type { PeerTransport } from './link/peer-transport.js';
 export type {
-  LinkCallMetadata,
   LinkCallOptions,
   LinkFeatureOptions,
+  MeshCaller,
   NodeEvent,
   PeerFeatureLink,
   PeerFeatureSet,
@@ -201,13 +201,14 @@ export { closestNames, editDistance } from './node/closest-names.js';
 export type { ClosestNamesOptions } from './node/closest-names.js';
 export type { DrainOptions, LocalToolHost, LocalToolHostOptions } from './node/local-tool-host.js';
 export type { HostHealth, InboundCall, ToolHost } from './host/tool-host.js';
+export { deriveOutboundMetadata } from './call/call-metadata.js';
+export type { CallMetadata } from './call/call-metadata.js';
 export { createLocalFeatureHost } from './node/local-feature-host.js';
 export type { LocalFeatureHost, LocalFeatureHostOptions } from './node/local-feature-host.js';
 export type {
   CompletionHost,
   CompletionRequest,
   FeatureCall,
-  FeatureCallMetadata,
   HostFeatures,
   MeshCompletion,
   MeshPromptInfo,

@@ -9,7 +9,7 @@ import { createStoryResources, storyRequestPrompt } from './story-mcp-features.j
 // Published stories as MCP resources and the story request as an MCP prompt, on a feature host as a node serves them.
 
 let outDir: string;
-const call = () => ({ signal: new AbortController().signal, correlationId: 'c1' });
+const call = () => ({ signal: new AbortController().signal, correlationId: 'c1', hop: 0 });
 
 async function writeBundle(date: string, title: string) {
   const writer = createBundleWriter(bundleDir(outDir, date, '6-8'));

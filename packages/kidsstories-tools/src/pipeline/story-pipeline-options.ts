@@ -2,9 +2,8 @@ import {
   createMemoryWorkQueue,
   type DistributedLock,
   type Logger,
-  type MeshClient,
+  type MeshCaller,
   MeshError,
-  type PeerLink,
   type StateStore,
   silentLogger,
   type WorkQueue,
@@ -20,10 +19,11 @@ export type PipelineQueue = 'text' | 'image' | 'speech' | 'video';
 export interface StoryPipelineOptions {
   /**
    * Reaches the mesh's tools: a peer link to a gateway's mesh service (as the reference mesh does), or any
-   * `MeshClient`. Every step goes through it, so it crosses the mesh's links with their routing, breakers and
-   * retries; the pipeline never calls a provider. Every call carries the run id as its correlation id.
+   * `MeshCaller` (a `MeshClient` fits too). Every step goes through it, so it crosses the mesh's links with their
+   * routing, breakers and retries; the pipeline never calls a provider. Every call carries the run id as its
+   * correlation id.
    */
-  mesh: MeshClient | PeerLink;
+  mesh: MeshCaller;
   /** Where each finished step is recorded, and where the pipeline's event streams live. */
   state: StateStore;
   /** The lock `generation:{date}:{ageBand}` is taken on. */
@@ -132,7 +132,7 @@ export interface ResolvedStoryPipelineOptions
   jobRetry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; timeoutAttempts: number };
   writeRetry: { maxAttempts: number; initialDelayMs: number };
   /** The mesh, called with link options (metadata) through `createOutboundMeshClient`. */
-  mesh: MeshClient;
+  mesh: MeshCaller;
   work: WorkQueue;
   /** True when the pipeline created `work` and closes it. */
   ownsWork: boolean;
@@ -187,8 +187,7 @@ export function resolveStoryPipelineOptions(options: StoryPipelineOptions): Reso
     });
   }
   return {
-    // A peer link takes the `LinkCallOptions` that `createOutboundMeshClient` always passes.
-    mesh: options.mesh as MeshClient,
+    mesh: options.mesh,
     state: options.state,
     lock: options.lock,
     outDir: options.outDir,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createOutboundMeshClient,
-  type MeshClient,
+  type MeshCaller,
   MeshError,
   type ToolCallResult,
   type WorkHandler,
@@ -40,7 +40,7 @@ export type ToolJobResult = Record<string, unknown>;
  *
  * @throws MeshError the tool's own error, or `internal` when the tool returned no media where some was expected.
  */
-export function createToolJobHandler(mesh: MeshClient): WorkHandler<ToolJob, ToolJobResult> {
+export function createToolJobHandler(mesh: MeshCaller): WorkHandler<ToolJob, ToolJobResult> {
   return async ({ payload, signal }) => {
     const client = createOutboundMeshClient(mesh, {
       signal,

@@ -1,6 +1,7 @@
+import { type CallMetadata, deriveOutboundMetadata, pickCallMetadata } from '../call/call-metadata.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { InboundCall } from '../host/tool-host.js';
-import type { LinkCallOptions } from '../link/peer-link-types.js';
+import type { LinkCallOptions, MeshCaller } from '../link/peer-link-types.js';
 import { createClientLogger } from '../observability/client-logger.js';
 import type { Logger } from '../observability/logger.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
@@ -21,40 +22,44 @@ export interface ToolPorts {
   ledger: CostLedger;
 }
 
-/** A mesh client that rejects every call: the default when a node is not linked to any peer. */
-export const unconfiguredMeshClient: MeshClient = {
+/** A mesh that rejects every call: the default when a node is not linked to any peer. */
+export const unconfiguredMeshClient: MeshCaller = {
   callTool: () => Promise.reject(new MeshError('no mesh client configured', 'failed_precondition')),
   listTools: () => Promise.reject(new MeshError('no mesh client configured', 'failed_precondition')),
 };
 
-/** What an outbound call inherits from the inbound call that makes it. */
-export interface OutboundCallScope {
+/**
+ * What an outbound call inherits from the inbound call that makes it: its {@link CallMetadata} (outbound calls
+ * carry `deriveOutboundMetadata` of it: `hop + 1`, the same deadline, correlation id, trace context and budget id)
+ * and its cancellation.
+ */
+export interface OutboundCallScope extends CallMetadata {
   /** Aborts the outbound call with the inbound one. */
   signal: AbortSignal;
-  /** The inbound deadline, in epoch milliseconds. */
-  deadline?: number;
-  correlationId: string;
-  traceparent?: string;
-  tracestate?: string;
-  budgetId?: string;
-  /** Hop count of the inbound call; outbound calls carry `hop + 1`. */
-  hop: number;
   /** Clock. Default `Date.now`. */
   now?: () => number;
 }
 
 /**
- * Wraps `mesh` so that every call carries the caller's deadline (as a `timeoutMs` never past it), its
- * cancellation, correlation id, trace context, budget id and hop count. The options handed to `mesh.callTool`
- * are {@link LinkCallOptions}: a `MeshClient` backed by peer links reads `options.metadata`. They never allow
- * an input-required outcome: a tool-to-tool call has no client to ask, so a peer link rejects one
- * `failed_precondition`.
+ * Wraps `mesh` so that every call carries `deriveOutboundMetadata(scope)` as {@link LinkCallOptions.metadata}
+ * (its deadline the earlier of the scope's and the call's own `timeoutMs`, also handed on as `timeoutMs`) and the
+ * scope's cancellation. `mesh.callTool` resolves final results only: a tool-to-tool call has no client to ask, so
+ * a tool asking for input fails `failed_precondition`.
+ *
+ * @throws MeshError `deadline_exceeded` (as a rejection) for a call made after the scope's deadline passed.
+ * @example
+ * ```ts
+ * const mesh = createOutboundMeshClient(gatewayLink, { signal, correlationId: 'c-1', hop: 0 });
+ * await mesh.callTool('count_words', { text }, { timeoutMs: 2_000 });
+ * ```
  */
-export function createOutboundMeshClient(mesh: MeshClient, scope: OutboundCallScope): MeshClient {
+export function createOutboundMeshClient(mesh: MeshCaller, scope: OutboundCallScope): MeshClient {
   const now = scope.now ?? Date.now;
+  const inherited = deriveOutboundMetadata(scope);
   return {
     callTool(name, args, options: MeshCallOptions = {}) {
-      const remainingMs = scope.deadline === undefined ? undefined : scope.deadline - now();
+      const at = now();
+      const remainingMs = scope.deadline === undefined ? undefined : scope.deadline - at;
       if (remainingMs !== undefined && remainingMs <= 0) {
         return Promise.reject(
           new MeshError(`deadline exceeded before calling "${name}"`, 'deadline_exceeded', {
@@ -64,18 +69,12 @@ export function createOutboundMeshClient(mesh: MeshClient, scope: OutboundCallSc
       }
       const bounds = [remainingMs, options.timeoutMs].filter((value): value is number => value !== undefined);
       const signal = options.signal ? AbortSignal.any([scope.signal, options.signal]) : scope.signal;
-      const linkOptions: LinkCallOptions = {
-        ...options,
-        signal,
-        metadata: {
-          correlationId: scope.correlationId,
-          hop: scope.hop + 1,
-          ...(scope.traceparent === undefined ? {} : { traceparent: scope.traceparent }),
-          ...(scope.tracestate === undefined ? {} : { tracestate: scope.tracestate }),
-          ...(scope.budgetId === undefined ? {} : { budgetId: scope.budgetId }),
-        },
-      };
-      if (bounds.length > 0) linkOptions.timeoutMs = Math.min(...bounds);
+      const linkOptions: LinkCallOptions = { ...options, signal, metadata: inherited };
+      if (bounds.length > 0) {
+        const timeoutMs = Math.min(...bounds);
+        linkOptions.timeoutMs = timeoutMs;
+        if (timeoutMs !== remainingMs) linkOptions.metadata = { ...inherited, deadline: at + timeoutMs };
+      }
       return mesh.callTool(name, args, linkOptions);
     },
     listTools(options = {}) {
@@ -104,7 +103,8 @@ export interface CreateToolContextOptions {
   /** Name the client sees on the tool's log records (`notifications/message` `logger`). Default the node id. */
   loggerName?: string;
   ports: ToolPorts;
-  mesh: MeshClient;
+  /** Where the handler's `ToolContext.mesh` calls go. */
+  mesh: MeshCaller;
   now?: () => number;
 }
 
@@ -115,10 +115,20 @@ export function createToolContext(options: CreateToolContextOptions): ToolContex
   const logger = call.onLog
     ? createClientLogger(options.logger, call.onLog, options.loggerName ?? options.nodeId)
     : options.logger;
+  // The call's metadata, with the effective deadline and the trace context of the tool's span for the caller's.
+  const {
+    deadline: _deadline,
+    traceparent: _traceparent,
+    tracestate: _tracestate,
+    ...kept
+  } = pickCallMetadata(call);
+  const metadata: CallMetadata = kept;
+  if (options.deadline !== undefined) metadata.deadline = options.deadline;
+  if (options.traceparent !== undefined) metadata.traceparent = options.traceparent;
+  if (options.tracestate !== undefined) metadata.tracestate = options.tracestate;
   const context: ToolContext = {
+    ...metadata,
     signal: options.signal,
-    correlationId: call.correlationId,
-    hop: call.hop,
     nodeId: options.nodeId,
     logger,
     ledger: options.ports.ledger,
@@ -126,13 +136,8 @@ export function createToolContext(options: CreateToolContextOptions): ToolContex
     lock: options.ports.lock,
     events: options.ports.events,
     mesh: createOutboundMeshClient(options.mesh, {
+      ...metadata,
       signal: options.signal,
-      correlationId: call.correlationId,
-      hop: call.hop,
-      ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
-      ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
-      ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
-      ...(call.budgetId === undefined ? {} : { budgetId: call.budgetId }),
       ...(options.now === undefined ? {} : { now: options.now }),
     }),
     reportProgress(progress) {
@@ -144,10 +149,6 @@ export function createToolContext(options: CreateToolContextOptions): ToolContex
       }
     },
   };
-  if (options.deadline !== undefined) context.deadline = options.deadline;
-  if (options.traceparent !== undefined) context.traceparent = options.traceparent;
-  if (options.tracestate !== undefined) context.tracestate = options.tracestate;
-  if (call.budgetId !== undefined) context.budgetId = call.budgetId;
   if (call.inputResponses !== undefined) context.inputResponses = call.inputResponses;
   if (call.requestState !== undefined) context.requestState = call.requestState;
   return context;

@@ -1,17 +1,17 @@
 import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
 import { type Attributes, SpanKind, type Tracer } from '@opentelemetry/api';
+import { type CallMetadata, deriveOutboundMetadata } from '../call/call-metadata.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type {
   CompletionHost,
   CompletionRequest,
   FeatureCall,
-  FeatureCallMetadata,
   MeshCompletion,
   PromptHost,
   ResourceChange,
   ResourceHost,
 } from '../host/feature-host.js';
-import type { LinkCallMetadata, NodeEvent } from '../link/peer-link-types.js';
+import type { NodeEvent } from '../link/peer-link-types.js';
 import { echoableName } from '../node/closest-names.js';
 import type { LocalFeatureHost } from '../node/local-feature-host.js';
 import type { Logger } from '../observability/logger.js';
@@ -165,34 +165,27 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
     });
   };
 
-  const metadataOf = (call: FeatureCallMetadata): LinkCallMetadata => {
-    const hop = call.hop ?? 0;
-    if (hop + 1 > options.maxHops) {
+  /** Rejects forwarding a request that would cross more peer links than `maxHops`. */
+  const checkHops = (call: CallMetadata) => {
+    if (call.hop + 1 > options.maxHops) {
       throw new MeshError(
-        `forwarding would cross ${hop + 1} peer links, over the limit of ${options.maxHops} (routing loop?)`,
+        `forwarding would cross ${call.hop + 1} peer links, over the limit of ${options.maxHops} (routing loop?)`,
         'failed_precondition',
-        { details: { hop, limit: options.maxHops, limitUnit: 'hops', origin: id } },
+        { details: { hop: call.hop, limit: options.maxHops, limitUnit: 'hops', origin: id } },
       );
     }
-    return {
-      correlationId: call.correlationId,
-      hop: hop + 1,
-      ...(call.traceparent === undefined ? {} : { traceparent: call.traceparent }),
-      ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),
-      ...(call.budgetId === undefined ? {} : { budgetId: call.budgetId }),
-    };
   };
   /**
-   * Forwards one request to a peer inside a client span (the peer's spans become its children), with the caller's
-   * correlation id, budget id and `hop + 1`.
+   * Forwards one request to a peer inside a client span (the peer's spans become its children), with
+   * `deriveOutboundMetadata` of the caller's metadata (the same correlation id, budget id and deadline, `hop + 1`).
    */
   const forward = <T>(
     name: string,
     attributes: Attributes,
-    call: FeatureCallMetadata,
-    send: (metadata: LinkCallMetadata) => Promise<T>,
+    call: CallMetadata,
+    send: (metadata: CallMetadata) => Promise<T>,
   ): Promise<T> => {
-    const metadata = metadataOf(call);
+    checkHops(call);
     return withSpan(
       `gateway ${name}`,
       {
@@ -204,14 +197,7 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
         },
         attributes: { ...attributes, 'mesh.correlation_id': call.correlationId },
       },
-      ({ carrier }) => {
-        const { traceparent: _traceparent, tracestate: _tracestate, ...rest } = metadata;
-        return send({
-          ...rest,
-          ...(carrier.traceparent === undefined ? {} : { traceparent: carrier.traceparent }),
-          ...(carrier.tracestate === undefined ? {} : { tracestate: carrier.tracestate }),
-        });
-      },
+      ({ carrier }) => send(deriveOutboundMetadata(call, carrier)),
     );
   };
   const runOptions = (call: FeatureCall) => ({
@@ -234,7 +220,7 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
   const refreshOwn = async () => {
     const signal = new AbortController().signal;
     await Promise.all([
-      listOwnResources({ signal, correlationId: options.generateId() }),
+      listOwnResources({ signal, correlationId: options.generateId(), hop: 0 }),
       listOwnPrompts(signal),
     ]).catch((error: unknown) =>
       logger.warn('could not list the gateway’s own resources and prompts', { error }),
@@ -344,6 +330,7 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
     async complete(request, signal, callMetadata): Promise<MeshCompletion> {
       const call: FeatureCall = {
         correlationId: options.generateId(),
+        hop: 0,
         ...callMetadata,
         signal,
       };

@@ -1,3 +1,4 @@
+import { deriveOutboundMetadata } from '../call/call-metadata.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { InboundCall } from '../host/tool-host.js';
 import { createMcpPeerLink } from '../link/mcp-peer-link.js';
@@ -10,7 +11,7 @@ import type { TraceCarrier } from '../observability/tracing.js';
 import type { CircuitStateStore } from '../ports/circuit-state.js';
 import type { EventBus } from '../ports/event-bus.js';
 import { createPeerPolicy, type PeerPolicy, type PeerPolicyOptions } from '../resilience/peer-policy.js';
-import type { MeshToolInfo, ToolOutcome } from '../tool/tool-context.js';
+import type { MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
 import type { PeerStatusReport } from './gateway-inspector.js';
 import {
   createReplicaRouter,
@@ -76,11 +77,18 @@ export interface GatewayPeer {
   /** Fetches the tool list (from one healthy replica, failing over); coalesces concurrent requests. */
   refresh(): Promise<void>;
   /**
-   * Calls a tool (by its name on the peer) under the peer's policy, with failover among replicas. Every attempt
-   * carries the call's input responses and request state; an input-required outcome comes back unchanged when
-   * `call.allowInputRequired` is set (else the link rejects it `failed_precondition`).
+   * Calls a tool (by its name on the peer) under the peer's policy, with failover among replicas, and resolves its
+   * final result (an input request rejects `failed_precondition`, from the link). Every attempt carries the call's
+   * input responses and request state, and `deriveOutboundMetadata(call, trace)`.
    */
   callTool(
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall,
+    trace: TraceCarrier,
+  ): Promise<ToolCallResult>;
+  /** Calls a tool like `callTool` and resolves its outcome: an input-required outcome comes back unchanged. */
+  callToolOutcome(
     name: string,
     args: Record<string, unknown>,
     call: InboundCall,
@@ -191,6 +199,76 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
     if (replica) context.onEvent?.(event, replica);
   };
 
+  /**
+   * One call under the peer's policy, with failover among replicas: `send` is the link's `callTool` or
+   * `callToolOutcome`.
+   */
+  const callPeer = async <T extends ToolOutcome>(
+    send: (
+      link: PeerLink,
+      name: string,
+      args: Record<string, unknown>,
+      options: LinkCallOptions,
+    ) => Promise<T>,
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall,
+    trace: TraceCarrier,
+  ): Promise<T> => {
+    const metadata = deriveOutboundMetadata(call, trace);
+    // The same on every attempt, so a retry or a failover to another replica answers the same round.
+    const input: Pick<LinkCallOptions, 'inputResponses' | 'requestState'> = {
+      ...(call.inputResponses === undefined ? {} : { inputResponses: call.inputResponses }),
+      ...(call.requestState === undefined ? {} : { requestState: call.requestState }),
+    };
+    const startedAt = now();
+    try {
+      const result = await policy.execute(
+        ({ signal, deadline, attempt }) => {
+          if (attempt > 1) context.metrics.countRetry({ target: policy.target, node: context.gatewayId });
+          return router.withFailover(
+            (replica) =>
+              send(replica.link, name, args, {
+                signal,
+                timeoutMs: Math.max(1, deadline - now()),
+                metadata,
+                ...input,
+                ...(call.onProgress ? { onProgress: call.onProgress } : {}),
+                ...(call.onLog ? { onLog: call.onLog } : {}),
+              }),
+            signal,
+          );
+        },
+        {
+          tool: name,
+          idempotent: idempotentTools.has(name),
+          signal: call.signal,
+          ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
+        },
+      );
+      context.metrics.observePeerCall({
+        peer: options.name,
+        node: context.gatewayId,
+        outcome: 'ok',
+        durationMs: now() - startedAt,
+      });
+      // The peer answers again after failing to list: it came back, so its list may have changed.
+      if (listError) void refresh();
+      return result;
+    } catch (error) {
+      const failure = MeshError.from(error);
+      context.metrics.observePeerCall({
+        peer: options.name,
+        node: context.gatewayId,
+        outcome: 'error',
+        durationMs: now() - startedAt,
+      });
+      // The peer no longer has the tool: our cached list is stale.
+      if (failure.code === 'not_found' && failure.details.reason === 'unknown_tool') void refresh();
+      throw failure;
+    }
+  };
+
   return {
     name: options.name,
     prefix: options.prefix ?? options.name,
@@ -206,67 +284,10 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
       return listAttemptedAt;
     },
     refresh,
-    async callTool(name, args, call, trace) {
-      const metadata: LinkCallOptions['metadata'] = {
-        correlationId: call.correlationId,
-        hop: call.hop + 1,
-        ...(trace.traceparent === undefined ? {} : { traceparent: trace.traceparent }),
-        ...(trace.tracestate === undefined ? {} : { tracestate: trace.tracestate }),
-        ...(call.budgetId === undefined ? {} : { budgetId: call.budgetId }),
-      };
-      // The same on every attempt, so a retry or a failover to another replica answers the same round.
-      const input: Pick<LinkCallOptions, 'inputResponses' | 'requestState' | 'allowInputRequired'> = {
-        ...(call.inputResponses === undefined ? {} : { inputResponses: call.inputResponses }),
-        ...(call.requestState === undefined ? {} : { requestState: call.requestState }),
-        ...(call.allowInputRequired === undefined ? {} : { allowInputRequired: call.allowInputRequired }),
-      };
-      const startedAt = now();
-      try {
-        const result = await policy.execute(
-          ({ signal, deadline, attempt }) => {
-            if (attempt > 1) context.metrics.countRetry({ target: policy.target, node: context.gatewayId });
-            return router.withFailover(
-              (replica) =>
-                replica.link.callTool(name, args, {
-                  signal,
-                  timeoutMs: Math.max(1, deadline - now()),
-                  metadata,
-                  ...input,
-                  ...(call.onProgress ? { onProgress: call.onProgress } : {}),
-                  ...(call.onLog ? { onLog: call.onLog } : {}),
-                }),
-              signal,
-            );
-          },
-          {
-            tool: name,
-            idempotent: idempotentTools.has(name),
-            signal: call.signal,
-            ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
-          },
-        );
-        context.metrics.observePeerCall({
-          peer: options.name,
-          node: context.gatewayId,
-          outcome: 'ok',
-          durationMs: now() - startedAt,
-        });
-        // The peer answers again after failing to list: it came back, so its list may have changed.
-        if (listError) void refresh();
-        return result;
-      } catch (error) {
-        const failure = MeshError.from(error);
-        context.metrics.observePeerCall({
-          peer: options.name,
-          node: context.gatewayId,
-          outcome: 'error',
-          durationMs: now() - startedAt,
-        });
-        // The peer no longer has the tool: our cached list is stale.
-        if (failure.code === 'not_found' && failure.details.reason === 'unknown_tool') void refresh();
-        throw failure;
-      }
-    },
+    callTool: (name, args, call, trace) =>
+      callPeer((link, ...rest) => link.callTool(...rest), name, args, call, trace),
+    callToolOutcome: (name, args, call, trace) =>
+      callPeer((link, ...rest) => link.callToolOutcome(...rest), name, args, call, trace),
     status() {
       const at = now();
       const report: PeerStatusReport = {

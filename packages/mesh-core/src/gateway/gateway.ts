@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
+import { pickCallMetadata } from '../call/call-metadata.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { HostFeatures } from '../host/feature-host.js';
 import type { HostHealth, InboundCall, ToolHost } from '../host/tool-host.js';
-import type { LinkCallOptions } from '../link/peer-link-types.js';
+import type { MeshCaller } from '../link/peer-link-types.js';
 import { closestNames, echoableName } from '../node/closest-names.js';
 import { createLocalFeatureHost, type LocalFeatureHost } from '../node/local-feature-host.js';
 import { createLocalToolHost } from '../node/local-tool-host.js';
 import { createMeshMetrics, type MeshMetrics } from '../observability/metrics.js';
 import { withSpan } from '../observability/tracing.js';
-import type { MeshClient, MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
+import { finalResultOf } from '../tool/input-required.js';
+import type { MeshToolInfo, ToolOutcome } from '../tool/tool-context.js';
 import { explainRoute } from './explain-route.js';
 import { createGatewayFeatures, type GatewayFeatures } from './gateway-features.js';
 import type { GatewayInspector } from './gateway-inspector.js';
@@ -167,17 +169,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   // Tools hosted by the gateway itself call the mesh through the gateway (hop unchanged: no link crossed).
-  const selfClient: MeshClient = {
-    callTool: (name, args, callOptions = {}) => {
-      const { metadata } = callOptions as Partial<LinkCallOptions>;
+  const selfClient: MeshCaller = {
+    callTool: (name, args, callOptions) => {
+      const { metadata } = callOptions;
+      const deadline =
+        callOptions.timeoutMs === undefined ? metadata.deadline : now() + callOptions.timeoutMs;
       return gateway.callTool(name, args, {
+        ...pickCallMetadata(metadata),
         signal: callOptions.signal ?? new AbortController().signal,
-        correlationId: metadata?.correlationId ?? `${id}-${now()}`,
-        hop: Math.max(0, (metadata?.hop ?? 1) - 1),
-        ...(callOptions.timeoutMs === undefined ? {} : { deadline: now() + callOptions.timeoutMs }),
-        ...(metadata?.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
-        ...(metadata?.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
-        ...(metadata?.budgetId === undefined ? {} : { budgetId: metadata.budgetId }),
+        hop: Math.max(0, metadata.hop - 1),
+        ...(deadline === undefined ? {} : { deadline }),
         ...(callOptions.onProgress ? { onProgress: callOptions.onProgress } : {}),
       });
     },
@@ -263,20 +264,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   };
 
-  function callTool(
-    name: string,
-    args: Record<string, unknown>,
-    call: InboundCall & { allowInputRequired?: false },
-  ): Promise<ToolCallResult>;
-  function callTool(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolOutcome>;
-  // An input-required outcome passes unchanged (a peer link or the own host enforces `allowInputRequired`).
-  async function callTool(
+  /**
+   * Routes a call to the gateway's own host or to a peer. With `final` an input-required outcome fails
+   * `failed_precondition` where it arises (the own host or the peer's link, inside the peer's policy); without it
+   * the outcome passes unchanged, for `callToolOutcome`.
+   */
+  async function route(
     name: string,
     args: Record<string, unknown>,
     call: InboundCall,
+    final: boolean,
   ): Promise<ToolOutcome> {
     await ensureStarted();
-    if (ownNames.has(name)) return own.callTool(name, args, call);
+    if (ownNames.has(name))
+      return final ? own.callTool(name, args, call) : own.callToolOutcome(name, args, call);
     let entry = currentNaming().tools.get(name);
     if (!entry) {
       // A peer that was down may have come back with the tool.
@@ -312,7 +313,10 @@ export function createGateway(options: GatewayOptions): Gateway {
             'mesh.correlation_id': call.correlationId,
           },
         },
-        ({ carrier }) => peer.callTool(originalName, args, call, carrier),
+        ({ carrier }) =>
+          final
+            ? peer.callTool(originalName, args, call, carrier)
+            : peer.callToolOutcome(originalName, args, call, carrier),
       );
       metrics.observeToolCall({ tool: name, node: id, outcome: 'ok', durationMs: now() - startedAt });
       return result;
@@ -391,7 +395,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       const federated: MeshToolInfo[] = [...currentNaming().tools.values()].map((tool) => tool.info);
       return [...(await own.listTools()), ...federated];
     },
-    callTool,
+    callTool: async (name, args, call) => finalResultOf(name, await route(name, args, call, true)),
+    callToolOutcome: (name, args, call) => route(name, args, call, false),
   };
   return gateway;
 }

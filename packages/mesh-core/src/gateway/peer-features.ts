@@ -1,7 +1,8 @@
+import type { CallMetadata } from '../call/call-metadata.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { MeshPromptInfo, MeshResourceInfo, MeshResourceTemplateInfo } from '../host/feature-host.js';
 import { NO_FEATURES } from '../link/feature-wire-codec.js';
-import type { LinkCallMetadata, PeerFeatureLink, PeerFeatureSet } from '../link/peer-link-types.js';
+import type { PeerFeatureLink, PeerFeatureSet } from '../link/peer-link-types.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import type { GatewayPeer } from './gateway-peer.js';
@@ -133,7 +134,7 @@ export function createPeerFeatures(peer: GatewayPeer, context: PeerFeaturesConte
     }
   };
 
-  const listMetadata = (): LinkCallMetadata => ({ correlationId: context.generateId(), hop: 1 });
+  const listMetadata = (): CallMetadata => ({ correlationId: context.generateId(), hop: 1 });
 
   // A peer whose links offer tools only (links of your own without the feature methods) is never asked.
   const hasFeatureLinks = peer.router.replicas.some((replica) => featureLinkOf(replica) !== undefined);

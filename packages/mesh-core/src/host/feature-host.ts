@@ -1,31 +1,22 @@
 import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
+import type { CallMetadata } from '../call/call-metadata.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 
 // The resource and prompt side of a host, as data: every type here is plain JSON (what `resources/list`,
 // `prompts/list`, `resources/read`, `prompts/get` and `completion/complete` carry), so peer links carry it the way
 // they carry `MeshToolInfo` and tool results (issue 18).
 
-/** One call into a resource or prompt host: its cancellation, correlation id and where its log records go. */
-export interface FeatureCall {
+/**
+ * One call into a resource or prompt host: its {@link CallMetadata} (correlation id, deadline, trace context, budget
+ * id, hop count: 0 at the MCP edge, and a gateway forwards it with `hop + 1`), its cancellation and where its log
+ * records go.
+ */
+export interface FeatureCall extends CallMetadata {
   /** Aborts on the client's cancellation or the edge's deadline. */
   signal: AbortSignal;
-  /** Correlation id of the request. */
-  correlationId: string;
-  /** The caller's deadline in epoch milliseconds. */
-  deadline?: number;
   /** Receives the handler's log records for the client (`notifications/message`). Default: none sent. */
   onLog?: ClientLogSink;
-  /** Peer links the request crossed so far (0 at the MCP edge); a gateway forwards it with `hop + 1`. Default 0. */
-  hop?: number;
-  /** W3C trace context of the caller's span. */
-  traceparent?: string;
-  tracestate?: string;
-  /** Budget id to charge. */
-  budgetId?: string;
 }
-
-/** The metadata of a {@link FeatureCall} without its signal: what `CompletionHost.complete` may be given. */
-export type FeatureCallMetadata = Omit<FeatureCall, 'signal'>;
 
 /** The resource, prompt and completion side a host serves beside its tools (each absent when not served). */
 export interface HostFeatures {
@@ -121,11 +112,7 @@ export interface PromptHost {
 export interface CompletionHost {
   /**
    * Suggestions for one argument; an argument without a `complete` function gets an empty list. `call` carries the
-   * request's correlation id, hop count and trace context when the edge knows them (a gateway forwards them).
+   * request's {@link CallMetadata} when the edge knows it (a gateway forwards it).
    */
-  complete(
-    request: CompletionRequest,
-    signal: AbortSignal,
-    call?: FeatureCallMetadata,
-  ): Promise<MeshCompletion>;
+  complete(request: CompletionRequest, signal: AbortSignal, call?: CallMetadata): Promise<MeshCompletion>;
 }

@@ -1,28 +1,23 @@
+import type { CallMetadata } from '../call/call-metadata.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import type { MeshToolInfo, ToolCallResult, ToolOutcome, ToolProgress } from '../tool/tool-context.js';
 import type { HostFeatures } from './feature-host.js';
 
 /**
- * Metadata of one inbound tool call, whichever edge it came through (MCP or a peer link). Edges fill it from
- * MCP `_meta` and HTTP headers, or from gRPC metadata; hosts pass it on to outbound calls.
+ * One inbound tool call, whichever edge it came through (MCP or a peer link): its {@link CallMetadata} (the MCP
+ * edge reads it with `readCallMetadata`, the mesh service with `callMetadataFromWire`), its cancellation, and
+ * where progress and log records go. Hosts hand the metadata to the handler's `ToolContext` and on to outbound
+ * calls (`deriveOutboundMetadata`).
+ *
+ * @example
+ * ```ts
+ * const result = await host.callTool('echo', { text: 'hi' }, { signal, correlationId: 'c-1', hop: 0 });
+ * ```
  */
-export interface InboundCall {
+export interface InboundCall extends CallMetadata {
   /** Aborts on the caller's deadline or cancellation. */
   signal: AbortSignal;
-  /** The caller's deadline in epoch milliseconds. */
-  deadline?: number;
-  /** Correlation id; edges generate one when the caller sent none. */
-  correlationId: string;
-  /** W3C trace context of the caller's span. */
-  traceparent?: string;
-  tracestate?: string;
-  /** Budget id to charge. */
-  budgetId?: string;
-  /** Peer links crossed so far (0 at the MCP edge). */
-  hop: number;
-  /** Authenticated caller (token subject or certificate name), when the edge authenticated one. */
-  principal?: string;
   /** Receives progress reported by the tool. */
   onProgress?: (progress: ToolProgress) => void;
   /**
@@ -38,13 +33,6 @@ export interface InboundCall {
   inputResponses?: Record<string, unknown>;
   /** On a retry: the `requestState` echoed by the client. Untrusted; handed on as `ToolContext.requestState`. */
   requestState?: string;
-  /**
-   * True when the caller can hand an input-required outcome on to an MCP client (the MCP edge, the mesh
-   * service, a gateway relaying for one of them). Otherwise a tool asking for input fails the call
-   * `failed_precondition`, and `callTool` resolves only final results. Default `false` (as the MCP SDK's
-   * `allowInputRequired`).
-   */
-  allowInputRequired?: boolean;
 }
 
 /** Health of a host as reported on the mesh service. */
@@ -62,35 +50,22 @@ export interface ToolHost {
   /** The tools offered now. */
   listTools(signal?: AbortSignal): Promise<MeshToolInfo[]>;
   /**
-   * Runs a tool and resolves its MCP result. Every failure rejects with a `MeshError` (unknown tool:
+   * Runs a tool and resolves its final MCP result. Every failure rejects with a `MeshError` (unknown tool:
    * `not_found` with the closest names; invalid arguments: `invalid_argument` naming the field; a handler's own
    * `MeshError` as thrown; anything else `internal`), so that links carry the code and the gateway's retry,
    * failover and breaker policies can act on it. Only the MCP edge turns errors into MCP tool errors
    * (`isError: true`) or JSON-RPC errors.
    *
-   * Without `call.allowInputRequired` it resolves a final {@link ToolCallResult}, and a tool asking the client
-   * for input rejects `failed_precondition` naming it.
+   * A tool asking the client for input rejects `failed_precondition` naming it (`details.reason:
+   * 'input_required'`): this caller has no client to ask. Use {@link ToolHost.callToolOutcome} to receive it.
    */
-  callTool(
-    name: string,
-    args: Record<string, unknown>,
-    call: InboundCall & { allowInputRequired?: false },
-  ): Promise<ToolCallResult>;
+  callTool(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolCallResult>;
   /**
-   * With `call.allowInputRequired: true` it resolves the tool's {@link ToolOutcome}: its final result, or its
-   * input-required result unchanged (tell them apart with `isInputRequired`). An implementation that can
-   * produce input-required outcomes declares both signatures (or casts to `ToolHost['callTool']`).
+   * Runs a tool like {@link ToolHost.callTool} and resolves its {@link ToolOutcome}: its final result, or its
+   * input-required result unchanged (tell them apart with `isInputRequired`). For callers that can hand an input
+   * request on to an MCP client: the MCP edge, the mesh service, a gateway relaying for one of them.
    */
-  callTool(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolOutcome>;
-  /**
-   * The first signature again: TypeScript reads the last signature for `Parameters<…>` and `ReturnType<…>`, so
-   * a wrapper typed `(...args: Parameters<ToolHost['callTool']>) => host.callTool(...args)` keeps compiling.
-   */
-  callTool(
-    name: string,
-    args: Record<string, unknown>,
-    call: InboundCall & { allowInputRequired?: false },
-  ): Promise<ToolCallResult>;
+  callToolOutcome(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolOutcome>;
   /**
    * True for a host that forwards calls to other hosts (a gateway). Its MCP edges then serve plain `tools/call`
    * requests on their relay path (`McpHttpHandlerOptions.relayToolCalls`). Default `false`.

@@ -1,5 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
+import { pickCallMetadata } from '../call/call-metadata.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type {
   GetPromptResponseSchema,
@@ -49,11 +50,7 @@ export function featureSetOf(features: HostFeatures): PeerFeatureSet {
 
 /** The metadata of an inbound request as a feature call. */
 function featureCallOf(call: InboundCall, onLog: ClientLogSink | undefined): FeatureCall {
-  const feature: FeatureCall = { signal: call.signal, correlationId: call.correlationId, hop: call.hop };
-  if (call.deadline !== undefined) feature.deadline = call.deadline;
-  if (call.traceparent !== undefined) feature.traceparent = call.traceparent;
-  if (call.tracestate !== undefined) feature.tracestate = call.tracestate;
-  if (call.budgetId !== undefined) feature.budgetId = call.budgetId;
+  const feature: FeatureCall = { ...pickCallMetadata(call), signal: call.signal };
   if (onLog) feature.onLog = onLog;
   return feature;
 }

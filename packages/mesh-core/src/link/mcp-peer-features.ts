@@ -1,5 +1,6 @@
 import type { RequestOptions } from '@modelcontextprotocol/client';
 import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
+import type { CallMetadata } from '../call/call-metadata.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type {
   MeshCompletion,
@@ -9,12 +10,7 @@ import type {
 } from '../host/feature-host.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import type { McpSession } from './mcp-session.js';
-import type {
-  LinkCallMetadata,
-  LinkFeatureOptions,
-  PeerFeatureLink,
-  PeerFeatureSet,
-} from './peer-link-types.js';
+import type { LinkFeatureOptions, PeerFeatureLink, PeerFeatureSet } from './peer-link-types.js';
 
 // The resource, prompt and completion methods of a plain MCP upstream's peer link (`PeerFeatureLink`): plain MCP
 // data in and out, each request under the link's deadline, cancellation and error conversion.
@@ -32,7 +28,7 @@ export interface McpFeatureContext {
   name: string;
   maxListItems: number;
   request: LinkRequest;
-  metaOf(metadata: LinkCallMetadata, timeoutMs: number, wantsLogs: boolean): Record<string, unknown>;
+  metaOf(metadata: CallMetadata, timeoutMs: number, wantsLogs: boolean): Record<string, unknown>;
 }
 
 /** The {@link PeerFeatureLink} methods of an MCP upstream, except `subscribeResource` (the link keeps those). */

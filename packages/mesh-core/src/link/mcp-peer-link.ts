@@ -5,14 +5,15 @@ import {
   type McpSubscription,
   type RequestOptions,
 } from '@modelcontextprotocol/client';
+import { type CallMetadata, type CallTimeoutOptions, callTimeoutMs } from '../call/call-metadata.js';
 import { isLocalFailure, MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { HostHealth } from '../host/tool-host.js';
-import { MESH_META_KEYS } from '../mcp/inbound-call.js';
+import { callMetadataToMeta } from '../mcp/inbound-call.js';
 import { exceedsJsonDepth } from '../mcp/json-depth.js';
 import type { ClientLogRecord } from '../observability/client-logger.js';
 import type { LogLevel } from '../observability/logger.js';
 import { redactSecretValues, registerSecretValues } from '../observability/secret-values.js';
-import { inputRequiredNotRelayable } from '../tool/input-required.js';
+import { finalResultOf, inputRequiredNotRelayable } from '../tool/input-required.js';
 import {
   isInputRequired,
   type MeshToolInfo,
@@ -29,13 +30,7 @@ import {
   type McpSession,
   mcpRequestScope,
 } from './mcp-session.js';
-import type {
-  LinkCallMetadata,
-  LinkCallOptions,
-  NodeEvent,
-  PeerFeatureLink,
-  PeerLink,
-} from './peer-link-types.js';
+import type { LinkCallOptions, NodeEvent, PeerFeatureLink, PeerLink } from './peer-link-types.js';
 
 /** MCP log levels onto the mesh's four (`notice` counts as info; `critical` and above as error). */
 const LEVELS: Record<LoggingLevel, LogLevel> = {
@@ -66,16 +61,15 @@ export type McpPeerLink = PeerLink &
     readonly era: 'legacy' | 'modern' | undefined;
   };
 
-/** The `_meta` a request carries: correlation id, trace context and the deadline, as mesh edges read them. */
-function metaOf(metadata: LinkCallMetadata, timeoutMs: number, wantsLogs: boolean): Record<string, unknown> {
-  return {
-    [MESH_META_KEYS.correlationId]: metadata.correlationId,
-    [MESH_META_KEYS.timeoutMs]: Math.max(1, Math.round(timeoutMs)),
-    ...(metadata.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
-    ...(metadata.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
-    // 2026-07-28: the log level travels with each request (a 2025-era session gets `logging/setLevel` once).
-    ...(wantsLogs ? { [LOG_LEVEL_META_KEY]: 'debug' } : {}),
-  };
+/**
+ * The `_meta` a request carries: the call metadata as mesh edges read it (`callMetadataToMeta`: correlation id,
+ * budget id, trace context, the deadline) and, when the caller wants log records, the log level.
+ */
+function metaOf(metadata: CallMetadata, timeoutMs: number, wantsLogs: boolean): Record<string, unknown> {
+  const meta = callMetadataToMeta(metadata, timeoutMs);
+  // 2026-07-28: the log level travels with each request (a 2025-era session gets `logging/setLevel` once).
+  if (wantsLogs) meta[LOG_LEVEL_META_KEY] = 'debug';
+  return meta;
 }
 
 /**
@@ -86,11 +80,12 @@ function metaOf(metadata: LinkCallMetadata, timeoutMs: number, wantsLogs: boolea
  *
  * Tools are listed and called as the upstream defines them; results pass through unchanged. Calls carry their
  * deadline (as the request timeout and `_meta["io.kidsstories/timeout-ms"]`), cancellation
- * (`notifications/cancelled`, or the aborted request in the 2026 era), correlation id and trace context in
- * `_meta`, progress (`onProgress`) and log records (`onLog`, over Streamable HTTP). An `input_required` result of
- * a 2026-07-28 upstream passes through as the call's outcome. Failures reject with a `MeshError`: a dead connection
- * or process `unavailable`, a timeout `deadline_exceeded`, invalid params `invalid_argument`, an unknown tool
- * `not_found`, a method the upstream lacks `unimplemented`. List changes arrive as `tools_changed`,
+ * (`notifications/cancelled`, or the aborted request in the 2026 era), correlation id, budget id and trace
+ * context in `_meta`, progress (`onProgress`) and log records (`onLog`, over Streamable HTTP). An `input_required`
+ * result of a 2026-07-28 upstream passes through as the outcome of `callToolOutcome` (`callTool` rejects it
+ * `failed_precondition`). Failures reject with a `MeshError`: a dead connection or process `unavailable`, a
+ * timeout `deadline_exceeded`, invalid params `invalid_argument`, an unknown tool `not_found`, a method the
+ * upstream lacks `unimplemented`. List changes arrive as `tools_changed`,
  * `resources_changed` and `prompts_changed` events.
  *
  * Header values, env values and URL credentials are registered as secrets (see `registerSecretValues`) until
@@ -264,9 +259,12 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
     },
   );
 
-  /** The deadline of a request, rejecting one that already passed (a local failure: not the upstream's fault). */
-  const deadlineOf = (timeoutMs: number | undefined): { timeoutMs: number; deadline: number } => {
-    const ms = timeoutMs ?? resolved.defaultTimeoutMs;
+  /**
+   * The deadline of a request (`callTimeoutMs`: its `timeoutMs`, else its metadata's deadline, else the default),
+   * rejecting one that already passed (a local failure: not the upstream's fault).
+   */
+  const deadlineOf = (call: CallTimeoutOptions): { timeoutMs: number; deadline: number } => {
+    const ms = callTimeoutMs(call, resolved.defaultTimeoutMs, now);
     if (!(ms > 0)) {
       throw markLocalFailure(
         new MeshError(`the deadline passed before the call to ${name} started`, 'deadline_exceeded', {
@@ -281,9 +279,8 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
   const request = async <T>(
     method: string,
     target: string | undefined,
-    call: {
+    call: CallTimeoutOptions & {
       signal?: AbortSignal | undefined;
-      timeoutMs?: number | undefined;
       onLog?: McpRequestScope['onLog'];
     },
     run: (session: McpSession, requestOptions: RequestOptions, timeoutMs: number) => Promise<T>,
@@ -293,7 +290,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
         new MeshError(`the link to ${name} is closed`, 'unavailable', { details: { origin: name } }),
       );
     }
-    const { deadline } = deadlineOf(call.timeoutMs);
+    const { deadline } = deadlineOf(call);
     let session: McpSession;
     try {
       session = await sessions.acquire({ signal: call.signal, deadline });
@@ -327,17 +324,8 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
     }
   };
 
-  function callTool(
-    tool: string,
-    args: Record<string, unknown>,
-    options: LinkCallOptions & { allowInputRequired?: false },
-  ): Promise<ToolCallResult>;
-  function callTool(
-    tool: string,
-    args: Record<string, unknown>,
-    options: LinkCallOptions,
-  ): Promise<ToolOutcome>;
-  async function callTool(
+  /** Calls a tool; resolves its outcome (an upstream's input request passes through, for `callToolOutcome`). */
+  async function callToolOutcome(
     tool: string,
     args: Record<string, unknown>,
     callOptions: LinkCallOptions,
@@ -387,7 +375,6 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
       return onLog ? mcpRequestScope.run({ onLog }, sdkCall) : sdkCall();
     });
     if (isInputRequired(result)) {
-      if (callOptions.allowInputRequired !== true) throw inputRequiredNotRelayable(tool);
       const { inputRequests, requestState } = result as { inputRequests?: unknown; requestState?: unknown };
       return {
         resultType: 'input_required',
@@ -395,7 +382,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
         ...(typeof requestState === 'string' ? { requestState } : {}),
       };
     }
-    return result as ToolCallResult;
+    return result as ToolOutcome;
   }
 
   const features = createMcpFeatureMethods({
@@ -456,7 +443,9 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
       });
     },
 
-    callTool,
+    callTool: async (tool, args, callOptions) =>
+      finalResultOf(tool, await callToolOutcome(tool, args, callOptions)),
+    callToolOutcome,
 
     health(healthOptions = {}) {
       return request(

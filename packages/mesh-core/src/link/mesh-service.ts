@@ -43,22 +43,13 @@ import {
   toolToWire,
   type WireCallFields,
 } from './wire-codec.js';
+import { callMetadataFromWire, MESH_HEADERS } from './wire-metadata.js';
 
 // A leaf module, so the call channel's server can use them without importing this one back.
 export type { MeshRequestScope, PeerTlsInfo } from './mesh-request-scope.js';
 
-/** Request headers of the mesh service (see docs/reference/wire.md). */
-export const MESH_HEADERS = {
-  correlationId: 'mesh-correlation-id',
-  traceparent: 'traceparent',
-  tracestate: 'tracestate',
-  budgetId: 'mesh-budget-id',
-  hop: 'mesh-hop',
-  authorization: 'authorization',
-} as const;
-
-/** Default most peer links a call may cross before it is rejected as a routing loop. */
-export const DEFAULT_MAX_HOPS = 8;
+// Defined beside their converter (a leaf, so peer links need not import the service); exported from here as before.
+export { DEFAULT_MAX_HOPS, MESH_HEADERS } from './wire-metadata.js';
 
 /** Context key under which the server passes {@link PeerTlsInfo} to the handlers. @internal */
 export const peerTlsKey = createContextKey<PeerTlsInfo | undefined>(undefined, {
@@ -150,7 +141,7 @@ export function createMeshServiceImpl(options: MeshServiceImplOptions): ServiceI
           call.onLog = (record) => events.push({ case: 'log', value: clientLogToWire(record) });
         const fields = callFieldsFromWire(request);
         const pending = host
-          .callTool(request.name, fields.args, relaying(call, fields))
+          .callToolOutcome(request.name, fields.args, withInput(call, fields))
           .finally(() => events.end());
         // Observed here so an early rejection is not reported as unhandled while progress drains.
         pending.catch(() => {});
@@ -266,7 +257,7 @@ export function createCallToolHandler(
     try {
       const call = await inboundCall(scope);
       const fields = callFieldsFromWire(request);
-      const outcome = await host.callTool(request.name, fields.args, relaying(call, fields));
+      const outcome = await host.callToolOutcome(request.name, fields.args, withInput(call, fields));
       return outcomeToWire(outcome, request.name);
     } catch (error) {
       throw toWireError(error, 'CallTool');
@@ -304,28 +295,17 @@ function createMeshCallScope(options: MeshServiceImplOptions) {
     // Without any authentication configured there is nothing to await: skip the extra microtask turn.
     const principal =
       options.requireClientCertificate || options.auth ? await authenticate(scope) : undefined;
-    const hop = parseHop(scope.header(MESH_HEADERS.hop));
-    if (hop > options.maxHops) {
-      throw new MeshError(
-        `hop count ${hop} exceeds the limit of ${options.maxHops} peer links (routing loop?)`,
-        'failed_precondition',
-        { details: { hop, limit: options.maxHops, limitUnit: 'hops', origin: host.id } },
-      );
-    }
-    const timeoutMs = scope.timeoutMs();
     const call: InboundCall = {
+      ...callMetadataFromWire((name) => scope.header(name), {
+        timeoutMs: scope.timeoutMs(),
+        maxHops: options.maxHops,
+        generateId: options.generateId,
+        now: options.now,
+        principal,
+        nodeId: host.id,
+      }),
       signal: scope.signal,
-      correlationId: scope.header(MESH_HEADERS.correlationId) || options.generateId(),
-      hop,
     };
-    if (timeoutMs !== undefined) call.deadline = options.now() + timeoutMs;
-    const traceparent = scope.header(MESH_HEADERS.traceparent);
-    if (traceparent) call.traceparent = traceparent;
-    const tracestate = scope.header(MESH_HEADERS.tracestate);
-    if (tracestate) call.tracestate = tracestate;
-    const budgetId = scope.header(MESH_HEADERS.budgetId);
-    if (budgetId) call.budgetId = budgetId;
-    if (principal !== undefined) call.principal = principal;
     if (onProgress) call.onProgress = onProgress;
     return call;
   };
@@ -344,12 +324,11 @@ function createMeshCallScope(options: MeshServiceImplOptions) {
 }
 
 /**
- * The inbound call of a received request with its input responses and request state. It allows an
- * input-required outcome: the response carries it back, and the caller's link decides whether its own caller
- * can take it.
+ * The inbound call of a received request with its input responses and request state. The service runs it with
+ * `callToolOutcome`: an input-required outcome travels back in the response, and the caller's link decides
+ * whether its own caller can take it.
  */
-function relaying(call: InboundCall, fields: WireCallFields): InboundCall {
-  call.allowInputRequired = true;
+function withInput(call: InboundCall, fields: WireCallFields): InboundCall {
   if (fields.inputResponses !== undefined) call.inputResponses = fields.inputResponses;
   if (fields.requestState !== undefined) call.requestState = fields.requestState;
   return call;
@@ -357,15 +336,3 @@ function relaying(call: InboundCall, fields: WireCallFields): InboundCall {
 
 /** Default id generator for calls that arrive without a correlation id. @internal */
 export const generateCorrelationId = (): string => randomUUID();
-
-function parseHop(value: string | null): number {
-  // A caller that sends no hop (a plain gRPC client) has crossed exactly this link.
-  if (value === null || value === '') return 1;
-  const hop = Number(value);
-  if (!Number.isSafeInteger(hop) || hop < 0) {
-    throw new MeshError(`${MESH_HEADERS.hop} must be a non-negative integer`, 'invalid_argument', {
-      details: { field: MESH_HEADERS.hop },
-    });
-  }
-  return hop;
-}

@@ -1,4 +1,5 @@
 import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
+import type { CallMetadata } from '../call/call-metadata.js';
 import type { MeshError } from '../errors/mesh-error.js';
 import type {
   CompletionRequest,
@@ -11,19 +12,15 @@ import type { HostHealth } from '../host/tool-host.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import type { MeshCallOptions, MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
 
-/** Request metadata a peer link sends with every call (as headers: see docs/reference/wire.md). */
-export interface LinkCallMetadata {
-  correlationId: string;
-  traceparent?: string;
-  tracestate?: string;
-  budgetId?: string;
-  /** Hop count after this link; the callee rejects calls over its `maxHops`. */
-  hop: number;
-}
-
 /** Options for one call over a link. */
 export interface LinkCallOptions extends MeshCallOptions {
-  metadata: LinkCallMetadata;
+  /**
+   * The call's metadata, usually `deriveOutboundMetadata` of the call that makes it. A mesh link sends it as the
+   * request headers (docs/reference/wire.md), an MCP link in `_meta`; neither sends `principal`. The call's
+   * deadline is `timeoutMs` when set, else the time left until `metadata.deadline`, else the link's
+   * `defaultTimeoutMs`.
+   */
+  metadata: CallMetadata;
   /**
    * On a retry after an input-required outcome: the client's answers keyed like its `inputRequests` (bare MCP
    * results), sent as `input_responses_json`.
@@ -32,15 +29,28 @@ export interface LinkCallOptions extends MeshCallOptions {
   /** On a retry: the outcome's `requestState`, sent unchanged as `request_state`. */
   requestState?: string;
   /**
-   * True when the caller can hand an input-required outcome on to an MCP client; otherwise such an outcome
-   * rejects `failed_precondition` naming the tool. Default `false` (as the MCP SDK's `allowInputRequired`).
-   */
-  allowInputRequired?: boolean;
-  /**
    * Receives the log records the tool writes for the client (`notifications/message`), streamed back like
    * progress (a mesh link then uses the streamed call). A link that cannot carry them ignores it.
    */
   onLog?: ClientLogSink;
+}
+
+/**
+ * Where the calls a node's tools make through `ToolContext.mesh` go (`createMeshNode({ meshClient })`,
+ * `createLocalToolHost({ mesh })`): a {@link PeerLink} (to a gateway, say), or anything else with these two
+ * methods. Each call receives {@link LinkCallOptions} whose `metadata` is `deriveOutboundMetadata` of the calling
+ * tool's call. A `MeshClient` fits too (it ignores the metadata).
+ *
+ * @example
+ * ```ts
+ * const meshClient: MeshCaller = createPeerLink({ url: 'http://gateway:7070' });
+ * ```
+ */
+export interface MeshCaller {
+  /** Calls a tool; resolves its final result (an input request rejects `failed_precondition`). */
+  callTool(name: string, args: Record<string, unknown>, options: LinkCallOptions): Promise<ToolCallResult>;
+  /** Lists the tools reachable through it. */
+  listTools(options?: { signal?: AbortSignal }): Promise<MeshToolInfo[]>;
 }
 
 /** A node event received over the link's event stream. */
@@ -61,8 +71,11 @@ export interface LinkFeatureOptions {
   signal?: AbortSignal;
   /** The request's deadline relative to now. */
   timeoutMs?: number;
-  /** The same metadata a tool call carries (correlation id, trace context, budget id, hop count). */
-  metadata: LinkCallMetadata;
+  /**
+   * The same metadata a tool call carries (correlation id, trace context, budget id, hop count); its deadline
+   * applies when `timeoutMs` is unset, as for {@link LinkCallOptions.metadata}.
+   */
+  metadata: CallMetadata;
   /** Receives the log records the peer's handler writes for the client (`notifications/message`) while it runs. */
   onLog?: ClientLogSink;
 }
@@ -125,23 +138,20 @@ export interface PeerLink extends Partial<PeerFeatureLink> {
   readonly url: string;
   listTools(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<MeshToolInfo[]>;
   /**
-   * Unary call, or the streamed call when `options.onProgress` is set. Rejects with a `MeshError`. Without
-   * `options.allowInputRequired` it resolves a final result, and a tool asking the client for input rejects
-   * `failed_precondition`.
+   * Calls a tool on the peer and resolves its final result: a unary call, or the streamed call when
+   * `options.onProgress` or `options.onLog` is set. Rejects with a `MeshError`; a tool asking the client for input
+   * rejects `failed_precondition` (`details.reason: 'input_required'`).
    */
-  callTool(
+  callTool(name: string, args: Record<string, unknown>, options: LinkCallOptions): Promise<ToolCallResult>;
+  /**
+   * Calls a tool like {@link PeerLink.callTool} and resolves its outcome: a final result or an input request, for
+   * a caller that hands input requests on to an MCP client (a gateway relaying for an MCP edge).
+   */
+  callToolOutcome(
     name: string,
     args: Record<string, unknown>,
-    options: LinkCallOptions & { allowInputRequired?: false },
-  ): Promise<ToolCallResult>;
-  /** With `options.allowInputRequired: true` it resolves the tool's outcome: a final result or an input request. */
-  callTool(name: string, args: Record<string, unknown>, options: LinkCallOptions): Promise<ToolOutcome>;
-  /** The first signature again, for `Parameters<…>` and `ReturnType<…>` (see `ToolHost.callTool`). */
-  callTool(
-    name: string,
-    args: Record<string, unknown>,
-    options: LinkCallOptions & { allowInputRequired?: false },
-  ): Promise<ToolCallResult>;
+    options: LinkCallOptions,
+  ): Promise<ToolOutcome>;
   health(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<HostHealth>;
   /** Subscribes to the peer's events; reconnects until closed. Returns a function that stops it. */
   watchEvents(listener: (event: NodeEvent) => void): () => void;

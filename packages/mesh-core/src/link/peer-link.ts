@@ -1,13 +1,12 @@
+import { type CallMetadata, type CallTimeoutOptions, callTimeoutMs } from '../call/call-metadata.js';
 import { MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { HostHealth } from '../host/tool-host.js';
 import type { ClientLogRecord, ClientLogSink } from '../observability/client-logger.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
-import { inputRequiredNotRelayable } from '../tool/input-required.js';
+import { finalResultOf } from '../tool/input-required.js';
 import {
-  isInputRequired,
   type MeshToolInfo,
-  type ToolCallResult,
   type ToolOutcome,
 } from '../tool/tool-context.js';
 import {
@@ -25,7 +24,6 @@ import {
 import { createHttp2PeerTransport, type PeerLinkTlsOptions } from './http2-peer-transport.js';
 import type { PeerAuthSigner } from './peer-auth.js';
 import type {
-  LinkCallMetadata,
   LinkCallOptions,
   LinkFeatureOptions,
   NodeEvent,
@@ -218,9 +216,12 @@ export function createPeerLink(options: PeerLinkOptions | PeerLinkTransportOptio
     }
   };
 
-  /** The call's deadline in milliseconds; rejects a deadline that already passed. */
-  const deadlineMs = (requested: number | undefined): number => {
-    const timeoutMs = requested ?? defaultTimeoutMs;
+  /**
+   * The call's deadline in milliseconds (`callTimeoutMs`: its `timeoutMs`, else its metadata's deadline, else the
+   * link's default); rejects a deadline that already passed.
+   */
+  const deadlineMs = (options: CallTimeoutOptions): number => {
+    const timeoutMs = callTimeoutMs(options, defaultTimeoutMs);
     // Connect reads a timeout <= 0 as "no deadline"; for a caller whose deadline already passed it means "too late".
     if (!(timeoutMs > 0)) {
       throw new MeshError(`the deadline passed before the call to ${url} started`, 'deadline_exceeded', {
@@ -232,14 +233,13 @@ export function createPeerLink(options: PeerLinkOptions | PeerLinkTransportOptio
 
   /** The transport options of one operation: its deadline, signal, metadata and signed token. */
   const transportOptions = async (
-    options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
-    metadata?: LinkCallMetadata,
+    options: CallTimeoutOptions & { signal?: AbortSignal | undefined; metadata?: CallMetadata | undefined },
   ): Promise<PeerTransportCallOptions & { timeoutMs: number }> => {
     const call: PeerTransportCallOptions & { timeoutMs: number } = {
-      timeoutMs: deadlineMs(options.timeoutMs),
+      timeoutMs: deadlineMs(options),
     };
     if (options.signal) call.signal = options.signal;
-    if (metadata) call.metadata = metadata;
+    if (options.metadata) call.metadata = options.metadata;
     if (signer) call.authorization = await signer.authorization();
     return call;
   };
@@ -296,7 +296,7 @@ export function createPeerLink(options: PeerLinkOptions | PeerLinkTransportOptio
     }
     let call: PeerTransportCallOptions & { timeoutMs: number };
     try {
-      call = await transportOptions(options, options.metadata);
+      call = await transportOptions(options);
     } catch (error) {
       throw localFailure(error, `the call of "${name}"`);
     }
@@ -328,33 +328,26 @@ export function createPeerLink(options: PeerLinkOptions | PeerLinkTransportOptio
     throw new MeshError(`the streamed call of ${name} ended without a result`, 'internal');
   };
 
-  function callTool(
-    name: string,
-    args: Record<string, unknown>,
-    options: LinkCallOptions & { allowInputRequired?: false },
-  ): Promise<ToolCallResult>;
-  function callTool(
-    name: string,
-    args: Record<string, unknown>,
-    options: LinkCallOptions,
-  ): Promise<ToolOutcome>;
-  function callTool(
+  /**
+   * Runs one call and hands its outcome to `settle` inside the link's error boundary: `callTool` settles with
+   * `finalResultOf` (an input request fails `failed_precondition`, naming this peer as its origin),
+   * `callToolOutcome` with the outcome itself.
+   */
+  const runCall = <T>(
     name: string,
     args: Record<string, unknown>,
     options: LinkCallOptions,
-  ): Promise<ToolOutcome> {
-    return guard(async () => {
+    settle: (outcome: ToolOutcome) => T,
+  ): Promise<T> =>
+    guard(async () => {
       let outcome: ToolOutcome;
       try {
         outcome = await callOutcome(name, args, options);
       } catch (error) {
         throw meshErrorOfCall(error, url, options.signal);
       }
-      if (isInputRequired(outcome) && options.allowInputRequired !== true)
-        throw inputRequiredNotRelayable(name);
-      return outcome;
+      return settle(outcome);
     });
-  }
 
   /** Hands a received log record to `sink`; a malformed record is dropped (logged), never failing the request. */
   const deliverLog = (sink: ClientLogSink | undefined, read: () => ClientLogRecord) => {
@@ -372,7 +365,7 @@ export function createPeerLink(options: PeerLinkOptions | PeerLinkTransportOptio
     what: string,
   ): Promise<PeerTransportCallOptions> => {
     try {
-      return await transportOptions(options, options.metadata);
+      return await transportOptions(options);
     } catch (error) {
       throw localFailure(error, what);
     }
@@ -561,7 +554,9 @@ export function createPeerLink(options: PeerLinkOptions | PeerLinkTransportOptio
       });
     },
 
-    callTool,
+    callTool: (name, args, options) =>
+      runCall(name, args, options, (outcome) => finalResultOf(name, outcome)),
+    callToolOutcome: (name, args, options) => runCall(name, args, options, (outcome) => outcome),
 
     health(options = {}) {
       return guard(async (): Promise<HostHealth> => {

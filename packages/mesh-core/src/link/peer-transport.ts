@@ -19,7 +19,7 @@ import type {
   ReadResourceResponse,
   WatchEventsResponse,
 } from '../gen/mesh/v1/mesh_pb.js';
-import type { LinkCallMetadata } from './peer-link-types.js';
+import type { CallMetadata } from '../call/call-metadata.js';
 
 /**
  * Options of one operation on a {@link PeerTransport}. The link has checked them already: a deadline is > 0, the
@@ -37,7 +37,7 @@ export interface PeerTransportCallOptions {
    * The call's metadata. The transport sends it as the mesh request headers, through the one converter
    * (`metadataHeaders`), so every path carries the same headers. Absent for `ListTools`, `Health`, `GetFeatures`.
    */
-  metadata?: LinkCallMetadata | undefined;
+  metadata?: CallMetadata | undefined;
   /** The `authorization` header value, when the link signs its calls. */
   authorization?: string | undefined;
 }

@@ -1,4 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
+import type { CallMetadata } from '../call/call-metadata.js';
 import { createCallScope } from '../context/call-scope.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { InboundCall, ToolHost } from '../host/tool-host.js';
@@ -45,13 +46,13 @@ export async function runEdgeToolCall(
   options: ResolvedEdgeOptions,
 ): Promise<ToolOutcome> {
   const { name, meta } = call;
-  let metadata: ReturnType<typeof readCallMetadata>;
+  let metadata: CallMetadata;
   try {
-    metadata = readCallMetadata(
-      meta,
-      call.headers,
-      options.generateId ? { generateId: options.generateId } : {},
-    );
+    metadata = readCallMetadata(meta, call.headers, {
+      now: options.now,
+      ...(options.generateId ? { generateId: options.generateId } : {}),
+      ...(call.principal === undefined ? {} : { principal: call.principal }),
+    });
   } catch (error) {
     const meshError = MeshError.from(error);
     options.metrics?.countError(meshError.code, { tool: name, node: host.id });
@@ -60,7 +61,7 @@ export async function runEdgeToolCall(
   const scope = createCallScope({
     signals: call.signals,
     now: options.now,
-    ...(metadata.timeoutMs === undefined ? {} : { timeoutMs: metadata.timeoutMs }),
+    ...(metadata.deadline === undefined ? {} : { deadline: metadata.deadline }),
   });
   const progressToken = meta?.progressToken;
   try {
@@ -81,18 +82,11 @@ export async function runEdgeToolCall(
         },
       },
       async ({ carrier, span }) => {
-        // The edge can always hand an input-required outcome to the client.
-        const inbound: InboundCall = {
-          signal: scope.signal,
-          correlationId: metadata.correlationId,
-          hop: 0,
-          allowInputRequired: true,
-        };
-        if (scope.deadline !== undefined) inbound.deadline = scope.deadline;
+        // The host's spans are children of the edge span: its trace context replaces the client's.
+        const { traceparent: _traceparent, tracestate: _tracestate, ...kept } = metadata;
+        const inbound: InboundCall = { ...kept, signal: scope.signal };
         if (carrier.traceparent !== undefined) inbound.traceparent = carrier.traceparent;
         if (carrier.tracestate !== undefined) inbound.tracestate = carrier.tracestate;
-        if (metadata.budgetId !== undefined) inbound.budgetId = metadata.budgetId;
-        if (call.principal !== undefined) inbound.principal = call.principal;
         if (call.inputResponses !== undefined) inbound.inputResponses = call.inputResponses;
         if (call.requestState !== undefined) inbound.requestState = call.requestState;
         if (call.onLog !== undefined) inbound.onLog = call.onLog;
@@ -105,7 +99,8 @@ export async function runEdgeToolCall(
           };
         }
         try {
-          return await host.callTool(name, call.args, inbound);
+          // The edge can always hand an input-required outcome to the client.
+          return await host.callToolOutcome(name, call.args, inbound);
         } catch (error) {
           const meshError = MeshError.from(error);
           // The span and the log keep the whole error; the client gets it without internal addresses or secrets.

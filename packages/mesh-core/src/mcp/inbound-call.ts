@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { CallMetadata } from '../call/call-metadata.js';
 import { MeshError } from '../errors/mesh-error.js';
+
+// The MCP boundary of the call metadata (issue 16): `_meta` and HTTP headers into a `CallMetadata` at every MCP
+// edge (tools, resources, prompts, completion; the SDK path and the relay path), and a `CallMetadata` into the
+// `_meta` the MCP peer link sends. The mesh wire has its own converter (`link/wire-metadata.ts`).
 
 /**
  * `_meta` keys the mesh reads on `tools/call` and writes on its error results (reverse-DNS, as MCP reserves
@@ -30,20 +35,14 @@ export interface HeaderReader {
   get(name: string): string | null | undefined;
 }
 
-/** The call metadata an edge extracted from `_meta` and headers, before signals are attached. */
-export interface CallMetadata {
-  correlationId: string;
-  traceparent?: string;
-  tracestate?: string;
-  budgetId?: string;
-  /** The caller's deadline as a duration from now, in milliseconds. */
-  timeoutMs?: number;
-}
-
 /** Options for {@link readCallMetadata}. */
 export interface ReadCallMetadataOptions {
   /** Generates a correlation id when the caller sent none. Default `crypto.randomUUID`. */
   generateId?: () => string;
+  /** Clock that turns the caller's timeout into {@link CallMetadata.deadline}, in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** The caller the edge authenticated (a bearer token's subject), set as {@link CallMetadata.principal}. Default none. */
+  principal?: string;
 }
 
 const TOKEN = /^[\x21-\x7e]{1,200}$/;
@@ -51,9 +50,19 @@ const TOKEN = /^[\x21-\x7e]{1,200}$/;
 const MAX_TIMEOUT_MS = 86_400_000;
 
 /**
- * Reads correlation id, trace context, budget id and deadline from a request's `_meta` (preferred) and HTTP
- * headers. A malformed value rejects with `invalid_argument` naming the key; a malformed `traceparent` is
- * ignored (W3C: start a new trace).
+ * Reads the {@link CallMetadata} of an MCP request: correlation id, trace context, budget id and deadline from its
+ * `_meta` (preferred) and HTTP headers, with `hop: 0` (an MCP edge is where a call enters the mesh) and the
+ * principal the edge authenticated. The deadline is `now()` plus the timeout the caller sent.
+ *
+ * @throws MeshError `invalid_argument` naming the key (`_meta.io.kidsstories/timeout-ms`, `header
+ *   mesh-budget-id`…) for a correlation or budget id that is not 1 to 200 printable ASCII characters, and for a
+ *   timeout that is not a number of milliseconds between 1 and 86 400 000 (24 h). A malformed `traceparent` is
+ *   passed on and ignored by tracing (W3C: start a new trace).
+ * @example
+ * ```ts
+ * const metadata = readCallMetadata(request.params._meta, new Headers(request.headers), { principal });
+ * await host.callTool(name, args, { ...metadata, signal });
+ * ```
  */
 export function readCallMetadata(
   meta: Record<string, unknown> | undefined,
@@ -82,6 +91,7 @@ export function readCallMetadata(
     correlationId:
       token(MESH_META_KEYS.correlationId, MCP_EDGE_HEADERS.correlationId) ??
       (options.generateId ?? randomUUID)(),
+    hop: 0,
   };
   const budgetId = token(MESH_META_KEYS.budgetId, MCP_EDGE_HEADERS.budgetId);
   if (budgetId !== undefined) metadata.budgetId = budgetId;
@@ -102,7 +112,31 @@ export function readCallMetadata(
         { details: { field: timeout.source } },
       );
     }
-    metadata.timeoutMs = value;
+    metadata.deadline = (options.now ?? Date.now)() + value;
   }
+  if (options.principal !== undefined) metadata.principal = options.principal;
   return metadata;
+}
+
+/**
+ * The `_meta` of an MCP request made with `metadata` (what the MCP peer link sends): the correlation id, the
+ * budget id, the trace context and the timeout (`timeoutMs`, whole milliseconds, clamped to 1 … 86 400 000 so
+ * that a mesh edge accepts it), under the keys {@link readCallMetadata} reads. The hop count and the principal
+ * are not sent: an MCP server is a new entry into the mesh.
+ *
+ * @example
+ * ```ts
+ * const meta = callMetadataToMeta(options.metadata, 5_000);
+ * // { 'io.kidsstories/correlation-id': 'c-1', 'io.kidsstories/timeout-ms': 5000, traceparent: … }
+ * ```
+ */
+export function callMetadataToMeta(metadata: CallMetadata, timeoutMs: number): Record<string, unknown> {
+  const meta: Record<string, unknown> = {
+    [MESH_META_KEYS.correlationId]: metadata.correlationId,
+    [MESH_META_KEYS.timeoutMs]: Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(timeoutMs))),
+  };
+  if (metadata.budgetId !== undefined) meta[MESH_META_KEYS.budgetId] = metadata.budgetId;
+  if (metadata.traceparent !== undefined) meta.traceparent = metadata.traceparent;
+  if (metadata.tracestate !== undefined) meta.tracestate = metadata.tracestate;
+  return meta;
 }

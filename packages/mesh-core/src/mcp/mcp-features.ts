@@ -8,6 +8,7 @@ import {
   type ServerCapabilities,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import type { CallMetadata } from '../call/call-metadata.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { CompletionHost, FeatureCall, PromptHost, ResourceHost } from '../host/feature-host.js';
 import type { ToolHost } from '../host/tool-host.js';
@@ -113,13 +114,12 @@ export function registerFeatureHandlers(
 ): void {
   const callOf = (ctx: ServerContext): FeatureCall => {
     const request = ctx.http?.req;
-    let metadata: ReturnType<typeof readCallMetadata>;
+    let metadata: CallMetadata;
     try {
-      metadata = readCallMetadata(
-        ctx.mcpReq._meta as Record<string, unknown> | undefined,
-        request?.headers,
-        options.generateId ? { generateId: options.generateId } : {},
-      );
+      metadata = readCallMetadata(ctx.mcpReq._meta as Record<string, unknown> | undefined, request?.headers, {
+        now: options.now,
+        ...(options.generateId ? { generateId: options.generateId } : {}),
+      });
     } catch (error) {
       throw protocolErrorOf(error);
     }
@@ -127,14 +127,9 @@ export function registerFeatureHandlers(
       (signal): signal is AbortSignal => signal !== undefined,
     );
     const call: FeatureCall = {
+      ...metadata,
       signal: signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals),
-      correlationId: metadata.correlationId,
-      hop: 0,
     };
-    if (metadata.timeoutMs !== undefined) call.deadline = options.now() + metadata.timeoutMs;
-    if (metadata.traceparent !== undefined) call.traceparent = metadata.traceparent;
-    if (metadata.tracestate !== undefined) call.tracestate = metadata.tracestate;
-    if (metadata.budgetId !== undefined) call.budgetId = metadata.budgetId;
     if (options.clientLogging) call.onLog = clientLogSinkFor(ctx, options);
     return call;
   };

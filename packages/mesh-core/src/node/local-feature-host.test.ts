@@ -6,7 +6,7 @@ import { defineResource, defineResourceTemplate } from '../resource/resource-def
 import { createLocalFeatureHost } from './local-feature-host.js';
 
 const text = async () => ({ text: 'x' });
-const call = () => ({ signal: new AbortController().signal, correlationId: 'c1' });
+const call = () => ({ signal: new AbortController().signal, correlationId: 'c1', hop: 0 });
 
 function thrown(run: () => unknown): MeshError {
   try {

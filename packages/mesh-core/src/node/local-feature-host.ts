@@ -80,7 +80,7 @@ const DEFAULT_LOCAL_FEATURE_HOST = { defaultTimeoutMs: 60_000 } as const;
  * @example
  * ```ts
  * const features = createLocalFeatureHost({ id: 'docs', resources: [readme], prompts: [review] });
- * const { contents } = await features.readResource('docs://readme', { signal, correlationId: 'c1' });
+ * const { contents } = await features.readResource('docs://readme', { signal, correlationId: 'c1', hop: 0 });
  * ```
  */
 export function createLocalFeatureHost(options: LocalFeatureHostOptions): LocalFeatureHost {

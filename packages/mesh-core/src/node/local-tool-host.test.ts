@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { MeshError } from '../errors/mesh-error.js';
 import type { InboundCall } from '../host/tool-host.js';
-import type { LinkCallOptions } from '../link/peer-link-types.js';
+import type { LinkCallOptions, MeshCaller } from '../link/peer-link-types.js';
 import { createMemoryCostLedger } from '../memory/memory-cost-ledger.js';
 import { createMemoryEventBus } from '../memory/memory-event-bus.js';
 import { createMemoryLock } from '../memory/memory-lock.js';
 import { createMemoryStateStore } from '../memory/memory-state-store.js';
 import { createMeshMetrics } from '../observability/metrics.js';
-import type { MeshClient, ToolContext } from '../tool/tool-context.js';
+import type { ToolContext } from '../tool/tool-context.js';
 import { type AnyToolDefinition, defineTool } from '../tool/tool-definition.js';
 import { createLocalToolHost, type LocalToolHostOptions } from './local-tool-host.js';
 
@@ -224,9 +224,9 @@ describe('createLocalToolHost: context.mesh', () => {
   it('forwards deadline, correlation, trace, budget and hop + 1 on outbound calls', async () => {
     vi.useFakeTimers();
     const received: LinkCallOptions[] = [];
-    const mesh: MeshClient = {
+    const mesh: MeshCaller = {
       callTool: async (_name, _args, options) => {
-        received.push(options as LinkCallOptions);
+        received.push(options);
         return { content: [] };
       },
       listTools: async () => [],

@@ -4,16 +4,12 @@ import { createCallScope, raceAbort } from '../context/call-scope.js';
 import { createToolContext, type ToolPorts, unconfiguredMeshClient } from '../context/create-tool-context.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { HostHealth, InboundCall, ToolHost } from '../host/tool-host.js';
+import type { MeshCaller } from '../link/peer-link-types.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import { type TraceCarrier, withSpan } from '../observability/tracing.js';
-import { inputRequiredNotRelayable } from '../tool/input-required.js';
-import {
-  isInputRequired,
-  type MeshClient,
-  type ToolCallResult,
-  type ToolOutcome,
-} from '../tool/tool-context.js';
+import { finalResultOf } from '../tool/input-required.js';
+import type { ToolOutcome } from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
 import { closestNames, echoableName } from './closest-names.js';
 import { validateWithSchema } from './schema-validation.js';
@@ -28,10 +24,11 @@ export interface LocalToolHostOptions {
   /** The ports handed to tool handlers through their context. */
   ports: ToolPorts;
   /**
-   * Calls tools on other nodes for `ToolContext.mesh`. Receives `LinkCallOptions` (with `metadata`).
-   * Default: a client rejecting every call with `failed_precondition` "no mesh client configured".
+   * Calls tools on other nodes for `ToolContext.mesh` (a `PeerLink`, say). Receives `LinkCallOptions` whose
+   * `metadata` is `deriveOutboundMetadata` of the calling tool's call. Default: a client rejecting every call with
+   * `failed_precondition` "no mesh client configured".
    */
-  mesh?: MeshClient;
+  mesh?: MeshCaller;
   /** Logger; each call gets a child with `correlationId`, `tool` and `nodeId`. Default: silent. */
   logger?: Logger;
   /** Metrics to record calls on. Default: none. */
@@ -71,8 +68,8 @@ const DEFAULT_LOCAL_TOOL_HOST = { defaultTimeoutMs: 60_000 } as const;
  * Creates a host that runs tool definitions locally: it validates arguments through each tool's Standard
  * Schema (naming the failing field), enforces per-tool deadlines combined with the caller's, validates
  * structured output, and converts every failure into a `MeshError`. A tool's input-required result is checked
- * (at least one of `inputRequests` and `requestState`, else `internal`) and resolved as is when the caller set
- * `allowInputRequired`; otherwise the call fails `failed_precondition`.
+ * (at least one of `inputRequests` and `requestState`, else `internal`) and resolved as is by `callToolOutcome`;
+ * `callTool` fails it `failed_precondition`.
  *
  * @throws MeshError `invalid_argument` for an invalid tool name or schema, `already_exists` for a duplicate.
  * @example
@@ -183,16 +180,12 @@ export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHos
     }
   };
 
-  function callTool(
-    name: string,
-    args: Record<string, unknown>,
-    call: InboundCall & { allowInputRequired?: false },
-  ): Promise<ToolCallResult>;
-  function callTool(name: string, args: Record<string, unknown>, call: InboundCall): Promise<ToolOutcome>;
-  async function callTool(
+  /** Runs a tool; `final` fails an input-required outcome (`callTool`) instead of resolving it (`callToolOutcome`). */
+  async function invoke(
     name: string,
     args: Record<string, unknown>,
     call: InboundCall,
+    final: boolean,
   ): Promise<ToolOutcome> {
     if (draining)
       throw new MeshError(`node "${nodeId}" is draining`, 'unavailable', { details: { origin: nodeId } });
@@ -219,7 +212,7 @@ export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHos
         },
         ({ carrier }) => run(entry, args, call, carrier),
       );
-      if (isInputRequired(result) && call.allowInputRequired !== true) throw inputRequiredNotRelayable(name);
+      if (final) finalResultOf(name, result);
       options.metrics?.observeToolCall({
         tool: name,
         node: nodeId,
@@ -262,7 +255,8 @@ export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHos
     async listTools() {
       return [...tools.values()].map((entry) => entry.info);
     },
-    callTool,
+    callTool: async (name, args, call) => finalResultOf(name, await invoke(name, args, call, true)),
+    callToolOutcome: (name, args, call) => invoke(name, args, call, false),
     health: (): HostHealth => (draining ? 'draining' : 'serving'),
     onToolsChanged(listener) {
       listeners.add(listener);

@@ -7,6 +7,7 @@ import { MeshError } from '../errors/mesh-error.js';
 import type { HostFeatures } from '../host/feature-host.js';
 import type { ToolHost } from '../host/tool-host.js';
 import { createMeshServer, type MeshServer, type MeshServerOptions } from '../link/mesh-server.js';
+import type { MeshCaller } from '../link/peer-link-types.js';
 import { createMcpHttpHandler, type McpHttpHandler, type McpHttpHandlerOptions } from '../mcp/mcp-edge.js';
 import { createMemoryCostLedger } from '../memory/memory-cost-ledger.js';
 import { createMemoryEventBus } from '../memory/memory-event-bus.js';
@@ -16,7 +17,6 @@ import { type Logger, silentLogger } from '../observability/logger.js';
 import { createMeshMetrics, type MeshMetrics } from '../observability/metrics.js';
 import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type { ResourceDefinition, ResourceTemplateDefinition } from '../resource/resource-definition.js';
-import type { MeshClient } from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
 import { createLocalFeatureHost, type LocalFeatureHost } from './local-feature-host.js';
 import { createLocalToolHost, type DrainOptions } from './local-tool-host.js';
@@ -84,8 +84,11 @@ export type MeshNodeOptions = MeshNodeTools & {
   id: string;
   /** Ports for tool handlers. Missing ones default to in-memory implementations (closed with the node). */
   ports?: Partial<ToolPorts>;
-  /** Client handlers use to call other nodes (`ToolContext.mesh`). Default: none (calls fail). */
-  meshClient?: MeshClient;
+  /**
+   * Where handlers' calls to other nodes go (`ToolContext.mesh`): a `PeerLink` (to a gateway, say) or any
+   * `MeshCaller`. Default: none (calls fail `failed_precondition`).
+   */
+  meshClient?: MeshCaller;
   /** The MCP endpoint. Default `{}` (port 0 on 127.0.0.1 at `/mcp`). */
   mcp?: MeshNodeMcpOptions;
   /** The mesh service over Connect/HTTP/2 (see `createMeshServer`), or `false` for none. Default `{}`. */

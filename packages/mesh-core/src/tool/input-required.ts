@@ -1,5 +1,10 @@
 import { MeshError } from '../errors/mesh-error.js';
-import type { ToolInputRequired } from './tool-context.js';
+import {
+  isInputRequired,
+  type ToolCallResult,
+  type ToolInputRequired,
+  type ToolOutcome,
+} from './tool-context.js';
 
 // Rules shared by every place an input-required outcome passes: the host that runs the tool, and the peer link
 // that receives one from another node.
@@ -41,7 +46,7 @@ export function checkInputRequired(tool: string, result: ToolInputRequired): Too
 
 /**
  * The failure of a call whose tool asks the client for input while its caller cannot pass the request on (it
- * did not set `allowInputRequired`: a tool-to-tool call, a CLI, a test).
+ * called `callTool`, not `callToolOutcome`: a tool-to-tool call, a CLI, a test).
  */
 export function inputRequiredNotRelayable(tool: string): MeshError {
   return new MeshError(
@@ -49,4 +54,16 @@ export function inputRequiredNotRelayable(tool: string): MeshError {
     'failed_precondition',
     { details: { tool, reason: 'input_required' } },
   );
+}
+
+/**
+ * `outcome` as the final result `callTool` resolves: the one place where `callTool` (of a host, a gateway or a
+ * link) turns an input request into a failure, while `callToolOutcome` resolves it.
+ *
+ * @throws MeshError `failed_precondition` naming `tool` (`details.reason: 'input_required'`) when `outcome` is an
+ *   input request.
+ */
+export function finalResultOf(tool: string, outcome: ToolOutcome): ToolCallResult {
+  if (isInputRequired(outcome)) throw inputRequiredNotRelayable(tool);
+  return outcome;
 }

@@ -1,4 +1,5 @@
 import type { ContentBlock, InputRequests } from '@modelcontextprotocol/server';
+import type { CallMetadata } from '../call/call-metadata.js';
 import type { Logger } from '../observability/logger.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
 import type { DistributedLock } from '../ports/distributed-lock.js';
@@ -77,7 +78,7 @@ export type ToolOutcome = ToolCallResult | ToolInputRequired;
  *
  * @example
  * ```ts
- * const outcome = await host.callTool('publish', args, { ...call, allowInputRequired: true });
+ * const outcome = await host.callToolOutcome('publish', args, call);
  * if (isInputRequired(outcome)) return outcome; // hand it to the client
  * ```
  */
@@ -133,22 +134,15 @@ export interface MeshClient {
   listTools(options?: { signal?: AbortSignal }): Promise<MeshToolInfo[]>;
 }
 
-/** Everything a tool handler gets besides its arguments. */
-export interface ToolContext {
+/**
+ * Everything a tool handler gets besides its arguments: the call's {@link CallMetadata} (`context.correlationId`,
+ * `context.deadline`, `context.hop`…; `traceparent` and `tracestate` are those of the span around the tool, and
+ * `deadline` the effective one: the caller's or the tool's own timeout, whichever ends first), the ports, and
+ * `mesh` for calls to other tools, which carry `deriveOutboundMetadata` of this metadata.
+ */
+export interface ToolContext extends CallMetadata {
   /** Aborts when the caller's deadline passes, the caller cancels, or the node drains. */
   signal: AbortSignal;
-  /** The caller's deadline in epoch milliseconds, when it set one. */
-  deadline?: number;
-  /** Correlation id of the whole request, the same on every hop. */
-  correlationId: string;
-  /** W3C `traceparent` of the current span. */
-  traceparent?: string;
-  /** W3C `tracestate`, carried unchanged. */
-  tracestate?: string;
-  /** Budget id the request is charged to, when the caller named one. */
-  budgetId?: string;
-  /** How many peer links the request has crossed. */
-  hop: number;
   /** Id of the node running the tool. */
   nodeId: string;
   /** Logger with the correlation id and tool name attached. */

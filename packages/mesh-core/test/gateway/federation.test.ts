@@ -436,6 +436,7 @@ describe('peers without features', () => {
     await gateway.features.resources.readResource('alpha://only', {
       signal: new AbortController().signal,
       correlationId: 'c-metrics',
+      hop: 0,
     });
     expect(await alphaCalls()).toBe(before + 1);
     const status = await front.host.callTool(
@@ -471,7 +472,7 @@ describe('a fail-closed gateway', () => {
     });
     try {
       await closed.start();
-      const call = { signal: new AbortController().signal, correlationId: 'c-closed' };
+      const call = { signal: new AbortController().signal, correlationId: 'c-closed', hop: 0 };
       await expect(closed.features.resources.listResources(call)).rejects.toMatchObject({
         code: 'unavailable',
         details: { peer: 'nowhere' },

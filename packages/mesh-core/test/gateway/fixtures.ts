@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { ToolPorts } from '../../src/context/create-tool-context.js';
 import { MeshError } from '../../src/errors/mesh-error.js';
+import type { InboundCall } from '../../src/host/tool-host.js';
 import type { LinkCallOptions, NodeEvent, PeerLink } from '../../src/link/peer-link-types.js';
 import { createMemoryCostLedger } from '../../src/memory/memory-cost-ledger.js';
 import { createMemoryEventBus } from '../../src/memory/memory-event-bus.js';
@@ -116,6 +117,22 @@ export function createFakeLink(url: string, tools: readonly AnyToolDefinition[] 
   const watchers = new Set<(event: NodeEvent) => void>();
   const refuse = () =>
     new MeshError(`connect ECONNREFUSED ${url}`, 'unavailable', { details: { origin: url } });
+  /** Counts and records a call that reached the link, and what the host receives for it. */
+  const received = (options: LinkCallOptions): InboundCall => {
+    link.attempts += 1;
+    link.lastOptions = options;
+    if (link.down) throw refuse();
+    const signal = options.signal ?? new AbortController().signal;
+    return {
+      signal,
+      correlationId: options.metadata.correlationId,
+      hop: options.metadata.hop,
+      ...(options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs }),
+      ...(options.metadata.budgetId === undefined ? {} : { budgetId: options.metadata.budgetId }),
+      ...(options.metadata.traceparent === undefined ? {} : { traceparent: options.metadata.traceparent }),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    };
+  };
   const link: FakeLink = {
     url,
     host,
@@ -127,19 +144,10 @@ export function createFakeLink(url: string, tools: readonly AnyToolDefinition[] 
       return host.listTools();
     },
     async callTool(name, args, options) {
-      link.attempts += 1;
-      link.lastOptions = options;
-      if (link.down) throw refuse();
-      const signal = options.signal ?? new AbortController().signal;
-      return host.callTool(name, args, {
-        signal,
-        correlationId: options.metadata.correlationId,
-        hop: options.metadata.hop,
-        ...(options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs }),
-        ...(options.metadata.budgetId === undefined ? {} : { budgetId: options.metadata.budgetId }),
-        ...(options.metadata.traceparent === undefined ? {} : { traceparent: options.metadata.traceparent }),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      });
+      return host.callTool(name, args, received(options));
+    },
+    async callToolOutcome(name, args, options) {
+      return host.callToolOutcome(name, args, received(options));
     },
     async health() {
       if (link.down) throw refuse();
@@ -162,6 +170,6 @@ export function createFakeLink(url: string, tools: readonly AnyToolDefinition[] 
 }
 
 /** A bare inbound call. */
-export function inbound(overrides: Partial<import('../../src/host/tool-host.js').InboundCall> = {}) {
+export function inbound(overrides: Partial<InboundCall> = {}) {
   return { signal: new AbortController().signal, correlationId: 'corr-1', hop: 0, ...overrides };
 }

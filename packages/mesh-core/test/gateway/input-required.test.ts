@@ -144,11 +144,7 @@ describe('input-required results through a gateway', () => {
   });
 
   it('returns the outcome unchanged to a caller that allows it, and refuses it to one that does not', async () => {
-    const outcome = await gateway.callTool(
-      'publish_story',
-      { title: 'Direct' },
-      inbound({ allowInputRequired: true }),
-    );
+    const outcome = await gateway.callToolOutcome('publish_story', { title: 'Direct' }, inbound());
     expect(isInputRequired(outcome)).toBe(true);
     expect(outcome).toMatchObject({
       resultType: 'input_required',
@@ -165,12 +161,18 @@ describe('input-required results through a gateway', () => {
   });
 });
 
+/** A call that reached a {@link flakyLink}: which method, and its options. */
+interface SeenCall {
+  method: 'callTool' | 'callToolOutcome';
+  options: LinkCallOptions;
+}
+
 /** A link that refuses (`unavailable`, as a replica shutting down) the first `failures` calls carrying answers. */
-function flakyLink(inner: PeerLink, failures: number, seen: LinkCallOptions[]): PeerLink {
+function flakyLink(inner: PeerLink, failures: number, seen: SeenCall[]): PeerLink {
   let left = failures;
-  const callTool = async (name: string, args: Record<string, unknown>, options: LinkCallOptions) => {
+  const refuse = (method: SeenCall['method'], options: LinkCallOptions) => {
     if (options.inputResponses !== undefined) {
-      seen.push(options);
+      seen.push({ method, options });
       if (left > 0) {
         left -= 1;
         throw new MeshError(`${inner.url} is shutting down`, 'unavailable', {
@@ -178,9 +180,19 @@ function flakyLink(inner: PeerLink, failures: number, seen: LinkCallOptions[]): 
         });
       }
     }
-    return inner.callTool(name, args, options);
   };
-  return { ...inner, url: inner.url, callTool: callTool as PeerLink['callTool'] };
+  return {
+    ...inner,
+    url: inner.url,
+    callTool: async (name, args, options) => {
+      refuse('callTool', options);
+      return inner.callTool(name, args, options);
+    },
+    callToolOutcome: async (name, args, options) => {
+      refuse('callToolOutcome', options);
+      return inner.callToolOutcome(name, args, options);
+    },
+  };
 }
 
 describe('input-required results and gateway resilience', () => {
@@ -198,7 +210,7 @@ describe('input-required results and gateway resilience', () => {
   });
 
   it('carries the input responses and request state on every retry and failover', async () => {
-    const seen: LinkCallOptions[] = [];
+    const seen: SeenCall[] = [];
     const first = createPeerLink({ url: node.meshUrl });
     const second = createPeerLink({ url: node.meshUrl });
     links.push(first, second);
@@ -216,24 +228,24 @@ describe('input-required results and gateway resilience', () => {
     });
     try {
       await gateway.start();
-      const call = inbound({ allowInputRequired: true });
-      const asked: ToolOutcome = await gateway.callTool('publish_story', { title: 'Retry' }, call);
+      const call = inbound();
+      const asked: ToolOutcome = await gateway.callToolOutcome('publish_story', { title: 'Retry' }, call);
       if (!isInputRequired(asked)) throw new Error('expected an input-required outcome');
       const inputResponses = { confirm: { action: 'accept', content: { confirm: true } } };
       const requestState = asked.requestState ?? '';
       rounds.length = 0;
-      const result = await gateway.callTool(
+      const result = await gateway.callToolOutcome(
         'publish_story',
         { title: 'Retry' },
-        inbound({ allowInputRequired: true, inputResponses, requestState }),
+        inbound({ inputResponses, requestState }),
       );
       expect(result).toMatchObject({ structuredContent: { title: 'Retry', published: true } });
       // Two refused attempts (one on each replica), then the one that ran.
       expect(seen).toHaveLength(3);
-      for (const options of seen) {
+      for (const { method, options } of seen) {
         expect(options.inputResponses).toEqual(inputResponses);
         expect(options.requestState).toBe(PUBLISH_STATE);
-        expect(options.allowInputRequired).toBe(true);
+        expect(method).toBe('callToolOutcome');
       }
       expect(rounds).toEqual([{ tool: 'publish_story', inputResponses, requestState: PUBLISH_STATE }]);
     } finally {

@@ -7,6 +7,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { inputRequired } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import type { CallMetadata } from '../../src/call/call-metadata.js';
 import { MeshError } from '../../src/errors/mesh-error.js';
 import {
   type CallToolChannelRequestSchema,
@@ -18,7 +19,7 @@ import {
 import { createMeshServer, type MeshServer, type MeshServerOptions } from '../../src/link/mesh-server.js';
 import { createHmacPeerAuth } from '../../src/link/peer-auth.js';
 import { createPeerLink, type PeerLinkOptions } from '../../src/link/peer-link.js';
-import type { LinkCallMetadata, PeerLink } from '../../src/link/peer-link-types.js';
+import type { PeerLink } from '../../src/link/peer-link-types.js';
 import { createLocalToolHost } from '../../src/node/local-tool-host.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { isInputRequired } from '../../src/tool/tool-context.js';
@@ -268,7 +269,7 @@ describe('peer link call channel', () => {
     expect(errorShape(looping[0]!)).toEqual(errorShape(looping[1]!));
     expect(host.calls).toHaveLength(callsBefore);
 
-    const callMetadata: LinkCallMetadata = {
+    const callMetadata: CallMetadata = {
       correlationId: 'corr-channel',
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       tracestate: 'vendor=value',
@@ -320,7 +321,7 @@ describe('peer link call channel', () => {
     const link = openLink(server.url);
     const answers = { ok: { action: 'accept', content: { ok: true } } };
 
-    const asking = link.callTool('confirm', {}, { metadata: metadata(), allowInputRequired: true });
+    const asking = link.callToolOutcome('confirm', {}, { metadata: metadata() });
     const answering = link.callTool(
       'confirm',
       {},
@@ -340,7 +341,7 @@ describe('peer link call channel', () => {
     });
     expect((await answering).structuredContent).toEqual({ answered: answers, state: STATE });
     expect(seen).toEqual([{}, { inputResponses: answers, requestState: STATE }]);
-    // Without allowInputRequired the outcome is refused on the caller's side, as for a unary call.
+    // Through callTool (not callToolOutcome) the outcome is refused on the caller's side, as for a unary call.
     const refused = link.callTool('confirm', {}, { metadata: metadata() });
     await expect.poll(() => held.length).toBe(3);
     held[2]?.();

@@ -51,6 +51,51 @@ export function createTestHost(id = 'node-a'): TestHost {
   });
   let gateWaiters: Array<() => void> = [];
 
+  // The test host's tools only produce final results, so both methods run the same calls.
+  const callTool = async (
+    name: string,
+    args: Record<string, unknown>,
+    call: InboundCall,
+  ): Promise<ToolCallResult> => {
+    calls.push({ name, args, call });
+    switch (name) {
+      case 'echo':
+        return {
+          content: [{ type: 'text', text: String(args.text) }],
+          structuredContent: { text: args.text },
+        };
+      case 'progress':
+        for (let step = 1; step <= 3; step += 1) {
+          call.onProgress?.({ progress: step, total: 3, message: `step ${step}` });
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        return { content: [{ type: 'text', text: 'done' }] };
+      case 'wait': {
+        const startedAt = Date.now();
+        return new Promise((_resolve, reject) => {
+          const onAbort = () => {
+            resolveAborted({ reason: call.signal.reason, afterMs: Date.now() - startedAt });
+            reject(new MeshError('the call was aborted', 'deadline_exceeded'));
+          };
+          // A call whose deadline passed before it reached the handler arrives already aborted.
+          if (call.signal.aborted) onAbort();
+          else call.signal.addEventListener('abort', onAbort, { once: true });
+        });
+      }
+      case 'gate':
+        await new Promise<void>((resolve) => gateWaiters.push(resolve));
+        return { content: [{ type: 'text', text: 'gate opened' }] };
+      case 'fail':
+        throw new MeshError('no such story', 'not_found', {
+          details: { suggestions: ['echo'], field: 'id' },
+        });
+      case 'crash':
+        throw new Error('boom');
+      default:
+        throw new MeshError(`unknown tool ${name}`, 'not_found', { details: { suggestions: ['echo'] } });
+    }
+  };
+
   return {
     id,
     calls,
@@ -73,45 +118,8 @@ export function createTestHost(id = 'node-a'): TestHost {
       for (const open of gateWaiters) open();
       gateWaiters = [];
     },
-    async callTool(name, args, call): Promise<ToolCallResult> {
-      calls.push({ name, args, call });
-      switch (name) {
-        case 'echo':
-          return {
-            content: [{ type: 'text', text: String(args.text) }],
-            structuredContent: { text: args.text },
-          };
-        case 'progress':
-          for (let step = 1; step <= 3; step += 1) {
-            call.onProgress?.({ progress: step, total: 3, message: `step ${step}` });
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-          return { content: [{ type: 'text', text: 'done' }] };
-        case 'wait': {
-          const startedAt = Date.now();
-          return new Promise((_resolve, reject) => {
-            const onAbort = () => {
-              resolveAborted({ reason: call.signal.reason, afterMs: Date.now() - startedAt });
-              reject(new MeshError('the call was aborted', 'deadline_exceeded'));
-            };
-            // A call whose deadline passed before it reached the handler arrives already aborted.
-            if (call.signal.aborted) onAbort();
-            else call.signal.addEventListener('abort', onAbort, { once: true });
-          });
-        }
-        case 'gate':
-          await new Promise<void>((resolve) => gateWaiters.push(resolve));
-          return { content: [{ type: 'text', text: 'gate opened' }] };
-        case 'fail':
-          throw new MeshError('no such story', 'not_found', {
-            details: { suggestions: ['echo'], field: 'id' },
-          });
-        case 'crash':
-          throw new Error('boom');
-        default:
-          throw new MeshError(`unknown tool ${name}`, 'not_found', { details: { suggestions: ['echo'] } });
-      }
-    },
+    callTool,
+    callToolOutcome: callTool,
   };
 }
 

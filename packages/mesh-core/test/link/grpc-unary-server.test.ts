@@ -2,9 +2,10 @@ import * as http2 from 'node:http2';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallToolRequestSchema, CallToolResponseSchema } from '../../src/gen/mesh/v1/mesh_pb.js';
-import type { InboundCall, ToolHost } from '../../src/host/tool-host.js';
+import type { InboundCall } from '../../src/host/tool-host.js';
 import { createMeshServer, type MeshServer } from '../../src/link/mesh-server.js';
 import { createHmacPeerAuth } from '../../src/link/peer-auth.js';
+import { finalResultOf } from '../../src/tool/input-required.js';
 import type { ToolOutcome } from '../../src/tool/tool-context.js';
 import { createTestHost, type TestHost } from './fixtures.js';
 
@@ -67,16 +68,19 @@ const requestMessage = (
   );
 
 /**
- * The test host plus `ask`, which asks the client to confirm and, once answered, returns what it got. A
- * hand-written host returning input-required outcomes casts to `ToolHost['callTool']` (see its overloads).
+ * The test host plus `ask`, which asks the client to confirm and, once answered, returns what it got.
+ * `viaOutcome` holds the calls that reached it through `callToolOutcome` (the method that may resolve an input
+ * request).
  */
-function createAskingHost(): TestHost {
+function createAskingHost(): TestHost & { viaOutcome: Set<InboundCall> } {
   const base = createTestHost();
-  const callTool = async (
+  const viaOutcome = new Set<InboundCall>();
+  const callToolOutcome = async (
     name: string,
     args: Record<string, unknown>,
     call: InboundCall,
   ): Promise<ToolOutcome> => {
+    viaOutcome.add(call);
     if (name !== 'ask') return base.callTool(name, args, call);
     base.calls.push({ name, args, call });
     if (call.inputResponses === undefined) {
@@ -93,7 +97,12 @@ function createAskingHost(): TestHost {
     }
     return { content: [], structuredContent: { got: call.inputResponses, state: call.requestState } };
   };
-  return { ...base, callTool: callTool as ToolHost['callTool'] };
+  return {
+    ...base,
+    viaOutcome,
+    callTool: async (name, args, call) => finalResultOf(name, await callToolOutcome(name, args, call)),
+    callToolOutcome,
+  };
 }
 
 /** One raw call; `viaConnect` adds the header that routes the request to Connect's handler. */
@@ -184,7 +193,8 @@ describe('mesh server: lean unary CallTool path', () => {
   });
 
   it('carries input-required outcomes and input responses exactly as Connect does', async () => {
-    const { host, session } = await serve({ host: createAskingHost() });
+    const asking = createAskingHost();
+    const { host, session } = await serve({ host: asking });
     const asked = await bothWays(session, frame(requestMessage('ask')));
     expect(asked.trailers).toEqual({ 'grpc-status': '0' });
     const response = fromBinary(CallToolResponseSchema, Buffer.from(asked.body, 'hex').subarray(5));
@@ -220,8 +230,8 @@ describe('mesh server: lean unary CallTool path', () => {
       expect(call).toMatchObject({
         inputResponses: got.got,
         requestState: 'ask-state ✓',
-        allowInputRequired: true,
       });
+      expect(asking.viaOutcome.has(call)).toBe(true);
     }
 
     const malformed = await bothWays(session, frame(requestMessage('ask', {}, { inputResponsesJson: '[]' })));

@@ -69,11 +69,7 @@ describe('input-required outcomes over a peer link', () => {
       const progress: ToolProgress[] = [];
       const streamed =
         path === 'streamed' ? { onProgress: (report: ToolProgress) => progress.push(report) } : {};
-      const outcome = await link.callTool(
-        'confirm',
-        {},
-        { metadata: metadata(), allowInputRequired: true, ...streamed },
-      );
+      const outcome = await link.callToolOutcome('confirm', {}, { metadata: metadata(), ...streamed });
       if (!isInputRequired(outcome)) throw new Error('expected an input-required outcome');
       expect(outcome).toEqual({
         resultType: 'input_required',

@@ -10,7 +10,7 @@ import type { InboundCall } from '../../src/host/tool-host.js';
 import { createMeshServer } from '../../src/link/mesh-server.js';
 import { createPeerLink, peerLinkInFlight } from '../../src/link/peer-link.js';
 import { createPeerPolicy } from '../../src/resilience/peer-policy.js';
-import { createTestHost, metadata, type TestHost } from './fixtures.js';
+import { createTestHost, metadata } from './fixtures.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -51,15 +51,16 @@ describe('peer link bounds (issue 20)', () => {
     const host = createTestHost();
     // Server-side handlers running now: each call's handler must end, including those of abandoned calls.
     let handlersRunning = 0;
-    const callTool = host.callTool.bind(host) as TestHost['callTool'];
-    host.callTool = (async (name: string, args: Record<string, unknown>, call: InboundCall) => {
+    // The mesh service runs every call through `callToolOutcome`.
+    const callToolOutcome = host.callToolOutcome.bind(host);
+    host.callToolOutcome = async (name: string, args: Record<string, unknown>, call: InboundCall) => {
       handlersRunning += 1;
       try {
-        return await callTool(name, args, call);
+        return await callToolOutcome(name, args, call);
       } finally {
         handlersRunning -= 1;
       }
-    }) as TestHost['callTool'];
+    };
     const server = createMeshServer({ host });
     await server.start();
     cleanup.push(() => server.close({ timeoutMs: 100 }));

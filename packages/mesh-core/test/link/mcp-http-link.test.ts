@@ -121,21 +121,16 @@ describe('input requests (elicitation, sampling) of a 2026-07-28 upstream', () =
   it('pass through as the outcome when the caller can relay them, and the answered retry completes', async () => {
     const link = createMcpPeerLink({ url: node.mcpUrl, era: 'modern' });
     try {
-      const outcome = await link.callTool(
-        'test_elicitation',
-        { message: 'Who?' },
-        { metadata, allowInputRequired: true },
-      );
+      const outcome = await link.callToolOutcome('test_elicitation', { message: 'Who?' }, { metadata });
       expect(isInputRequired(outcome)).toBe(true);
       if (!isInputRequired(outcome)) return;
       const [key, request] = Object.entries(outcome.inputRequests ?? {})[0] ?? [];
       expect(request?.method).toBe('elicitation/create');
-      const final = await link.callTool(
+      const final = await link.callToolOutcome(
         'test_elicitation',
         { message: 'Who?' },
         {
           metadata,
-          allowInputRequired: true,
           inputResponses: {
             [key as string]: { action: 'accept', content: { username: 'ada', email: 'ada@example.com' } },
           },

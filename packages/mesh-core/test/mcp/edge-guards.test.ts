@@ -112,9 +112,9 @@ describe('MCP edge: bearer tokens', () => {
     const host = createExampleHost(observed);
     const tracked = {
       ...host,
-      callTool: (...args: Parameters<typeof host.callTool>) => {
+      callToolOutcome: (...args: Parameters<typeof host.callToolOutcome>) => {
         principals.push(args[2].principal ?? '(none)');
-        return host.callTool(...args);
+        return host.callToolOutcome(...args);
       },
     };
     edge = await startEdge(tracked, {

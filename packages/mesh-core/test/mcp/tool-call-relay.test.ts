@@ -274,10 +274,11 @@ describe('MCP edge relay path', () => {
     const tracked: ToolHost = {
       id: host.id,
       listTools: (signal) => host.listTools(signal),
-      callTool: ((...args: Parameters<ToolHost['callTool']>) => {
-        principals.push(args[2].principal ?? '(none)');
-        return host.callTool(...args);
-      }) as ToolHost['callTool'],
+      callTool: (name, args, call) => host.callTool(name, args, call),
+      callToolOutcome: (name, args, call) => {
+        principals.push(call.principal ?? '(none)');
+        return host.callToolOutcome(name, args, call);
+      },
       health: () => host.health(),
       onToolsChanged: (listener) => host.onToolsChanged(listener),
     };

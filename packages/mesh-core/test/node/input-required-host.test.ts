@@ -52,7 +52,7 @@ describe('local host: input-required results', () => {
   });
 
   it('returns it as is, skipping the output schema, to a caller that allows it', async () => {
-    const outcome = await host.callTool('asks', {}, call({ allowInputRequired: true }));
+    const outcome = await host.callToolOutcome('asks', {}, call());
     expect(outcome).toBe(asking);
   });
 
@@ -64,7 +64,7 @@ describe('local host: input-required results', () => {
   });
 
   it('fails internal, naming the tool, when it carries neither input requests nor request state', async () => {
-    const error = await host.callTool('asks_nothing', {}, call({ allowInputRequired: true })).catch((e) => e);
+    const error = await host.callToolOutcome('asks_nothing', {}, call()).catch((e) => e);
     expect(error).toMatchObject({ code: 'internal', details: { tool: 'asks_nothing' } });
     expect(error.message).toBe(
       'tool "asks_nothing" returned an input-required result with neither inputRequests nor requestState (MCP requires at least one)',
@@ -72,11 +72,11 @@ describe('local host: input-required results', () => {
   });
 
   it('fails internal on a request without a method or a state that is not a string', async () => {
-    await expect(host.callTool('asks_badly', {}, call({ allowInputRequired: true }))).rejects.toMatchObject({
+    await expect(host.callToolOutcome('asks_badly', {}, call())).rejects.toMatchObject({
       code: 'internal',
       details: { tool: 'asks_badly', field: 'inputRequests.x' },
     });
-    await expect(host.callTool('bad_state', {}, call({ allowInputRequired: true }))).rejects.toMatchObject({
+    await expect(host.callToolOutcome('bad_state', {}, call())).rejects.toMatchObject({
       code: 'internal',
       details: { tool: 'bad_state', field: 'requestState' },
     });
@@ -112,7 +112,7 @@ describe('local host: input-required results', () => {
           }),
         ],
       });
-      await expect(outer.callTool('nested', {}, call({ allowInputRequired: true }))).rejects.toMatchObject({
+      await expect(outer.callToolOutcome('nested', {}, call())).rejects.toMatchObject({
         code: 'failed_precondition',
         details: { tool: 'asks', reason: 'input_required' },
       });
