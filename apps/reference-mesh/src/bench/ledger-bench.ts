@@ -16,8 +16,13 @@ import { type OwnRedisServer, startOwnRedisServer } from '@kidsstories/mesh-redi
 export interface LedgerBenchOptions {
   /** Charges in the window at which per-call cost is measured. Default `[1_000, 20_000, 200_000]`. */
   checkpoints?: readonly number[];
-  /** Reserve+settle pairs timed at each checkpoint. Default 2 000. */
+  /** Reserve+settle pairs timed at each checkpoint of the Redis curve. Default 2 000. */
   sampleCalls?: number;
+  /**
+   * Reserve+settle pairs timed at each checkpoint of the in-memory curves. Default 20 000: an in-memory pair costs
+   * a few microseconds, so 2 000 of them (batches of 1-2 ms) read mostly timer and scheduling noise.
+   */
+  memorySampleCalls?: number;
 }
 
 /** Per-call cost of one ledger at one number of charges already in the window. */
@@ -295,10 +300,11 @@ async function interleave(
 export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<LedgerBenchResult> {
   const checkpoints = options.checkpoints ?? [1_000, 20_000, 200_000];
   const sampleCalls = options.sampleCalls ?? 2_000;
+  const memorySampleCalls = options.memorySampleCalls ?? 20_000;
   const budgets = BUDGETS;
   gcObserver.observe({ entryTypes: ['gc'] });
   try {
-    return await measure(checkpoints, sampleCalls, budgets);
+    return await measure(checkpoints, sampleCalls, memorySampleCalls, budgets);
   } finally {
     gcObserver.disconnect();
   }
@@ -307,15 +313,19 @@ export async function runLedgerBench(options: LedgerBenchOptions = {}): Promise<
 async function measure(
   checkpoints: readonly number[],
   sampleCalls: number,
+  memorySampleCalls: number,
   budgets: typeof BUDGETS,
 ): Promise<LedgerBenchResult> {
-  const memory = await memoryCurve(checkpoints, sampleCalls);
+  const memory = await memoryCurve(checkpoints, memorySampleCalls);
   const memoryRetention: MemoryRetentionComparison = {
-    allKept: await memoryCurve(checkpoints, sampleCalls, {
+    allKept: await memoryCurve(checkpoints, memorySampleCalls, {
       now: steppingClock(),
       settledRetentionMs: 600_000,
     }),
-    fewKept: await memoryCurve(checkpoints, sampleCalls, { now: steppingClock(), settledRetentionMs: 1_000 }),
+    fewKept: await memoryCurve(checkpoints, memorySampleCalls, {
+      now: steppingClock(),
+      settledRetentionMs: 1_000,
+    }),
   };
 
   const server = await startOwnRedisServer();

@@ -13,13 +13,8 @@ import { exceedsJsonDepth } from '../mcp/json-depth.js';
 import type { ClientLogRecord } from '../observability/client-logger.js';
 import type { LogLevel } from '../observability/logger.js';
 import { redactSecretValues, registerSecretValues } from '../observability/secret-values.js';
-import { finalResultOf, inputRequiredNotRelayable } from '../tool/input-required.js';
-import {
-  isInputRequired,
-  type MeshToolInfo,
-  type ToolCallResult,
-  type ToolOutcome,
-} from '../tool/tool-context.js';
+import { finalResultOf } from '../tool/input-required.js';
+import { isInputRequired, type MeshToolInfo, type ToolOutcome } from '../tool/tool-context.js';
 import { createLeanCallPath } from './mcp-lean-path.js';
 import { meshErrorFromMcp } from './mcp-link-errors.js';
 import { createMcpFeatureMethods } from './mcp-peer-features.js';

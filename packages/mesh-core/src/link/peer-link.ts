@@ -5,10 +5,7 @@ import type { ClientLogRecord, ClientLogSink } from '../observability/client-log
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
 import { finalResultOf } from '../tool/input-required.js';
-import {
-  type MeshToolInfo,
-  type ToolOutcome,
-} from '../tool/tool-context.js';
+import type { MeshToolInfo, ToolOutcome } from '../tool/tool-context.js';
 import {
   clientLogFromWire,
   completeRequestToWire,
