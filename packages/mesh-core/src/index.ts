@@ -128,8 +128,8 @@ export type { ResolvedWorkQueueLimits } from './queue/work-queue-support.js';
 export {
   adviseTier,
   costOf,
-  DEFAULT_PRICE_TABLE,
   DEFAULT_TIER_THRESHOLDS,
+  EMPTY_PRICE_TABLE,
   GLOBAL_SCOPE,
   resolveBudgetScopes,
 } from './ledger/pricing.js';

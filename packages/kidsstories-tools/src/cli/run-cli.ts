@@ -17,6 +17,7 @@ import {
   serveStdio,
 } from '@kidsstories/mesh-core';
 import { createProviders } from '../providers/create-providers.js';
+import { KIDSSTORIES_PRICE_TABLE } from '../providers/kidsstories-price-table.js';
 import type { KidsStoriesProviders } from '../providers/provider-types.js';
 import { createToolSets, type ToolSets } from '../tools/create-tool-sets.js';
 import { type CliCommand, parseCliArgs, SERVER_NAMES, type ServerName, USAGE } from './parse-cli-args.js';
@@ -121,7 +122,7 @@ async function runCall(
     state: createMemoryStateStore(),
     lock: createMemoryLock({ instanceId: 'kidsstories-cli' }),
     events: createMemoryEventBus(),
-    ledger: createMemoryCostLedger(),
+    ledger: createMemoryCostLedger({ prices: KIDSSTORIES_PRICE_TABLE }),
   };
   const host = createLocalToolHost({ id: 'kidsstories-cli', tools, ports, logger: io.logger });
   try {
@@ -180,7 +181,7 @@ async function runServe(
       state: createMemoryStateStore(),
       lock: createMemoryLock({ instanceId: id }),
       events: createMemoryEventBus(),
-      ledger: createMemoryCostLedger(),
+      ledger: createMemoryCostLedger({ prices: KIDSSTORIES_PRICE_TABLE }),
     };
     const host = createLocalToolHost({ id, tools, ports, logger: io.logger });
     const serving = serveStdio(host, { logger: io.logger, serverInfo: serverInfoOf(command.server) });

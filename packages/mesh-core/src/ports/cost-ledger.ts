@@ -92,7 +92,7 @@ export interface Settlement {
 
 /** The cost ledger shared by every node. */
 export interface CostLedger {
-  /** The price table in force. */
+  /** The price table in force (`EMPTY_PRICE_TABLE` when the ledger was given none). */
   readonly prices: PriceTable;
   /** Sets (or with `undefined` removes) the budget of a scope. */
   setBudget(scope: string, budget: Budget | undefined): Promise<void>;

@@ -13,7 +13,10 @@ import type { StateStore } from '../ports/state-store.js';
 export interface TestPortsOptions {
   /** One clock for every port, in epoch milliseconds (see `createManualClock`). Default `Date.now`. */
   now?: () => number;
-  /** Prices for the ledger. Default `DEFAULT_PRICE_TABLE`. */
+  /**
+   * Prices for the ledger.
+   * @default EMPTY_PRICE_TABLE (`{}`: only usages with their own `costUsd` can be charged)
+   */
   prices?: PriceTable;
   /** Budgets for the ledger. Default: none. */
   budgets?: Record<string, Budget>;
