@@ -3,19 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type AnyToolDefinition,
-  closestNames,
   createJsonLogger,
-  createLocalToolHost,
   createMemoryCostLedger,
   createMemoryEventBus,
   createMemoryLock,
   createMemoryStateStore,
   createMeshNode,
   type Logger,
-  type LogLevel,
   MeshError,
-  serveStdio,
 } from '@kidsstories/mesh-core';
+import { closestNames, createLocalToolHost, serveStdio } from '@kidsstories/mesh-core/host';
+import type { LogLevel } from '@kidsstories/mesh-core/observability';
 import { createProviders } from '../providers/create-providers.js';
 import { KIDSSTORIES_PRICE_TABLE } from '../providers/kidsstories-price-table.js';
 import type { KidsStoriesProviders } from '../providers/provider-types.js';

@@ -1,4 +1,5 @@
-import { costOf, MeshError } from '@kidsstories/mesh-core';
+import { MeshError } from '@kidsstories/mesh-core';
+import { costOf } from '@kidsstories/mesh-core/ports';
 import { describe, expect, it } from 'vitest';
 import { KIDSSTORIES_PRICE_TABLE } from './kidsstories-price-table.js';
 

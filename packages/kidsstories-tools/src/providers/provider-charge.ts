@@ -1,11 +1,11 @@
 import {
-  costOf,
   MeshError,
   type ModelPrice,
   type PriceTable,
   type ToolContext,
   type Usage,
 } from '@kidsstories/mesh-core';
+import { costOf } from '@kidsstories/mesh-core/ports';
 import { KIDSSTORIES_PRICE_TABLE } from './kidsstories-price-table.js';
 import type { ProviderUsage } from './provider-types.js';
 

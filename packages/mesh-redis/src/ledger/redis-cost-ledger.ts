@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
-  adviseTier,
   type Budget,
   type BudgetStatus,
   type CostLedger,
+  type Logger,
+  MeshError,
+  type PriceTable,
+  silentLogger,
+} from '@kidsstories/mesh-core';
+import {
+  adviseTier,
   checkNonEmptyString,
   checkPositive,
   costOf,
@@ -12,16 +18,12 @@ import {
   DEFAULT_WINDOW_BUCKETS,
   EMPTY_PRICE_TABLE,
   GLOBAL_SCOPE,
-  type Logger,
-  MeshError,
-  type PriceTable,
   type Reservation,
   resolveBudgetScopes,
   type SettledBuckets,
   settledBuckets,
-  silentLogger,
   type TierThresholds,
-} from '@kidsstories/mesh-core';
+} from '@kidsstories/mesh-core/ports';
 import type { RedisConnection } from '../connection/redis-connection.js';
 import { defineRedisScript, redisCall } from '../connection/redis-script.js';
 import { createLedgerEpoch } from './ledger-epoch.js';

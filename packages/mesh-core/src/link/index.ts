@@ -1,0 +1,27 @@
+// @kidsstories/mesh-core/link: peer links in detail. For those who tune a link (TLS, reconnects, the MCP
+// transports and restart backoff), call a peer's resources and prompts, or watch its events. The link factories
+// themselves are in the root. Adding a line here is an API decision.
+
+// Links to mesh nodes (Connect/gRPC over HTTP/2).
+export type { PeerLinkTlsOptions, WatchBackoffOptions } from './peer-link.js';
+export type {
+  LinkCallMetadata,
+  LinkCallOptions,
+  LinkFeatureOptions,
+  NodeEvent,
+  PeerFeatureLink,
+  PeerFeatureSet,
+  ResourceSubscriptionOptions,
+} from './peer-link-types.js';
+
+// Links to plain MCP servers (Streamable HTTP, HTTP+SSE, supervised stdio processes).
+export { DEFAULT_MCP_PEER_LINK } from './mcp-peer-link-options.js';
+export type {
+  McpHttpPeerLinkOptions,
+  McpHttpProtocol,
+  McpPeerLinkCommonOptions,
+  McpProtocolEra,
+  McpRestartBackoffOptions,
+  McpStdioPeerLinkOptions,
+} from './mcp-peer-link-options.js';
+export { peerNameOf } from '../gateway/mcp-servers-config.js';
