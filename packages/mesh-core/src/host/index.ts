@@ -18,10 +18,10 @@ export type { McpHttpHandler, McpHttpHandlerOptions } from '../mcp/mcp-edge.js';
 export type { McpEdgeOptions } from '../mcp/edge-options.js';
 export type { McpFeatures } from '../mcp/mcp-features.js';
 export type { BearerTokenVerifier } from '../mcp/http-guards.js';
-export { createMeshServer, MeshServer } from '../link/mesh-server.js';
+export { createMeshServer, DEFAULT_MESH_SERVER, MeshServer } from '../link/mesh-server.js';
 export type { MeshServerOptions, MeshServerTlsOptions } from '../link/mesh-server.js';
 // A MeshNode's options in detail.
-export { DEFAULT_MESH_NODE_HTTP } from '../node/mesh-node.js';
+export { DEFAULT_MESH_NODE, DEFAULT_MESH_NODE_HTTP } from '../node/mesh-node.js';
 export type { MeshNodeMcpOptions, MeshNodeTools } from '../node/mesh-node.js';
 
 // The contracts a host serves: tools (ToolHost), resources, prompts and completion.

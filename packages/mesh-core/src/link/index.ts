@@ -3,6 +3,7 @@
 // themselves are in the root. Adding a line here is an API decision.
 
 // Links to mesh nodes (Connect/gRPC over HTTP/2).
+export { DEFAULT_PEER_LINK } from './peer-link.js';
 export type { PeerLinkTlsOptions, WatchBackoffOptions } from './peer-link.js';
 export type {
   LinkCallMetadata,

@@ -33,7 +33,8 @@ export interface LinkCallOptions extends MeshCallOptions {
   requestState?: string;
   /**
    * True when the caller can hand an input-required outcome on to an MCP client; otherwise such an outcome
-   * rejects `failed_precondition` naming the tool. Default `false` (as the MCP SDK's `allowInputRequired`).
+   * rejects `failed_precondition` naming the tool.
+   * @default `false` (as the MCP SDK's `allowInputRequired`)
    */
   allowInputRequired?: boolean;
   /**

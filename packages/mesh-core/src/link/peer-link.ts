@@ -13,8 +13,14 @@ import { CallToolRequestSchema, CallToolResponseSchema, MeshService } from '../g
 import type { HostHealth } from '../host/tool-host.js';
 import type { ClientLogRecord, ClientLogSink } from '../observability/client-logger.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { checkInteger, checkPositive } from '../options/check-options.js';
 import { stripUndefined } from '../options/strip-undefined.js';
-import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
+import {
+  type BackoffOptions,
+  backoffDelayMs,
+  type ResolvedBackoffOptions,
+  resolveBackoffOptions,
+} from '../resilience/backoff.js';
 import { inputRequiredNotRelayable } from '../tool/input-required.js';
 import {
   isInputRequired,
@@ -63,13 +69,19 @@ import {
 
 /** TLS settings of a peer link. PEM strings or buffers. */
 export interface PeerLinkTlsOptions {
-  /** CA certificates the peer's certificate must chain to. Default: Node's bundled public CAs. */
+  /**
+   * CA certificates the peer's certificate must chain to.
+   * @default Node's bundled public CAs
+   */
   ca?: string | Buffer | Array<string | Buffer>;
   /** Client certificate, for mTLS. */
   cert?: string | Buffer;
   /** Client private key, for mTLS. */
   key?: string | Buffer;
-  /** Name to verify the peer's certificate against. Default: the URL's host name. */
+  /**
+   * Name to verify the peer's certificate against.
+   * @default the URL's host name
+   */
   servername?: string;
 }
 
@@ -88,32 +100,60 @@ export interface WatchBackoffOptions extends BackoffOptions {
 export interface PeerLinkOptions {
   /** Base URL of the peer's mesh service: `http://` (h2c) or `https://` (TLS). */
   url: string;
-  /** Adds the `authorization` header to every call. Default: none. */
+  /**
+   * Adds the `authorization` header to every call.
+   * @default none
+   */
   auth?: PeerAuthSigner;
   /** TLS settings for `https://` URLs. */
   tls?: PeerLinkTlsOptions;
-  /** Deadline of a call that sets no `timeoutMs`, in milliseconds. Default 30000. */
+  /**
+   * Deadline of a call that sets no `timeoutMs`, in milliseconds.
+   * @default 30000
+   */
   defaultTimeoutMs?: number;
-  /** Interval between HTTP/2 keepalive PINGs, in milliseconds. Default 30000. */
+  /**
+   * Interval between HTTP/2 keepalive PINGs, in milliseconds.
+   * @default 30000
+   */
   pingIntervalMs?: number;
-  /** How long to wait for a PING answer before the connection counts as dead, in milliseconds. Default 10000. */
+  /**
+   * How long to wait for a PING answer before the connection counts as dead, in milliseconds.
+   * @default 10000
+   */
   pingTimeoutMs?: number;
-  /** Close the connection after this long without calls, in milliseconds. Default 900000 (15 minutes). */
+  /**
+   * Close the connection after this long without calls, in milliseconds.
+   * @default 900000 (15 minutes)
+   */
   idleConnectionTimeoutMs?: number;
-  /** Largest response message accepted, in bytes. Default 16777216 (16 MiB). */
+  /**
+   * Largest response message accepted, in bytes.
+   * @default 16777216 (16 MiB)
+   */
   readMaxBytes?: number;
   /**
    * Multiplex calls without progress on one long-lived `CallToolChannel` stream instead of opening an HTTP/2
    * stream per call (much less CPU per call on both sides; see docs/reference/wire.md "Call channel"). Calls
    * whose arguments exceed 64 KiB of JSON still go unary, and a node that does not offer the channel is called
-   * unary from its first `unimplemented` answer on. Default `true`.
+   * unary from its first `unimplemented` answer on.
+   * @default `true`
    */
   callChannel?: boolean;
-  /** Backoff between WatchEvents reconnects. */
+  /**
+   * Backoff between WatchEvents reconnects.
+   * @default `{ initialDelayMs: 250, maxDelayMs: 10_000, multiplier: 2, jitter: 1 }` (DEFAULT_PEER_LINK.watchBackoff)
+   */
   watchBackoff?: WatchBackoffOptions;
-  /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
+  /**
+   * Random source in [0, 1) for backoff jitter.
+   * @default `Math.random`
+   */
   random?: () => number;
-  /** Logger. Default: silent. */
+  /**
+   * Logger.
+   * @default silent
+   */
   logger?: Logger;
 }
 
@@ -138,7 +178,8 @@ export function peerLinkInFlight(link: PeerLink): PeerLinkInFlight | undefined {
   return inFlightOf.get(link)?.();
 }
 
-const DEFAULT_PEER_LINK = {
+/** The defaults of {@link PeerLinkOptions}, in milliseconds and bytes. */
+export const DEFAULT_PEER_LINK = Object.freeze({
   defaultTimeoutMs: 30_000,
   pingIntervalMs: 30_000,
   pingTimeoutMs: 10_000,
@@ -146,8 +187,88 @@ const DEFAULT_PEER_LINK = {
   /** A call channel with no call in flight for this long is ended (never longer than the connection's idle timeout). */
   channelIdleTimeoutMs: 30_000,
   readMaxBytes: 16 * 1024 * 1024,
-  watchBackoff: { initialDelayMs: 250, maxDelayMs: 10_000, multiplier: 2, jitter: 1 },
-} as const;
+  callChannel: true,
+  watchBackoff: Object.freeze({ initialDelayMs: 250, maxDelayMs: 10_000, multiplier: 2, jitter: 1 }),
+});
+
+/** {@link PeerLinkOptions} with every default applied and checked (`auth` and `tls` stay optional). */
+export interface ResolvedPeerLinkOptions {
+  /** The peer's base URL without trailing slashes. */
+  url: string;
+  /** The same, parsed. */
+  baseUrl: URL;
+  auth: PeerAuthSigner | undefined;
+  tls: PeerLinkTlsOptions | undefined;
+  defaultTimeoutMs: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  idleConnectionTimeoutMs: number;
+  /** How long a call channel with no call in flight stays open: the smaller of 30 s and the idle timeout. */
+  channelIdleTimeoutMs: number;
+  readMaxBytes: number;
+  callChannel: boolean;
+  watchBackoff: ResolvedBackoffOptions;
+  random: () => number;
+  logger: Logger;
+}
+
+/**
+ * Applies {@link DEFAULT_PEER_LINK} to `options` and checks every field once.
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `url` that is not an `http:` or `https:` URL, a
+ *   duration or `readMaxBytes` that is not a number above 0, or a `watchBackoff` out of range.
+ */
+export function resolvePeerLinkOptions(options: PeerLinkOptions): ResolvedPeerLinkOptions {
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(options.url);
+  } catch (error) {
+    throw new MeshError('url is not a valid URL', 'invalid_argument', {
+      cause: error,
+      details: { field: 'url' },
+    });
+  }
+  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
+    throw new MeshError(`url must be http: or https:, got ${baseUrl.protocol}`, 'invalid_argument', {
+      details: { field: 'url' },
+    });
+  }
+  const watch = options.watchBackoff;
+  const idleConnectionTimeoutMs = checkPositive(
+    options.idleConnectionTimeoutMs ?? DEFAULT_PEER_LINK.idleConnectionTimeoutMs,
+    'idleConnectionTimeoutMs',
+  );
+  return {
+    url: options.url.replace(/\/+$/, ''),
+    baseUrl,
+    auth: options.auth,
+    tls: options.tls,
+    defaultTimeoutMs: checkPositive(
+      options.defaultTimeoutMs ?? DEFAULT_PEER_LINK.defaultTimeoutMs,
+      'defaultTimeoutMs',
+    ),
+    pingIntervalMs: checkPositive(
+      options.pingIntervalMs ?? DEFAULT_PEER_LINK.pingIntervalMs,
+      'pingIntervalMs',
+    ),
+    pingTimeoutMs: checkPositive(options.pingTimeoutMs ?? DEFAULT_PEER_LINK.pingTimeoutMs, 'pingTimeoutMs'),
+    idleConnectionTimeoutMs,
+    channelIdleTimeoutMs: Math.min(DEFAULT_PEER_LINK.channelIdleTimeoutMs, idleConnectionTimeoutMs),
+    readMaxBytes: checkInteger(options.readMaxBytes ?? DEFAULT_PEER_LINK.readMaxBytes, 'readMaxBytes'),
+    callChannel: options.callChannel ?? DEFAULT_PEER_LINK.callChannel,
+    watchBackoff: resolveBackoffOptions(
+      {
+        ...watch,
+        initialDelayMs: watch?.initialDelayMs ?? watch?.initialMs,
+        maxDelayMs: watch?.maxDelayMs ?? watch?.maxMs,
+      },
+      DEFAULT_PEER_LINK.watchBackoff,
+      'watchBackoff',
+    ),
+    random: options.random ?? Math.random,
+    logger: options.logger ?? silentLogger,
+  };
+}
 
 /**
  * A link to one peer node: a Connect client speaking gRPC over ONE HTTP/2 session (keepalive PINGs; a new
@@ -169,53 +290,27 @@ const DEFAULT_PEER_LINK = {
  * ```
  */
 export function createPeerLink(options: PeerLinkOptions): PeerLink {
-  let baseUrl: URL;
-  try {
-    baseUrl = new URL(options.url);
-  } catch (error) {
-    throw new MeshError('url is not a valid URL', 'invalid_argument', {
-      cause: error,
-      details: { field: 'url' },
-    });
-  }
-  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
-    throw new MeshError(`url must be http: or https:, got ${baseUrl.protocol}`, 'invalid_argument', {
-      details: { field: 'url' },
-    });
-  }
-  const url = options.url.replace(/\/+$/, '');
-  const logger = (options.logger ?? silentLogger).child({ peer: url });
-  const random = options.random ?? Math.random;
-  const watch = options.watchBackoff;
-  const watchBackoff = resolveBackoffOptions(
-    {
-      ...watch,
-      initialDelayMs: watch?.initialDelayMs ?? watch?.initialMs,
-      maxDelayMs: watch?.maxDelayMs ?? watch?.maxMs,
-    },
-    DEFAULT_PEER_LINK.watchBackoff,
-    'watchBackoff',
-  );
-  const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_PEER_LINK.defaultTimeoutMs;
-  const tls = options.tls;
+  const resolved = resolvePeerLinkOptions(options);
+  const { url, baseUrl, random, watchBackoff, defaultTimeoutMs, readMaxBytes } = resolved;
+  const logger = resolved.logger.child({ peer: url });
+  const tls = resolved.tls;
   const sessionManager = new Http2SessionManager(
     url,
     {
-      pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PEER_LINK.pingIntervalMs,
-      pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_PEER_LINK.pingTimeoutMs,
-      idleConnectionTimeoutMs: options.idleConnectionTimeoutMs ?? DEFAULT_PEER_LINK.idleConnectionTimeoutMs,
+      pingIntervalMs: resolved.pingIntervalMs,
+      pingTimeoutMs: resolved.pingTimeoutMs,
+      idleConnectionTimeoutMs: resolved.idleConnectionTimeoutMs,
     },
     tls === undefined ? undefined : stripUndefined({ ...tls }),
   );
   const interceptors: Interceptor[] = [];
-  const signer = options.auth;
+  const signer = resolved.auth;
   if (signer) {
     interceptors.push((next) => async (request) => {
       request.header.set(MESH_HEADERS.authorization, await signer.authorization());
       return next(request);
     });
   }
-  const readMaxBytes = options.readMaxBytes ?? DEFAULT_PEER_LINK.readMaxBytes;
   const callToolPath = `${baseUrl.pathname.replace(/\/+$/, '')}/${MeshService.typeName}/${MeshService.method.callTool.name}`;
   const transport = createGrpcTransport({
     baseUrl: url,
@@ -224,18 +319,14 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     readMaxBytes,
   });
   const client: Client<typeof MeshService> = createClient(MeshService, transport);
-  const channel =
-    options.callChannel === false
-      ? undefined
-      : createCallChannelClient({
-          sessionManager,
-          path: `${baseUrl.pathname.replace(/\/+$/, '')}/${MeshService.typeName}/${MeshService.method.callToolChannel.name}`,
-          readMaxBytes,
-          idleTimeoutMs: Math.min(
-            DEFAULT_PEER_LINK.channelIdleTimeoutMs,
-            options.idleConnectionTimeoutMs ?? DEFAULT_PEER_LINK.idleConnectionTimeoutMs,
-          ),
-        });
+  const channel = !resolved.callChannel
+    ? undefined
+    : createCallChannelClient({
+        sessionManager,
+        path: `${baseUrl.pathname.replace(/\/+$/, '')}/${MeshService.typeName}/${MeshService.method.callToolChannel.name}`,
+        readMaxBytes,
+        idleTimeoutMs: resolved.channelIdleTimeoutMs,
+      });
   const watchers = new Set<AbortController>();
   let closed = false;
 

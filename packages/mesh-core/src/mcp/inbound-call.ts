@@ -42,7 +42,10 @@ export interface CallMetadata {
 
 /** Options for {@link readCallMetadata}. */
 export interface ReadCallMetadataOptions {
-  /** Generates a correlation id when the caller sent none. Default `crypto.randomUUID`. */
+  /**
+   * Generates a correlation id when the caller sent none.
+   * @default `crypto.randomUUID`
+   */
   generateId?: () => string;
 }
 

@@ -14,7 +14,8 @@ export {
   secretValuesFromEnv,
 } from './secret-values.js';
 
-// Metrics: what the mesh observes per tool call and per peer call.
+// Metrics: their defaults, and what the mesh observes per tool call and per peer call.
+export { DEFAULT_MESH_METRICS } from './metrics.js';
 export type {
   BreakerStateName,
   PeerCallObservation,

@@ -64,9 +64,15 @@ export type TierAdvice = 'premium' | 'standard' | 'economy' | 'halt';
 
 /** Options for {@link CostLedger.reserve}. */
 export interface ReserveOptions {
-  /** Scopes charged; `global` is always charged too. */
+  /**
+   * Scopes charged; `global` is always charged too.
+   * @default [] (`global` only)
+   */
   scopes?: readonly string[];
-  /** A reservation not settled or released within this time is dropped. Default 300 000 ms. */
+  /**
+   * A reservation not settled or released within this time is dropped.
+   * @default 300 000 ms
+   */
   ttlMs?: number;
   /** Budget id carried by the request, recorded with the entry. */
   budgetId?: string;

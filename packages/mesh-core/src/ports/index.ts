@@ -64,7 +64,8 @@ export {
 export type { ResolvedWorkQueueLimits } from '../queue/work-queue-support.js';
 
 // The in-memory implementations' defaults.
-export { DEFAULT_LOCK_TTL_MS } from '../memory/memory-lock.js';
+export { DEFAULT_LOCK_TTL_MS, DEFAULT_MEMORY_LOCK } from '../memory/memory-lock.js';
+export { DEFAULT_MEMORY_WORK_QUEUE } from '../queue/memory-work-queue.js';
 export {
   DEFAULT_BUDGET_WINDOW_MS,
   DEFAULT_MEMORY_COST_LEDGER,

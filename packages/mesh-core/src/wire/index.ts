@@ -33,5 +33,7 @@ export {
   toConnectError,
 } from '../errors/mesh-error.js';
 
-// Peer authentication: what a signer and a verifier implement (createHmacPeerAuth is in the root).
+// Peer authentication: what a signer and a verifier implement (createHmacPeerAuth is in the root) and the HMAC
+// tokens' defaults.
+export { DEFAULT_HMAC_PEER_AUTH } from '../link/peer-auth.js';
 export type { PeerAuthRequest, PeerAuthSigner, PeerAuthVerifier, PeerIdentity } from '../link/peer-auth.js';
