@@ -13,7 +13,6 @@ import {
   storyRequestPrompt,
 } from '@kidsstories/kidsstories-tools/pipeline';
 import {
-  type BearerTokenVerifier,
   createGateway,
   createHmacPeerAuth,
   createMeshNode,
@@ -29,6 +28,7 @@ import {
   type PeerLink,
   type WorkQueue,
 } from '@kidsstories/mesh-core';
+import type { BearerTokenVerifier } from '@kidsstories/mesh-core/host';
 
 /** The four servers of the reference mesh. */
 export type MeshRole = 'gateway' | ServerName;

@@ -1,3 +1,4 @@
+import { KIDSSTORIES_PRICE_TABLE } from '@kidsstories/kidsstories-tools';
 import {
   createMemoryCircuitStateStore,
   createMemoryEventBus,
@@ -28,7 +29,10 @@ export async function openRedisPorts(
     url: options.url,
     keyPrefix: options.keyPrefix ?? 'kidsstories:',
     instanceId: options.instanceId,
-    ledger: { budgets: { day: { limitUsd: options.dailyBudgetUsd ?? 20, windowMs: 86_400_000 } } },
+    ledger: {
+      prices: KIDSSTORIES_PRICE_TABLE,
+      budgets: { day: { limitUsd: options.dailyBudgetUsd ?? 20, windowMs: 86_400_000 } },
+    },
   });
   await redis.ready();
   const ports = createResilientPorts({

@@ -1,6 +1,7 @@
 import {
   createProviders,
   createToolSets,
+  KIDSSTORIES_PRICE_TABLE,
   type KidsStoriesProviders,
   type ServerName,
 } from '@kidsstories/kidsstories-tools';
@@ -105,7 +106,7 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
     state: createMemoryStateStore(),
     lock: createMemoryLock({ instanceId: 'reference-mesh' }),
     events: createMemoryEventBus(),
-    ledger: createMemoryCostLedger(),
+    ledger: createMemoryCostLedger({ prices: KIDSSTORIES_PRICE_TABLE }),
   };
   const providers = options.providers ?? createProviders();
   const tools = createToolSets(providers);

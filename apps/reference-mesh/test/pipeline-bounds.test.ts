@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KIDSSTORIES_PRICE_TABLE } from '@kidsstories/kidsstories-tools';
 import { PIPELINE_STREAMS } from '@kidsstories/kidsstories-tools/bundle';
 import { runRecordKey } from '@kidsstories/kidsstories-tools/pipeline';
 import {
@@ -37,7 +38,7 @@ describe('story pipeline bounds (issue 20)', () => {
         state,
         lock: createMemoryLock({ instanceId: 'pipeline-bounds' }),
         events: createMemoryEventBus(),
-        ledger: createMemoryCostLedger(),
+        ledger: createMemoryCostLedger({ prices: KIDSSTORIES_PRICE_TABLE }),
       },
       pipeline: { streamMaxLength: STREAM_MAX_LENGTH, recordTtlMs: RECORD_TTL_MS },
     });

@@ -4,13 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PIPELINE_STREAMS, parseBundleCompleteEvent } from '@kidsstories/kidsstories-tools/bundle';
-import {
-  type LogFields,
-  type Logger,
-  type StateStore,
-  silentLogger,
-  type WorkQueue,
-} from '@kidsstories/mesh-core';
+import { type Logger, type StateStore, silentLogger, type WorkQueue } from '@kidsstories/mesh-core';
+import type { LogFields } from '@kidsstories/mesh-core/observability';
 import { createBullmqWorkQueue } from '@kidsstories/mesh-redis';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -200,6 +200,7 @@ export type { MediaArtifact, MediaKind } from './media/media-artifact.js';
 export { MEDIA_EVENTS_TOPIC } from './media/media-events.js';
 export type { MediaCompleteEvent } from './media/media-events.js';
 export { chargeProviderCall, MEDIA_PRICE_TABLE } from './providers/provider-charge.js';
+export { KIDSSTORIES_PRICE_TABLE } from './providers/kidsstories-price-table.js';
 export type { ChargeOptions, Charged } from './providers/provider-charge.js';
 export { createOfflineImageProvider, OFFLINE_IMAGE_MODEL } from './providers/offline/image-provider.js';
 export { OFFLINE_ILLUSTRATION_LICENSE } from './providers/offline/image-sprites.js';

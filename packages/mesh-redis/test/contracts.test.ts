@@ -60,7 +60,13 @@ eventBusContract(
 );
 costLedgerContract(
   'redis',
-  redisFactory('contract-ledger', (connection) => createRedisCostLedger({ connection, budgets: {} })),
+  redisFactory('contract-ledger', (connection) =>
+    createRedisCostLedger({
+      connection,
+      budgets: {},
+      prices: { 'text-model': { inputPerMillionTokensUsd: 1 } },
+    }),
+  ),
 );
 costLedgerWindowContract('redis', (now) =>
   redisFactory('contract-ledger-window', (connection) =>

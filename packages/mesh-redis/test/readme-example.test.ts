@@ -25,6 +25,7 @@ it('runs the README example', async () => {
   const circuitState = createRedisCircuitStateStore({ connection });
   const ledger = createRedisCostLedger({
     connection,
+    prices: { 'gpt-4o-mini': { inputPerMillionTokensUsd: 0.15, outputPerMillionTokensUsd: 0.6 } },
     budgets: { day: { limitUsd: 5, windowMs: 86_400_000 } },
   });
 

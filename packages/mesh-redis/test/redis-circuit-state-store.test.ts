@@ -1,4 +1,4 @@
-import type { CircuitSnapshot } from '@kidsstories/mesh-core';
+import type { CircuitSnapshot } from '@kidsstories/mesh-core/ports';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisCircuitStateStore, createRedisConnection, type RedisConnection } from '../src/index.js';
 import { deletePrefix, REDIS_URL, requireRedis, uniquePrefix } from './support/redis-test-env.js';

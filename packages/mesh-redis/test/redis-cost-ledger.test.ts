@@ -5,6 +5,11 @@ import { createRedisConnection, createRedisCostLedger, type RedisConnection } fr
 import { deletePrefix, REDIS_URL, requireRedis, uniquePrefix } from './support/redis-test-env.js';
 
 const usd = (costUsd: number): Usage => ({ model: 'test', costUsd });
+/** List prices of two models, given to both ledgers compared below (a ledger prices nothing by itself). */
+const PRICES = {
+  'dall-e-3': { perImageUsd: 0.04 },
+  'gpt-4o': { inputPerMillionTokensUsd: 2.5, outputPerMillionTokensUsd: 10 },
+};
 
 describe('createRedisCostLedger', () => {
   const connections: RedisConnection[] = [];
@@ -57,8 +62,12 @@ describe('createRedisCostLedger', () => {
       counter += 1;
       return `id-${counter}`;
     };
-    const memory = createMemoryCostLedger({ now: clock.now, generateId: () => `m-${generateId()}` });
-    const redis = await replica({ now: clock.now, generateId });
+    const memory = createMemoryCostLedger({
+      prices: PRICES,
+      now: clock.now,
+      generateId: () => `m-${generateId()}`,
+    });
+    const redis = await replica({ prices: PRICES, now: clock.now, generateId });
     const both = async <T>(call: (ledger: CostLedger) => Promise<T>) => {
       const results = await Promise.allSettled([call(memory), call(redis)]);
       return results.map((result) =>

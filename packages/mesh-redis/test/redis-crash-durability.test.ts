@@ -4,7 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStreamConsumer, MeshError } from '@kidsstories/mesh-core';
+import { MeshError } from '@kidsstories/mesh-core';
+import { createStreamConsumer } from '@kidsstories/mesh-core/ports';
 import { eventually } from '@kidsstories/mesh-core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisConnection, createRedisStateStore, type RedisConnection } from '../src/index.js';

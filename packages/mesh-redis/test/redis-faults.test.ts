@@ -1,6 +1,7 @@
 // Fault tests: each starts its own `redis-server --save '' --appendonly no` on a free port and kills it
 // (SIGKILL, so every key is lost as in a crash) and restarts it mid-run.
-import { createStreamConsumer, MeshError, withLock } from '@kidsstories/mesh-core';
+import { MeshError, withLock } from '@kidsstories/mesh-core';
+import { createStreamConsumer } from '@kidsstories/mesh-core/ports';
 import { delay, eventually } from '@kidsstories/mesh-core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {

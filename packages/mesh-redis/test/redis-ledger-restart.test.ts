@@ -3,7 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CostLedger, MeshError, type Reservation } from '@kidsstories/mesh-core';
+import { type CostLedger, MeshError } from '@kidsstories/mesh-core';
+import type { Reservation } from '@kidsstories/mesh-core/ports';
 import { delay, eventually } from '@kidsstories/mesh-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisConnection, createRedisCostLedger, type RedisConnection } from '../src/index.js';

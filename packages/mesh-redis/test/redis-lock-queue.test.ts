@@ -1,6 +1,7 @@
 // The Redis lock's fair queue: `acquire` waits in a per-key waiters queue and the releasing holder hands the
 // lease straight to the first live waiter. Needs the Redis at REDIS_URL (fails without).
-import { acquireLock, type DistributedLock, type LockLease } from '@kidsstories/mesh-core';
+import type { DistributedLock } from '@kidsstories/mesh-core';
+import { acquireLock, type LockLease } from '@kidsstories/mesh-core/ports';
 import { expectMeshError } from '@kidsstories/mesh-core/testing';
 import { Redis } from 'ioredis';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

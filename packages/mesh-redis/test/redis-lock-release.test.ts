@@ -1,6 +1,7 @@
 // waitForRelease on the Redis lock: release notifications over pub/sub, lease-expiry wake-ups, and acquireLock
 // handing a contended lock on at once instead of after its backoff. Needs the Redis at REDIS_URL (fails without).
-import { acquireLock, type DistributedLock } from '@kidsstories/mesh-core';
+import type { DistributedLock } from '@kidsstories/mesh-core';
+import { acquireLock } from '@kidsstories/mesh-core/ports';
 import { expectMeshError } from '@kidsstories/mesh-core/testing';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisConnection, createRedisLock, type RedisConnection } from '../src/index.js';

@@ -1,5 +1,6 @@
 // Fault test: its own `redis-server` on a free port, stalled with SIGSTOP past the lease TTL, then resumed.
-import { type LockLease, type LockLossReason, MeshError, withLock } from '@kidsstories/mesh-core';
+import { MeshError, withLock } from '@kidsstories/mesh-core';
+import type { LockLease, LockLossReason } from '@kidsstories/mesh-core/ports';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisLock, type RedisConnection } from '../src/index.js';
 import { connectToOwnServer, type OwnRedisServer, startOwnRedisServer } from './support/redis-test-env.js';

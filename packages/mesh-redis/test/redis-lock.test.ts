@@ -1,4 +1,5 @@
-import { type DistributedLock, type LockLease, withLock } from '@kidsstories/mesh-core';
+import { type DistributedLock, withLock } from '@kidsstories/mesh-core';
+import type { LockLease } from '@kidsstories/mesh-core/ports';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisLock, createRedisStateStore, type RedisConnection, redisLockKeys } from '../src/index.js';
 import { FENCE_RETENTION_MS } from '../src/lock/lock-scripts.js';

@@ -1,4 +1,5 @@
-import { createStreamConsumer, type StateStore, type StreamEntry } from '@kidsstories/mesh-core';
+import type { StateStore } from '@kidsstories/mesh-core';
+import { createStreamConsumer, type StreamEntry } from '@kidsstories/mesh-core/ports';
 import { eventually } from '@kidsstories/mesh-core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisStateStore } from '../src/index.js';

@@ -7,6 +7,7 @@ import {
   createOfflineVideoProvider,
   createTextTools,
   createVideoTools,
+  KIDSSTORIES_PRICE_TABLE,
   withoutSceneRecipe,
 } from '@kidsstories/kidsstories-tools';
 import {
@@ -245,7 +246,7 @@ function createBenchContext(): ToolContext {
     hop: 0,
     nodeId: 'bench',
     logger: silentLogger,
-    ledger: createMemoryCostLedger(),
+    ledger: createMemoryCostLedger({ prices: KIDSSTORIES_PRICE_TABLE }),
     state: createMemoryStateStore(),
     lock: createMemoryLock(),
     events: createMemoryEventBus(),

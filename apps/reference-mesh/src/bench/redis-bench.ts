@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { acquireLock, type DistributedLock } from '@kidsstories/mesh-core';
+import type { DistributedLock } from '@kidsstories/mesh-core';
+import { acquireLock } from '@kidsstories/mesh-core/ports';
 import {
   createRedisCircuitStateStore,
   createRedisConnection,

@@ -4,6 +4,7 @@
  * starts a gateway linked to it. Both use the Redis ports (state, lock, events, breakers, ledger). Each prints
  * one JSON line `{ "mcpUrl": …, "meshUrl": … }` when ready and answers `rss` and `cpu` IPC messages.
  */
+import { KIDSSTORIES_PRICE_TABLE } from '@kidsstories/kidsstories-tools';
 import {
   createGateway,
   createMeshNode,
@@ -36,6 +37,7 @@ async function redisPorts(url: string, instanceId: string): Promise<GatewayPorts
     url,
     instanceId,
     ledger: {
+      prices: KIDSSTORIES_PRICE_TABLE,
       settledRetentionMs: SOAK_SETTLED_RETENTION_MS,
       budgets: {
         day: { limitUsd: 1_000_000, windowMs: 86_400_000 },

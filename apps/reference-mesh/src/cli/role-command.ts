@@ -1,4 +1,4 @@
-import { createProviders, createToolSets } from '@kidsstories/kidsstories-tools';
+import { createProviders, createToolSets, KIDSSTORIES_PRICE_TABLE } from '@kidsstories/kidsstories-tools';
 import {
   createJsonLogger,
   createMemoryCostLedger,
@@ -45,7 +45,7 @@ export async function serveRole(command: ServeCommand & { role: MeshRole }): Pro
     state: createMemoryStateStore(),
     lock: createMemoryLock({ instanceId: command.instanceId }),
     events: createMemoryEventBus(),
-    ledger: createMemoryCostLedger(),
+    ledger: createMemoryCostLedger({ prices: KIDSSTORIES_PRICE_TABLE }),
   };
   const roleOptions = {
     ports,

@@ -1,3 +1,4 @@
+import { KIDSSTORIES_PRICE_TABLE } from '@kidsstories/kidsstories-tools';
 import {
   createJsonLogger,
   createMemoryCostLedger,
@@ -42,7 +43,7 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     state: createMemoryStateStore(),
     lock: createMemoryLock({ instanceId: command.instanceId }),
     events: createMemoryEventBus(),
-    ledger: createMemoryCostLedger(),
+    ledger: createMemoryCostLedger({ prices: KIDSSTORIES_PRICE_TABLE }),
   };
   const extraPeers = mcpServerPeers(command, logger);
   const mesh = await startReferenceMesh({

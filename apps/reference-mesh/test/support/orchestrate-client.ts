@@ -1,5 +1,6 @@
 import type { OrchestrateOutput } from '@kidsstories/kidsstories-tools/pipeline';
-import type { LogFields, Logger } from '@kidsstories/mesh-core';
+import type { Logger } from '@kidsstories/mesh-core';
+import type { LogFields } from '@kidsstories/mesh-core/observability';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 /** Calls `orchestrate` on the gateway at `url` with the official MCP client, on a connection of its own. */

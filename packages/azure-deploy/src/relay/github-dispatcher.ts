@@ -1,4 +1,5 @@
-import { MeshError, retryDelayMs } from '@kidsstories/mesh-core';
+import { MeshError } from '@kidsstories/mesh-core';
+import { retryDelayMs } from '@kidsstories/mesh-core/resilience';
 import { Octokit } from '@octokit/rest';
 
 /** GitHub's limits on `repository_dispatch` (REST API "Create a repository dispatch event"). */

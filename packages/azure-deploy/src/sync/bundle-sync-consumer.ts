@@ -3,14 +3,8 @@ import {
   PIPELINE_STREAMS,
   parseBundleCompleteEvent,
 } from '@kidsstories/kidsstories-tools/bundle';
-import {
-  createStreamConsumer,
-  type Logger,
-  MeshError,
-  type StateStore,
-  type StreamConsumer,
-  silentLogger,
-} from '@kidsstories/mesh-core';
+import { type Logger, MeshError, type StateStore, silentLogger } from '@kidsstories/mesh-core';
+import { createStreamConsumer, type StreamConsumer } from '@kidsstories/mesh-core/ports';
 import { syncBundle } from './sync-bundle.js';
 import type { BundleSyncOptions, BundleSyncReport } from './sync-options.js';
 

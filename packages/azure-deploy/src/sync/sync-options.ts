@@ -1,5 +1,6 @@
 import { type ContainerClient, RestError } from '@azure/storage-blob';
-import { type Logger, MeshError, retryDelayMs, silentLogger } from '@kidsstories/mesh-core';
+import { type Logger, MeshError, silentLogger } from '@kidsstories/mesh-core';
+import { retryDelayMs } from '@kidsstories/mesh-core/resilience';
 
 /** Defaults of {@link syncBundle}. */
 export const DEFAULT_BUNDLE_SYNC = Object.freeze({

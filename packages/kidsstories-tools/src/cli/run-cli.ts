@@ -3,20 +3,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type AnyToolDefinition,
-  closestNames,
   createJsonLogger,
-  createLocalToolHost,
   createMemoryCostLedger,
   createMemoryEventBus,
   createMemoryLock,
   createMemoryStateStore,
   createMeshNode,
   type Logger,
-  type LogLevel,
   MeshError,
-  serveStdio,
 } from '@kidsstories/mesh-core';
+import { closestNames, createLocalToolHost, serveStdio } from '@kidsstories/mesh-core/host';
+import type { LogLevel } from '@kidsstories/mesh-core/observability';
 import { createProviders } from '../providers/create-providers.js';
+import { KIDSSTORIES_PRICE_TABLE } from '../providers/kidsstories-price-table.js';
 import type { KidsStoriesProviders } from '../providers/provider-types.js';
 import { createToolSets, type ToolSets } from '../tools/create-tool-sets.js';
 import { type CliCommand, parseCliArgs, SERVER_NAMES, type ServerName, USAGE } from './parse-cli-args.js';
@@ -121,7 +120,7 @@ async function runCall(
     state: createMemoryStateStore(),
     lock: createMemoryLock({ instanceId: 'kidsstories-cli' }),
     events: createMemoryEventBus(),
-    ledger: createMemoryCostLedger(),
+    ledger: createMemoryCostLedger({ prices: KIDSSTORIES_PRICE_TABLE }),
   };
   const host = createLocalToolHost({ id: 'kidsstories-cli', tools, ports, logger: io.logger });
   try {
@@ -180,7 +179,7 @@ async function runServe(
       state: createMemoryStateStore(),
       lock: createMemoryLock({ instanceId: id }),
       events: createMemoryEventBus(),
-      ledger: createMemoryCostLedger(),
+      ledger: createMemoryCostLedger({ prices: KIDSSTORIES_PRICE_TABLE }),
     };
     const host = createLocalToolHost({ id, tools, ports, logger: io.logger });
     const serving = serveStdio(host, { logger: io.logger, serverInfo: serverInfoOf(command.server) });

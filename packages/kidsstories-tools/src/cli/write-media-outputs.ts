@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import type { ToolCallResult } from '@kidsstories/mesh-core';
+import type { ToolCallResult } from '@kidsstories/mesh-core/host';
 
 /** A content block as printed by the CLI: media summarised (size, type, file), never as base64 text. */
 export type PrintedContent =

@@ -1,4 +1,5 @@
-import { closestNames, MeshError } from '@kidsstories/mesh-core';
+import { MeshError } from '@kidsstories/mesh-core';
+import { closestNames } from '@kidsstories/mesh-core/host';
 import * as z from 'zod';
 import { AUDIO_PARAMETERS, IMAGE_PARAMETERS, VIDEO_PARAMETERS } from './media-parameters.js';
 import type { ParameterSpec } from './parameter-spec.js';

@@ -1,13 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Logger, MeshError, type StateStore } from '@kidsstories/mesh-core';
 import {
   createStreamConsumer,
   DEFAULT_STREAM_CONSUMER,
-  type Logger,
-  MeshError,
-  type StateStore,
   type StreamConsumer,
   type StreamEntry,
-} from '@kidsstories/mesh-core';
+} from '@kidsstories/mesh-core/ports';
 import { PIPELINE_STREAMS, parseStageCompleteEvent } from '../bundle/pipeline-events.js';
 import { generationLockKey } from './generation-lock-key.js';
 import { orchestrateInputSchema } from './orchestrate-input.js';

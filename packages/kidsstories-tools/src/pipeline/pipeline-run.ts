@@ -1,11 +1,8 @@
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
-import {
-  backoffDelayMs,
-  createOutboundMeshClient,
-  MeshError,
-  type ToolProgress,
-} from '@kidsstories/mesh-core';
+import { MeshError } from '@kidsstories/mesh-core';
+import { createOutboundMeshClient, type ToolProgress } from '@kidsstories/mesh-core/host';
+import { backoffDelayMs } from '@kidsstories/mesh-core/resilience';
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import {
   BUNDLE_FILES,

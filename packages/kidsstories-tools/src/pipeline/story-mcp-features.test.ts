@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalFeatureHost } from '@kidsstories/mesh-core';
+import { createLocalFeatureHost } from '@kidsstories/mesh-core/host';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BundleAsset, bundleDir, createBundleWriter, pageAssetPaths } from '../bundle/index.js';
 import { createStoryResources, storyRequestPrompt } from './story-mcp-features.js';

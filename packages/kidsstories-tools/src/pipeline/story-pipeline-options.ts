@@ -7,8 +7,8 @@ import {
   type StateStore,
   silentLogger,
   type WorkQueue,
-  type WorkQueueLimits,
 } from '@kidsstories/mesh-core';
+import type { WorkQueueLimits } from '@kidsstories/mesh-core/ports';
 import type { BundleCredit } from '../bundle/bundle-manifest.js';
 import { writeFileAtomic } from '../bundle/write-bundle.js';
 

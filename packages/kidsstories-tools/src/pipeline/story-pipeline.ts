@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MeshError, type ToolProgress, withLock } from '@kidsstories/mesh-core';
+import { MeshError, withLock } from '@kidsstories/mesh-core';
+import type { ToolProgress } from '@kidsstories/mesh-core/host';
 import { BUNDLE_FILES, bundleDir, type StoryManifest } from '../bundle/bundle-manifest.js';
 import { bundleCompleteFields, PIPELINE_STREAMS } from '../bundle/pipeline-events.js';
 import { verifyBundle } from '../bundle/read-bundle.js';

@@ -1,12 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createOutboundMeshClient,
-  type MeshCaller,
-  MeshError,
-  type ToolCallResult,
-  type WorkHandler,
-} from '@kidsstories/mesh-core';
+import { type MeshCaller, MeshError } from '@kidsstories/mesh-core';
+import { createOutboundMeshClient, type ToolCallResult } from '@kidsstories/mesh-core/host';
+import type { WorkHandler } from '@kidsstories/mesh-core/ports';
 import { writeFileAtomic } from '../bundle/write-bundle.js';
 import { bytesOfResource } from '../media/media-artifact.js';
 

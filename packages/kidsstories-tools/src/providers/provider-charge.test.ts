@@ -1,9 +1,10 @@
-import { DEFAULT_PRICE_TABLE } from '@kidsstories/mesh-core';
 import { expectMeshError } from '@kidsstories/mesh-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestToolContext, type TestToolContext } from '../testing/test-tool-context.js';
+import { KIDSSTORIES_PRICE_TABLE } from './kidsstories-price-table.js';
 import {
   chargeProviderCall,
+  isPriced,
   ledgerUsageOf,
   MEDIA_PRICE_TABLE,
   priceOf,
@@ -91,7 +92,9 @@ describe('chargeProviderCall', () => {
   });
 
   it('merges both tables per model, the tool table winning unit by unit, and matches names ignoring case', () => {
-    expect(ledgerUsageOf({ model: 'dall-e-3', images: 1 }, DEFAULT_PRICE_TABLE, MEDIA_PRICE_TABLE)).toEqual({
+    expect(
+      ledgerUsageOf({ model: 'dall-e-3', images: 1 }, KIDSSTORIES_PRICE_TABLE, MEDIA_PRICE_TABLE),
+    ).toEqual({
       model: 'dall-e-3',
       images: 1,
       costUsd: 0.04,
@@ -101,13 +104,25 @@ describe('chargeProviderCall', () => {
       9,
     );
     // The tool's own price for seconds wins; the ledger's per-character price stays.
-    const merged = priceOf('gpt-4o-mini-tts', DEFAULT_PRICE_TABLE, {
+    const merged = priceOf('gpt-4o-mini-tts', KIDSSTORIES_PRICE_TABLE, {
       'gpt-4o-mini-tts': { perSecondUsd: 0.001 },
     });
     expect(merged).toMatchObject({ perMillionCharactersUsd: 0.15, perSecondUsd: 0.001 });
-    expect(ledgerUsageOf({ model: 'Phi-4', inputTokens: 1_000_000 }, DEFAULT_PRICE_TABLE, {}).costUsd).toBe(
-      0.125,
-    );
+    expect(
+      ledgerUsageOf({ model: 'Phi-4', inputTokens: 1_000_000 }, KIDSSTORIES_PRICE_TABLE, {}).costUsd,
+    ).toBe(0.125);
     expect(ledgerUsageOf({ model: 'offline:feature-hash-64', inputTokens: 9 }, {}, {}).costUsd).toBe(0);
+  });
+
+  it('takes list prices for a model the ledger does not price, and the ledger price when it does', () => {
+    // mesh-core's ledgers price nothing unless given a table (issue 16 item 5): the list prices fill in.
+    expect(priceOf('dall-e-3', {}, {})).toEqual(KIDSSTORIES_PRICE_TABLE['dall-e-3']);
+    expect(ledgerUsageOf({ model: 'Phi-4', inputTokens: 1_000_000 }, {}, {}).costUsd).toBe(0.125);
+    expect(isPriced('gpt-4o', {}, {})).toBe(true);
+    // An operator's table wins whole: its entry is not merged with the list price.
+    const operator = { 'dall-e-3': { perImageUsd: 0.03 } };
+    expect(priceOf('dall-e-3', operator, {})).toEqual({ perImageUsd: 0.03 });
+    expect(ledgerUsageOf({ model: 'dall-e-3', images: 2 }, operator, {}).costUsd).toBeCloseTo(0.06, 12);
+    expect(isPriced('my-deployment', {}, {})).toBe(false);
   });
 });

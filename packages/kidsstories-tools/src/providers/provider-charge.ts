@@ -1,16 +1,17 @@
 import {
-  costOf,
   MeshError,
   type ModelPrice,
   type PriceTable,
   type ToolContext,
   type Usage,
 } from '@kidsstories/mesh-core';
+import { costOf } from '@kidsstories/mesh-core/ports';
+import { KIDSSTORIES_PRICE_TABLE } from './kidsstories-price-table.js';
 import type { ProviderUsage } from './provider-types.js';
 
 /**
- * Prices of the media models the mesh-core ledger's default table does not list: the offline family (free) and
- * `gpt-image-1`. Models mesh-core prices (`dall-e-3`, `tts-1`, `gpt-4o-mini-tts`…) are left to the ledger's
+ * Prices of the media models {@link KIDSSTORIES_PRICE_TABLE} does not list: the offline family (free) and
+ * `gpt-image-1`. Models that table prices (`dall-e-3`, `tts-1`, `gpt-4o-mini-tts`…) are left to the ledger's
  * table, so a ledger configured with an operator's own prices is not overridden by list prices here.
  */
 export const MEDIA_PRICE_TABLE: PriceTable = {
@@ -95,7 +96,10 @@ export async function recordProviderUsage(
   return settlement.costUsd;
 }
 
-/** True when the ledger's table or `toolPrices` prices `model` (or it is an offline model, which is free). */
+/**
+ * True when the ledger's table, `toolPrices` or the list prices ({@link KIDSSTORIES_PRICE_TABLE}) price `model`
+ * (or it is an offline model, which is free).
+ */
 export function isPriced(model: string, ledgerPrices: PriceTable, toolPrices: PriceTable): boolean {
   return priceOf(model, ledgerPrices, toolPrices) !== undefined;
 }
@@ -110,13 +114,15 @@ function lookup(table: PriceTable, model: string): ModelPrice | undefined {
 
 /**
  * The price of `model`: the ledger's entry with the tool's entry laid over it field by field (the tool's own
- * table wins where both price a unit), matched exactly or else ignoring case. Models of the offline family
- * (`offline…`), which run in this process and bill nothing, are free when no table lists them.
- * `undefined` when nothing prices the model.
+ * table wins where both price a unit), matched exactly or else ignoring case. A model the ledger's table does not
+ * list (mesh-core's ledgers price nothing unless given a table) takes its list price from
+ * {@link KIDSSTORIES_PRICE_TABLE} instead, so a node with an unpriced ledger charges what the providers bill,
+ * and an operator's own ledger prices always win. Models of the offline family (`offline…`), which run in this
+ * process and bill nothing, are free when no table lists them. `undefined` when nothing prices the model.
  *
  * @example
  * ```ts
- * priceOf('gpt-4o-mini-tts', DEFAULT_PRICE_TABLE, {}); // { …, perMillionCharactersUsd: 0.15, perSecondUsd: 0.00025 }
+ * priceOf('gpt-4o-mini-tts', KIDSSTORIES_PRICE_TABLE, {}); // { …, perMillionCharactersUsd: 0.15, perSecondUsd: 0.00025 }
  * ```
  */
 export function priceOf(
@@ -124,7 +130,7 @@ export function priceOf(
   ledgerPrices: PriceTable,
   toolPrices: PriceTable,
 ): ModelPrice | undefined {
-  const fromLedger = lookup(ledgerPrices, model);
+  const fromLedger = lookup(ledgerPrices, model) ?? lookup(KIDSSTORIES_PRICE_TABLE, model);
   const fromTool = lookup(toolPrices, model);
   if (fromLedger === undefined && fromTool === undefined) {
     return model.startsWith('offline') ? FREE : undefined;

@@ -1,9 +1,5 @@
-import {
-  MeshError,
-  type MeshErrorCode,
-  type MeshErrorDetails,
-  redactSecretValues,
-} from '@kidsstories/mesh-core';
+import { MeshError, type MeshErrorCode, type MeshErrorDetails } from '@kidsstories/mesh-core';
+import { redactSecretValues } from '@kidsstories/mesh-core/observability';
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from 'openai';
 
 /**

@@ -1,6 +1,7 @@
 // Issue 12 item 8: the charge path of every cloud tool, end to end. Each tool runs on the cloud providers against
-// the wire-level fakes, with mesh-core's default price table in the ledger, and is charged what its provider
-// bills: a positive cost, settled on `server:<server>` and `tool:<tool>`, with nothing left reserved.
+// the wire-level fakes, with a ledger that prices nothing itself (the tools fall back to the KidsStories list
+// prices, issue 16), and is charged what its provider bills: a positive cost, settled on `server:<server>` and
+// `tool:<tool>`, with nothing left reserved.
 import type { AnyToolDefinition } from '@kidsstories/mesh-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProviders } from '../../src/providers/create-providers.js';

@@ -6,7 +6,10 @@ export interface CallScopeOptions {
   deadline?: number;
   /** Longest the scope may last from now, in milliseconds (a tool's or a host's timeout). */
   timeoutMs?: number;
-  /** Clock, for tests. Default `Date.now`. */
+  /**
+   * Clock, for tests.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 

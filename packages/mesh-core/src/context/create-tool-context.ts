@@ -100,7 +100,10 @@ export interface CreateToolContextOptions {
   tracestate: string | undefined;
   /** Logger already carrying the correlation id and tool name. */
   logger: Logger;
-  /** Name the client sees on the tool's log records (`notifications/message` `logger`). Default the node id. */
+  /**
+   * Name the client sees on the tool's log records (`notifications/message` `logger`).
+   * @default the node id
+   */
   loggerName?: string;
   ports: ToolPorts;
   /** Where the handler's `ToolContext.mesh` calls go. */

@@ -28,7 +28,10 @@ import type { PrefixMode } from './tool-naming.js';
 export interface GatewayFeaturesOptions {
   gatewayId: string;
   peers: readonly GatewayPeer[];
-  /** The gateway's own resources and prompts (never prefixed). Default none. */
+  /**
+   * The gateway's own resources and prompts (never prefixed).
+   * @default none
+   */
   own?: LocalFeatureHost;
   prefixMode: PrefixMode;
   /** Lists reject `unavailable` while any peer's features cannot be listed. */
@@ -40,7 +43,10 @@ export interface GatewayFeaturesOptions {
   generateId: () => string;
   logger: Logger;
   metrics: MeshMetrics;
-  /** Tracer for the span around each forwarded read, get and completion. Default: the global provider's. */
+  /**
+   * Tracer for the span around each forwarded read, get and completion.
+   * @default the global provider's
+   */
   tracer?: Tracer;
 }
 

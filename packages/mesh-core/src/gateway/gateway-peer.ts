@@ -33,13 +33,25 @@ export interface GatewayPeerOptions {
    * At least one.
    */
   replicas: ReadonlyArray<string | PeerLink | { mcp: McpPeerLinkOptions }>;
-  /** Prefix added to its tool names (`<prefix>_<tool>`) when the prefix mode calls for it. Default: `name`. */
+  /**
+   * Prefix added to its tool names (`<prefix>_<tool>`) when the prefix mode calls for it.
+   * @default `name`
+   */
   prefix?: string;
-  /** How calls pick a replica. Default `round_robin`. */
+  /**
+   * How calls pick a replica.
+   * @default `round_robin`
+   */
   routing?: RoutingStrategy;
-  /** Timeouts, retries, breaker and bulkhead. Defaults: those of `createPeerPolicy`. */
+  /**
+   * Timeouts, retries, breaker and bulkhead.
+   * @default DEFAULT_PEER_POLICY (those of `createPeerPolicy`)
+   */
   policy?: GatewayPeerPolicyOptions;
-  /** Options for the links the gateway creates from URLs (auth, TLS, keepalive…). */
+  /**
+   * Options for the links the gateway creates from URLs (auth, TLS, keepalive…).
+   * @default DEFAULT_PEER_LINK (those of `createPeerLink`)
+   */
   linkOptions?: Omit<PeerLinkOptions, 'url'>;
 }
 

@@ -8,9 +8,15 @@ import type { GatewayPeerOptions, GatewayPeerPolicyOptions } from './gateway-pee
 
 /** Options for {@link peersFromMcpServersConfig}. */
 export interface McpServersConfigOptions {
-  /** Link options given to every server (timeouts, limits, backoff, logger). Default none. */
+  /**
+   * Link options given to every server (timeouts, limits, backoff, logger).
+   * @default none
+   */
   link?: Omit<McpPeerLinkCommonOptions, 'name'>;
-  /** Resilience settings of every server's peer. Default: those of `createPeerPolicy`. */
+  /**
+   * Resilience settings of every server's peer.
+   * @default those of `createPeerPolicy`
+   */
   policy?: GatewayPeerPolicyOptions;
 }
 

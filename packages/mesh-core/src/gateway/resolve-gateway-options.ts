@@ -20,53 +20,101 @@ export interface GatewayPorts extends ToolPorts {
 export interface GatewayOptions {
   /** Stable, unique id of this gateway replica (breaker transitions record it). */
   id: string;
-  /** The peers federated. Default none. */
+  /**
+   * The peers federated.
+   * @default none
+   */
   peers?: readonly GatewayPeerOptions[];
-  /** How federated tools are named. Default `conditional` (only colliding names are prefixed). */
+  /**
+   * How federated tools are named.
+   * @default `conditional` (only colliding names are prefixed)
+   */
   prefixMode?: PrefixMode;
   /**
    * Fail closed: `listTools` (and the resource, template and prompt lists) reject with `unavailable` while any peer
-   * cannot be listed, and a tool with an invalid final name is an error. Default false (such peers and tools are skipped and logged).
+   * cannot be listed, and a tool with an invalid final name is an error.
+   * @default false (such peers and tools are skipped and logged)
    */
   failClosed?: boolean;
   /** Ports for the gateway's own tools, and breaker state sharing (`events`, `circuitState`). */
   ports: GatewayPorts;
-  /** More tools hosted by the gateway itself, next to `route`, `budget_check` and `circuit_status`. */
+  /**
+   * More tools hosted by the gateway itself, next to `route`, `budget_check` and `circuit_status`.
+   * @default none
+   */
   tools?: readonly AnyToolDefinition[];
   /**
    * Resources hosted by the gateway itself, served beside its peers' (never prefixed: a peer offering the same URI
-   * gets its prefix). Default none.
+   * gets its prefix).
+   * @default none
    */
   resources?: readonly ResourceDefinition[];
-  /** Resource templates hosted by the gateway itself. Default none. */
+  /**
+   * Resource templates hosted by the gateway itself.
+   * @default none
+   */
   resourceTemplates?: readonly ResourceTemplateDefinition[];
-  /** Prompts hosted by the gateway itself (never prefixed). Default none. */
+  /**
+   * Prompts hosted by the gateway itself (never prefixed).
+   * @default none
+   */
   prompts?: readonly AnyPromptDefinition[];
-  /** Generates correlation ids for the gateway's own listings of its peers. Default `crypto.randomUUID`. */
+  /**
+   * Generates correlation ids for the gateway's own listings of its peers.
+   * @default `crypto.randomUUID`
+   */
   generateId?: () => string;
-  /** Logger. Default: silent. */
+  /**
+   * Logger.
+   * @default silent
+   */
   logger?: Logger;
   /**
    * Metrics: the gateway's call latency and errors, in-flight calls, peer call latency, retries, breaker states and
    * transitions. Default: a fresh registry of its own ({@link Gateway.metrics}, which a `MeshNode` serving the
    * gateway serves on `/metrics`).
+   * @default `createMeshMetrics()` (a registry of its own)
    */
   metrics?: MeshMetrics;
-  /** Tracer for the span around each routed call. Default: the global provider's mesh tracer. */
+  /**
+   * Tracer for the span around each routed call.
+   * @default the global provider's mesh tracer
+   */
   tracer?: Tracer;
-  /** Most peer links a call may cross; a call that would exceed it fails `failed_precondition`. Default 8. */
+  /**
+   * Most peer links a call may cross; a call that would exceed it fails `failed_precondition`.
+   * @default 8
+   */
   maxHops?: number;
-  /** Deadline of one peer's `ListTools`, in milliseconds. Default 5000. */
+  /**
+   * Deadline of one peer's `ListTools`, in milliseconds.
+   * @default 5000
+   */
   listTimeoutMs?: number;
-  /** How long a replica that refused a call is passed over, in milliseconds. Default 5000. */
+  /**
+   * How long a replica that refused a call is passed over, in milliseconds.
+   * @default 5000
+   */
   replicaCooldownMs?: number;
-  /** How often a peer that could not be listed is listed again (on `listTools`), in milliseconds. Default 2000. */
+  /**
+   * How often a peer that could not be listed is listed again (on `listTools`), in milliseconds.
+   * @default 2000
+   */
   relistIntervalMs?: number;
-  /** Follow each replica's event stream (`tools_changed`, `draining`). Default true. */
+  /**
+   * Follow each replica's event stream (`tools_changed`, `draining`).
+   * @default true
+   */
   watchPeers?: boolean;
-  /** Clock in epoch milliseconds. Default `Date.now`. */
+  /**
+   * Clock in epoch milliseconds.
+   * @default `Date.now`
+   */
   now?: () => number;
-  /** Random source for retry jitter, in `[0, 1)`. Default `Math.random`. */
+  /**
+   * Random source for retry jitter, in `[0, 1)`.
+   * @default `Math.random`
+   */
   random?: () => number;
 }
 

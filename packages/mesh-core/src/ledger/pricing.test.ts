@@ -4,8 +4,8 @@ import { expectMeshError } from '../testing/index.js';
 import {
   adviseTier,
   costOf,
-  DEFAULT_PRICE_TABLE,
   DEFAULT_TIER_THRESHOLDS,
+  EMPTY_PRICE_TABLE,
   resolveBudgetScopes,
 } from './pricing.js';
 
@@ -19,67 +19,60 @@ const thrown = (run: () => unknown): MeshError => {
   throw new Error('expected a MeshError');
 };
 
+// The KidsStories list prices and their figures are tested with the table, in kidsstories-tools
+// (src/providers/kidsstories-price-table.test.ts).
+const TABLE = {
+  'text-model': { inputPerMillionTokensUsd: 0.125, outputPerMillionTokensUsd: 0.5 },
+  'image-model': { perImageUsd: 0.04 },
+  'speech-model': { perMillionCharactersUsd: 30 },
+  'free-model': { perMillionCharactersUsd: 0, perRequestUsd: 0 },
+};
+
 describe('costOf', () => {
-  it('prices every default model from its list prices', () => {
-    const table = DEFAULT_PRICE_TABLE;
-    expect(costOf(table, { model: 'gpt-4o', inputTokens: 1_000_000, outputTokens: 1_000_000 })).toBeCloseTo(
-      12.5,
-      12,
-    );
-    expect(costOf(table, { model: 'gpt-4o-mini', inputTokens: 1_000, outputTokens: 500 })).toBeCloseTo(
-      0.00045,
-      12,
-    );
-    expect(costOf(table, { model: 'phi-4', inputTokens: 2_000_000, outputTokens: 1_000_000 })).toBeCloseTo(
-      0.75,
-      12,
-    );
-    expect(costOf(table, { model: 'text-embedding-3-large', inputTokens: 1_000_000 })).toBeCloseTo(0.13, 12);
-    expect(costOf(table, { model: 'dall-e-3', images: 3 })).toBeCloseTo(0.12, 12);
-    expect(costOf(table, { model: 'dall-e-3-hd', images: 1 })).toBeCloseTo(0.08, 12);
-    expect(costOf(table, { model: 'gpt-4o-mini-tts', inputTokens: 1_000, outputTokens: 10_000 })).toBeCloseTo(
-      0.1206,
-      12,
-    );
-    expect(costOf(table, { model: 'tts-1-hd', characters: 1_000 })).toBeCloseTo(0.03, 12);
-    expect(costOf(table, { model: 'tts-1', characters: 1_000_000 })).toBeCloseTo(15, 12);
+  it('prices each unit a usage reports by its price per million or per item', () => {
+    expect(
+      costOf(TABLE, { model: 'text-model', inputTokens: 2_000_000, outputTokens: 1_000_000 }),
+    ).toBeCloseTo(0.75, 12);
+    expect(costOf(TABLE, { model: 'image-model', images: 3 })).toBeCloseTo(0.12, 12);
+    expect(costOf(TABLE, { model: 'speech-model', characters: 1_000 })).toBeCloseTo(0.03, 12);
   });
 
   it('charges per request and per second when priced, and takes an explicit costUsd as is', () => {
     const table = { video: { perSecondUsd: 0.05, perRequestUsd: 0.01 } };
     expect(costOf(table, { model: 'video', seconds: 5, requests: 2 })).toBeCloseTo(0.27, 12);
     expect(costOf({}, { model: 'runware:kling', costUsd: 0.3 })).toBe(0.3);
-    expect(costOf(DEFAULT_PRICE_TABLE, { model: 'phi-4', requests: 4 })).toBe(0);
+    expect(costOf(TABLE, { model: 'text-model', requests: 4 })).toBe(0);
   });
 
   it('names an unknown model, an unpriced unit and a bad count', () => {
-    const unknown = thrown(() => costOf(DEFAULT_PRICE_TABLE, { model: 'gpt-9', inputTokens: 1 }));
+    const unknown = thrown(() => costOf(TABLE, { model: 'gpt-9', inputTokens: 1 }));
     expect(unknown.code).toBe('invalid_argument');
     expect(unknown.message).toContain('gpt-9');
+    expect(unknown.message).toContain('not in the price table');
     expect(unknown.details).toMatchObject({ field: 'model', model: 'gpt-9' });
-    expect(thrown(() => costOf(DEFAULT_PRICE_TABLE, { model: 'toString' })).details.model).toBe('toString');
-    const unpriced = thrown(() => costOf(DEFAULT_PRICE_TABLE, { model: 'dall-e-3', inputTokens: 10 }));
-    expect(unpriced.details).toMatchObject({ field: 'inputTokens', model: 'dall-e-3' });
+    expect(thrown(() => costOf(TABLE, { model: 'toString' })).details.model).toBe('toString');
+    const unpriced = thrown(() => costOf(TABLE, { model: 'image-model', inputTokens: 10 }));
+    expect(unpriced.details).toMatchObject({ field: 'inputTokens', model: 'image-model' });
     // Units a model is not billed by are informational as long as one reported unit is priced.
-    expect(
-      costOf(DEFAULT_PRICE_TABLE, { model: 'tts-1-hd', characters: 1_000_000, seconds: 60 }),
-    ).toBeCloseTo(30);
-    // gpt-4o-mini-tts is billed in tokens: characters in (4 a token) and seconds of speech out (issue 12 item 8).
-    expect(
-      costOf(DEFAULT_PRICE_TABLE, { model: 'gpt-4o-mini-tts', characters: 4_000, seconds: 60 }),
-    ).toBeCloseTo(0.0006 + 0.015, 12);
-    expect(costOf(DEFAULT_PRICE_TABLE, { model: 'gpt-4o-mini-tts', characters: 1_000 })).toBeCloseTo(
-      0.00015,
-      12,
+    expect(costOf(TABLE, { model: 'speech-model', characters: 1_000_000, seconds: 60 })).toBeCloseTo(30);
+    expect(costOf(TABLE, { model: 'free-model', characters: 900, requests: 1 })).toBe(0);
+    expect(thrown(() => costOf(TABLE, { model: 'text-model', outputTokens: -1 })).details.field).toBe(
+      'outputTokens',
     );
-    expect(
-      costOf(DEFAULT_PRICE_TABLE, { model: 'omni-moderation-latest', characters: 900, requests: 1 }),
-    ).toBe(0);
-    expect(
-      thrown(() => costOf(DEFAULT_PRICE_TABLE, { model: 'phi-4', outputTokens: -1 })).details.field,
-    ).toBe('outputTokens');
     expect(thrown(() => costOf({}, { model: 'x', costUsd: Number.NaN })).details.field).toBe('costUsd');
     expect(thrown(() => costOf({}, { model: '' })).details.field).toBe('model');
+  });
+
+  it('knows no model without a table, and says the table is empty', () => {
+    expect(Object.isFrozen(EMPTY_PRICE_TABLE)).toBe(true);
+    expect(Object.keys(EMPTY_PRICE_TABLE)).toEqual([]);
+    const error = thrown(() => costOf(EMPTY_PRICE_TABLE, { model: 'gpt-4o', inputTokens: 1 }));
+    expect(error.code).toBe('invalid_argument');
+    expect(error.message).toBe(
+      'unknown model "gpt-4o": the price table is empty (give the ledger a `prices` table, or the usage its costUsd)',
+    );
+    expect(error.details).toMatchObject({ field: 'model', model: 'gpt-4o' });
+    expect(costOf(EMPTY_PRICE_TABLE, { model: 'gpt-4o', costUsd: 0.3 })).toBe(0.3);
   });
 });
 

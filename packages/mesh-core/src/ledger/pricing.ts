@@ -2,47 +2,18 @@ import { MeshError } from '../errors/mesh-error.js';
 import type { ModelPrice, PriceTable, TierAdvice, Usage } from '../ports/cost-ledger.js';
 
 /**
- * Public list prices in USD for the models the KidsStories mesh uses, as published by OpenAI and Azure AI
- * Foundry (standard, pay-as-you-go, global deployments; 2025 list prices). Check them against your own
- * agreement and pass your own table to a ledger when they differ.
- *
- * - `gpt-4o`: $2.50 / $10.00 per million input / output tokens.
- * - `gpt-4o-mini`: $0.15 / $0.60 per million input / output tokens.
- * - `phi-4`: $0.125 / $0.50 per million input / output tokens (Azure AI Foundry serverless).
- * - `text-embedding-3-large`: $0.13 per million input tokens.
- * - `dall-e-3`: $0.04 per standard 1024x1024 image; `dall-e-3-hd`: $0.08 per HD 1024x1024 image.
- * - `gpt-4o-mini-tts`: billed $0.60 per million text input tokens and $12.00 per million audio output tokens,
- *   which is about $0.15 per million input characters (4 characters a token) plus $0.015 per minute of speech
- *   ($0.00025 a second). A usage reports either the tokens or the characters and seconds (the narration
- *   providers measure the latter), never both.
- * - `tts-1-hd`: $30 per million input characters; `tts-1`: $15 per million input characters.
- * - `omni-moderation-latest`: free.
+ * The price table of a ledger given none: empty. Nothing in mesh-core knows a model's price, so such a ledger
+ * charges only usages that carry their own `costUsd`, and names the model of any other (see {@link costOf}).
+ * Give a ledger your prices with its `prices` option (the KidsStories list prices are `KIDSSTORIES_PRICE_TABLE`
+ * of `@kidsstories/kidsstories-tools`).
  *
  * @example
  * ```ts
- * costOf(DEFAULT_PRICE_TABLE, { model: 'gpt-4o-mini', inputTokens: 1_000, outputTokens: 500 }); // 0.00045
+ * costOf(EMPTY_PRICE_TABLE, { model: 'any-model', costUsd: 0.3 }); // 0.3
+ * costOf(EMPTY_PRICE_TABLE, { model: 'gpt-4o', inputTokens: 1 }); // throws invalid_argument naming gpt-4o
  * ```
  */
-export const DEFAULT_PRICE_TABLE: Readonly<Record<string, Readonly<ModelPrice>>> = Object.freeze({
-  'gpt-4o': Object.freeze({ inputPerMillionTokensUsd: 2.5, outputPerMillionTokensUsd: 10 }),
-  'gpt-4o-mini': Object.freeze({ inputPerMillionTokensUsd: 0.15, outputPerMillionTokensUsd: 0.6 }),
-  'phi-4': Object.freeze({ inputPerMillionTokensUsd: 0.125, outputPerMillionTokensUsd: 0.5 }),
-  'text-embedding-3-large': Object.freeze({ inputPerMillionTokensUsd: 0.13 }),
-  'dall-e-3': Object.freeze({ perImageUsd: 0.04 }),
-  'dall-e-3-hd': Object.freeze({ perImageUsd: 0.08 }),
-  // Billed by text tokens in and audio tokens out (issue 12 item 8). The narration providers measure characters
-  // in and seconds out, so both are priced at what they amount to in billed tokens: 0.60 USD per million tokens
-  // of about 4 characters, and about 0.015 USD per minute of speech.
-  'gpt-4o-mini-tts': Object.freeze({
-    inputPerMillionTokensUsd: 0.6,
-    outputPerMillionTokensUsd: 12,
-    perMillionCharactersUsd: 0.15,
-    perSecondUsd: 0.00025,
-  }),
-  'tts-1-hd': Object.freeze({ perMillionCharactersUsd: 30 }),
-  'tts-1': Object.freeze({ perMillionCharactersUsd: 15 }),
-  'omni-moderation-latest': Object.freeze({ perMillionCharactersUsd: 0, perRequestUsd: 0 }),
-});
+export const EMPTY_PRICE_TABLE: PriceTable = Object.freeze({});
 
 /**
  * The lowest remaining share of a budget (0 to 1) at which each tier is still advised. Below `economy` the
@@ -98,8 +69,8 @@ function checkAmount(value: unknown, field: string): number {
  *   count of a unit the model has no price for (so a reservation never silently under-counts).
  * @example
  * ```ts
- * costOf(DEFAULT_PRICE_TABLE, { model: 'dall-e-3', images: 2 }); // 0.08
- * costOf({}, { model: 'runware:kling', costUsd: 0.3 }); // 0.3
+ * costOf({ 'image-model': { perImageUsd: 0.04 } }, { model: 'image-model', images: 2 }); // 0.08
+ * costOf(EMPTY_PRICE_TABLE, { model: 'runware:kling', costUsd: 0.3 }); // 0.3
  * ```
  */
 export function costOf(prices: PriceTable, usage: Usage): number {
@@ -111,11 +82,13 @@ export function costOf(prices: PriceTable, usage: Usage): number {
   if (usage.costUsd !== undefined) return checkAmount(usage.costUsd, 'costUsd');
   const price = Object.hasOwn(prices, usage.model) ? prices[usage.model] : undefined;
   if (price === undefined) {
-    throw new MeshError(
-      `unknown model "${usage.model}": it is not in the price table and the usage gives no costUsd`,
-      'invalid_argument',
-      { details: { field: 'model', model: usage.model } },
-    );
+    const why =
+      Object.keys(prices).length === 0
+        ? 'the price table is empty (give the ledger a `prices` table, or the usage its costUsd)'
+        : 'it is not in the price table and the usage gives no costUsd';
+    throw new MeshError(`unknown model "${usage.model}": ${why}`, 'invalid_argument', {
+      details: { field: 'model', model: usage.model },
+    });
   }
   // Usage often reports more units than a model is billed by (a TTS call reports characters and seconds, and is
   // billed per character): units without a price are informational. A usage in which no reported unit has a

@@ -2,7 +2,7 @@
 export interface AsyncQueueOptions {
   /**
    * Most items held before the oldest is dropped, so a slow reader cannot grow memory without bound.
-   * Default 256.
+   * @default 256
    */
   maxItems?: number;
   /** Called with each item dropped because the queue was full. */

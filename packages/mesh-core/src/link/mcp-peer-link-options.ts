@@ -24,7 +24,10 @@ export type McpProtocolEra = 'auto' | 'legacy' | 'modern';
  * `jitter` 0.5.
  */
 export interface McpRestartBackoffOptions extends BackoffOptions {
-  /** A process or session that stayed up this long resets the backoff, in milliseconds. Default 10000. */
+  /**
+   * A process or session that stayed up this long resets the backoff, in milliseconds.
+   * @default 10000
+   */
   stableMs?: number;
 }
 
@@ -32,41 +35,72 @@ export interface McpRestartBackoffOptions extends BackoffOptions {
 export interface McpPeerLinkCommonOptions {
   /**
    * The name shown in logs, errors, metrics and `circuit_status` instead of the command line or the URL (which may
-   * carry tokens). Default: `stdio:<command file name>`, or the URL's origin and path without credentials or query.
+   * carry tokens).
+   * @default `stdio:<command file name>`, or the URL's origin and path without credentials or query
    */
   name?: string;
-  /** Protocol era. Default `auto` for URLs, `legacy` for stdio (`auto` costs a probe process per start). */
+  /**
+   * Protocol era.
+   * @default `auto` for URLs, `legacy` for stdio (`auto` costs a probe process per start)
+   */
   era?: McpProtocolEra;
-  /** Deadline of a request that sets no `timeoutMs`, in milliseconds. Default 30000. */
+  /**
+   * Deadline of a request that sets no `timeoutMs`, in milliseconds.
+   * @default 30000
+   */
   defaultTimeoutMs?: number;
-  /** Deadline of connecting (spawn and `initialize`, or `server/discover`), in milliseconds. Default 10000. */
+  /**
+   * Deadline of connecting (spawn and `initialize`, or `server/discover`), in milliseconds.
+   * @default 10000
+   */
   connectTimeoutMs?: number;
-  /** Largest single message accepted from the upstream, in bytes. Default 16777216 (16 MiB). */
+  /**
+   * Largest single message accepted from the upstream, in bytes.
+   * @default 16777216 (16 MiB)
+   */
   maxMessageBytes?: number;
-  /** Most items (tools, resources, templates, prompts) accepted in one listing. Default 10000. */
+  /**
+   * Most items (tools, resources, templates, prompts) accepted in one listing.
+   * @default 10000
+   */
   maxListItems?: number;
   /**
    * Deepest nesting of a tool's `inputSchema` or `outputSchema` accepted, in levels; a deeper tool is left out of
-   * the listing (and logged). Default 32.
+   * the listing (and logged).
+   * @default 32
    */
   maxSchemaDepth?: number;
-  /** Backoff between restarts after the upstream exited or its session was lost. */
+  /**
+   * Backoff between restarts after the upstream exited or its session was lost.
+   * @default 250 ms doubling to 30 s, jitter 0.5 (DEFAULT_MCP_PEER_LINK.restartBackoff)
+   */
   restartBackoff?: McpRestartBackoffOptions;
   /**
    * Most stderr lines of a stdio upstream logged per minute (at warn); the rest are counted and reported once the
-   * minute is over. Default 120.
+   * minute is over.
+   * @default 120
    */
   maxStderrLinesPerMinute?: number;
   /**
    * Called on the upstream's list-changed notifications (`tools`, `resources`, `prompts`), which also reach
-   * `watchEvents` listeners as `tools_changed`, `resources_changed` and `prompts_changed`. Default none.
+   * `watchEvents` listeners as `tools_changed`, `resources_changed` and `prompts_changed`.
+   * @default none
    */
   onListChanged?: (kind: 'tools' | 'resources' | 'prompts') => void;
-  /** Logger. Default: silent. */
+  /**
+   * Logger.
+   * @default silent
+   */
   logger?: Logger;
-  /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
+  /**
+   * Random source in [0, 1) for backoff jitter.
+   * @default `Math.random`
+   */
   random?: () => number;
-  /** Clock in epoch milliseconds. Default `Date.now`. */
+  /**
+   * Clock in epoch milliseconds.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 
@@ -76,7 +110,10 @@ export interface McpHttpPeerLinkOptions extends McpPeerLinkCommonOptions {
   url: string;
   /** Headers sent with every request (an `Authorization` token…). Their values are registered as secrets. */
   headers?: Readonly<Record<string, string>>;
-  /** Transport. Default `auto`: Streamable HTTP, falling back to HTTP+SSE when the server refuses it (4xx). */
+  /**
+   * Transport.
+   * @default `auto`: Streamable HTTP, falling back to HTTP+SSE when the server refuses it (4xx)
+   */
   protocol?: McpHttpProtocol;
   /**
    * Send plain `tools/call` requests on the link's lean path once a Streamable HTTP session is open: the request
@@ -93,14 +130,21 @@ export interface McpHttpPeerLinkOptions extends McpPeerLinkCommonOptions {
 export interface McpStdioPeerLinkOptions extends McpPeerLinkCommonOptions {
   /** The executable (looked up on `PATH`). From operator configuration only, never from a client. */
   command: string;
-  /** Its arguments. Never logged (they may hold tokens). Default none. */
+  /**
+   * Its arguments. Never logged (they may hold tokens).
+   * @default none
+   */
   args?: readonly string[];
   /**
    * Environment of the process, on top of a minimal inherited one (`HOME`, `PATH`, `SHELL`, `TERM`, `USER`,
-   * `LOGNAME`): the gateway's own secrets are not passed on. Values are registered as secrets. Default none.
+   * `LOGNAME`): the gateway's own secrets are not passed on. Values are registered as secrets.
+   * @default none
    */
   env?: Readonly<Record<string, string>>;
-  /** Working directory. Default: the gateway's. */
+  /**
+   * Working directory.
+   * @default the gateway's
+   */
   cwd?: string;
   url?: never;
 }

@@ -33,7 +33,7 @@ export interface MeshServerTlsOptions {
   /**
    * Mutual TLS: ask every client for a certificate and reject calls (with `unauthenticated`) whose certificate
    * is missing or does not chain to `ca`. The certificate's subject CN becomes `InboundCall.principal`.
-   * Default false.
+   * @default false
    */
   requestClientCert?: boolean;
 }
@@ -47,31 +47,63 @@ export interface MeshServerOptions {
    * `ListPrompts`, `GetPrompt`, `Complete`); their changes go to watchers as `resources_changed`,
    * `prompts_changed` and `resource_updated` events. Default: the host's own (`host.features`, a gateway's
    * federated ones), else none: those methods answer `unimplemented`.
+   * @default `host.features`, else none
    */
   features?: HostFeatures;
-  /** TCP port. Default 0 (a free port; read it from {@link MeshServer.port} after `start()`). */
+  /**
+   * TCP port.
+   * @default 0 (a free port; read it from {@link MeshServer.port} after `start()`)
+   */
   port?: number;
-  /** Address to listen on. Default `127.0.0.1`. */
+  /**
+   * Address to listen on.
+   * @default `127.0.0.1`
+   */
   hostname?: string;
-  /** Serve TLS (HTTP/2 over TLS) instead of h2c. Default: h2c, for loopback and private networks. */
+  /**
+   * Serve TLS (HTTP/2 over TLS) instead of h2c.
+   * @default h2c, for loopback and private networks
+   */
   tls?: MeshServerTlsOptions;
-  /** Checks the `authorization` header of every call. Default: none (any caller is accepted). */
+  /**
+   * Checks the `authorization` header of every call.
+   * @default none (any caller is accepted)
+   */
   auth?: PeerAuthVerifier;
-  /** Most peer links a call may have crossed (`mesh-hop`); more is rejected as a routing loop. Default 8. */
+  /**
+   * Most peer links a call may have crossed (`mesh-hop`); more is rejected as a routing loop.
+   * @default 8
+   */
   maxHops?: number;
-  /** Largest request message accepted, in bytes; larger ones get `resource_exhausted`. Default 4194304 (4 MiB). */
+  /**
+   * Largest request message accepted, in bytes; larger ones get `resource_exhausted`.
+   * @default 4194304 (4 MiB)
+   */
   readMaxBytes?: number;
-  /** How long `close()` waits for calls in flight before cutting them off, in milliseconds. Default 10000. */
+  /**
+   * How long `close()` waits for calls in flight before cutting them off, in milliseconds.
+   * @default 10000
+   */
   closeTimeoutMs?: number;
-  /** Logger. Default: silent. */
+  /**
+   * Logger.
+   * @default silent
+   */
   logger?: Logger;
-  /** Clock in epoch milliseconds, for deadlines. Default `Date.now`. */
+  /**
+   * Clock in epoch milliseconds, for deadlines.
+   * @default `Date.now`
+   */
   now?: () => number;
-  /** Generates correlation ids for calls that arrive without one. Default `crypto.randomUUID`. */
+  /**
+   * Generates correlation ids for calls that arrive without one.
+   * @default `crypto.randomUUID`
+   */
   generateId?: () => string;
 }
 
-const DEFAULT_MESH_SERVER = {
+/** The defaults of {@link MeshServerOptions}, in milliseconds and bytes. */
+export const DEFAULT_MESH_SERVER = {
   port: 0,
   hostname: '127.0.0.1',
   maxHops: DEFAULT_MAX_HOPS,
@@ -79,10 +111,16 @@ const DEFAULT_MESH_SERVER = {
   closeTimeoutMs: 10_000,
 } as const;
 
-type ResolvedMeshServerOptions = Required<Omit<MeshServerOptions, 'tls' | 'auth' | 'features'>> &
+/** {@link MeshServerOptions} with every default applied. */
+export type ResolvedMeshServerOptions = Required<Omit<MeshServerOptions, 'tls' | 'auth' | 'features'>> &
   Pick<MeshServerOptions, 'tls' | 'auth' | 'features'>;
 
-function resolveMeshServerOptions(options: MeshServerOptions): ResolvedMeshServerOptions {
+/**
+ * Applies {@link DEFAULT_MESH_SERVER} to `options` and checks them once.
+ *
+ * @throws MeshError `invalid_argument` naming the field that is out of range.
+ */
+export function resolveMeshServerOptions(options: MeshServerOptions): ResolvedMeshServerOptions {
   const resolved: ResolvedMeshServerOptions = {
     ...DEFAULT_MESH_SERVER,
     logger: silentLogger,

@@ -73,7 +73,10 @@ export interface NodeEventSource {
 /** Options for {@link createMeshServiceImpl}. @internal */
 export interface MeshServiceImplOptions {
   host: ToolHost;
-  /** The resources, prompts and completion served beside the tools. Default none (those methods `unimplemented`). */
+  /**
+   * The resources, prompts and completion served beside the tools.
+   * @default none (those methods `unimplemented`)
+   */
   features?: HostFeatures;
   events: NodeEventSource;
   auth: PeerAuthVerifier | undefined;

@@ -37,15 +37,24 @@ export interface HmacPeerAuthOptions {
   /** This node's name: the `iss` and `sub` of the tokens it signs, and the principal peers see. */
   issuer: string;
   /**
-   * The `aud` the signer puts in its tokens and the verifier requires. Default: none (the verifier then
-   * accepts tokens with any audience).
+   * The `aud` the signer puts in its tokens and the verifier requires.
+   * @default none (the verifier then accepts tokens with any audience)
    */
   audience?: string;
-  /** Lifetime of a signed token in milliseconds, at least 1000. Default 300000 (5 minutes). */
+  /**
+   * Lifetime of a signed token in milliseconds, at least 1000.
+   * @default 300000 (5 minutes)
+   */
   ttlMs?: number;
-  /** Clock skew tolerated when checking `exp` and `iat`, in milliseconds. Default 5000. */
+  /**
+   * Clock skew tolerated when checking `exp` and `iat`, in milliseconds.
+   * @default 5000
+   */
   clockToleranceMs?: number;
-  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
+  /**
+   * Clock in epoch milliseconds, for tests.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 
@@ -57,7 +66,8 @@ export interface HmacPeerAuth {
   verifier: PeerAuthVerifier;
 }
 
-const DEFAULT_HMAC_PEER_AUTH = { ttlMs: 300_000, clockToleranceMs: 5_000 } as const;
+/** The defaults of {@link HmacPeerAuthOptions}, in milliseconds. */
+export const DEFAULT_HMAC_PEER_AUTH = { ttlMs: 300_000, clockToleranceMs: 5_000 } as const;
 const MIN_SECRET_BYTES = 32;
 const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 

@@ -3,7 +3,13 @@ import { MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { HostHealth } from '../host/tool-host.js';
 import type { ClientLogRecord, ClientLogSink } from '../observability/client-logger.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
-import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
+import { checkInteger, checkPositive } from '../options/check-options.js';
+import {
+  type BackoffOptions,
+  backoffDelayMs,
+  type ResolvedBackoffOptions,
+  resolveBackoffOptions,
+} from '../resilience/backoff.js';
 import { finalResultOf } from '../tool/input-required.js';
 import type { MeshToolInfo, ToolOutcome } from '../tool/tool-context.js';
 import {
@@ -18,7 +24,11 @@ import {
   resourcesFromWire,
   resourceTemplatesFromWire,
 } from './feature-wire-codec.js';
-import { createHttp2PeerTransport, type PeerLinkTlsOptions } from './http2-peer-transport.js';
+import {
+  createHttp2PeerTransport,
+  DEFAULT_HTTP2_PEER_TRANSPORT,
+  type PeerLinkTlsOptions,
+} from './http2-peer-transport.js';
 import type { PeerAuthSigner } from './peer-auth.js';
 import type {
   LinkCallOptions,
@@ -121,10 +131,99 @@ export function peerLinkInFlight(link: PeerLink): PeerLinkInFlight | undefined {
   return inFlightOf.get(link)?.();
 }
 
-const DEFAULT_PEER_LINK = {
+/** Defaults of {@link PeerLinkOptions}: the link's own and those of its HTTP/2 transport. */
+export const DEFAULT_PEER_LINK = Object.freeze({
   defaultTimeoutMs: 30_000,
-  watchBackoff: { initialDelayMs: 250, maxDelayMs: 10_000, multiplier: 2, jitter: 1 },
-} as const;
+  ...DEFAULT_HTTP2_PEER_TRANSPORT,
+  callChannel: true,
+  watchBackoff: Object.freeze({ initialDelayMs: 250, maxDelayMs: 10_000, multiplier: 2, jitter: 1 }),
+});
+
+/** {@link PeerLinkOptions} with every default applied and every value checked. */
+export interface ResolvedPeerLinkOptions {
+  /** The URL without trailing slashes. */
+  url: string;
+  auth: PeerAuthSigner | undefined;
+  tls: PeerLinkTlsOptions | undefined;
+  defaultTimeoutMs: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  idleConnectionTimeoutMs: number;
+  /** The call channel's idle timeout: {@link DEFAULT_PEER_LINK}'s, never longer than the connection's. */
+  channelIdleTimeoutMs: number;
+  readMaxBytes: number;
+  callChannel: boolean;
+  watchBackoff: ResolvedBackoffOptions;
+  random: () => number;
+  logger: Logger;
+}
+
+/**
+ * Applies {@link DEFAULT_PEER_LINK} to `options` and checks them.
+ *
+ * @throws MeshError `invalid_argument` naming the field: a URL that is not `http:` or `https:`, a duration that is
+ *   not a positive number, a `readMaxBytes` that is not a positive integer, a bad `watchBackoff`.
+ */
+export function resolvePeerLinkOptions(options: PeerLinkOptions): ResolvedPeerLinkOptions {
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(options.url);
+  } catch (error) {
+    throw new MeshError('url is not a valid URL', 'invalid_argument', {
+      cause: error,
+      details: { field: 'url' },
+    });
+  }
+  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
+    throw new MeshError(`url must be http: or https:, got ${baseUrl.protocol}`, 'invalid_argument', {
+      details: { field: 'url' },
+    });
+  }
+  const positive = (value: number | undefined, fallback: number, field: string) =>
+    checkPositive(value ?? fallback, field);
+  const common = resolveCommonOptions(options);
+  const idleConnectionTimeoutMs = positive(
+    options.idleConnectionTimeoutMs,
+    DEFAULT_PEER_LINK.idleConnectionTimeoutMs,
+    'idleConnectionTimeoutMs',
+  );
+  return {
+    ...common,
+    url: options.url.replace(/\/+$/, ''),
+    tls: options.tls,
+    pingIntervalMs: positive(options.pingIntervalMs, DEFAULT_PEER_LINK.pingIntervalMs, 'pingIntervalMs'),
+    pingTimeoutMs: positive(options.pingTimeoutMs, DEFAULT_PEER_LINK.pingTimeoutMs, 'pingTimeoutMs'),
+    idleConnectionTimeoutMs,
+    channelIdleTimeoutMs: Math.min(DEFAULT_PEER_LINK.channelIdleTimeoutMs, idleConnectionTimeoutMs),
+    readMaxBytes: checkInteger(options.readMaxBytes ?? DEFAULT_PEER_LINK.readMaxBytes, 'readMaxBytes'),
+    callChannel: options.callChannel ?? DEFAULT_PEER_LINK.callChannel,
+  };
+}
+
+/** The transport-independent options of {@link createPeerLink}, resolved and checked. */
+function resolveCommonOptions(
+  options: PeerLinkCommonOptions,
+): Pick<ResolvedPeerLinkOptions, 'auth' | 'defaultTimeoutMs' | 'watchBackoff' | 'random' | 'logger'> {
+  const watch = options.watchBackoff;
+  return {
+    auth: options.auth,
+    defaultTimeoutMs: checkPositive(
+      options.defaultTimeoutMs ?? DEFAULT_PEER_LINK.defaultTimeoutMs,
+      'defaultTimeoutMs',
+    ),
+    watchBackoff: resolveBackoffOptions(
+      {
+        ...watch,
+        initialDelayMs: watch?.initialDelayMs ?? watch?.initialMs,
+        maxDelayMs: watch?.maxDelayMs ?? watch?.maxMs,
+      },
+      DEFAULT_PEER_LINK.watchBackoff,
+      'watchBackoff',
+    ),
+    random: options.random ?? Math.random,
+    logger: options.logger ?? silentLogger,
+  };
+}
 
 /**
  * A link to one peer node over a {@link PeerTransport}: by default the HTTP/2 transport to `options.url` (a
@@ -148,31 +247,21 @@ const DEFAULT_PEER_LINK = {
  * ```
  */
 export function createPeerLink(options: PeerLinkOptions | PeerLinkTransportOptions): PeerLink {
+  const resolved = options.transport === undefined ? resolvePeerLinkOptions(options) : undefined;
   const transport: PeerTransport =
     options.transport ??
     createHttp2PeerTransport({
-      url: options.url,
-      tls: options.tls,
-      pingIntervalMs: options.pingIntervalMs,
-      pingTimeoutMs: options.pingTimeoutMs,
-      idleConnectionTimeoutMs: options.idleConnectionTimeoutMs,
-      readMaxBytes: options.readMaxBytes,
-      callChannel: options.callChannel,
+      url: resolved!.url,
+      tls: resolved!.tls,
+      pingIntervalMs: resolved!.pingIntervalMs,
+      pingTimeoutMs: resolved!.pingTimeoutMs,
+      idleConnectionTimeoutMs: resolved!.idleConnectionTimeoutMs,
+      readMaxBytes: resolved!.readMaxBytes,
+      callChannel: resolved!.callChannel,
     });
   const url = transport.url;
-  const logger = (options.logger ?? silentLogger).child({ peer: url });
-  const random = options.random ?? Math.random;
-  const watch = options.watchBackoff;
-  const watchBackoff = resolveBackoffOptions(
-    {
-      ...watch,
-      initialDelayMs: watch?.initialDelayMs ?? watch?.initialMs,
-      maxDelayMs: watch?.maxDelayMs ?? watch?.maxMs,
-    },
-    DEFAULT_PEER_LINK.watchBackoff,
-    'watchBackoff',
-  );
-  const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_PEER_LINK.defaultTimeoutMs;
+  const { random, watchBackoff, defaultTimeoutMs, ...common } = resolved ?? resolveCommonOptions(options);
+  const logger = common.logger.child({ peer: url });
   const signer = options.auth;
   const watchers = new Set<AbortController>();
   let closed = false;

@@ -1,4 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { CallMetadata } from '../call/call-metadata.js';
 import type {
   CallToolRequestSchema,
   CallToolResponse,
@@ -19,7 +20,6 @@ import type {
   ReadResourceResponse,
   WatchEventsResponse,
 } from '../gen/mesh/v1/mesh_pb.js';
-import type { CallMetadata } from '../call/call-metadata.js';
 
 /**
  * Options of one operation on a {@link PeerTransport}. The link has checked them already: a deadline is > 0, the

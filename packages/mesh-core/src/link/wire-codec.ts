@@ -61,7 +61,7 @@ export function parseJson(text: string, field: string, code: 'invalid_argument' 
   }
 }
 
-/** @internal */
+/** Converts a tool listing to its `mesh.v1.Tool` message (schemas as JSON strings). */
 export function toolToWire(tool: MeshToolInfo): MessageInitShape<typeof ToolSchema> {
   return {
     name: tool.name,
@@ -73,7 +73,11 @@ export function toolToWire(tool: MeshToolInfo): MessageInitShape<typeof ToolSche
   };
 }
 
-/** @internal */
+/**
+ * Converts a received `mesh.v1.Tool` message to a tool listing.
+ *
+ * @throws MeshError `internal` naming the field when a schema is not a JSON object.
+ */
 export function toolFromWire(tool: Tool): MeshToolInfo {
   const field = (name: string) => `tools.${tool.name}.${name}`;
   const info: MeshToolInfo = {
@@ -91,7 +95,7 @@ export function toolFromWire(tool: Tool): MeshToolInfo {
   return info;
 }
 
-/** @internal */
+/** Converts a tool call result to its `mesh.v1.ToolResult` message. */
 export function resultToWire(result: ToolCallResult): MessageInitShape<typeof ToolResultSchema> {
   return {
     contentJson: JSON.stringify(result.content ?? []),
@@ -102,7 +106,7 @@ export function resultToWire(result: ToolCallResult): MessageInitShape<typeof To
   };
 }
 
-/** @internal */
+/** Converts a received `mesh.v1.ToolResult` message to a tool call result. */
 export function resultFromWire(result: WireToolResult | undefined): ToolCallResult {
   if (result === undefined) throw new MeshError('the peer sent no tool result', 'internal');
   const content = parseJson(result.contentJson || '[]', 'result.content_json', 'internal');
@@ -181,7 +185,7 @@ export function callFieldsFromWire(request: CallToolRequest | CallToolStreamRequ
  * A tool's outcome as a `CallToolResponse`; an input-required outcome's state must be well-formed Unicode to
  * cross the link unchanged.
  *
- * @internal
+ * @throws MeshError `internal` naming the tool when the input request's state is not well-formed Unicode.
  */
 export function outcomeToWire(
   outcome: ToolOutcome,
@@ -226,13 +230,13 @@ export function inputRequiredFromWire(message: WireInputRequired, tool: string):
   return checkInputRequired(tool, outcome);
 }
 
-/** Converts a received `CallToolResponse.outcome`. @internal */
+/** Converts a received `CallToolResponse.outcome` to a tool outcome (a result or an input request). */
 export function outcomeFromWire(outcome: CallToolResponse['outcome'], tool: string): ToolOutcome {
   if (outcome.case === 'inputRequired') return inputRequiredFromWire(outcome.value, tool);
   return resultFromWire(outcome.value);
 }
 
-/** @internal */
+/** Converts a progress report to the fields of its `mesh.v1.ToolProgress` message. */
 export function progressToWire(progress: ToolProgress): Omit<WireToolProgress, '$typeName' | '$unknown'> {
   return {
     progress: progress.progress,
@@ -241,7 +245,7 @@ export function progressToWire(progress: ToolProgress): Omit<WireToolProgress, '
   };
 }
 
-/** @internal */
+/** Converts a received `mesh.v1.ToolProgress` message to a progress report. */
 export function progressFromWire(progress: WireToolProgress): ToolProgress {
   const out: ToolProgress = { progress: progress.progress };
   if (progress.total !== undefined) out.total = progress.total;
@@ -255,12 +259,12 @@ const HEALTH_TO_WIRE: Record<HostHealth, HealthStatus> = {
   not_serving: HealthStatus.NOT_SERVING,
 };
 
-/** @internal */
+/** Converts a host health to its `mesh.v1.HealthStatus`. */
 export function healthToWire(health: HostHealth): HealthStatus {
   return HEALTH_TO_WIRE[health];
 }
 
-/** @internal */
+/** Converts a received `mesh.v1.HealthStatus` to a host health. */
 export function healthFromWire(status: HealthStatus): HostHealth {
   if (status === HealthStatus.SERVING) return 'serving';
   if (status === HealthStatus.DRAINING) return 'draining';
@@ -273,7 +277,7 @@ const CIRCUIT_TO_WIRE = {
   half_open: CircuitState.HALF_OPEN,
 } as const;
 
-/** @internal */
+/** Converts a node event to its `WatchEventsResponse` message. */
 export function eventToWire(event: NodeEvent): WatchEventsResponse {
   switch (event.kind) {
     case 'tools_changed':
@@ -309,7 +313,7 @@ export function eventToWire(event: NodeEvent): WatchEventsResponse {
   }
 }
 
-/** Converts a received event; returns `undefined` for an event kind this version does not know. @internal */
+/** Converts a received event; returns `undefined` for an event kind this version does not know. */
 export function eventFromWire(message: WatchEventsResponse): NodeEvent | undefined {
   const nodeId = message.nodeId;
   switch (message.event.case) {

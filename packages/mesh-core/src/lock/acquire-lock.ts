@@ -12,11 +12,20 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
  * {@link DEFAULT_ACQUIRE_LOCK}: 50 ms doubling to 800 ms, full jitter).
  */
 export interface AcquireLockOptions extends BackoffOptions {
-  /** Lease duration in milliseconds. Default 300 000 (300 s). */
+  /**
+   * Lease duration in milliseconds.
+   * @default 300 000 (300 s)
+   */
   ttlMs?: number;
-  /** Holder name recorded in the owner token. Default: the lock's own instance id. */
+  /**
+   * Holder name recorded in the owner token.
+   * @default the lock's own instance id
+   */
   owner?: string;
-  /** Give up after this long, in milliseconds; 0 tries once. Default 10 000 ({@link DEFAULT_LOCK_TIMEOUT_MS}). */
+  /**
+   * Give up after this long, in milliseconds; 0 tries once.
+   * @default 10 000 ({@link DEFAULT_LOCK_TIMEOUT_MS})
+   */
   acquireTimeoutMs?: number;
   /**
    * First backoff cap, in milliseconds.
@@ -25,11 +34,20 @@ export interface AcquireLockOptions extends BackoffOptions {
   minDelayMs?: number;
   /** Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`). */
   signal?: AbortSignal;
-  /** Randomness for the jitter, in [0, 1). Default `Math.random`. */
+  /**
+   * Randomness for the jitter, in [0, 1).
+   * @default `Math.random`
+   */
   random?: () => number;
-  /** How to wait between attempts. Default: {@link createTimerSleep}. */
+  /**
+   * How to wait between attempts.
+   * @default {@link createTimerSleep}
+   */
   sleep?: Sleep;
-  /** Clock for the acquire timeout, in milliseconds. Default `Date.now`. */
+  /**
+   * Clock for the acquire timeout, in milliseconds.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 

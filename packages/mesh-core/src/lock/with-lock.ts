@@ -28,16 +28,23 @@ export interface LockDeadLetter {
 
 /** Options for {@link withLock}: {@link AcquireLockOptions} plus the watchdog's. */
 export interface WithLockOptions extends AcquireLockOptions {
-  /** How often the watchdog extends the lease, in milliseconds. Default `ttlMs / 3` (Redisson's rule). */
+  /**
+   * How often the watchdog extends the lease, in milliseconds.
+   * @default `ttlMs / 3` (Redisson's rule)
+   */
   extendEveryMs?: number;
   /** Called once when the watchdog finds the lease lost or expired, after `fn`'s signal is aborted. */
   onLost?: (lease: LockLease, reason: LockLossReason) => void;
   /**
    * Where to append `{ key, ownerToken, fencingToken, reason, at, error? }` when the lease was lost, expired
-   * or could not be released. Default: nowhere (a warning is logged).
+   * or could not be released.
+   * @default nowhere (a warning is logged)
    */
   deadLetter?: LockDeadLetter;
-  /** Reports watchdog and release trouble. Default {@link silentLogger}. */
+  /**
+   * Reports watchdog and release trouble.
+   * @default {@link silentLogger}
+   */
   logger?: Logger;
 }
 

@@ -9,22 +9,44 @@ export interface McpEdgeOptions extends McpFeatures {
   /**
    * Advertise the `logging` capability and send what handlers write to their context's logger to the client as
    * `notifications/message`, at or above the level it asked for (through a gateway too: peer links stream the
-   * records back). Default `true`.
+   * records back).
+   * @default `true`
    */
   clientLogging?: boolean;
-  /** Name and version reported to clients. Default: `{ name: host.id, version: '0.1.0' }`. */
+  /**
+   * Name and version reported to clients.
+   * @default `{ name: host.id, version: '0.1.0' }`
+   */
   serverInfo?: { name: string; version: string };
-  /** Instructions for the model, sent at initialization. Default none. */
+  /**
+   * Instructions for the model, sent at initialization.
+   * @default none
+   */
   instructions?: string;
-  /** Logger. Default: silent. */
+  /**
+   * Logger.
+   * @default silent
+   */
   logger?: Logger;
-  /** Metrics; rejected requests are counted on `errors_total`. Default: none. */
+  /**
+   * Metrics; rejected requests are counted on `errors_total`.
+   * @default none
+   */
   metrics?: MeshMetrics;
-  /** Tracer for the edge span around each call. Default: the global provider's mesh tracer. */
+  /**
+   * Tracer for the edge span around each call.
+   * @default the global provider's mesh tracer
+   */
   tracer?: Tracer;
-  /** Clock, for tests. Default `Date.now`. */
+  /**
+   * Clock, for tests.
+   * @default `Date.now`
+   */
   now?: () => number;
-  /** Generates correlation ids for calls that carry none. Default `crypto.randomUUID`. */
+  /**
+   * Generates correlation ids for calls that carry none.
+   * @default `crypto.randomUUID`
+   */
   generateId?: () => string;
 }
 

@@ -37,7 +37,10 @@ export interface HeaderReader {
 
 /** Options for {@link readCallMetadata}. */
 export interface ReadCallMetadataOptions {
-  /** Generates a correlation id when the caller sent none. Default `crypto.randomUUID`. */
+  /**
+   * Generates a correlation id when the caller sent none.
+   * @default `crypto.randomUUID`
+   */
   generateId?: () => string;
   /** Clock that turns the caller's timeout into {@link CallMetadata.deadline}, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;

@@ -16,18 +16,28 @@ export interface LegacySessionsOptions {
   factory: McpServerFactoryFor;
   /**
    * Builds one fresh MCP server per session; it sends the host's changes (list changes, resource updates) to its
-   * client itself. Default `factory`.
+   * client itself.
+   * @default `factory`
    */
   sessionFactory?: McpServerFactoryFor;
-  /** Most sessions kept; the least recently used one is closed to make room. Default 1 000. */
+  /**
+   * Most sessions kept; the least recently used one is closed to make room.
+   * @default 1 000
+   */
   maxSessions?: number;
-  /** A session unused this long is closed, in milliseconds. Default 1 800 000 (30 min). */
+  /**
+   * A session unused this long is closed, in milliseconds.
+   * @default 1 800 000 (30 min)
+   */
   idleTimeoutMs?: number;
   /** Largest request body read, in bytes. */
   maxBodyBytes: number;
   /** Reports transport errors. */
   onerror?: (error: Error) => void;
-  /** Clock, for tests. Default `Date.now`. */
+  /**
+   * Clock, for tests.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 

@@ -32,28 +32,41 @@ export interface McpHttpHandlerOptions extends McpEdgeOptions {
    * Hostnames accepted in the `Host` header (no ports; IPv6 in brackets), against DNS rebinding.
    * Default `['localhost', '127.0.0.1', '[::1]']`. `false` disables the check (only behind a proxy that
    * validates it).
+   * @default `['localhost', '127.0.0.1', '[::1]']`
    */
   allowedHosts?: readonly string[] | false;
   /**
    * Hostnames accepted in the `Origin` header; requests without `Origin` (non-browser clients) pass.
    * Default `['localhost', '127.0.0.1', '[::1]']`. `false` disables the check.
+   * @default `['localhost', '127.0.0.1', '[::1]']`
    */
   allowedOrigins?: readonly string[] | false;
-  /** Verifies `Authorization: Bearer` tokens; when set, requests without a valid token get `401`. Default: no auth. */
+  /**
+   * Verifies `Authorization: Bearer` tokens; when set, requests without a valid token get `401`.
+   * @default no auth
+   */
   verifyBearerToken?: BearerTokenVerifier;
-  /** RFC 9728 protected-resource metadata URL advertised in `WWW-Authenticate`. Default none. */
+  /**
+   * RFC 9728 protected-resource metadata URL advertised in `WWW-Authenticate`.
+   * @default none
+   */
   resourceMetadataUrl?: string;
-  /** Largest request body accepted, in bytes; larger bodies get `413` naming the limit. Default 4 194 304 (4 MiB). */
+  /**
+   * Largest request body accepted, in bytes; larger bodies get `413` naming the limit.
+   * @default 4 194 304 (4 MiB)
+   */
   maxBodyBytes?: number;
   /**
    * Deepest nesting of objects and arrays accepted in a request body, in levels (the JSON-RPC envelope counts:
    * `arguments` of a `tools/call` start at level 3). A deeper request is refused before anything else reads it,
-   * with JSON-RPC `-32602` naming the limit (`invalid_argument`, `details.limit`). Default 64.
+   * with JSON-RPC `-32602` naming the limit (`invalid_argument`, `details.limit`).
+   * @default 64
    */
   maxJsonDepth?: number;
   /**
    * Response shaping for 2026-07-28 requests: `auto` (JSON, upgraded to SSE when progress is sent), `sse` or
-   * `json` (progress dropped). Default `auto`.
+   * `json` (progress dropped).
+   * @default `auto`
    */
   responseMode?: PerRequestResponseMode;
   /**
@@ -61,11 +74,18 @@ export interface McpHttpHandlerOptions extends McpEdgeOptions {
    * per-request server; every other request, and every outcome the relay path does not write itself, is served by
    * the SDK as before (see docs/guides/gateway.md "Relay path"). Default: `true` when the host relays calls to
    * other hosts ({@link ToolHost.relaysCalls}: a gateway), `false` otherwise. Ignored with `responseMode: 'sse'`.
+   * @default `host.relaysCalls === true`
    */
   relayToolCalls?: boolean;
-  /** Most 2025-era sessions kept open; the least recently used is closed to make room. Default 1 000. */
+  /**
+   * Most 2025-era sessions kept open; the least recently used is closed to make room.
+   * @default 1 000
+   */
   maxLegacySessions?: number;
-  /** A 2025-era session unused this long is closed, in milliseconds. Default 1 800 000 (30 min). */
+  /**
+   * A 2025-era session unused this long is closed, in milliseconds.
+   * @default 1 800 000 (30 min)
+   */
   legacySessionIdleMs?: number;
 }
 

@@ -26,7 +26,8 @@ export interface McpServerFactoryOptions {
    * Each server instance follows the host's changes for its whole life and sends them to its client itself
    * (`notifications/tools/list_changed`, `…/resources/list_changed`, `…/prompts/list_changed`, and
    * `notifications/resources/updated` for the URIs it subscribed to): for long-lived instances (a 2025-era session,
-   * a stdio connection). Per-request instances leave that to the HTTP handler's `notify`. Default `false`.
+   * a stdio connection). Per-request instances leave that to the HTTP handler's `notify`.
+   * @default `false`
    */
   watchChanges?: boolean;
 }

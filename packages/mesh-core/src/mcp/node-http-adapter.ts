@@ -22,7 +22,8 @@ export interface NodeHttpAdapterOptions {
   maxBodyBytes: number;
   /**
    * Deepest nesting of objects and arrays accepted in a JSON body, in levels; a deeper body is refused before
-   * anything else sees it: JSON-RPC `-32602` (`invalid_argument`) naming the limit. Default: no limit.
+   * anything else sees it: JSON-RPC `-32602` (`invalid_argument`) naming the limit.
+   * @default no limit
    */
   maxJsonDepth?: number;
   /** Observes a failure to convert the request or a throwing `fetch`, before the `500` is written. */

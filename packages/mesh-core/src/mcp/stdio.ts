@@ -9,6 +9,7 @@ export interface ServeStdioOptions extends McpEdgeOptions {
   /**
    * The transport; default: a stdio transport over this process's stdin and stdout. Logs must then go to
    * stderr (the default of `createJsonLogger`), never stdout.
+   * @default a stdio transport over `process.stdin` and `process.stdout`
    */
   transport?: Transport;
 }

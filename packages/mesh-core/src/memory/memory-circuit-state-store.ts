@@ -5,9 +5,15 @@ import { checkKey, checkTtlMs, closedError } from './validate.js';
 
 /** Options for {@link createMemoryCircuitStateStore}. */
 export interface MemoryCircuitStateStoreOptions {
-  /** Clock for probe ownership expiry, in epoch milliseconds. Default `Date.now`. */
+  /**
+   * Clock for probe ownership expiry, in epoch milliseconds.
+   * @default `Date.now`
+   */
   now?: () => number;
-  /** Where a watcher that throws is reported. Default {@link silentLogger}. */
+  /**
+   * Where a watcher that throws is reported.
+   * @default {@link silentLogger}
+   */
   logger?: Logger;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICE_TABLE } from '../ledger/pricing.js';
+import { EMPTY_PRICE_TABLE } from '../ledger/pricing.js';
 import type { Reservation } from '../ports/cost-ledger.js';
 import {
   costLedgerContract,
@@ -14,8 +14,14 @@ import {
   memoryCostLedgerSizes,
 } from './memory-cost-ledger.js';
 
+/** Two list prices, given to the ledgers below (a ledger prices nothing by itself). */
+const PRICES = {
+  'dall-e-3': { perImageUsd: 0.04 },
+  'gpt-4o-mini': { inputPerMillionTokensUsd: 0.15, outputPerMillionTokensUsd: 0.6 },
+};
+
 costLedgerContract('memory', async () => {
-  const subject = createMemoryCostLedger();
+  const subject = createMemoryCostLedger({ prices: PRICES });
   return { subject, cleanup: () => subject.close() };
 });
 
@@ -34,15 +40,29 @@ describe('createMemoryCostLedger', () => {
     expect(await ledger.status()).toMatchObject({ spentUsd: 0.25, reservedUsd: 0.5, remainingUsd: 0.25 });
   });
 
-  it('prices with the default table, expires reservations and slides the 1 h window by the clock', async () => {
+  it('prices nothing by itself and names the model of a usage it cannot price', async () => {
+    const ledger = createMemoryCostLedger();
+    expect(ledger.prices).toBe(EMPTY_PRICE_TABLE);
+    expect(Object.keys(ledger.prices)).toEqual([]);
+    const error = await expectMeshError(
+      ledger.reserve({ model: 'gpt-4o', inputTokens: 1 }),
+      'invalid_argument',
+    );
+    expect(error.message).toContain('"gpt-4o"');
+    expect(error.message).toContain('price table is empty');
+    expect((await ledger.record({ model: 'gpt-4o', costUsd: 0.25 })).costUsd).toBe(0.25);
+  });
+
+  it('prices with its table, expires reservations and slides the 1 h window by the clock', async () => {
     const clock = createManualClock();
     let next = 0;
     const ledger = createMemoryCostLedger({
+      prices: PRICES,
       now: clock.now,
       generateId: () => `r${++next}`,
       budgets: { day: { limitUsd: 0.1 } },
     });
-    expect(ledger.prices).toBe(DEFAULT_PRICE_TABLE);
+    expect(ledger.prices).toBe(PRICES);
     const held = await ledger.reserve({ model: 'dall-e-3', images: 1 }, { scopes: ['day'] });
     expect(held).toEqual({
       id: 'r1',

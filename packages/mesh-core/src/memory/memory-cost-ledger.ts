@@ -3,8 +3,8 @@ import { MeshError } from '../errors/mesh-error.js';
 import {
   adviseTier,
   costOf,
-  DEFAULT_PRICE_TABLE,
   DEFAULT_TIER_THRESHOLDS,
+  EMPTY_PRICE_TABLE,
   GLOBAL_SCOPE,
   resolveBudgetScopes,
   type TierThresholds,
@@ -28,24 +28,42 @@ import { checkKey, checkTtlMs, closedError } from './validate.js';
 
 /** Options for {@link createMemoryCostLedger}. */
 export interface MemoryCostLedgerOptions {
-  /** Prices per model. Default {@link DEFAULT_PRICE_TABLE}. */
+  /**
+   * Prices per model. A ledger prices nothing by itself: without a table only usages that carry their own
+   * `costUsd` can be charged, and any other is refused naming its model.
+   * @default EMPTY_PRICE_TABLE (`{}`)
+   */
   prices?: PriceTable;
-  /** Budgets per scope (`global`, `day`, `tool:generate_image`…). Default: none, so nothing is rejected. */
+  /**
+   * Budgets per scope (`global`, `day`, `tool:generate_image`…).
+   * @default {} (none, so nothing is rejected)
+   */
   budgets?: Record<string, Budget>;
-  /** Clock for windows and reservation expiry, in epoch milliseconds. Default `Date.now`. */
+  /**
+   * Clock for windows and reservation expiry, in epoch milliseconds.
+   * @default Date.now
+   */
   now?: () => number;
-  /** Makes reservation and record ids. Default `crypto.randomUUID`. */
+  /**
+   * Makes reservation and record ids.
+   * @default crypto.randomUUID
+   */
   generateId?: () => string;
-  /** Thresholds behind {@link CostLedger.advise}. Default {@link DEFAULT_TIER_THRESHOLDS}. */
+  /**
+   * Thresholds behind {@link CostLedger.advise}.
+   * @default DEFAULT_TIER_THRESHOLDS ({ premium: 0.5, standard: 0.25, economy: 0.05 })
+   */
   tierThresholds?: TierThresholds;
   /**
    * Buckets each budget window is cut into; the window's precision is `windowMs / windowBuckets` (spending
-   * counts up to one bucket longer than the window, never shorter). Default {@link DEFAULT_WINDOW_BUCKETS} (60).
+   * counts up to one bucket longer than the window, never shorter).
+   * @default 60 (DEFAULT_WINDOW_BUCKETS)
    */
   windowBuckets?: number;
   /**
    * How long a settlement is remembered, in milliseconds, so a repeated settle records nothing more (records
-   * live between one and two retentions). Default {@link DEFAULT_SETTLED_RETENTION_MS} (10 min).
+   * live between one and two retentions).
+   * @default 600_000 (10 min, DEFAULT_SETTLED_RETENTION_MS)
    */
   settledRetentionMs?: number;
 }
@@ -54,6 +72,56 @@ export interface MemoryCostLedgerOptions {
 export const DEFAULT_BUDGET_WINDOW_MS = 3_600_000;
 /** Lifetime of a reservation that gives no `ttlMs`, in milliseconds (5 min). */
 export const DEFAULT_RESERVATION_TTL_MS = 300_000;
+
+/** The defaults of {@link createMemoryCostLedger}'s options (`now` and `generateId` default to `Date.now` and `crypto.randomUUID`). */
+export const DEFAULT_MEMORY_COST_LEDGER = Object.freeze({
+  prices: EMPTY_PRICE_TABLE,
+  tierThresholds: DEFAULT_TIER_THRESHOLDS,
+  windowBuckets: DEFAULT_WINDOW_BUCKETS,
+  settledRetentionMs: DEFAULT_SETTLED_RETENTION_MS,
+});
+
+/** {@link MemoryCostLedgerOptions} with every default applied and checked. */
+export interface ResolvedMemoryCostLedgerOptions {
+  prices: PriceTable;
+  budgets: Map<string, Required<Budget>>;
+  now: () => number;
+  generateId: () => string;
+  tierThresholds: Readonly<TierThresholds>;
+  windowBuckets: number;
+  settledRetentionMs: number;
+}
+
+/**
+ * Applies {@link DEFAULT_MEMORY_COST_LEDGER} to `options` and checks every field once.
+ *
+ * @throws {MeshError} `invalid_argument` naming the field: a budget's `limitUsd` below 0 or not finite, a
+ *   `windowMs`, `settledRetentionMs` or `windowBuckets` that is not above 0, or tier thresholds out of order.
+ */
+export function resolveMemoryCostLedgerOptions(
+  options: MemoryCostLedgerOptions = {},
+): ResolvedMemoryCostLedgerOptions {
+  const tierThresholds = options.tierThresholds ?? DEFAULT_MEMORY_COST_LEDGER.tierThresholds;
+  adviseTier(1, tierThresholds);
+  const budgets = new Map<string, Required<Budget>>();
+  for (const [scope, budget] of Object.entries(options.budgets ?? {}))
+    budgets.set(scope, checkBudget(scope, budget));
+  return {
+    prices: options.prices ?? DEFAULT_MEMORY_COST_LEDGER.prices,
+    budgets,
+    now: options.now ?? Date.now,
+    generateId: options.generateId ?? randomUUID,
+    tierThresholds,
+    windowBuckets: checkInteger(
+      options.windowBuckets ?? DEFAULT_MEMORY_COST_LEDGER.windowBuckets,
+      'windowBuckets',
+    ),
+    settledRetentionMs: checkTtlMs(
+      options.settledRetentionMs ?? DEFAULT_MEMORY_COST_LEDGER.settledRetentionMs,
+      'settledRetentionMs',
+    ),
+  };
+}
 /** Slack in budget comparisons, in USD, so float rounding never rejects a reservation that fits exactly. */
 const TOLERANCE_USD = 1e-9;
 
@@ -117,19 +185,15 @@ function checkBudget(scope: string, budget: Budget): Required<Budget> {
  * ```
  */
 export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): CostLedger {
-  const prices = options.prices ?? DEFAULT_PRICE_TABLE;
-  const now = options.now ?? Date.now;
-  const generateId = options.generateId ?? randomUUID;
-  const thresholds = options.tierThresholds ?? DEFAULT_TIER_THRESHOLDS;
-  adviseTier(1, thresholds);
-  const budgets = new Map<string, Required<Budget>>();
-  for (const [scope, budget] of Object.entries(options.budgets ?? {}))
-    budgets.set(scope, checkBudget(scope, budget));
-  const windowBuckets = checkInteger(options.windowBuckets ?? DEFAULT_WINDOW_BUCKETS, 'windowBuckets');
-  const settledRetentionMs = checkTtlMs(
-    options.settledRetentionMs ?? DEFAULT_SETTLED_RETENTION_MS,
-    'settledRetentionMs',
-  );
+  const {
+    prices,
+    now,
+    generateId,
+    tierThresholds: thresholds,
+    budgets,
+    windowBuckets,
+    settledRetentionMs,
+  } = resolveMemoryCostLedgerOptions(options);
   const held = new Map<string, Reservation>();
   const books = new Map<string, ScopeBook>();
   // Settled ids and costs in typed arrays, grouped by settle-time bucket and forgotten a bucket at a time. Not

@@ -5,7 +5,10 @@ import { checkKey, closedError } from './validate.js';
 
 /** Options for {@link createMemoryEventBus}. */
 export interface MemoryEventBusOptions {
-  /** Where a listener that throws is reported. Default {@link silentLogger}. */
+  /**
+   * Where a listener that throws is reported.
+   * @default {@link silentLogger}
+   */
   logger?: Logger;
 }
 

@@ -5,18 +5,50 @@ import { checkKey, checkTtlMs, closedError } from './validate.js';
 
 /** Options for {@link createMemoryLock}. */
 export interface MemoryLockOptions {
-  /** Clock for lease expiry, in epoch milliseconds. Default `Date.now`. */
+  /**
+   * Clock for lease expiry, in epoch milliseconds.
+   * @default Date.now
+   */
   now?: () => number;
-  /** Source of randomness for owner tokens, returning a number in [0, 1). Default `Math.random`. */
+  /**
+   * Source of randomness for owner tokens, returning a number in [0, 1).
+   * @default Math.random
+   */
   random?: () => number;
-  /** Holder name used when `tryAcquire` gets no `owner`. Default `memory-<pid>`. */
+  /**
+   * Holder name used when `tryAcquire` gets no `owner`.
+   * @default `memory-<pid>`
+   */
   instanceId?: string;
-  /** Lease duration when `tryAcquire` gets no `ttlMs`, in milliseconds. Default 300 000 (300 s). */
+  /**
+   * Lease duration when `tryAcquire` gets no `ttlMs`, in milliseconds.
+   * @default 300_000 (300 s, DEFAULT_LOCK_TTL_MS)
+   */
   defaultTtlMs?: number;
 }
 
 /** Default lease duration of a lock, in milliseconds: the brief's 300 s generation lock. */
 export const DEFAULT_LOCK_TTL_MS = 300_000;
+
+/** The defaults of {@link MemoryLockOptions} (`now`, `random` and `instanceId` default to `Date.now`, `Math.random` and `memory-<pid>`). */
+export const DEFAULT_MEMORY_LOCK = Object.freeze({ defaultTtlMs: DEFAULT_LOCK_TTL_MS });
+
+/** {@link MemoryLockOptions} with every default applied and checked. */
+export type ResolvedMemoryLockOptions = Required<MemoryLockOptions>;
+
+/**
+ * Applies {@link DEFAULT_MEMORY_LOCK} to `options` and checks them once.
+ *
+ * @throws MeshError `invalid_argument` when `defaultTtlMs` is not a number of milliseconds above 0.
+ */
+export function resolveMemoryLockOptions(options: MemoryLockOptions = {}): ResolvedMemoryLockOptions {
+  return {
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+    instanceId: options.instanceId ?? `memory-${process.pid}`,
+    defaultTtlMs: checkTtlMs(options.defaultTtlMs ?? DEFAULT_MEMORY_LOCK.defaultTtlMs, 'defaultTtlMs'),
+  };
+}
 
 interface Held {
   ownerToken: string;
@@ -61,10 +93,7 @@ interface Waiter {
  * ```
  */
 export function createMemoryLock(options: MemoryLockOptions = {}): DistributedLock {
-  const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
-  const instanceId = options.instanceId ?? `memory-${process.pid}`;
-  const defaultTtlMs = checkTtlMs(options.defaultTtlMs ?? DEFAULT_LOCK_TTL_MS, 'defaultTtlMs');
+  const { now, random, instanceId, defaultTtlMs } = resolveMemoryLockOptions(options);
   const held = new Map<string, Held>();
   // One counter for every key (issue 20): tokens still only grow per key, and a lock used once per story or run
   // leaves nothing behind, where a counter per key would be kept forever.

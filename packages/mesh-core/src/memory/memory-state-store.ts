@@ -21,6 +21,7 @@ export interface MemoryStateStoreOptions {
   /**
    * Clock for TTLs, stream ids and idle times, in epoch milliseconds. Default `Date.now`. Blocking reads
    * always wait in real time.
+   * @default `Date.now`
    */
   now?: () => number;
 }

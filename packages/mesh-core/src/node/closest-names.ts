@@ -40,7 +40,10 @@ export function echoableName(name: string): string {
 
 /** Options for {@link closestNames}. */
 export interface ClosestNamesOptions {
-  /** Most names returned. Default 3. */
+  /**
+   * Most names returned.
+   * @default 3
+   */
   limit?: number;
 }
 

@@ -33,17 +33,35 @@ import { validateWithSchema } from './schema-validation.js';
 export interface LocalFeatureHostOptions {
   /** Id of the node, handed to handlers as `context.nodeId`. */
   id: string;
-  /** Resources at fixed URIs. Default none. */
+  /**
+   * Resources at fixed URIs.
+   * @default none
+   */
   resources?: readonly ResourceDefinition[];
-  /** Resource templates. Default none. */
+  /**
+   * Resource templates.
+   * @default none
+   */
   resourceTemplates?: readonly ResourceTemplateDefinition[];
-  /** Prompts. Default none. */
+  /**
+   * Prompts.
+   * @default none
+   */
   prompts?: readonly AnyPromptDefinition[];
-  /** Logger; each call gets a child with `correlationId` and the resource or prompt. Default: silent. */
+  /**
+   * Logger; each call gets a child with `correlationId` and the resource or prompt.
+   * @default silent
+   */
   logger?: Logger;
-  /** Deadline of one read or get when its definition sets no `timeoutMs`, in milliseconds. Default 60 000. */
+  /**
+   * Deadline of one read or get when its definition sets no `timeoutMs`, in milliseconds.
+   * @default 60 000
+   */
   defaultTimeoutMs?: number;
-  /** Clock, for tests. Default `Date.now`. */
+  /**
+   * Clock, for tests.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 

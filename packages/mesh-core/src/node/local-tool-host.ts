@@ -19,25 +19,43 @@ import { describeTool, type RegisteredTool, toCallResult } from './tool-registra
 export interface LocalToolHostOptions {
   /** Stable id of this node, reported in metrics, logs and `ToolContext.nodeId`. */
   id: string;
-  /** The tools hosted at start. More can be added with {@link LocalToolHost.addTool}. Default none. */
+  /**
+   * The tools hosted at start. More can be added with {@link LocalToolHost.addTool}.
+   * @default none
+   */
   tools?: readonly AnyToolDefinition[];
   /** The ports handed to tool handlers through their context. */
   ports: ToolPorts;
   /**
    * Calls tools on other nodes for `ToolContext.mesh` (a `PeerLink`, say). Receives `LinkCallOptions` whose
-   * `metadata` is `deriveOutboundMetadata` of the calling tool's call. Default: a client rejecting every call with
-   * `failed_precondition` "no mesh client configured".
+   * `metadata` is `deriveOutboundMetadata` of the calling tool's call.
+   * @default a client rejecting every call with `failed_precondition` "no mesh client configured"
    */
   mesh?: MeshCaller;
-  /** Logger; each call gets a child with `correlationId`, `tool` and `nodeId`. Default: silent. */
+  /**
+   * Logger; each call gets a child with `correlationId`, `tool` and `nodeId`.
+   * @default silent
+   */
   logger?: Logger;
-  /** Metrics to record calls on. Default: none. */
+  /**
+   * Metrics to record calls on.
+   * @default none
+   */
   metrics?: MeshMetrics;
-  /** Tracer for the span around each tool call. Default: the global provider's mesh tracer. */
+  /**
+   * Tracer for the span around each tool call.
+   * @default the global provider's mesh tracer
+   */
   tracer?: Tracer;
-  /** Deadline of one call when the tool sets no `timeoutMs`, in milliseconds. Default 60 000. */
+  /**
+   * Deadline of one call when the tool sets no `timeoutMs`, in milliseconds.
+   * @default 60 000
+   */
   defaultTimeoutMs?: number;
-  /** Clock, for tests. Default `Date.now`. */
+  /**
+   * Clock, for tests.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 
@@ -45,7 +63,8 @@ export interface LocalToolHostOptions {
 export interface DrainOptions {
   /**
    * How long in-flight calls may keep running, in milliseconds, before they are aborted with
-   * `unavailable`. Default: no limit (wait for every call to finish).
+   * `unavailable`.
+   * @default no limit (wait for every call to finish)
    */
   graceMs?: number;
 }

@@ -36,26 +36,38 @@ export interface MeshNodeMcpOptions
     | 'relayToolCalls'
     | 'clientLogging'
   > {
-  /** TCP port. Default 0 (a free port; read {@link MeshNode.mcpUrl} after `start()`). */
+  /**
+   * TCP port.
+   * @default 0 (a free port; read {@link MeshNode.mcpUrl} after `start()`)
+   */
   port?: number;
-  /** Address to listen on. Default `127.0.0.1`. */
+  /**
+   * Address to listen on.
+   * @default `127.0.0.1`
+   */
   hostname?: string;
-  /** Path of the MCP endpoint. Default `/mcp`. `/metrics` and `/healthz` are served beside it. */
+  /**
+   * Path of the MCP endpoint. Default `/mcp`. `/metrics` and `/healthz` are served beside it.
+   * @default `/mcp`
+   */
   path?: string;
   /**
    * Hostnames accepted in `Host` (DNS rebinding). Default: `localhost`, `127.0.0.1`, `[::1]` and `hostname`
    * when it is not a wildcard address. `false` disables the check.
+   * @default `localhost`, `127.0.0.1`, `[::1]` and `hostname` when it is not a wildcard address
    */
   allowedHosts?: readonly string[] | false;
   /**
    * How long a client may take to send a request's headers, in milliseconds; a slower one is answered `408` and
-   * disconnected. Default 10 000.
+   * disconnected.
+   * @default 10 000
    */
   headersTimeoutMs?: number;
   /**
    * How long a client may take to send a whole request (headers and body), in milliseconds; a slower one (a body
    * trickled byte by byte) is answered `408` and disconnected. It bounds receiving the request only, never how
-   * long a tool runs or an SSE stream stays open. Default 30 000.
+   * long a tool runs or an SSE stream stays open.
+   * @default 30 000
    */
   requestTimeoutMs?: number;
   /**
@@ -63,6 +75,7 @@ export interface MeshNodeMcpOptions
    * `metrics` guards `GET /metrics`, `healthz` guards `GET /healthz`. Default: `['metrics']` when
    * `verifyBearerToken` is set (metrics describe the traffic), else none; `/healthz` stays open by default so
    * load balancers and orchestrators can probe it without a token (it reveals only the node id and its state).
+   * @default `['metrics']` with `verifyBearerToken`, else `[]`
    */
   guardedRoutes?: ReadonlyArray<'metrics' | 'healthz'>;
 }
@@ -82,45 +95,71 @@ export type MeshNodeTools =
 export type MeshNodeOptions = MeshNodeTools & {
   /** Stable id of the node. */
   id: string;
-  /** Ports for tool handlers. Missing ones default to in-memory implementations (closed with the node). */
+  /**
+   * Ports for tool handlers. Missing ones default to in-memory implementations (closed with the node).
+   * @default in-memory ports (`createMemoryStateStore()`, `createMemoryLock()`, ...)
+   */
   ports?: Partial<ToolPorts>;
   /**
    * Where handlers' calls to other nodes go (`ToolContext.mesh`): a `PeerLink` (to a gateway, say) or any
-   * `MeshCaller`. Default: none (calls fail `failed_precondition`).
+   * `MeshCaller`.
+   * @default none (calls fail `failed_precondition`)
    */
   meshClient?: MeshCaller;
-  /** The MCP endpoint. Default `{}` (port 0 on 127.0.0.1 at `/mcp`). */
+  /**
+   * The MCP endpoint.
+   * @default `{}` (port 0 on 127.0.0.1 at `/mcp`)
+   */
   mcp?: MeshNodeMcpOptions;
-  /** The mesh service over Connect/HTTP/2 (see `createMeshServer`), or `false` for none. Default `{}`. */
+  /**
+   * The mesh service over Connect/HTTP/2 (see `createMeshServer`), or `false` for none.
+   * @default `{}`
+   */
   mesh?: Omit<MeshServerOptions, 'host' | 'logger'> | false;
-  /** Logger. Default: silent. */
+  /**
+   * Logger.
+   * @default silent
+   */
   logger?: Logger;
   /**
    * Metrics served on `GET /metrics`. Default: the host's own (`host.metrics`: a gateway counts its calls, peers,
    * retries and breakers there), else a fresh {@link createMeshMetrics} registry.
+   * @default `host.metrics`, else `createMeshMetrics()`
    */
   metrics?: MeshMetrics;
-  /** Tracer for tool and edge spans. Default: the global provider's mesh tracer. */
+  /**
+   * Tracer for tool and edge spans.
+   * @default the global provider's mesh tracer
+   */
   tracer?: Tracer;
-  /** Deadline of a local tool, resource read or prompt without its own `timeoutMs`, in milliseconds. Default 60 000. */
+  /**
+   * Deadline of a local tool, resource read or prompt without its own `timeoutMs`, in milliseconds.
+   * @default 60 000
+   */
   defaultTimeoutMs?: number;
   /**
    * Resources at fixed URIs, served over MCP (`resources/list`, `resources/read`, subscriptions) and over the mesh
    * service, so a gateway with this node as a peer federates them. Giving this or `resourceTemplates` (even empty)
    * advertises the `resources` capability. Not with a `host` that serves features of its own (a gateway: give them
-   * to `createGateway`). Default none.
+   * to `createGateway`).
+   * @default none
    */
   resources?: readonly ResourceDefinition[];
-  /** Resource templates (`resources/templates/list`, reads by URI, completion of their variables). Default none. */
+  /**
+   * Resource templates (`resources/templates/list`, reads by URI, completion of their variables).
+   * @default none
+   */
   resourceTemplates?: readonly ResourceTemplateDefinition[];
   /**
    * Prompts (`prompts/list`, `prompts/get`, completion of their arguments). Giving this (even empty) advertises the
-   * `prompts` capability. Default none.
+   * `prompts` capability.
+   * @default none
    */
   prompts?: readonly AnyPromptDefinition[];
 };
 
-const DEFAULT_MESH_NODE = { port: 0, hostname: '127.0.0.1', path: '/mcp' } as const;
+/** The defaults of {@link MeshNodeMcpOptions}' endpoint (its HTTP timeouts are {@link DEFAULT_MESH_NODE_HTTP}). */
+export const DEFAULT_MESH_NODE = { port: 0, hostname: '127.0.0.1', path: '/mcp' } as const;
 
 type LifecycleState = 'created' | 'starting' | 'running' | 'closing' | 'closed';
 

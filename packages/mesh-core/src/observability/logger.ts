@@ -21,13 +21,25 @@ export interface Logger {
 
 /** Options for {@link createJsonLogger}. */
 export interface JsonLoggerOptions {
-  /** Lowest level written. Default `info` (or `LOG_LEVEL` from the environment). */
+  /**
+   * Lowest level written.
+   * @default `info` (or `LOG_LEVEL` from the environment)
+   */
   level?: LogLevel;
-  /** Where lines go. Default: `process.stderr` (stdout is reserved for stdio MCP transports). */
+  /**
+   * Where lines go.
+   * @default `process.stderr` (stdout is reserved for stdio MCP transports)
+   */
   write?: (line: string) => void;
-  /** Fields on every record. */
+  /**
+   * Fields on every record.
+   * @default {}
+   */
   fields?: LogFields;
-  /** Clock, for tests. Default `Date.now`. */
+  /**
+   * Clock, for tests.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 

@@ -36,21 +36,25 @@ export interface PeerCallObservation {
 /** Options for {@link createMeshMetrics}. */
 export interface MeshMetricsOptions {
   /**
-   * The prom-client registry the metrics are registered on. Default: a new registry per call, so that
-   * several nodes in one process never collide on metric names.
+   * The prom-client registry the metrics are registered on.
+   * @default a new registry per call, so that several nodes in one process never collide on metric names
    */
   registry?: Registry;
-  /** Prefix of every metric name. Default `mesh_`. */
+  /**
+   * Prefix of every metric name.
+   * @default `mesh_`
+   */
   prefix?: string;
   /**
    * Upper bounds of the latency histogram buckets, in seconds.
-   * Default `[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]`.
+   * @default `[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]`
    */
   latencyBucketsSeconds?: number[];
   /**
    * Most distinct `tool` label values kept (each is a series of every metric that carries it). A tool name first
    * seen once this many are kept is counted as `tool="_other"`, so a client sending endless made-up tool names
-   * (an unknown tool is counted before it is rejected) cannot grow the metrics without bound. Default 1 000.
+   * (an unknown tool is counted before it is rejected) cannot grow the metrics without bound.
+   * @default 1 000
    */
   maxToolLabels?: number;
 }
@@ -79,7 +83,8 @@ export interface MeshMetrics {
   render(): Promise<string>;
 }
 
-const DEFAULT_METRICS = {
+/** The defaults of {@link MeshMetricsOptions}. */
+export const DEFAULT_MESH_METRICS = {
   prefix: 'mesh_',
   maxToolLabels: 1_000,
   latencyBucketsSeconds: [
@@ -112,9 +117,9 @@ const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, half_open: 
  */
 export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics {
   const registry = options.registry ?? new Registry();
-  const prefix = options.prefix ?? DEFAULT_METRICS.prefix;
-  const buckets = options.latencyBucketsSeconds ?? [...DEFAULT_METRICS.latencyBucketsSeconds];
-  const maxToolLabels = options.maxToolLabels ?? DEFAULT_METRICS.maxToolLabels;
+  const prefix = options.prefix ?? DEFAULT_MESH_METRICS.prefix;
+  const buckets = options.latencyBucketsSeconds ?? [...DEFAULT_MESH_METRICS.latencyBucketsSeconds];
+  const maxToolLabels = options.maxToolLabels ?? DEFAULT_MESH_METRICS.maxToolLabels;
   if (!Number.isInteger(maxToolLabels) || maxToolLabels < 0) {
     throw new MeshError(
       `maxToolLabels must be a non-negative integer (got ${String(maxToolLabels)})`,

@@ -56,11 +56,17 @@ export function injectTraceContext(ctx: Context): TraceCarrier {
 
 /** Options for {@link withSpan}. */
 export interface WithSpanOptions {
-  /** The tracer. Default {@link defaultMeshTracer}. */
+  /**
+   * The tracer.
+   * @default {@link defaultMeshTracer}
+   */
   tracer?: Tracer;
   /** The caller's trace context; the span becomes its child. */
   parent?: TraceCarrier;
-  /** Span kind. Default `INTERNAL`. */
+  /**
+   * Span kind.
+   * @default `INTERNAL`
+   */
   kind?: SpanKind;
   /** Attributes set when the span starts. */
   attributes?: Attributes;

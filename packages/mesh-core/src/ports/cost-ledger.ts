@@ -64,9 +64,15 @@ export type TierAdvice = 'premium' | 'standard' | 'economy' | 'halt';
 
 /** Options for {@link CostLedger.reserve}. */
 export interface ReserveOptions {
-  /** Scopes charged; `global` is always charged too. */
+  /**
+   * Scopes charged; `global` is always charged too.
+   * @default [] (`global` only)
+   */
   scopes?: readonly string[];
-  /** A reservation not settled or released within this time is dropped. Default 300 000 ms. */
+  /**
+   * A reservation not settled or released within this time is dropped.
+   * @default 300 000 ms
+   */
   ttlMs?: number;
   /** Budget id carried by the request, recorded with the entry. */
   budgetId?: string;
@@ -92,7 +98,7 @@ export interface Settlement {
 
 /** The cost ledger shared by every node. */
 export interface CostLedger {
-  /** The price table in force. */
+  /** The price table in force (`EMPTY_PRICE_TABLE` when the ledger was given none). */
   readonly prices: PriceTable;
   /** Sets (or with `undefined` removes) the budget of a scope. */
   setBudget(scope: string, budget: Budget | undefined): Promise<void>;

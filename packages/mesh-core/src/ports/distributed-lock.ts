@@ -22,7 +22,10 @@ export interface LockLease {
 
 /** Options for {@link DistributedLock.tryAcquire}. */
 export interface LockAcquireOptions {
-  /** Lease duration in milliseconds. Default 300 000 (the brief's 300 s). */
+  /**
+   * Lease duration in milliseconds.
+   * @default 300 000 (the brief's 300 s)
+   */
   ttlMs?: number;
   /** Name of the holder, recorded in the owner token (such as the gateway instance id). */
   owner?: string;
@@ -32,13 +35,19 @@ export interface LockAcquireOptions {
 export interface LockWaitOptions {
   /** Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`). */
   signal?: AbortSignal;
-  /** Resolve `false` after this long without a release, in milliseconds. Default: no limit (wait for a release, the lease's expiry or `signal`). */
+  /**
+   * Resolve `false` after this long without a release, in milliseconds.
+   * @default no limit (wait for a release, the lease's expiry or `signal`)
+   */
   timeoutMs?: number;
 }
 
 /** Options for {@link DistributedLock.acquire}. */
 export interface LockQueueOptions extends LockAcquireOptions {
-  /** Give up after this long, in milliseconds (the call resolves `undefined`); 0 tries once. Default 10 000. */
+  /**
+   * Give up after this long, in milliseconds (the call resolves `undefined`); 0 tries once.
+   * @default 10 000
+   */
   timeoutMs?: number;
   /** Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`). */
   signal?: AbortSignal;

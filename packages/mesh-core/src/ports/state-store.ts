@@ -16,15 +16,24 @@ export interface StreamEntry {
 
 /** Options for {@link StateStore.streamAppend}. */
 export interface StreamAppendOptions {
-  /** Trim the stream to about this many entries. Default: no trimming. */
+  /**
+   * Trim the stream to about this many entries.
+   * @default no trimming
+   */
   maxLength?: number;
 }
 
 /** Options for {@link StateStore.streamReadGroup}. */
 export interface StreamReadOptions {
-  /** Most entries to return. Default 10. */
+  /**
+   * Most entries to return.
+   * @default 10
+   */
   count?: number;
-  /** Wait up to this long for new entries when none are ready, in milliseconds. Default 0 (do not wait). */
+  /**
+   * Wait up to this long for new entries when none are ready, in milliseconds.
+   * @default 0 (do not wait)
+   */
   blockMs?: number;
   /** Stops a blocking read early: the read rejects with a `MeshError` `canceled`. */
   signal?: AbortSignal;
@@ -34,7 +43,10 @@ export interface StreamReadOptions {
 export interface StreamClaimOptions {
   /** Only entries pending (delivered, not acknowledged) for at least this long, in milliseconds. */
   minIdleMs: number;
-  /** Most entries to claim. Default 10. */
+  /**
+   * Most entries to claim.
+   * @default 10
+   */
   count?: number;
 }
 

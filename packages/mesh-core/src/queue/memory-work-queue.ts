@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { Cron } from 'croner';
 import PQueue from 'p-queue';
 import { MeshError } from '../errors/mesh-error.js';
+import { checkInteger, checkPositive } from '../options/check-options.js';
 import type {
   WorkHandler,
   WorkQueue,
@@ -13,12 +14,43 @@ import { raceSignal, resolveWorkQueueLimits } from './work-queue-support.js';
 
 /** Options for {@link createMemoryWorkQueue}. */
 export interface MemoryWorkQueueOptions {
-  /** How long a finished job's result is kept for joins by id, in milliseconds. Default 86 400 000 (24 h). */
+  /**
+   * How long a finished job's result is kept for joins by id, in milliseconds.
+   * @default 86_400_000 (24 h)
+   */
   retentionMs?: number;
-  /** Most finished jobs kept per queue; the oldest go first. Default 1 000. */
+  /**
+   * Most finished jobs kept per queue; the oldest go first.
+   * @default 1_000
+   */
   maxRetained?: number;
-  /** Clock in epoch milliseconds. Default `Date.now`. */
+  /**
+   * Clock in epoch milliseconds.
+   * @default Date.now
+   */
   now?: () => number;
+}
+
+/** The defaults of {@link MemoryWorkQueueOptions} (`now` defaults to `Date.now`). */
+export const DEFAULT_MEMORY_WORK_QUEUE = Object.freeze({ retentionMs: 86_400_000, maxRetained: 1_000 });
+
+/** {@link MemoryWorkQueueOptions} with every default applied and checked. */
+export type ResolvedMemoryWorkQueueOptions = Required<MemoryWorkQueueOptions>;
+
+/**
+ * Applies {@link DEFAULT_MEMORY_WORK_QUEUE} to `options` and checks them once.
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `retentionMs` that is not a number above 0, or a
+ *   `maxRetained` that is not a whole number of at least 1.
+ */
+export function resolveMemoryWorkQueueOptions(
+  options: MemoryWorkQueueOptions = {},
+): ResolvedMemoryWorkQueueOptions {
+  return {
+    retentionMs: checkPositive(options.retentionMs ?? DEFAULT_MEMORY_WORK_QUEUE.retentionMs, 'retentionMs'),
+    maxRetained: checkInteger(options.maxRetained ?? DEFAULT_MEMORY_WORK_QUEUE.maxRetained, 'maxRetained'),
+    now: options.now ?? Date.now,
+  };
 }
 
 interface QueueState {
@@ -45,9 +77,7 @@ interface QueueState {
  * ```
  */
 export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): WorkQueue {
-  const retentionMs = options.retentionMs ?? 86_400_000;
-  const maxRetained = options.maxRetained ?? 1_000;
-  const now = options.now ?? Date.now;
+  const { retentionMs, maxRetained, now } = resolveMemoryWorkQueueOptions(options);
   const queues = new Map<string, QueueState>();
   const schedules = new Map<string, Cron>();
   const closing = new AbortController();

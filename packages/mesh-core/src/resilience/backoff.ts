@@ -7,15 +7,22 @@ import { checkFinite, checkNonNegative } from '../options/check-options.js';
  * drawn at random, so contenders spread out instead of retrying in lockstep.
  */
 export interface BackoffOptions {
-  /** Cap of the first wait, in milliseconds. Default: the caller's (see its `DEFAULT_X`). */
+  /**
+   * Cap of the first wait, in milliseconds.
+   * @default the caller's (see its `DEFAULT_X`)
+   */
   initialDelayMs?: number;
-  /** Largest cap of any wait, in milliseconds. Default: the caller's. */
+  /**
+   * Largest cap of any wait, in milliseconds.
+   * @default the caller's
+   */
   maxDelayMs?: number;
   /** Factor the cap grows by per retry, at least 1 (1 waits the same every time). @default 2 */
   multiplier?: number;
   /**
    * Randomised share of each wait, from 0 (always the full cap) to 1 ("full jitter": uniform in `[0, cap)`).
-   * The wait is drawn from `[cap * (1 - jitter), cap]`. Default: the caller's.
+   * The wait is drawn from `[cap * (1 - jitter), cap]`.
+   * @default the caller's
    */
   jitter?: number;
 }

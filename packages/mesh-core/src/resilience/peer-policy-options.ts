@@ -8,15 +8,22 @@ import type { CircuitBreakerOptions } from './shared-circuit-breaker.js';
 
 /** Deadlines of calls to one peer. Precedence: per tool, then per peer, then global. */
 export interface TimeoutOptions {
-  /** Deadline of a call when nothing more specific applies, in milliseconds. Default 30 000. */
+  /**
+   * Deadline of a call when nothing more specific applies, in milliseconds.
+   * @default 30 000
+   */
   globalMs?: number;
-  /** Deadline of every call to this peer, in milliseconds. Default: `globalMs`. */
+  /**
+   * Deadline of every call to this peer, in milliseconds.
+   * @default `globalMs`
+   */
   peerMs?: number;
   /** Deadline per tool name (the peer's own name, before any prefix), in milliseconds. */
   toolMs?: Record<string, number>;
   /**
    * Deadline of one attempt, in milliseconds: a slower attempt fails `deadline_exceeded` and, when the call is
-   * idempotent and time is left, is retried. Default: none (an attempt may use the whole deadline).
+   * idempotent and time is left, is retried.
+   * @default none (an attempt may use the whole deadline)
    */
   attemptMs?: number;
 }
@@ -26,23 +33,44 @@ export interface TimeoutOptions {
  * calls): exponential backoff with jitter, never waiting past the call's deadline.
  */
 export interface RetryOptions extends BackoffOptions {
-  /** Attempts in all, the first included; 1 disables retries. Default 4 (3 retries, the brief's Polly setting). */
+  /**
+   * Attempts in all, the first included; 1 disables retries.
+   * @default 4 (3 retries, the brief's Polly setting)
+   */
   maxAttempts?: number;
-  /** Delay before the first retry, in milliseconds. Default 500. */
+  /**
+   * Delay before the first retry, in milliseconds.
+   * @default 500
+   */
   initialDelayMs?: number;
-  /** Cap on a computed delay, in milliseconds (a server's `retryAfterMs` may exceed it). Default 10 000. */
+  /**
+   * Cap on a computed delay, in milliseconds (a server's `retryAfterMs` may exceed it).
+   * @default 10 000
+   */
   maxDelayMs?: number;
-  /** Factor the delay grows by per retry, at least 1. Default 2. */
+  /**
+   * Factor the delay grows by per retry, at least 1.
+   * @default 2
+   */
   multiplier?: number;
-  /** Randomised share of each delay, 0 (none) to 1 (full jitter). Default 0.5. */
+  /**
+   * Randomised share of each delay, 0 (none) to 1 (full jitter).
+   * @default 0.5
+   */
   jitter?: number;
 }
 
 /** The bulkhead: an independent concurrency pool per peer, so one slow peer cannot starve the others. */
 export interface BulkheadOptions {
-  /** Calls running at once. Default 128. */
+  /**
+   * Calls running at once.
+   * @default 128
+   */
   maxConcurrent?: number;
-  /** Calls waiting for a slot; more are rejected with `resource_exhausted`. Default 1024. */
+  /**
+   * Calls waiting for a slot; more are rejected with `resource_exhausted`.
+   * @default 1024
+   */
   maxQueued?: number;
 }
 
@@ -50,25 +78,55 @@ export interface BulkheadOptions {
 export interface PeerPolicyOptions {
   /** The guarded downstream, such as `peer:media`; names the breaker in events and the circuit-state store. */
   target: string;
-  /** Deadlines. */
+  /**
+   * Deadlines.
+   * @default `{ globalMs: 30_000 }` (DEFAULT_PEER_POLICY.timeouts)
+   */
   timeouts?: TimeoutOptions;
-  /** Retries. */
+  /**
+   * Retries.
+   * @default 4 attempts, 500 ms doubling to 10 s, jitter 0.5 (DEFAULT_PEER_POLICY.retry)
+   */
   retry?: RetryOptions;
-  /** Circuit breaker. */
+  /**
+   * Circuit breaker.
+   * @default opens at 50 % failures over 30 s (10 calls at least), for 60 s (DEFAULT_PEER_POLICY.breaker)
+   */
   breaker?: CircuitBreakerOptions;
-  /** Concurrency pool. */
+  /**
+   * Concurrency pool.
+   * @default 128 concurrent, 1 024 queued (DEFAULT_PEER_POLICY.bulkhead)
+   */
   bulkhead?: BulkheadOptions;
-  /** Where breaker transitions are published (topic `mesh.circuit`). Default: not published. */
+  /**
+   * Where breaker transitions are published (topic `mesh.circuit`).
+   * @default not published
+   */
   events?: EventBus;
-  /** Where breaker state is shared with other replicas. Default: the breaker is local. */
+  /**
+   * Where breaker state is shared with other replicas.
+   * @default the breaker is local
+   */
   circuitState?: CircuitStateStore;
-  /** Id of this replica, unique among replicas sharing state. Default: a random id. */
+  /**
+   * Id of this replica, unique among replicas sharing state.
+   * @default a random id
+   */
   instanceId?: string;
-  /** Clock in epoch milliseconds. Default `Date.now`. */
+  /**
+   * Clock in epoch milliseconds.
+   * @default `Date.now`
+   */
   now?: () => number;
-  /** Random source for jitter, in `[0, 1)`. Default `Math.random`. */
+  /**
+   * Random source for jitter, in `[0, 1)`.
+   * @default `Math.random`
+   */
   random?: () => number;
-  /** Logger. Default: silent. */
+  /**
+   * Logger.
+   * @default silent
+   */
   logger?: Logger;
 }
 

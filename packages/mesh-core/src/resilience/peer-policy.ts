@@ -37,7 +37,8 @@ export interface PolicyCallOptions {
   deadline?: number;
   /**
    * The call may run twice without harm (the tool's `idempotentHint` or `readOnlyHint`): an attempt that fails
-   * `deadline_exceeded` (the peer's own timeout, or `timeouts.attemptMs`) is retried too. Default false.
+   * `deadline_exceeded` (the peer's own timeout, or `timeouts.attemptMs`) is retried too.
+   * @default false
    */
   idempotent?: boolean;
 }

@@ -28,17 +28,30 @@ export interface CircuitEventData {
 
 /** Circuit-breaker settings (the brief's Polly defaults). */
 export interface CircuitBreakerOptions {
-  /** Share of failed calls in the sampling window that opens the breaker, in `(0, 1]`. Default 0.5. */
+  /**
+   * Share of failed calls in the sampling window that opens the breaker, in `(0, 1]`.
+   * @default 0.5
+   */
   failureRatio?: number;
-  /** Length of the sliding sampling window, in milliseconds. Default 30 000. */
+  /**
+   * Length of the sliding sampling window, in milliseconds.
+   * @default 30 000
+   */
   samplingDurationMs?: number;
-  /** Fewest calls in the window before the ratio is considered. Default 10. */
+  /**
+   * Fewest calls in the window before the ratio is considered.
+   * @default 10
+   */
   minimumThroughput?: number;
-  /** How long an opened breaker rejects before letting one probe through, in milliseconds. Default 60 000. */
+  /**
+   * How long an opened breaker rejects before letting one probe through, in milliseconds.
+   * @default 60 000
+   */
   breakDurationMs?: number;
   /**
    * Lease of the single half-open probe across replicas, in milliseconds; other replicas reject for this long
-   * before trying to probe themselves. Default 10 000 (or `breakDurationMs` when shorter).
+   * before trying to probe themselves.
+   * @default 10 000 (or `breakDurationMs` when shorter)
    */
   probeTtlMs?: number;
 }

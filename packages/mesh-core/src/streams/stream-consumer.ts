@@ -30,33 +30,53 @@ export interface StreamConsumerOptions {
   consumer: string;
   /** Called for every delivery; must be idempotent since delivery is at least once. */
   handler: StreamHandler;
-  /** An entry pending this long is claimed for redelivery, in milliseconds. Default 30 000. */
+  /**
+   * An entry pending this long is claimed for redelivery, in milliseconds.
+   * @default 30 000
+   */
   visibilityTimeoutMs?: number;
-  /** Deliveries allowed per entry; one delivered more often goes to the dead-letter stream. Default 5. */
+  /**
+   * Deliveries allowed per entry; one delivered more often goes to the dead-letter stream.
+   * @default 5
+   */
   maxDeliveries?: number;
-  /** Where exhausted entries go. Default `<stream>:dead-letter`. */
+  /**
+   * Where exhausted entries go.
+   * @default `<stream>:dead-letter`
+   */
   deadLetterStream?: string;
   /**
    * Most entries the dead-letter stream keeps; older ones are trimmed (issue 20: nothing grows with calls).
-   * Default 10 000.
+   * @default 10 000
    */
   deadLetterMaxLength?: number;
   /**
    * Most entries whose last handler error is remembered for the dead-letter entry's `lastError` (issue 20: nothing
    * grows with calls). An entry's error is forgotten when it is acknowledged or dead-lettered; beyond this many
    * failing entries the oldest error is forgotten (logged as a warning), and that entry is dead-lettered with
-   * `lastError` "unknown (delivered N times)". Default 1 000.
+   * `lastError` "unknown (delivered N times)".
+   * @default 1 000
    */
   maxRememberedErrors?: number;
-  /** Most entries taken per read or claim. Default 10. */
+  /**
+   * Most entries taken per read or claim.
+   * @default 10
+   */
   batchSize?: number;
-  /** How long a read waits for new entries, in milliseconds. Default 2 000. */
+  /**
+   * How long a read waits for new entries, in milliseconds.
+   * @default 2 000
+   */
   blockMs?: number;
-  /** Where a group starts when this consumer creates it: `'0'` the whole stream, `'$'` new entries. Default `'0'`. */
+  /**
+   * Where a group starts when this consumer creates it: `'0'` the whole stream, `'$'` new entries.
+   * @default `'0'`
+   */
   startId?: '0' | '$';
   /**
    * Pause after a store failure before trying again (the shared {@link BackoffOptions}, counted over failures in a
-   * row). Default: 1 000 ms every time (`{ initialDelayMs: 1000, maxDelayMs: 1000, multiplier: 2, jitter: 0 }`).
+   * row).
+   * @default 1 000 ms every time (`{ initialDelayMs: 1000, maxDelayMs: 1000, multiplier: 2, jitter: 0 }`)
    */
   errorBackoff?: BackoffOptions;
   /**
@@ -64,7 +84,10 @@ export interface StreamConsumerOptions {
    * @deprecated Use `errorBackoff`; `errorBackoffMs: n` is `errorBackoff: { initialDelayMs: n, maxDelayMs: n }`.
    */
   errorBackoffMs?: number;
-  /** Default {@link silentLogger}. */
+  /**
+   *
+   * @default {@link silentLogger}
+   */
   logger?: Logger;
 }
 

@@ -4,9 +4,15 @@ import { type ContractFactory, delay, uniquePrefix } from './test-helpers.js';
 
 /** Options for {@link distributedLockContract}. */
 export interface DistributedLockContractOptions {
-  /** Contenders in the mutual-exclusion test. Default 20. */
+  /**
+   * Contenders in the mutual-exclusion test.
+   * @default 20
+   */
   contenders?: number;
-  /** Critical sections each contender must complete. Default 25. */
+  /**
+   * Critical sections each contender must complete.
+   * @default 25
+   */
   acquisitionsPerContender?: number;
 }
 

@@ -20,9 +20,15 @@ export function delay(ms: number): Promise<void> {
 
 /** Options for {@link eventually}. */
 export interface EventuallyOptions {
-  /** Give up after this long, in milliseconds. Default 2 000. */
+  /**
+   * Give up after this long, in milliseconds.
+   * @default 2 000
+   */
   timeoutMs?: number;
-  /** Pause between attempts, in milliseconds. Default 10. */
+  /**
+   * Pause between attempts, in milliseconds.
+   * @default 10
+   */
   intervalMs?: number;
 }
 

@@ -11,13 +11,25 @@ import type { StateStore } from '../ports/state-store.js';
 
 /** Options for {@link createTestPorts}. */
 export interface TestPortsOptions {
-  /** One clock for every port, in epoch milliseconds (see `createManualClock`). Default `Date.now`. */
+  /**
+   * One clock for every port, in epoch milliseconds (see `createManualClock`).
+   * @default `Date.now`
+   */
   now?: () => number;
-  /** Prices for the ledger. Default `DEFAULT_PRICE_TABLE`. */
+  /**
+   * Prices for the ledger.
+   * @default EMPTY_PRICE_TABLE (`{}`: only usages with their own `costUsd` can be charged)
+   */
   prices?: PriceTable;
-  /** Budgets for the ledger. Default: none. */
+  /**
+   * Budgets for the ledger.
+   * @default none
+   */
   budgets?: Record<string, Budget>;
-  /** Instance id the lock records as owner. Default `test`. */
+  /**
+   * Instance id the lock records as owner.
+   * @default `test`
+   */
   instanceId?: string;
 }
 

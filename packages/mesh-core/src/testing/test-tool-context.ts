@@ -6,11 +6,20 @@ import { createTestPorts, type TestPorts, type TestPortsOptions } from './test-p
 
 /** Options for {@link createTestToolContext}. */
 export interface TestToolContextOptions extends TestPortsOptions {
-  /** Client for `context.mesh`. Default: one that rejects every call with `unimplemented`. */
+  /**
+   * Client for `context.mesh`.
+   * @default one that rejects every call with `unimplemented`
+   */
   mesh?: MeshClient;
-  /** Correlation id. Default `test-correlation`. */
+  /**
+   * Correlation id.
+   * @default `test-correlation`
+   */
   correlationId?: string;
-  /** Node id. Default `test-node`. */
+  /**
+   * Node id.
+   * @default `test-node`
+   */
   nodeId?: string;
   /** Also aborts `context.signal`. */
   signal?: AbortSignal;

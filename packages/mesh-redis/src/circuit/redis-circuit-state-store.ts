@@ -1,10 +1,5 @@
-import {
-  type CircuitSnapshot,
-  type CircuitStateStore,
-  type Logger,
-  MeshError,
-  silentLogger,
-} from '@kidsstories/mesh-core';
+import { type CircuitStateStore, type Logger, MeshError, silentLogger } from '@kidsstories/mesh-core';
+import type { CircuitSnapshot } from '@kidsstories/mesh-core/ports';
 import type { Redis } from 'ioredis';
 import { quitQuietly, type RedisConnection } from '../connection/redis-connection.js';
 import { defineRedisScript, redisCall } from '../connection/redis-script.js';

@@ -1,15 +1,13 @@
 import { hostname } from 'node:os';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { type Logger, MeshError, silentLogger } from '@kidsstories/mesh-core';
+import { checkInteger } from '@kidsstories/mesh-core/ports';
 import {
   type BackoffOptions,
   backoffDelayMs,
-  checkInteger,
-  type Logger,
-  MeshError,
   type ResolvedBackoffOptions,
   resolveBackoffOptions,
-  silentLogger,
-} from '@kidsstories/mesh-core';
+} from '@kidsstories/mesh-core/resilience';
 import { Redis, type RedisOptions } from 'ioredis';
 import { meshErrorFromRedis } from './mesh-error-from-redis.js';
 

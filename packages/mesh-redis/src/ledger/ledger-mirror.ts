@@ -1,4 +1,4 @@
-import type { Reservation } from '@kidsstories/mesh-core';
+import type { Reservation } from '@kidsstories/mesh-core/ports';
 
 /** A reservation this replica holds, with what it takes to hold it again in Redis. */
 export interface MirroredReservation extends Reservation {

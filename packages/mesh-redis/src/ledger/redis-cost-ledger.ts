@@ -1,27 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import {
-  adviseTier,
   type Budget,
   type BudgetStatus,
   type CostLedger,
-  checkNonEmptyString,
-  checkPositive,
-  costOf,
-  DEFAULT_PRICE_TABLE,
-  DEFAULT_SETTLED_RETENTION_MS,
-  DEFAULT_TIER_THRESHOLDS,
-  DEFAULT_WINDOW_BUCKETS,
-  GLOBAL_SCOPE,
   type Logger,
   MeshError,
   type PriceTable,
+  silentLogger,
+} from '@kidsstories/mesh-core';
+import {
+  adviseTier,
+  checkNonEmptyString,
+  checkPositive,
+  costOf,
+  DEFAULT_SETTLED_RETENTION_MS,
+  DEFAULT_TIER_THRESHOLDS,
+  DEFAULT_WINDOW_BUCKETS,
+  EMPTY_PRICE_TABLE,
+  GLOBAL_SCOPE,
   type Reservation,
   resolveBudgetScopes,
   type SettledBuckets,
   settledBuckets,
-  silentLogger,
   type TierThresholds,
-} from '@kidsstories/mesh-core';
+} from '@kidsstories/mesh-core/ports';
 import type { RedisConnection } from '../connection/redis-connection.js';
 import { defineRedisScript, redisCall } from '../connection/redis-script.js';
 import { createLedgerEpoch } from './ledger-epoch.js';
@@ -34,7 +36,11 @@ export interface RedisCostLedgerOptions {
   connection: RedisConnection;
   /** Name of the shared ledger; replicas with the same name share budgets and spending. Default `default`. */
   name?: string;
-  /** Prices per model. Default `DEFAULT_PRICE_TABLE` from `@kidsstories/mesh-core`. */
+  /**
+   * Prices per model. A ledger prices nothing by itself: without a table only usages that carry their own
+   * `costUsd` can be charged, and any other is refused naming its model.
+   * @default EMPTY_PRICE_TABLE (`{}`)
+   */
   prices?: PriceTable;
   /**
    * Budgets written to Redis when the ledger is first used (they replace the shared budgets of those scopes),
@@ -153,7 +159,7 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
       details: { field: 'name' },
     });
   }
-  const prices = options.prices ?? DEFAULT_PRICE_TABLE;
+  const prices = options.prices ?? EMPTY_PRICE_TABLE;
   const now = options.now ?? Date.now;
   const generateId = options.generateId ?? randomUUID;
   const thresholds = options.tierThresholds ?? DEFAULT_TIER_THRESHOLDS;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { abortError, checkNonNegative, type LockWaitOptions, MeshError } from '@kidsstories/mesh-core';
+import { MeshError } from '@kidsstories/mesh-core';
+import { abortError, checkNonNegative, type LockWaitOptions } from '@kidsstories/mesh-core/ports';
 import type { Redis } from 'ioredis';
 import { quitQuietly, type RedisConnection } from '../connection/redis-connection.js';
 import { redisCall } from '../connection/redis-script.js';

@@ -1,10 +1,10 @@
 import {
   abortError,
-  backoffDelayMs,
   checkNonNegative,
   type LockLease,
   type LockQueueOptions,
-} from '@kidsstories/mesh-core';
+} from '@kidsstories/mesh-core/ports';
+import { backoffDelayMs } from '@kidsstories/mesh-core/resilience';
 import type { Redis } from 'ioredis';
 import type { LockReleaseListener } from './lock-release-listener.js';
 import { ACQUIRE, RELEASE } from './lock-scripts.js';

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { type DistributedLock, MeshError } from '@kidsstories/mesh-core';
 import {
   checkPositive,
   DEFAULT_LOCK_TIMEOUT_MS,
-  type DistributedLock,
   type LockAcquireOptions,
   type LockLease,
-  MeshError,
-} from '@kidsstories/mesh-core';
+} from '@kidsstories/mesh-core/ports';
 import type { RedisConnection } from '../connection/redis-connection.js';
 import { redisCall } from '../connection/redis-script.js';
 import { createLockReleaseListener } from './lock-release-listener.js';

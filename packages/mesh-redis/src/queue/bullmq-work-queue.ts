@@ -1,13 +1,12 @@
 import { setMaxListeners } from 'node:events';
+import { MeshError, type WorkQueue } from '@kidsstories/mesh-core';
 import {
   decodeJobError,
   encodeJobError,
-  MeshError,
   raceSignal,
   resolveWorkQueueLimits,
-  type WorkQueue,
   type WorkQueueCounts,
-} from '@kidsstories/mesh-core';
+} from '@kidsstories/mesh-core/ports';
 import { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 

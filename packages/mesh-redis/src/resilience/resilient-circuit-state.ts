@@ -1,4 +1,5 @@
-import type { CircuitStateStore, Logger, Unsubscribe } from '@kidsstories/mesh-core';
+import type { CircuitStateStore, Logger } from '@kidsstories/mesh-core';
+import type { Unsubscribe } from '@kidsstories/mesh-core/ports';
 import type { FailoverController } from './failover-controller.js';
 
 /**

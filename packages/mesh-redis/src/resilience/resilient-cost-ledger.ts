@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import {
-  adviseTier,
   type BudgetStatus,
   type CostLedger,
-  costOf,
-  GLOBAL_SCOPE,
   type Logger,
   MeshError,
+  type Usage,
+} from '@kidsstories/mesh-core';
+import {
+  adviseTier,
+  costOf,
+  GLOBAL_SCOPE,
   type Reservation,
   type ReserveOptions,
   resolveBudgetScopes,
-  type Usage,
-} from '@kidsstories/mesh-core';
+} from '@kidsstories/mesh-core/ports';
 import type { FailoverController } from './failover-controller.js';
 
 /** @internal */

@@ -3,13 +3,12 @@ import {
   type CostLedger,
   type DistributedLock,
   type EventBus,
-  type LockLease,
   type Logger,
   MeshError,
   type StateStore,
   silentLogger,
-  type Unsubscribe,
 } from '@kidsstories/mesh-core';
+import type { LockLease, Unsubscribe } from '@kidsstories/mesh-core/ports';
 import type { RedisConnection } from '../connection/redis-connection.js';
 import {
   createFailoverController,

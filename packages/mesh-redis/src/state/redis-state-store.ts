@@ -1,13 +1,12 @@
+import { MeshError, type StateStore } from '@kidsstories/mesh-core';
 import {
   checkInteger,
   checkNonEmptyString,
   checkPositive,
-  MeshError,
   type ScoredMember,
-  type StateStore,
   type StreamEntry,
   type StreamPendingSummary,
-} from '@kidsstories/mesh-core';
+} from '@kidsstories/mesh-core/ports';
 import type { Redis } from 'ioredis';
 import { meshErrorFromRedis } from '../connection/mesh-error-from-redis.js';
 import { quitQuietly, type RedisConnection } from '../connection/redis-connection.js';

@@ -1,4 +1,4 @@
-import { registerSecretValues, secretValuesFromEnv } from '@kidsstories/mesh-core';
+import { registerSecretValues, secretValuesFromEnv } from '@kidsstories/mesh-core/observability';
 import { withBackupDeployment } from '../backup-deployment.js';
 import type { KidsStoriesProviders } from '../provider-types.js';
 import { createChatRefineProvider } from './chat-refine-provider.js';

@@ -1,4 +1,4 @@
-import { createLocalToolHost } from '@kidsstories/mesh-core';
+import { createLocalToolHost } from '@kidsstories/mesh-core/host';
 import { createTestPorts, expectMeshError } from '@kidsstories/mesh-core/testing';
 import { describe, expect, it } from 'vitest';
 import { storySchema } from '../../story/story-schema.js';

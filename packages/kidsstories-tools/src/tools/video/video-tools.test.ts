@@ -1,4 +1,5 @@
-import { MeshError, type ToolProgress } from '@kidsstories/mesh-core';
+import { MeshError } from '@kidsstories/mesh-core';
+import type { ToolProgress } from '@kidsstories/mesh-core/host';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesOfResource } from '../../media/media-artifact.js';
 import { inspectMp4 } from '../../media/mp4-inspect.js';
