@@ -27,6 +27,9 @@ import { defineTool } from '../../src/tool/tool-definition.js';
 import { memoryPorts } from '../gateway/fixtures.js';
 import { createTestHost, metadata, serveWithHook, type TestHost } from './fixtures.js';
 
+/** Polls long enough for a loaded machine (vitest's default is 1 s). */
+const POLL = { timeout: 10_000 };
+
 // The call channel (CallToolChannel): a peer link's calls without progress multiplexed on one long-lived gRPC
 // stream, against a real MeshServer (its lean HTTP/2 path), a raw HTTP/2 server in front of Connect's handler,
 // raw HTTP/2 clients and a @grpc/grpc-js client (Connect's handler).
@@ -221,7 +224,7 @@ describe('peer link call channel', () => {
       const { host, server } = await startServer();
       const link = openLink(server.url, callChannel ? {} : { callChannel: false });
       const calls = Array.from({ length: 5 }, () => gate(link));
-      await expect.poll(() => host.calls.length).toBe(5);
+      await expect.poll(() => host.calls.length, POLL).toBe(5);
       const inFlight = server.inFlight;
       host.openGate();
       await expect(Promise.all(calls)).resolves.toEqual(Array(5).fill(GATE_OPENED));
@@ -286,7 +289,7 @@ describe('peer link call channel', () => {
     expect(remainingMs).toBeLessThanOrEqual(5_000);
 
     // The channel link's calls went over its channel, which stays open; the unary link's streams are gone.
-    await expect.poll(() => server.inFlight).toBe(1);
+    await expect.poll(() => server.inFlight, POLL).toBe(1);
   });
 
   it('3. carries an input-required outcome and the answers to it', async () => {
@@ -327,7 +330,7 @@ describe('peer link call channel', () => {
       {},
       { metadata: metadata(), inputResponses: answers, requestState: STATE },
     );
-    await expect.poll(() => seen.length).toBe(2);
+    await expect.poll(() => seen.length, POLL).toBe(2);
     // Both calls are in flight on the one channel stream.
     expect(server.inFlight).toBe(1);
     for (const release of held) release();
@@ -343,7 +346,7 @@ describe('peer link call channel', () => {
     expect(seen).toEqual([{}, { inputResponses: answers, requestState: STATE }]);
     // Through callTool (not callToolOutcome) the outcome is refused on the caller's side, as for a unary call.
     const refused = link.callTool('confirm', {}, { metadata: metadata() });
-    await expect.poll(() => held.length).toBe(3);
+    await expect.poll(() => held.length, POLL).toBe(3);
     held[2]?.();
     expect(await rejection(refused)).toMatchObject({
       code: 'failed_precondition',
@@ -355,7 +358,7 @@ describe('peer link call channel', () => {
     const { host, server } = await startServer();
     const link = openLink(server.url);
     const other = gate(link);
-    await expect.poll(() => host.calls.length).toBe(1);
+    await expect.poll(() => host.calls.length, POLL).toBe(1);
 
     const startedAt = Date.now();
     const error = await rejection(link.callTool('wait', {}, { timeoutMs: 100, metadata: metadata() }));
@@ -379,7 +382,7 @@ describe('peer link call channel', () => {
     const other = gate(link);
     const controller = new AbortController();
     const pending = link.callTool('wait', {}, { signal: controller.signal, metadata: metadata() });
-    await expect.poll(() => host.calls.length).toBe(2);
+    await expect.poll(() => host.calls.length, POLL).toBe(2);
     controller.abort();
     expect((await rejection(pending)).code).toBe('canceled');
     const aborted = await host.aborted;
@@ -419,12 +422,12 @@ describe('peer link call channel', () => {
     // Its channel stays open (the failure was the call's, not the stream's) until the link closes.
     expect(server.inFlight).toBe(2);
     await forged.close();
-    await expect.poll(() => server.inFlight).toBe(1);
+    await expect.poll(() => server.inFlight, POLL).toBe(1);
 
     // Rotation while a call is in flight on the first channel.
     const firstToken = await signer.authorization();
     const held = gate(link);
-    await expect.poll(() => host.calls.length).toBe(2);
+    await expect.poll(() => host.calls.length, POLL).toBe(2);
     clock += 31_000;
     expect(await signer.authorization()).not.toBe(firstToken);
     await expect(echo(link, 'rotated')).resolves.toEqual(echoed('rotated'));
@@ -433,14 +436,14 @@ describe('peer link call channel', () => {
     expect(server.inFlight).toBe(2);
     host.openGate();
     await expect(held).resolves.toEqual(GATE_OPENED);
-    await expect.poll(() => server.inFlight).toBe(1);
+    await expect.poll(() => server.inFlight, POLL).toBe(1);
     await expect(echo(link, 'later')).resolves.toEqual(echoed('later'));
     expect(server.inFlight).toBe(1);
 
     // Credentials come from the stream's headers, never from a call's metadata.
     const raw = await openRawChannel(server.url);
     raw.write(channelFrame(callMessage(1, 'echo', { text: 'sneaky' }, { authorization: firstToken })));
-    await expect.poll(() => raw.answers.length).toBe(1);
+    await expect.poll(() => raw.answers.length, POLL).toBe(1);
     expect(raw.answers[0]).toMatchObject({
       callId: 1,
       outcome: { case: 'error', value: { code: Code.Unauthenticated } },
@@ -464,7 +467,7 @@ describe('peer link call channel', () => {
     const waiting = rejection(
       link.callTool('wait', {}, { metadata: metadata(), timeoutMs: 10_000, signal: controller.signal }),
     );
-    await expect.poll(() => host.calls.length).toBe(1);
+    await expect.poll(() => host.calls.length, POLL).toBe(1);
     // A new token: the next call opens a second channel and the first one is retired with the wait in flight.
     clock += 31_000;
     await expect(echo(link, 'rotated')).resolves.toEqual(echoed('rotated'));
@@ -475,7 +478,7 @@ describe('peer link call channel', () => {
     const { reason, afterMs } = await host.aborted;
     expect(afterMs).toBeLessThan(5_000);
     expect(String(reason)).toContain('canceled by the client');
-    await expect.poll(() => server.inFlight).toBe(1);
+    await expect.poll(() => server.inFlight, POLL).toBe(1);
   });
 
   for (const refusal of ['HTTP 404', 'grpc-status 12'] as const) {
@@ -512,7 +515,7 @@ describe('peer link call channel', () => {
     const { host, server } = await startServer({ logger: recordingLogger(warnings) });
     const link = openLink(server.url);
     const held = gate(link);
-    await expect.poll(() => host.calls.length).toBe(1);
+    await expect.poll(() => host.calls.length, POLL).toBe(1);
 
     const startedAt = Date.now();
     const closing = server.close({ timeoutMs: 5_000 });
@@ -555,15 +558,15 @@ describe('peer link call channel', () => {
 
     const duplicate = await openRawChannel(server.url);
     duplicate.write(channelFrame(callMessage(7, 'gate', {})));
-    await expect.poll(() => host.calls.length).toBe(1);
+    await expect.poll(() => host.calls.length, POLL).toBe(1);
     duplicate.write(channelFrame(callMessage(7, 'echo', { text: 'twin' })));
-    await expect.poll(() => duplicate.answers.length).toBe(1);
+    await expect.poll(() => duplicate.answers.length, POLL).toBe(1);
     expect(duplicate.answers[0]).toMatchObject({
       callId: 7,
       outcome: { case: 'error', value: { code: Code.InvalidArgument } },
     });
     host.openGate();
-    await expect.poll(() => duplicate.answers.length).toBe(2);
+    await expect.poll(() => duplicate.answers.length, POLL).toBe(2);
     expect(duplicate.answers[1]).toMatchObject({ callId: 7, outcome: { case: 'response' } });
     duplicate.end();
     expect((await duplicate.ended).status).toBe('0');
@@ -577,7 +580,7 @@ describe('peer link call channel', () => {
     const { host, server } = await startServer();
     const link = openLink(server.url, { readMaxBytes: 2048 });
     const held = gate(link);
-    await expect.poll(() => host.calls.length).toBe(1);
+    await expect.poll(() => host.calls.length, POLL).toBe(1);
 
     const error = await rejection(echo(link, 'x'.repeat(5_000)));
     expect(error.code).toBe('resource_exhausted');
@@ -592,13 +595,13 @@ describe('peer link call channel', () => {
     const { host, server } = await startServer();
     const link = openLink(server.url);
     const small = gate(link);
-    await expect.poll(() => host.calls.length).toBe(1);
+    await expect.poll(() => host.calls.length, POLL).toBe(1);
     const large = gate(link, { padding: 'x'.repeat(70 * 1024) });
-    await expect.poll(() => host.calls.length).toBe(2);
+    await expect.poll(() => host.calls.length, POLL).toBe(2);
     expect(server.inFlight).toBe(2);
     host.openGate();
     await expect(Promise.all([small, large])).resolves.toEqual([GATE_OPENED, GATE_OPENED]);
-    await expect.poll(() => server.inFlight).toBe(1);
+    await expect.poll(() => server.inFlight, POLL).toBe(1);
   });
 
   it('12. serves a @grpc/grpc-js bidi stream', async () => {
@@ -644,7 +647,7 @@ describe('peer link call channel', () => {
         },
       });
     }
-    await expect.poll(() => answers.length).toBe(2);
+    await expect.poll(() => answers.length, POLL).toBe(2);
     const texts = Object.fromEntries(
       answers.map((answer) => [answer.callId, JSON.parse(answer.response?.result?.contentJson ?? 'null')]),
     );
