@@ -15,13 +15,19 @@ import type { PeerTransport } from './peer-transport.js';
 
 /** TLS settings of a peer link. PEM strings or buffers. */
 export interface PeerLinkTlsOptions {
-  /** CA certificates the peer's certificate must chain to. Default: Node's bundled public CAs. */
+  /**
+   * CA certificates the peer's certificate must chain to.
+   * @default Node's bundled public CAs
+   */
   ca?: string | Buffer | Array<string | Buffer>;
   /** Client certificate, for mTLS. */
   cert?: string | Buffer;
   /** Client private key, for mTLS. */
   key?: string | Buffer;
-  /** Name to verify the peer's certificate against. Default: the URL's host name. */
+  /**
+   * Name to verify the peer's certificate against.
+   * @default the URL's host name
+   */
   servername?: string;
 }
 
@@ -31,15 +37,30 @@ export interface Http2PeerTransportOptions {
   url: string;
   /** TLS settings for `https://` URLs. */
   tls?: PeerLinkTlsOptions | undefined;
-  /** Interval between HTTP/2 keepalive PINGs, in milliseconds. Default 30000. */
+  /**
+   * Interval between HTTP/2 keepalive PINGs, in milliseconds.
+   * @default 30000
+   */
   pingIntervalMs?: number | undefined;
-  /** How long to wait for a PING answer before the connection counts as dead, in milliseconds. Default 10000. */
+  /**
+   * How long to wait for a PING answer before the connection counts as dead, in milliseconds.
+   * @default 10000
+   */
   pingTimeoutMs?: number | undefined;
-  /** Close the connection after this long without calls, in milliseconds. Default 900000 (15 minutes). */
+  /**
+   * Close the connection after this long without calls, in milliseconds.
+   * @default 900000 (15 minutes)
+   */
   idleConnectionTimeoutMs?: number | undefined;
-  /** Largest response message accepted, in bytes. Default 16777216 (16 MiB). */
+  /**
+   * Largest response message accepted, in bytes.
+   * @default 16777216 (16 MiB)
+   */
   readMaxBytes?: number | undefined;
-  /** Multiplex calls without progress on a `CallToolChannel` stream. Default `true`. */
+  /**
+   * Multiplex calls without progress on a `CallToolChannel` stream.
+   * @default `true`
+   */
   callChannel?: boolean | undefined;
 }
 

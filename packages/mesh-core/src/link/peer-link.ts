@@ -65,15 +65,27 @@ export interface WatchBackoffOptions extends BackoffOptions {
 
 /** The options of {@link createPeerLink} that do not depend on the transport. */
 export interface PeerLinkCommonOptions {
-  /** Adds the `authorization` header to every call. Default: none. */
+  /**
+   * Adds the `authorization` header to every call.
+   * @default none
+   */
   auth?: PeerAuthSigner;
-  /** Deadline of a call that sets no `timeoutMs`, in milliseconds. Default 30000. */
+  /**
+   * Deadline of a call that sets no `timeoutMs`, in milliseconds.
+   * @default 30000
+   */
   defaultTimeoutMs?: number;
   /** Backoff between WatchEvents reconnects. */
   watchBackoff?: WatchBackoffOptions;
-  /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
+  /**
+   * Random source in [0, 1) for backoff jitter.
+   * @default `Math.random`
+   */
   random?: () => number;
-  /** Logger. Default: silent. */
+  /**
+   * Logger.
+   * @default silent
+   */
   logger?: Logger;
 }
 
@@ -83,19 +95,32 @@ export interface PeerLinkOptions extends PeerLinkCommonOptions {
   url: string;
   /** TLS settings for `https://` URLs. */
   tls?: PeerLinkTlsOptions;
-  /** Interval between HTTP/2 keepalive PINGs, in milliseconds. Default 30000. */
+  /**
+   * Interval between HTTP/2 keepalive PINGs, in milliseconds.
+   * @default 30000
+   */
   pingIntervalMs?: number;
-  /** How long to wait for a PING answer before the connection counts as dead, in milliseconds. Default 10000. */
+  /**
+   * How long to wait for a PING answer before the connection counts as dead, in milliseconds.
+   * @default 10000
+   */
   pingTimeoutMs?: number;
-  /** Close the connection after this long without calls, in milliseconds. Default 900000 (15 minutes). */
+  /**
+   * Close the connection after this long without calls, in milliseconds.
+   * @default 900000 (15 minutes)
+   */
   idleConnectionTimeoutMs?: number;
-  /** Largest response message accepted, in bytes. Default 16777216 (16 MiB). */
+  /**
+   * Largest response message accepted, in bytes.
+   * @default 16777216 (16 MiB)
+   */
   readMaxBytes?: number;
   /**
    * Multiplex calls without progress on one long-lived `CallToolChannel` stream instead of opening an HTTP/2
    * stream per call (much less CPU per call on both sides; see docs/reference/wire.md "Call channel"). Calls
    * whose arguments exceed 64 KiB of JSON still go unary, and a node that does not offer the channel is called
-   * unary from its first `unimplemented` answer on. Default `true`.
+   * unary from its first `unimplemented` answer on.
+   * @default `true`
    */
   callChannel?: boolean;
   /** Only with {@link PeerLinkTransportOptions}. */
