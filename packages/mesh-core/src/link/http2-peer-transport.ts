@@ -75,6 +75,30 @@ export const DEFAULT_HTTP2_PEER_TRANSPORT = {
 } as const;
 
 /**
+ * Checks a mesh service URL and returns it without trailing slashes.
+ *
+ * @throws MeshError `invalid_argument` (field `url`) when it is not a valid `http:` or `https:` URL.
+ * @internal
+ */
+export function checkPeerUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new MeshError('url is not a valid URL', 'invalid_argument', {
+      cause: error,
+      details: { field: 'url' },
+    });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new MeshError(`url must be http: or https:, got ${parsed.protocol}`, 'invalid_argument', {
+      details: { field: 'url' },
+    });
+  }
+  return url.replace(/\/+$/, '');
+}
+
+/**
  * The HTTP/2 {@link PeerTransport} of `createPeerLink({ url })`: ONE HTTP/2 session per peer (keepalive PINGs; a
  * new connection opened transparently after the peer restarts or sends GOAWAY) carrying three CallTool paths,
  * chosen per call:
@@ -91,21 +115,7 @@ export const DEFAULT_HTTP2_PEER_TRANSPORT = {
  * @internal Use `createPeerLink({ url })`.
  */
 export function createHttp2PeerTransport(options: Http2PeerTransportOptions): PeerTransport {
-  let baseUrl: URL;
-  try {
-    baseUrl = new URL(options.url);
-  } catch (error) {
-    throw new MeshError('url is not a valid URL', 'invalid_argument', {
-      cause: error,
-      details: { field: 'url' },
-    });
-  }
-  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
-    throw new MeshError(`url must be http: or https:, got ${baseUrl.protocol}`, 'invalid_argument', {
-      details: { field: 'url' },
-    });
-  }
-  const url = options.url.replace(/\/+$/, '');
+  const url = checkPeerUrl(options.url);
   const tls = options.tls;
   const idleConnectionTimeoutMs =
     options.idleConnectionTimeoutMs ?? DEFAULT_HTTP2_PEER_TRANSPORT.idleConnectionTimeoutMs;
@@ -119,7 +129,7 @@ export function createHttp2PeerTransport(options: Http2PeerTransportOptions): Pe
     tls === undefined ? undefined : stripUndefined({ ...tls }),
   );
   const readMaxBytes = options.readMaxBytes ?? DEFAULT_HTTP2_PEER_TRANSPORT.readMaxBytes;
-  const servicePath = `${baseUrl.pathname.replace(/\/+$/, '')}/${MeshService.typeName}`;
+  const servicePath = `${new URL(url).pathname.replace(/\/+$/, '')}/${MeshService.typeName}`;
   const callToolPath = `${servicePath}/${MeshService.method.callTool.name}`;
   const channel =
     options.callChannel === false

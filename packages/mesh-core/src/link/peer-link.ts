@@ -25,6 +25,7 @@ import {
   resourceTemplatesFromWire,
 } from './feature-wire-codec.js';
 import {
+  checkPeerUrl,
   createHttp2PeerTransport,
   DEFAULT_HTTP2_PEER_TRANSPORT,
   type PeerLinkTlsOptions,
@@ -190,20 +191,7 @@ export interface ResolvedPeerLinkOptions {
  *   not a positive number, a `readMaxBytes` that is not a positive integer, a bad `watchBackoff`.
  */
 export function resolvePeerLinkOptions(options: PeerLinkOptions): ResolvedPeerLinkOptions {
-  let baseUrl: URL;
-  try {
-    baseUrl = new URL(options.url);
-  } catch (error) {
-    throw new MeshError('url is not a valid URL', 'invalid_argument', {
-      cause: error,
-      details: { field: 'url' },
-    });
-  }
-  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
-    throw new MeshError(`url must be http: or https:, got ${baseUrl.protocol}`, 'invalid_argument', {
-      details: { field: 'url' },
-    });
-  }
+  const url = checkPeerUrl(options.url);
   const positive = (value: number | undefined, fallback: number, field: string) =>
     checkPositive(value ?? fallback, field);
   const common = resolveCommonOptions(options);
@@ -214,7 +202,7 @@ export function resolvePeerLinkOptions(options: PeerLinkOptions): ResolvedPeerLi
   );
   return {
     ...common,
-    url: options.url.replace(/\/+$/, ''),
+    url,
     tls: options.tls,
     pingIntervalMs: positive(options.pingIntervalMs, DEFAULT_PEER_LINK.pingIntervalMs, 'pingIntervalMs'),
     pingTimeoutMs: positive(options.pingTimeoutMs, DEFAULT_PEER_LINK.pingTimeoutMs, 'pingTimeoutMs'),
