@@ -16,6 +16,7 @@ import { echoableName } from '../node/closest-names.js';
 import type { LocalFeatureHost } from '../node/local-feature-host.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
+import { notifyListeners } from '../observability/notify-listeners.js';
 import { withSpan } from '../observability/tracing.js';
 import { createFeatureDirectory } from './feature-directory.js';
 import type { GatewayPeer } from './gateway-peer.js';
@@ -79,24 +80,9 @@ export function createGatewayFeatures(options: GatewayFeaturesOptions): GatewayF
   const promptListeners = new Set<() => void>();
   const stops: Array<() => void> = [];
 
-  const emitResources = (change: ResourceChange) => {
-    for (const listener of [...resourceListeners]) {
-      try {
-        listener(change);
-      } catch (error) {
-        logger.warn('resource change listener failed', { error });
-      }
-    }
-  };
-  const emitPrompts = () => {
-    for (const listener of [...promptListeners]) {
-      try {
-        listener();
-      } catch (error) {
-        logger.warn('prompt change listener failed', { error });
-      }
-    }
-  };
+  const emitResources = (change: ResourceChange) =>
+    notifyListeners(resourceListeners, change, logger, 'resource change');
+  const emitPrompts = () => notifyListeners(promptListeners, undefined, logger, 'prompt change');
 
   const peerFeatures: PeerFeatures[] = options.peers.map((peer) =>
     createPeerFeatures(peer, {

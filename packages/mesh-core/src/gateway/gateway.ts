@@ -9,6 +9,7 @@ import { closestNames, echoableName } from '../node/closest-names.js';
 import { createLocalFeatureHost, type LocalFeatureHost } from '../node/local-feature-host.js';
 import { createLocalToolHost } from '../node/local-tool-host.js';
 import { createMeshMetrics, type MeshMetrics } from '../observability/metrics.js';
+import { notifyListeners } from '../observability/notify-listeners.js';
 import { withSpan } from '../observability/tracing.js';
 import { finalResultOf } from '../tool/input-required.js';
 import type { MeshToolInfo, ToolOutcome } from '../tool/tool-context.js';
@@ -86,13 +87,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const onListChanged = () => {
     naming = undefined;
-    for (const listener of [...listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        logger.warn('tools-changed listener failed', { error });
-      }
-    }
+    notifyListeners(listeners, undefined, logger, 'tools-changed');
   };
 
   const peers: GatewayPeer[] = resolved.peers.map((peer) =>

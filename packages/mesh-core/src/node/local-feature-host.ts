@@ -12,6 +12,7 @@ import type {
 } from '../host/feature-host.js';
 import { createClientLogger } from '../observability/client-logger.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { notifyListeners } from '../observability/notify-listeners.js';
 import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type {
   FeatureContext,
@@ -112,15 +113,8 @@ export function createLocalFeatureHost(options: LocalFeatureHostOptions): LocalF
   const resourceListeners = new Set<(change: ResourceChange) => void>();
   const promptListeners = new Set<() => void>();
 
-  const emit = <T>(listeners: Set<(value: T) => void>, value: T) => {
-    for (const listener of [...listeners]) {
-      try {
-        listener(value);
-      } catch (error) {
-        logger.warn('change listener failed', { error });
-      }
-    }
-  };
+  const emit = <T>(listeners: Set<(value: T) => void>, value: T) =>
+    notifyListeners(listeners, value, logger, 'change');
   const addResource = (resource: ResourceDefinition) => {
     const info = describeResource(resource);
     if (resources.has(info.uri)) {

@@ -7,6 +7,7 @@ import type { HostHealth, InboundCall, ToolHost } from '../host/tool-host.js';
 import type { MeshCaller } from '../link/peer-link-types.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
+import { notifyListeners } from '../observability/notify-listeners.js';
 import { type TraceCarrier, withSpan } from '../observability/tracing.js';
 import { finalResultOf } from '../tool/input-required.js';
 import type { ToolOutcome } from '../tool/tool-context.js';
@@ -112,15 +113,7 @@ export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHos
   let inFlight = 0;
   let draining = false;
 
-  const notifyChanged = () => {
-    for (const listener of [...listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        logger.warn('tools-changed listener failed', { error });
-      }
-    }
-  };
+  const notifyChanged = () => notifyListeners(listeners, undefined, logger, 'tools-changed');
 
   const register = (tool: AnyToolDefinition) => {
     const registered = describeTool(tool);
