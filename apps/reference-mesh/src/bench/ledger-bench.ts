@@ -101,16 +101,51 @@ export interface RedisInterleaved {
   wallRatio: number;
 }
 
+/** Large against fresh in alternating batches: medians of the batches and of the pairs' ratios. */
+export interface InterleavedPair {
+  /** CPU per reserve+settle, median of the batches, in microseconds. */
+  cpuUsPerCall: { large: number; fresh: number };
+  /** Median over the batch pairs of large / fresh CPU per call. */
+  cpuRatio: number;
+}
+
+/**
+ * Does a call of the in-memory ledger cost more after many charges? In this process, 20 alternating pairs of
+ * batches: before each batch a new ledger is filled with the last checkpoint's charges (200 000 by default: its
+ * record holds every one) or the first's (1 000), then the heap is collected, then the batch is timed. Each
+ * batch meets a ledger of exactly that many charges, just made, and a change of the machine's load falls on
+ * both sides of a pair alike: the curve's checkpoints, seconds apart on a shared machine, get no such
+ * protection. Two more runs of the same say what the figure is made of: `control` times the first
+ * checkpoint's ledger against itself (the instrument's own bias, 1.0 when it has none), and `fewKept` the two
+ * ledgers on a clock that moves 1 ms per reading with a 1 s retention, so both records hold about 500 settles.
+ */
+export interface MemoryInterleaved {
+  /** Charges in each ledger before each of its batches. */
+  charges: { large: number; fresh: number };
+  /** Every settle kept (the default retention): the figure the target is about (cpuRatio <= 1.2: flat). */
+  allKept: InterleavedPair;
+  /** About 500 settles kept in both: what the rest of the ledger costs after many charges. */
+  fewKept: InterleavedPair;
+  /** The first checkpoint against itself. */
+  control: InterleavedPair;
+}
+
 /** What {@link runLedgerBench} measured. */
 export interface LedgerBenchResult {
   memory: LedgerCurve;
   memoryRetention: MemoryRetentionComparison;
+  memoryInterleaved: MemoryInterleaved;
   redis: LedgerCurve;
   redisInterleaved: RedisInterleaved;
 }
 
 const SCOPES = ['day', 'server:text', 'tool:generate_story'];
 const usd = (costUsd: number) => ({ model: 'bench', costUsd });
+
+/** One reserve of 0.0002 USD on three scopes (and global) and its settle at 0.0001 USD: the call timed. */
+async function reserveAndSettle(ledger: CostLedger): Promise<void> {
+  await ledger.settle(await ledger.reserve(usd(0.0002), { scopes: SCOPES }), usd(0.0001));
+}
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -127,7 +162,7 @@ async function fill(ledger: CostLedger, count: number, concurrency: number): Pro
     Array.from({ length: concurrency }, async () => {
       while (left > 0) {
         left -= 1;
-        await ledger.settle(await ledger.reserve(usd(0.0002), { scopes: SCOPES }), usd(0.0001));
+        await reserveAndSettle(ledger);
       }
     }),
   );
@@ -159,9 +194,7 @@ async function sample(
     const gcBefore = await gcUs();
     const cpuBefore = await cpuUs();
     const started = performance.now();
-    for (let call = 0; call < perBatch; call += 1) {
-      await ledger.settle(await ledger.reserve(usd(0.0002), { scopes: SCOPES }), usd(0.0001));
-    }
+    for (let call = 0; call < perBatch; call += 1) await reserveAndSettle(ledger);
     wall.push(((performance.now() - started) * 1000) / perBatch);
     cpu.push(((await cpuUs()) - cpuBefore) / perBatch);
     gcTotalUs += (await gcUs()) - gcBefore;
@@ -206,6 +239,7 @@ async function curve(
   };
 }
 
+// A 24 h `day` budget, so nothing leaves the window during a run.
 const BUDGETS = { day: { limitUsd: 1e9, windowMs: 86_400_000 } };
 
 // The heap and the typed arrays' bytes: the in-memory settlement record keeps its ids in typed arrays.
@@ -266,9 +300,7 @@ async function interleave(
   const batch = async (ledger: CostLedger) => {
     const cpuBefore = (await server.info()).cpuUs;
     const started = performance.now();
-    for (let call = 0; call < callsPerBatch; call += 1) {
-      await ledger.settle(await ledger.reserve(usd(0.0002), { scopes: SCOPES }), usd(0.0001));
-    }
+    for (let call = 0; call < callsPerBatch; call += 1) await reserveAndSettle(ledger);
     const wallUs = ((performance.now() - started) * 1000) / callsPerBatch;
     return { wallUs, cpuUs: ((await server.info()).cpuUs - cpuBefore) / callsPerBatch };
   };
@@ -293,6 +325,72 @@ async function interleave(
     },
     cpuRatio: round(median(pairs.map((pair) => pair.large.cpuUs / pair.fresh.cpuUs)), 3),
     wallRatio: round(median(pairs.map((pair) => pair.large.wallUs / pair.fresh.wallUs)), 3),
+  };
+}
+
+/** A ledger of `charges` reserve+settle pairs, just made, the heap collected: the CPU microseconds per pair of a batch. */
+async function freshBatch(
+  charges: number,
+  calls: number,
+  options: Omit<Parameters<typeof createMemoryCostLedger>[0] & object, 'budgets'>,
+): Promise<number> {
+  const ledger = createMemoryCostLedger({ budgets: BUDGETS, ...options });
+  for (let call = 0; call < charges; call += 1) await reserveAndSettle(ledger);
+  gc();
+  const before = await processCpu();
+  for (let call = 0; call < calls; call += 1) await reserveAndSettle(ledger);
+  const cpuUs = ((await processCpu()) - before) / calls;
+  await ledger.close();
+  return cpuUs;
+}
+
+/** 20 alternating pairs of {@link freshBatch}es, after 3 pairs of warm-up. */
+async function interleavePair(
+  largeCharges: number,
+  freshCharges: number,
+  callsPerBatch: number,
+  options: () => Omit<Parameters<typeof createMemoryCostLedger>[0] & object, 'budgets'> = () => ({}),
+): Promise<InterleavedPair> {
+  const large = () => freshBatch(largeCharges, callsPerBatch, options());
+  const fresh = () => freshBatch(freshCharges, callsPerBatch, options());
+  for (let warm = 0; warm < 3; warm += 1) {
+    await large();
+    await fresh();
+  }
+  const pairs: Array<{ large: number; fresh: number }> = [];
+  for (let pair = 0; pair < 20; pair += 1) {
+    if (pair % 2 === 0) {
+      const first = await large();
+      pairs.push({ large: first, fresh: await fresh() });
+    } else {
+      const first = await fresh();
+      pairs.push({ fresh: first, large: await large() });
+    }
+  }
+  const round = (value: number, digits: number) => Number(value.toFixed(digits));
+  return {
+    cpuUsPerCall: {
+      large: round(median(pairs.map((pair) => pair.large)), 2),
+      fresh: round(median(pairs.map((pair) => pair.fresh)), 2),
+    },
+    cpuRatio: round(median(pairs.map((pair) => pair.large / pair.fresh)), 3),
+  };
+}
+
+/** See {@link MemoryInterleaved}. */
+async function interleaveMemory(
+  largeCharges: number,
+  freshCharges: number,
+  callsPerBatch: number,
+): Promise<MemoryInterleaved> {
+  return {
+    charges: { large: largeCharges, fresh: freshCharges },
+    allKept: await interleavePair(largeCharges, freshCharges, callsPerBatch),
+    fewKept: await interleavePair(largeCharges, freshCharges, callsPerBatch, () => ({
+      now: steppingClock(),
+      settledRetentionMs: 1_000,
+    })),
+    control: await interleavePair(freshCharges, freshCharges, callsPerBatch),
   };
 }
 
@@ -327,6 +425,11 @@ async function measure(
       settledRetentionMs: 1_000,
     }),
   };
+  const memoryInterleaved = await interleaveMemory(
+    checkpoints.at(-1)!,
+    checkpoints[0]!,
+    Math.max(1, Math.floor(memorySampleCalls / 5)),
+  );
 
   const server = await startOwnRedisServer();
   const connection = createRedisConnection({ url: server.url, instanceId: 'ledger-bench' });
@@ -360,7 +463,7 @@ async function measure(
       Math.max(1, Math.floor(sampleCalls / 10)),
     );
     await Promise.all([redisLedger.close(), fresh.close()]);
-    return { memory, memoryRetention, redis, redisInterleaved };
+    return { memory, memoryRetention, memoryInterleaved, redis, redisInterleaved };
   } finally {
     await connection.close();
     await server.stop();

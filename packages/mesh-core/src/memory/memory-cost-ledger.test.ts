@@ -212,3 +212,93 @@ describe('createMemoryCostLedger settlement record (issue 20)', () => {
     expect((await ledger.status()).spentUsd).toBe(2.75);
   });
 });
+
+describe('createMemoryCostLedger running sums (issue 20)', () => {
+  it('reads the same spending and holds as a recount of every charge, through expiries, releases and window changes', async () => {
+    const clock = createManualClock();
+    let next = 0;
+    const ledger = createMemoryCostLedger({
+      now: clock.now,
+      generateId: () => `r${++next}`,
+      budgets: { short: { limitUsd: 1e6, windowMs: 600_000 } },
+    });
+    const scopeSets = [['short'], ['long'], ['short', 'long'], []];
+    const scopeNames = ['global', 'short', 'long'];
+    const ttls = [500, 5_000, 60_000, 600_000];
+    // The reference: every charge with the bucket end it landed in per scope, dropped once seen out of the window.
+    const charges: Array<{ costUsd: number; ends: Map<string, number>; dropped: Set<string> }> = [];
+    const windows = new Map([
+      ['global', DEFAULT_BUDGET_WINDOW_MS],
+      ['short', 600_000],
+      ['long', DEFAULT_BUDGET_WINDOW_MS],
+    ]);
+    const inFlight: Reservation[] = [];
+    const charge = (costUsd: number, scopes: readonly string[]) => {
+      const ends = new Map<string, number>();
+      for (const scope of scopes) {
+        const widthMs = Math.ceil(windows.get(scope)! / 60);
+        ends.set(scope, (Math.floor(clock.now() / widthMs) + 1) * widthMs);
+      }
+      charges.push({ costUsd, ends, dropped: new Set() });
+    };
+    const expected = (scope: string) => {
+      const t = clock.now();
+      let spentUsd = 0;
+      for (const entry of charges) {
+        const endMs = entry.ends.get(scope);
+        if (endMs === undefined || entry.dropped.has(scope)) continue;
+        if (endMs > t - windows.get(scope)!) spentUsd += entry.costUsd;
+        else entry.dropped.add(scope);
+      }
+      let reservedUsd = 0;
+      for (const reservation of inFlight) {
+        if (reservation.expiresAt > t && reservation.scopes.includes(scope))
+          reservedUsd += reservation.amountUsd;
+      }
+      return { spentUsd, reservedUsd };
+    };
+
+    for (let step = 0; step < 3_000; step += 1) {
+      clock.advance(((step * 7_919) % 97) * 1_000 + (step % 3) * 17);
+      const scopes = scopeSets[step % scopeSets.length]!;
+      const resolved = ['global', ...scopes];
+      const reservation = await ledger.reserve(
+        { model: 'x', costUsd: ((step % 11) + 1) / 1_000 },
+        { scopes, ttlMs: ttls[(step * 5) % ttls.length]! },
+      );
+      inFlight.push(reservation);
+      if (step % 2 === 0 && inFlight.length > 3) {
+        const oldest = inFlight.shift()!;
+        const costUsd = (step % 5) / 1_000;
+        await ledger.settle(oldest, { model: 'x', costUsd });
+        charge(costUsd, oldest.scopes);
+      }
+      if (step % 5 === 0 && inFlight.length > 1) await ledger.release(inFlight.splice(1, 1)[0]!);
+      if (step % 3 === 0) {
+        await ledger.record({ model: 'x', costUsd: 0.002 }, { scopes });
+        charge(0.002, resolved);
+      }
+      if (step % 400 === 399) {
+        // The window of `long` moves between 10 min and 1 h: spending follows the window in force now.
+        const windowMs =
+          windows.get('long') === DEFAULT_BUDGET_WINDOW_MS ? 600_000 : DEFAULT_BUDGET_WINDOW_MS;
+        await ledger.setBudget('long', { limitUsd: 1e6, windowMs });
+        windows.set('long', windowMs);
+      }
+      for (const scope of scopeNames) {
+        const status = await ledger.status(scope);
+        const want = expected(scope);
+        expect(status.spentUsd, `${scope} spent at step ${step}`).toBeCloseTo(want.spentUsd, 9);
+        expect(status.reservedUsd, `${scope} reserved at step ${step}`).toBeCloseTo(want.reservedUsd, 9);
+      }
+    }
+  });
+
+  it('refuses a generated id that a reservation in flight already has, and holds nothing twice', async () => {
+    const ledger = createMemoryCostLedger({ generateId: () => 'same' });
+    await ledger.reserve({ model: 'x', costUsd: 1 });
+    const error = await expectMeshError(ledger.reserve({ model: 'x', costUsd: 2 }), 'internal');
+    expect(error.message).toContain('generateId');
+    expect((await ledger.status()).reservedUsd).toBe(1);
+  });
+});

@@ -149,12 +149,25 @@ export function memoryCostLedgerSizes(ledger: CostLedger): MemoryCostLedgerSizes
   return sizesOf.get(ledger)?.();
 }
 
-/** Spending and holds of one scope; dropped once it holds neither. */
+/**
+ * Spending and holds of one scope, with their running sums so a status reads them without a loop; dropped once
+ * it holds neither.
+ */
 interface ScopeBook {
-  /** Spent USD per bucket end (epoch ms), in the order the buckets were opened. */
+  /** Spent USD per bucket end (epoch ms). */
   buckets: Map<number, number>;
-  /** Reservations in flight on this scope, by id. */
-  held: Map<string, Reservation>;
+  /** The sum of `buckets`: re-added from them whenever a bucket leaves the window. */
+  spentUsd: number;
+  /** The earliest bucket end in `buckets` (`Infinity` when none): no bucket has left the window before it. */
+  firstEndMs: number;
+  /**
+   * Reservations in flight on this scope. A count, not a map of them: the ledger's one map of reservations
+   * says which scopes each holds, and one map churned by every call instead of one per scope keeps a call's
+   * cost flat (V8's map deletes grew dearer as the calls went by, issue 20).
+   */
+  heldCount: number;
+  /** The sum of the amounts in flight (set back to 0 when none is, so rounding never accumulates). */
+  reservedUsd: number;
 }
 
 function checkBudget(scope: string, budget: Budget): Required<Budget> {
@@ -195,6 +208,9 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
     settledRetentionMs,
   } = resolveMemoryCostLedgerOptions(options);
   const held = new Map<string, Reservation>();
+  // No reservation in `held` expires before this (it may be earlier than the true first expiry, never later):
+  // the expiry scan runs only once it has passed, not on every call.
+  let nextExpiryMs = Number.POSITIVE_INFINITY;
   const books = new Map<string, ScopeBook>();
   // Settled ids and costs in typed arrays, grouped by settle-time bucket and forgotten a bucket at a time. Not
   // a Map of strings: V8 marks every string a Map holds on each major collection, which made calls 3x dearer
@@ -206,13 +222,19 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
   const bookOf = (scope: string): ScopeBook => {
     let book = books.get(scope);
     if (!book) {
-      book = { buckets: new Map(), held: new Map() };
+      book = {
+        buckets: new Map(),
+        spentUsd: 0,
+        firstEndMs: Number.POSITIVE_INFINITY,
+        heldCount: 0,
+        reservedUsd: 0,
+      };
       books.set(scope, book);
     }
     return book;
   };
   const dropIfEmpty = (scope: string, book: ScopeBook) => {
-    if (book.buckets.size === 0 && book.held.size === 0) books.delete(scope);
+    if (book.buckets.size === 0 && book.heldCount === 0) books.delete(scope);
   };
 
   const unhold = (id: string): Reservation | undefined => {
@@ -222,25 +244,44 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
     for (const scope of reservation.scopes) {
       const book = books.get(scope);
       if (!book) continue;
-      book.held.delete(id);
+      book.heldCount -= 1;
+      book.reservedUsd = book.heldCount === 0 ? 0 : book.reservedUsd - reservation.amountUsd;
       dropIfEmpty(scope, book);
     }
     return reservation;
   };
 
-  /** Drops expired reservations and forgotten settlements: work bounded by what is in flight. */
+  /**
+   * Drops expired reservations and forgotten settlements. The reservations are walked only once the first
+   * expiry has passed (at most once per reservation lifetime while calls settle), not on every call.
+   */
   const prune = (t: number) => {
-    for (const [id, reservation] of held) if (reservation.expiresAt <= t) unhold(id);
+    if (t >= nextExpiryMs) {
+      nextExpiryMs = Number.POSITIVE_INFINITY;
+      for (const [id, reservation] of held) {
+        if (reservation.expiresAt <= t) unhold(id);
+        else nextExpiryMs = Math.min(nextExpiryMs, reservation.expiresAt);
+      }
+    }
     settled.prune(t);
   };
 
-  /** Spending of a scope in its window: a sum over at most `windowBuckets + 1` buckets. */
+  /**
+   * Spending of a scope in its window: the running sum, re-added from the at most `windowBuckets + 1` buckets
+   * only when one of them has left the window (at most once per bucket width while calls come).
+   */
   const spentIn = (book: ScopeBook, t: number, windowMs: number): number => {
+    if (book.firstEndMs > t - windowMs) return book.spentUsd;
     let spentUsd = 0;
+    let firstEndMs = Number.POSITIVE_INFINITY;
     for (const [endMs, usd] of book.buckets) {
-      if (endMs > t - windowMs) spentUsd += usd;
-      else book.buckets.delete(endMs);
+      if (endMs > t - windowMs) {
+        spentUsd += usd;
+        firstEndMs = Math.min(firstEndMs, endMs);
+      } else book.buckets.delete(endMs);
     }
+    book.spentUsd = spentUsd;
+    book.firstEndMs = firstEndMs;
     return spentUsd;
   };
 
@@ -252,7 +293,7 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
     let reservedUsd = 0;
     if (book) {
       spentUsd = spentIn(book, t, windowMs);
-      for (const reservation of book.held.values()) reservedUsd += reservation.amountUsd;
+      reservedUsd = book.reservedUsd;
       dropIfEmpty(scope, book);
     }
     const limitUsd = budget?.limitUsd ?? Number.POSITIVE_INFINITY;
@@ -272,10 +313,11 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
       const windowMs = windowOf(scope);
       const book = bookOf(scope);
       const { endMs } = spendBucketEnd(t, windowMs, windowBuckets);
-      const previous = book.buckets.get(endMs);
-      // A new bucket opens at most once per bucket width: the moment to drop the buckets that left the window.
-      if (previous === undefined) spentIn(book, t, windowMs);
-      book.buckets.set(endMs, (previous ?? 0) + costUsd);
+      // Buckets that left the window go first, so the running sum never counts them.
+      spentIn(book, t, windowMs);
+      book.buckets.set(endMs, (book.buckets.get(endMs) ?? 0) + costUsd);
+      book.spentUsd += costUsd;
+      book.firstEndMs = Math.min(book.firstEndMs, endMs);
     }
   };
 
@@ -310,17 +352,34 @@ export function createMemoryCostLedger(options: MemoryCostLedgerOptions = {}): C
         }
       }
       const reservation: Reservation = { id: generateId(), scopes, amountUsd, expiresAt: t + ttlMs };
+      if (held.has(reservation.id)) {
+        throw new MeshError(
+          `generateId returned "${reservation.id}", the id of a reservation still in flight`,
+          'internal',
+          { details: { field: 'generateId' } },
+        );
+      }
       held.set(reservation.id, reservation);
-      for (const scope of scopes) bookOf(scope).held.set(reservation.id, reservation);
+      nextExpiryMs = Math.min(nextExpiryMs, reservation.expiresAt);
+      for (const scope of scopes) {
+        const book = bookOf(scope);
+        book.heldCount += 1;
+        book.reservedUsd += amountUsd;
+      }
       return { ...reservation, scopes: [...scopes] };
     },
     async settle(reservation, actual) {
       const costUsd = costOf(prices, actual);
       checkKey(reservation?.id, 'reservation.id');
       const t = begin();
-      const previous = settled.find(reservation.id, t);
-      if (previous !== undefined) return { reservationId: reservation.id, costUsd: previous };
-      const scopes = held.get(reservation.id)?.scopes ?? resolveBudgetScopes(reservation.scopes);
+      // A reservation still in flight has not been settled (a settle ends it), so only one that is not can be
+      // a repeat: the record is searched for those alone, and a settle in the usual order only writes to it.
+      const inFlight = held.get(reservation.id);
+      if (!inFlight) {
+        const previous = settled.find(reservation.id, t);
+        if (previous !== undefined) return { reservationId: reservation.id, costUsd: previous };
+      }
+      const scopes = inFlight?.scopes ?? resolveBudgetScopes(reservation.scopes);
       // Recorded before anything is charged: if the record cannot grow, the settle fails and charges nothing.
       settled.remember(reservation.id, costUsd, t);
       unhold(reservation.id);
