@@ -404,6 +404,11 @@ export function createHeldCalls(options: HeldCallsOptions): HeldCalls {
           new MeshError(`the gateway cannot relay ${request.method} from ${name}: ${owner}`, 'unimplemented'),
         );
       }
+      if (owner.settled) {
+        return Promise.reject(
+          new MeshError(`the call of tool "${owner.tool}" on ${name} has ended`, 'failed_precondition'),
+        );
+      }
       if (!owner.relay) {
         return Promise.reject(
           new MeshError(

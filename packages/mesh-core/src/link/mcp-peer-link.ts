@@ -125,7 +125,10 @@ function legOf(callOptions: LinkCallOptions, timeoutMs: number): CallLeg {
  * (`notifications/cancelled`, or the aborted request in the 2026 era), correlation id, budget id and trace
  * context in `_meta`, progress (`onProgress`) and log records (`onLog`, over Streamable HTTP). An `input_required`
  * result of a 2026-07-28 upstream passes through as the outcome of `callToolOutcome` (`callTool` rejects it
- * `failed_precondition`). Failures reject with a `MeshError`: a dead connection or process `unavailable`, a
+ * `failed_precondition`). A 2025-era upstream's `elicitation/create`, `sampling/createMessage` or `roots/list`
+ * request during a call becomes such an outcome too: the upstream call is held open (at most
+ * `heldCallTimeoutMs`, at most `maxHeldCalls` at once) and the retry carrying its `requestState` answers it (see
+ * `ownsRequestState` and docs/decisions/0013-held-upstream-calls.md). Failures reject with a `MeshError`: a dead connection or process `unavailable`, a
  * timeout `deadline_exceeded`, invalid params `invalid_argument`, an unknown tool `not_found`, a method the
  * upstream lacks `unimplemented`. List changes arrive as `tools_changed`,
  * `resources_changed` and `prompts_changed` events.
