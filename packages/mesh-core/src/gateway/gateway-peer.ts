@@ -1,6 +1,7 @@
 import { deriveOutboundMetadata } from '../call/call-metadata.js';
-import { MeshError } from '../errors/mesh-error.js';
+import { MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { InboundCall } from '../host/tool-host.js';
+import { heldCallNotFound, isHeldCallToken } from '../link/mcp-held-calls.js';
 import { createMcpPeerLink } from '../link/mcp-peer-link.js';
 import type { McpPeerLinkOptions } from '../link/mcp-peer-link-options.js';
 import { createPeerLink, type PeerLinkOptions } from '../link/peer-link.js';
@@ -212,8 +213,22 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
   };
 
   /**
-   * One call under the peer's policy, with failover among replicas: `send` is the link's `callTool` or
-   * `callToolOutcome`.
+   * The replica whose link holds the call a retry's `requestState` names (an MCP link holding a 2025-era upstream
+   * call open), which the retry must reach; `undefined` for any other call.
+   *
+   * @throws MeshError `failed_precondition` for a held-call token no replica holds (expired, answered, or held by
+   *   another gateway process).
+   */
+  const holderOf = (tool: string, requestState: string | undefined): Replica | undefined => {
+    if (requestState === undefined) return undefined;
+    const holder = router.replicas.find((replica) => replica.link.ownsRequestState?.(requestState) === true);
+    if (holder || !isHeldCallToken(requestState)) return holder;
+    throw heldCallNotFound(options.name, tool);
+  };
+
+  /**
+   * One call under the peer's policy, with failover among replicas (or on the one replica holding the call a
+   * retry answers): `send` is the link's `callTool` or `callToolOutcome`.
    */
   const callPeer = async <T extends ToolOutcome>(
     send: (
@@ -235,21 +250,28 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
     };
     const startedAt = now();
     try {
+      const holder = holderOf(name, call.requestState);
+      // A held call is answered once: a retry of the policy would only find it gone, so it gets the first failure.
+      let holderFailure: MeshError | undefined;
       const result = await policy.execute(
         ({ signal, deadline, attempt }) => {
           if (attempt > 1) context.metrics.countRetry({ target: policy.target, node: context.gatewayId });
-          return router.withFailover(
-            (replica) =>
-              send(replica.link, name, args, {
-                signal,
-                timeoutMs: Math.max(1, deadline - now()),
-                metadata,
-                ...input,
-                ...(call.onProgress ? { onProgress: call.onProgress } : {}),
-                ...(call.onLog ? { onLog: call.onLog } : {}),
-              }),
-            signal,
-          );
+          const attemptOn = (replica: Replica) =>
+            send(replica.link, name, args, {
+              signal,
+              timeoutMs: Math.max(1, deadline - now()),
+              metadata,
+              ...input,
+              ...(call.principal === undefined ? {} : { principal: call.principal }),
+              ...(call.onProgress ? { onProgress: call.onProgress } : {}),
+              ...(call.onLog ? { onLog: call.onLog } : {}),
+            });
+          if (!holder) return router.withFailover(attemptOn, signal);
+          if (holderFailure) return Promise.reject(markLocalFailure(holderFailure));
+          return router.withReplica(holder, attemptOn).catch((error: unknown) => {
+            holderFailure = MeshError.from(error);
+            throw holderFailure;
+          });
         },
         {
           tool: name,

@@ -93,4 +93,33 @@ describe('createReplicaRouter', () => {
     expect(result).toBe(tried[2]);
     expect(router.replicas.find((replica) => replica.url === tried[1])?.unavailableCount).toBe(1);
   });
+
+  it('runs a call on one given replica only, keeping its counters, without failover', async () => {
+    const router = createReplicaRouter({ links, strategy: 'round_robin', cooldownMs: 1000, now: () => 0 });
+    const [, b] = router.replicas;
+    if (!b) throw new Error('replica expected');
+    const seen: string[] = [];
+    expect(
+      await router.withReplica(b, async (replica) => {
+        seen.push(replica.url);
+        return replica.outstanding;
+      }),
+    ).toBe(1);
+    await expect(
+      router.withReplica(b, async (replica) => {
+        seen.push(replica.url);
+        throw new MeshError('gone', 'unavailable');
+      }),
+    ).rejects.toMatchObject({ code: 'unavailable' });
+    expect(seen).toEqual(['b', 'b']);
+    expect(router.replicas.map((replica) => [replica.calls, replica.outstanding])).toEqual([
+      [0, 0],
+      [2, 0],
+      [0, 0],
+    ]);
+    expect(b.unavailableCount).toBe(1);
+    expect(b.avoidUntil).toBe(1000);
+    // The rotation did not move: the next pick is still the first replica.
+    expect(router.pick()?.url).toBe('a');
+  });
 });

@@ -62,6 +62,11 @@ export interface ReplicaRouter {
    * Keeps the `outstanding` counters. Rejects with the last `unavailable` when every replica refused.
    */
   withFailover<T>(fn: (replica: Replica) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /**
+   * Runs `fn` on `replica` and no other, keeping its counters: a call that only that replica can serve (a retry
+   * answering a call the replica's link holds open, see `PeerLink.ownsRequestState`). No failover.
+   */
+  withReplica<T>(replica: Replica, fn: (replica: Replica) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -104,6 +109,26 @@ export function createReplicaRouter(options: ReplicaRouterOptions): ReplicaRoute
   };
   const pick = (exclude?: ReadonlySet<Replica>) => choose(exclude, true);
 
+  /** Runs one attempt on `replica`, keeping its counters; an `unavailable` failure starts its cooldown. */
+  const attempt = async <T>(replica: Replica, fn: (replica: Replica) => Promise<T>): Promise<T> => {
+    replica.outstanding += 1;
+    replica.calls += 1;
+    try {
+      const result = await fn(replica);
+      if (replica.avoidUntil !== 0) router.markAvailable(replica);
+      return result;
+    } catch (error) {
+      const failure = MeshError.from(error);
+      if (failure.code === 'unavailable' && failure.details.circuit === undefined) {
+        replica.unavailableCount += 1;
+        router.markUnavailable(replica, failure.message);
+      }
+      throw failure;
+    } finally {
+      replica.outstanding -= 1;
+    }
+  };
+
   const router: ReplicaRouter = {
     strategy,
     replicas,
@@ -125,23 +150,16 @@ export function createReplicaRouter(options: ReplicaRouterOptions): ReplicaRoute
           throw last ?? new MeshError('no replica to call', 'unavailable');
         }
         tried.add(replica);
-        replica.outstanding += 1;
-        replica.calls += 1;
         try {
-          const result = await fn(replica);
-          if (replica.avoidUntil !== 0) router.markAvailable(replica);
-          return result;
+          return await attempt(replica, fn);
         } catch (error) {
           const failure = MeshError.from(error);
           if (failure.code !== 'unavailable' || failure.details.circuit !== undefined) throw failure;
-          replica.unavailableCount += 1;
-          router.markUnavailable(replica, failure.message);
           last = failure;
-        } finally {
-          replica.outstanding -= 1;
         }
       }
     },
+    withReplica: (replica, fn) => attempt(replica, fn),
   };
   return router;
 }

@@ -57,6 +57,11 @@ export interface LeanToolCall {
   onProgress?: ((progress: ToolProgress) => void) | undefined;
   /** Receives the `notifications/message` of this call; without it they go to the SDK client's handler. */
   onLog?: ((params: LoggingMessageNotificationParams) => void) | undefined;
+  /**
+   * Receives the id of a server request read on this call's answer, before the request goes to the SDK client's
+   * handlers (so the link knows which call asked: mcp-held-calls.ts).
+   */
+  onRequest?: ((id: string | number) => void) | undefined;
 }
 
 /** Sends `tools/call` without the SDK client; see {@link createLeanToolCaller}. */
@@ -211,6 +216,10 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
             problem: message.problem,
           });
           return undefined;
+        }
+        if (message.kind === 'request' && call.onRequest) {
+          const requestId = (message.message as { id?: unknown }).id;
+          if (typeof requestId === 'string' || typeof requestId === 'number') call.onRequest(requestId);
         }
         // A server request (answered by the SDK client's handlers) or another notification: the SDK's business.
         session.deliver(message.message as JSONRPCMessage);

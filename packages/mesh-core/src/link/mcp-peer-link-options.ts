@@ -82,6 +82,20 @@ export interface McpPeerLinkCommonOptions {
    */
   maxStderrLinesPerMinute?: number;
   /**
+   * How long a call is held open for the client's answer after a 2025-era upstream asked for input in the middle
+   * of it (`elicitation/create`, `sampling/createMessage`, `roots/list`, relayed as an `input_required` outcome), in
+   * milliseconds. When it passes, the upstream's request is answered with an error, the upstream call is cancelled
+   * and the client's retry fails `failed_precondition`.
+   * @default 300000 (5 minutes)
+   */
+  heldCallTimeoutMs?: number;
+  /**
+   * Most calls held open for the client's answer at once; a call asking for input beyond it fails
+   * `resource_exhausted` (`details.reason: 'too_many_held_calls'`) and is cancelled upstream.
+   * @default 1000
+   */
+  maxHeldCalls?: number;
+  /**
    * Called on the upstream's list-changed notifications (`tools`, `resources`, `prompts`), which also reach
    * `watchEvents` listeners as `tools_changed`, `resources_changed` and `prompts_changed`.
    * @default none
@@ -162,6 +176,8 @@ export const DEFAULT_MCP_PEER_LINK = {
   restartBackoff: Object.freeze({ initialDelayMs: 250, maxDelayMs: 30_000, multiplier: 2, jitter: 0.5 }),
   restartStableMs: 10_000,
   maxStderrLinesPerMinute: 120,
+  heldCallTimeoutMs: 300_000,
+  maxHeldCalls: 1_000,
 } as const;
 
 /** {@link McpPeerLinkOptions} with defaults applied and values checked. */
@@ -176,6 +192,8 @@ export type ResolvedMcpPeerLinkOptions = {
   restartBackoff: ResolvedBackoffOptions;
   restartStableMs: number;
   maxStderrLinesPerMinute: number;
+  heldCallTimeoutMs: number;
+  maxHeldCalls: number;
   logger: Logger;
   random: () => number;
   now: () => number;
@@ -260,6 +278,11 @@ export function resolveMcpPeerLinkOptions(options: McpPeerLinkOptions): Resolved
       options.maxStderrLinesPerMinute ?? DEFAULT_MCP_PEER_LINK.maxStderrLinesPerMinute,
       'maxStderrLinesPerMinute',
     ),
+    heldCallTimeoutMs: checkInteger(
+      options.heldCallTimeoutMs ?? DEFAULT_MCP_PEER_LINK.heldCallTimeoutMs,
+      'heldCallTimeoutMs',
+    ),
+    maxHeldCalls: checkInteger(options.maxHeldCalls ?? DEFAULT_MCP_PEER_LINK.maxHeldCalls, 'maxHeldCalls'),
     logger: options.logger ?? silentLogger,
     random: options.random ?? Math.random,
     now: options.now ?? Date.now,

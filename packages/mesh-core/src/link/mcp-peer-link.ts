@@ -14,7 +14,19 @@ import type { ClientLogRecord } from '../observability/client-logger.js';
 import type { LogLevel } from '../observability/logger.js';
 import { redactSecretValues, registerSecretValues } from '../observability/secret-values.js';
 import { finalResultOf } from '../tool/input-required.js';
-import { isInputRequired, type MeshToolInfo, type ToolOutcome } from '../tool/tool-context.js';
+import {
+  isInputRequired,
+  type MeshToolInfo,
+  type ToolOutcome,
+  type ToolProgress,
+} from '../tool/tool-context.js';
+import {
+  type CallLeg,
+  createHeldCalls,
+  heldCallNotFound,
+  isHeldCallToken,
+  MAX_TIMER_MS,
+} from './mcp-held-calls.js';
 import { createLeanCallPath } from './mcp-lean-path.js';
 import { meshErrorFromMcp } from './mcp-link-errors.js';
 import { createMcpFeatureMethods } from './mcp-peer-features.js';
@@ -67,6 +79,41 @@ function metaOf(metadata: CallMetadata, timeoutMs: number, wantsLogs: boolean): 
   return meta;
 }
 
+/** A progress notification's fields as the mesh's {@link ToolProgress}. */
+function progressOf(progress: {
+  progress: number;
+  total?: number | undefined;
+  message?: string | undefined;
+}): ToolProgress {
+  return {
+    progress: progress.progress,
+    ...(progress.total === undefined ? {} : { total: progress.total }),
+    ...(progress.message === undefined ? {} : { message: progress.message }),
+  };
+}
+
+/** An upstream's answer as the outcome a caller gets: an input request reduced to its three fields. */
+function outcomeOf(result: unknown): ToolOutcome {
+  if (isInputRequired(result)) {
+    const { inputRequests, requestState } = result as { inputRequests?: unknown; requestState?: unknown };
+    return {
+      resultType: 'input_required',
+      ...(inputRequests === undefined ? {} : { inputRequests: inputRequests as never }),
+      ...(typeof requestState === 'string' ? { requestState } : {}),
+    };
+  }
+  return result as ToolOutcome;
+}
+
+/** One leg of a held call: the caller's cancellation, deadline and sinks. */
+function legOf(callOptions: LinkCallOptions, timeoutMs: number): CallLeg {
+  return {
+    signal: callOptions.signal,
+    timeoutMs,
+    sinks: { onProgress: callOptions.onProgress, onLog: callOptions.onLog },
+  };
+}
+
 /**
  * Creates a {@link PeerLink} to a plain MCP server (issue 18): one the gateway reaches over Streamable HTTP (the
  * 2025 session era and the stateless 2026-07-28 era), the legacy HTTP+SSE transport, or stdio to a child process
@@ -78,7 +125,10 @@ function metaOf(metadata: CallMetadata, timeoutMs: number, wantsLogs: boolean): 
  * (`notifications/cancelled`, or the aborted request in the 2026 era), correlation id, budget id and trace
  * context in `_meta`, progress (`onProgress`) and log records (`onLog`, over Streamable HTTP). An `input_required`
  * result of a 2026-07-28 upstream passes through as the outcome of `callToolOutcome` (`callTool` rejects it
- * `failed_precondition`). Failures reject with a `MeshError`: a dead connection or process `unavailable`, a
+ * `failed_precondition`). A 2025-era upstream's `elicitation/create`, `sampling/createMessage` or `roots/list`
+ * request during a call becomes such an outcome too: the upstream call is held open (at most
+ * `heldCallTimeoutMs`, at most `maxHeldCalls` at once) and the retry carrying its `requestState` answers it (see
+ * `ownsRequestState` and docs/decisions/0013-held-upstream-calls.md). Failures reject with a `MeshError`: a dead connection or process `unavailable`, a
  * timeout `deadline_exceeded`, invalid params `invalid_argument`, an unknown tool `not_found`, a method the
  * upstream lacks `unimplemented`. List changes arrive as `tools_changed`,
  * `resources_changed` and `prompts_changed` events.
@@ -166,6 +216,13 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
 
   /** Plain `tools/call` over Streamable HTTP without the SDK client (ADR 0012); `undefined` for stdio. */
   const lean = createLeanCallPath(resolved, logger);
+  /** 2025-era calls held open while their input requests travel to the client (ADR 0013). */
+  const heldCalls = createHeldCalls({
+    name,
+    heldCallTimeoutMs: resolved.heldCallTimeoutMs,
+    maxHeldCalls: resolved.maxHeldCalls,
+    logger,
+  });
 
   /** Opens (or opens again) the 2026-era `subscriptions/listen` stream with what is watched now. */
   const relisten = async (session: McpSession) => {
@@ -232,6 +289,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
         }
       },
       onLog: routeLog,
+      onInputRequest: (session, inputRequest) => heldCalls.onServerRequest(session, inputRequest),
       onClosed() {
         if (resourceListeners.size > 0) subscriptionsLost('the connection to the upstream was lost');
       },
@@ -301,6 +359,9 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
     }
     const requestOptions: RequestOptions = { timeout: remaining };
     if (call.signal) requestOptions.signal = call.signal;
+    // Another request in flight makes a 2025-era server request harder to place (mcp-held-calls.ts).
+    const counted = method !== 'tools/call' && session.era === 'legacy';
+    if (counted) heldCalls.noteOtherRequest(session, 1);
     try {
       // The request scope only when the caller wants log records: an AsyncLocalStorage in use turns on Node 20's
       // promise hooks, which cost every promise of the process (about 2 ms a call through the gateway).
@@ -316,16 +377,98 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
       // A 2025-era session the upstream no longer knows (it restarted): open a new one for the next call.
       if (failure.details.reason === 'session_lost') sessions.discard(session);
       throw failure;
+    } finally {
+      if (counted) heldCalls.noteOtherRequest(session, -1);
     }
   };
 
-  /** Calls a tool; resolves its outcome (an upstream's input request passes through, for `callToolOutcome`). */
-  async function callToolOutcome(
+  /**
+   * A `tools/call` on a 2025-era session, through the held calls: the upstream may ask for client input during
+   * it, which comes back as an `input_required` outcome (when `relay`) while the upstream call stays open.
+   */
+  const callHolding = (
+    session: McpSession,
+    params: Record<string, unknown> & { name: string; _meta: Record<string, unknown> },
+    timeoutMs: number,
+    callOptions: LinkCallOptions,
+    relay: boolean,
+  ): Promise<unknown> => {
+    const { onProgress, onLog } = callOptions;
+    const leanSession = lean?.sessionFor(session, params.name);
+    return heldCalls.start(
+      {
+        session,
+        tool: params.name,
+        principal: callOptions.principal,
+        relay,
+        async run(signal, hooks) {
+          // Progress and log records go to the leg running now (the client's first call, then its retries).
+          const toProgress = onProgress && ((progress: ToolProgress) => hooks.sinks().onProgress?.(progress));
+          const toLog = onLog && ((record: ClientLogRecord) => hooks.sinks().onLog?.(record));
+          // The legs carry the deadlines (mcp-held-calls.ts): the request itself has none of its own.
+          if (lean && leanSession) {
+            const outcome = await lean.call(leanSession, {
+              params,
+              timeoutMs: MAX_TIMER_MS,
+              signal,
+              onProgress: toProgress,
+              ...(toLog ? { onLog: (logParams) => routeLog(logParams, { onLog: toLog }) } : {}),
+              onRequest: hooks.onRequest,
+            });
+            if (outcome !== 'fallback') return outcome;
+          }
+          const sdkCall = () =>
+            session.client.callTool(params as Parameters<typeof session.client.callTool>[0], {
+              timeout: MAX_TIMER_MS,
+              signal,
+              allowInputRequired: true,
+              ...(toProgress ? { onprogress: (progress) => toProgress(progressOf(progress)) } : {}),
+            });
+          return toLog ? mcpRequestScope.run({ onLog: toLog }, sdkCall) : sdkCall();
+        },
+      },
+      legOf(callOptions, timeoutMs),
+    );
+  };
+
+  /** The retry of a held call: answers the upstream's requests and waits for its next leg. */
+  const resumeHeld = async (tool: string, token: string, callOptions: LinkCallOptions): Promise<unknown> => {
+    if (closed) {
+      throw markLocalFailure(
+        new MeshError(`the link to ${name} is closed`, 'unavailable', { details: { origin: name } }),
+      );
+    }
+    if (!heldCalls.owns(token)) throw heldCallNotFound(name, tool);
+    const { timeoutMs } = deadlineOf(callOptions);
+    try {
+      return await heldCalls.resume(
+        token,
+        { tool, principal: callOptions.principal, inputResponses: callOptions.inputResponses },
+        legOf(callOptions, timeoutMs),
+      );
+    } catch (error) {
+      if (isLocalFailure(error)) throw error;
+      const aborted = callOptions.signal?.aborted === true;
+      throw meshErrorFromMcp(aborted ? (callOptions.signal?.reason ?? error) : error, {
+        origin: name,
+        method: 'tools/call',
+        target: tool,
+        ...(aborted ? { callerAborted: true } : {}),
+      });
+    }
+  };
+
+  /** Calls a tool; resolves its outcome (an upstream's input request passes through when `relay`). */
+  async function callOutcome(
     tool: string,
     args: Record<string, unknown>,
     callOptions: LinkCallOptions,
+    relay: boolean,
   ): Promise<ToolOutcome> {
     const { onProgress, onLog } = callOptions;
+    if (isHeldCallToken(callOptions.requestState)) {
+      return outcomeOf(await resumeHeld(tool, callOptions.requestState, callOptions));
+    }
     // The log scope is opened below, for the SDK path only (the lean path hands records over itself).
     const call = { signal: callOptions.signal, timeoutMs: callOptions.timeoutMs };
     const result = await request('tools/call', tool, call, async (session, requestOptions, timeoutMs) => {
@@ -336,6 +479,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
         ...(callOptions.inputResponses === undefined ? {} : { inputResponses: callOptions.inputResponses }),
         ...(callOptions.requestState === undefined ? {} : { requestState: callOptions.requestState }),
       };
+      if (session.era === 'legacy') return callHolding(session, params, timeoutMs, callOptions, relay);
       const leanSession = lean?.sessionFor(session, tool);
       let sdkOptions = requestOptions;
       if (lean && leanSession) {
@@ -347,7 +491,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
           onProgress,
           ...(onLog ? { onLog: (logParams) => routeLog(logParams, { onLog }) } : {}),
         });
-        if (outcome !== 'fallback') return outcome as unknown as ToolOutcome;
+        if (outcome !== 'fallback') return outcome;
         // The upstream refused the lean request before running it: the SDK path sends it, in the time left.
         sdkOptions = { ...requestOptions, timeout: Math.max(1, timeoutMs - (now() - startedAt)) };
       }
@@ -355,29 +499,12 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
         session.client.callTool(params as Parameters<typeof session.client.callTool>[0], {
           ...sdkOptions,
           allowInputRequired: true,
-          ...(onProgress
-            ? {
-                onprogress: (progress) =>
-                  onProgress({
-                    progress: progress.progress,
-                    ...(progress.total === undefined ? {} : { total: progress.total }),
-                    ...(progress.message === undefined ? {} : { message: progress.message }),
-                  }),
-              }
-            : {}),
-        }) as Promise<ToolOutcome>;
+          ...(onProgress ? { onprogress: (progress) => onProgress(progressOf(progress)) } : {}),
+        });
       // The request scope only when the caller wants log records: see `request`.
       return onLog ? mcpRequestScope.run({ onLog }, sdkCall) : sdkCall();
     });
-    if (isInputRequired(result)) {
-      const { inputRequests, requestState } = result as { inputRequests?: unknown; requestState?: unknown };
-      return {
-        resultType: 'input_required',
-        ...(inputRequests === undefined ? {} : { inputRequests: inputRequests as never }),
-        ...(typeof requestState === 'string' ? { requestState } : {}),
-      };
-    }
-    return result as ToolOutcome;
+    return outcomeOf(result);
   }
 
   const features = createMcpFeatureMethods({
@@ -439,8 +566,9 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
     },
 
     callTool: async (tool, args, callOptions) =>
-      finalResultOf(tool, await callToolOutcome(tool, args, callOptions)),
-    callToolOutcome,
+      finalResultOf(tool, await callOutcome(tool, args, callOptions, false)),
+    callToolOutcome: (tool, args, callOptions) => callOutcome(tool, args, callOptions, true),
+    ownsRequestState: (requestState) => heldCalls.owns(requestState),
 
     health(healthOptions = {}) {
       return request(
@@ -498,6 +626,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
     async close() {
       if (closed) return;
       closed = true;
+      heldCalls.close();
       watchers.clear();
       resourceListeners.clear();
       await listen?.close().catch(() => {});

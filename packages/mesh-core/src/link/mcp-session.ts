@@ -15,6 +15,7 @@ import { MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import { redactSecretValues } from '../observability/secret-values.js';
 import { backoffDelayMs } from '../resilience/backoff.js';
+import { UPSTREAM_INPUT_METHODS, type UpstreamInputMethod } from './mcp-held-calls.js';
 import { meshErrorFromMcp } from './mcp-link-errors.js';
 import type { ResolvedMcpPeerLinkOptions } from './mcp-peer-link-options.js';
 
@@ -58,6 +59,19 @@ export interface McpSessionHooks {
   onClosed(session: McpSession): void;
   /** A session opened: the first one (`restarted: false`) or one after a restart or reconnect. */
   onOpened(session: McpSession, restarted: boolean): void;
+  /**
+   * The upstream asked for client input (a 2025-era server-to-client request): resolves the client's answer, or
+   * rejects (the upstream then gets an error response).
+   */
+  onInputRequest(
+    session: McpSession,
+    request: {
+      method: UpstreamInputMethod;
+      params: Record<string, unknown> | undefined;
+      id: string | number;
+      signal: AbortSignal;
+    },
+  ): Promise<unknown>;
 }
 
 /** The connection to one upstream, (re)connecting as needed. */
@@ -77,10 +91,11 @@ export interface McpSessionManager {
 /** The client identity the link sends (in `initialize`, or the 2026-07-28 envelope of every request). */
 export const CLIENT_INFO = { name: 'kidsstories-mesh-gateway', version: '0.1.0' };
 /**
- * The capabilities the link declares: elicitation and sampling, so that a 2026-07-28 upstream may answer with
- * `input_required` (passed on to the MCP client).
+ * The capabilities the link declares: elicitation, sampling and roots, so that a 2026-07-28 upstream may answer
+ * with `input_required` and a 2025-era one may send those requests during a call (both passed on to the MCP
+ * client, see mcp-held-calls.ts).
  */
-export const CLIENT_CAPABILITIES = { elicitation: {}, sampling: {} };
+export const CLIENT_CAPABILITIES = { elicitation: {}, sampling: {}, roots: {} };
 /** The longest stderr line logged; the rest of a longer line is cut. */
 const MAX_STDERR_LINE_CHARS = 2_000;
 
@@ -234,15 +249,20 @@ export function createMcpSessionManager(
     client.setNotificationHandler('notifications/message', (notification) =>
       hooks.onLog(notification.params, mcpRequestScope.getStore()),
     );
-    // A 2025-era upstream asks for client input with server-to-client requests, which cannot be relayed to the
-    // gateway's clients: answer with an error naming the limit (see docs/guides/bring-your-mcp-servers.md).
-    for (const method of ['elicitation/create', 'sampling/createMessage'] as const) {
-      client.setRequestHandler(method, () => {
-        throw new MeshError(
-          `the gateway cannot relay ${method} from a 2025-era session; serve the 2026-07-28 protocol (input_required) instead`,
-          'unimplemented',
-        );
-      });
+    // A 2025-era upstream asks for client input with server-to-client requests in the middle of a call: the link
+    // relays them to the caller as an `input_required` outcome (mcp-held-calls.ts), or refuses them naming why.
+    let ready: McpSession | undefined;
+    for (const method of UPSTREAM_INPUT_METHODS) {
+      client.setRequestHandler(method, (request, context) =>
+        ready
+          ? (hooks.onInputRequest(ready, {
+              method,
+              params: request.params as Record<string, unknown> | undefined,
+              id: context.mcpReq.id,
+              signal: context.mcpReq.signal,
+            }) as never)
+          : Promise.reject(new MeshError(`${method} arrived before the session opened`, 'unimplemented')),
+      );
     }
     const transport = transportFor(protocol);
     await client.connect(transport, { timeout: options.connectTimeoutMs });
@@ -255,6 +275,7 @@ export function createMcpSessionManager(
       pid: transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined,
       http: transport instanceof StreamableHTTPClientTransport ? transport : undefined,
     };
+    ready = fresh;
     client.onclose = () => onClosed(fresh);
     return fresh;
   };

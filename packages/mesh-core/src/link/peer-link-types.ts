@@ -29,6 +29,11 @@ export interface LinkCallOptions extends MeshCallOptions {
   /** On a retry: the outcome's `requestState`, sent unchanged as `request_state`. */
   requestState?: string;
   /**
+   * The caller's authenticated principal, never sent: a link that holds a call open between rounds of input
+   * requests (an MCP link to a 2025-era upstream) accepts the retry only from the same principal.
+   */
+  principal?: string;
+  /**
    * Receives the log records the tool writes for the client (`notifications/message`), streamed back like
    * progress (a mesh link then uses the streamed call). A link that cannot carry them ignores it.
    */
@@ -152,6 +157,12 @@ export interface PeerLink extends Partial<PeerFeatureLink> {
     args: Record<string, unknown>,
     options: LinkCallOptions,
   ): Promise<ToolOutcome>;
+  /**
+   * True when this link holds the call that `requestState` (of a retry after an input-required outcome) names, so
+   * the retry must reach this link and no other replica: an MCP link holding a 2025-era upstream call open while
+   * its input requests travel to the client. Links that keep no such state leave it out.
+   */
+  ownsRequestState?(requestState: string): boolean;
   health(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<HostHealth>;
   /** Subscribes to the peer's events; reconnects until closed. Returns a function that stops it. */
   watchEvents(listener: (event: NodeEvent) => void): () => void;
