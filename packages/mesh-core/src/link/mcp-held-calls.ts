@@ -18,6 +18,16 @@ export const UPSTREAM_INPUT_METHODS = ['elicitation/create', 'sampling/createMes
 /** One of {@link UPSTREAM_INPUT_METHODS}. */
 export type UpstreamInputMethod = (typeof UPSTREAM_INPUT_METHODS)[number];
 
+/** A server-to-client request for input that an upstream sent, as the SDK client's request handler sees it. */
+export interface UpstreamInputRequest {
+  method: UpstreamInputMethod;
+  params: Record<string, unknown> | undefined;
+  /** The JSON-RPC id the upstream gave it. */
+  id: string | number;
+  /** Aborted when the upstream cancels the request or the session closes. */
+  signal: AbortSignal;
+}
+
 /** Every held-call token starts with this, so a gateway tells it from an upstream's own `requestState`. */
 export const HELD_CALL_TOKEN_PREFIX = 'mcp-held.';
 
@@ -150,15 +160,7 @@ export interface HeldCalls {
    * A server request for client input arrived on `session`: resolves the client's answer once a retry brings it.
    * Rejects (the SDK then answers the upstream with an error) when no relayable call can own it.
    */
-  onServerRequest(
-    session: object,
-    request: {
-      method: UpstreamInputMethod;
-      params: Record<string, unknown> | undefined;
-      id: string | number;
-      signal: AbortSignal;
-    },
-  ): Promise<unknown>;
+  onServerRequest(session: object, request: UpstreamInputRequest): Promise<unknown>;
   /** Counts another request (not `tools/call`) in flight on `session` (+1) or its end (-1). */
   noteOtherRequest(session: object, delta: 1 | -1): void;
   /** Calls held now. */

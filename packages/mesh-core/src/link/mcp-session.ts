@@ -15,7 +15,7 @@ import { MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import { redactSecretValues } from '../observability/secret-values.js';
 import { backoffDelayMs } from '../resilience/backoff.js';
-import { UPSTREAM_INPUT_METHODS, type UpstreamInputMethod } from './mcp-held-calls.js';
+import { UPSTREAM_INPUT_METHODS, type UpstreamInputRequest } from './mcp-held-calls.js';
 import { meshErrorFromMcp } from './mcp-link-errors.js';
 import type { ResolvedMcpPeerLinkOptions } from './mcp-peer-link-options.js';
 
@@ -63,15 +63,7 @@ export interface McpSessionHooks {
    * The upstream asked for client input (a 2025-era server-to-client request): resolves the client's answer, or
    * rejects (the upstream then gets an error response).
    */
-  onInputRequest(
-    session: McpSession,
-    request: {
-      method: UpstreamInputMethod;
-      params: Record<string, unknown> | undefined;
-      id: string | number;
-      signal: AbortSignal;
-    },
-  ): Promise<unknown>;
+  onInputRequest(session: McpSession, request: UpstreamInputRequest): Promise<unknown>;
 }
 
 /** The connection to one upstream, (re)connecting as needed. */

@@ -1,15 +1,15 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
 import { memoryPorts } from '../gateway/fixtures.js';
+import { bundleForNode, type NodeBundle } from '../support/bundle-for-node.js';
 import { conformanceFixture } from './fixture-node.js';
 
 // The official MCP conformance suite (@modelcontextprotocol/conformance 0.1.13, the last release that runs on
@@ -219,25 +219,13 @@ describe('official MCP conformance suite 0.1.13', () => {
 
   describe('(d) the fixture over stdio, through the supergateway bridge', () => {
     let bridge: ChildProcess | undefined;
-    let buildDir: string;
+    let bundle: NodeBundle | undefined;
     let url: string;
     beforeAll(async () => {
       // One bundled file, so that each session's fixture process starts in plain Node, without a TypeScript loader.
       // It lives under the package's node_modules, where its imports of the workspace's packages resolve.
-      const cache = join(HERE, '..', '..', 'node_modules', '.cache');
-      await mkdir(cache, { recursive: true });
-      buildDir = await mkdtemp(join(cache, 'mesh-conformance-stdio-'));
-      const entry = join(buildDir, 'fixture-stdio.mjs');
-      await build({
-        entryPoints: [join(HERE, 'fixture-stdio.ts')],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        outfile: entry,
-        packages: 'external',
-        logLevel: 'silent',
-      });
+      bundle = await bundleForNode(join(HERE, 'fixture-stdio.ts'), 'mesh-conformance-stdio');
+      const entry = bundle.entry;
       const port = await freePort();
       url = `http://localhost:${port}/mcp`;
       bridge = spawn(
@@ -277,7 +265,7 @@ describe('official MCP conformance suite 0.1.13', () => {
         bridge.kill('SIGTERM');
         await exited;
       }
-      await rm(buildDir, { recursive: true, force: true });
+      await bundle?.dispose();
     });
 
     it('passes every server scenario', async () => {

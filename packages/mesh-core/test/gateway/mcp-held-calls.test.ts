@@ -1,8 +1,6 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeshError } from '../../src/errors/mesh-error.js';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
@@ -10,6 +8,7 @@ import type { InboundCall } from '../../src/host/tool-host.js';
 import { createMcpPeerLink, type McpPeerLink } from '../../src/link/mcp-peer-link.js';
 import { isInputRequired, type ToolInputRequired, type ToolOutcome } from '../../src/tool/tool-context.js';
 import { type AskingHttpServer, startAskingHttpServer } from '../link/fixtures/asking-server.js';
+import { bundleForNode, type NodeBundle } from '../support/bundle-for-node.js';
 import { inbound, memoryPorts } from './fixtures.js';
 import { eventually, startMcpEdge } from './sockets.js';
 
@@ -85,25 +84,16 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
   let gateway: Gateway;
   let edge: Awaited<ReturnType<typeof startMcpEdge>>;
   let owned: McpPeerLink;
-  let buildDir: string;
+  let bundle: NodeBundle | undefined;
 
   beforeAll(async () => {
     upstream = await startAskingHttpServer();
     // The stdio upstream: the same server bundled into one file that plain Node runs.
-    const cache = join(HERE, '..', '..', 'node_modules', '.cache');
-    await mkdir(cache, { recursive: true });
-    buildDir = await mkdtemp(join(cache, 'mesh-held-calls-'));
-    const entry = join(buildDir, 'asking-stdio-server.mjs');
-    await build({
-      entryPoints: [join(HERE, '..', 'link', 'fixtures', 'asking-stdio-server.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile: entry,
-      packages: 'external',
-      logLevel: 'silent',
-    });
+    bundle = await bundleForNode(
+      join(HERE, '..', 'link', 'fixtures', 'asking-stdio-server.ts'),
+      'mesh-held-calls',
+    );
+    const entry = bundle.entry;
     const legacy = { url: upstream.url, era: 'legacy' as const };
     owned = createMcpPeerLink({ ...legacy, name: 'owned' });
     gateway = createGateway({
@@ -133,7 +123,7 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
     await gateway?.close();
     await owned?.close();
     await upstream?.close();
-    if (buildDir) await rm(buildDir, { recursive: true, force: true });
+    await bundle?.dispose();
   });
 
   describe.each(['lean', 'sdk', 'stdio'])('upstream peer "%s"', (peer) => {
