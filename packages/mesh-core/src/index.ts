@@ -28,7 +28,7 @@ export type { GatewayPeerOptions } from './gateway/gateway-peer.js';
 
 // Peer links: mesh nodes over Connect/gRPC, plain MCP servers, and an `mcpServers` configuration.
 export { createPeerLink } from './link/peer-link.js';
-export type { PeerLinkOptions } from './link/peer-link.js';
+export type { PeerLinkOptions } from './link/peer-link-options.js';
 export type { MeshCaller, PeerLink } from './link/peer-link-types.js';
 export { createMcpPeerLink } from './link/mcp-peer-link.js';
 export type { McpPeerLink } from './link/mcp-peer-link.js';

@@ -3,13 +3,13 @@
 // themselves are in the root. Adding a line here is an API decision.
 
 // Links to mesh nodes (Connect/gRPC over HTTP/2).
-export { DEFAULT_PEER_LINK } from './peer-link.js';
+export { DEFAULT_PEER_LINK } from './peer-link-options.js';
 export type {
   PeerLinkCommonOptions,
   PeerLinkTlsOptions,
   PeerLinkTransportOptions,
   WatchBackoffOptions,
-} from './peer-link.js';
+} from './peer-link-options.js';
 // The wire under a mesh peer link (HTTP/2 by default; an in-memory one in /testing).
 export type { PeerTransport, PeerTransportCallOptions } from './peer-transport.js';
 export type {

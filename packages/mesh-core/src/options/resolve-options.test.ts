@@ -1,7 +1,7 @@
 // Issue 16 item 4: every factory resolves its options once from an exported DEFAULT_X; bad input names the field.
 import { describe, expect, it } from 'vitest';
 import { MeshError } from '../errors/mesh-error.js';
-import { DEFAULT_PEER_LINK, resolvePeerLinkOptions } from '../link/peer-link.js';
+import { DEFAULT_PEER_LINK, resolvePeerLinkOptions } from '../link/peer-link-options.js';
 import { DEFAULT_MEMORY_COST_LEDGER, resolveMemoryCostLedgerOptions } from '../memory/memory-cost-ledger.js';
 import { DEFAULT_MEMORY_LOCK, resolveMemoryLockOptions } from '../memory/memory-lock.js';
 import { DEFAULT_MEMORY_WORK_QUEUE, resolveMemoryWorkQueueOptions } from '../queue/memory-work-queue.js';
