@@ -2,12 +2,12 @@ import {
   createMemoryWorkQueue,
   type DistributedLock,
   type Logger,
-  type MeshCaller,
   MeshError,
   type StateStore,
   silentLogger,
   type WorkQueue,
 } from '@kidsstories/mesh-core';
+import type { MeshCaller } from '@kidsstories/mesh-core/link';
 import type { WorkQueueLimits } from '@kidsstories/mesh-core/ports';
 import type { BundleCredit } from '../bundle/bundle-manifest.js';
 import { writeFileAtomic } from '../bundle/write-bundle.js';

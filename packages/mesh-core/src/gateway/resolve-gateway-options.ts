@@ -12,7 +12,10 @@ import type { PrefixMode } from './tool-naming.js';
 
 /** The ports of a gateway: those its own tools use, plus where breaker state is shared across replicas. */
 export interface GatewayPorts extends ToolPorts {
-  /** Shares breaker state with the other gateway replicas. Default: none (breakers are per replica). */
+  /**
+   * Shares breaker state with the other gateway replicas.
+   * @default none (breakers are per replica)
+   */
   circuitState?: CircuitStateStore;
 }
 

@@ -15,6 +15,7 @@ export type { PeerTransport, PeerTransportCallOptions } from './peer-transport.j
 export type {
   LinkCallOptions,
   LinkFeatureOptions,
+  MeshCaller,
   NodeEvent,
   PeerFeatureLink,
   PeerFeatureSet,
@@ -22,6 +23,7 @@ export type {
 } from './peer-link-types.js';
 
 // Links to plain MCP servers (Streamable HTTP, HTTP+SSE, supervised stdio processes).
+export type { McpPeerLink } from './mcp-peer-link.js';
 export { DEFAULT_MCP_PEER_LINK } from './mcp-peer-link-options.js';
 export type {
   McpHttpPeerLinkOptions,

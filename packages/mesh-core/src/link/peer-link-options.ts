@@ -41,7 +41,10 @@ export interface PeerLinkCommonOptions {
    * @default 30000
    */
   defaultTimeoutMs?: number;
-  /** Backoff between WatchEvents reconnects. */
+  /**
+   * Backoff between WatchEvents reconnects.
+   * @default 250 ms doubling to 10 s, full jitter (`DEFAULT_PEER_LINK.watchBackoff`)
+   */
   watchBackoff?: WatchBackoffOptions;
   /**
    * Random source in [0, 1) for backoff jitter.
@@ -59,7 +62,10 @@ export interface PeerLinkCommonOptions {
 export interface PeerLinkOptions extends PeerLinkCommonOptions {
   /** Base URL of the peer's mesh service: `http://` (h2c) or `https://` (TLS). */
   url: string;
-  /** TLS settings for `https://` URLs. */
+  /**
+   * TLS settings for `https://` URLs.
+   * @default none (Node's default trust store)
+   */
   tls?: PeerLinkTlsOptions;
   /**
    * Interval between HTTP/2 keepalive PINGs, in milliseconds.

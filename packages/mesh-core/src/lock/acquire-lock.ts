@@ -32,7 +32,10 @@ export interface AcquireLockOptions extends BackoffOptions {
    * @deprecated Use `initialDelayMs` (the shared backoff vocabulary); still read when `initialDelayMs` is unset.
    */
   minDelayMs?: number;
-  /** Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`). */
+  /**
+   * Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`).
+   * @default none
+   */
   signal?: AbortSignal;
   /**
    * Randomness for the jitter, in [0, 1).

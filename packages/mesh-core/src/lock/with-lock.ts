@@ -22,7 +22,10 @@ export interface LockDeadLetter {
   store: StateStore;
   /** The stream appended to, such as `dead-letter:generation`. */
   stream: string;
-  /** Most records the stream keeps; older ones are trimmed. Default 10 000. */
+  /**
+   * Most records the stream keeps; older ones are trimmed.
+   * @default 10000
+   */
   maxLength?: number;
 }
 
@@ -33,7 +36,10 @@ export interface WithLockOptions extends AcquireLockOptions {
    * @default `ttlMs / 3` (Redisson's rule)
    */
   extendEveryMs?: number;
-  /** Called once when the watchdog finds the lease lost or expired, after `fn`'s signal is aborted. */
+  /**
+   * Called once when the watchdog finds the lease lost or expired, after `fn`'s signal is aborted.
+   * @default none
+   */
   onLost?: (lease: LockLease, reason: LockLossReason) => void;
   /**
    * Where to append `{ key, ownerToken, fencingToken, reason, at, error? }` when the lease was lost, expired

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Budget,
-  type BudgetStatus,
   type CostLedger,
   type Logger,
   MeshError,
@@ -10,6 +9,7 @@ import {
 } from '@kidsstories/mesh-core';
 import {
   adviseTier,
+  type BudgetStatus,
   checkNonEmptyString,
   checkPositive,
   costOf,
