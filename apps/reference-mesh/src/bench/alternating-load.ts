@@ -12,23 +12,8 @@ export interface PathFigures {
   callsPerSec: number;
 }
 
-/** One path of {@link runAlternatingLoad}: where the calls go, and the processes that serve them. */
-export interface LoadPath {
-  /** The MCP endpoint the calls are POSTed to. */
-  url: string;
-  /** The processes serving the path, first the one answering `url`; their CPU per call is measured. */
-  children: readonly BenchChild[];
-}
-
-/** Options for {@link runAlternatingLoad}. */
-export interface AlternatingLoadOptions {
-  /** The path without the gateway. */
-  direct: LoadPath;
-  /** The path through the gateway (its first child is the gateway). */
-  via: LoadPath;
-  /** The JSON-RPC request sent on both paths, and its headers. */
-  body: string;
-  headers: Record<string, string>;
+/** The load plan of {@link runAlternatingLoad}. */
+export interface AlternatingLoadPlan {
   /** Concurrency levels, in order. */
   levels: readonly number[];
   /** Calls per path per round. */
@@ -47,8 +32,8 @@ export interface AlternatingLevel {
   /** via calls/s / direct calls/s. */
   throughputRatio: number;
   /**
-   * CPU per call in microseconds, medians over the rounds, of each path's processes in the order given (for the
-   * direct path, then for the path through the gateway).
+   * CPU per call in microseconds, medians over the rounds: the server on direct calls (`direct[0]`), and the
+   * gateway (`via[0]`) and the server (`via[1]`) on calls through the gateway.
    */
   cpuUsPerCall: { direct: number[]; via: number[] };
 }
@@ -80,7 +65,8 @@ export function merge(results: LoadResult[]): PathFigures {
 }
 
 /**
- * Warms both paths (JIT, connection pools, the gateway's tool cache), then at each concurrency level runs
+ * Sends `request` to the `server` process's MCP endpoint directly and through the `gateway` process in front of
+ * it. Warms both paths (JIT, connection pools, the gateway's tool cache), then at each concurrency level runs
  * `rounds` alternating closed-loop rounds (direct, via, direct, via…) and reports their medians, the ratios of
  * the path through the gateway to the direct one, the failed calls, and the gateway's RSS after the heaviest
  * load (in MB).
@@ -88,22 +74,28 @@ export function merge(results: LoadResult[]): PathFigures {
  * @throws Error when a warm-up call fails.
  */
 export async function runAlternatingLoad(
-  options: AlternatingLoadOptions,
+  server: BenchChild,
+  gateway: BenchChild,
+  request: { body: string; headers: Record<string, string> },
+  plan: AlternatingLoadPlan,
 ): Promise<{ levels: AlternatingLevel[]; errors: number; viaRssMb: number }> {
-  const { body, headers, requests } = options;
-  const paths = [options.direct, options.via];
+  const { body, headers } = request;
+  const { requests } = plan;
+  const paths = [
+    { url: server.mcpUrl, children: [server] },
+    { url: gateway.mcpUrl, children: [gateway, server] },
+  ];
   for (const { url } of paths) {
     const warm = await runClosedLoop({ url, body, headers, concurrency: 4, requests: 500 });
     if (warm.errors > 0) throw new Error(`warm-up against ${url} failed ${warm.errors} of 500 calls`);
   }
-  const gateway = options.via.children[0];
   const levels: AlternatingLevel[] = [];
   let errors = 0;
   let viaRssMb = 0;
-  for (const concurrency of options.levels) {
+  for (const concurrency of plan.levels) {
     const results = paths.map(() => [] as LoadResult[]);
     const cpu = paths.map((path) => path.children.map(() => [] as number[]));
-    for (let round = 0; round < options.rounds; round += 1) {
+    for (let round = 0; round < plan.rounds; round += 1) {
       for (const [index, path] of paths.entries()) {
         const run = await measured(path.children, () =>
           runClosedLoop({ url: path.url, body, headers, concurrency, requests }),
@@ -113,7 +105,7 @@ export async function runAlternatingLoad(
       }
     }
     errors += results.flat().reduce((sum, result) => sum + result.errors, 0);
-    if (gateway) viaRssMb = Math.max(viaRssMb, await rssOf(gateway));
+    viaRssMb = Math.max(viaRssMb, await rssOf(gateway));
     const direct = merge(results[0]!);
     const via = merge(results[1]!);
     levels.push({

@@ -74,17 +74,9 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   const headline = options.headlineConcurrency ?? levels[Math.floor(levels.length / 2)] ?? 8;
   const tool = await startBenchChild(CHILD, ['tool']);
   const gateway = await startBenchChild(CHILD, ['gateway', tool.meshUrl ?? ''], GATEWAY_RUNTIME_FLAGS);
-  const { body, headers } = toolCallRequest(1, 'echo', { text: 'hello mesh' });
+  const request = toolCallRequest(1, 'echo', { text: 'hello mesh' });
   try {
-    const run = await runAlternatingLoad({
-      direct: { url: tool.mcpUrl, children: [tool] },
-      via: { url: gateway.mcpUrl, children: [gateway, tool] },
-      body,
-      headers,
-      levels,
-      requests,
-      rounds,
-    });
+    const run = await runAlternatingLoad(tool, gateway, request, { levels, requests, rounds });
     const table: GatewayBenchResult['levels'] = run.levels.map((level) => ({
       concurrency: level.concurrency,
       direct: level.direct,

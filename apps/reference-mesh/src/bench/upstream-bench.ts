@@ -54,18 +54,10 @@ export async function runUpstreamBench(options: UpstreamBenchOptions = {}): Prom
   const rounds = options.rounds ?? 3;
   const tool = await startBenchChild(CHILD, ['tool']);
   let gateway: BenchChild | undefined;
-  const { body, headers } = toolCallRequest(1, 'echo', { text: 'hello upstream' });
+  const request = toolCallRequest(1, 'echo', { text: 'hello upstream' });
   try {
     gateway = await startBenchChild(CHILD, ['mcp-gateway', tool.mcpUrl], GATEWAY_RUNTIME_FLAGS);
-    const run = await runAlternatingLoad({
-      direct: { url: tool.mcpUrl, children: [tool] },
-      via: { url: gateway.mcpUrl, children: [gateway, tool] },
-      body,
-      headers,
-      levels,
-      requests,
-      rounds,
-    });
+    const run = await runAlternatingLoad(tool, gateway, request, { levels, requests, rounds });
     const table: UpstreamBenchResult['levels'] = run.levels.map((level) => ({
       concurrency: level.concurrency,
       direct: level.direct,
