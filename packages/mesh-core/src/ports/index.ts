@@ -55,6 +55,7 @@ export type { SettledBuckets, SpendBucket } from '../ledger/spend-window.js';
 // Lock helpers: acquiring with waits and a deadline (withLock, in the root, builds on it).
 export { acquireLock, DEFAULT_ACQUIRE_LOCK, DEFAULT_LOCK_TIMEOUT_MS } from '../lock/acquire-lock.js';
 export type { AcquireLockOptions, Sleep } from '../lock/acquire-lock.js';
+export { DEFAULT_WITH_LOCK } from '../lock/with-lock.js';
 export type { LockDeadLetter, LockLossReason } from '../lock/with-lock.js';
 
 // Stream consumers: a consumer group's read, handle, acknowledge and redeliver loop over a StateStore.
