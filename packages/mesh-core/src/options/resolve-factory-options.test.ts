@@ -16,6 +16,8 @@ import { invalidFieldOf } from '../testing/test-helpers.js';
 import { createTestPorts } from '../testing/test-ports.js';
 
 const SECRET = 's'.repeat(32);
+const { stateStore: state, lock, eventBus: events, costLedger: ledger } = createTestPorts();
+const ports = { state, lock, events, ledger };
 
 describe('every DEFAULT_X is frozen', () => {
   it.each([
@@ -108,9 +110,6 @@ describe('resolveAcquireLockOptions and resolveWithLockOptions', () => {
 });
 
 describe('resolveLocalToolHostOptions and resolveLocalFeatureHostOptions', () => {
-  const { stateStore: state, lock, eventBus: events, costLedger: ledger } = createTestPorts();
-  const ports = { state, lock, events, ledger };
-
   it('fill the defaults', () => {
     expect(resolveLocalToolHostOptions({ id: 'story', ports })).toMatchObject({
       id: 'story',
@@ -174,9 +173,6 @@ describe('resolveMeshNodeMcpOptions', () => {
 });
 
 describe('resolveGatewayOptions', () => {
-  const { stateStore: state, lock, eventBus: events, costLedger: ledger } = createTestPorts();
-  const ports = { state, lock, events, ledger };
-
   it('fills the defaults', () => {
     expect(resolveGatewayOptions({ id: 'gw', ports })).toMatchObject({
       prefixMode: 'conditional',
