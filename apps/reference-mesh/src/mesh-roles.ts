@@ -20,15 +20,15 @@ import {
   type Gateway,
   type GatewayPeerOptions,
   type GatewayPorts,
-  type HmacPeerAuth,
   type Logger,
-  type MeshCaller,
   MeshError,
   type MeshNode,
   type PeerLink,
   type WorkQueue,
 } from '@kidsstories/mesh-core';
 import type { BearerTokenVerifier } from '@kidsstories/mesh-core/host';
+import type { MeshCaller } from '@kidsstories/mesh-core/link';
+import type { HmacPeerAuth } from '@kidsstories/mesh-core/wire';
 
 /** The four servers of the reference mesh. */
 export type MeshRole = 'gateway' | ServerName;

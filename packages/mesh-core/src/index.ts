@@ -28,17 +28,17 @@ export type { GatewayPeerOptions } from './gateway/gateway-peer.js';
 
 // Peer links: mesh nodes over Connect/gRPC, plain MCP servers, and an `mcpServers` configuration.
 export { createPeerLink } from './link/peer-link.js';
-export type { PeerLinkOptions } from './link/peer-link.js';
-export type { MeshCaller, PeerLink } from './link/peer-link-types.js';
+export type { PeerLinkOptions } from './link/peer-link-options.js';
+export type { PeerLink } from './link/peer-link-types.js';
 export { createMcpPeerLink } from './link/mcp-peer-link.js';
-export type { McpPeerLink } from './link/mcp-peer-link.js';
 export type { McpPeerLinkOptions } from './link/mcp-peer-link-options.js';
 export { peersFromMcpServersConfig } from './gateway/mcp-servers-config.js';
 export type { McpServersConfigOptions } from './gateway/mcp-servers-config.js';
 
-// Peer authentication: HMAC-signed peer tokens (the signer and verifier interfaces are in /wire).
+// Peer authentication: HMAC-signed peer tokens (the signer and verifier interfaces, and `HmacPeerAuth`, are in
+// /wire).
 export { createHmacPeerAuth } from './link/peer-auth.js';
-export type { HmacPeerAuth, HmacPeerAuthOptions } from './link/peer-auth.js';
+export type { HmacPeerAuthOptions } from './link/peer-auth.js';
 
 // Ports: the narrow interfaces to shared state, locks, events, breaker state, money and work.
 export type { StateStore } from './ports/state-store.js';
@@ -46,30 +46,16 @@ export type { DistributedLock } from './ports/distributed-lock.js';
 export type { EventBus, MeshEvent } from './ports/event-bus.js';
 export type { CircuitStateStore } from './ports/circuit-state.js';
 export type { WorkQueue } from './ports/work-queue.js';
-// The cost ledger and its public types.
-export type {
-  Budget,
-  BudgetStatus,
-  CostLedger,
-  ModelPrice,
-  PriceTable,
-  TierAdvice,
-  Usage,
-} from './ports/cost-ledger.js';
+// The cost ledger and the types you give it (its answers' types are in /ports).
+export type { Budget, CostLedger, PriceTable, Usage } from './ports/cost-ledger.js';
 
-// In-memory ports: the embedded default of a node, and of a mesh in one process.
+// In-memory ports: the embedded default of a node, and of a mesh in one process (their options are in /ports).
 export { createMemoryStateStore } from './memory/memory-state-store.js';
-export type { MemoryStateStoreOptions } from './memory/memory-state-store.js';
 export { createMemoryLock } from './memory/memory-lock.js';
-export type { MemoryLockOptions } from './memory/memory-lock.js';
 export { createMemoryEventBus } from './memory/memory-event-bus.js';
-export type { MemoryEventBusOptions } from './memory/memory-event-bus.js';
 export { createMemoryCircuitStateStore } from './memory/memory-circuit-state-store.js';
-export type { MemoryCircuitStateStoreOptions } from './memory/memory-circuit-state-store.js';
 export { createMemoryCostLedger } from './memory/memory-cost-ledger.js';
-export type { MemoryCostLedgerOptions } from './memory/memory-cost-ledger.js';
 export { createMemoryWorkQueue } from './queue/memory-work-queue.js';
-export type { MemoryWorkQueueOptions } from './queue/memory-work-queue.js';
 
 // Work under a distributed lock, with a watchdog that extends the lease.
 export { withLock } from './lock/with-lock.js';

@@ -1,20 +1,5 @@
-import {
-  type BenchChild,
-  benchModulePath,
-  cpuOf,
-  rssOf,
-  startBenchChild,
-  stopBenchChildren,
-  toolCallRequest,
-} from './bench-child.js';
-import { type LoadResult, runClosedLoop } from './load-generator.js';
-
-/** Figures of one path (direct or through the mesh) at one concurrency. */
-export interface PathFigures {
-  p50Ms: number;
-  p99Ms: number;
-  callsPerSec: number;
-}
+import { type PathFigures, runAlternatingLoad } from './alternating-load.js';
+import { benchModulePath, startBenchChild, stopBenchChildren, toolCallRequest } from './bench-child.js';
 
 /** The `gateway` member of the bench JSON. */
 export interface GatewayBenchResult {
@@ -77,32 +62,6 @@ export const GATEWAY_RUNTIME_FLAGS = [
   '--heap-growing-percent=100',
 ] as const;
 
-/** Runs `load` and returns its result with the CPU each child spent per completed call, in microseconds. */
-export async function measured(
-  children: readonly BenchChild[],
-  load: () => Promise<LoadResult>,
-): Promise<{ result: LoadResult; cpuUsPerCall: number[] }> {
-  const before = await Promise.all(children.map(cpuOf));
-  const result = await load();
-  const after = await Promise.all(children.map(cpuOf));
-  return {
-    result,
-    cpuUsPerCall: children.map((_, index) => (after[index]! - before[index]!) / result.requests),
-  };
-}
-
-export function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-}
-
-export function merge(results: LoadResult[]): PathFigures {
-  return {
-    p50Ms: median(results.map((result) => result.p50Ms)),
-    p99Ms: median(results.map((result) => result.p99Ms)),
-    callsPerSec: median(results.map((result) => result.callsPerSec)),
-  };
-}
-
 /**
  * MCP `tools/call` of a trivial tool (a) directly on the tool node's MCP endpoint and (b) through a gateway and a
  * peer link, alternating in one run, with a lean closed-loop load generator at fixed concurrency levels. The tool
@@ -115,60 +74,31 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   const headline = options.headlineConcurrency ?? levels[Math.floor(levels.length / 2)] ?? 8;
   const tool = await startBenchChild(CHILD, ['tool']);
   const gateway = await startBenchChild(CHILD, ['gateway', tool.meshUrl ?? ''], GATEWAY_RUNTIME_FLAGS);
-  const { body, headers } = toolCallRequest(1, 'echo', { text: 'hello mesh' });
-  let errors = 0;
-  let gatewayRssMb = 0;
+  const request = toolCallRequest(1, 'echo', { text: 'hello mesh' });
   try {
-    // Warm both paths (JIT, connection pools, the gateway's tool cache).
-    for (const url of [tool.mcpUrl, gateway.mcpUrl]) {
-      const warm = await runClosedLoop({ url, body, headers, concurrency: 4, requests: 500 });
-      if (warm.errors > 0) throw new Error(`warm-up against ${url} failed ${warm.errors} of 500 calls`);
-    }
-    const table: GatewayBenchResult['levels'] = [];
-    for (const concurrency of levels) {
-      const direct: LoadResult[] = [];
-      const mesh: LoadResult[] = [];
-      const cpu = { directNode: [] as number[], meshGateway: [] as number[], meshNode: [] as number[] };
-      for (let round = 0; round < rounds; round += 1) {
-        const d = await measured([tool], () =>
-          runClosedLoop({ url: tool.mcpUrl, body, headers, concurrency, requests }),
-        );
-        direct.push(d.result);
-        cpu.directNode.push(d.cpuUsPerCall[0]!);
-        const m = await measured([gateway, tool], () =>
-          runClosedLoop({ url: gateway.mcpUrl, body, headers, concurrency, requests }),
-        );
-        mesh.push(m.result);
-        cpu.meshGateway.push(m.cpuUsPerCall[0]!);
-        cpu.meshNode.push(m.cpuUsPerCall[1]!);
-      }
-      errors += [...direct, ...mesh].reduce((sum, result) => sum + result.errors, 0);
-      gatewayRssMb = Math.max(gatewayRssMb, await rssOf(gateway));
-      const d = merge(direct);
-      const m = merge(mesh);
-      table.push({
-        concurrency,
-        direct: d,
-        mesh: m,
-        p50Ratio: m.p50Ms / d.p50Ms,
-        throughputRatio: m.callsPerSec / d.callsPerSec,
-        cpuUsPerCall: {
-          directNode: median(cpu.directNode),
-          meshGateway: median(cpu.meshGateway),
-          meshNode: median(cpu.meshNode),
-        },
-      });
-    }
+    const run = await runAlternatingLoad(tool, gateway, request, { levels, requests, rounds });
+    const table: GatewayBenchResult['levels'] = run.levels.map((level) => ({
+      concurrency: level.concurrency,
+      direct: level.direct,
+      mesh: level.via,
+      p50Ratio: level.p50Ratio,
+      throughputRatio: level.throughputRatio,
+      cpuUsPerCall: {
+        directNode: level.cpuUsPerCall.direct[0]!,
+        meshGateway: level.cpuUsPerCall.via[0]!,
+        meshNode: level.cpuUsPerCall.via[1]!,
+      },
+    }));
     const top = table.find((row) => row.concurrency === headline) ?? table[table.length - 1]!;
     return {
       direct: top.direct,
       mesh: top.mesh,
       p50Ratio: top.p50Ratio,
       throughputRatio: top.throughputRatio,
-      gatewayRssMb,
+      gatewayRssMb: run.viaRssMb,
       headlineConcurrency: top.concurrency,
       levels: table,
-      errors,
+      errors: run.errors,
     };
   } finally {
     await stopBenchChildren([gateway, tool]);

@@ -1,13 +1,12 @@
+import { type PathFigures, runAlternatingLoad } from './alternating-load.js';
 import {
   type BenchChild,
   benchModulePath,
-  rssOf,
   startBenchChild,
   stopBenchChildren,
   toolCallRequest,
 } from './bench-child.js';
-import { GATEWAY_RUNTIME_FLAGS, measured, median, merge, type PathFigures } from './gateway-bench.js';
-import { type LoadResult, runClosedLoop } from './load-generator.js';
+import { GATEWAY_RUNTIME_FLAGS } from './gateway-bench.js';
 
 /** The `upstream` member of the bench JSON: a plain MCP server reached directly and through the gateway. */
 export interface UpstreamBenchResult {
@@ -55,52 +54,23 @@ export async function runUpstreamBench(options: UpstreamBenchOptions = {}): Prom
   const rounds = options.rounds ?? 3;
   const tool = await startBenchChild(CHILD, ['tool']);
   let gateway: BenchChild | undefined;
-  const { body, headers } = toolCallRequest(1, 'echo', { text: 'hello upstream' });
-  let errors = 0;
-  let gatewayRssMb = 0;
+  const request = toolCallRequest(1, 'echo', { text: 'hello upstream' });
   try {
     gateway = await startBenchChild(CHILD, ['mcp-gateway', tool.mcpUrl], GATEWAY_RUNTIME_FLAGS);
-    for (const url of [tool.mcpUrl, gateway.mcpUrl]) {
-      const warm = await runClosedLoop({ url, body, headers, concurrency: 4, requests: 500 });
-      if (warm.errors > 0) throw new Error(`warm-up against ${url} failed ${warm.errors} of 500 calls`);
-    }
-    const table: UpstreamBenchResult['levels'] = [];
-    for (const concurrency of levels) {
-      const direct: LoadResult[] = [];
-      const through: LoadResult[] = [];
-      const cpu = { direct: [] as number[], gateway: [] as number[], upstreamViaGateway: [] as number[] };
-      for (let round = 0; round < rounds; round += 1) {
-        const d = await measured([tool], () =>
-          runClosedLoop({ url: tool.mcpUrl, body, headers, concurrency, requests }),
-        );
-        direct.push(d.result);
-        cpu.direct.push(d.cpuUsPerCall[0] ?? Number.NaN);
-        const via = gateway;
-        const g = await measured([via, tool], () =>
-          runClosedLoop({ url: via.mcpUrl, body, headers, concurrency, requests }),
-        );
-        through.push(g.result);
-        cpu.gateway.push(g.cpuUsPerCall[0] ?? Number.NaN);
-        cpu.upstreamViaGateway.push(g.cpuUsPerCall[1] ?? Number.NaN);
-      }
-      errors += [...direct, ...through].reduce((sum, result) => sum + result.errors, 0);
-      gatewayRssMb = Math.max(gatewayRssMb, await rssOf(gateway));
-      const d = merge(direct);
-      const g = merge(through);
-      table.push({
-        concurrency,
-        direct: d,
-        gateway: g,
-        p50Ratio: g.p50Ms / d.p50Ms,
-        throughputRatio: g.callsPerSec / d.callsPerSec,
-        cpuUsPerCall: {
-          direct: median(cpu.direct),
-          gateway: median(cpu.gateway),
-          upstreamViaGateway: median(cpu.upstreamViaGateway),
-        },
-      });
-    }
-    return { levels: table, gatewayRssMb, errors };
+    const run = await runAlternatingLoad(tool, gateway, request, { levels, requests, rounds });
+    const table: UpstreamBenchResult['levels'] = run.levels.map((level) => ({
+      concurrency: level.concurrency,
+      direct: level.direct,
+      gateway: level.via,
+      p50Ratio: level.p50Ratio,
+      throughputRatio: level.throughputRatio,
+      cpuUsPerCall: {
+        direct: level.cpuUsPerCall.direct[0] ?? Number.NaN,
+        gateway: level.cpuUsPerCall.via[0] ?? Number.NaN,
+        upstreamViaGateway: level.cpuUsPerCall.via[1] ?? Number.NaN,
+      },
+    }));
+    return { levels: table, gatewayRssMb: run.viaRssMb, errors: run.errors };
   } finally {
     await stopBenchChildren(gateway ? [gateway, tool] : [tool]);
   }

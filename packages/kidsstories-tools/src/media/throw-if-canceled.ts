@@ -1,18 +1,10 @@
-import { MeshError } from '@kidsstories/mesh-core';
+import { abortError } from '@kidsstories/mesh-core/ports';
 
 /**
  * Throws `MeshError` `canceled` (or `deadline_exceeded` for a timeout) when `signal` has aborted: the providers'
- * and tools' form of `throwIfCanceled(signal)`, which would throw a plain `DOMException`.
+ * and tools' form of `throwIfCanceled(signal)`, which would throw a plain `DOMException` (the conversion is
+ * mesh-core's one `abortError`).
  */
 export function throwIfCanceled(signal: AbortSignal | undefined): void {
-  if (!signal?.aborted) return;
-  const reason: unknown = signal.reason;
-  const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
-  throw new MeshError(
-    timedOut ? 'deadline exceeded' : 'operation was canceled',
-    timedOut ? 'deadline_exceeded' : 'canceled',
-    {
-      cause: reason,
-    },
-  );
+  if (signal?.aborted) throw abortError(signal);
 }

@@ -2,12 +2,12 @@ import {
   createMemoryWorkQueue,
   type DistributedLock,
   type Logger,
-  type MeshCaller,
   MeshError,
   type StateStore,
   silentLogger,
   type WorkQueue,
 } from '@kidsstories/mesh-core';
+import type { MeshCaller } from '@kidsstories/mesh-core/link';
 import type { WorkQueueLimits } from '@kidsstories/mesh-core/ports';
 import type { BundleCredit } from '../bundle/bundle-manifest.js';
 import { writeFileAtomic } from '../bundle/write-bundle.js';
@@ -209,18 +209,22 @@ export function resolveStoryPipelineOptions(options: StoryPipelineOptions): Reso
     credits: [...(options.credits ?? [])],
     budgetScopes: [...(options.budgetScopes ?? defaults.budgetScopes)],
     characterGuideViaText: options.characterGuideViaText ?? true,
-    jobRetry: { ...defaults.jobRetry, ...definedOf(options.jobRetry ?? {}) },
+    jobRetry: {
+      maxAttempts: options.jobRetry?.maxAttempts ?? defaults.jobRetry.maxAttempts,
+      initialDelayMs: options.jobRetry?.initialDelayMs ?? defaults.jobRetry.initialDelayMs,
+      maxDelayMs: options.jobRetry?.maxDelayMs ?? defaults.jobRetry.maxDelayMs,
+      timeoutAttempts: options.jobRetry?.timeoutAttempts ?? defaults.jobRetry.timeoutAttempts,
+    },
     imageTierAttempts: options.imageTierAttempts ?? defaults.imageTierAttempts,
     writeFile: options.writeFile ?? writeFileAtomic,
-    writeRetry: { ...defaults.writeRetry, ...definedOf(options.writeRetry ?? {}) },
+    writeRetry: {
+      maxAttempts: options.writeRetry?.maxAttempts ?? defaults.writeRetry.maxAttempts,
+      initialDelayMs: options.writeRetry?.initialDelayMs ?? defaults.writeRetry.initialDelayMs,
+    },
     ...(options.budgetId === undefined ? {} : { budgetId: options.budgetId }),
     logger: options.logger ?? silentLogger,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     generateId: options.generateId ?? (() => crypto.randomUUID()),
   };
-}
-
-function definedOf<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }

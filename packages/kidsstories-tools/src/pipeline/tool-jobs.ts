@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type MeshCaller, MeshError } from '@kidsstories/mesh-core';
+import { MeshError } from '@kidsstories/mesh-core';
 import { createOutboundMeshClient, type ToolCallResult } from '@kidsstories/mesh-core/host';
+import type { MeshCaller } from '@kidsstories/mesh-core/link';
 import type { WorkHandler } from '@kidsstories/mesh-core/ports';
 import { writeFileAtomic } from '../bundle/write-bundle.js';
 import { bytesOfResource } from '../media/media-artifact.js';

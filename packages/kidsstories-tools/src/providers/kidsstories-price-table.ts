@@ -1,4 +1,4 @@
-import type { ModelPrice } from '@kidsstories/mesh-core';
+import type { ModelPrice } from '@kidsstories/mesh-core/ports';
 
 /**
  * Public list prices in USD for the models the KidsStories mesh uses, as published by OpenAI and Azure AI

@@ -1,11 +1,5 @@
-import {
-  MeshError,
-  type ModelPrice,
-  type PriceTable,
-  type ToolContext,
-  type Usage,
-} from '@kidsstories/mesh-core';
-import { costOf } from '@kidsstories/mesh-core/ports';
+import { MeshError, type PriceTable, type ToolContext, type Usage } from '@kidsstories/mesh-core';
+import { costOf, type ModelPrice } from '@kidsstories/mesh-core/ports';
 import { KIDSSTORIES_PRICE_TABLE } from './kidsstories-price-table.js';
 import type { ProviderUsage } from './provider-types.js';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { StateStore, TierAdvice } from '@kidsstories/mesh-core';
+import type { StateStore } from '@kidsstories/mesh-core';
 import { MeshError } from '@kidsstories/mesh-core';
+import type { TierAdvice } from '@kidsstories/mesh-core/ports';
 import {
   billedDurationSec,
   QUALITY_TIERS,

@@ -63,9 +63,15 @@ export interface MeshErrorDetails {
 
 /** Options for {@link MeshError}. */
 export interface MeshErrorOptions {
-  /** The underlying error. Never sent over the wire; kept for logs. */
+  /**
+   * The underlying error. Never sent over the wire; kept for logs.
+   * @default none
+   */
   cause?: unknown;
-  /** Structured details, sent over the wire. */
+  /**
+   * Structured details, sent over the wire.
+   * @default `{}`
+   */
   details?: MeshErrorDetails;
 }
 

@@ -4,7 +4,8 @@ import type { InboundCall } from '../host/tool-host.js';
 import { heldCallNotFound, isHeldCallToken } from '../link/mcp-held-calls.js';
 import { createMcpPeerLink } from '../link/mcp-peer-link.js';
 import type { McpPeerLinkOptions } from '../link/mcp-peer-link-options.js';
-import { createPeerLink, type PeerLinkOptions } from '../link/peer-link.js';
+import { createPeerLink } from '../link/peer-link.js';
+import type { PeerLinkOptions } from '../link/peer-link-options.js';
 import type { LinkCallOptions, NodeEvent, PeerLink } from '../link/peer-link-types.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
@@ -13,6 +14,7 @@ import type { CircuitStateStore } from '../ports/circuit-state.js';
 import type { EventBus } from '../ports/event-bus.js';
 import { createPeerPolicy, type PeerPolicy, type PeerPolicyOptions } from '../resilience/peer-policy.js';
 import type { MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
+import { createCoalescedRefresh } from './coalesced-refresh.js';
 import type { PeerStatusReport } from './gateway-inspector.js';
 import {
   createReplicaRouter,
@@ -149,8 +151,6 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
   let listError: MeshError | undefined;
   let listedAt: number | undefined;
   let listAttemptedAt = 0;
-  let refreshing: Promise<void> | undefined;
-  let dirty = false;
   let closed = false;
 
   const fetchList = async () => {
@@ -184,23 +184,9 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
     }
   };
 
-  const refresh = (): Promise<void> => {
-    if (closed) return Promise.resolve();
-    if (refreshing) {
-      // A change announced while a listing is in flight may not be in it: list once more afterwards.
-      dirty = true;
-      return refreshing;
-    }
-    refreshing = (async () => {
-      do {
-        dirty = false;
-        await fetchList();
-      } while (dirty && !closed);
-    })().finally(() => {
-      refreshing = undefined;
-    });
-    return refreshing;
-  };
+  // A change announced while a listing is in flight may not be in it: the refresh lists once more afterwards.
+  const lists = createCoalescedRefresh(fetchList, () => closed);
+  const refresh = (): Promise<void> => lists.request();
 
   const onEvent = (replicaIndex: number) => (event: NodeEvent) => {
     const replica = router.replicas[replicaIndex];
@@ -355,7 +341,7 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
     async close() {
       closed = true;
       for (const stop of stops.splice(0)) stop();
-      await refreshing?.catch(() => {});
+      await lists.idle();
       await policy.close();
       await Promise.allSettled(owned.map((link) => link.close()));
     },

@@ -34,7 +34,7 @@ export type { GatewayFeatures } from './gateway-features.js';
 // The gateway's own tools.
 export { createRouteTool } from './tools/route.js';
 export type { RouteInput, RouteOutput } from './tools/route.js';
-export { budgetCheckTool, createBudgetCheckTool } from './tools/budget-check.js';
+export { createBudgetCheckTool } from './tools/budget-check.js';
 export type { BudgetCheckInput, BudgetCheckOutput } from './tools/budget-check.js';
 export { createCircuitStatusTool } from './tools/circuit-status.js';
 export type { CircuitStatusInput, CircuitStatusOutput } from './tools/circuit-status.js';

@@ -5,6 +5,7 @@ import { NO_FEATURES } from '../link/feature-wire-codec.js';
 import type { PeerFeatureLink, PeerFeatureSet } from '../link/peer-link-types.js';
 import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
+import { createCoalescedRefresh } from './coalesced-refresh.js';
 import type { GatewayPeer } from './gateway-peer.js';
 import type { Replica } from './replica-router.js';
 
@@ -81,8 +82,6 @@ export function createPeerFeatures(peer: GatewayPeer, context: PeerFeaturesConte
   let prompts: MeshPromptInfo[] = [];
   let listError: MeshError | undefined;
   let listAttemptedAt = 0;
-  let refreshing: Promise<void> | undefined;
-  let dirty = false;
 
   const run: PeerFeatures['run'] = async (what, request, options) => {
     const startedAt = now();
@@ -204,6 +203,8 @@ export function createPeerFeatures(peer: GatewayPeer, context: PeerFeaturesConte
     }
   };
 
+  const lists = createCoalescedRefresh(fetchLists);
+
   return {
     peer,
     get features() {
@@ -224,21 +225,7 @@ export function createPeerFeatures(peer: GatewayPeer, context: PeerFeaturesConte
     get listAttemptedAt() {
       return listAttemptedAt;
     },
-    refresh() {
-      if (refreshing) {
-        dirty = true;
-        return refreshing;
-      }
-      refreshing = (async () => {
-        do {
-          dirty = false;
-          await fetchLists();
-        } while (dirty);
-      })().finally(() => {
-        refreshing = undefined;
-      });
-      return refreshing;
-    },
+    refresh: lists.request,
     run,
   };
 }

@@ -3,6 +3,7 @@ import type { ToolPorts } from '../context/create-tool-context.js';
 import { MeshError } from '../errors/mesh-error.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
+import { checkInteger, checkNonEmptyString } from '../options/check-options.js';
 import type { CircuitStateStore } from '../ports/circuit-state.js';
 import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type { ResourceDefinition, ResourceTemplateDefinition } from '../resource/resource-definition.js';
@@ -12,7 +13,10 @@ import type { PrefixMode } from './tool-naming.js';
 
 /** The ports of a gateway: those its own tools use, plus where breaker state is shared across replicas. */
 export interface GatewayPorts extends ToolPorts {
-  /** Shares breaker state with the other gateway replicas. Default: none (breakers are per replica). */
+  /**
+   * Shares breaker state with the other gateway replicas.
+   * @default none (breakers are per replica)
+   */
   circuitState?: CircuitStateStore;
 }
 
@@ -119,15 +123,15 @@ export interface GatewayOptions {
 }
 
 /** Defaults of {@link GatewayOptions}. */
-export const DEFAULT_GATEWAY = {
-  prefixMode: 'conditional',
+export const DEFAULT_GATEWAY = Object.freeze({
   failClosed: false,
   maxHops: 8,
   listTimeoutMs: 5000,
   replicaCooldownMs: 5000,
   relistIntervalMs: 2000,
   watchPeers: true,
-} as const;
+  prefixMode: 'conditional' as PrefixMode,
+});
 
 /** The gateway's own tools, always present. */
 export const GATEWAY_TOOL_NAMES = ['route', 'budget_check', 'circuit_status'] as const;
@@ -159,20 +163,13 @@ function invalid(message: string, field: string): MeshError {
   return new MeshError(message, 'invalid_argument', { details: { field } });
 }
 
-function whole(value: number, field: string, min: number): number {
-  if (!Number.isSafeInteger(value) || value < min)
-    throw invalid(`${field} must be an integer >= ${min}, got ${value}`, field);
-  return value;
-}
-
 /**
  * Applies the gateway defaults once and checks every option.
  *
  * @throws MeshError `invalid_argument` naming the option (`peers.1.prefix`…).
  */
 export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
-  if (typeof options.id !== 'string' || options.id === '')
-    throw invalid('id must be a non-empty string', 'id');
+  checkNonEmptyString(options.id, 'id');
   if (!options.ports) throw invalid('ports are required (state, lock, events, ledger)', 'ports');
   const prefixMode = options.prefixMode ?? DEFAULT_GATEWAY.prefixMode;
   if (!PREFIX_MODES.includes(prefixMode)) {
@@ -238,14 +235,14 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     ownToolNames: [...GATEWAY_TOOL_NAMES, ...tools.map((tool) => tool.name)],
     logger: (options.logger ?? silentLogger).child({ gateway: options.id }),
     metrics: options.metrics,
-    maxHops: whole(options.maxHops ?? DEFAULT_GATEWAY.maxHops, 'maxHops', 1),
-    listTimeoutMs: whole(options.listTimeoutMs ?? DEFAULT_GATEWAY.listTimeoutMs, 'listTimeoutMs', 1),
-    replicaCooldownMs: whole(
+    maxHops: checkInteger(options.maxHops ?? DEFAULT_GATEWAY.maxHops, 'maxHops', 1),
+    listTimeoutMs: checkInteger(options.listTimeoutMs ?? DEFAULT_GATEWAY.listTimeoutMs, 'listTimeoutMs', 1),
+    replicaCooldownMs: checkInteger(
       options.replicaCooldownMs ?? DEFAULT_GATEWAY.replicaCooldownMs,
       'replicaCooldownMs',
       0,
     ),
-    relistIntervalMs: whole(
+    relistIntervalMs: checkInteger(
       options.relistIntervalMs ?? DEFAULT_GATEWAY.relistIntervalMs,
       'relistIntervalMs',
       0,

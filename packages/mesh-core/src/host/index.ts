@@ -3,9 +3,9 @@
 // ToolHost, or name the detailed types of tool calls, resources and prompts. Adding a line here is an API decision.
 
 // Hosts that run tools, resources and prompts in this process.
-export { createLocalToolHost } from '../node/local-tool-host.js';
+export { createLocalToolHost, DEFAULT_LOCAL_TOOL_HOST } from '../node/local-tool-host.js';
 export type { DrainOptions, LocalToolHost, LocalToolHostOptions } from '../node/local-tool-host.js';
-export { createLocalFeatureHost } from '../node/local-feature-host.js';
+export { createLocalFeatureHost, DEFAULT_LOCAL_FEATURE_HOST } from '../node/local-feature-host.js';
 export type { LocalFeatureHost, LocalFeatureHostOptions } from '../node/local-feature-host.js';
 export { closestNames } from '../node/closest-names.js';
 export type { ClosestNamesOptions } from '../node/closest-names.js';

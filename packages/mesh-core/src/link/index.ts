@@ -3,18 +3,19 @@
 // themselves are in the root. Adding a line here is an API decision.
 
 // Links to mesh nodes (Connect/gRPC over HTTP/2).
-export { DEFAULT_PEER_LINK } from './peer-link.js';
+export { DEFAULT_PEER_LINK } from './peer-link-options.js';
 export type {
   PeerLinkCommonOptions,
   PeerLinkTlsOptions,
   PeerLinkTransportOptions,
   WatchBackoffOptions,
-} from './peer-link.js';
+} from './peer-link-options.js';
 // The wire under a mesh peer link (HTTP/2 by default; an in-memory one in /testing).
 export type { PeerTransport, PeerTransportCallOptions } from './peer-transport.js';
 export type {
   LinkCallOptions,
   LinkFeatureOptions,
+  MeshCaller,
   NodeEvent,
   PeerFeatureLink,
   PeerFeatureSet,
@@ -22,6 +23,7 @@ export type {
 } from './peer-link-types.js';
 
 // Links to plain MCP servers (Streamable HTTP, HTTP+SSE, supervised stdio processes).
+export type { McpPeerLink } from './mcp-peer-link.js';
 export { DEFAULT_MCP_PEER_LINK } from './mcp-peer-link-options.js';
 export type {
   McpHttpPeerLinkOptions,

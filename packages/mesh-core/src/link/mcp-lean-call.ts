@@ -16,6 +16,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { MeshError } from '../errors/mesh-error.js';
 import { exceedsJsonDepth } from '../mcp/json-depth.js';
 import type { Logger } from '../observability/logger.js';
+import { backoffCapMs, type ResolvedBackoffOptions } from '../resilience/backoff.js';
 import type { ToolProgress } from '../tool/tool-context.js';
 import { classifyMessage, decodeToolCallResponse, type LeanMessage } from './mcp-lean-wire.js';
 
@@ -29,6 +30,14 @@ export const LEAN_MODERN_REVISION = '2026-07-28';
 export const MAX_RESULT_DEPTH = 1_000;
 /** Resumptions of an SSE answer the server closed after a priming event (the SDK's `maxRetries`). */
 const MAX_RESUMPTIONS = 2;
+/** The wait before resuming a stream whose server named no `retry`: 1 s, then 1.5 s (the shared backoff, no jitter). */
+const RESUME_BACKOFF: ResolvedBackoffOptions = Object.freeze({
+  initialDelayMs: 1_000,
+  // Above the last wait (MAX_RESUMPTIONS waits): never reached.
+  maxDelayMs: 2_250,
+  multiplier: 1.5,
+  jitter: 0,
+});
 /** How long the rest of an answered SSE stream may take to end before it is cut, in milliseconds. */
 const DRAIN_MS = 1_000;
 /** Ids of lean requests start here, far from the SDK client's own counter on the same session. */
@@ -306,7 +315,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
               'the response stream ended before the result arrived',
             );
           }
-          await delay(read.retryMs ?? 1_000 * 1.5 ** attempt, controller.signal);
+          await delay(read.retryMs ?? backoffCapMs(attempt, RESUME_BACKOFF), controller.signal);
           resumed = true;
           response = await dispatcher.request({
             origin,

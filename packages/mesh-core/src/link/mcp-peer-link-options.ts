@@ -122,7 +122,10 @@ export interface McpPeerLinkCommonOptions {
 export interface McpHttpPeerLinkOptions extends McpPeerLinkCommonOptions {
   /** The server's MCP endpoint, `http://` or `https://`. From operator configuration only, never from a client. */
   url: string;
-  /** Headers sent with every request (an `Authorization` token…). Their values are registered as secrets. */
+  /**
+   * Headers sent with every request (an `Authorization` token…). Their values are registered as secrets.
+   * @default none
+   */
   headers?: Readonly<Record<string, string>>;
   /**
    * Transport.
@@ -134,7 +137,8 @@ export interface McpHttpPeerLinkOptions extends McpPeerLinkCommonOptions {
    * the official client would send, from a keep-alive connection pool, its JSON or SSE answer read by the link
    * (docs/decisions/0012-lean-mcp-tool-calls.md). Everything else (connecting, lists, resources, prompts, calls
    * of tools that declare `x-mcp-header`, redirects) goes through the official client. `false` sends every call
-   * through the official client. Default `true`.
+   * through the official client.
+   * @default `true`
    */
   leanToolCalls?: boolean;
   command?: never;

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { MeshError } from '../errors/mesh-error.js';
+import { checkFinite, checkNonEmptyString, checkNonNegative } from '../options/check-options.js';
 
 /** Adds credentials to the calls a peer link makes. */
 export interface PeerAuthSigner {
@@ -67,9 +68,52 @@ export interface HmacPeerAuth {
 }
 
 /** The defaults of {@link HmacPeerAuthOptions}, in milliseconds. */
-export const DEFAULT_HMAC_PEER_AUTH = { ttlMs: 300_000, clockToleranceMs: 5_000 } as const;
+export const DEFAULT_HMAC_PEER_AUTH = Object.freeze({ ttlMs: 300_000, clockToleranceMs: 5_000 });
 const MIN_SECRET_BYTES = 32;
 const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+
+/** {@link HmacPeerAuthOptions} with every default applied and every value checked. */
+export interface ResolvedHmacPeerAuthOptions {
+  /** The secret as bytes. */
+  key: Uint8Array;
+  issuer: string;
+  audience: string | undefined;
+  ttlMs: number;
+  clockToleranceMs: number;
+  now: () => number;
+}
+
+/**
+ * Applies {@link DEFAULT_HMAC_PEER_AUTH} to `options` and checks them.
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `secret` shorter than 32 bytes, an empty `issuer`, a
+ *   `ttlMs` below 1000, a negative `clockToleranceMs`.
+ * @example
+ * ```ts
+ * resolveHmacPeerAuthOptions({ secret, issuer: 'story-node' }).ttlMs; // 300000
+ * ```
+ */
+export function resolveHmacPeerAuthOptions(options: HmacPeerAuthOptions): ResolvedHmacPeerAuthOptions {
+  const key = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : options.secret;
+  if (key.byteLength < MIN_SECRET_BYTES) {
+    throw new MeshError(`secret must be at least ${MIN_SECRET_BYTES} bytes`, 'invalid_argument', {
+      details: { field: 'secret', limit: MIN_SECRET_BYTES, limitUnit: 'bytes' },
+    });
+  }
+  // Blank is empty too: an issuer of spaces names no one.
+  checkNonEmptyString(typeof options.issuer === 'string' ? options.issuer.trim() : options.issuer, 'issuer');
+  return {
+    key,
+    issuer: options.issuer,
+    audience: options.audience,
+    ttlMs: checkFinite(options.ttlMs ?? DEFAULT_HMAC_PEER_AUTH.ttlMs, 'ttlMs', { min: 1000 }),
+    clockToleranceMs: checkNonNegative(
+      options.clockToleranceMs ?? DEFAULT_HMAC_PEER_AUTH.clockToleranceMs,
+      'clockToleranceMs',
+    ),
+    now: options.now ?? Date.now,
+  };
+}
 
 interface TokenClaims {
   iss?: unknown;
@@ -94,21 +138,7 @@ interface TokenClaims {
  * ```
  */
 export function createHmacPeerAuth(options: HmacPeerAuthOptions): HmacPeerAuth {
-  const key = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : options.secret;
-  if (key.byteLength < MIN_SECRET_BYTES) {
-    throw new MeshError(`secret must be at least ${MIN_SECRET_BYTES} bytes`, 'invalid_argument', {
-      details: { field: 'secret', limit: MIN_SECRET_BYTES, limitUnit: 'bytes' },
-    });
-  }
-  if (options.issuer.trim() === '') {
-    throw new MeshError('issuer must not be empty', 'invalid_argument', { details: { field: 'issuer' } });
-  }
-  const ttlMs = options.ttlMs ?? DEFAULT_HMAC_PEER_AUTH.ttlMs;
-  if (!Number.isFinite(ttlMs) || ttlMs < 1000) {
-    throw new MeshError('ttlMs must be at least 1000', 'invalid_argument', { details: { field: 'ttlMs' } });
-  }
-  const toleranceMs = options.clockToleranceMs ?? DEFAULT_HMAC_PEER_AUTH.clockToleranceMs;
-  const now = options.now ?? Date.now;
+  const { key, ttlMs, clockToleranceMs: toleranceMs, now } = resolveHmacPeerAuthOptions(options);
   const sign = (input: string) => createHmac('sha256', key).update(input).digest();
 
   let cached: { header: string; refreshAt: number } | undefined;

@@ -1,8 +1,13 @@
 import { abortError } from '../errors/abort-error.js';
 import { MeshError } from '../errors/mesh-error.js';
-import { checkNonNegative } from '../options/check-options.js';
+import { checkNonNegative, checkPositive } from '../options/check-options.js';
 import type { DistributedLock, LockLease } from '../ports/distributed-lock.js';
-import { type BackoffOptions, backoffDelayMs, resolveBackoffOptions } from '../resilience/backoff.js';
+import {
+  type BackoffOptions,
+  backoffDelayMs,
+  type ResolvedBackoffOptions,
+  resolveBackoffOptions,
+} from '../resilience/backoff.js';
 
 /** Waits `ms` milliseconds; rejects when `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -32,7 +37,10 @@ export interface AcquireLockOptions extends BackoffOptions {
    * @deprecated Use `initialDelayMs` (the shared backoff vocabulary); still read when `initialDelayMs` is unset.
    */
   minDelayMs?: number;
-  /** Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`). */
+  /**
+   * Stops waiting; the call rejects with the signal's reason as a `MeshError` (`canceled` or `deadline_exceeded`).
+   * @default none
+   */
   signal?: AbortSignal;
   /**
    * Randomness for the jitter, in [0, 1).
@@ -97,6 +105,50 @@ export function createTimerSleep(ref = true): Sleep {
     });
 }
 
+/** {@link AcquireLockOptions} with every default applied and every value checked. */
+export interface ResolvedAcquireLockOptions {
+  ttlMs: number;
+  owner: string | undefined;
+  acquireTimeoutMs: number;
+  /** The wait between tries; its first cap never above its largest. */
+  backoff: ResolvedBackoffOptions;
+  signal: AbortSignal | undefined;
+  random: () => number;
+  sleep: Sleep;
+  now: () => number;
+}
+
+/**
+ * Applies {@link DEFAULT_ACQUIRE_LOCK} to `options` and checks them.
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `ttlMs` not above 0, an `acquireTimeoutMs` below 0, a bad
+ *   backoff option.
+ * @example
+ * ```ts
+ * resolveAcquireLockOptions({ acquireTimeoutMs: 5_000 }).ttlMs; // 300000
+ * ```
+ */
+export function resolveAcquireLockOptions(options: AcquireLockOptions = {}): ResolvedAcquireLockOptions {
+  const given = resolveBackoffOptions(
+    { ...options, initialDelayMs: options.initialDelayMs ?? options.minDelayMs },
+    DEFAULT_ACQUIRE_LOCK,
+  );
+  return {
+    ttlMs: checkPositive(options.ttlMs ?? DEFAULT_ACQUIRE_LOCK.ttlMs, 'ttlMs'),
+    owner: options.owner,
+    acquireTimeoutMs: checkNonNegative(
+      options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_LOCK.acquireTimeoutMs,
+      'acquireTimeoutMs',
+    ),
+    // The first cap is never above the largest one here: a maxDelayMs below initialDelayMs is raised to it.
+    backoff: { ...given, maxDelayMs: Math.max(given.initialDelayMs, given.maxDelayMs) },
+    signal: options.signal,
+    random: options.random ?? Math.random,
+    sleep: options.sleep ?? createTimerSleep(),
+    now: options.now ?? Date.now,
+  };
+}
+
 /**
  * Takes `key` on `lock`, retrying with exponential backoff and full jitter (caps from 50 ms doubling to
  * 800 ms) until `acquireTimeoutMs` has passed. When the lock offers `acquire` (the Redis lock does), the
@@ -118,23 +170,10 @@ export async function acquireLock(
   key: string,
   options: AcquireLockOptions = {},
 ): Promise<LockLease> {
-  const ttlMs = options.ttlMs ?? DEFAULT_ACQUIRE_LOCK.ttlMs;
-  const acquireTimeoutMs = checkNonNegative(
-    options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_LOCK.acquireTimeoutMs,
-    'acquireTimeoutMs',
-  );
-  const given = resolveBackoffOptions(
-    { ...options, initialDelayMs: options.initialDelayMs ?? options.minDelayMs },
-    DEFAULT_ACQUIRE_LOCK,
-  );
-  // The first cap is never above the largest one here: a maxDelayMs below initialDelayMs is raised to it.
-  const backoff = { ...given, maxDelayMs: Math.max(given.initialDelayMs, given.maxDelayMs) };
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? createTimerSleep();
-  const now = options.now ?? Date.now;
-  const { signal } = options;
+  const { ttlMs, owner, acquireTimeoutMs, backoff, signal, random, sleep, now } =
+    resolveAcquireLockOptions(options);
   const startedAt = now();
-  const acquireOptions = options.owner === undefined ? { ttlMs } : { ttlMs, owner: options.owner };
+  const acquireOptions = owner === undefined ? { ttlMs } : { ttlMs, owner };
 
   if (lock.acquire) {
     // The lock queues waiters itself and hands the lease over on release (no backoff needed).

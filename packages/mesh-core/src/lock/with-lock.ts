@@ -1,5 +1,6 @@
 import { MeshError } from '../errors/mesh-error.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
+import { checkInteger, checkPositive } from '../options/check-options.js';
 import type { DistributedLock, LockLease } from '../ports/distributed-lock.js';
 import type { StateStore } from '../ports/state-store.js';
 import {
@@ -7,6 +8,7 @@ import {
   acquireLock,
   createTimerSleep,
   DEFAULT_ACQUIRE_LOCK,
+  type Sleep,
 } from './acquire-lock.js';
 
 /**
@@ -22,7 +24,10 @@ export interface LockDeadLetter {
   store: StateStore;
   /** The stream appended to, such as `dead-letter:generation`. */
   stream: string;
-  /** Most records the stream keeps; older ones are trimmed. Default 10 000. */
+  /**
+   * Most records the stream keeps; older ones are trimmed.
+   * @default 10000 (`DEFAULT_WITH_LOCK.deadLetterMaxLength`)
+   */
   maxLength?: number;
 }
 
@@ -33,7 +38,10 @@ export interface WithLockOptions extends AcquireLockOptions {
    * @default `ttlMs / 3` (Redisson's rule)
    */
   extendEveryMs?: number;
-  /** Called once when the watchdog finds the lease lost or expired, after `fn`'s signal is aborted. */
+  /**
+   * Called once when the watchdog finds the lease lost or expired, after `fn`'s signal is aborted.
+   * @default none
+   */
   onLost?: (lease: LockLease, reason: LockLossReason) => void;
   /**
    * Where to append `{ key, ownerToken, fencingToken, reason, at, error? }` when the lease was lost, expired
@@ -46,6 +54,68 @@ export interface WithLockOptions extends AcquireLockOptions {
    * @default {@link silentLogger}
    */
   logger?: Logger;
+}
+
+/**
+ * Defaults of {@link withLock}: those of `acquireLock` ({@link DEFAULT_ACQUIRE_LOCK}), the watchdog's extension
+ * interval as a share of the lease (`extendEveryMs = ttlMs / extendsPerTtl`, Redisson's rule) and the
+ * dead-letter stream's length.
+ */
+export const DEFAULT_WITH_LOCK = Object.freeze({
+  ...DEFAULT_ACQUIRE_LOCK,
+  extendsPerTtl: 3,
+  deadLetterMaxLength: 10_000,
+});
+
+/** The watchdog's part of {@link WithLockOptions}, with every default applied and every value checked. */
+export interface ResolvedWithLockOptions {
+  ttlMs: number;
+  extendEveryMs: number;
+  /** The dead-letter stream and its length, when one is set. */
+  deadLetter: (LockDeadLetter & { maxLength: number }) | undefined;
+  logger: Logger;
+  now: () => number;
+  /** The watchdog's sleep (its timer does not keep Node running). */
+  sleep: Sleep;
+}
+
+/**
+ * Applies {@link DEFAULT_WITH_LOCK} to the watchdog's options and checks them (`acquireLock` resolves and checks
+ * the acquisition's own).
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `ttlMs` not above 0, an `extendEveryMs` not above 0 or
+ *   not below `ttlMs`, a `deadLetter.maxLength` that is not a whole number above 0.
+ * @example
+ * ```ts
+ * resolveWithLockOptions({ ttlMs: 30_000 }).extendEveryMs; // 10000
+ * ```
+ */
+export function resolveWithLockOptions(options: WithLockOptions = {}): ResolvedWithLockOptions {
+  const ttlMs = checkPositive(options.ttlMs ?? DEFAULT_WITH_LOCK.ttlMs, 'ttlMs');
+  const extendEveryMs = checkPositive(
+    options.extendEveryMs ?? ttlMs / DEFAULT_WITH_LOCK.extendsPerTtl,
+    'extendEveryMs',
+  );
+  if (extendEveryMs >= ttlMs) {
+    throw new MeshError('extendEveryMs must be above 0 and below ttlMs', 'invalid_argument', {
+      details: { field: 'extendEveryMs' },
+    });
+  }
+  const deadLetter = options.deadLetter;
+  return {
+    ttlMs,
+    extendEveryMs,
+    deadLetter: deadLetter && {
+      ...deadLetter,
+      maxLength: checkInteger(
+        deadLetter.maxLength ?? DEFAULT_WITH_LOCK.deadLetterMaxLength,
+        'deadLetter.maxLength',
+      ),
+    },
+    logger: options.logger ?? silentLogger,
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? createTimerSleep(false),
+  };
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -73,16 +143,8 @@ export async function withLock<T>(
   fn: (signal: AbortSignal, lease: LockLease) => Promise<T>,
   options: WithLockOptions = {},
 ): Promise<T> {
-  const ttlMs = options.ttlMs ?? DEFAULT_ACQUIRE_LOCK.ttlMs;
-  const extendEveryMs = options.extendEveryMs ?? ttlMs / 3;
-  if (!Number.isFinite(extendEveryMs) || extendEveryMs <= 0 || extendEveryMs >= ttlMs) {
-    throw new MeshError('extendEveryMs must be above 0 and below ttlMs', 'invalid_argument', {
-      details: { field: 'extendEveryMs' },
-    });
-  }
-  const logger = options.logger ?? silentLogger;
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? createTimerSleep(false);
+  const resolved = resolveWithLockOptions(options);
+  const { ttlMs, extendEveryMs, logger, now, sleep } = resolved;
   const first = await acquireLock(lock, key, options);
   let lease = first;
   let lossReason: LockLossReason | undefined;
@@ -147,8 +209,7 @@ export async function withLock<T>(
       logger.warn('lock release failed; the lease is left to expire', { key, error });
     }
   }
-  if (lossReason !== undefined)
-    await recordDeadLetter(options, lease, lossReason, outcome, releaseError, now);
+  if (lossReason !== undefined) await recordDeadLetter(resolved, lease, lossReason, outcome, releaseError);
   if (lossReason === 'lost' || lossReason === 'expired') {
     throw new MeshError(`lock "${key}" was ${lossReason} before release`, 'aborted', {
       cause: outcome.ok ? undefined : outcome.error,
@@ -160,14 +221,12 @@ export async function withLock<T>(
 }
 
 async function recordDeadLetter(
-  options: WithLockOptions,
+  { deadLetter, logger, now }: ResolvedWithLockOptions,
   lease: LockLease,
   reason: LockLossReason,
   outcome: Outcome<unknown>,
   releaseError: unknown,
-  now: () => number,
 ): Promise<void> {
-  const logger = options.logger ?? silentLogger;
   const failure = releaseError ?? (outcome.ok ? undefined : outcome.error);
   const fields: Record<string, string> = {
     key: lease.key,
@@ -177,14 +236,12 @@ async function recordDeadLetter(
     at: String(now()),
   };
   if (failure !== undefined) fields.error = failure instanceof Error ? failure.message : String(failure);
-  if (!options.deadLetter) {
+  if (!deadLetter) {
     logger.warn('lock ended without a verified release', { key: lease.key, reason });
     return;
   }
   try {
-    await options.deadLetter.store.streamAppend(options.deadLetter.stream, fields, {
-      maxLength: options.deadLetter.maxLength ?? 10_000,
-    });
+    await deadLetter.store.streamAppend(deadLetter.stream, fields, { maxLength: deadLetter.maxLength });
   } catch (error) {
     logger.error('could not append the lock dead-letter record', { key: lease.key, reason, error });
   }

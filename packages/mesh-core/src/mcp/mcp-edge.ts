@@ -8,9 +8,9 @@ import {
   type PerRequestResponseMode,
   type McpHttpHandler as SdkMcpHttpHandler,
 } from '@modelcontextprotocol/server';
-import { MeshError } from '../errors/mesh-error.js';
 import type { ToolHost } from '../host/tool-host.js';
-import { silentLogger } from '../observability/logger.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+import { checkInteger } from '../options/check-options.js';
 import {
   authenticateBearer,
   type BearerTokenVerifier,
@@ -103,11 +103,45 @@ export interface McpHttpHandler {
 }
 
 /** Defaults of {@link McpHttpHandlerOptions}. */
-export const DEFAULT_MCP_HTTP = {
+export const DEFAULT_MCP_HTTP = Object.freeze({
   maxBodyBytes: 4 * 1024 * 1024,
   maxJsonDepth: 64,
-  responseMode: 'auto',
-} as const;
+  responseMode: 'auto' as PerRequestResponseMode,
+});
+
+/** The HTTP side of {@link McpHttpHandlerOptions} with every default applied and every value checked. */
+export interface ResolvedMcpHttpHandlerOptions {
+  maxBodyBytes: number;
+  maxJsonDepth: number;
+  responseMode: PerRequestResponseMode;
+  allowedHosts: readonly string[] | false;
+  allowedOrigins: readonly string[] | false;
+  now: () => number;
+  logger: Logger;
+}
+
+/**
+ * Applies {@link DEFAULT_MCP_HTTP} to the HTTP options of `options` and checks them (the MCP side, shared with
+ * stdio, is resolved by the edge).
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `maxBodyBytes` that is not a whole number above 0, a
+ *   `maxJsonDepth` that is not a whole number of at least 3.
+ * @example
+ * ```ts
+ * resolveMcpHttpHandlerOptions({}).maxBodyBytes; // 4194304
+ * ```
+ */
+export function resolveMcpHttpHandlerOptions(options: McpHttpHandlerOptions): ResolvedMcpHttpHandlerOptions {
+  return {
+    maxBodyBytes: checkInteger(options.maxBodyBytes ?? DEFAULT_MCP_HTTP.maxBodyBytes, 'maxBodyBytes'),
+    maxJsonDepth: checkInteger(options.maxJsonDepth ?? DEFAULT_MCP_HTTP.maxJsonDepth, 'maxJsonDepth', 3),
+    responseMode: options.responseMode ?? DEFAULT_MCP_HTTP.responseMode,
+    allowedHosts: options.allowedHosts ?? localhostAllowedHostnames(),
+    allowedOrigins: options.allowedOrigins ?? localhostAllowedOrigins(),
+    now: options.now ?? Date.now,
+    logger: options.logger ?? silentLogger,
+  };
+}
 
 /**
  * Serves a {@link ToolHost} over MCP Streamable HTTP for both protocol eras: 2026-07-28 clients statelessly,
@@ -126,39 +160,22 @@ export const DEFAULT_MCP_HTTP = {
  */
 export function createMcpHttpHandler(host: ToolHost, given: McpHttpHandlerOptions = {}): McpHttpHandler {
   const options = withHostFeatures(host, given);
-  const logger = (options.logger ?? silentLogger).child({ edge: 'mcp-http', nodeId: host.id });
-  const now = options.now ?? Date.now;
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_HTTP.maxBodyBytes;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw new MeshError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`, 'invalid_argument', {
-      details: { field: 'maxBodyBytes' },
-    });
-  }
-  const maxJsonDepth = options.maxJsonDepth ?? DEFAULT_MCP_HTTP.maxJsonDepth;
-  if (!Number.isInteger(maxJsonDepth) || maxJsonDepth < 3) {
-    throw new MeshError(
-      `maxJsonDepth must be an integer of at least 3, got ${maxJsonDepth}`,
-      'invalid_argument',
-      {
-        details: { field: 'maxJsonDepth' },
-      },
-    );
-  }
-  const allowedHosts = options.allowedHosts ?? localhostAllowedHostnames();
-  const allowedOrigins = options.allowedOrigins ?? localhostAllowedOrigins();
+  const resolved = resolveMcpHttpHandlerOptions(options);
+  const { now, maxBodyBytes, maxJsonDepth, responseMode, allowedHosts, allowedOrigins } = resolved;
+  const logger = resolved.logger.child({ edge: 'mcp-http', nodeId: host.id });
   const factory = createMcpServerFactory(host, options);
   // A 2025-era session's server instance lives as long as the session: it sends the host's changes itself.
   const sessionFactory = createMcpServerFactory(host, options, { watchChanges: true });
   // The relay path answers with JSON, as the SDK does in `auto` and `json` modes; `sse` mode stays with the SDK.
   const relay =
-    (options.relayToolCalls ?? host.relaysCalls === true) && options.responseMode !== 'sse'
+    (options.relayToolCalls ?? host.relaysCalls === true) && responseMode !== 'sse'
       ? createToolCallRelay(host, resolveEdgeOptions(host, options))
       : undefined;
   const onerror = (error: Error) => logger.debug('mcp request rejected', { error });
   const modernOptions: CreateMcpHandlerOptions = {
     legacy: 'reject',
     maxRequestBodySize: maxBodyBytes,
-    responseMode: options.responseMode ?? DEFAULT_MCP_HTTP.responseMode,
+    responseMode,
     onerror,
   };
   // 2026-07-28 traffic: one fresh server instance per request.

@@ -11,7 +11,7 @@ import type {
   ResourceHost,
 } from '../host/feature-host.js';
 import { createClientLogger } from '../observability/client-logger.js';
-import { type Logger, silentLogger } from '../observability/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { notifyListeners } from '../observability/notify-listeners.js';
 import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type {
@@ -28,6 +28,7 @@ import {
   toCompletion,
   toResourceContents,
 } from './feature-registration.js';
+import { type ResolvedLocalHostOptions, resolveLocalHostOptions } from './local-host-options.js';
 import { validateWithSchema } from './schema-validation.js';
 
 /** Options for {@link createLocalFeatureHost}. */
@@ -87,7 +88,21 @@ export interface LocalFeatureHost extends ResourceHost, PromptHost, CompletionHo
   resourceUpdated(uri: string): void;
 }
 
-const DEFAULT_LOCAL_FEATURE_HOST = { defaultTimeoutMs: 60_000 } as const;
+/** The defaults of {@link LocalFeatureHostOptions}. */
+export const DEFAULT_LOCAL_FEATURE_HOST = Object.freeze({ defaultTimeoutMs: 60_000 });
+
+/**
+ * Applies {@link DEFAULT_LOCAL_FEATURE_HOST} to `options` and checks them.
+ *
+ * @throws MeshError `invalid_argument` naming the field: an empty `id`, a `defaultTimeoutMs` not above 0.
+ * @example
+ * ```ts
+ * resolveLocalFeatureHostOptions({ id: 'docs' }).defaultTimeoutMs; // 60000
+ * ```
+ */
+export function resolveLocalFeatureHostOptions(options: LocalFeatureHostOptions): ResolvedLocalHostOptions {
+  return resolveLocalHostOptions(options, DEFAULT_LOCAL_FEATURE_HOST);
+}
 
 /**
  * Creates the host of a node's resources, resource templates and prompts: validates every definition when it is
@@ -103,10 +118,7 @@ const DEFAULT_LOCAL_FEATURE_HOST = { defaultTimeoutMs: 60_000 } as const;
  * ```
  */
 export function createLocalFeatureHost(options: LocalFeatureHostOptions): LocalFeatureHost {
-  const nodeId = options.id;
-  const now = options.now ?? Date.now;
-  const logger = (options.logger ?? silentLogger).child({ nodeId });
-  const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_LOCAL_FEATURE_HOST.defaultTimeoutMs;
+  const { id: nodeId, now, logger, defaultTimeoutMs } = resolveLocalFeatureHostOptions(options);
   const resources = new Map<string, { definition: ResourceDefinition; info: MeshResourceInfo }>();
   const templates = new Map<string, RegisteredTemplate>();
   const prompts = new Map<string, { definition: AnyPromptDefinition; info: MeshPromptInfo }>();

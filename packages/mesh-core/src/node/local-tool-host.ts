@@ -5,7 +5,7 @@ import { createToolContext, type ToolPorts, unconfiguredMeshClient } from '../co
 import { MeshError } from '../errors/mesh-error.js';
 import type { HostHealth, InboundCall, ToolHost } from '../host/tool-host.js';
 import type { MeshCaller } from '../link/peer-link-types.js';
-import { type Logger, silentLogger } from '../observability/logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
 import { notifyListeners } from '../observability/notify-listeners.js';
 import { type TraceCarrier, withSpan } from '../observability/tracing.js';
@@ -13,6 +13,7 @@ import { finalResultOf } from '../tool/input-required.js';
 import type { ToolOutcome } from '../tool/tool-context.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
 import { closestNames, echoableName } from './closest-names.js';
+import { type ResolvedLocalHostOptions, resolveLocalHostOptions } from './local-host-options.js';
 import { validateWithSchema } from './schema-validation.js';
 import { describeTool, type RegisteredTool, toCallResult } from './tool-registration.js';
 
@@ -82,7 +83,29 @@ export interface LocalToolHost extends ToolHost {
   readonly inFlight: number;
 }
 
-const DEFAULT_LOCAL_TOOL_HOST = { defaultTimeoutMs: 60_000 } as const;
+/** The defaults of {@link LocalToolHostOptions}. */
+export const DEFAULT_LOCAL_TOOL_HOST = Object.freeze({ defaultTimeoutMs: 60_000 });
+
+/** {@link LocalToolHostOptions} with every default applied and every value checked. */
+export interface ResolvedLocalToolHostOptions extends ResolvedLocalHostOptions {
+  mesh: MeshCaller;
+}
+
+/**
+ * Applies {@link DEFAULT_LOCAL_TOOL_HOST} to `options` and checks them.
+ *
+ * @throws MeshError `invalid_argument` naming the field: an empty `id`, a `defaultTimeoutMs` not above 0.
+ * @example
+ * ```ts
+ * resolveLocalToolHostOptions({ id: 'story' }).defaultTimeoutMs; // 60000
+ * ```
+ */
+export function resolveLocalToolHostOptions(options: LocalToolHostOptions): ResolvedLocalToolHostOptions {
+  return {
+    ...resolveLocalHostOptions(options, DEFAULT_LOCAL_TOOL_HOST),
+    mesh: options.mesh ?? unconfiguredMeshClient,
+  };
+}
 
 /**
  * Creates a host that runs tool definitions locally: it validates arguments through each tool's Standard
@@ -99,11 +122,7 @@ const DEFAULT_LOCAL_TOOL_HOST = { defaultTimeoutMs: 60_000 } as const;
  * ```
  */
 export function createLocalToolHost(options: LocalToolHostOptions): LocalToolHost {
-  const nodeId = options.id;
-  const now = options.now ?? Date.now;
-  const logger = (options.logger ?? silentLogger).child({ nodeId });
-  const mesh = options.mesh ?? unconfiguredMeshClient;
-  const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_LOCAL_TOOL_HOST.defaultTimeoutMs;
+  const { id: nodeId, now, logger, mesh, defaultTimeoutMs } = resolveLocalToolHostOptions(options);
   const tools = new Map<string, RegisteredTool>();
   const listeners = new Set<() => void>();
   const drainController = new AbortController();

@@ -15,6 +15,7 @@ import { createMemoryLock } from '../memory/memory-lock.js';
 import { createMemoryStateStore } from '../memory/memory-state-store.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { createMeshMetrics, type MeshMetrics } from '../observability/metrics.js';
+import { checkFinite, checkInteger, checkNonEmptyString } from '../options/check-options.js';
 import type { AnyPromptDefinition } from '../prompt/prompt-definition.js';
 import type { ResourceDefinition, ResourceTemplateDefinition } from '../resource/resource-definition.js';
 import type { AnyToolDefinition } from '../tool/tool-definition.js';
@@ -81,7 +82,7 @@ export interface MeshNodeMcpOptions
 }
 
 /** Defaults of {@link MeshNodeMcpOptions}' HTTP timeouts, in milliseconds. */
-export const DEFAULT_MESH_NODE_HTTP = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 } as const;
+export const DEFAULT_MESH_NODE_HTTP = Object.freeze({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
 
 /** The tools of a node: a ready host (a gateway, a custom host) or tool definitions to host locally. */
 export type MeshNodeTools =
@@ -159,7 +160,54 @@ export type MeshNodeOptions = MeshNodeTools & {
 };
 
 /** The defaults of {@link MeshNodeMcpOptions}' endpoint (its HTTP timeouts are {@link DEFAULT_MESH_NODE_HTTP}). */
-export const DEFAULT_MESH_NODE = { port: 0, hostname: '127.0.0.1', path: '/mcp' } as const;
+export const DEFAULT_MESH_NODE = Object.freeze({ port: 0, hostname: '127.0.0.1', path: '/mcp' });
+
+/** The endpoint part of {@link MeshNodeMcpOptions} with every default applied and every value checked. */
+export interface ResolvedMeshNodeMcpOptions {
+  port: number;
+  hostname: string;
+  path: string;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  guardedRoutes: ReadonlyArray<'metrics' | 'healthz'>;
+}
+
+/**
+ * Applies {@link DEFAULT_MESH_NODE} and {@link DEFAULT_MESH_NODE_HTTP} to a node's MCP endpoint options and checks
+ * them (the MCP handler's own options are resolved by `createMcpHttpHandler`).
+ *
+ * @throws MeshError `invalid_argument` naming the field (`mcp.port`, `mcp.path`...): a port that is not a whole
+ *   number from 0 to 65535, an empty hostname, a path not starting with `/`, a timeout that is not a whole number
+ *   of milliseconds above 0.
+ * @example
+ * ```ts
+ * resolveMeshNodeMcpOptions({ port: 3000 }).path; // '/mcp'
+ * ```
+ */
+export function resolveMeshNodeMcpOptions(mcp: MeshNodeMcpOptions = {}): ResolvedMeshNodeMcpOptions {
+  const path = checkNonEmptyString(mcp.path ?? DEFAULT_MESH_NODE.path, 'mcp.path');
+  if (!path.startsWith('/')) {
+    throw new MeshError(`mcp.path must start with "/", got "${path}"`, 'invalid_argument', {
+      details: { field: 'mcp.path' },
+    });
+  }
+  return {
+    port: checkFinite(checkInteger(mcp.port ?? DEFAULT_MESH_NODE.port, 'mcp.port', 0), 'mcp.port', {
+      max: 65_535,
+    }),
+    hostname: checkNonEmptyString(mcp.hostname ?? DEFAULT_MESH_NODE.hostname, 'mcp.hostname'),
+    path,
+    headersTimeoutMs: checkInteger(
+      mcp.headersTimeoutMs ?? DEFAULT_MESH_NODE_HTTP.headersTimeoutMs,
+      'mcp.headersTimeoutMs',
+    ),
+    requestTimeoutMs: checkInteger(
+      mcp.requestTimeoutMs ?? DEFAULT_MESH_NODE_HTTP.requestTimeoutMs,
+      'mcp.requestTimeoutMs',
+    ),
+    guardedRoutes: mcp.guardedRoutes ?? (mcp.verifyBearerToken ? ['metrics'] : []),
+  };
+}
 
 type LifecycleState = 'created' | 'starting' | 'running' | 'closing' | 'closed';
 
@@ -182,10 +230,10 @@ export class MeshNode {
    * `undefined` when it was created without any of `resources`, `resourceTemplates` and `prompts`.
    */
   readonly features: LocalFeatureHost | undefined;
-  readonly #options: MeshNodeOptions;
   readonly #ownedPorts: { close(): Promise<void> }[] = [];
   readonly #mcp: McpHttpHandler;
   readonly #mcpPath: string;
+  readonly #endpoint: ResolvedMeshNodeMcpOptions;
   readonly #http: Server;
   readonly #meshServer: MeshServer | undefined;
   readonly #logger: Logger;
@@ -196,7 +244,6 @@ export class MeshNode {
 
   /** Prefer {@link createMeshNode}. @throws MeshError `invalid_argument` for bad options. */
   constructor(options: MeshNodeOptions) {
-    this.#options = options;
     this.id = options.id;
     this.#logger = (options.logger ?? silentLogger).child({ nodeId: options.id });
     this.metrics = options.metrics ?? options.host?.metrics ?? createMeshMetrics();
@@ -240,13 +287,10 @@ export class MeshNode {
           })
         : undefined;
     const mcp = options.mcp ?? {};
-    this.#mcpPath = mcp.path ?? DEFAULT_MESH_NODE.path;
-    if (!this.#mcpPath.startsWith('/')) {
-      throw new MeshError(`mcp.path must start with "/", got "${this.#mcpPath}"`, 'invalid_argument', {
-        details: { field: 'mcp.path' },
-      });
-    }
-    const hostname = mcp.hostname ?? DEFAULT_MESH_NODE.hostname;
+    const endpoint = resolveMeshNodeMcpOptions(mcp);
+    this.#endpoint = endpoint;
+    this.#mcpPath = endpoint.path;
+    const { hostname, headersTimeoutMs, requestTimeoutMs } = endpoint;
     const {
       port: _port,
       hostname: _hostname,
@@ -270,11 +314,7 @@ export class MeshNode {
       metrics: this.metrics,
       ...(options.tracer ? { tracer: options.tracer } : {}),
     });
-    const headersTimeoutMs =
-      positiveMs(mcp.headersTimeoutMs, 'headersTimeoutMs') ?? DEFAULT_MESH_NODE_HTTP.headersTimeoutMs;
-    const requestTimeoutMs =
-      positiveMs(mcp.requestTimeoutMs, 'requestTimeoutMs') ?? DEFAULT_MESH_NODE_HTTP.requestTimeoutMs;
-    this.#guarded = new Set(mcp.guardedRoutes ?? (mcp.verifyBearerToken ? ['metrics'] : []));
+    this.#guarded = new Set(endpoint.guardedRoutes);
     this.#http = createServer(
       {
         // Node needs the request timeout to be at least the headers timeout.
@@ -318,7 +358,7 @@ export class MeshNode {
   /** URL of the MCP endpoint, such as `http://127.0.0.1:50123/mcp`. @throws MeshError before `start()`. */
   get mcpUrl(): string {
     if (this.#mcpPort === undefined) throw new MeshError('the node has not started', 'failed_precondition');
-    const hostname = this.#options.mcp?.hostname ?? DEFAULT_MESH_NODE.hostname;
+    const { hostname } = this.#endpoint;
     const shown = hostname.includes(':') ? `[${hostname}]` : hostname;
     return `http://${shown}:${this.#mcpPort}${this.#mcpPath}`;
   }
@@ -337,9 +377,7 @@ export class MeshNode {
       throw new MeshError(`cannot start a node that is ${this.#state}`, 'failed_precondition');
     }
     this.#state = 'starting';
-    const mcp = this.#options.mcp ?? {};
-    const port = mcp.port ?? DEFAULT_MESH_NODE.port;
-    const hostname = mcp.hostname ?? DEFAULT_MESH_NODE.hostname;
+    const { port, hostname } = this.#endpoint;
     try {
       await new Promise<void>((resolve, reject) => {
         this.#http.once('error', reject);
@@ -438,20 +476,6 @@ export class MeshNode {
       ledger: given.ledger ?? own(createMemoryCostLedger()),
     };
   }
-}
-
-function positiveMs(value: number | undefined, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new MeshError(
-      `mcp.${field} must be a positive integer of milliseconds, got ${value}`,
-      'invalid_argument',
-      {
-        details: { field: `mcp.${field}` },
-      },
-    );
-  }
-  return value;
 }
 
 function defaultAllowedHosts(hostname: string): string[] {

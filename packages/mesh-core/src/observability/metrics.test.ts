@@ -46,7 +46,7 @@ describe('createMeshMetrics', () => {
       'bound_errors_total{code="internal",tool="made-up-1",node="n"} 1',
     );
     expect(() => createMeshMetrics({ maxToolLabels: -1 })).toThrow(
-      /maxToolLabels must be a non-negative integer/,
+      /maxToolLabels must be a whole number >= 0/,
     );
   });
 

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { MeshError, type MeshErrorCode } from '../errors/mesh-error.js';
+import type { MeshErrorCode } from '../errors/mesh-error.js';
+import { checkInteger, checkPositive } from '../options/check-options.js';
 
 /** How a tool call ended, as the `outcome` label of the latency histogram. */
 export type ToolCallOutcome = 'ok' | 'error';
@@ -84,13 +85,47 @@ export interface MeshMetrics {
 }
 
 /** The defaults of {@link MeshMetricsOptions}. */
-export const DEFAULT_MESH_METRICS = {
+export const DEFAULT_MESH_METRICS = Object.freeze({
   prefix: 'mesh_',
   maxToolLabels: 1_000,
-  latencyBucketsSeconds: [
+  latencyBucketsSeconds: Object.freeze([
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
-  ],
-} as const;
+  ]),
+});
+
+/** {@link MeshMetricsOptions} with every default applied and every value checked. */
+export interface ResolvedMeshMetricsOptions {
+  registry: Registry;
+  prefix: string;
+  latencyBucketsSeconds: number[];
+  maxToolLabels: number;
+}
+
+/**
+ * Applies {@link DEFAULT_MESH_METRICS} to `options` and checks them.
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `maxToolLabels` that is not a whole number >= 0, a
+ *   latency bucket that is not a number above 0.
+ * @example
+ * ```ts
+ * resolveMeshMetricsOptions({ prefix: 'story_' }).maxToolLabels; // 1000
+ * ```
+ */
+export function resolveMeshMetricsOptions(options: MeshMetricsOptions = {}): ResolvedMeshMetricsOptions {
+  const buckets = options.latencyBucketsSeconds ?? DEFAULT_MESH_METRICS.latencyBucketsSeconds;
+  return {
+    registry: options.registry ?? new Registry(),
+    prefix: options.prefix ?? DEFAULT_MESH_METRICS.prefix,
+    latencyBucketsSeconds: buckets.map((bucket, index) =>
+      checkPositive(bucket, `latencyBucketsSeconds.${index}`),
+    ),
+    maxToolLabels: checkInteger(
+      options.maxToolLabels ?? DEFAULT_MESH_METRICS.maxToolLabels,
+      'maxToolLabels',
+      0,
+    ),
+  };
+}
 
 /** The `tool` label of every tool name past {@link MeshMetricsOptions.maxToolLabels}. */
 export const OTHER_TOOL_LABEL = '_other';
@@ -116,17 +151,12 @@ const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, half_open: 
  * ```
  */
 export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics {
-  const registry = options.registry ?? new Registry();
-  const prefix = options.prefix ?? DEFAULT_MESH_METRICS.prefix;
-  const buckets = options.latencyBucketsSeconds ?? [...DEFAULT_MESH_METRICS.latencyBucketsSeconds];
-  const maxToolLabels = options.maxToolLabels ?? DEFAULT_MESH_METRICS.maxToolLabels;
-  if (!Number.isInteger(maxToolLabels) || maxToolLabels < 0) {
-    throw new MeshError(
-      `maxToolLabels must be a non-negative integer (got ${String(maxToolLabels)})`,
-      'invalid_argument',
-      { details: { field: 'maxToolLabels' } },
-    );
-  }
+  const {
+    registry,
+    prefix,
+    latencyBucketsSeconds: buckets,
+    maxToolLabels,
+  } = resolveMeshMetricsOptions(options);
   // Tool names are the one label a client chooses (issue 20 item 2): the first `maxToolLabels` names keep their
   // own series, the rest share one.
   const toolLabels = new Set<string>();

@@ -1,20 +1,10 @@
 // Issue 16 item 4: every factory resolves its options once from an exported DEFAULT_X; bad input names the field.
 import { describe, expect, it } from 'vitest';
-import { MeshError } from '../errors/mesh-error.js';
-import { DEFAULT_PEER_LINK, resolvePeerLinkOptions } from '../link/peer-link.js';
+import { DEFAULT_PEER_LINK, resolvePeerLinkOptions } from '../link/peer-link-options.js';
 import { DEFAULT_MEMORY_COST_LEDGER, resolveMemoryCostLedgerOptions } from '../memory/memory-cost-ledger.js';
 import { DEFAULT_MEMORY_LOCK, resolveMemoryLockOptions } from '../memory/memory-lock.js';
 import { DEFAULT_MEMORY_WORK_QUEUE, resolveMemoryWorkQueueOptions } from '../queue/memory-work-queue.js';
-
-const fieldOf = (run: () => unknown): unknown => {
-  try {
-    run();
-  } catch (error) {
-    if (MeshError.isInstance(error) && error.code === 'invalid_argument') return error.details.field;
-    throw error;
-  }
-  throw new Error('expected an invalid_argument MeshError');
-};
+import { invalidFieldOf } from '../testing/test-helpers.js';
 
 describe('resolvePeerLinkOptions', () => {
   it('applies DEFAULT_PEER_LINK and trims the URL', () => {
@@ -46,15 +36,15 @@ describe('resolvePeerLinkOptions', () => {
   });
 
   it('names the field of a bad option', () => {
-    expect(fieldOf(() => resolvePeerLinkOptions({ url: 'not a url' }))).toBe('url');
-    expect(fieldOf(() => resolvePeerLinkOptions({ url: 'ftp://peer' }))).toBe('url');
-    expect(fieldOf(() => resolvePeerLinkOptions({ url: 'http://peer', pingIntervalMs: 0 }))).toBe(
+    expect(invalidFieldOf(() => resolvePeerLinkOptions({ url: 'not a url' }))).toBe('url');
+    expect(invalidFieldOf(() => resolvePeerLinkOptions({ url: 'ftp://peer' }))).toBe('url');
+    expect(invalidFieldOf(() => resolvePeerLinkOptions({ url: 'http://peer', pingIntervalMs: 0 }))).toBe(
       'pingIntervalMs',
     );
-    expect(fieldOf(() => resolvePeerLinkOptions({ url: 'http://peer', defaultTimeoutMs: -1 }))).toBe(
+    expect(invalidFieldOf(() => resolvePeerLinkOptions({ url: 'http://peer', defaultTimeoutMs: -1 }))).toBe(
       'defaultTimeoutMs',
     );
-    expect(fieldOf(() => resolvePeerLinkOptions({ url: 'http://peer', readMaxBytes: 1.5 }))).toBe(
+    expect(invalidFieldOf(() => resolvePeerLinkOptions({ url: 'http://peer', readMaxBytes: 1.5 }))).toBe(
       'readMaxBytes',
     );
   });
@@ -67,14 +57,14 @@ describe('the in-memory ports resolve their options from DEFAULT_MEMORY_*', () =
       instanceId: `memory-${process.pid}`,
     });
     expect(DEFAULT_MEMORY_LOCK.defaultTtlMs).toBe(300_000);
-    expect(fieldOf(() => resolveMemoryLockOptions({ defaultTtlMs: 0 }))).toBe('defaultTtlMs');
+    expect(invalidFieldOf(() => resolveMemoryLockOptions({ defaultTtlMs: 0 }))).toBe('defaultTtlMs');
   });
 
   it('the work queue', () => {
     expect(resolveMemoryWorkQueueOptions()).toMatchObject({ retentionMs: 86_400_000, maxRetained: 1_000 });
     expect(DEFAULT_MEMORY_WORK_QUEUE).toEqual({ retentionMs: 86_400_000, maxRetained: 1_000 });
-    expect(fieldOf(() => resolveMemoryWorkQueueOptions({ retentionMs: -5 }))).toBe('retentionMs');
-    expect(fieldOf(() => resolveMemoryWorkQueueOptions({ maxRetained: 0 }))).toBe('maxRetained');
+    expect(invalidFieldOf(() => resolveMemoryWorkQueueOptions({ retentionMs: -5 }))).toBe('retentionMs');
+    expect(invalidFieldOf(() => resolveMemoryWorkQueueOptions({ maxRetained: 0 }))).toBe('maxRetained');
   });
 
   it('the cost ledger', () => {
@@ -84,8 +74,8 @@ describe('the in-memory ports resolve their options from DEFAULT_MEMORY_*', () =
     expect(resolved.tierThresholds).toEqual({ premium: 0.5, standard: 0.25, economy: 0.05 });
     expect(resolved).toMatchObject({ windowBuckets: 60, settledRetentionMs: 600_000 });
     expect(resolved.budgets.get('day')).toEqual({ limitUsd: 2, windowMs: 3_600_000 });
-    expect(fieldOf(() => resolveMemoryCostLedgerOptions({ windowBuckets: 0 }))).toBe('windowBuckets');
-    expect(fieldOf(() => resolveMemoryCostLedgerOptions({ budgets: { day: { limitUsd: -1 } } }))).toBe(
+    expect(invalidFieldOf(() => resolveMemoryCostLedgerOptions({ windowBuckets: 0 }))).toBe('windowBuckets');
+    expect(invalidFieldOf(() => resolveMemoryCostLedgerOptions({ budgets: { day: { limitUsd: -1 } } }))).toBe(
       'limitUsd',
     );
   });

@@ -16,7 +16,14 @@ export type {
 } from './state-store.js';
 export type { LockAcquireOptions, LockLease, LockQueueOptions, LockWaitOptions } from './distributed-lock.js';
 export type { Unsubscribe } from './event-bus.js';
-export type { Reservation, ReserveOptions, Settlement } from './cost-ledger.js';
+export type {
+  BudgetStatus,
+  ModelPrice,
+  Reservation,
+  ReserveOptions,
+  Settlement,
+  TierAdvice,
+} from './cost-ledger.js';
 export type { CircuitSnapshot, CircuitState } from './circuit-state.js';
 export type {
   WorkHandler,
@@ -48,6 +55,7 @@ export type { SettledBuckets, SpendBucket } from '../ledger/spend-window.js';
 // Lock helpers: acquiring with waits and a deadline (withLock, in the root, builds on it).
 export { acquireLock, DEFAULT_ACQUIRE_LOCK, DEFAULT_LOCK_TIMEOUT_MS } from '../lock/acquire-lock.js';
 export type { AcquireLockOptions, Sleep } from '../lock/acquire-lock.js';
+export { DEFAULT_WITH_LOCK } from '../lock/with-lock.js';
 export type { LockDeadLetter, LockLossReason } from '../lock/with-lock.js';
 
 // Stream consumers: a consumer group's read, handle, acknowledge and redeliver loop over a StateStore.
@@ -63,7 +71,13 @@ export {
 } from '../queue/work-queue-support.js';
 export type { ResolvedWorkQueueLimits } from '../queue/work-queue-support.js';
 
-// The in-memory implementations' defaults.
+// The in-memory implementations' options and defaults (the factories are in the root).
+export type { MemoryStateStoreOptions } from '../memory/memory-state-store.js';
+export type { MemoryEventBusOptions } from '../memory/memory-event-bus.js';
+export type { MemoryCircuitStateStoreOptions } from '../memory/memory-circuit-state-store.js';
+export type { MemoryLockOptions } from '../memory/memory-lock.js';
+export type { MemoryWorkQueueOptions } from '../queue/memory-work-queue.js';
+export type { MemoryCostLedgerOptions } from '../memory/memory-cost-ledger.js';
 export { DEFAULT_LOCK_TTL_MS, DEFAULT_MEMORY_LOCK } from '../memory/memory-lock.js';
 export { DEFAULT_MEMORY_WORK_QUEUE } from '../queue/memory-work-queue.js';
 export {

@@ -1,4 +1,5 @@
 import { raceAbort } from '../context/call-scope.js';
+import { abortError } from '../errors/abort-error.js';
 import { MeshError } from '../errors/mesh-error.js';
 import type { WorkQueueLimits } from '../ports/work-queue.js';
 
@@ -41,15 +42,9 @@ export async function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | u
   try {
     return await raceAbort(promise, signal);
   } catch (error) {
-    if (signal.aborted && error === signal.reason) throw canceledBy(signal);
+    if (signal.aborted && error === signal.reason) throw abortError(signal, 'waiting for the job');
     throw error;
   }
-}
-
-function canceledBy(signal: AbortSignal): MeshError {
-  return MeshError.isInstance(signal.reason)
-    ? signal.reason
-    : new MeshError('stopped waiting for the job', 'canceled', { cause: signal.reason });
 }
 
 const ENCODED_ERROR = 'mesh-error:';

@@ -1,4 +1,5 @@
 import { type BulkheadPolicy, bulkhead, isBulkheadRejectedError } from 'cockatiel';
+import { abortError } from '../errors/abort-error.js';
 import { isLocalFailure, isRetrySafe, MeshError } from '../errors/mesh-error.js';
 import type { CircuitState } from '../ports/circuit-state.js';
 import { type PeerPolicyOptions, resolvePeerPolicyOptions } from './peer-policy-options.js';
@@ -167,7 +168,7 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
       const callerMs = call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - startedAt;
       const timeoutMs = Math.min(ownMs, callerMs);
       const what = call.tool === undefined ? target : `${call.tool} on ${target}`;
-      if (callerSignal?.aborted) throw canceled(callerSignal, what);
+      if (callerSignal?.aborted) throw abortError(callerSignal, what);
       const deadlineError = (cause?: unknown) =>
         new MeshError(
           `${what} did not complete within ${Math.round(timeoutMs)} ms${timeoutMs === callerMs ? " (the caller's deadline)" : ''}`,
@@ -255,7 +256,7 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
           if (callerSignal) {
             onCallerAbort = () => {
               controller.abort(callerSignal.reason);
-              reject(canceled(callerSignal, what));
+              reject(abortError(callerSignal, what));
             };
             callerSignal.addEventListener('abort', onCallerAbort, { once: true });
           }
@@ -268,7 +269,7 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
 
       function policyFailure(error: unknown): MeshError {
         if (isTaskCancelled(error)) {
-          if (callerSignal?.aborted) return canceled(callerSignal, what);
+          if (callerSignal?.aborted) return abortError(callerSignal, what);
           return deadlineError(lastError);
         }
         if (isBulkheadRejectedError(error)) {
@@ -298,13 +299,4 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
  */
 function isTaskCancelled(error: unknown): boolean {
   return error instanceof Error && 'isTaskCancelledError' in error;
-}
-
-function canceled(signal: AbortSignal, what: string): MeshError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError') {
-    return new MeshError(`${what}: the caller's deadline passed`, 'deadline_exceeded', { cause: reason });
-  }
-  if (MeshError.isInstance(reason)) return reason;
-  return new MeshError(`${what} was canceled by the caller`, 'canceled', { cause: reason });
 }

@@ -19,6 +19,7 @@ export {
   delay,
   eventually,
   expectMeshError,
+  invalidFieldOf,
   meshFailureOf,
   uniquePrefix,
 } from './test-helpers.js';

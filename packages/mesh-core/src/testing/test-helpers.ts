@@ -127,3 +127,27 @@ export async function meshFailureOf(promise: Promise<unknown>, expected = 'a Mes
   expect(MeshError.isInstance(caught), `expected ${expected}, got ${String(caught)}`).toBe(true);
   return caught as MeshError;
 }
+
+/**
+ * Runs `run`, expects it to throw a `MeshError` `invalid_argument`, and returns the field it names
+ * (`details.field`): the check of an options resolver that refuses a bad value.
+ *
+ * @example
+ * ```ts
+ * expect(invalidFieldOf(() => resolvePeerLinkOptions({ url: 'ftp://peer' }))).toBe('url');
+ * ```
+ */
+export function invalidFieldOf(run: () => unknown): unknown {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(MeshError.isInstance(caught), `expected a MeshError invalid_argument, got ${String(caught)}`).toBe(
+    true,
+  );
+  const error = caught as MeshError;
+  expect(error.code, error.message).toBe('invalid_argument');
+  return error.details.field;
+}

@@ -36,4 +36,10 @@ export {
 // Peer authentication: what a signer and a verifier implement (createHmacPeerAuth is in the root) and the HMAC
 // tokens' defaults.
 export { DEFAULT_HMAC_PEER_AUTH } from '../link/peer-auth.js';
-export type { PeerAuthRequest, PeerAuthSigner, PeerAuthVerifier, PeerIdentity } from '../link/peer-auth.js';
+export type {
+  HmacPeerAuth,
+  PeerAuthRequest,
+  PeerAuthSigner,
+  PeerAuthVerifier,
+  PeerIdentity,
+} from '../link/peer-auth.js';

@@ -9,6 +9,13 @@ import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
 import { definePrompt } from '../../src/prompt/prompt-definition.js';
 import { defineResource, defineResourceTemplate } from '../../src/resource/resource-definition.js';
 import { defineTool } from '../../src/tool/tool-definition.js';
+import {
+  CHATTY_WARNINGS,
+  chattyTool,
+  expectFeatureCapabilities,
+  readmeResource,
+  storyTemplate,
+} from '../mcp/feature-fixtures.js';
 import { connectClient, type Era } from '../mcp/fixtures.js';
 import { eventually } from './sockets.js';
 
@@ -22,27 +29,9 @@ function alphaNode(): MeshNode {
   return createMeshNode({
     id: 'alpha',
     mcp: {},
-    tools: [
-      defineTool({
-        name: 'chatty',
-        description: 'Logs at every level.',
-        inputSchema: z.object({}),
-        handler: async (_input, context) => {
-          context.logger.debug('debug line');
-          context.logger.info('info line');
-          context.logger.warn('warn line');
-          context.logger.error('error line', { apiKey: 'sk-do-not-show' });
-          return { content: [{ type: 'text', text: 'done' }] };
-        },
-      }),
-    ],
+    tools: [chattyTool()],
     resources: [
-      defineResource({
-        uri: 'docs://readme',
-        name: 'readme',
-        mimeType: 'text/markdown',
-        handler: async () => ({ text: '# Alpha' }),
-      }),
+      readmeResource('# Alpha', 'text/markdown'),
       defineResource({
         uri: 'alpha://only',
         name: 'only',
@@ -65,13 +54,7 @@ function alphaNode(): MeshNode {
       }),
     ],
     resourceTemplates: [
-      defineResourceTemplate({
-        uriTemplate: 'stories://{date}/{ageBand}',
-        name: 'story',
-        mimeType: 'application/json',
-        complete: { ageBand: (value) => ['3-5', '6-8', '9-12'].filter((band) => band.startsWith(value)) },
-        handler: async (_uri, { date, ageBand }) => ({ text: JSON.stringify({ date, ageBand }) }),
-      }),
+      storyTemplate(async ({ date, ageBand }) => ({ text: JSON.stringify({ date, ageBand }) })),
     ],
     prompts: [
       definePrompt({
@@ -96,7 +79,7 @@ function betaNode(id: string): MeshNode {
     id,
     tools: [],
     resources: [
-      defineResource({ uri: 'docs://readme', name: 'readme', handler: async () => ({ text: '# Beta' }) }),
+      readmeResource('# Beta'),
       defineResource({
         uri: 'beta://watched',
         name: 'watched',
@@ -176,11 +159,7 @@ describe.each<Era>(['legacy', 'modern'])('a gateway federating resources and pro
   });
 
   it('advertises resources, prompts, completions and logging', () => {
-    const capabilities = client.getServerCapabilities();
-    expect(capabilities?.resources).toEqual({ subscribe: true, listChanged: true });
-    expect(capabilities?.prompts).toEqual({ listChanged: true });
-    expect(capabilities?.completions).toEqual({});
-    expect(capabilities?.logging).toEqual({});
+    expectFeatureCapabilities(client);
   });
 
   it('lists every peer’s resources, prefixing only a URI two peers offer, with the origin in _meta', async () => {
@@ -292,8 +271,7 @@ describe.each<Era>(['legacy', 'modern'])('a gateway federating resources and pro
     await client.getPrompt({ name: 'alpha_story_request', ...meta });
     await eventually(() => received.length >= 4);
     expect(received).toEqual([
-      { level: 'warning', data: 'warn line', logger: 'chatty' },
-      { level: 'error', data: { message: 'error line', apiKey: '[redacted]' }, logger: 'chatty' },
+      ...CHATTY_WARNINGS,
       { level: 'warning', data: 'only is old', logger: 'only' },
       { level: 'warning', data: 'rendering story_request', logger: 'story_request' },
     ]);

@@ -1,24 +1,15 @@
 import * as z from 'zod';
-import type { ToolPorts } from '../../src/context/create-tool-context.js';
+import { pickCallMetadata } from '../../src/call/call-metadata.js';
 import { MeshError } from '../../src/errors/mesh-error.js';
 import type { InboundCall } from '../../src/host/tool-host.js';
 import type { LinkCallOptions, NodeEvent, PeerLink } from '../../src/link/peer-link-types.js';
-import { createMemoryCostLedger } from '../../src/memory/memory-cost-ledger.js';
-import { createMemoryEventBus } from '../../src/memory/memory-event-bus.js';
-import { createMemoryLock } from '../../src/memory/memory-lock.js';
-import { createMemoryStateStore } from '../../src/memory/memory-state-store.js';
 import { createLocalToolHost, type LocalToolHost } from '../../src/node/local-tool-host.js';
 import type { MeshToolInfo } from '../../src/tool/tool-context.js';
 import { type AnyToolDefinition, defineTool } from '../../src/tool/tool-definition.js';
+import { memoryPorts } from '../mcp/fixtures.js';
 
-export function memoryPorts(): ToolPorts {
-  return {
-    state: createMemoryStateStore(),
-    lock: createMemoryLock(),
-    events: createMemoryEventBus(),
-    ledger: createMemoryCostLedger(),
-  };
-}
+// One in-memory port set for the MCP and the gateway tests.
+export { memoryPorts } from '../mcp/fixtures.js';
 
 /** What the peers' tool handlers saw, for assertions. */
 export interface PeerRecord {
@@ -123,13 +114,12 @@ export function createFakeLink(url: string, tools: readonly AnyToolDefinition[] 
     link.lastOptions = options;
     if (link.down) throw refuse();
     const signal = options.signal ?? new AbortController().signal;
+    // The metadata as a mesh link carries it (no principal: the next node authenticates the link, not the caller).
+    const { principal: _principal, ...metadata } = pickCallMetadata(options.metadata);
     return {
+      ...metadata,
       signal,
-      correlationId: options.metadata.correlationId,
-      hop: options.metadata.hop,
       ...(options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs }),
-      ...(options.metadata.budgetId === undefined ? {} : { budgetId: options.metadata.budgetId }),
-      ...(options.metadata.traceparent === undefined ? {} : { traceparent: options.metadata.traceparent }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     };
   };

@@ -18,7 +18,8 @@ import {
 } from '../../src/gen/mesh/v1/mesh_pb.js';
 import { createMeshServer, type MeshServer, type MeshServerOptions } from '../../src/link/mesh-server.js';
 import { createHmacPeerAuth } from '../../src/link/peer-auth.js';
-import { createPeerLink, type PeerLinkOptions } from '../../src/link/peer-link.js';
+import { createPeerLink } from '../../src/link/peer-link.js';
+import type { PeerLinkOptions } from '../../src/link/peer-link-options.js';
 import type { PeerLink } from '../../src/link/peer-link-types.js';
 import { createLocalToolHost } from '../../src/node/local-tool-host.js';
 import type { Logger } from '../../src/observability/logger.js';

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MeshError } from '../../src/errors/mesh-error.js';
 import { createMeshServer, type MeshServerTlsOptions } from '../../src/link/mesh-server.js';
 import { createHmacPeerAuth } from '../../src/link/peer-auth.js';
-import { createPeerLink, type PeerLinkTlsOptions } from '../../src/link/peer-link.js';
+import { createPeerLink } from '../../src/link/peer-link.js';
+import type { PeerLinkTlsOptions } from '../../src/link/peer-link-options.js';
 import { createTestHost, generateCertificates, metadata, type TestCertificates } from './fixtures.js';
 
 let certs: TestCertificates;

@@ -5,8 +5,15 @@ import * as z from 'zod';
 import { MeshError } from '../../src/errors/mesh-error.js';
 import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
 import { definePrompt } from '../../src/prompt/prompt-definition.js';
-import { defineResource, defineResourceTemplate } from '../../src/resource/resource-definition.js';
-import { defineTool } from '../../src/tool/tool-definition.js';
+import { defineResource } from '../../src/resource/resource-definition.js';
+import {
+  AGE_BANDS,
+  CHATTY_WARNINGS,
+  chattyTool,
+  expectFeatureCapabilities,
+  readmeResource,
+  storyTemplate,
+} from './feature-fixtures.js';
 import { connectClient, type Era } from './fixtures.js';
 
 // Resources, templates, prompts, completion, client logging and subscriptions on a node, through the official
@@ -16,27 +23,9 @@ const BYTES = Uint8Array.from([0, 1, 2, 250, 255]);
 
 function features() {
   return {
-    tools: [
-      defineTool({
-        name: 'chatty',
-        description: 'Logs at every level.',
-        inputSchema: z.object({}),
-        handler: async (_input, context) => {
-          context.logger.debug('debug line');
-          context.logger.info('info line', { pages: 3 });
-          context.logger.warn('warn line');
-          context.logger.error('error line', { apiKey: 'sk-do-not-show' });
-          return { content: [{ type: 'text', text: 'done' }] };
-        },
-      }),
-    ],
+    tools: [chattyTool()],
     resources: [
-      defineResource({
-        uri: 'docs://readme',
-        name: 'readme',
-        mimeType: 'text/markdown',
-        handler: async () => ({ text: '# Hello' }),
-      }),
+      readmeResource('# Hello', 'text/markdown'),
       defineResource({
         uri: 'docs://bytes',
         name: 'bytes',
@@ -45,17 +34,13 @@ function features() {
       }),
     ],
     resourceTemplates: [
-      defineResourceTemplate({
-        uriTemplate: 'stories://{date}/{ageBand}',
-        name: 'story',
-        mimeType: 'application/json',
-        complete: { ageBand: (value) => ['3-5', '6-8', '9-12'].filter((band) => band.startsWith(value)) },
-        list: async () => [{ uri: 'stories://2026-12-06/6-8', name: 'story 2026-12-06 6-8' }],
-        handler: async (_uri, { date, ageBand }) => {
+      storyTemplate(
+        async ({ date, ageBand }) => {
           if (date === '1999-01-01') throw new MeshError('no story that day', 'not_found');
           return { text: JSON.stringify({ date, ageBand }) };
         },
-      }),
+        { list: async () => [{ uri: 'stories://2026-12-06/6-8', name: 'story 2026-12-06 6-8' }] },
+      ),
     ],
     prompts: [
       definePrompt({
@@ -64,8 +49,8 @@ function features() {
         arguments: {
           ageBand: {
             required: true,
-            schema: z.enum(['3-5', '6-8', '9-12']),
-            complete: () => ['3-5', '6-8', '9-12'],
+            schema: z.enum(AGE_BANDS),
+            complete: () => [...AGE_BANDS],
           },
           theme: { complete: (value) => Array.from({ length: 150 }, (_, i) => `${value}${i}`) },
         },
@@ -100,11 +85,7 @@ describe.each<Era>(['legacy', 'modern'])('node features over MCP (%s era)', (era
   });
 
   it('advertises resources, prompts, completions and logging', () => {
-    const capabilities = client.getServerCapabilities();
-    expect(capabilities?.resources).toEqual({ subscribe: true, listChanged: true });
-    expect(capabilities?.prompts).toEqual({ listChanged: true });
-    expect(capabilities?.completions).toEqual({});
-    expect(capabilities?.logging).toEqual({});
+    expectFeatureCapabilities(client);
   });
 
   it('lists and reads fixed and templated resources, text and binary', async () => {
@@ -201,10 +182,7 @@ describe.each<Era>(['legacy', 'modern'])('node features over MCP (%s era)', (era
       await client.callTool({ name: 'chatty', arguments: {} });
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(received).toEqual([
-      { level: 'warning', data: 'warn line', logger: 'chatty' },
-      { level: 'error', data: { message: 'error line', apiKey: '[redacted]' }, logger: 'chatty' },
-    ]);
+    expect(received).toEqual(CHATTY_WARNINGS);
   });
 });
 

@@ -1,5 +1,5 @@
 import { type CircuitStateStore, type Logger, MeshError, silentLogger } from '@kidsstories/mesh-core';
-import type { CircuitSnapshot } from '@kidsstories/mesh-core/ports';
+import { type CircuitSnapshot, checkInteger } from '@kidsstories/mesh-core/ports';
 import type { Redis } from 'ioredis';
 import { quitQuietly, type RedisConnection } from '../connection/redis-connection.js';
 import { defineRedisScript, redisCall } from '../connection/redis-script.js';
@@ -21,7 +21,35 @@ export interface RedisCircuitStateStoreOptions {
 }
 
 /** Defaults of {@link RedisCircuitStateStoreOptions}. */
-export const DEFAULT_REDIS_CIRCUIT_STATE = { stateTtlMs: 30_000 } as const;
+export const DEFAULT_REDIS_CIRCUIT_STATE = Object.freeze({ stateTtlMs: 30_000 });
+
+/** {@link RedisCircuitStateStoreOptions} with every default applied and every value checked. */
+export interface ResolvedRedisCircuitStateStoreOptions {
+  connection: RedisConnection;
+  stateTtlMs: number;
+  now: () => number;
+  logger: Logger;
+}
+
+/**
+ * Applies {@link DEFAULT_REDIS_CIRCUIT_STATE} to `options` and checks them.
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `stateTtlMs` that is not a whole number above 0.
+ * @example
+ * ```ts
+ * resolveRedisCircuitStateStoreOptions({ connection }).stateTtlMs; // 30000
+ * ```
+ */
+export function resolveRedisCircuitStateStoreOptions(
+  options: RedisCircuitStateStoreOptions,
+): ResolvedRedisCircuitStateStoreOptions {
+  return {
+    connection: options.connection,
+    stateTtlMs: checkInteger(options.stateTtlMs ?? DEFAULT_REDIS_CIRCUIT_STATE.stateTtlMs, 'stateTtlMs'),
+    now: options.now ?? Date.now,
+    logger: options.logger ?? silentLogger,
+  };
+}
 
 /**
  * Compare-and-set on the version, store with TTL, drop any half-open probe claim, and publish the new
@@ -75,16 +103,8 @@ const STATES = new Set(['closed', 'open', 'half_open']);
  * ```
  */
 export function createRedisCircuitStateStore(options: RedisCircuitStateStoreOptions): CircuitStateStore {
-  const { connection } = options;
+  const { connection, logger, now, stateTtlMs } = resolveRedisCircuitStateStoreOptions(options);
   const redis = connection.client;
-  const logger = options.logger ?? silentLogger;
-  const now = options.now ?? Date.now;
-  const stateTtlMs = options.stateTtlMs ?? DEFAULT_REDIS_CIRCUIT_STATE.stateTtlMs;
-  if (!Number.isInteger(stateTtlMs) || stateTtlMs <= 0) {
-    throw new MeshError('stateTtlMs must be a positive integer', 'invalid_argument', {
-      details: { field: 'stateTtlMs' },
-    });
-  }
   const channel = connection.key('circuit:changes');
   const watchers = new Set<(snapshot: CircuitSnapshot) => void>();
   /** Last version delivered to watchers per target, so a re-read after reconnect only reports news. */

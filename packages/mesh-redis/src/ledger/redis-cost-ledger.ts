@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Budget,
-  type BudgetStatus,
   type CostLedger,
   type Logger,
   MeshError,
@@ -10,8 +9,9 @@ import {
 } from '@kidsstories/mesh-core';
 import {
   adviseTier,
+  type BudgetStatus,
+  checkInteger,
   checkNonEmptyString,
-  checkPositive,
   costOf,
   DEFAULT_SETTLED_RETENTION_MS,
   DEFAULT_TIER_THRESHOLDS,
@@ -24,6 +24,7 @@ import {
   settledBuckets,
   type TierThresholds,
 } from '@kidsstories/mesh-core/ports';
+import { checkDuration } from '../connection/check-duration.js';
 import type { RedisConnection } from '../connection/redis-connection.js';
 import { defineRedisScript, redisCall } from '../connection/redis-script.js';
 import { createLedgerEpoch } from './ledger-epoch.js';
@@ -85,12 +86,83 @@ export interface RedisCostLedgerOptions {
 }
 
 /** Defaults of {@link RedisCostLedgerOptions}. */
-export const DEFAULT_REDIS_COST_LEDGER = {
+export const DEFAULT_REDIS_COST_LEDGER = Object.freeze({
   name: 'default',
   accumulatorTtlMs: 3_600_000,
   defaultReservationTtlMs: 300_000,
   restoreQuarantineMs: 3_000,
-} as const;
+  windowBuckets: DEFAULT_WINDOW_BUCKETS,
+  settledRetentionMs: DEFAULT_SETTLED_RETENTION_MS,
+});
+
+/** {@link RedisCostLedgerOptions} with every default applied and every value checked (budgets aside). */
+export interface ResolvedRedisCostLedgerOptions {
+  connection: RedisConnection;
+  name: string;
+  prices: PriceTable;
+  tierThresholds: TierThresholds;
+  /** Whole milliseconds (rounded up), like every duration here. */
+  accumulatorTtlMs: number;
+  defaultReservationTtlMs: number;
+  restoreQuarantineMs: number;
+  windowBuckets: number;
+  settledRetentionMs: number;
+  now: () => number;
+  generateId: () => string;
+  logger: Logger;
+}
+
+/**
+ * Applies {@link DEFAULT_REDIS_COST_LEDGER} to `options` and checks them (the budgets are checked as the ledger
+ * encodes them).
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `name` outside `[A-Za-z0-9_.:-]+`, a duration not above
+ *   0, a `windowBuckets` that is not a whole number above 0, tier thresholds out of order.
+ * @example
+ * ```ts
+ * resolveRedisCostLedgerOptions({ connection }).windowBuckets; // 60
+ * ```
+ */
+export function resolveRedisCostLedgerOptions(
+  options: RedisCostLedgerOptions,
+): ResolvedRedisCostLedgerOptions {
+  const defaults = DEFAULT_REDIS_COST_LEDGER;
+  const name = options.name ?? defaults.name;
+  if (!/^[A-Za-z0-9_.:-]+$/.test(name)) {
+    throw new MeshError('ledger name must match [A-Za-z0-9_.:-]+', 'invalid_argument', {
+      details: { field: 'name' },
+    });
+  }
+  const tierThresholds = options.tierThresholds ?? DEFAULT_TIER_THRESHOLDS;
+  // Checks the thresholds' order (it throws naming the field).
+  adviseTier(1, tierThresholds);
+  return {
+    connection: options.connection,
+    name,
+    prices: options.prices ?? EMPTY_PRICE_TABLE,
+    tierThresholds,
+    accumulatorTtlMs: checkDuration(
+      options.accumulatorTtlMs ?? defaults.accumulatorTtlMs,
+      'accumulatorTtlMs',
+    ),
+    defaultReservationTtlMs: checkDuration(
+      options.defaultReservationTtlMs ?? defaults.defaultReservationTtlMs,
+      'defaultReservationTtlMs',
+    ),
+    restoreQuarantineMs: checkDuration(
+      options.restoreQuarantineMs ?? defaults.restoreQuarantineMs,
+      'restoreQuarantineMs',
+    ),
+    windowBuckets: checkInteger(options.windowBuckets ?? defaults.windowBuckets, 'windowBuckets'),
+    settledRetentionMs: checkDuration(
+      options.settledRetentionMs ?? defaults.settledRetentionMs,
+      'settledRetentionMs',
+    ),
+    now: options.now ?? Date.now,
+    generateId: options.generateId ?? randomUUID,
+    logger: options.logger ?? silentLogger,
+  };
+}
 
 const RESERVE = defineRedisScript(LEDGER_LUA_HELPERS + RESERVE_LUA);
 const SETTLE = defineRedisScript(LEDGER_LUA_HELPERS + SETTLE_LUA);
@@ -99,10 +171,6 @@ const STATUS = defineRedisScript(LEDGER_LUA_HELPERS + STATUS_LUA);
 
 function checkScope(scope: unknown): string {
   return checkNonEmptyString(scope, 'scope');
-}
-
-function checkDuration(value: unknown, field: string): number {
-  return Math.ceil(checkPositive(value, field));
 }
 
 function checkReservationId(reservation: Reservation | undefined): string {
@@ -151,41 +219,10 @@ export function redisLedgerKeys(connection: Pick<RedisConnection, 'key'>, name: 
  * ```
  */
 export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedger {
-  const { connection } = options;
+  const resolved = resolveRedisCostLedgerOptions(options);
+  const { connection, name, prices, now, generateId, accumulatorTtlMs, defaultReservationTtlMs } = resolved;
+  const { windowBuckets, settledRetentionMs, tierThresholds: thresholds } = resolved;
   const redis = connection.client;
-  const name = options.name ?? DEFAULT_REDIS_COST_LEDGER.name;
-  if (!/^[A-Za-z0-9_.:-]+$/.test(name)) {
-    throw new MeshError('ledger name must match [A-Za-z0-9_.:-]+', 'invalid_argument', {
-      details: { field: 'name' },
-    });
-  }
-  const prices = options.prices ?? EMPTY_PRICE_TABLE;
-  const now = options.now ?? Date.now;
-  const generateId = options.generateId ?? randomUUID;
-  const thresholds = options.tierThresholds ?? DEFAULT_TIER_THRESHOLDS;
-  adviseTier(1, thresholds);
-  const accumulatorTtlMs = checkDuration(
-    options.accumulatorTtlMs ?? DEFAULT_REDIS_COST_LEDGER.accumulatorTtlMs,
-    'accumulatorTtlMs',
-  );
-  const defaultReservationTtlMs = checkDuration(
-    options.defaultReservationTtlMs ?? DEFAULT_REDIS_COST_LEDGER.defaultReservationTtlMs,
-    'defaultReservationTtlMs',
-  );
-  const windowBuckets = options.windowBuckets ?? DEFAULT_WINDOW_BUCKETS;
-  if (!Number.isSafeInteger(windowBuckets) || windowBuckets <= 0) {
-    throw new MeshError(
-      `windowBuckets must be a whole number > 0, got ${windowBuckets}`,
-      'invalid_argument',
-      {
-        details: { field: 'windowBuckets' },
-      },
-    );
-  }
-  const settledRetentionMs = checkDuration(
-    options.settledRetentionMs ?? DEFAULT_SETTLED_RETENTION_MS,
-    'settledRetentionMs',
-  );
   const keys = redisLedgerKeys(connection, name);
   const scopeKeys = (scopes: readonly string[]) =>
     scopes.flatMap((scope) => [keys.spend(scope), keys.held(scope)]);
@@ -215,12 +252,9 @@ export function createRedisCostLedger(options: RedisCostLedgerOptions): CostLedg
               encodeBudget(scope, budget),
             ]),
           ),
-    restoreQuarantineMs: checkDuration(
-      options.restoreQuarantineMs ?? DEFAULT_REDIS_COST_LEDGER.restoreQuarantineMs,
-      'restoreQuarantineMs',
-    ),
+    restoreQuarantineMs: resolved.restoreQuarantineMs,
     now,
-    logger: options.logger ?? silentLogger,
+    logger: resolved.logger,
   });
   const begin = (): number => {
     if (closed) {

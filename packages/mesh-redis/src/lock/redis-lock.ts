@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { type DistributedLock, MeshError } from '@kidsstories/mesh-core';
 import {
+  checkInteger,
+  checkNonEmptyString,
+  checkNonNegative,
   checkPositive,
   DEFAULT_LOCK_TIMEOUT_MS,
   type LockAcquireOptions,
   type LockLease,
 } from '@kidsstories/mesh-core/ports';
+import { checkDuration } from '../connection/check-duration.js';
 import type { RedisConnection } from '../connection/redis-connection.js';
 import { redisCall } from '../connection/redis-script.js';
 import { createLockReleaseListener } from './lock-release-listener.js';
@@ -51,13 +55,60 @@ export interface RedisLockOptions {
 }
 
 /** Defaults of {@link RedisLockOptions}. */
-export const DEFAULT_REDIS_LOCK = {
+export const DEFAULT_REDIS_LOCK = Object.freeze({
   defaultTtlMs: 300_000,
   subscribeTimeoutMs: 2_000,
   maxWatchedKeys: 10_000,
   queuePollMs: 50,
   acquireTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
-} as const;
+});
+
+/** {@link RedisLockOptions} with every default applied and every value checked. */
+export interface ResolvedRedisLockOptions {
+  connection: RedisConnection;
+  now: () => number;
+  generateId: () => string;
+  /** Whole milliseconds (rounded up). */
+  defaultTtlMs: number;
+  owner: string;
+  restartQuarantineMs: number;
+  subscribeTimeoutMs: number;
+  maxWatchedKeys: number;
+  queuePollMs: number;
+}
+
+/**
+ * Applies {@link DEFAULT_REDIS_LOCK} to `options` and checks them.
+ *
+ * @throws MeshError `invalid_argument` naming the field: a `defaultTtlMs`, `subscribeTimeoutMs` or `queuePollMs` not
+ *   above 0, a negative `restartQuarantineMs`, a `maxWatchedKeys` that is not a whole number above 0, an empty
+ *   `owner`.
+ * @example
+ * ```ts
+ * resolveRedisLockOptions({ connection }).defaultTtlMs; // 300000
+ * ```
+ */
+export function resolveRedisLockOptions(options: RedisLockOptions): ResolvedRedisLockOptions {
+  const { connection } = options;
+  const defaultTtlMs = checkDuration(options.defaultTtlMs ?? DEFAULT_REDIS_LOCK.defaultTtlMs, 'defaultTtlMs');
+  return {
+    connection,
+    now: options.now ?? Date.now,
+    generateId: options.generateId ?? createTokenIds(),
+    defaultTtlMs,
+    owner: checkNonEmptyString(options.owner ?? connection.instanceId, 'owner'),
+    restartQuarantineMs: checkNonNegative(options.restartQuarantineMs ?? defaultTtlMs, 'restartQuarantineMs'),
+    subscribeTimeoutMs: checkPositive(
+      options.subscribeTimeoutMs ?? DEFAULT_REDIS_LOCK.subscribeTimeoutMs,
+      'subscribeTimeoutMs',
+    ),
+    maxWatchedKeys: checkInteger(
+      options.maxWatchedKeys ?? DEFAULT_REDIS_LOCK.maxWatchedKeys,
+      'maxWatchedKeys',
+    ),
+    queuePollMs: checkPositive(options.queuePollMs ?? DEFAULT_REDIS_LOCK.queuePollMs, 'queuePollMs'),
+  };
+}
 
 /** Owner-token ids: one random 96-bit stem per lock plus a counter (unique, which is all distlock asks). */
 function createTokenIds(): () => string {
@@ -67,10 +118,6 @@ function createTokenIds(): () => string {
     counter += 1;
     return `${stem}.${counter.toString(36)}`;
   };
-}
-
-function requireTtl(ttlMs: number): number {
-  return Math.ceil(checkPositive(ttlMs, 'ttlMs'));
 }
 
 /**
@@ -120,24 +167,16 @@ export function redisLockKeys(
  * ```
  */
 export function createRedisLock(options: RedisLockOptions): DistributedLock {
-  const { connection } = options;
+  const resolved = resolveRedisLockOptions(options);
+  const { connection, now, generateId, defaultTtlMs, restartQuarantineMs, queuePollMs } = resolved;
+  const defaultOwner = resolved.owner;
   const redis = connection.client;
-  const now = options.now ?? Date.now;
-  const generateId = options.generateId ?? createTokenIds();
-  const defaultTtlMs = requireTtl(options.defaultTtlMs ?? DEFAULT_REDIS_LOCK.defaultTtlMs);
-  const defaultOwner = options.owner ?? connection.instanceId;
-  const restartQuarantineMs = options.restartQuarantineMs ?? defaultTtlMs;
   const releases = createLockReleaseListener({
     connection,
     now,
-    subscribeTimeoutMs: options.subscribeTimeoutMs ?? DEFAULT_REDIS_LOCK.subscribeTimeoutMs,
-    maxKeys: options.maxWatchedKeys ?? DEFAULT_REDIS_LOCK.maxWatchedKeys,
+    subscribeTimeoutMs: resolved.subscribeTimeoutMs,
+    maxKeys: resolved.maxWatchedKeys,
   });
-  if (!Number.isFinite(restartQuarantineMs) || restartQuarantineMs < 0) {
-    throw new MeshError('restartQuarantineMs must be a number of milliseconds >= 0', 'invalid_argument', {
-      details: { field: 'restartQuarantineMs' },
-    });
-  }
   let closed = false;
   // Which Redis server process granted our view of the locks; a new run_id means its memory was wiped.
   let serverRunId: string | undefined;
@@ -191,7 +230,7 @@ export function createRedisLock(options: RedisLockOptions): DistributedLock {
 
   const prepare = (key: string, acquireOptions: LockAcquireOptions) => {
     checkKey(key);
-    const ttlMs = requireTtl(acquireOptions.ttlMs ?? defaultTtlMs);
+    const ttlMs = checkDuration(acquireOptions.ttlMs ?? defaultTtlMs, 'ttlMs');
     return { ttlMs, ownerToken: `${acquireOptions.owner ?? defaultOwner}:${generateId()}` };
   };
   const acquire = createQueuedAcquire({
@@ -205,7 +244,7 @@ export function createRedisLock(options: RedisLockOptions): DistributedLock {
       if (!serverChecked) await checkServer();
       return quarantineUntil === 0 ? 0 : quarantineUntil - now();
     },
-    queuePollMs: options.queuePollMs ?? DEFAULT_REDIS_LOCK.queuePollMs,
+    queuePollMs,
     defaultTimeoutMs: DEFAULT_REDIS_LOCK.acquireTimeoutMs,
   });
 
@@ -232,7 +271,7 @@ export function createRedisLock(options: RedisLockOptions): DistributedLock {
     acquire,
     async extend(lease, ttlMs) {
       checkLease(lease);
-      const leaseMs = requireTtl(ttlMs);
+      const leaseMs = checkDuration(ttlMs, 'ttlMs');
       const startedAt = now();
       const keys = redisLockKeys(connection, lease.key);
       const held = await EXTEND.run(redis, [keys.lease, keys.fence], [lease.ownerToken, leaseMs]);

@@ -1,6 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { MeshError, type WorkQueue } from '@kidsstories/mesh-core';
 import {
+  checkInteger,
+  checkNonEmptyString,
+  checkPositive,
   decodeJobError,
   encodeJobError,
   raceSignal,
@@ -44,6 +47,45 @@ export const DEFAULT_BULLMQ_WORK_QUEUE = Object.freeze({
   stalledIntervalMs: 30_000,
 });
 
+/** {@link BullmqWorkQueueOptions} with every default applied and every value checked. */
+export interface ResolvedBullmqWorkQueueOptions {
+  url: string;
+  redisOptions: RedisOptions | undefined;
+  prefix: string;
+  retentionMs: number;
+  maxRetained: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+/**
+ * Applies {@link DEFAULT_BULLMQ_WORK_QUEUE} to `options` and checks them.
+ *
+ * @throws MeshError `invalid_argument` naming the field: an empty `url` or `prefix`, a `retentionMs` not above 0, a
+ *   `maxRetained`, `lockDurationMs` or `stalledIntervalMs` that is not a whole number above 0.
+ * @example
+ * ```ts
+ * resolveBullmqWorkQueueOptions({ url: process.env.REDIS_URL }).prefix; // 'bull'
+ * ```
+ */
+export function resolveBullmqWorkQueueOptions(
+  options: BullmqWorkQueueOptions = {},
+): ResolvedBullmqWorkQueueOptions {
+  const defaults = DEFAULT_BULLMQ_WORK_QUEUE;
+  return {
+    url: checkNonEmptyString(options.url ?? defaults.url, 'url'),
+    redisOptions: options.redisOptions,
+    prefix: checkNonEmptyString(options.prefix ?? defaults.prefix, 'prefix'),
+    retentionMs: checkPositive(options.retentionMs ?? defaults.retentionMs, 'retentionMs'),
+    maxRetained: checkInteger(options.maxRetained ?? defaults.maxRetained, 'maxRetained'),
+    lockDurationMs: checkInteger(options.lockDurationMs ?? defaults.lockDurationMs, 'lockDurationMs'),
+    stalledIntervalMs: checkInteger(
+      options.stalledIntervalMs ?? defaults.stalledIntervalMs,
+      'stalledIntervalMs',
+    ),
+  };
+}
+
 // BullMQ job ids may not contain ':' (its key separator); ids are encoded reversibly.
 const encodeId = (id: string) => id.replaceAll('%', '%25').replaceAll(':', '%3A');
 const decodeId = (id: string) => id.replaceAll('%3A', ':').replaceAll('%25', '%');
@@ -63,12 +105,12 @@ const decodeId = (id: string) => id.replaceAll('%3A', ':').replaceAll('%25', '%'
  * ```
  */
 export function createBullmqWorkQueue(options: BullmqWorkQueueOptions = {}): WorkQueue {
-  const settings = { ...DEFAULT_BULLMQ_WORK_QUEUE, ...definedOf(options) };
+  const settings = resolveBullmqWorkQueueOptions(options);
   const retentionSec = Math.ceil(settings.retentionMs / 1000);
   const clients: Redis[] = [];
   const client = () => {
     // BullMQ's workers and event readers block: no retry limit per request (BullMQ's rule).
-    const redis = new Redis(settings.url, { ...options.redisOptions, maxRetriesPerRequest: null });
+    const redis = new Redis(settings.url, { ...settings.redisOptions, maxRetriesPerRequest: null });
     redis.on('error', () => {
       // ioredis reconnects by itself; BullMQ reports failures through the calls that need Redis.
     });
@@ -212,8 +254,4 @@ export function createBullmqWorkQueue(options: BullmqWorkQueueOptions = {}): Wor
       for (const redis of clients) redis.disconnect();
     },
   };
-}
-
-function definedOf<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }

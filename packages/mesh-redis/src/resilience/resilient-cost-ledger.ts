@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type BudgetStatus,
-  type CostLedger,
-  type Logger,
-  MeshError,
-  type Usage,
-} from '@kidsstories/mesh-core';
+import { type CostLedger, type Logger, MeshError, type Usage } from '@kidsstories/mesh-core';
 import {
   adviseTier,
+  type BudgetStatus,
   costOf,
   GLOBAL_SCOPE,
   type Reservation,

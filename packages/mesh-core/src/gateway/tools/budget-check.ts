@@ -120,12 +120,6 @@ export function createBudgetCheckTool(): ToolDefinition<BudgetCheckInput, Budget
   }) satisfies ToolDefinition<BudgetCheckInput, BudgetCheckOutput>;
 }
 
-/**
- * The `budget_check` tool.
- * @deprecated Use {@link createBudgetCheckTool} (issue 16); this constant is `createBudgetCheckTool()`.
- */
-export const budgetCheckTool: ToolDefinition<BudgetCheckInput, BudgetCheckOutput> = createBudgetCheckTool();
-
 function definedOnly<T extends Record<string, number | undefined>>(meters: T): { [K in keyof T]?: number } {
   const out: { [K in keyof T]?: number } = {};
   for (const [key, value] of Object.entries(meters)) if (value !== undefined) out[key as keyof T] = value;
