@@ -212,11 +212,12 @@ describe('video animation parameters: each one changes the clip or the request',
 });
 
 describe('video parameters: decoded facts', () => {
+  // 180 frames at 768 x 768: several seconds of encoding alone, and more on a machine shared with other files.
   it('fps, video_resolution and duration_sec show in the MP4', async () => {
     const fingerprint = JSON.parse(
       await run('offline', { video_resolution: '768x768', fps: 30, duration_sec: 6, start_hold_ms: 0 }),
     ) as { facts: Array<{ width: number; height: number; durationSec: number; frameCount: number }> };
     expect(fingerprint.facts[0]).toMatchObject({ width: 768, height: 768, frameCount: 180 });
     expect(fingerprint.facts[0]?.durationSec).toBeCloseTo(6, 1);
-  });
+  }, 120_000);
 });
