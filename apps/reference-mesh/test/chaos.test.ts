@@ -51,10 +51,10 @@ describe(`chaos: ${RUNS} runs with 20% provider faults (seed ${SEED})`, () => {
       date: `2027-01-${String(index + 1).padStart(2, '0')}`,
       ageBand: AGE_BANDS[index % AGE_BANDS.length],
       pages: 2,
-      // One clip a run, small (512 px at 12 fps) so that twenty of them stay quick on two cores; the 429 ->
-      // cheaper model path has its own row in failure-matrix.test.ts.
+      // One clip a run, small (512 px at 12 fps) from small pictures (512 px, not 1024), so that twenty runs stay
+      // quick on two cores; the 429 -> cheaper model path has its own row in failure-matrix.test.ts.
       clips: 1,
-      parameters: { seed: index, video_resolution: '512x512', fps: 12 },
+      parameters: { seed: index, size_spec: '512x512', video_resolution: '512x512', fps: 12 },
     }));
     const outcomes: Array<{ date: string; error?: string; problems?: unknown[] }> = [];
     const durationsMs: number[] = [];

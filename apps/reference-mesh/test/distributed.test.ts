@@ -45,7 +45,17 @@ describe('the mesh as four processes sharing Redis', () => {
     let killedPid: number | undefined;
     try {
       const result = await client.callTool(
-        { name: 'orchestrate', arguments: { date: '2026-12-06', ageBand: '6-8', pages: 3, clips: 1 } },
+        {
+          name: 'orchestrate',
+          arguments: {
+            date: '2026-12-06',
+            ageBand: '6-8',
+            pages: 3,
+            clips: 1,
+            // A small clip (512 x 512 at 12 fps, not the defaults' 1024 x 1024 at 24): the restart is under test.
+            parameters: { video_resolution: '512x512', fps: 12 },
+          },
+        },
         {
           timeout: 600_000,
           resetTimeoutOnProgress: true,

@@ -18,6 +18,11 @@ import { capturingLogger, orchestrate } from './support/orchestrate-client.js';
 // providers wrapped around the offline ones; nothing of the pipeline is replaced.
 
 const DATE = '2026-12-07';
+/**
+ * Clips at 512 x 512 and 12 fps instead of the defaults' 1024 x 1024 at 24 fps: an eighth of the pixels to encode
+ * (a narrated clip lasts 10-20 s), and no row asserts the clip's size.
+ */
+const SMALL_CLIPS = { video_resolution: '512x512', fps: 12 } as const;
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -149,7 +154,8 @@ describe('failure matrix', () => {
       ageBand: '6-8',
       pages: 2,
       clips: 1,
-      parameters: { model_tier: 'standard' },
+      // A small clip: the row is about the model chosen, not the clip's size.
+      parameters: { model_tier: 'standard', ...SMALL_CLIPS },
     });
     expect(result.isError, result.text).toBe(false);
     const rateLimited = faults.calls.filter((call) => call.kind === 'video' && call.fault === '429');
@@ -277,7 +283,7 @@ describe('failure matrix', () => {
         },
       },
     });
-    const args = { date: DATE, ageBand: '3-5', pages: 2, clips: 1 };
+    const args = { date: DATE, ageBand: '3-5', pages: 2, clips: 1, parameters: SMALL_CLIPS };
     const failed = await orchestrate(gatewayUrl, args);
     expect(failed.isError).toBe(true);
     expect(failed.text).toContain('failed after 3 attempts');

@@ -20,6 +20,11 @@ import { expectRealMedia } from './support/media-checks.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATE = '2026-12-06';
+/**
+ * Clips at 512 x 512 and 12 fps instead of the defaults' 1024 x 1024 at 24 fps: an eighth of the pixels to encode
+ * (a narrated clip lasts 10-20 s). The checks here are on the bundle and its media, not on the clip's size.
+ */
+const SMALL_CLIPS = { video_resolution: '512x512', fps: 12 } as const;
 
 async function connect(url: string): Promise<Client> {
   const client = new Client(
@@ -116,7 +121,7 @@ describe('orchestrate on the embedded default', () => {
     const messages: string[] = [];
     const result = await orchestrate(
       mesh.gatewayUrl,
-      { date: DATE, ageBand: '3-5', pages: 3, clips: 1, parameters: { seed: 11 } },
+      { date: DATE, ageBand: '3-5', pages: 3, clips: 1, parameters: { seed: 11, ...SMALL_CLIPS } },
       (message) => messages.push(message),
     );
     expect(result.isError, textOf(result)).not.toBe(true);
@@ -158,7 +163,8 @@ describe('orchestrate on the embedded default', () => {
   it('resumes a failed run from its last finished step without drawing or narrating again', async () => {
     counting.failures.video = 1;
     const before = { ...counting.calls };
-    const failed = await orchestrate(mesh.gatewayUrl, { date: DATE, ageBand: '9-12', pages: 2, clips: 1 });
+    const args = { date: DATE, ageBand: '9-12', pages: 2, clips: 1, parameters: SMALL_CLIPS };
+    const failed = await orchestrate(mesh.gatewayUrl, args);
     expect(failed.isError).toBe(true);
     expect(textOf(failed)).toContain('injected');
     expect(counting.calls.image - before.image).toBe(2);
@@ -167,7 +173,7 @@ describe('orchestrate on the embedded default', () => {
     await expect(stat(join(dir, 'story-manifest.json'))).rejects.toThrow(/ENOENT/);
     const picture = await readFile(join(dir, 'pages/01.png'));
 
-    const resumed = await orchestrate(mesh.gatewayUrl, { date: DATE, ageBand: '9-12', pages: 2, clips: 1 });
+    const resumed = await orchestrate(mesh.gatewayUrl, args);
     expect(resumed.isError, textOf(resumed)).not.toBe(true);
     const output = resumed.structuredContent as OrchestrateOutput;
     expect(counting.calls.image - before.image).toBe(2);

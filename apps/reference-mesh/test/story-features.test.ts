@@ -30,7 +30,17 @@ describe('the reference mesh gateway serves stories and the story request over M
     const client = await connect(mesh.gatewayUrl, 'modern');
     try {
       const result = await client.callTool(
-        { name: 'orchestrate', arguments: { date: DATE, ageBand: '6-8', pages: 2, clips: 1 } },
+        {
+          name: 'orchestrate',
+          // A small clip (512 x 512 at 12 fps, not the defaults' 1024 x 1024 at 24): the story is what is read here.
+          arguments: {
+            date: DATE,
+            ageBand: '6-8',
+            pages: 2,
+            clips: 1,
+            parameters: { video_resolution: '512x512', fps: 12 },
+          },
+        },
         { timeout: 600_000 },
       );
       expect(result.isError, JSON.stringify(result.content)).not.toBe(true);

@@ -29,6 +29,7 @@ function toolArgs(args: Record<string, unknown>): string[] {
   ]);
 }
 
+// Each test runs the Inspector CLI several times, one process each (a few seconds apiece on a busy machine).
 describe('MCP Inspector CLI 2.12.0', () => {
   let targets: MatrixTargets;
   beforeAll(async () => {
@@ -60,7 +61,7 @@ describe('MCP Inspector CLI 2.12.0', () => {
         }
       }
     }
-  });
+  }, 120_000);
 
   it("shows a result and the server's own error messages, through the gateway and on a node", async () => {
     for (const url of [targets.gatewayUrl, targets.videoNodeUrl]) {
@@ -106,5 +107,5 @@ describe('MCP Inspector CLI 2.12.0', () => {
     // The Inspector checks the name against tools/list itself and never sends the call: its own message.
     expect(unknown.code).not.toBe(0);
     expect(`${unknown.stdout}${unknown.stderr}`).toMatch(/"tool_not_found".*generate_stroy/);
-  });
+  }, 120_000);
 });
