@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   classifyInboundRequest,
   isJsonContentType,
   LOG_LEVEL_META_KEY,
@@ -89,6 +90,7 @@ export function createToolCallRelay(host: ToolHost, options: ResolvedEdgeOptions
           meta: relayed.meta,
           headers: nodeHeaderReader(request),
           signals: [signal, closing.signal],
+          clientCapabilities: relayed.meta[CLIENT_CAPABILITIES_META_KEY],
           ...(principal === undefined ? {} : { principal }),
         },
         options,
