@@ -46,7 +46,8 @@ type RelayedRequest = {
  * zod validation of request and result, about half of a gateway's CPU per forwarded call).
  *
  * It takes only requests the SDK would serve the same way, checked with the SDK's own envelope classifier
- * (`classifyInboundRequest`) plus the standard-header rules: `POST`, JSON content type, `MCP-Protocol-Version`
+ * (`classifyInboundRequest`; the plainest requests by {@link isPlainModernRequest}, which agrees with it) plus the
+ * standard-header rules: `POST`, JSON content type, `MCP-Protocol-Version`
  * naming a revision of {@link RELAY_PROTOCOL_VERSIONS} and matching the body's envelope, `Mcp-Method: tools/call`,
  * `Mcp-Name` equal to `params.name` as sent (no Base64 sentinel), and params holding only `name`, an object
  * `arguments` and `_meta` without a progress token or log level (progress and log records need the SDK's SSE upgrade; multi-round-trip
