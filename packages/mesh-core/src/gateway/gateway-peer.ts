@@ -249,6 +249,9 @@ export function createGatewayPeer(options: GatewayPeerOptions, context: GatewayP
               metadata,
               ...input,
               ...(call.principal === undefined ? {} : { principal: call.principal }),
+              ...(call.clientCapabilities === undefined
+                ? {}
+                : { clientCapabilities: call.clientCapabilities }),
               ...(call.onProgress ? { onProgress: call.onProgress } : {}),
               ...(call.onLog ? { onLog: call.onLog } : {}),
             });

@@ -44,6 +44,7 @@ export type {
 // Calling tools from a handler, and the call's scope (deadline, correlation, budget, hops).
 export { isInputRequired } from '../tool/tool-context.js';
 export type {
+  ClientInputCapabilities,
   MeshCallOptions,
   MeshToolInfo,
   ToolCallResult,

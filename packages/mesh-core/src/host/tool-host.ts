@@ -1,7 +1,13 @@
 import type { CallMetadata } from '../call/call-metadata.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import type { MeshMetrics } from '../observability/metrics.js';
-import type { MeshToolInfo, ToolCallResult, ToolOutcome, ToolProgress } from '../tool/tool-context.js';
+import type {
+  ClientInputCapabilities,
+  MeshToolInfo,
+  ToolCallResult,
+  ToolOutcome,
+  ToolProgress,
+} from '../tool/tool-context.js';
 import type { HostFeatures } from './feature-host.js';
 
 /**
@@ -33,6 +39,12 @@ export interface InboundCall extends CallMetadata {
   inputResponses?: Record<string, unknown>;
   /** On a retry: the `requestState` echoed by the client. Untrusted; handed on as `ToolContext.requestState`. */
   requestState?: string;
+  /**
+   * The input requests the MCP client can answer, as it declared them (the MCP edge sets it; absent when the
+   * caller is no MCP client or did not say). A gateway passes it to the links of the call: an MCP link declares
+   * exactly these to a 2026-07-28 upstream, so the upstream asks only for input the client can give.
+   */
+  clientCapabilities?: ClientInputCapabilities;
 }
 
 /** Health of a host as reported on the mesh service. */

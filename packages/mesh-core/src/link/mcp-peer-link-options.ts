@@ -96,6 +96,17 @@ export interface McpPeerLinkCommonOptions {
    */
   maxHeldCalls?: number;
   /**
+   * Send the mesh's own `_meta` keys with every request: `io.kidsstories/correlation-id`,
+   * `io.kidsstories/timeout-ms` (the deadline) and `io.kidsstories/budget-id`. Turn it on for an upstream that
+   * reads them, such as a mesh node's MCP endpoint (its logs then carry the gateway's correlation id, and its
+   * tools the caller's deadline). A plain MCP server does not know them, and every key costs it work on every
+   * call, so by default they are left out. Either way the link enforces the deadline itself (the request's
+   * timeout, then cancellation), and sends the W3C trace context (`traceparent`, `tracestate`) when the call has
+   * one, a progress token when the caller wants progress, and a log level when it wants log records.
+   * @default false
+   */
+  meshMeta?: boolean;
+  /**
    * Called on the upstream's list-changed notifications (`tools`, `resources`, `prompts`), which also reach
    * `watchEvents` listeners as `tools_changed`, `resources_changed` and `prompts_changed`.
    * @default none
@@ -182,6 +193,7 @@ export const DEFAULT_MCP_PEER_LINK = {
   maxStderrLinesPerMinute: 120,
   heldCallTimeoutMs: 300_000,
   maxHeldCalls: 1_000,
+  meshMeta: false,
 } as const;
 
 /** {@link McpPeerLinkOptions} with defaults applied and values checked. */
@@ -198,6 +210,7 @@ export type ResolvedMcpPeerLinkOptions = {
   maxStderrLinesPerMinute: number;
   heldCallTimeoutMs: number;
   maxHeldCalls: number;
+  meshMeta: boolean;
   logger: Logger;
   random: () => number;
   now: () => number;
@@ -216,6 +229,11 @@ export type ResolvedMcpPeerLinkOptions = {
 
 function invalid(message: string, field: string): MeshError {
   return new MeshError(message, 'invalid_argument', { details: { field } });
+}
+
+function checkBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw invalid(`${field} must be a boolean, got ${typeof value}`, field);
+  return value;
 }
 
 function stringRecord(value: unknown, field: string): Record<string, string> {
@@ -287,6 +305,7 @@ export function resolveMcpPeerLinkOptions(options: McpPeerLinkOptions): Resolved
       'heldCallTimeoutMs',
     ),
     maxHeldCalls: checkInteger(options.maxHeldCalls ?? DEFAULT_MCP_PEER_LINK.maxHeldCalls, 'maxHeldCalls'),
+    meshMeta: checkBoolean(options.meshMeta ?? DEFAULT_MCP_PEER_LINK.meshMeta, 'meshMeta'),
     logger: options.logger ?? silentLogger,
     random: options.random ?? Math.random,
     now: options.now ?? Date.now,
@@ -309,10 +328,7 @@ export function resolveMcpPeerLinkOptions(options: McpPeerLinkOptions): Resolved
       throw invalid(`protocol must be auto, streamable-http or sse, got "${String(protocol)}"`, 'protocol');
     }
     const headers = stringRecord(options.headers, 'headers');
-    const leanToolCalls = options.leanToolCalls ?? true;
-    if (typeof leanToolCalls !== 'boolean') {
-      throw invalid(`leanToolCalls must be a boolean, got ${typeof leanToolCalls}`, 'leanToolCalls');
-    }
+    const leanToolCalls = checkBoolean(options.leanToolCalls ?? true, 'leanToolCalls');
     const secrets = [
       ...Object.values(headers).flatMap((value) => [
         value,

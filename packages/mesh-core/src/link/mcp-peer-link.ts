@@ -1,4 +1,5 @@
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   LOG_LEVEL_META_KEY,
   type LoggingLevel,
   type LoggingMessageNotificationParams,
@@ -32,6 +33,7 @@ import { meshErrorFromMcp } from './mcp-link-errors.js';
 import { createMcpFeatureMethods } from './mcp-peer-features.js';
 import { type McpPeerLinkOptions, resolveMcpPeerLinkOptions } from './mcp-peer-link-options.js';
 import {
+  CLIENT_CAPABILITIES,
   createMcpSessionManager,
   type McpRequestScope,
   type McpSession,
@@ -69,15 +71,30 @@ export type McpPeerLink = PeerLink &
   };
 
 /**
- * The `_meta` a request carries: the call metadata as mesh edges read it (`callMetadataToMeta`: correlation id,
- * budget id, trace context, the deadline) and, when the caller wants log records, the log level.
+ * The `_meta` a request carries: its trace context (`traceparent`, `tracestate`, W3C keys MCP servers read), with
+ * `meshMeta` the call metadata as mesh edges read it (`callMetadataToMeta`: also correlation id, budget id and
+ * the deadline), and, when the caller wants log records, the log level.
  */
-function metaOf(metadata: CallMetadata, timeoutMs: number, wantsLogs: boolean): Record<string, unknown> {
-  const meta = callMetadataToMeta(metadata, timeoutMs);
+function metaOf(
+  metadata: CallMetadata,
+  timeoutMs: number,
+  wantsLogs: boolean,
+  meshMeta: boolean,
+): Record<string, unknown> {
+  let meta: Record<string, unknown>;
+  if (meshMeta) meta = callMetadataToMeta(metadata, timeoutMs);
+  else {
+    meta = {};
+    if (metadata.traceparent !== undefined) meta.traceparent = metadata.traceparent;
+    if (metadata.tracestate !== undefined) meta.tracestate = metadata.tracestate;
+  }
   // 2026-07-28: the log level travels with each request (a 2025-era session gets `logging/setLevel` once).
   if (wantsLogs) meta[LOG_LEVEL_META_KEY] = 'debug';
   return meta;
 }
+
+/** What a call declares to a 2026-07-28 upstream on `callTool`: no input requests (the caller cannot relay them). */
+const NO_CLIENT_CAPABILITIES: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** A progress notification's fields as the mesh's {@link ToolProgress}. */
 function progressOf(progress: {
@@ -121,11 +138,13 @@ function legOf(callOptions: LinkCallOptions, timeoutMs: number): CallLeg {
  * environment from the options only; stopped on `close()` by closing stdin, then SIGTERM, then SIGKILL, 2 s apart).
  *
  * Tools are listed and called as the upstream defines them; results pass through unchanged. Calls carry their
- * deadline (as the request timeout and `_meta["io.kidsstories/timeout-ms"]`), cancellation
- * (`notifications/cancelled`, or the aborted request in the 2026 era), correlation id, budget id and trace
- * context in `_meta`, progress (`onProgress`) and log records (`onLog`, over Streamable HTTP). An `input_required`
- * result of a 2026-07-28 upstream passes through as the outcome of `callToolOutcome` (`callTool` rejects it
- * `failed_precondition`). A 2025-era upstream's `elicitation/create`, `sampling/createMessage` or `roots/list`
+ * deadline (as the request timeout, which the link enforces itself), cancellation (`notifications/cancelled`, or
+ * the aborted request in the 2026 era), trace context in `_meta` (with `meshMeta`, also the correlation id,
+ * budget id and deadline under `io.kidsstories/*` keys), progress (`onProgress`) and log records (`onLog`, over
+ * Streamable HTTP). A 2026-07-28 upstream is told on each call which input requests its client can answer
+ * (`LinkCallOptions.clientCapabilities` on `callToolOutcome`, else elicitation, sampling and roots; none on
+ * `callTool`). An `input_required` result of a 2026-07-28 upstream passes through as the outcome of
+ * `callToolOutcome` (`callTool` rejects it `failed_precondition`). A 2025-era upstream's `elicitation/create`, `sampling/createMessage` or `roots/list`
  * request during a call becomes such an outcome too: the upstream call is held open (at most
  * `heldCallTimeoutMs`, at most `maxHeldCalls` at once) and the retry carrying its `requestState` answers it (see
  * `ownsRequestState` and docs/decisions/0013-held-upstream-calls.md). Failures reject with a `MeshError`: a dead connection or process `unavailable`, a
@@ -472,10 +491,18 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
     // The log scope is opened below, for the SDK path only (the lean path hands records over itself).
     const call = { signal: callOptions.signal, timeoutMs: callOptions.timeoutMs };
     const result = await request('tools/call', tool, call, async (session, requestOptions, timeoutMs) => {
+      const meta = metaOf(callOptions.metadata, timeoutMs, onLog !== undefined, resolved.meshMeta);
+      // 2026-07-28: each request declares what its client can answer (a 2025-era session did so at `initialize`,
+      // for every call). The key in `_meta` wins over the SDK client's own envelope, as on the lean path.
+      if (session.era === 'modern') {
+        meta[CLIENT_CAPABILITIES_META_KEY] = relay
+          ? (callOptions.clientCapabilities ?? CLIENT_CAPABILITIES)
+          : NO_CLIENT_CAPABILITIES;
+      }
       const params = {
         name: tool,
         arguments: args,
-        _meta: metaOf(callOptions.metadata, timeoutMs, onLog !== undefined),
+        _meta: meta,
         ...(callOptions.inputResponses === undefined ? {} : { inputResponses: callOptions.inputResponses }),
         ...(callOptions.requestState === undefined ? {} : { requestState: callOptions.requestState }),
       };
@@ -511,7 +538,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
     name,
     maxListItems: resolved.maxListItems,
     request,
-    metaOf,
+    metaOf: (metadata, timeoutMs, wantsLogs) => metaOf(metadata, timeoutMs, wantsLogs, resolved.meshMeta),
   });
 
   return {

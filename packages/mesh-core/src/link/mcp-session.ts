@@ -83,9 +83,10 @@ export interface McpSessionManager {
 /** The client identity the link sends (in `initialize`, or the 2026-07-28 envelope of every request). */
 export const CLIENT_INFO = { name: 'kidsstories-mesh-gateway', version: '0.1.0' };
 /**
- * The capabilities the link declares: elicitation, sampling and roots, so that a 2026-07-28 upstream may answer
- * with `input_required` and a 2025-era one may send those requests during a call (both passed on to the MCP
- * client, see mcp-held-calls.ts).
+ * The capabilities the link declares: elicitation, sampling and roots, so that a 2025-era upstream may send those
+ * requests during a call (passed on to the MCP client, see mcp-held-calls.ts; declared once, at `initialize`). A
+ * 2026-07-28 upstream gets them in the envelope of every request the SDK client sends (lists, resources,
+ * prompts); a `tools/call` declares instead what its own client can answer (mcp-peer-link.ts).
  */
 export const CLIENT_CAPABILITIES = { elicitation: {}, sampling: {}, roots: {} };
 /** The longest stderr line logged; the rest of a longer line is cut. */

@@ -10,7 +10,13 @@ import type {
 } from '../host/feature-host.js';
 import type { HostHealth } from '../host/tool-host.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
-import type { MeshCallOptions, MeshToolInfo, ToolCallResult, ToolOutcome } from '../tool/tool-context.js';
+import type {
+  ClientInputCapabilities,
+  MeshCallOptions,
+  MeshToolInfo,
+  ToolCallResult,
+  ToolOutcome,
+} from '../tool/tool-context.js';
 
 /** Options for one call over a link. */
 export interface LinkCallOptions extends MeshCallOptions {
@@ -33,6 +39,13 @@ export interface LinkCallOptions extends MeshCallOptions {
    * requests (an MCP link to a 2025-era upstream) accepts the retry only from the same principal.
    */
   principal?: string;
+  /**
+   * The input requests the MCP client at the end of the call can answer (`InboundCall.clientCapabilities`, which
+   * the gateway passes on). An MCP link declares them to a 2026-07-28 upstream on `callToolOutcome`; without
+   * them it declares all three (the caller of `callToolOutcome` takes input requests), and on `callTool` none. A
+   * mesh link does not send them.
+   */
+  clientCapabilities?: ClientInputCapabilities;
   /**
    * Receives the log records the tool writes for the client (`notifications/message`), streamed back like
    * progress (a mesh link then uses the streamed call). A link that cannot carry them ignores it.

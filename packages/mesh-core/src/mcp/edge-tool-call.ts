@@ -5,6 +5,7 @@ import { MeshError } from '../errors/mesh-error.js';
 import type { InboundCall, ToolHost } from '../host/tool-host.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import { recordSpanError, withSpan } from '../observability/tracing.js';
+import { clientInputCapabilitiesOf } from '../tool/input-required.js';
 import type { ToolOutcome, ToolProgress } from '../tool/tool-context.js';
 import { isUnknownToolError, toolErrorResult, unknownToolProtocolError } from './edge-errors.js';
 import type { ResolvedEdgeOptions } from './edge-options.js';
@@ -27,6 +28,12 @@ export interface EdgeToolCall {
   inputResponses?: Record<string, unknown>;
   /** A multi-round-trip retry's raw `requestState`. */
   requestState?: string;
+  /**
+   * The capabilities the client declared, as received: the request's `io.modelcontextprotocol/clientCapabilities`
+   * (2026-07-28) or its session's `initialize` (2025 era). Their input part goes on as
+   * `InboundCall.clientCapabilities`.
+   */
+  clientCapabilities?: unknown;
   /** Sends `notifications/progress` (used when `_meta` carries a progress token); absent when it cannot be sent. */
   notifyProgress?: (params: ToolProgress & { progressToken: string | number }) => Promise<void>;
   /** Sends the tool's log records to the client (`notifications/message`); absent when they cannot be sent. */
@@ -89,6 +96,8 @@ export async function runEdgeToolCall(
         if (carrier.tracestate !== undefined) inbound.tracestate = carrier.tracestate;
         if (call.inputResponses !== undefined) inbound.inputResponses = call.inputResponses;
         if (call.requestState !== undefined) inbound.requestState = call.requestState;
+        const clientCapabilities = clientInputCapabilitiesOf(call.clientCapabilities);
+        if (clientCapabilities !== undefined) inbound.clientCapabilities = clientCapabilities;
         if (call.onLog !== undefined) inbound.onLog = call.onLog;
         const { notifyProgress } = call;
         if (notifyProgress && (typeof progressToken === 'string' || typeof progressToken === 'number')) {

@@ -1,5 +1,10 @@
 import type { McpRequestContext, Tool } from '@modelcontextprotocol/server';
-import { INTERNAL_ERROR, ProtocolError, Server } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  INTERNAL_ERROR,
+  ProtocolError,
+  Server,
+} from '@modelcontextprotocol/server';
 import { MeshError } from '../errors/mesh-error.js';
 import type { ToolHost } from '../host/tool-host.js';
 import type { Logger } from '../observability/logger.js';
@@ -111,6 +116,10 @@ export function createMcpServerFactory(
             ...(ctx.mcpReq.inputResponses === undefined ? {} : { inputResponses: ctx.mcpReq.inputResponses }),
             // The raw wire string: this server sets no `requestState.verify` hook, so tools verify it themselves.
             ...(typeof requestState === 'string' ? { requestState } : {}),
+            // 2026-07-28: this request's envelope; 2025 era: the session's `initialize`.
+            clientCapabilities:
+              (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] ??
+              server.getClientCapabilities(),
             notifyProgress: (params) =>
               ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...params } }),
             ...(resolved.clientLogging ? { onLog: clientLogSinkFor(ctx, resolved) } : {}),

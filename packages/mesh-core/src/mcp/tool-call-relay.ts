@@ -1,9 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
   classifyInboundRequest,
   isJsonContentType,
   LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
 import type { ToolHost } from '../host/tool-host.js';
@@ -43,7 +46,8 @@ type RelayedRequest = {
  * zod validation of request and result, about half of a gateway's CPU per forwarded call).
  *
  * It takes only requests the SDK would serve the same way, checked with the SDK's own envelope classifier
- * (`classifyInboundRequest`) plus the standard-header rules: `POST`, JSON content type, `MCP-Protocol-Version`
+ * (`classifyInboundRequest`; the plainest requests by {@link isPlainModernRequest}, which agrees with it) plus the
+ * standard-header rules: `POST`, JSON content type, `MCP-Protocol-Version`
  * naming a revision of {@link RELAY_PROTOCOL_VERSIONS} and matching the body's envelope, `Mcp-Method: tools/call`,
  * `Mcp-Name` equal to `params.name` as sent (no Base64 sentinel), and params holding only `name`, an object
  * `arguments` and `_meta` without a progress token or log level (progress and log records need the SDK's SSE upgrade; multi-round-trip
@@ -89,6 +93,7 @@ export function createToolCallRelay(host: ToolHost, options: ResolvedEdgeOptions
           meta: relayed.meta,
           headers: nodeHeaderReader(request),
           signals: [signal, closing.signal],
+          clientCapabilities: relayed.meta[CLIENT_CAPABILITIES_META_KEY],
           ...(principal === undefined ? {} : { principal }),
         },
         options,
@@ -131,17 +136,78 @@ function plainToolCall(request: IncomingMessage, body: unknown): RelayedRequest 
   if (!isPlainObject(args) || !isPlainObject(meta) || meta.progressToken !== undefined) return undefined;
   // A client asking for log records gets them through the SDK's SSE upgrade, as progress.
   if (meta[LOG_LEVEL_META_KEY] !== undefined) return undefined;
-  const route = classifyInboundRequest({
-    httpMethod: 'POST',
-    body,
-    protocolVersionHeader: version,
-    mcpMethodHeader: 'tools/call',
-    mcpNameHeader: nameHeader,
-  });
-  if (route.kind !== 'modern' || route.messageKind !== 'request') return undefined;
-  if (route.classification.revision !== version) return undefined;
+  // The commonest request is checked here exactly; anything else by the SDK's classifier (zod, a few percent of a
+  // gateway's CPU per call).
+  if (!isPlainModernRequest(body, meta, version)) {
+    const route = classifyInboundRequest({
+      httpMethod: 'POST',
+      body,
+      protocolVersionHeader: version,
+      mcpMethodHeader: 'tools/call',
+      mcpNameHeader: nameHeader,
+    });
+    if (route.kind !== 'modern' || route.messageKind !== 'request') return undefined;
+    if (route.classification.revision !== version) return undefined;
+  }
   const id = body.id as string | number;
   return { id, name: nameHeader, args, meta };
+}
+
+/**
+ * True for a `tools/call` whose JSON-RPC envelope and `_meta` envelope are of the plainest valid shape, which the
+ * SDK's `classifyInboundRequest` classifies as a modern request of revision `version` (the test
+ * `tool-call-relay-classifier.test.ts` checks that against the SDK): exactly `jsonrpc: "2.0"`, a string or safe
+ * integer `id`, `method: "tools/call"` and `params`; in `_meta` the protocol version equal to the header's,
+ * client capabilities that are empty objects of `elicitation`, `sampling` and `roots` (or none), client info
+ * (if any) of string `name`, `version` and `title` only, and no other `io.modelcontextprotocol/` key. False means
+ * "ask the SDK", not "invalid". The caller has checked the headers, `params` and the absence of a progress token
+ * and a log level.
+ */
+export function isPlainModernRequest(
+  body: Record<string, unknown>,
+  meta: Record<string, unknown>,
+  version: string,
+): boolean {
+  let keys = 0;
+  for (const key in body) {
+    if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return false;
+    keys += 1;
+  }
+  if (keys !== 4 || body.jsonrpc !== '2.0' || body.method !== 'tools/call') return false;
+  const id = body.id;
+  if (typeof id !== 'string' && !Number.isSafeInteger(id)) return false;
+  if (meta[PROTOCOL_VERSION_META_KEY] !== version) return false;
+  const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
+  if (!isPlainObject(capabilities)) return false;
+  for (const key in capabilities) {
+    if (key !== 'elicitation' && key !== 'sampling' && key !== 'roots') return false;
+    const value = capabilities[key];
+    if (!isPlainObject(value) || !isEmpty(value)) return false;
+  }
+  const info = meta[CLIENT_INFO_META_KEY];
+  if (info !== undefined) {
+    if (!isPlainObject(info) || typeof info.name !== 'string' || typeof info.version !== 'string')
+      return false;
+    for (const key in info) {
+      if (key !== 'name' && key !== 'version' && key !== 'title') return false;
+      if (typeof info[key] !== 'string') return false;
+    }
+  }
+  for (const key in meta) {
+    if (
+      key.startsWith('io.modelcontextprotocol/') &&
+      key !== PROTOCOL_VERSION_META_KEY &&
+      key !== CLIENT_CAPABILITIES_META_KEY &&
+      key !== CLIENT_INFO_META_KEY
+    )
+      return false;
+  }
+  return true;
+}
+
+function isEmpty(value: Record<string, unknown>): boolean {
+  for (const _key in value) return false;
+  return true;
 }
 
 /**

@@ -27,6 +27,18 @@ describe('tracing helpers', () => {
     expect(carrier.traceparent).toBe(TRACEPARENT);
   });
 
+  it('hands on nothing without a parent or a recording SDK, and a root span’s traceparent with one', async () => {
+    expect(await withSpan('noop', {}, async (scope) => scope.carrier)).toEqual({});
+    expect(await withSpan('noop', { parent: { tracestate: 'a=1' } }, async (scope) => scope.carrier)).toEqual(
+      {
+        tracestate: 'a=1',
+      },
+    );
+    const tracer = new BasicTracerProvider().getTracer('test');
+    const root = await withSpan('root', { tracer }, async (scope) => scope.carrier);
+    expect(root.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+  });
+
   it('creates a child span, hands on its traceparent and records a MeshError code', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });

@@ -99,7 +99,8 @@ export async function withSpan<T>(
 ): Promise<T> {
   const tracer = options.tracer ?? defaultMeshTracer();
   const parent = options.parent ?? {};
-  const parentContext = extractTraceContext(parent, context.active());
+  // Without a `traceparent` there is nothing to extract (the propagator would return the active context).
+  const parentContext = parent.traceparent ? extractTraceContext(parent, context.active()) : context.active();
   const span = tracer.startSpan(
     name,
     {
@@ -109,7 +110,8 @@ export async function withSpan<T>(
     parentContext,
   );
   const spanContext = trace.setSpan(parentContext, span);
-  const injected = injectTraceContext(spanContext);
+  // A span without a valid context (no tracing SDK and no parent) has nothing to inject either.
+  const injected = trace.isSpanContextValid(span.spanContext()) ? injectTraceContext(spanContext) : {};
   const carrier: TraceCarrier = injected.traceparent ? { ...injected } : { ...parent };
   if (!carrier.tracestate && parent.tracestate) carrier.tracestate = parent.tracestate;
   try {

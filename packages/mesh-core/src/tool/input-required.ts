@@ -1,5 +1,6 @@
 import { MeshError } from '../errors/mesh-error.js';
 import {
+  type ClientInputCapabilities,
   isInputRequired,
   type ToolCallResult,
   type ToolInputRequired,
@@ -66,4 +67,31 @@ export function inputRequiredNotRelayable(tool: string): MeshError {
 export function finalResultOf(tool: string, outcome: ToolOutcome): ToolCallResult {
   if (isInputRequired(outcome)) throw inputRequiredNotRelayable(tool);
   return outcome;
+}
+
+/** The input capabilities a client can declare, in the order they are copied. */
+const INPUT_CAPABILITIES = ['elicitation', 'sampling', 'roots'] as const;
+
+/**
+ * The input capabilities (`elicitation`, `sampling`, `roots`) in the capabilities a client declared, each an
+ * object as declared; the client's other capabilities are left out. `undefined` when `capabilities` is not an
+ * object (nothing was declared, or the edge could not tell).
+ *
+ * @example
+ * ```ts
+ * clientInputCapabilitiesOf({ elicitation: { form: {} }, experimental: {} }); // { elicitation: { form: {} } }
+ * ```
+ */
+export function clientInputCapabilitiesOf(capabilities: unknown): ClientInputCapabilities | undefined {
+  if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities))
+    return undefined;
+  const declared = capabilities as Record<string, unknown>;
+  const input: ClientInputCapabilities = {};
+  for (const key of INPUT_CAPABILITIES) {
+    const value = declared[key];
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      input[key] = value as Record<string, unknown>;
+    }
+  }
+  return input;
 }

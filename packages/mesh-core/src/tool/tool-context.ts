@@ -91,6 +91,27 @@ export function isInputRequired(value: unknown): value is ToolInputRequired {
   );
 }
 
+/**
+ * The kinds of input request an MCP client said it can answer (its declared `elicitation`, `sampling` and `roots`
+ * capabilities, each as it declared it): in its `initialize` request (2025 era) or in every request's
+ * `io.modelcontextprotocol/clientCapabilities` (2026-07-28). An MCP edge reads them from the client; a gateway
+ * hands them to the links of its calls, so that an upstream MCP server is told only what the client at the end
+ * of the call can answer.
+ *
+ * @example
+ * ```ts
+ * const call: InboundCall = { ...metadata, signal, clientCapabilities: { elicitation: { form: {} } } };
+ * ```
+ */
+export interface ClientInputCapabilities {
+  /** The client answers `elicitation/create` (its declared modes, such as `form` and `url`). */
+  elicitation?: Record<string, unknown>;
+  /** The client answers `sampling/createMessage`. */
+  sampling?: Record<string, unknown>;
+  /** The client answers `roots/list`. */
+  roots?: Record<string, unknown>;
+}
+
 /** Options for {@link MeshClient.callTool}. */
 export interface MeshCallOptions {
   /** Deadline for this call in milliseconds; never later than the caller's own deadline. */

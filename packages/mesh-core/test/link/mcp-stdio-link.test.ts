@@ -45,7 +45,8 @@ function capturingLogger() {
 
 describe('createMcpPeerLink over stdio', () => {
   it('lists and calls tools, with progress and the result passed through unchanged', async () => {
-    const link = stdioLink('normal');
+    // `meshMeta`: this upstream is told the mesh's correlation id and deadline (a plain one gets neither).
+    const link = stdioLink('normal', { meshMeta: true });
     const tools = await link.listTools();
     expect(tools.map((tool) => tool.name)).toContain('echo');
     const result = await link.callTool(
@@ -65,6 +66,13 @@ describe('createMcpPeerLink over stdio', () => {
       { progress: 2, total: 2 },
     ]);
     expect(await link.health()).toBe('serving');
+  });
+
+  it('sends a 2025-era upstream no mesh _meta keys by default, only the trace context', async () => {
+    const link = stdioLink('normal');
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const result = await link.callTool('echo', { text: 'hi' }, { metadata: { ...metadata, traceparent } });
+    expect((result.structuredContent as { meta: Record<string, unknown> }).meta).toEqual({ traceparent });
   });
 
   it('fails a call whose process is killed mid-call as unavailable, restarts it, and the next call succeeds', async () => {
