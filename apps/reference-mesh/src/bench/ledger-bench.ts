@@ -110,7 +110,7 @@ export interface InterleavedPair {
 }
 
 /**
- * Does a call of the in-memory ledger cost more after many charges? In this process, 20 alternating pairs of
+ * Does a call of the in-memory ledger cost more after many charges? In this process, 40 alternating pairs of
  * batches: before each batch a new ledger is filled with the last checkpoint's charges (200 000 by default: its
  * record holds every one) or the first's (1 000), then the heap is collected, then the batch is timed. Each
  * batch meets a ledger of exactly that many charges, just made, and a change of the machine's load falls on
@@ -344,7 +344,7 @@ async function freshBatch(
   return cpuUs;
 }
 
-/** 20 alternating pairs of {@link freshBatch}es, after 3 pairs of warm-up. */
+/** 40 alternating pairs of {@link freshBatch}es, after 3 pairs of warm-up. */
 async function interleavePair(
   largeCharges: number,
   freshCharges: number,
@@ -358,7 +358,7 @@ async function interleavePair(
     await fresh();
   }
   const pairs: Array<{ large: number; fresh: number }> = [];
-  for (let pair = 0; pair < 20; pair += 1) {
+  for (let pair = 0; pair < 40; pair += 1) {
     if (pair % 2 === 0) {
       const first = await large();
       pairs.push({ large: first, fresh: await fresh() });
