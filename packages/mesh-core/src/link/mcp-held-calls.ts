@@ -3,6 +3,7 @@ import type { InputRequests } from '@modelcontextprotocol/server';
 import { MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import type { Logger } from '../observability/logger.js';
+import { MAX_TIMER_MS } from '../resilience/backoff.js';
 import type { ToolProgress } from '../tool/tool-context.js';
 
 // A 2025-era upstream asks its client for input in the middle of a `tools/call` with server-to-client requests
@@ -35,8 +36,6 @@ export const HELD_CALL_TOKEN_PREFIX = 'mcp-held.';
 const MAX_ASKED_PER_CALL = 16;
 /** Server request ids remembered per call (those that arrived on the call's own answer stream). */
 const MAX_OWN_REQUEST_IDS = 64;
-/** The longest timeout a timer takes (larger values fire at once). */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 /** True when `requestState` is a held-call token of some MCP peer link (not an upstream's own state). */
 export function isHeldCallToken(requestState: unknown): requestState is string {

@@ -14,6 +14,7 @@ import { exceedsJsonDepth } from '../mcp/json-depth.js';
 import type { ClientLogRecord } from '../observability/client-logger.js';
 import type { LogLevel } from '../observability/logger.js';
 import { redactSecretValues, registerSecretValues } from '../observability/secret-values.js';
+import { MAX_TIMER_MS } from '../resilience/backoff.js';
 import { finalResultOf } from '../tool/input-required.js';
 import {
   isInputRequired,
@@ -21,13 +22,7 @@ import {
   type ToolOutcome,
   type ToolProgress,
 } from '../tool/tool-context.js';
-import {
-  type CallLeg,
-  createHeldCalls,
-  heldCallNotFound,
-  isHeldCallToken,
-  MAX_TIMER_MS,
-} from './mcp-held-calls.js';
+import { type CallLeg, createHeldCalls, heldCallNotFound, isHeldCallToken } from './mcp-held-calls.js';
 import { createLeanCallPath } from './mcp-lean-path.js';
 import { meshErrorFromMcp } from './mcp-link-errors.js';
 import { createMcpFeatureMethods } from './mcp-peer-features.js';

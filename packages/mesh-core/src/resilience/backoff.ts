@@ -94,3 +94,6 @@ export function backoffDelayMs(
   if (options.jitter === 0) return cap;
   return cap * (1 - options.jitter) + cap * options.jitter * random();
 }
+
+/** Longest delay `setTimeout` accepts, in milliseconds (about 24.8 days): longer ones fire at once, so cap to it. */
+export const MAX_TIMER_MS = 2_147_483_647;

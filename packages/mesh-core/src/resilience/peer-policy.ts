@@ -2,6 +2,7 @@ import { type BulkheadPolicy, bulkhead, isBulkheadRejectedError } from 'cockatie
 import { abortError } from '../errors/abort-error.js';
 import { isLocalFailure, isRetrySafe, MeshError } from '../errors/mesh-error.js';
 import type { CircuitState } from '../ports/circuit-state.js';
+import { MAX_TIMER_MS } from './backoff.js';
 import { type PeerPolicyOptions, resolvePeerPolicyOptions } from './peer-policy-options.js';
 import { retryDelayMs } from './retry-backoff.js';
 import {
@@ -78,9 +79,6 @@ export interface PeerPolicy {
   /** Leaves the shared circuit state. */
   close(): Promise<void>;
 }
-
-/** Longest delay `setTimeout` accepts, in milliseconds (about 24.8 days); longer deadlines are capped to it. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Rejections made by the policy itself (open breaker, full bulkhead) and local failures are never retried: only the peer's own
