@@ -1,4 +1,4 @@
-import { MeshError } from '@kidsstories/mesh-core';
+import { thrownMeshError } from '@kidsstories/mesh-core/testing';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import {
@@ -9,16 +9,6 @@ import {
   resolveParameters,
 } from './generation-parameters.js';
 import { PARAMETER_CATEGORIES, type ParameterSpec } from './parameter-spec.js';
-
-function catchError(run: () => unknown): MeshError {
-  try {
-    run();
-  } catch (error) {
-    if (MeshError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MeshError');
-}
 
 describe('generation parameters', () => {
   it('holds at least 102 parameters with the brief counts per category', () => {
@@ -113,7 +103,7 @@ describe('generation parameters', () => {
     [{ genre_weight: { adventure: 0 } }, 'genre_weight', 'at least one above 0'],
     [{ duration_sec: 12 }, 'duration_sec', 'from 5 to 10'],
   ])('rejects %j naming %s and its range', (input, field, range) => {
-    const error = catchError(() => resolveParameters(input));
+    const error = thrownMeshError(() => resolveParameters(input));
     expect(error.code).toBe('invalid_argument');
     expect(error.message).toContain(field);
     expect(error.message).toContain(range);
@@ -124,20 +114,20 @@ describe('generation parameters', () => {
   });
 
   it('rejects unknown parameters with suggestions', () => {
-    const error = catchError(() => resolveParameters({ page_cout: 3 }));
+    const error = thrownMeshError(() => resolveParameters({ page_cout: 3 }));
     expect(error.code).toBe('invalid_argument');
     expect(error.message).toContain('unknown generation parameter page_cout');
     expect(error.details.suggestions).toContain('page_count');
   });
 
   it('reports every issue in details', () => {
-    const error = catchError(() => resolveParameters({ page_count: 0, top_p: 2 }));
+    const error = thrownMeshError(() => resolveParameters({ page_count: 0, top_p: 2 }));
     expect(error.message).toContain('and 1 more');
     expect(error.details.issues).toHaveLength(2);
   });
 
   it('rejects a non-object', () => {
-    expect(catchError(() => resolveParameters([1])).code).toBe('invalid_argument');
+    expect(thrownMeshError(() => resolveParameters([1])).code).toBe('invalid_argument');
   });
 
   it('exports a JSON Schema for tool inputs with ranges and no extra properties', () => {

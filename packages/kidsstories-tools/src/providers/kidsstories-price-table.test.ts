@@ -1,18 +1,9 @@
-import { MeshError } from '@kidsstories/mesh-core';
 import { costOf } from '@kidsstories/mesh-core/ports';
+import { thrownMeshError } from '@kidsstories/mesh-core/testing';
 import { describe, expect, it } from 'vitest';
 import { KIDSSTORIES_PRICE_TABLE } from './kidsstories-price-table.js';
 
 // Moved with the table from mesh-core's ledger/pricing.test.ts (issue 16 item 5): the same figures.
-const thrown = (run: () => unknown): MeshError => {
-  try {
-    run();
-  } catch (error) {
-    if (MeshError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MeshError');
-};
 
 describe('KIDSSTORIES_PRICE_TABLE', () => {
   it('prices every model from its list prices', () => {
@@ -42,14 +33,18 @@ describe('KIDSSTORIES_PRICE_TABLE', () => {
   });
 
   it('names an unknown model and an unpriced unit, and prices speech by characters and seconds', () => {
-    const unknown = thrown(() => costOf(KIDSSTORIES_PRICE_TABLE, { model: 'gpt-9', inputTokens: 1 }));
+    const unknown = thrownMeshError(() =>
+      costOf(KIDSSTORIES_PRICE_TABLE, { model: 'gpt-9', inputTokens: 1 }),
+    );
     expect(unknown.code).toBe('invalid_argument');
     expect(unknown.message).toContain('gpt-9');
     expect(unknown.details).toMatchObject({ field: 'model', model: 'gpt-9' });
-    expect(thrown(() => costOf(KIDSSTORIES_PRICE_TABLE, { model: 'toString' })).details.model).toBe(
+    expect(thrownMeshError(() => costOf(KIDSSTORIES_PRICE_TABLE, { model: 'toString' })).details.model).toBe(
       'toString',
     );
-    const unpriced = thrown(() => costOf(KIDSSTORIES_PRICE_TABLE, { model: 'dall-e-3', inputTokens: 10 }));
+    const unpriced = thrownMeshError(() =>
+      costOf(KIDSSTORIES_PRICE_TABLE, { model: 'dall-e-3', inputTokens: 10 }),
+    );
     expect(unpriced.details).toMatchObject({ field: 'inputTokens', model: 'dall-e-3' });
     // Units a model is not billed by are informational as long as one reported unit is priced.
     expect(
@@ -67,7 +62,8 @@ describe('KIDSSTORIES_PRICE_TABLE', () => {
       costOf(KIDSSTORIES_PRICE_TABLE, { model: 'omni-moderation-latest', characters: 900, requests: 1 }),
     ).toBe(0);
     expect(
-      thrown(() => costOf(KIDSSTORIES_PRICE_TABLE, { model: 'phi-4', outputTokens: -1 })).details.field,
+      thrownMeshError(() => costOf(KIDSSTORIES_PRICE_TABLE, { model: 'phi-4', outputTokens: -1 })).details
+        .field,
     ).toBe('outputTokens');
   });
 

@@ -1,19 +1,9 @@
-import { MeshError } from '@kidsstories/mesh-core';
+import { thrownMeshError } from '@kidsstories/mesh-core/testing';
 import { describe, expect, it } from 'vitest';
 import { resolveParameters } from '../parameters/generation-parameters.js';
 import { generateTemplateStory } from '../providers/offline/story-generator.js';
 import { wordsOf } from '../text/readability.js';
 import { parseStory, type Story, storyJsonSchema, storySchema } from './story-schema.js';
-
-function catchMeshError(run: () => unknown): MeshError {
-  try {
-    run();
-  } catch (error) {
-    if (MeshError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MeshError');
-}
 
 describe('story schema and the offline generator', () => {
   const cases = [
@@ -123,16 +113,16 @@ describe('story schema and the offline generator', () => {
     const story = generateTemplateStory(resolveParameters({ page_count: 2 }), 3);
     const badColor = structuredClone(story) as Story;
     (badColor.characters[0] as { colorPalette: string[] }).colorPalette = ['red', '#FFFFFF'];
-    const error = catchMeshError(() => parseStory(badColor));
+    const error = thrownMeshError(() => parseStory(badColor));
     expect(error.code).toBe('internal');
     expect(error.details.field).toBe('characters.0.colorPalette.0');
 
     const stranger = structuredClone(story);
     stranger.pages[0]?.charactersPresent.push('Nobody');
-    expect(catchMeshError(() => parseStory(stranger)).message).toContain('Nobody is not one of');
+    expect(thrownMeshError(() => parseStory(stranger)).message).toContain('Nobody is not one of');
 
-    expect(catchMeshError(() => parseStory(story, { pageCount: 3 })).details.field).toBe('pages');
-    expect(catchMeshError(() => parseStory({ title: 'x' })).code).toBe('internal');
+    expect(thrownMeshError(() => parseStory(story, { pageCount: 3 })).details.field).toBe('pages');
+    expect(thrownMeshError(() => parseStory({ title: 'x' })).code).toBe('internal');
     expect(storySchema.safeParse({ ...story, extra: 1 }).success).toBe(false);
   });
 });

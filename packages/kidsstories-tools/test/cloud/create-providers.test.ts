@@ -1,4 +1,4 @@
-import { MeshError } from '@kidsstories/mesh-core';
+import { thrownMeshError } from '@kidsstories/mesh-core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCloudSettings } from '../../src/providers/cloud/cloud-settings.js';
 import { createProviders, parseProviderSelection } from '../../src/providers/create-providers.js';
@@ -13,16 +13,6 @@ beforeEach(() => {
   server.requests.length = 0;
 });
 
-function thrown(run: () => unknown): MeshError {
-  try {
-    run();
-  } catch (error) {
-    expect(MeshError.isInstance(error)).toBe(true);
-    return error as MeshError;
-  }
-  throw new Error('expected a MeshError');
-}
-
 describe('parseProviderSelection (KIDSSTORIES_PROVIDERS)', () => {
   it('defaults to offline, sets every kind with a plain entry and overrides kinds in order', () => {
     expect(Object.values(parseProviderSelection(undefined))).toEqual(new Array(7).fill('offline'));
@@ -33,11 +23,11 @@ describe('parseProviderSelection (KIDSSTORIES_PROVIDERS)', () => {
   });
 
   it('names the variable and the problem for bad values', () => {
-    const family = thrown(() => parseProviderSelection('online'));
+    const family = thrownMeshError(() => parseProviderSelection('online'));
     expect(family.code).toBe('invalid_argument');
     expect(family.details.field).toBe('KIDSSTORIES_PROVIDERS');
     expect(family.message).toContain('"online"');
-    expect(thrown(() => parseProviderSelection('pictures=cloud')).message).toContain(
+    expect(thrownMeshError(() => parseProviderSelection('pictures=cloud')).message).toContain(
       'unknown provider kind "pictures"',
     );
   });
@@ -88,15 +78,16 @@ describe('resolveCloudSettings', () => {
 
   it('rejects malformed values naming the variable', () => {
     expect(
-      thrown(() => resolveCloudSettings({ AZURE_OPENAI_ENDPOINT: 'res.openai.azure.com' })).details.field,
+      thrownMeshError(() => resolveCloudSettings({ AZURE_OPENAI_ENDPOINT: 'res.openai.azure.com' })).details
+        .field,
     ).toBe('AZURE_OPENAI_ENDPOINT');
-    expect(thrown(() => resolveCloudSettings({ AZURE_OPENAI_ENDPOINT: 'https://x' })).details.field).toBe(
-      'AZURE_OPENAI_API_KEY',
-    );
-    expect(thrown(() => resolveCloudSettings({ AZURE_AI_PHI4_ENDPOINT: 'https://x' })).details.field).toBe(
-      'AZURE_AI_PHI4_KEY',
-    );
-    const interval = thrown(() =>
+    expect(
+      thrownMeshError(() => resolveCloudSettings({ AZURE_OPENAI_ENDPOINT: 'https://x' })).details.field,
+    ).toBe('AZURE_OPENAI_API_KEY');
+    expect(
+      thrownMeshError(() => resolveCloudSettings({ AZURE_AI_PHI4_ENDPOINT: 'https://x' })).details.field,
+    ).toBe('AZURE_AI_PHI4_KEY');
+    const interval = thrownMeshError(() =>
       resolveCloudSettings({ RUNWARE_API_KEY: 'secret-runware-key', RUNWARE_POLL_INTERVAL_MS: 'fast' }),
     );
     expect(interval.details.field).toBe('RUNWARE_POLL_INTERVAL_MS');
@@ -141,7 +132,9 @@ describe('createProviders', () => {
   });
 
   it('fails clearly when a kind is set to cloud but not configured', () => {
-    const error = thrown(() => createProviders({ env: { KIDSSTORIES_PROVIDERS: 'offline,video=cloud' } }));
+    const error = thrownMeshError(() =>
+      createProviders({ env: { KIDSSTORIES_PROVIDERS: 'offline,video=cloud' } }),
+    );
     expect(error.code).toBe('failed_precondition');
     expect(error.message).toContain('RUNWARE_API_KEY');
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MeshError } from '../errors/mesh-error.js';
-import { expectMeshError } from '../testing/index.js';
+import { expectMeshError, thrownMeshError } from '../testing/index.js';
 import {
   adviseTier,
   costOf,
@@ -8,16 +7,6 @@ import {
   EMPTY_PRICE_TABLE,
   resolveBudgetScopes,
 } from './pricing.js';
-
-const thrown = (run: () => unknown): MeshError => {
-  try {
-    run();
-  } catch (error) {
-    if (MeshError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MeshError');
-};
 
 // The KidsStories list prices and their figures are tested with the table, in kidsstories-tools
 // (src/providers/kidsstories-price-table.test.ts).
@@ -45,28 +34,30 @@ describe('costOf', () => {
   });
 
   it('names an unknown model, an unpriced unit and a bad count', () => {
-    const unknown = thrown(() => costOf(TABLE, { model: 'gpt-9', inputTokens: 1 }));
+    const unknown = thrownMeshError(() => costOf(TABLE, { model: 'gpt-9', inputTokens: 1 }));
     expect(unknown.code).toBe('invalid_argument');
     expect(unknown.message).toContain('gpt-9');
     expect(unknown.message).toContain('not in the price table');
     expect(unknown.details).toMatchObject({ field: 'model', model: 'gpt-9' });
-    expect(thrown(() => costOf(TABLE, { model: 'toString' })).details.model).toBe('toString');
-    const unpriced = thrown(() => costOf(TABLE, { model: 'image-model', inputTokens: 10 }));
+    expect(thrownMeshError(() => costOf(TABLE, { model: 'toString' })).details.model).toBe('toString');
+    const unpriced = thrownMeshError(() => costOf(TABLE, { model: 'image-model', inputTokens: 10 }));
     expect(unpriced.details).toMatchObject({ field: 'inputTokens', model: 'image-model' });
     // Units a model is not billed by are informational as long as one reported unit is priced.
     expect(costOf(TABLE, { model: 'speech-model', characters: 1_000_000, seconds: 60 })).toBeCloseTo(30);
     expect(costOf(TABLE, { model: 'free-model', characters: 900, requests: 1 })).toBe(0);
-    expect(thrown(() => costOf(TABLE, { model: 'text-model', outputTokens: -1 })).details.field).toBe(
-      'outputTokens',
+    expect(
+      thrownMeshError(() => costOf(TABLE, { model: 'text-model', outputTokens: -1 })).details.field,
+    ).toBe('outputTokens');
+    expect(thrownMeshError(() => costOf({}, { model: 'x', costUsd: Number.NaN })).details.field).toBe(
+      'costUsd',
     );
-    expect(thrown(() => costOf({}, { model: 'x', costUsd: Number.NaN })).details.field).toBe('costUsd');
-    expect(thrown(() => costOf({}, { model: '' })).details.field).toBe('model');
+    expect(thrownMeshError(() => costOf({}, { model: '' })).details.field).toBe('model');
   });
 
   it('knows no model without a table, and says the table is empty', () => {
     expect(Object.isFrozen(EMPTY_PRICE_TABLE)).toBe(true);
     expect(Object.keys(EMPTY_PRICE_TABLE)).toEqual([]);
-    const error = thrown(() => costOf(EMPTY_PRICE_TABLE, { model: 'gpt-4o', inputTokens: 1 }));
+    const error = thrownMeshError(() => costOf(EMPTY_PRICE_TABLE, { model: 'gpt-4o', inputTokens: 1 }));
     expect(error.code).toBe('invalid_argument');
     expect(error.message).toBe(
       'unknown model "gpt-4o": the price table is empty (give the ledger a `prices` table, or the usage its costUsd)',
@@ -107,6 +98,6 @@ describe('resolveBudgetScopes', () => {
   it('puts global first and drops duplicates', () => {
     expect(resolveBudgetScopes()).toEqual(['global']);
     expect(resolveBudgetScopes(['tool:a', 'global', 'tool:a', 'day'])).toEqual(['global', 'tool:a', 'day']);
-    expect(thrown(() => resolveBudgetScopes([''])).details.field).toBe('scopes');
+    expect(thrownMeshError(() => resolveBudgetScopes([''])).details.field).toBe('scopes');
   });
 });

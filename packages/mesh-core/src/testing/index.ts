@@ -21,6 +21,7 @@ export {
   expectMeshError,
   invalidFieldOf,
   meshFailureOf,
+  thrownMeshError,
   uniquePrefix,
 } from './test-helpers.js';
 export type { ContractFactory, EventuallyOptions, ManualClock } from './test-helpers.js';

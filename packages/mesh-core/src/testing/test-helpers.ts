@@ -138,16 +138,27 @@ export async function meshFailureOf(promise: Promise<unknown>, expected = 'a Mes
  * ```
  */
 export function invalidFieldOf(run: () => unknown): unknown {
+  const error = thrownMeshError(run, 'a MeshError invalid_argument');
+  expect(error.code, error.message).toBe('invalid_argument');
+  return error.details.field;
+}
+
+/**
+ * Runs `run`, expects it to throw a `MeshError` and returns that error, whatever its code: the synchronous
+ * counterpart of {@link meshFailureOf}.
+ *
+ * @example
+ * ```ts
+ * expect(thrownMeshError(() => costOf({}, { model: 'gpt-4o', inputTokens: 1 })).code).toBe('invalid_argument');
+ * ```
+ */
+export function thrownMeshError(run: () => unknown, expected = 'a MeshError'): MeshError {
   let caught: unknown;
   try {
     run();
   } catch (error) {
     caught = error;
   }
-  expect(MeshError.isInstance(caught), `expected a MeshError invalid_argument, got ${String(caught)}`).toBe(
-    true,
-  );
-  const error = caught as MeshError;
-  expect(error.code, error.message).toBe('invalid_argument');
-  return error.details.field;
+  expect(MeshError.isInstance(caught), `expected ${expected}, got ${String(caught)}`).toBe(true);
+  return caught as MeshError;
 }

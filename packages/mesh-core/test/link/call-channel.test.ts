@@ -8,7 +8,7 @@ import { inputRequired } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import type { CallMetadata } from '../../src/call/call-metadata.js';
-import { MeshError } from '../../src/errors/mesh-error.js';
+import type { MeshError } from '../../src/errors/mesh-error.js';
 import {
   type CallToolChannelRequestSchema,
   type CallToolChannelResponse,
@@ -23,6 +23,7 @@ import type { PeerLinkOptions } from '../../src/link/peer-link-options.js';
 import type { PeerLink } from '../../src/link/peer-link-types.js';
 import { createLocalToolHost } from '../../src/node/local-tool-host.js';
 import type { Logger } from '../../src/observability/logger.js';
+import { meshFailureOf } from '../../src/testing/index.js';
 import { isInputRequired } from '../../src/tool/tool-context.js';
 import { defineTool } from '../../src/tool/tool-definition.js';
 import { memoryPorts } from '../gateway/fixtures.js';
@@ -61,15 +62,6 @@ function openLink(url: string, options: Partial<PeerLinkOptions> = {}): PeerLink
   const link = createPeerLink({ url, ...options });
   cleanup.push(() => link.close());
   return link;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<MeshError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(MeshError.isInstance(error), `expected a MeshError, got ${String(error)}`).toBe(true);
-  return error as MeshError;
 }
 
 /** What a comparison of two failures looks at. */
@@ -245,8 +237,8 @@ describe('peer link call channel', () => {
     expect(viaChannel).toEqual(viaUnary);
 
     const failed = [
-      await rejection(channel.callTool('fail', {}, { metadata: metadata() })),
-      await rejection(unary.callTool('fail', {}, { metadata: metadata() })),
+      await meshFailureOf(channel.callTool('fail', {}, { metadata: metadata() })),
+      await meshFailureOf(unary.callTool('fail', {}, { metadata: metadata() })),
     ];
     expect(errorShape(failed[0]!)).toEqual({
       code: 'not_found',
@@ -256,16 +248,16 @@ describe('peer link call channel', () => {
     expect(errorShape(failed[0]!)).toEqual(errorShape(failed[1]!));
 
     const crashed = [
-      await rejection(channel.callTool('crash', {}, { metadata: metadata() })),
-      await rejection(unary.callTool('crash', {}, { metadata: metadata() })),
+      await meshFailureOf(channel.callTool('crash', {}, { metadata: metadata() })),
+      await meshFailureOf(unary.callTool('crash', {}, { metadata: metadata() })),
     ];
     expect(crashed[0]!.code).toBe('internal');
     expect(errorShape(crashed[0]!)).toEqual(errorShape(crashed[1]!));
 
     const callsBefore = host.calls.length;
     const looping = [
-      await rejection(channel.callTool('echo', { text: 'x' }, { metadata: metadata({ hop: 9 }) })),
-      await rejection(unary.callTool('echo', { text: 'x' }, { metadata: metadata({ hop: 9 }) })),
+      await meshFailureOf(channel.callTool('echo', { text: 'x' }, { metadata: metadata({ hop: 9 }) })),
+      await meshFailureOf(unary.callTool('echo', { text: 'x' }, { metadata: metadata({ hop: 9 }) })),
     ];
     expect(looping[0]!.code).toBe('failed_precondition');
     expect(looping[0]!.message).toContain('hop count 9');
@@ -349,7 +341,7 @@ describe('peer link call channel', () => {
     const refused = link.callTool('confirm', {}, { metadata: metadata() });
     await expect.poll(() => held.length, POLL).toBe(3);
     held[2]?.();
-    expect(await rejection(refused)).toMatchObject({
+    expect(await meshFailureOf(refused)).toMatchObject({
       code: 'failed_precondition',
       details: { tool: 'confirm' },
     });
@@ -362,7 +354,7 @@ describe('peer link call channel', () => {
     await expect.poll(() => host.calls.length, POLL).toBe(1);
 
     const startedAt = Date.now();
-    const error = await rejection(link.callTool('wait', {}, { timeoutMs: 100, metadata: metadata() }));
+    const error = await meshFailureOf(link.callTool('wait', {}, { timeoutMs: 100, metadata: metadata() }));
     expect(error.code).toBe('deadline_exceeded');
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(90);
     const aborted = await host.aborted;
@@ -385,7 +377,7 @@ describe('peer link call channel', () => {
     const pending = link.callTool('wait', {}, { signal: controller.signal, metadata: metadata() });
     await expect.poll(() => host.calls.length, POLL).toBe(2);
     controller.abort();
-    expect((await rejection(pending)).code).toBe('canceled');
+    expect((await meshFailureOf(pending)).code).toBe('canceled');
     const aborted = await host.aborted;
     expect(aborted.reason).toBeInstanceOf(ConnectError);
     expect((aborted.reason as ConnectError).code).toBe(Code.Canceled);
@@ -418,7 +410,7 @@ describe('peer link call channel', () => {
 
     const forger = createHmacPeerAuth({ secret: OTHER_SECRET, issuer: 'story-node', audience: 'mesh' });
     const forged = openLink(server.url, { auth: forger.signer });
-    expect((await rejection(echo(forged, 'x'))).code).toBe('unauthenticated');
+    expect((await meshFailureOf(echo(forged, 'x'))).code).toBe('unauthenticated');
     expect(host.calls).toHaveLength(1);
     // Its channel stays open (the failure was the call's, not the stream's) until the link closes.
     expect(server.inFlight).toBe(2);
@@ -465,7 +457,7 @@ describe('peer link call channel', () => {
     }).signer;
     const link = openLink(server.url, { auth: signer });
     const controller = new AbortController();
-    const waiting = rejection(
+    const waiting = meshFailureOf(
       link.callTool('wait', {}, { metadata: metadata(), timeoutMs: 10_000, signal: controller.signal }),
     );
     await expect.poll(() => host.calls.length, POLL).toBe(1);
@@ -520,7 +512,7 @@ describe('peer link call channel', () => {
 
     const startedAt = Date.now();
     const closing = server.close({ timeoutMs: 5_000 });
-    const refused = await rejection(echo(link, 'too late'));
+    const refused = await meshFailureOf(echo(link, 'too late'));
     expect(refused.code).toBe('unavailable');
     expect(refused.details.reason).toBe('not_processed');
     expect(host.calls).toHaveLength(1);
@@ -583,7 +575,7 @@ describe('peer link call channel', () => {
     const held = gate(link);
     await expect.poll(() => host.calls.length, POLL).toBe(1);
 
-    const error = await rejection(echo(link, 'x'.repeat(5_000)));
+    const error = await meshFailureOf(echo(link, 'x'.repeat(5_000)));
     expect(error.code).toBe('resource_exhausted');
     expect(error.message).toContain('2048');
     await expect(echo(link, 'small')).resolves.toEqual(echoed('small'));

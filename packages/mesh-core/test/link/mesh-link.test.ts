@@ -7,6 +7,7 @@ import { MeshService } from '../../src/gen/mesh/v1/mesh_pb.js';
 import { createMeshServer, type MeshServer, type MeshServerOptions } from '../../src/link/mesh-server.js';
 import { createPeerLink } from '../../src/link/peer-link.js';
 import type { PeerLink } from '../../src/link/peer-link-types.js';
+import { meshFailureOf } from '../../src/testing/index.js';
 import { createTestHost, metadata, type TestHost } from './fixtures.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -26,15 +27,6 @@ async function setup(options: Partial<MeshServerOptions> = {}): Promise<{
   const link = createPeerLink({ url: server.url });
   cleanup.push(() => link.close());
   return { host, server, link };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<MeshError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(MeshError.isInstance(error), `expected a MeshError, got ${String(error)}`).toBe(true);
-  return error as MeshError;
 }
 
 describe('mesh service over a peer link (h2c)', () => {
@@ -109,7 +101,7 @@ describe('mesh service over a peer link (h2c)', () => {
 
   it("aborts the handler's signal on the server when the client's deadline passes", async () => {
     const { link, host } = await setup();
-    const error = await rejection(link.callTool('wait', {}, { timeoutMs: 150, metadata: metadata() }));
+    const error = await meshFailureOf(link.callTool('wait', {}, { timeoutMs: 150, metadata: metadata() }));
     expect(error.code).toBe('deadline_exceeded');
     const aborted = await host.aborted;
     expect(aborted.afterMs).toBeGreaterThanOrEqual(100);
@@ -120,7 +112,7 @@ describe('mesh service over a peer link (h2c)', () => {
   it('rejects a call whose deadline already passed without sending it', async () => {
     const { link, host } = await setup();
     for (const timeoutMs of [0, -5]) {
-      const error = await rejection(
+      const error = await meshFailureOf(
         link.callTool('echo', { text: 'x' }, { timeoutMs, metadata: metadata() }),
       );
       expect(error.code).toBe('deadline_exceeded');
@@ -134,7 +126,7 @@ describe('mesh service over a peer link (h2c)', () => {
     const pending = link.callTool('wait', {}, { signal: controller.signal, metadata: metadata() });
     await expect.poll(() => host.calls.length).toBe(1);
     controller.abort();
-    expect((await rejection(pending)).code).toBe('canceled');
+    expect((await meshFailureOf(pending)).code).toBe('canceled');
     await host.aborted;
     expect(host.calls[0]?.call.signal.aborted).toBe(true);
   });
@@ -144,7 +136,9 @@ describe('mesh service over a peer link (h2c)', () => {
     await expect(
       link.callTool('echo', { text: 'x' }, { metadata: metadata({ hop: 4 }) }),
     ).resolves.toBeDefined();
-    const error = await rejection(link.callTool('echo', { text: 'x' }, { metadata: metadata({ hop: 5 }) }));
+    const error = await meshFailureOf(
+      link.callTool('echo', { text: 'x' }, { metadata: metadata({ hop: 5 }) }),
+    );
     expect(error.code).toBe('failed_precondition');
     expect(error.message).toContain('hop count 5');
     expect(error.message).toContain('limit of 4');
@@ -154,14 +148,14 @@ describe('mesh service over a peer link (h2c)', () => {
 
   it('carries MeshError codes and details across the link; other failures become internal', async () => {
     const { link } = await setup();
-    const failed = await rejection(link.callTool('fail', {}, { metadata: metadata() }));
+    const failed = await meshFailureOf(link.callTool('fail', {}, { metadata: metadata() }));
     expect(failed.code).toBe('not_found');
     expect(failed.message).toBe('no such story');
     expect(failed.details).toMatchObject({ suggestions: ['echo'], field: 'id' });
-    const crashed = await rejection(link.callTool('crash', {}, { metadata: metadata() }));
+    const crashed = await meshFailureOf(link.callTool('crash', {}, { metadata: metadata() }));
     expect(crashed.code).toBe('internal');
     // Errors reported by the streamed call are mapped the same way.
-    const streamed = await rejection(
+    const streamed = await meshFailureOf(
       link.callTool('fail', {}, { metadata: metadata(), onProgress: () => {} }),
     );
     expect(streamed.code).toBe('not_found');
@@ -170,7 +164,7 @@ describe('mesh service over a peer link (h2c)', () => {
 
   it('rejects an oversized request with resource_exhausted naming the limit', async () => {
     const { link, host } = await setup({ readMaxBytes: 64 * 1024 });
-    const error = await rejection(
+    const error = await meshFailureOf(
       link.callTool('echo', { text: 'x'.repeat(100 * 1024) }, { metadata: metadata() }),
     );
     expect(error.code).toBe('resource_exhausted');
@@ -184,7 +178,7 @@ describe('mesh service over a peer link (h2c)', () => {
     const { server } = await setup();
     const client = createClient(MeshService, createGrpcTransport({ baseUrl: server.url }));
     for (const argumentsJson of ['{not json', '[1,2]']) {
-      const error = await rejection(
+      const error = await meshFailureOf(
         client.callTool({ name: 'echo', argumentsJson }).catch((reason: unknown) => {
           throw MeshError.from(reason);
         }),
@@ -207,7 +201,7 @@ describe('mesh service over a peer link (h2c)', () => {
     await server.close();
     const link = createPeerLink({ url });
     cleanup.push(() => link.close());
-    const error = await rejection(
+    const error = await meshFailureOf(
       link.callTool('echo', { text: 'x' }, { timeoutMs: 2_000, metadata: metadata() }),
     );
     expect(error.code).toBe('unavailable');
@@ -224,7 +218,7 @@ describe('mesh service over a peer link (h2c)', () => {
     host.openGate();
     await expect(pending).resolves.toEqual({ content: [{ type: 'text', text: 'gate opened' }] });
     await closing;
-    expect((await rejection(link.health({ timeoutMs: 2_000 }))).code).toBe('unavailable');
+    expect((await meshFailureOf(link.health({ timeoutMs: 2_000 }))).code).toBe('unavailable');
   });
 
   it('sends GOAWAY (NO_ERROR) on open connections when it closes', async () => {
@@ -242,7 +236,7 @@ describe('mesh service over a peer link (h2c)', () => {
 
   it('cuts off calls still in flight when the close timeout passes', async () => {
     const { link, server, host } = await setup();
-    const pending = rejection(link.callTool('wait', {}, { metadata: metadata() }));
+    const pending = meshFailureOf(link.callTool('wait', {}, { metadata: metadata() }));
     await expect.poll(() => host.calls.length).toBe(1);
     await server.close({ timeoutMs: 50 });
     await host.aborted;
@@ -257,7 +251,7 @@ describe('mesh service over a peer link (h2c)', () => {
   it('rejects calls on a closed link with unavailable', async () => {
     const { link } = await setup();
     await link.close();
-    const error = await rejection(link.listTools());
+    const error = await meshFailureOf(link.listTools());
     expect(error.code).toBe('unavailable');
     expect(error.message).toContain('closed');
   });
