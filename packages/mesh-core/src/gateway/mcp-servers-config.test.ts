@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MeshError } from '../errors/mesh-error.js';
+import { thrownMeshError } from '../testing/index.js';
 import { peersFromMcpServersConfig } from './mcp-servers-config.js';
-
-function failureOf(run: () => unknown): MeshError {
-  try {
-    run();
-  } catch (error) {
-    expect(MeshError.isInstance(error)).toBe(true);
-    return error as MeshError;
-  }
-  throw new Error('expected it to throw');
-}
 
 describe('peersFromMcpServersConfig', () => {
   it('turns the desktop clients’ format into one peer per server', () => {
@@ -90,7 +80,7 @@ describe('peersFromMcpServersConfig', () => {
       [[1, 2], 'mcpServers'],
     ];
     for (const [config, field] of cases) {
-      const failure = failureOf(() => peersFromMcpServersConfig(config));
+      const failure = thrownMeshError(() => peersFromMcpServersConfig(config));
       expect(failure.code).toBe('invalid_argument');
       expect(failure.details.field, JSON.stringify(config)).toBe(field);
       expect(failure.message).toContain(field);

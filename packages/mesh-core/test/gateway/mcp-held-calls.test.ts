@@ -2,10 +2,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeshError } from '../../src/errors/mesh-error.js';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import type { InboundCall } from '../../src/host/tool-host.js';
 import { createMcpPeerLink, type McpPeerLink } from '../../src/link/mcp-peer-link.js';
+import { meshFailureOf } from '../../src/testing/index.js';
 import { isInputRequired, type ToolInputRequired, type ToolOutcome } from '../../src/tool/tool-context.js';
 import { type AskingHttpServer, startAskingHttpServer } from '../link/fixtures/asking-server.js';
 import { bundleForNode, type NodeBundle } from '../support/bundle-for-node.js';
@@ -69,15 +69,6 @@ function answersOf(outcome: ToolInputRequired, answer: unknown): Record<string, 
 }
 
 const CONFIRM = { action: 'accept', content: { confirm: true } };
-
-async function failureOf(promise: Promise<unknown>): Promise<MeshError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(MeshError.isInstance(error)).toBe(true);
-  return error as MeshError;
-}
 
 describe('input requests of a 2025-era upstream, relayed through the gateway', () => {
   let upstream: AskingHttpServer;
@@ -195,7 +186,7 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
     );
     expect(textOf(done as { content: unknown })).toBe('Grace likes blue');
     // A held call is answered once.
-    const again = await failureOf(
+    const again = await meshFailureOf(
       gateway.callToolOutcome(
         'lean_two_questions',
         {},
@@ -230,7 +221,7 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
   });
 
   it('refuses unknown tokens, and tokens retried for another tool or principal (which stay held)', async () => {
-    const unknown = await failureOf(
+    const unknown = await meshFailureOf(
       gateway.callToolOutcome(
         'lean_confirm_publish',
         { title: 'X' },
@@ -251,7 +242,7 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
       ),
     );
     const answers = answersOf(held, CONFIRM);
-    const otherTool = await failureOf(
+    const otherTool = await meshFailureOf(
       gateway.callToolOutcome(
         'lean_suggest_title',
         { story: 'x' },
@@ -262,7 +253,7 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
       code: 'failed_precondition',
       details: { reason: 'held_call_mismatch' },
     });
-    const otherPrincipal = await failureOf(
+    const otherPrincipal = await meshFailureOf(
       gateway.callToolOutcome(
         'lean_confirm_publish',
         { title: 'Mine' },
@@ -293,7 +284,7 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
         ),
       10_000,
     );
-    const late = await failureOf(
+    const late = await meshFailureOf(
       gateway.callToolOutcome(
         'brief_confirm_publish',
         { title: 'Late' },
@@ -307,7 +298,7 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
     const ask = (extra: Partial<InboundCall> = {}) =>
       gateway.callToolOutcome('tight_two_questions', {}, inbound(extra));
     const held = inputRequiredOf(await ask());
-    const refused = await failureOf(ask());
+    const refused = await meshFailureOf(ask());
     expect(refused).toMatchObject({
       code: 'resource_exhausted',
       details: { reason: 'too_many_held_calls', limit: 1 },
@@ -339,7 +330,7 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
         inputResponses: answersOf(held, { action: 'accept', content: { go: 'yes' } }),
       }),
     );
-    const failure = failureOf(retry);
+    const failure = meshFailureOf(retry);
     await eventually(() => upstream.record.events.includes('ask_then_wait: answered'), 10_000);
     expect(upstream.record.events).not.toContain('ask_then_wait: canceled');
     controller.abort();
@@ -374,7 +365,7 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
       await gateway.callToolOutcome('owned_confirm_publish', { title: 'Gone' }, inbound()),
     );
     await owned.close();
-    const gone = await failureOf(
+    const gone = await meshFailureOf(
       gateway.callToolOutcome(
         'owned_confirm_publish',
         { title: 'Gone' },
