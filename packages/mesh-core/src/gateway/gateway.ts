@@ -83,6 +83,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   let features: GatewayFeatures | undefined;
   let naming: ToolNaming | MeshError | undefined;
   let started: Promise<void> | undefined;
+  // Set once `started` has resolved: a call then skips the await (a microtask a call on the hot path).
+  let startedDone = false;
   let closed = false;
 
   const onListChanged = () => {
@@ -270,7 +272,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     call: InboundCall,
     final: boolean,
   ): Promise<ToolOutcome> {
-    await ensureStarted();
+    if (!startedDone || closed) await ensureStarted();
     if (ownNames.has(name))
       return final ? own.callTool(name, args, call) : own.callToolOutcome(name, args, call);
     let entry = currentNaming().tools.get(name);
@@ -353,6 +355,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             error: peer.listError?.code,
           })),
         });
+        startedDone = true;
       })();
       return started;
     },

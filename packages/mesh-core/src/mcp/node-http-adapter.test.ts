@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeHttpAdapter, type WebFetchHandler } from './node-http-adapter.js';
@@ -62,6 +62,48 @@ describe('createNodeHttpAdapter', () => {
       error: { code: -32000, message: expect.stringContaining('16 bytes') },
     });
     expect(called).toBe(false);
+  });
+
+  it('stops reading a chunked body once it passes the limit, and a client that leaves mid-body costs nothing', async () => {
+    let called = 0;
+    const url = await serve(async () => {
+      called += 1;
+      return Response.json({ ok: true });
+    }, 64);
+    const target = new URL(url);
+    // No content-length: the limit is found while reading.
+    const oversized = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+    });
+    const oversizedEnded = new Promise<string>((resolve) => {
+      oversized.on('response', (response) => resolve(String(response.statusCode)));
+      oversized.on('error', (error) => resolve((error as NodeJS.ErrnoException).code ?? 'error'));
+    });
+    oversized.write('x'.repeat(40));
+    oversized.write('y'.repeat(40));
+    oversized.end();
+    // Either the 413 or the connection cut, as for a `for await` reader: never the handler.
+    expect(['413', 'ECONNRESET', 'EPIPE']).toContain(await oversizedEnded);
+    // A client that sends part of its body and goes away.
+    const leaving = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+    });
+    leaving.on('error', () => {});
+    leaving.write('{"jsonrpc":');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    leaving.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(called).toBe(0);
+    // The server still answers.
+    const response = await fetch(url, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    expect(called).toBe(1);
   });
 
   it('answers 500 with the request id when the handler throws', async () => {

@@ -62,4 +62,39 @@ describe('createSettlementRecord', () => {
     record.clear();
     expect(record.size).toBe(0);
   });
+
+  it('writes into small chunks and finds a settlement in any chunk of the two buckets', () => {
+    const record = createSettlementRecord({ retentionMs: RETENTION_MS, chunkEntries: 64 });
+    // 1 000 settles in one bucket: 16 chunks of 64 (the first grown from 64, the rest made whole).
+    for (let index = 0; index < 1_000; index += 1) record.remember(`a-${index}`, index, 600_000 + index);
+    // 100 in the next bucket.
+    for (let index = 0; index < 100; index += 1) record.remember(`b-${index}`, -index, 1_200_000 + index);
+    expect(record.size).toBe(1_100);
+    expect(record.find('a-0', 1_200_500)).toBe(0);
+    expect(record.find('a-513', 1_200_500)).toBe(513);
+    expect(record.find('a-999', 1_200_500)).toBe(999);
+    expect(record.find('b-99', 1_200_500)).toBe(-99);
+    expect(record.find('a-1000', 1_200_500)).toBeUndefined();
+    // A repeated id in the newest chunk of its bucket is updated, not added twice.
+    record.remember('b-99', 7, 1_200_600);
+    expect(record.find('b-99', 1_200_600)).toBe(7);
+    expect(record.size).toBe(1_100);
+    // No chunk grows past 64 ids: 18 chunks (16 + 2), none of them doubled beyond a 64-entry table.
+    const oneChunk = createSettlementRecord({ retentionMs: RETENTION_MS, chunkEntries: 64 });
+    for (let index = 0; index < 64; index += 1) oneChunk.remember(`c-${index}`, index, 0);
+    expect(record.byteLength).toBeLessThanOrEqual(18 * oneChunk.byteLength);
+    record.prune(1_800_000);
+    expect(record.size).toBe(100);
+    record.prune(2_400_000);
+    expect(record.size).toBe(0);
+  });
+
+  it('refuses a chunk size that is not a whole number above 0', () => {
+    expect(() => createSettlementRecord({ retentionMs: RETENTION_MS, chunkEntries: 0 })).toThrow(
+      /chunkEntries/,
+    );
+    expect(() => createSettlementRecord({ retentionMs: RETENTION_MS, chunkEntries: 1.5 })).toThrow(
+      /chunkEntries/,
+    );
+  });
 });

@@ -27,6 +27,33 @@ describe('tracing helpers', () => {
     expect(carrier.traceparent).toBe(TRACEPARENT);
   });
 
+  it('records through the global provider once an SDK registers one, and skips spans again once it is gone', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    expect(trace.setGlobalTracerProvider(provider)).toBe(true);
+    try {
+      const carrier = await withSpan('global', { parent: { traceparent: TRACEPARENT } }, async (scope) => {
+        expect(scope.span.isRecording()).toBe(true);
+        return scope.carrier;
+      });
+      const [span] = exporter.getFinishedSpans();
+      expect(span?.name).toBe('global');
+      expect(carrier.traceparent).toContain(span?.spanContext().spanId);
+    } finally {
+      trace.disable();
+    }
+    const untraced = await withSpan(
+      'untraced',
+      { parent: { traceparent: TRACEPARENT, tracestate: 'a=1' } },
+      async (scope) => {
+        expect(scope.span.isRecording()).toBe(false);
+        return scope.carrier;
+      },
+    );
+    expect(untraced).toEqual({ traceparent: TRACEPARENT, tracestate: 'a=1' });
+    expect(exporter.getFinishedSpans()).toHaveLength(1);
+  });
+
   it('hands on nothing without a parent or a recording SDK, and a root span’s traceparent with one', async () => {
     expect(await withSpan('noop', {}, async (scope) => scope.carrier)).toEqual({});
     expect(await withSpan('noop', { parent: { tracestate: 'a=1' } }, async (scope) => scope.carrier)).toEqual(

@@ -4,6 +4,8 @@ import {
   context,
   defaultTextMapGetter,
   defaultTextMapSetter,
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -27,6 +29,23 @@ export interface TraceCarrier {
 export const MESH_TRACER_NAME = '@kidsstories/mesh-core';
 
 const propagator = new W3CTraceContextPropagator();
+
+/** The API's own no-op provider: what the global provider hands out until an SDK registers one. */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** The span {@link withSpan} hands out while no tracing SDK is registered: records nothing, carries nothing. */
+const UNTRACED_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * True while no tracing SDK is registered (the global provider is the API's no-op), so a span would record
+ * nothing and propagate only what its parent carried.
+ */
+function tracingIsOff(): boolean {
+  const provider = trace.getTracerProvider();
+  return (
+    provider === NOOP_TRACER_PROVIDER ||
+    (provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_TRACER_PROVIDER)
+  );
+}
 
 /** The tracer the mesh uses unless one is injected: the global provider's (a no-op until an SDK registers). */
 export function defaultMeshTracer(): Tracer {
@@ -97,8 +116,16 @@ export async function withSpan<T>(
   options: WithSpanOptions,
   fn: (scope: SpanScope) => Promise<T>,
 ): Promise<T> {
-  const tracer = options.tracer ?? defaultMeshTracer();
   const parent = options.parent ?? {};
+  // No tracing SDK and no tracer given: the span would be a no-op and the carrier the parent's, so skip making
+  // them (two spans a forwarded call, on a gateway's hot path).
+  if (options.tracer === undefined && tracingIsOff()) {
+    const carrier: TraceCarrier = {};
+    if (parent.traceparent) carrier.traceparent = parent.traceparent;
+    if (parent.tracestate) carrier.tracestate = parent.tracestate;
+    return fn({ span: UNTRACED_SPAN, carrier });
+  }
+  const tracer = options.tracer ?? defaultMeshTracer();
   // Without a `traceparent` there is nothing to extract (the propagator would return the active context).
   const parentContext = parent.traceparent ? extractTraceContext(parent, context.active()) : context.active();
   const span = tracer.startSpan(

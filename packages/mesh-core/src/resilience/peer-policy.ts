@@ -136,6 +136,7 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
   const pool: BulkheadPolicy = bulkhead(resolved.bulkhead.maxConcurrent, resolved.bulkhead.maxQueued);
   const backoff = { ...resolved.retry, random: resolved.random };
   const { attemptMs } = resolved.timeouts;
+  let circuitJoined = false;
 
   const timeoutFor = (tool?: string) =>
     (tool === undefined ? undefined : resolved.timeouts.toolMs[tool]) ??
@@ -159,7 +160,11 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
     start: () => circuit.start(),
     close: () => circuit.close(),
     async execute<T>(fn: (attempt: PolicyAttempt) => Promise<T>, call: PolicyCallOptions = {}): Promise<T> {
-      await circuit.start();
+      // Joined once: later calls skip the await (a microtask on every call of a gateway's hot path).
+      if (!circuitJoined) {
+        await circuit.start();
+        circuitJoined = true;
+      }
       const callerSignal = call.signal;
       const startedAt = now();
       const ownMs = timeoutFor(call.tool);
