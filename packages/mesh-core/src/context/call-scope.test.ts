@@ -18,6 +18,26 @@ describe('createCallScope', () => {
     expect((scope.signal.reason as Error).name).toBe('TimeoutError');
   });
 
+  it('is its one parent when it has no deadline, and combines them otherwise', () => {
+    const parent = new AbortController();
+    const scope = createCallScope({ signals: [undefined, parent.signal] });
+    expect(scope.signal).toBe(parent.signal);
+    expect(scope.deadline).toBeUndefined();
+    scope.dispose();
+    parent.abort(new Error('caller left'));
+    expect(scope.signal.aborted).toBe(true);
+    expect(scope.timedOut()).toBe(false);
+    expect((scope.signal.reason as Error).message).toBe('caller left');
+    const other = new AbortController();
+    const two = createCallScope({ signals: [other.signal, new AbortController().signal] });
+    expect(two.signal).not.toBe(other.signal);
+    other.abort(new Error('first'));
+    expect((two.signal.reason as Error).message).toBe('first');
+    const timed = createCallScope({ signals: [new AbortController().signal], timeoutMs: 10_000 });
+    expect(timed.deadline).toBeDefined();
+    timed.dispose();
+  });
+
   it('follows parent signals with their reason', () => {
     const parent = new AbortController();
     const scope = createCallScope({ signals: [undefined, parent.signal], timeoutMs: 10_000 });

@@ -13,7 +13,10 @@ export interface CallScopeOptions {
   now?: () => number;
 }
 
-/** A cancellation scope for one call: one signal combining the caller's cancellation and a deadline. */
+/**
+ * A cancellation scope for one call: one signal combining the caller's cancellation and a deadline (the parent's
+ * own signal when there is one parent and no deadline).
+ */
 export interface CallScope {
   /** Aborts when any parent signal aborts (with its reason) or the deadline passes (with a `TimeoutError`). */
   readonly signal: AbortSignal;
@@ -46,6 +49,18 @@ export function createCallScope(options: CallScopeOptions): CallScope {
     (value): value is number => value !== undefined && Number.isFinite(value),
   );
   const deadline = bounded.length > 0 ? Math.min(...bounded) : undefined;
+  if (deadline === undefined) {
+    // One parent and no deadline: the scope's signal is the parent's own (an abort controller and two listeners
+    // less a call, on an edge's hot path); it aborts exactly when, and why, the parent does.
+    let only: AbortSignal | undefined;
+    let parents = 0;
+    for (const parent of options.signals ?? []) {
+      if (!parent) continue;
+      only = parent;
+      parents += 1;
+    }
+    if (parents === 1 && only) return { signal: only, deadline, timedOut: () => false, dispose: () => {} };
+  }
   const controller = new AbortController();
   let expired = false;
   const detachers: (() => void)[] = [];

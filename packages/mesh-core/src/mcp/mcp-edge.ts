@@ -227,9 +227,9 @@ export function createMcpHttpHandler(host: ToolHost, given: McpHttpHandlerOption
     );
   };
   const intercept = relay
-    ? (request: IncomingMessage, body: unknown, signal: AbortSignal) => {
+    ? (request: IncomingMessage, body: unknown, abort: AbortController) => {
         followListen(request, body);
-        return relay.serve(request, body, signal);
+        return relay.serve(request, body, abort);
       }
     : followed
       ? (request: IncomingMessage, body: unknown) => {

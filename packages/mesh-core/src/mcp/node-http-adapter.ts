@@ -31,13 +31,14 @@ export interface NodeHttpAdapterOptions {
   /**
    * Serves a request without the web handler when it can, after the body is parsed: resolves the answer to
    * write (a JSON body), or `{ handOver }` to serve it through the web handler after all, which receives the
-   * settled call as `settledCall`; `undefined` leaves it to the web handler at once. `signal` aborts when the
-   * client goes away.
+   * settled call as `settledCall`; `undefined` leaves it to the web handler at once. `abort` is the request's
+   * controller: the adapter aborts it when the client goes away, and the hook may abort it to cancel the call (a
+   * closing relay does).
    */
   intercept?: (
     request: IncomingMessage,
     parsedBody: unknown,
-    signal: AbortSignal,
+    abort: AbortController,
   ) => Promise<InterceptedAnswer> | undefined;
 }
 
@@ -86,7 +87,7 @@ export function createNodeHttpAdapter(
       }
       let settledCall: SettledToolCall | undefined;
       const intercepted =
-        parsedBody === undefined ? undefined : options.intercept?.(request, parsedBody, abort.signal);
+        parsedBody === undefined ? undefined : options.intercept?.(request, parsedBody, abort);
       if (intercepted !== undefined) {
         const answer = await intercepted;
         if ('handOver' in answer) settledCall = answer.handOver;

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import {
   CLIENT_CAPABILITIES_META_KEY,
@@ -22,10 +21,14 @@ export interface ToolCallRelay {
   /**
    * Runs `request` when it is a plain 2026-07-28 `tools/call` and resolves the answer the relay path wrote, or
    * `{ handOver }` when the SDK is to answer it from the settled outcome; `undefined` when it is anything else
-   * (served through the SDK, untouched). `signal` aborts when the client goes away. It is the node adapter's
-   * `intercept` hook.
+   * (served through the SDK, untouched). `abort` is the request's controller (aborted when the client goes away;
+   * `close()` aborts it too). It is the node adapter's `intercept` hook.
    */
-  serve(request: IncomingMessage, body: unknown, signal: AbortSignal): Promise<InterceptedAnswer> | undefined;
+  serve(
+    request: IncomingMessage,
+    body: unknown,
+    abort: AbortController,
+  ): Promise<InterceptedAnswer> | undefined;
   /** Aborts the calls in flight (they are answered `499`, as the SDK answers exchanges it closes) and takes no more. */
   close(): void;
 }
@@ -62,28 +65,32 @@ type RelayedRequest = {
  */
 export function createToolCallRelay(host: ToolHost, options: ResolvedEdgeOptions): ToolCallRelay {
   const stamp = { [SERVER_INFO_META_KEY]: options.serverInfo };
-  const closing = new AbortController();
-  // Every relayed call in flight listens to it (and stops listening when it ends): no listener cap.
-  setMaxListeners(0, closing.signal);
+  let closed = false;
+  // The requests of the calls in flight: `close()` aborts them. A set, not a closing signal every call would
+  // listen to (an EventTarget listener added and removed a call).
+  const inFlight = new Set<AbortController>();
   return {
-    serve(request, body, signal) {
-      if (closing.signal.aborted) return undefined;
+    serve(request, body, abort) {
+      if (closed) return undefined;
       const relayed = plainToolCall(request, body);
       if (relayed === undefined) return undefined;
-      return run(relayed, request, signal);
+      return run(relayed, request, abort);
     },
     close() {
-      closing.abort();
+      closed = true;
+      for (const abort of inFlight) abort.abort();
+      inFlight.clear();
     },
   };
 
   async function run(
     relayed: RelayedRequest,
     request: IncomingMessage,
-    signal: AbortSignal,
+    abort: AbortController,
   ): Promise<InterceptedAnswer> {
     const principal = (request as IncomingMessage & { auth?: { clientId?: string } }).auth?.clientId;
     let outcome: ToolOutcome;
+    inFlight.add(abort);
     try {
       outcome = await runEdgeToolCall(
         host,
@@ -92,7 +99,7 @@ export function createToolCallRelay(host: ToolHost, options: ResolvedEdgeOptions
           args: relayed.args,
           meta: relayed.meta,
           headers: nodeHeaderReader(request),
-          signals: [signal, closing.signal],
+          signals: [abort.signal],
           clientCapabilities: relayed.meta[CLIENT_CAPABILITIES_META_KEY],
           ...(principal === undefined ? {} : { principal }),
         },
@@ -100,8 +107,10 @@ export function createToolCallRelay(host: ToolHost, options: ResolvedEdgeOptions
       );
     } catch (error) {
       return handOver({ name: relayed.name, settled: { ok: false, error } });
+    } finally {
+      inFlight.delete(abort);
     }
-    if (closing.signal.aborted) return { status: 499, body: '' };
+    if (closed) return { status: 499, body: '' };
     if (!isPlainTextResult(outcome)) return handOver({ name: relayed.name, settled: { ok: true, outcome } });
     const result = { ...outcome, resultType: 'complete', _meta: { ...stamp, ...outcome._meta } };
     return { status: 200, body: JSON.stringify({ result, jsonrpc: '2.0', id: relayed.id }) };
