@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { pipeline, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -171,8 +172,8 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
         id,
       });
 
-      // One controller per call: the deadline, the caller's signal and the end of the call abort it.
-      const controller = new AbortController();
+      // One abort switch per call: the deadline, the caller's signal and the end of the call throw it.
+      const aborter = createRequestAborter();
       let failure: unknown;
       let settled = false;
       const stop = (reason: unknown) => {
@@ -181,7 +182,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
         failure = reason;
         // 2025 era: tell the server (the SDK's way); both eras: stop reading the answer.
         if (session.era === 'legacy') session.cancel(id, String(reason));
-        controller.abort(reason);
+        aborter.abort();
       };
       const timer = setTimeout(
         () =>
@@ -242,7 +243,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
           method: 'POST',
           headers: headersOf(session, call.params.name, true),
           body,
-          signal: controller.signal,
+          signal: aborter,
         });
         const status = response.statusCode;
         if (status >= 300 && status < 400) {
@@ -315,14 +316,14 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
               'the response stream ended before the result arrived',
             );
           }
-          await delay(read.retryMs ?? backoffCapMs(attempt, RESUME_BACKOFF), controller.signal);
+          await delay(read.retryMs ?? backoffCapMs(attempt, RESUME_BACKOFF), aborter, () => failure);
           resumed = true;
           response = await dispatcher.request({
             origin,
             path,
             method: 'GET',
             headers: { ...headersOf(session, undefined, false), 'last-event-id': read.lastEventId },
-            signal: controller.signal,
+            signal: aborter,
           });
           if (
             response.statusCode !== 200 ||
@@ -350,7 +351,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
         clearTimeout(timer);
         call.signal?.removeEventListener('abort', onAbort);
         // A failed call ends its request (the connection with it); an answered one leaves it to finish.
-        if (!answered) controller.abort();
+        if (!answered) aborter.abort();
       }
     },
     async close() {
@@ -549,16 +550,40 @@ function isLogParams(
   return params !== undefined && typeof params.level === 'string';
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+function delay(ms: number, aborter: RequestAborter, reason: () => unknown): Promise<void> {
+  if (aborter.aborted) return Promise.reject(reason());
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(reason());
+    };
+    const timer = setTimeout(() => {
+      aborter.off('abort', onAbort);
+      resolve();
+    }, ms);
+    aborter.once('abort', onAbort);
   });
+}
+
+/**
+ * What a lean request is aborted with: an `EventEmitter`, which undici takes as a request's `signal` (it listens for
+ * `abort`), with an `aborted` flag it reads first. Not an `AbortController`: an `EventTarget` and its listener
+ * bookkeeping cost more than the emitter on every call of a gateway's hot path, and the reason is the call's own
+ * (`failure`), not the signal's.
+ */
+interface RequestAborter extends EventEmitter {
+  aborted: boolean;
+  /** Aborts the request (once). */
+  abort(): void;
+}
+
+function createRequestAborter(): RequestAborter {
+  const aborter = new EventEmitter() as RequestAborter;
+  aborter.aborted = false;
+  aborter.abort = () => {
+    if (aborter.aborted) return;
+    aborter.aborted = true;
+    aborter.emit('abort');
+  };
+  return aborter;
 }
