@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Readable } from 'node:stream';
 import {
   Client,
+  type JSONRPCResponse,
   type JsonSchemaValidatorResult,
   type jsonSchemaValidator,
   type LoggingMessageNotificationParams,
@@ -102,6 +103,27 @@ const passThroughValidator: jsonSchemaValidator = {
       errorMessage: undefined,
     }),
 };
+
+/**
+ * The SDK client, handing each response on one microtask later than the SDK does. The SDK dispatches a
+ * notification on a microtask but a response at once: a progress notification read in the same chunk as its
+ * call's result (stdio, where several lines arrive in one read whenever the event loop is busy) came after the
+ * result had retired the call's progress handler, and was dropped as being for an unknown token (see
+ * modelcontextprotocol/typescript-sdk#2580). Deferred, the response comes after the notifications read before it,
+ * as on the wire.
+ */
+class WireOrderClient extends Client {
+  protected override _onresponse(response: JSONRPCResponse): void {
+    queueMicrotask(() => {
+      try {
+        super._onresponse(response);
+      } catch (error) {
+        // Thrown synchronously, the transport would have reported it the same way.
+        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+}
 
 /** A fetch that fails a response body larger than `maxBytes` (JSON answers and per-request SSE streams). */
 function cappedFetch(maxBytes: number, name: string): typeof fetch {
@@ -217,7 +239,7 @@ export function createMcpSessionManager(
   };
 
   const connectWith = async (protocol: 'streamable-http' | 'sse' | undefined): Promise<McpSession> => {
-    const client = new Client(CLIENT_INFO, {
+    const client = new WireOrderClient(CLIENT_INFO, {
       capabilities: CLIENT_CAPABILITIES,
       versionNegotiation: {
         mode: options.era === 'auto' ? 'auto' : options.era === 'modern' ? { pin: '2026-07-28' } : 'legacy',
