@@ -22,7 +22,9 @@ import type { ResolvedMcpPeerLinkOptions } from './mcp-peer-link-options.js';
 
 // One upstream MCP server's connection: the official client over Streamable HTTP, HTTP+SSE or a supervised child
 // process on stdio. It connects on first use, and after the connection is lost (the process exited, a 2025-era
-// session is gone) it connects again after a backoff; a stdio process is restarted even without calls.
+// session is gone) it connects again after a backoff; a stdio process is restarted even without calls. A command
+// that cannot be run at all (not found, not executable) is a configuration error, not a failure a backoff cures:
+// reported at once, and tried again only when the next call asks for the session.
 
 /** What a request sent inside {@link mcpRequestScope} wants back besides its result. */
 export interface McpRequestScope {
@@ -123,6 +125,19 @@ class WireOrderClient extends Client {
       }
     });
   }
+}
+
+/** Spawn errors that say the command cannot be run at all: no such file (or `cwd`), or not executable. */
+const UNSTARTABLE_CODES = new Set(['ENOENT', 'EACCES']);
+
+/** The spawn error (`ENOENT`, `EACCES`) in `error`'s cause chain, if starting the process failed that way. */
+function unstartableCodeOf(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth += 1) {
+    const { code, syscall } = cause as NodeJS.ErrnoException;
+    if (typeof code === 'string' && UNSTARTABLE_CODES.has(code) && syscall?.startsWith('spawn')) return code;
+    cause = cause.cause;
+  }
+  return undefined;
 }
 
 /** A fetch that fails a response body larger than `maxBytes` (JSON answers and per-request SSE streams). */
@@ -344,6 +359,25 @@ export function createMcpSessionManager(
       },
       (error: unknown) => {
         pending = undefined;
+        const unstartable = options.kind === 'stdio' ? unstartableCodeOf(error) : undefined;
+        if (unstartable !== undefined && options.kind === 'stdio') {
+          // No restart and no retry (a local failure): the next call tries once more, at once.
+          retryAt = now();
+          const why =
+            unstartable === 'EACCES'
+              ? 'is not executable (EACCES)'
+              : `was not found (ENOENT${options.cwd === undefined ? '' : ', or its cwd does not exist'})`;
+          const message = redactSecretValues(
+            `${name} cannot be started: its command "${options.command}" ${why}`,
+          );
+          logger.error('upstream cannot be started', { upstream: name, code: unstartable, message });
+          throw markLocalFailure(
+            new MeshError(message, 'unavailable', {
+              cause: error,
+              details: { origin: name, reason: 'not_startable', spawnError: unstartable },
+            }),
+          );
+        }
         failures += 1;
         retryAt = now() + delayMs();
         const failure = meshErrorFromMcp(error, { origin: name, method: 'connect' });
