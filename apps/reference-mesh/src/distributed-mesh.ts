@@ -25,6 +25,11 @@ export interface DistributedMeshOptions {
    * `env` (`AZURE_STORAGE_CONNECTION_STRING`, `AZURE_STORAGE_ACCOUNT_URL` or `AZURE_STORAGE_SAS_URL`). Default: none.
    */
   blobContainer?: string;
+  /**
+   * How long the gateway's open breaker for a server refuses calls before it lets a probe through, in
+   * milliseconds (`--breaker-open-ms`). Default: the mesh's (60 000).
+   */
+  breakerOpenMs?: number;
   /** Environment of the server processes. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** How long a server may take to start, in milliseconds. Default 60 000. */
@@ -97,6 +102,9 @@ export async function startDistributedMesh(options: DistributedMeshOptions): Pro
           `text=${meshUrl('text')},media=${meshUrl('media')},video=${meshUrl('video')}`,
           ...(options.schedule ? ['--schedule', options.schedule] : []),
           ...(options.blobContainer ? ['--blob-container', options.blobContainer] : []),
+          ...(options.breakerOpenMs === undefined
+            ? []
+            : ['--breaker-open-ms', String(options.breakerOpenMs)]),
         ]
       : []),
   ];

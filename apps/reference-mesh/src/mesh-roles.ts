@@ -194,6 +194,11 @@ export interface GatewayServerOptions extends MeshRoleOptions {
    * Default: the gateway's (5000).
    */
   listTimeoutMs?: number;
+  /**
+   * How long a peer's open circuit breaker refuses calls before it lets a probe through, in milliseconds (every
+   * peer's `policy.breaker.breakDurationMs`, unless an extra peer sets its own). Default: the mesh's (60 000).
+   */
+  breakerOpenMs?: number;
 }
 
 /** A running gateway server: its node, the gateway host, the pipeline behind `orchestrate`, and `close()`. */
@@ -223,6 +228,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     ...(options.work ? { work: options.work } : {}),
     logger: options.logger.child({ component: 'pipeline' }),
   });
+  const { breakerOpenMs } = options;
   const gateway = createGateway({
     id: options.instanceId,
     ports: options.ports,
@@ -232,11 +238,24 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         (name): GatewayPeerOptions => ({
           name,
           replicas: [...options.peers[name]],
-          policy: { timeouts: { toolMs: { ...TOOL_TIMEOUTS_MS, ...options.toolTimeoutsMs } } },
+          policy: {
+            timeouts: { toolMs: { ...TOOL_TIMEOUTS_MS, ...options.toolTimeoutsMs } },
+            ...(breakerOpenMs === undefined ? {} : { breaker: { breakDurationMs: breakerOpenMs } }),
+          },
           ...(security.peerAuth ? { linkOptions: { auth: security.peerAuth.signer } } : {}),
         }),
       ),
-      ...(options.extraPeers ?? []),
+      ...(options.extraPeers ?? []).map((peer) =>
+        breakerOpenMs === undefined || peer.policy?.breaker?.breakDurationMs !== undefined
+          ? peer
+          : {
+              ...peer,
+              policy: {
+                ...peer.policy,
+                breaker: { ...peer.policy?.breaker, breakDurationMs: breakerOpenMs },
+              },
+            },
+      ),
     ],
     tools: [createOrchestrateTool(pipeline)],
     // Published stories and the story request, hosted by the gateway itself (it sees the bundles) and served beside

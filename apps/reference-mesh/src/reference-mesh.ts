@@ -77,6 +77,11 @@ export interface ReferenceMeshOptions {
   extraPeers?: readonly GatewayPeerOptions[];
   /** Deadline of one peer's listing at the gateway, in milliseconds. Default 5000. */
   listTimeoutMs?: number;
+  /**
+   * How long a peer's open circuit breaker refuses calls before it lets a probe through, in milliseconds.
+   * Default: the mesh's (60 000).
+   */
+  breakerOpenMs?: number;
 }
 
 /** A running reference mesh: the gateway and the text, media and video nodes. */
@@ -149,6 +154,7 @@ export async function startReferenceMesh(options: ReferenceMeshOptions = {}): Pr
       ...(options.continuation ? { continuation: options.continuation } : {}),
       ...(options.extraPeers ? { extraPeers: options.extraPeers } : {}),
       ...(options.listTimeoutMs === undefined ? {} : { listTimeoutMs: options.listTimeoutMs }),
+      ...(options.breakerOpenMs === undefined ? {} : { breakerOpenMs: options.breakerOpenMs }),
     });
     return {
       gatewayUrl: server.node.mcpUrl,

@@ -85,6 +85,8 @@ describe('kidsstories-mesh command line', () => {
       role: 'text',
       mediaUrl: 'http://media:7070',
     });
+    expect(parseCommandLine(['serve', '--breaker-open-ms', '5000'])).toMatchObject({ breakerOpenMs: 5_000 });
+    expect(parseCommandLine(['serve'])).not.toHaveProperty('breakerOpenMs');
     expect(parseCommandLine(['--distributed'], {})).toMatchObject({
       distributed: true,
       redisUrl: 'redis://127.0.0.1:6379',
@@ -109,6 +111,10 @@ describe('kidsstories-mesh command line', () => {
     [['serve', '--role', 'media', '--peers', 'text=http://t:1'], /--peers goes with --role gateway/],
     [['serve', '--role', 'text', '--media-url', 'media:7070'], /is not an http/],
     [['--role', 'text'], /--role goes with serve, not run/],
+    [['--breaker-open-ms', '5000'], /--breaker-open-ms goes with serve, not run/],
+    [['serve', '--breaker-open-ms', '0'], /--breaker-open-ms must be a whole number from 1 to 86400000/],
+    [['serve', '--breaker-open-ms', '5s'], /--breaker-open-ms must be a whole number/],
+    [['serve', '--role', 'media', '--breaker-open-ms', '5000'], /--breaker-open-ms goes with the gateway/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);

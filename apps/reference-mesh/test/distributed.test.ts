@@ -28,6 +28,8 @@ describe('the mesh as four processes sharing Redis', () => {
       redisUrl: REDIS_URL,
       redisPrefix: `test:distributed:${randomUUID().slice(0, 8)}:`,
       outDir: out,
+      // Killing the media server opens the gateway's breaker for it: 5 s, not the mesh's 60 s, before a probe.
+      breakerOpenMs: 5_000,
       onLog: (role, line) => logs.push(`${role} ${line}`),
     });
   }, 120_000);

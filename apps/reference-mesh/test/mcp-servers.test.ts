@@ -193,7 +193,11 @@ describe('serve --mcp-servers FILE', () => {
 
   it('prints the gateway URL and each server: its tool count, or why it is skipped', () => {
     expect(banner.join('\n')).toMatch(/MCP server everything: \d+ tools/);
-    expect(banner.join('\n')).toMatch(/MCP server broken: not available: .*skipped/);
+    // A command that does not exist is a configuration error: reported at once, naming the entry and the command.
+    expect(banner).toContain(
+      `  MCP server broken: not available: broken cannot be started: its command "${join(dir, 'no-such-server')}" ` +
+        'was not found (ENOENT); skipped (listed again when it answers)',
+    );
     expect(banner.join('\n')).not.toContain('tok-secret-1234567');
   });
 
@@ -255,6 +259,8 @@ describe('serve --mcp-servers, refusing', () => {
       { encoding: 'utf8', timeout: 90_000 },
     );
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/--fail-closed: MCP servers did not start: broken/);
+    expect(result.stderr).toContain(
+      `--fail-closed: MCP servers did not start: broken (broken cannot be started: its command "${join(dir, 'no-such-server')}" was not found (ENOENT))`,
+    );
   }, 120_000);
 });

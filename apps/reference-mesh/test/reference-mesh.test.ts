@@ -115,3 +115,31 @@ describe('the reference mesh on its embedded default', () => {
     }
   });
 });
+
+describe('the breaker open time (breakerOpenMs, serve --breaker-open-ms)', () => {
+  let mesh: ReferenceMesh;
+  let outDir: string;
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'reference-mesh-breaker-'));
+    mesh = await startReferenceMesh({ outDir, breakerOpenMs: 1_234 });
+  });
+  afterAll(async () => {
+    await mesh?.close();
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('keeps a server’s breaker open for that long, not the mesh’s 60 s', async () => {
+    await mesh.nodes.video.close();
+    const circuit = () => mesh.gateway.peerStatus().find((peer) => peer.peer === 'video')?.circuit;
+    // A deadline too short for the gateway's retries: one failed attempt per call, ten open the breaker.
+    for (let i = 0; i < 30 && circuit()?.state !== 'open'; i += 1) {
+      const call = { signal: new AbortController().signal, correlationId: `c-${i}`, hop: 0 };
+      await expect(
+        mesh.gateway.callTool('select_model', {}, { ...call, deadline: Date.now() + 300 }),
+      ).rejects.toMatchObject({ code: 'unavailable' });
+    }
+    const open = circuit();
+    expect(open?.state).toBe('open');
+    expect((open?.halfOpenAt ?? 0) - (open?.openedAt ?? 0)).toBe(1_234);
+  });
+});

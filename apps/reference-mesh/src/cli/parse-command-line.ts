@@ -33,6 +33,8 @@ export const USAGE = `usage:
   that Blob container (on bundle.complete), connected by AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT_URL
   (Entra ID) or AZURE_STORAGE_SAS_URL.
   --redis-prefix P prefixes every Redis key and queue (default kidsstories:).
+  --breaker-open-ms N (serve, or serve --role gateway) is how long the gateway's open breaker for a server refuses
+  calls before it lets a probe through (default 60000).
   --mcp-servers FILE (serve, or serve --role gateway) adds every server of a desktop client's mcpServers file
   (Claude Desktop, Cursor, VS Code) as a peer of the gateway; one that fails to start is reported and skipped,
   or stops the start with --fail-closed.
@@ -88,10 +90,15 @@ export interface ServeCommand extends CommonOptions {
   mcpServers?: { file: string; config: unknown };
   /** `--fail-closed`: an MCP server of `--mcp-servers` that does not start stops the start. */
   failClosed: boolean;
+  /** How long the gateway's open breaker for a peer refuses calls, in milliseconds. Default: the mesh's (60 000). */
+  breakerOpenMs?: number;
 }
 
 /** What the command line asks for. */
 export type CommandLine = RunCommand | ServeCommand | { command: 'help' };
+
+/** The longest `--breaker-open-ms`: a day. */
+const MAX_BREAKER_OPEN_MS = 86_400_000;
 
 /** The default schedule: every day at midnight UTC. */
 export const DEFAULT_SCHEDULE = '0 0 * * *';
@@ -165,6 +172,13 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     if (values['mcp-servers'] !== undefined && distributed) {
       throw new UsageError('--mcp-servers goes with serve or serve --role gateway, not --distributed');
     }
+    if (values['breaker-open-ms'] !== undefined && role !== undefined && role !== 'gateway') {
+      throw new UsageError(`--breaker-open-ms goes with the gateway (or the whole mesh), not --role ${role}`);
+    }
+    const breakerOpenMs =
+      values['breaker-open-ms'] === undefined
+        ? undefined
+        : integerFlag('breaker-open-ms', values['breaker-open-ms'], 1, MAX_BREAKER_OPEN_MS);
     if (values['fail-closed'] && values['mcp-servers'] === undefined) {
       throw new UsageError('--fail-closed goes with --mcp-servers');
     }
@@ -191,6 +205,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       ...(blobSync === undefined ? {} : { blobSync }),
       ...(mcpServers === undefined ? {} : { mcpServers }),
       failClosed: values['fail-closed'],
+      ...(breakerOpenMs === undefined ? {} : { breakerOpenMs }),
     };
   }
   for (const flag of [
@@ -204,6 +219,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     'allowed-hosts',
     'blob-container',
     'mcp-servers',
+    'breaker-open-ms',
   ] as const) {
     if (values[flag] !== undefined) {
       throw new UsageError(`--${flag} goes with serve, not run`);
@@ -264,6 +280,7 @@ function parse(argv: readonly string[]) {
       'blob-container': { type: 'string' },
       'mcp-servers': { type: 'string' },
       'fail-closed': { type: 'boolean', default: false },
+      'breaker-open-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -72,6 +72,7 @@ export async function serveRole(command: ServeCommand & { role: MeshRole }): Pro
       // Finish runs whose gateway (another replica, or this one before a restart) died.
       continuation: true,
       ...(extraPeers.length > 0 ? { extraPeers, listTimeoutMs: MCP_SERVERS_LIST_TIMEOUT_MS } : {}),
+      ...(command.breakerOpenMs === undefined ? {} : { breakerOpenMs: command.breakerOpenMs }),
     });
     closers.push(
       () => server.close(),

@@ -58,6 +58,7 @@ export async function serveCommand(command: ServeCommand): Promise<void> {
     security: meshSecurityFromEnv(process.env, command.instanceId),
     ports,
     ...(extraPeers.length > 0 ? { extraPeers, listTimeoutMs: MCP_SERVERS_LIST_TIMEOUT_MS } : {}),
+    ...(command.breakerOpenMs === undefined ? {} : { breakerOpenMs: command.breakerOpenMs }),
   }).catch(async (error: unknown) => {
     await work.close();
     await redis?.close();
@@ -129,6 +130,7 @@ async function serveDistributed(command: ServeCommand): Promise<void> {
     hostname: command.host,
     ...(command.schedule ? { schedule: command.schedule } : {}),
     ...(command.blobSync ? { blobContainer: containerArgOf(command.blobSync) } : {}),
+    ...(command.breakerOpenMs === undefined ? {} : { breakerOpenMs: command.breakerOpenMs }),
     onLog: (_role, line) => process.stderr.write(`${line}\n`),
     onRestart: (role, code, signal) => logger.warn('server process restarted', { role, code, signal }),
   });

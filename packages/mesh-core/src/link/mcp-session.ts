@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Readable } from 'node:stream';
 import {
   Client,
+  type JSONRPCResponse,
   type JsonSchemaValidatorResult,
   type jsonSchemaValidator,
   type LoggingMessageNotificationParams,
@@ -21,7 +22,9 @@ import type { ResolvedMcpPeerLinkOptions } from './mcp-peer-link-options.js';
 
 // One upstream MCP server's connection: the official client over Streamable HTTP, HTTP+SSE or a supervised child
 // process on stdio. It connects on first use, and after the connection is lost (the process exited, a 2025-era
-// session is gone) it connects again after a backoff; a stdio process is restarted even without calls.
+// session is gone) it connects again after a backoff; a stdio process is restarted even without calls. A command
+// that cannot be run at all (not found, not executable) is a configuration error, not a failure a backoff cures:
+// reported at once, and tried again only when the next call asks for the session.
 
 /** What a request sent inside {@link mcpRequestScope} wants back besides its result. */
 export interface McpRequestScope {
@@ -102,6 +105,40 @@ const passThroughValidator: jsonSchemaValidator = {
       errorMessage: undefined,
     }),
 };
+
+/**
+ * The SDK client, handing each response on one microtask later than the SDK does. The SDK dispatches a
+ * notification on a microtask but a response at once: a progress notification read in the same chunk as its
+ * call's result (stdio, where several lines arrive in one read whenever the event loop is busy) came after the
+ * result had retired the call's progress handler, and was dropped as being for an unknown token (see
+ * modelcontextprotocol/typescript-sdk#2580). Deferred, the response comes after the notifications read before it,
+ * as on the wire.
+ */
+class WireOrderClient extends Client {
+  protected override _onresponse(response: JSONRPCResponse): void {
+    queueMicrotask(() => {
+      try {
+        super._onresponse(response);
+      } catch (error) {
+        // Thrown synchronously, the transport would have reported it the same way.
+        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+}
+
+/** Spawn errors that say the command cannot be run at all: no such file (or `cwd`), or not executable. */
+const UNSTARTABLE_CODES = new Set(['ENOENT', 'EACCES']);
+
+/** The spawn error (`ENOENT`, `EACCES`) in `error`'s cause chain, if starting the process failed that way. */
+function unstartableCodeOf(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth += 1) {
+    const { code, syscall } = cause as NodeJS.ErrnoException;
+    if (typeof code === 'string' && UNSTARTABLE_CODES.has(code) && syscall?.startsWith('spawn')) return code;
+    cause = cause.cause;
+  }
+  return undefined;
+}
 
 /** A fetch that fails a response body larger than `maxBytes` (JSON answers and per-request SSE streams). */
 function cappedFetch(maxBytes: number, name: string): typeof fetch {
@@ -217,7 +254,7 @@ export function createMcpSessionManager(
   };
 
   const connectWith = async (protocol: 'streamable-http' | 'sse' | undefined): Promise<McpSession> => {
-    const client = new Client(CLIENT_INFO, {
+    const client = new WireOrderClient(CLIENT_INFO, {
       capabilities: CLIENT_CAPABILITIES,
       versionNegotiation: {
         mode: options.era === 'auto' ? 'auto' : options.era === 'modern' ? { pin: '2026-07-28' } : 'legacy',
@@ -322,6 +359,25 @@ export function createMcpSessionManager(
       },
       (error: unknown) => {
         pending = undefined;
+        const unstartable = options.kind === 'stdio' ? unstartableCodeOf(error) : undefined;
+        if (unstartable !== undefined && options.kind === 'stdio') {
+          // No restart and no retry (a local failure): the next call tries once more, at once.
+          retryAt = now();
+          const why =
+            unstartable === 'EACCES'
+              ? 'is not executable (EACCES)'
+              : `was not found (ENOENT${options.cwd === undefined ? '' : ', or its cwd does not exist'})`;
+          const message = redactSecretValues(
+            `${name} cannot be started: its command "${options.command}" ${why}`,
+          );
+          logger.error('upstream cannot be started', { upstream: name, code: unstartable, message });
+          throw markLocalFailure(
+            new MeshError(message, 'unavailable', {
+              cause: error,
+              details: { origin: name, reason: 'not_startable', spawnError: unstartable },
+            }),
+          );
+        }
         failures += 1;
         retryAt = now() + delayMs();
         const failure = meshErrorFromMcp(error, { origin: name, method: 'connect' });

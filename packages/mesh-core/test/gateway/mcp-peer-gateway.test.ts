@@ -5,7 +5,7 @@ import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import type { GatewayPeerOptions } from '../../src/gateway/gateway-peer.js';
 import type { InboundCall } from '../../src/host/tool-host.js';
 import { createMcpPeerLink, type McpPeerLink } from '../../src/link/mcp-peer-link.js';
-import { createMeshNode, type MeshNode } from '../../src/node/mesh-node.js';
+import { createLocalToolHost } from '../../src/node/local-tool-host.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
 import { meshFailureOf } from '../../src/testing/test-helpers.js';
 import type { ToolProgress } from '../../src/tool/tool-context.js';
@@ -47,18 +47,31 @@ function stdioPeer(name: string, mode: string, extra: Partial<GatewayPeerOptions
   };
 }
 
-async function startUpstream(id: string, record: PeerRecord): Promise<MeshNode> {
-  const node = createMeshNode({ id, mesh: false, tools: peerTools(id, record) });
-  await node.start();
-  return node;
+/** A plain MCP server over Streamable HTTP (an upstream of the gateway, not a mesh node). */
+interface Upstream {
+  mcpUrl: string;
+  close(): Promise<void>;
 }
+
+/**
+ * Serves `peerTools` on the test MCP edge, whose server leaves closing idle connections to its clients (see
+ * `startMcpEdge`): the gateway's pooled connections to it are never reset under it when this process stalls.
+ */
+async function startUpstream(id: string, record: PeerRecord): Promise<Upstream> {
+  const edge = await startMcpEdge(
+    createLocalToolHost({ id, tools: peerTools(id, record), ports: memoryPorts() }),
+  );
+  return { mcpUrl: edge.url, close: () => edge.close() };
+}
+
+const noRetry: Partial<GatewayPeerOptions> = { policy: { retry: { maxAttempts: 1 } } };
 
 describe('plain MCP servers behind the gateway, beside hostile ones and a mesh peer', () => {
   const lines: string[] = [];
   const startedAt = Date.now();
   let record: PeerRecord;
-  let upstreamA: MeshNode;
-  let upstreamB: MeshNode;
+  let upstreamA: Upstream;
+  let upstreamB: Upstream;
   let meshPeer: RunningPeer;
   let gateway: Gateway;
   let stdioLink: McpPeerLink;
@@ -91,7 +104,9 @@ describe('plain MCP servers behind the gateway, beside hostile ones and a mesh p
         // A link this test owns (so it can read the process id); the others are created by the gateway.
         { name: 'stdio', replicas: [stdioLink], policy: { retry: { maxAttempts: 1 } } },
         { name: 'meshy', replicas: [meshPeer.url] },
-        stdioPeer('huge', 'huge-list'),
+        // The peers whose every listing fails are not retried: the retries (and the restarts they wait for) only
+        // held up the start, listing tools then resources and prompts, by ten seconds and more.
+        stdioPeer('huge', 'huge-list', noRetry),
         stdioPeer('badschema', 'bad-schemas'),
         stdioPeer('silent', 'never-reply', {
           policy: { timeouts: { globalMs: 500 }, retry: { maxAttempts: 1 } },
@@ -100,8 +115,8 @@ describe('plain MCP servers behind the gateway, beside hostile ones and a mesh p
         stdioPeer('garbage', 'malformed', {
           policy: { timeouts: { globalMs: 500 }, retry: { maxAttempts: 1 } },
         }),
-        stdioPeer('broken', 'exit-on-start'),
-        stdioPeer('deep', 'deep-reply'),
+        stdioPeer('broken', 'exit-on-start', noRetry),
+        stdioPeer('deep', 'deep-reply', noRetry),
       ],
     });
     await gateway.start();
@@ -119,8 +134,8 @@ describe('plain MCP servers behind the gateway, beside hostile ones and a mesh p
     await edge?.close();
     await gateway?.close();
     await stdioLink?.close();
-    await upstreamA?.close({ graceMs: 200 });
-    await upstreamB?.close({ graceMs: 200 });
+    await upstreamA?.close();
+    await upstreamB?.close();
     await meshPeer?.server.close();
   });
 
@@ -251,7 +266,7 @@ describe('the breaker of an MCP peer', () => {
       expect((await gateway.callTool('echo', { text: 'up' }, inbound())).structuredContent).toMatchObject({
         text: 'up',
       });
-      await node.close({ graceMs: 100 });
+      await node.close();
       for (let i = 0; i < 10 && gateway.peerStatus()[0]?.circuit.state === 'closed'; i += 1) {
         expect((await meshFailureOf(gateway.callTool('echo', { text: 'x' }, inbound()))).code).toBe(
           'unavailable',

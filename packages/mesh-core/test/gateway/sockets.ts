@@ -22,10 +22,18 @@ export async function startPeer(id: string, record: PeerRecord, port = 0): Promi
   return { host, server, url: server.url, port: server.port };
 }
 
-/** Serves a host's MCP endpoint on a real HTTP server on port 0. */
+/**
+ * Serves a host's MCP endpoint on a real HTTP server on port 0. The server never closes an idle keep-alive
+ * connection (`keepAliveTimeout` 0): only its clients do. With Node's default (5 s) the server closes a connection
+ * idle for 5 s while the client's pool (undici: the server's hint less 2 s) may still hand it out: with client and
+ * server in one process, an event loop stalled across both timers (a busy machine) lets the client write its next
+ * request on the connection the server destroys on the next tick, and the request fails `ECONNRESET` ("fetch
+ * failed" from an MCP client, `unavailable` from a link).
+ */
 export async function startMcpEdge(host: ToolHost): Promise<{ url: string; close(): Promise<void> }> {
   const handler = createMcpHttpHandler(host);
   const server: Server = createServer((request, response) => void handler(request, response));
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

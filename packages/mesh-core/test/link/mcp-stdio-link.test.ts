@@ -1,6 +1,9 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isLocalFailure } from '../../src/errors/mesh-error.js';
 import { createMcpPeerLink, type McpPeerLink } from '../../src/link/mcp-peer-link.js';
 import type { McpStdioPeerLinkOptions } from '../../src/link/mcp-peer-link-options.js';
 import type { NodeEvent } from '../../src/link/peer-link-types.js';
@@ -227,13 +230,47 @@ describe('createMcpPeerLink over stdio', () => {
     expect((await meshFailureOf(deep.listTools())).code).toBe('unavailable');
   });
 
-  it('reports a process that cannot start as unavailable with a retry hint', async () => {
+  it('reports a process that exits at start as unavailable with a retry hint', async () => {
     const link = stdioLink('exit-on-start', { connectTimeoutMs: 2_000 });
     const failure = await meshFailureOf(link.listTools({ timeoutMs: 3_000 }));
     expect(failure.code).toBe('unavailable');
-    const missing = createMcpPeerLink({ command: '/nonexistent/mcp-server-binary', connectTimeoutMs: 1_000 });
-    links.push(missing);
-    expect((await meshFailureOf(missing.listTools({ timeoutMs: 2_000 }))).code).toBe('unavailable');
+    expect(failure.details.retryAfterMs).toEqual(expect.any(Number));
+  });
+
+  it('reports a command that cannot be run at once, naming it, with no restart; the next call tries again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcp-stdio-command-'));
+    try {
+      const command = join(dir, 'mcp-server');
+      const { lines, logger } = capturingLogger();
+      const link = createMcpPeerLink({ name: 'tools', command, logger });
+      links.push(link);
+      const missing = await meshFailureOf(link.listTools({ timeoutMs: 30_000 }));
+      expect(missing.code).toBe('unavailable');
+      expect(missing.message).toBe(
+        `tools cannot be started: its command "${command}" was not found (ENOENT)`,
+      );
+      expect(missing.details).toMatchObject({
+        origin: 'tools',
+        reason: 'not_startable',
+        spawnError: 'ENOENT',
+      });
+      // No restart is scheduled, so no retry hint; and a local failure, which the gateway's policy never retries.
+      expect(missing.details.retryAfterMs).toBeUndefined();
+      expect(isLocalFailure(missing)).toBe(true);
+      expect(lines.some((line) => line.includes('"upstream cannot be started"'))).toBe(true);
+      // There, but not executable.
+      await writeFile(command, `#!${process.execPath}\nimport(${JSON.stringify(FIXTURE)});\n`);
+      const denied = await meshFailureOf(link.listTools());
+      expect(denied.message).toBe(
+        `tools cannot be started: its command "${command}" is not executable (EACCES)`,
+      );
+      expect(denied.details).toMatchObject({ reason: 'not_startable', spawnError: 'EACCES' });
+      // Fixed: the next call starts it.
+      await chmod(command, 0o755);
+      expect((await link.listTools()).map((tool) => tool.name)).toContain('echo');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops a process that ignores SIGTERM with SIGKILL on close', async () => {

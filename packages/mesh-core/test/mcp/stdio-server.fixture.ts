@@ -1,4 +1,4 @@
-// A stdio MCP server for stdio.test.ts, spawned with `node --import tsx`.
+// A stdio MCP server for stdio.test.ts, which bundles it into one file that plain Node runs.
 import { serveStdio } from '../../src/mcp/stdio.js';
 import { createExampleHost } from './fixtures.js';
 
