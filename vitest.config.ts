@@ -17,7 +17,6 @@ const SLOW_FILES_FIRST = [
   'apps/reference-mesh/test/distributed.test.ts',
   'apps/reference-mesh/test/failure-matrix.test.ts',
   'apps/reference-mesh/test/pipeline.test.ts',
-  'apps/reference-mesh/test/mcp-servers.test.ts',
   'packages/mesh-core/test/conformance/conformance.test.ts',
   'packages/mesh-redis/test/redis-lock-multiprocess.test.ts',
   'packages/kidsstories-tools/test/parameters/video-parameters.test.ts',
