@@ -204,11 +204,17 @@ export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics
     labelNames: ['target', 'node'],
     registers: [registry],
   });
-  const inFlight = new Gauge({
+  // Counted in a plain map and read when the registry is scraped: an inc and a dec of the gauge on every call
+  // hashed its labels twice a call (prom-client), on a gateway's hot path.
+  const inFlightCounts = new Map<string, number>();
+  new Gauge({
     name: `${prefix}in_flight_calls`,
     help: 'Tool calls currently running.',
     labelNames: ['node'],
     registers: [registry],
+    collect() {
+      for (const [node, count] of inFlightCounts) this.set({ node }, count);
+    },
   });
 
   const countError: MeshMetrics['countError'] = (code, labels = {}) => {
@@ -229,12 +235,12 @@ export function createMeshMetrics(options: MeshMetricsOptions = {}): MeshMetrics
     },
     countError,
     trackInFlight(node) {
-      inFlight.inc({ node });
+      inFlightCounts.set(node, (inFlightCounts.get(node) ?? 0) + 1);
       let done = false;
       return () => {
         if (done) return;
         done = true;
-        inFlight.dec({ node });
+        inFlightCounts.set(node, (inFlightCounts.get(node) ?? 1) - 1);
       };
     },
     setBreakerState(target, state) {
