@@ -358,12 +358,15 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
       );
     }
     const { deadline } = deadlineOf(call);
-    let session: McpSession;
-    try {
-      session = await sessions.acquire({ signal: call.signal, deadline });
-    } catch (error) {
-      if (isLocalFailure(error)) throw error;
-      throw meshErrorFromMcp(error, { origin: name, method, ...(target === undefined ? {} : { target }) });
+    // The open session at once when there is one (an await less a call); else connect or wait for it.
+    let session: McpSession | undefined = call.signal?.aborted ? undefined : sessions.current;
+    if (session === undefined) {
+      try {
+        session = await sessions.acquire({ signal: call.signal, deadline });
+      } catch (error) {
+        if (isLocalFailure(error)) throw error;
+        throw meshErrorFromMcp(error, { origin: name, method, ...(target === undefined ? {} : { target }) });
+      }
     }
     const remaining = deadline - now();
     if (remaining <= 0) {
