@@ -16,6 +16,7 @@ import { createParser } from 'eventsource-parser';
 import { Agent, type Dispatcher } from 'undici';
 import { MeshError } from '../errors/mesh-error.js';
 import { exceedsJsonDepth } from '../mcp/json-depth.js';
+import { readStreamText } from '../mcp/read-stream-text.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffCapMs, type ResolvedBackoffOptions } from '../resilience/backoff.js';
 import type { ToolProgress } from '../tool/tool-context.js';
@@ -404,54 +405,9 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
     return pipeline(response.body, inflate, () => {});
   }
 
-  /**
-   * Reads a whole body as UTF-8 text, failing `resource_exhausted` past `limit` bytes. With `data` / `end`
-   * listeners, not `for await` (an async iterator, an end-of-stream watcher and a promise a chunk, on every call).
-   */
+  /** Reads a whole body as UTF-8 text, failing `resource_exhausted` past `limit` bytes. */
   function readText(stream: Readable, limit: number): Promise<string> {
-    if (stream.readableEnded) return Promise.resolve('');
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let seen = 0;
-      const done = () => {
-        stream.off('data', onData);
-        stream.off('end', onEnd);
-        stream.off('error', onError);
-        stream.off('close', onClose);
-      };
-      const onData = (chunk: Buffer) => {
-        seen += chunk.byteLength;
-        if (seen > limit) {
-          done();
-          discard(stream);
-          reject(tooLarge());
-          return;
-        }
-        chunks.push(chunk);
-      };
-      const onEnd = () => {
-        done();
-        resolve(
-          chunks.length === 1
-            ? (chunks[0] as Buffer).toString('utf8')
-            : Buffer.concat(chunks).toString('utf8'),
-        );
-      };
-      const onError = (error: Error) => {
-        done();
-        reject(error);
-      };
-      // Destroyed before its end without an error (the call's signal aborted it): a premature close, as the
-      // async iterator reports it.
-      const onClose = () => {
-        done();
-        reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-      };
-      stream.on('data', onData);
-      stream.on('end', onEnd);
-      stream.on('error', onError);
-      stream.on('close', onClose);
-    });
+    return readStreamText(stream, limit, tooLarge);
   }
 
   /**
