@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createMcpPeerLink } from '@kidsstories/mesh-core';
+import {
+  createGateway,
+  createMcpPeerLink,
+  createMemoryCostLedger,
+  createMemoryEventBus,
+  createMemoryLock,
+  createMemoryStateStore,
+  createMeshNode,
+  type MeshNode,
+} from '@kidsstories/mesh-core';
 import type { McpPeerLink } from '@kidsstories/mesh-core/link';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
@@ -15,8 +24,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // A real third-party MCP server from npm, @modelcontextprotocol/server-everything (pinned 2026.8.31, SDK v1), behind
 // the reference mesh's gateway as `serve --mcp-servers FILE` starts it: stdio, listed and called through the gateway
-// with both official clients. Resources and prompts are read on `createMcpPeerLink` directly (the gateway federates
-// tools only on this branch), over stdio, Streamable HTTP and the legacy HTTP+SSE transport.
+// with both official clients. Resources, prompts and completion are also read on `createMcpPeerLink` directly, over
+// stdio, Streamable HTTP and the legacy HTTP+SSE transport; over HTTP+SSE behind a gateway, its tools that ask for
+// sampling and elicitation in the middle of a call are answered by clients of both eras.
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -133,6 +143,96 @@ describe('server-everything on createMcpPeerLink (resources and prompts read on 
       await stop(child);
     }
   });
+});
+
+describe('server-everything over HTTP+SSE behind a gateway: input requests in the middle of a call', () => {
+  // The 2025-era server sends sampling/createMessage and elicitation/create on its one SSE stream while the
+  // tools/call runs; the gateway holds the upstream call and relays the request to the client (ADR 0013).
+  let child: ChildProcess | undefined;
+  let node: MeshNode | undefined;
+
+  beforeAll(async () => {
+    const started = await startEverything('sse');
+    child = started.child;
+    const ports = {
+      state: createMemoryStateStore(),
+      lock: createMemoryLock(),
+      events: createMemoryEventBus(),
+      ledger: createMemoryCostLedger(),
+    };
+    const gateway = createGateway({
+      id: 'gw-everything-sse',
+      ports,
+      peers: [
+        {
+          name: 'everything',
+          replicas: [{ mcp: { url: `http://127.0.0.1:${started.port}/sse`, protocol: 'sse' } }],
+        },
+      ],
+    });
+    node = createMeshNode({ id: 'gw-everything-sse', host: gateway, ports, mesh: false });
+    await node.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await node?.close();
+    await stop(child);
+  });
+
+  it.each(['modern', 'legacy'] as const)(
+    'a %s-era client answers the sampling and the elicitation of server-everything through the gateway',
+    async (era) => {
+      const asked: string[] = [];
+      const client = new Client(
+        { name: `everything-sse-${era}`, version: '1.0.0' },
+        {
+          versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' },
+          capabilities: { sampling: {}, elicitation: { form: {} } },
+        },
+      );
+      client.setRequestHandler('sampling/createMessage', async (request) => {
+        const content = request.params.messages[0]?.content;
+        asked.push(content && !Array.isArray(content) && content.type === 'text' ? content.text : '?');
+        return { model: 'test-model', role: 'assistant', content: { type: 'text', text: 'Fox in a hat' } };
+      });
+      client.setRequestHandler('elicitation/create', async (request) => {
+        asked.push(request.params.message);
+        return { action: 'accept', content: { name: 'Ada Lovelace', check: true } };
+      });
+      await client.connect(new StreamableHTTPClientTransport(new URL(node!.mcpUrl)));
+      try {
+        // server-everything registers these tools once its client (the gateway's link) declared sampling and
+        // elicitation, then says its list changed: the gateway lists again.
+        let names: string[] = [];
+        for (let attempt = 0; attempt < 100; attempt += 1) {
+          names = (await client.listTools()).tools.map((tool) => tool.name);
+          if (names.includes('trigger-sampling-request') && names.includes('trigger-elicitation-request'))
+            break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(names).toEqual(
+          expect.arrayContaining(['trigger-sampling-request', 'trigger-elicitation-request']),
+        );
+        const sampled = await client.callTool({
+          name: 'trigger-sampling-request',
+          arguments: { prompt: 'Name a story', maxTokens: 20 },
+        });
+        expect(JSON.stringify(sampled)).not.toContain('"isError":true');
+        expect(sampled.isError).toBeFalsy();
+        expect(JSON.stringify(sampled.content)).toContain('Fox in a hat');
+        const elicited = await client.callTool({ name: 'trigger-elicitation-request', arguments: {} });
+        expect(elicited.isError).toBeFalsy();
+        expect(JSON.stringify(elicited.content)).toContain('Name: Ada Lovelace');
+        expect(asked).toEqual([
+          'Resource trigger-sampling-request context: Name a story',
+          'Please provide inputs for the following fields:',
+        ]);
+      } finally {
+        await client.close();
+      }
+    },
+    60_000,
+  );
 });
 
 describe('serve --mcp-servers FILE', () => {

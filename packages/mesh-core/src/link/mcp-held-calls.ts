@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import type { InputRequests } from '@modelcontextprotocol/server';
 import { MeshError, markLocalFailure } from '../errors/mesh-error.js';
 import type { ClientLogSink } from '../observability/client-logger.js';
 import type { Logger } from '../observability/logger.js';
 import { MAX_TIMER_MS } from '../resilience/backoff.js';
-import type { ToolProgress } from '../tool/tool-context.js';
+import type { ClientInputCapabilities, ToolProgress } from '../tool/tool-context.js';
 
 // A 2025-era upstream asks its client for input in the middle of a `tools/call` with server-to-client requests
 // (`elicitation/create`, `sampling/createMessage`, `roots/list`) and waits for the answers before it finishes the
@@ -18,6 +19,13 @@ export const UPSTREAM_INPUT_METHODS = ['elicitation/create', 'sampling/createMes
 
 /** One of {@link UPSTREAM_INPUT_METHODS}. */
 export type UpstreamInputMethod = (typeof UPSTREAM_INPUT_METHODS)[number];
+
+/** The client capability each upstream input request needs. */
+const CAPABILITY_OF: Readonly<Record<UpstreamInputMethod, keyof ClientInputCapabilities>> = {
+  'elicitation/create': 'elicitation',
+  'sampling/createMessage': 'sampling',
+  'roots/list': 'roots',
+};
 
 /** A server-to-client request for input that an upstream sent, as the SDK client's request handler sees it. */
 export interface UpstreamInputRequest {
@@ -79,6 +87,8 @@ interface UpstreamCall {
   readonly session: object;
   /** Whether the caller can relay input requests (`callToolOutcome`); `callTool` cannot. */
   readonly relay: boolean;
+  /** What the caller's MCP client can answer; `undefined` when not known (every request is relayed). */
+  readonly clientCapabilities: ClientInputCapabilities | undefined;
   /** Ids of server requests read on the call's own answer stream (the lean path reads it). */
   readonly ownRequestIds: Set<string | number>;
   readonly controller: AbortController;
@@ -108,6 +118,12 @@ export interface UpstreamCallStart {
   tool: string;
   principal: string | undefined;
   relay: boolean;
+  /**
+   * What the caller's MCP client declared it can answer (`InboundCall.clientCapabilities`): an upstream request
+   * needing another capability is answered "method not found" by the link, as that client would, instead of
+   * being relayed to a client that cannot take it. `undefined` when not known: every request is relayed.
+   */
+  clientCapabilities?: ClientInputCapabilities | undefined;
   /**
    * Sends the request, aborted by `signal` (cancellation, expiry, a leg's deadline); `hooks.onRequest` receives
    * the id of a server request read on the call's own answer stream (the lean path), `hooks.sinks()` the current
@@ -336,6 +352,7 @@ export function createHeldCalls(options: HeldCallsOptions): HeldCalls {
         principal: spec.principal,
         session: spec.session,
         relay: spec.relay,
+        clientCapabilities: spec.clientCapabilities,
         ownRequestIds: new Set(),
         controller: new AbortController(),
         asked: [],
@@ -415,6 +432,22 @@ export function createHeldCalls(options: HeldCallsOptions): HeldCalls {
           new MeshError(
             `the gateway cannot relay ${request.method} from ${name}: the caller of tool "${owner.tool}" cannot pass input requests on`,
             'failed_precondition',
+          ),
+        );
+      }
+      const needed = CAPABILITY_OF[request.method];
+      if (owner.clientCapabilities !== undefined && owner.clientCapabilities[needed] === undefined) {
+        // The client could not answer it (its SDK would refuse the whole outcome): answer the upstream as such a
+        // client does, and let the call go on.
+        logger.debug('upstream input request answered "method not found": the client did not declare it', {
+          upstream: name,
+          tool: owner.tool,
+          method: request.method,
+        });
+        return Promise.reject(
+          new ProtocolError(
+            ProtocolErrorCode.MethodNotFound,
+            `${request.method} is not supported: the client of tool "${owner.tool}" did not declare ${needed}`,
           ),
         );
       }

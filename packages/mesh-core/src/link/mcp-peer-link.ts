@@ -418,6 +418,7 @@ export function createMcpPeerLink(options: McpPeerLinkOptions): McpPeerLink {
         tool: params.name,
         principal: callOptions.principal,
         relay,
+        clientCapabilities: callOptions.clientCapabilities,
         async run(signal, hooks) {
           // Progress and log records go to the leg running now (the client's first call, then its retries).
           const toProgress = onProgress && ((progress: ToolProgress) => hooks.sinks().onProgress?.(progress));

@@ -153,6 +153,38 @@ describe('input requests of a 2025-era upstream, relayed through the gateway', (
     );
   });
 
+  it.each(['lean', 'stdio'])(
+    'answers "method not found" for the upstream (peer %s) when the client did not declare the capability',
+    async (peer) => {
+      const client = new Client(
+        { name: 'held-test-no-roots', version: '1.0.0' },
+        { versionNegotiation: { mode: { pin: '2026-07-28' } }, capabilities: { elicitation: { form: {} } } },
+      );
+      client.setRequestHandler('elicitation/create', async () => ({
+        action: 'accept',
+        content: { confirm: true },
+      }));
+      await client.connect(new StreamableHTTPClientTransport(new URL(edge.url)));
+      try {
+        // The upstream's roots/list never reaches a client that cannot answer it (its SDK would refuse the whole
+        // input_required outcome): the link answers it as such a client would, and the tool decides.
+        const roots = await client.callTool({ name: `${peer}_list_roots`, arguments: {} });
+        expect(roots.isError).toBe(true);
+        expect(textOf(roots)).toContain('roots/list is not supported');
+        expect(textOf(roots)).toContain('did not declare roots');
+        // What it did declare still passes.
+        const published = await client.callTool({
+          name: `${peer}_confirm_publish`,
+          arguments: { title: 'The Brave Fox' },
+        });
+        expect(textOf(published)).toBe('published "The Brave Fox"');
+      } finally {
+        await client.close();
+      }
+    },
+    30_000,
+  );
+
   it('relays the upstream request unchanged as an input request, and two questions as two rounds', async () => {
     const first = inputRequiredOf(await gateway.callToolOutcome('lean_two_questions', {}, inbound()));
     expect(first.requestState.startsWith('mcp-held.')).toBe(true);
