@@ -149,7 +149,9 @@ export function workQueueContract(name: string, factory: ContractFactory<WorkQue
       await eventually(async () => expect(await work.counts(q)).toMatchObject({ waiting: 0, active: 0 }), {
         timeoutMs: 10_000,
       });
-    });
+      // Longer than its two waits of up to 10 s each, so a slow machine fails an assertion that says what it
+      // waited for, not the test's own timeout.
+    }, 30_000);
 
     it('keeps jobs added before the handler and runs them once it is registered', async () => {
       const pending = work.run(q, 'early', { n: 1 });
