@@ -89,12 +89,15 @@ describe('createSettlementRecord', () => {
     expect(record.size).toBe(0);
   });
 
-  it('refuses a chunk size that is not a whole number above 0', () => {
+  it('refuses a chunk size that is not a whole number from 1 to 2^24', () => {
     expect(() => createSettlementRecord({ retentionMs: RETENTION_MS, chunkEntries: 0 })).toThrow(
       /chunkEntries/,
     );
     expect(() => createSettlementRecord({ retentionMs: RETENTION_MS, chunkEntries: 1.5 })).toThrow(
       /chunkEntries/,
+    );
+    expect(() => createSettlementRecord({ retentionMs: RETENTION_MS, chunkEntries: 2 ** 24 + 1 })).toThrow(
+      /chunkEntries must be at most 16777216/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { MeshError } from '../errors/mesh-error.js';
 import { settledBuckets } from '../ledger/spend-window.js';
 import { checkInteger } from '../options/check-options.js';
 import { createFlatIdMap, createIdHasher, type FlatIdMap } from './flat-id-map.js';
@@ -52,6 +53,9 @@ export interface SettlementRecordOptions {
  */
 export const DEFAULT_SETTLEMENT_CHUNK_ENTRIES = 4096;
 
+/** The largest `chunkEntries`: the largest table a {@link FlatIdMap} makes at once. */
+const MAX_CHUNK_ENTRIES = 2 ** 24;
+
 /** A retention bucket's chunks, oldest first; only the last one is written to. */
 type Bucket = FlatIdMap[];
 
@@ -68,6 +72,14 @@ type Bucket = FlatIdMap[];
 export function createSettlementRecord(options: SettlementRecordOptions): SettlementRecord {
   const { retentionMs } = options;
   const chunkEntries = checkInteger(options.chunkEntries ?? DEFAULT_SETTLEMENT_CHUNK_ENTRIES, 'chunkEntries');
+  // A chunk is made whole at once: the id maps take at most 2^24 entries, so say so under this option's name.
+  if (chunkEntries > MAX_CHUNK_ENTRIES) {
+    throw new MeshError(
+      `chunkEntries must be at most ${MAX_CHUNK_ENTRIES}, got ${chunkEntries}`,
+      'invalid_argument',
+      { details: { field: 'chunkEntries', limit: MAX_CHUNK_ENTRIES } },
+    );
+  }
   // One hasher for every chunk: it remembers the last id, so a settle hashes its id once for all of them.
   const hash = options.hash ?? createIdHasher();
   // By the start of their settle-time bucket, in epoch milliseconds: whole buckets are forgotten at once.
