@@ -27,9 +27,12 @@ export interface AlternatingLevel {
   concurrency: number;
   direct: PathFigures;
   via: PathFigures;
-  /** via p50 / direct p50. */
+  /**
+   * via p50 / direct p50, the median over the rounds of each round's ratio (its direct and via runs back to back,
+   * so a machine that slows down for a while slows both sides of a ratio, not one).
+   */
   p50Ratio: number;
-  /** via calls/s / direct calls/s. */
+  /** via calls/s / direct calls/s, the median over the rounds of each round's ratio (as `p50Ratio`). */
   throughputRatio: number;
   /**
    * CPU per call in microseconds, medians over the rounds: the server on direct calls (`direct[0]`), and the
@@ -108,12 +111,15 @@ export async function runAlternatingLoad(
     viaRssMb = Math.max(viaRssMb, await rssOf(gateway));
     const direct = merge(results[0]!);
     const via = merge(results[1]!);
+    // Paired: each round's via run against the direct run just before it.
+    const paired = (figure: (result: LoadResult) => number) =>
+      median(results[1]!.map((viaRound, round) => figure(viaRound) / figure(results[0]![round]!)));
     levels.push({
       concurrency,
       direct,
       via,
-      p50Ratio: via.p50Ms / direct.p50Ms,
-      throughputRatio: via.callsPerSec / direct.callsPerSec,
+      p50Ratio: paired((result) => result.p50Ms),
+      throughputRatio: paired((result) => result.callsPerSec),
       cpuUsPerCall: { direct: cpu[0]!.map(median), via: cpu[1]!.map(median) },
     });
   }

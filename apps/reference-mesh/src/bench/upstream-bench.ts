@@ -35,9 +35,13 @@ export interface UpstreamBenchResult {
 export interface UpstreamBenchOptions {
   /** Concurrency levels. Default `[1, 8]`. */
   concurrencyLevels?: readonly number[];
-  /** Calls per path per round. Default 2000. */
+  /** Calls per path per round. Default 1000. */
   requestsPerRound?: number;
-  /** Alternating rounds per level (direct, gateway, direct, gateway…). Default 3. */
+  /**
+   * Alternating rounds per level (direct, gateway, direct, gateway…). Default 15: the ratios are medians of the
+   * rounds' paired ratios, and on a shared 2-core machine, whose speed drifts by a fifth within seconds, a few
+   * long rounds let one slow stretch decide them.
+   */
   rounds?: number;
 }
 
@@ -50,8 +54,8 @@ const CHILD = benchModulePath('gateway-child');
  */
 export async function runUpstreamBench(options: UpstreamBenchOptions = {}): Promise<UpstreamBenchResult> {
   const levels = options.concurrencyLevels ?? [1, 8];
-  const requests = options.requestsPerRound ?? 2000;
-  const rounds = options.rounds ?? 3;
+  const requests = options.requestsPerRound ?? 1000;
+  const rounds = options.rounds ?? 15;
   const tool = await startBenchChild(CHILD, ['tool']);
   let gateway: BenchChild | undefined;
   const request = toolCallRequest(1, 'echo', { text: 'hello upstream' });

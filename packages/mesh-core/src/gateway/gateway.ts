@@ -10,7 +10,7 @@ import { createLocalFeatureHost, type LocalFeatureHost } from '../node/local-fea
 import { createLocalToolHost } from '../node/local-tool-host.js';
 import { createMeshMetrics, type MeshMetrics } from '../observability/metrics.js';
 import { notifyListeners } from '../observability/notify-listeners.js';
-import { withSpan } from '../observability/tracing.js';
+import { type WithSpanOptions, withSpan } from '../observability/tracing.js';
 import { finalResultOf } from '../tool/input-required.js';
 import type { MeshToolInfo, ToolOutcome } from '../tool/tool-context.js';
 import { explainRoute } from './explain-route.js';
@@ -294,26 +294,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     const startedAt = now();
     const finish = metrics.trackInFlight(id);
     try {
-      const result = await withSpan(
-        `gateway ${name}`,
-        {
-          ...(options.tracer ? { tracer: options.tracer } : {}),
-          // An outgoing call to a peer: the peer's spans are its children, across the link.
-          kind: SpanKind.CLIENT,
-          parent: {
-            ...(call.traceparent === undefined ? {} : { traceparent: call.traceparent }),
-            ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),
-          },
-          attributes: {
-            'mesh.tool': name,
-            'mesh.peer': peer.name,
-            'mesh.correlation_id': call.correlationId,
-          },
+      // Built without spreads (see `linkCallOptions` in gateway-peer.ts); the call is the span's parent carrier.
+      const spanOptions: WithSpanOptions = {
+        // An outgoing call to a peer: the peer's spans are its children, across the link.
+        kind: SpanKind.CLIENT,
+        parent: call,
+        attributes: {
+          'mesh.tool': name,
+          'mesh.peer': peer.name,
+          'mesh.correlation_id': call.correlationId,
         },
-        ({ carrier }) =>
-          final
-            ? peer.callTool(originalName, args, call, carrier)
-            : peer.callToolOutcome(originalName, args, call, carrier),
+      };
+      if (options.tracer) spanOptions.tracer = options.tracer;
+      const result = await withSpan(`gateway ${name}`, spanOptions, ({ carrier }) =>
+        final
+          ? peer.callTool(originalName, args, call, carrier)
+          : peer.callToolOutcome(originalName, args, call, carrier),
       );
       metrics.observeToolCall({ tool: name, node: id, outcome: 'ok', durationMs: now() - startedAt });
       return result;

@@ -92,6 +92,13 @@ export function createReplicaRouter(options: ReplicaRouterOptions): ReplicaRoute
   let cursor = -1;
 
   const choose = (exclude: ReadonlySet<Replica> | undefined, advance: boolean): Replica | undefined => {
+    // One replica (the commonest peer): the same answer as below, without its arrays and sort on every call.
+    if (replicas.length === 1) {
+      const only = replicas[0]!;
+      if (exclude?.has(only)) return undefined;
+      if (advance) cursor = 0;
+      return only;
+    }
     const candidates = replicas.filter((replica) => !exclude?.has(replica));
     if (candidates.length === 0) return undefined;
     const at = now();

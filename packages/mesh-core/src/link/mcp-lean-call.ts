@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { pipeline, type Readable } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
+import { pipeline, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import {
@@ -13,8 +14,9 @@ import {
   SdkHttpError,
 } from '@modelcontextprotocol/client';
 import { createParser } from 'eventsource-parser';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, errors } from 'undici';
 import { MeshError } from '../errors/mesh-error.js';
+import { copyKeys } from '../mcp/copy-keys.js';
 import { exceedsJsonDepth } from '../mcp/json-depth.js';
 import { readStreamText } from '../mcp/read-stream-text.js';
 import type { Logger } from '../observability/logger.js';
@@ -142,11 +144,11 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
       details: { origin: name, limit: maxMessageBytes, limitUnit: 'bytes', reason: 'message_too_large' },
     });
 
+  // Objects a call makes are built key by key: a spread followed by more keys makes V8 build a new hidden class on
+  // every call (a microsecond or more each, on a gateway's hot path).
   const headersOf = (session: LeanSession, tool: string | undefined, forPost: boolean) => {
-    const headers: Record<string, string> = {
-      ...userHeaders,
-      accept: forPost ? accept : 'text/event-stream',
-    };
+    const headers = copyKeys({}, userHeaders) as Record<string, string>;
+    headers.accept = forPost ? accept : 'text/event-stream';
     if (forPost) headers['content-type'] = 'application/json';
     headers['mcp-protocol-version'] = session.protocolVersion;
     if (session.sessionId !== undefined) headers['mcp-session-id'] = session.sessionId;
@@ -161,17 +163,24 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
     async call(session, call) {
       const id = nextId;
       nextId += 1;
-      const meta: Record<string, unknown> = {
-        ...(session.era === 'modern' ? envelope : {}),
-        ...call.params._meta,
-        ...(call.onProgress ? { progressToken: id } : {}),
+      const meta: Record<string, unknown> = {};
+      if (session.era === 'modern') {
+        meta[PROTOCOL_VERSION_META_KEY] = envelope[PROTOCOL_VERSION_META_KEY];
+        meta[CLIENT_INFO_META_KEY] = envelope[CLIENT_INFO_META_KEY];
+        meta[CLIENT_CAPABILITIES_META_KEY] = envelope[CLIENT_CAPABILITIES_META_KEY];
+      }
+      copyKeys(meta, call.params._meta);
+      if (call.onProgress) meta.progressToken = id;
+      const source = call.params;
+      // One literal (JSON leaves out the undefined): the params a link sends (LeanToolCall.params).
+      const params = {
+        name: source.name,
+        arguments: source.arguments,
+        inputResponses: source.inputResponses,
+        requestState: source.requestState,
+        _meta: meta,
       };
-      const body = JSON.stringify({
-        method: 'tools/call',
-        params: { ...call.params, _meta: meta },
-        jsonrpc: '2.0',
-        id,
-      });
+      const body = JSON.stringify({ method: 'tools/call', params, jsonrpc: '2.0', id });
 
       // One abort switch per call: the deadline, the caller's signal and the end of the call throw it.
       const aborter = createRequestAborter();
@@ -238,22 +247,27 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
       };
 
       const exchange = async (): Promise<Record<string, unknown> | 'fallback'> => {
-        let response = await dispatcher.request({
-          origin,
-          path,
-          method: 'POST',
-          headers: headersOf(session, call.params.name, true),
-          body,
-          signal: aborter,
-        });
+        let response: LeanResponse = await post(
+          dispatcher,
+          {
+            origin,
+            path,
+            method: 'POST',
+            headers: headersOf(session, call.params.name, true),
+            body,
+          },
+          aborter,
+          maxMessageBytes,
+          tooLarge,
+        );
         const status = response.statusCode;
         if (status >= 300 && status < 400) {
           // A redirect: the SDK path follows it within the origin, as it is configured to.
-          drain(response.body);
+          release(response);
           return 'fallback';
         }
         if (status < 200 || status >= 300) {
-          const text = await readText(response.body, maxMessageBytes).catch(() => null);
+          const text = response.text ?? (await readText(response.body!, maxMessageBytes).catch(() => null));
           if (status === 400 && text !== null && session.era === 'modern') {
             // A 2026-07-28 server answers a refused request with its JSON-RPC error in a 400 (the SDK reads it).
             const answer = parseAnswer(text, id);
@@ -271,9 +285,11 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
         }
         const type = mediaType(response.headers['content-type']);
         if (type === 'application/json') {
-          const text = await readText(decoded(response), maxMessageBytes).catch((error: unknown) => {
-            throw failure ?? error;
-          });
+          const text =
+            response.text ??
+            (await readText(decoded(response), maxMessageBytes).catch((error: unknown) => {
+              throw failure ?? error;
+            }));
           let parsed: unknown;
           try {
             parsed = JSON.parse(text);
@@ -288,7 +304,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
           throw malformed('its JSON answer holds no response to the request');
         }
         if (type !== 'text/event-stream') {
-          drain(response.body);
+          release(response);
           throw new SdkError(
             SdkErrorCode.ClientHttpUnexpectedContent,
             `Unexpected content type: ${String(response.headers['content-type'])}`,
@@ -330,7 +346,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
             response.statusCode !== 200 ||
             mediaType(response.headers['content-type']) !== 'text/event-stream'
           ) {
-            drain(response.body);
+            release(response);
             throw new SdkHttpError(
               SdkErrorCode.ClientHttpFailedToOpenStream,
               `Failed to open SSE stream: HTTP ${response.statusCode}`,
@@ -386,10 +402,14 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
     });
   }
 
-  /** The response body, decompressed when the server compressed it anyway (no `Accept-Encoding` is sent). */
-  function decoded(response: Dispatcher.ResponseData): Readable {
+  /**
+   * The response body as a stream, decompressed when the server compressed it anyway (no `Accept-Encoding` is
+   * sent). Only for a response read as a stream (`body` set, `text` not).
+   */
+  function decoded(response: LeanResponse): Readable {
+    const body = response.body!;
     const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding === 'identity') return response.body;
+    if (encoding === 'identity') return body;
     const inflate =
       encoding === 'gzip' || encoding === 'x-gzip'
         ? createGunzip()
@@ -399,10 +419,10 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
             ? createBrotliDecompress()
             : undefined;
     if (!inflate) {
-      drain(response.body);
+      drain(body);
       throw malformed(`unsupported content-encoding ${encoding.slice(0, 40)}`);
     }
-    return pipeline(response.body, inflate, () => {});
+    return pipeline(body, inflate, () => {});
   }
 
   /** Reads a whole body as UTF-8 text, failing `resource_exhausted` past `limit` bytes. */
@@ -496,6 +516,8 @@ function parseAnswer(text: string, id: number): Record<string, unknown> | undefi
 }
 
 function mediaType(header: string | string[] | undefined): string {
+  // The commonest answers, as they come.
+  if (header === 'application/json' || header === 'text/event-stream') return header;
   const value = Array.isArray(header) ? header[0] : header;
   return (value ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
 }
@@ -542,4 +564,107 @@ function createRequestAborter(): RequestAborter {
     aborter.emit('abort');
   };
   return aborter;
+}
+
+/**
+ * A response of the lean path: a JSON answer (identity encoding) already read whole as `text`, anything else (SSE,
+ * a compressed or other body) as a `body` stream.
+ */
+interface LeanResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  /** The whole body, read within the limit: a JSON answer the server sent uncompressed. */
+  text?: string | undefined;
+  /** The body as a stream, for every other answer. */
+  body?: Readable | undefined;
+}
+
+/** Lets the rest of a response's body go (see {@link drain}); a response read whole has none left. */
+function release(response: LeanResponse): void {
+  if (response.body) drain(response.body);
+}
+
+/**
+ * Sends one request through undici's handler API (`Dispatcher.dispatch`) rather than `request()`: a successful JSON
+ * answer (2xx, uncompressed) is collected chunk by chunk into `text`, its bytes bounded by `limit` (`tooLarge` past
+ * it), without the body stream, promise wrapper and listeners `request()` makes for every answer; any other answer
+ * (SSE, compressed, an error status) is handed on as a stream with backpressure, as `request()` would. `aborter`
+ * aborts the request at any point, as `request()`'s `signal` does, and so does destroying the stream.
+ */
+function post(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  aborter: RequestAborter,
+  limit: number,
+  tooLarge: () => Error,
+): Promise<LeanResponse> {
+  if (aborter.aborted) return Promise.reject(new errors.RequestAbortedError());
+  return new Promise((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let response: LeanResponse | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    let stream: Readable | undefined;
+    let resolved = false;
+    let ended = false;
+    const onAbort = () => controller?.abort(new errors.RequestAbortedError());
+    aborter.once('abort', onAbort);
+    dispatcher.dispatch(options, {
+      onRequestStart(started) {
+        controller = started;
+        if (aborter.aborted) started.abort(new errors.RequestAbortedError());
+      },
+      onResponseStart(started, statusCode, headers) {
+        // A 1xx informational answer is followed by the real one.
+        if (statusCode < 200) return;
+        response = { statusCode, headers };
+        if (
+          statusCode < 300 &&
+          headers['content-encoding'] === undefined &&
+          mediaType(headers['content-type']) === 'application/json'
+        ) {
+          chunks = [];
+          return;
+        }
+        stream = new Readable({
+          read: () => started.resume(),
+          destroy: (error, callback) => {
+            // The reader let the body go before its end: end the request (and its connection), as `request()` does.
+            if (!ended) started.abort(error ?? new errors.RequestAbortedError());
+            callback(error);
+          },
+        });
+        response.body = stream;
+        resolved = true;
+        resolve(response);
+      },
+      onResponseData(started, chunk) {
+        if (chunks === undefined) {
+          if (stream && !stream.push(chunk)) started.pause();
+          return;
+        }
+        size += chunk.length;
+        if (size > limit) started.abort(tooLarge());
+        else chunks.push(chunk);
+      },
+      onResponseEnd() {
+        ended = true;
+        aborter.off('abort', onAbort);
+        if (chunks === undefined) {
+          stream?.push(null);
+          return;
+        }
+        response!.text =
+          chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+        resolved = true;
+        resolve(response!);
+      },
+      onResponseError(_started, error) {
+        ended = true;
+        aborter.off('abort', onAbort);
+        if (resolved) stream?.destroy(error);
+        else reject(error);
+      },
+    });
+  });
 }

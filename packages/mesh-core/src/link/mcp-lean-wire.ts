@@ -1,4 +1,5 @@
 import { ProtocolError, SdkError, SdkErrorCode, specTypeSchemas } from '@modelcontextprotocol/client';
+import { copyKeys } from '../mcp/copy-keys.js';
 
 // The JSON-RPC half of the MCP link's lean `tools/call` path (ADR 0012): what a message read from a Streamable
 // HTTP response is, and the call's outcome decoded as the official client decodes it (the same errors, the same
@@ -95,8 +96,8 @@ export function decodeToolCallResponse(
         ),
       };
     }
-    const { resultType: _complete, ...lifted } = raw;
-    result = lifted;
+    // Copied key by key (an object rest is a slow path of V8's on every call).
+    result = copyKeys({}, raw, 'resultType');
   }
   if (isPlainToolResult(result)) return { kind: 'result', value: result };
   // Anything richer (images, resources, annotations…) is checked by the SDK's own schema, whose output it is.

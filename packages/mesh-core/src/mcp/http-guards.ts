@@ -43,6 +43,32 @@ export function checkHostAndOrigin(
   return undefined;
 }
 
+/** Distinct `Host` / `Origin` pairs whose verdict {@link createHostAndOriginCheck} remembers. */
+const MAX_REMEMBERED_VERDICTS = 256;
+
+/**
+ * {@link checkHostAndOrigin} for one pair of allowlists, remembering the verdict of each `Host` / `Origin` pair it
+ * has seen (at most 256, forgotten all at once when full): the check parses the headers as URLs, a few
+ * microseconds a request, while a server sees a handful of distinct values.
+ */
+export function createHostAndOriginCheck(
+  allowedHosts: readonly string[] | false,
+  allowedOrigins: readonly string[] | false,
+): (request: IncomingMessage) => GuardRejection | undefined {
+  const verdicts = new Map<string, GuardRejection | undefined>();
+  return (request) => {
+    const host = single(request.headers.host);
+    const origin = single(request.headers.origin);
+    // Neither header can hold a line break, so the key is unambiguous; a missing header is not an empty one.
+    const key = `${host === undefined ? '-' : `+${host}`}\n${origin === undefined ? '-' : `+${origin}`}`;
+    if (verdicts.has(key)) return verdicts.get(key);
+    const verdict = checkHostAndOrigin(request, allowedHosts, allowedOrigins);
+    if (verdicts.size >= MAX_REMEMBERED_VERDICTS) verdicts.clear();
+    verdicts.set(key, verdict);
+    return verdict;
+  };
+}
+
 /** Options for {@link authenticateBearer}. */
 export interface BearerGuardOptions {
   verify: BearerTokenVerifier;

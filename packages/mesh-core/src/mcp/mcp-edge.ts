@@ -14,7 +14,7 @@ import { checkInteger } from '../options/check-options.js';
 import {
   authenticateBearer,
   type BearerTokenVerifier,
-  checkHostAndOrigin,
+  createHostAndOriginCheck,
   type GuardRejection,
   writeJsonRpcError,
 } from './http-guards.js';
@@ -290,8 +290,9 @@ export function createMcpHttpHandler(host: ToolHost, given: McpHttpHandlerOption
     );
   };
 
+  const checkHost = createHostAndOriginCheck(allowedHosts, allowedOrigins);
   const guard = async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
-    const refused = checkHostAndOrigin(request, allowedHosts, allowedOrigins);
+    const refused = checkHost(request);
     if (refused) {
       reject(response, refused);
       return false;

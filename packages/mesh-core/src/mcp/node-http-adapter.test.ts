@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeHttpAdapter, type WebFetchHandler } from './node-http-adapter.js';
@@ -138,4 +138,77 @@ describe('createNodeHttpAdapter', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     expect(await response.text()).toBe('data: 1\n\ndata: 2\n\n');
   });
+
+  it("runs intercepted HTTP/1.1 requests under their connection's controller, aborted when the client leaves", async () => {
+    const seen: AbortController[] = [];
+    let release: (() => void) | undefined;
+    const adapter = createNodeHttpAdapter(async () => Response.json({ via: 'web handler' }), {
+      maxBodyBytes: 1024,
+      intercept: (_request, body, abort) => {
+        seen.push(abort);
+        if ((body as { hang?: boolean }).hang) {
+          return new Promise((resolve) => {
+            release = () => resolve({ status: 200, body: '{}' });
+          });
+        }
+        return Promise.resolve({ status: 200, body: JSON.stringify({ aborted: abort.signal.aborted }) });
+      },
+    });
+    server = createServer((request, response) => void adapter(request, response));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const post = (agent: Agent, body: object) =>
+      new Promise<string>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/mcp',
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json' },
+          },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => {
+              text += chunk.toString();
+            });
+            response.on('end', () => resolve(text));
+          },
+        );
+        request.on('error', reject);
+        request.end(JSON.stringify(body));
+      });
+    const kept = new Agent({ keepAlive: true, maxSockets: 1 });
+    const other = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect(await post(kept, { n: 1 })).toBe('{"aborted":false}');
+      expect(await post(kept, { n: 2 })).toBe('{"aborted":false}');
+      expect(await post(other, { n: 3 })).toBe('{"aborted":false}');
+      // One controller per connection, not per request; a finished request aborts nothing.
+      expect(seen[0]).toBe(seen[1]);
+      expect(seen[2]).not.toBe(seen[0]);
+      expect(seen.map((abort) => abort.signal.aborted)).toEqual([false, false, false]);
+      // A client that leaves mid-call aborts the call it left, as a per-request controller would.
+      const leaving = new Agent({ keepAlive: true, maxSockets: 1 });
+      const left = post(leaving, { hang: true }).catch(() => 'left');
+      await eventuallySeen(() => seen.length === 4);
+      leaving.destroy();
+      await eventuallySeen(() => seen[3]?.signal.aborted === true);
+      release?.();
+      expect(await left).toBe('left');
+      expect(seen[0]?.signal.aborted).toBe(false);
+    } finally {
+      kept.destroy();
+      other.destroy();
+    }
+  });
 });
+
+async function eventuallySeen(check: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 200 && !check(); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(check()).toBe(true);
+}

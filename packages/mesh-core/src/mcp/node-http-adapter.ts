@@ -32,9 +32,10 @@ export interface NodeHttpAdapterOptions {
   /**
    * Serves a request without the web handler when it can, after the body is parsed: resolves the answer to
    * write (a JSON body), or `{ handOver }` to serve it through the web handler after all, which receives the
-   * settled call as `settledCall`; `undefined` leaves it to the web handler at once. `abort` is the request's
-   * controller: the adapter aborts it when the client goes away, and the hook may abort it to cancel the call (a
-   * closing relay does).
+   * settled call as `settledCall`; `undefined` leaves it to the web handler at once. `abort` is the controller the
+   * call runs under: on HTTP/1.x its connection's (shared by the requests of that connection, which a client can
+   * only leave all at once), else the request's own. The adapter aborts it when the client goes away, and the hook
+   * may abort it to cancel the call (a closing relay does).
    */
   intercept?: (
     request: IncomingMessage,
@@ -66,11 +67,20 @@ export function createNodeHttpAdapter(
   const { maxBodyBytes } = options;
   return async (request, response) => {
     let finished = false;
-    const abort = new AbortController();
-    response.on('close', () => {
-      if (!finished) abort.abort();
-    });
-    if (response.destroyed) abort.abort();
+    let own: AbortController | undefined;
+    // The request's own controller, aborted when the client goes away before the answer is written. Made only for
+    // requests the web handler serves (its web request carries the signal): creating an `AbortSignal` costs a few
+    // microseconds, and the relay path runs under its connection's (see `connectionAbort`).
+    const requestAbort = (): AbortController => {
+      if (own) return own;
+      const controller = new AbortController();
+      own = controller;
+      response.on('close', () => {
+        if (!finished) controller.abort();
+      });
+      if (response.destroyed) controller.abort();
+      return controller;
+    };
     let webResponse: Response;
     let parsedBody: unknown;
     try {
@@ -88,7 +98,9 @@ export function createNodeHttpAdapter(
       }
       let settledCall: SettledToolCall | undefined;
       const intercepted =
-        parsedBody === undefined ? undefined : options.intercept?.(request, parsedBody, abort);
+        parsedBody === undefined || options.intercept === undefined
+          ? undefined
+          : options.intercept(request, parsedBody, connectionAbort(request) ?? requestAbort());
       if (intercepted !== undefined) {
         const answer = await intercepted;
         if ('handOver' in answer) settledCall = answer.handOver;
@@ -105,7 +117,7 @@ export function createNodeHttpAdapter(
         request,
         method,
         parsedBody === undefined ? body : undefined,
-        abort.signal,
+        requestAbort().signal,
       );
       webResponse = await fetch(webRequest, {
         ...(authInfo === undefined ? {} : { authInfo }),
@@ -134,10 +146,33 @@ export function createNodeHttpAdapter(
         );
       }
     }
-    await writeResponse(webResponse, response, abort.signal, () => {
+    await writeResponse(webResponse, response, requestAbort().signal, () => {
       finished = true;
     });
   };
+}
+
+/** The controllers of HTTP/1.x connections, by socket (see {@link connectionAbort}). */
+const connectionAborts = new WeakMap<object, AbortController>();
+
+/**
+ * The controller an intercepted request runs under on HTTP/1.x: one per connection, aborted when it closes. A
+ * client there goes away only by closing its connection, which ends every request on it, so this aborts exactly
+ * when a per-request controller would, without an `AbortSignal` and a `close` listener for every request.
+ * `undefined` for other HTTP versions (HTTP/2 streams end one by one): the request then gets its own.
+ */
+function connectionAbort(request: IncomingMessage): AbortController | undefined {
+  if (request.httpVersionMajor !== 1) return undefined;
+  const { socket } = request;
+  let controller = connectionAborts.get(socket);
+  if (controller === undefined) {
+    const created = new AbortController();
+    controller = created;
+    connectionAborts.set(socket, created);
+    socket.once('close', () => created.abort());
+    if (socket.destroyed) created.abort();
+  }
+  return controller;
 }
 
 /** The JSON-RPC `-32602` answer to a body nested past `maxDepth`, with the mesh error in `data`. */

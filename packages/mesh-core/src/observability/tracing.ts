@@ -152,8 +152,12 @@ async function withRecordedSpan<T>(
   const spanContext = trace.setSpan(parentContext, span);
   // A span without a valid context (no tracing SDK and no parent) has nothing to inject either.
   const injected = trace.isSpanContextValid(span.spanContext()) ? injectTraceContext(spanContext) : {};
-  const carrier: TraceCarrier = injected.traceparent ? { ...injected } : { ...parent };
-  if (!carrier.tracestate && parent.tracestate) carrier.tracestate = parent.tracestate;
+  // Only the two trace fields: a caller may pass a whole call (its metadata) as the parent.
+  const from = injected.traceparent ? injected : parent;
+  const carrier: TraceCarrier = {};
+  if (from.traceparent) carrier.traceparent = from.traceparent;
+  if (from.tracestate) carrier.tracestate = from.tracestate;
+  else if (parent.tracestate) carrier.tracestate = parent.tracestate;
   try {
     const result = await context.with(spanContext, () => fn({ span, carrier }));
     return result;

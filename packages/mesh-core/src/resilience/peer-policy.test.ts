@@ -41,6 +41,21 @@ async function failCalls(policy: ReturnType<typeof createPeerPolicy>, count: num
   }
 }
 
+/** A call with `attemptsKeepDeadline` whose attempt never ends, and the signal its attempt got. */
+function hangingCall(policy: ReturnType<typeof createPeerPolicy>, signal: AbortSignal | undefined) {
+  let seen: AbortSignal | undefined;
+  const call = settle(
+    policy.execute(
+      (attempt) => {
+        seen = attempt.signal;
+        return new Promise(() => {});
+      },
+      { attemptsKeepDeadline: true, ...(signal ? { signal } : {}) },
+    ),
+  );
+  return { call, seen: () => seen };
+}
+
 describe('createPeerPolicy', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -274,6 +289,80 @@ describe('createPeerPolicy', () => {
       expect(await call).toMatchObject({ code: 'deadline_exceeded' });
     }
     expect(policy.state()).toBe('open');
+  });
+
+  it('with attemptsKeepDeadline, hands the caller signal to the attempts and still answers at the deadline', async () => {
+    const policy = policyWith({ timeouts: { globalMs: 10_000, toolMs: { render: 200 } } });
+    const caller = new AbortController();
+    const seen: AbortSignal[] = [];
+    let attemptDeadline = 0;
+    const call = settle(
+      policy.execute(
+        ({ signal, deadline }) => {
+          seen.push(signal);
+          attemptDeadline = deadline;
+          // An attempt that never ends: the policy's own timer answers the caller.
+          return new Promise(() => {});
+        },
+        { tool: 'render', signal: caller.signal, attemptsKeepDeadline: true },
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen).toEqual([caller.signal]);
+    expect(attemptDeadline).toBe(Date.now() + 200);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(await call).toMatchObject({ code: 'deadline_exceeded', details: { timeoutMs: 200 } });
+    expect(caller.signal.aborted).toBe(false);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('with attemptsKeepDeadline, a call still queued at its deadline never reaches the peer', async () => {
+    const policy = policyWith({
+      timeouts: { globalMs: 1_000 },
+      bulkhead: { maxConcurrent: 1, maxQueued: 1 },
+    });
+    const caller = new AbortController();
+    const started: string[] = [];
+    const first = settle(
+      policy.execute(
+        () => {
+          started.push('first');
+          return new Promise<string>((resolve) => setTimeout(() => resolve('first done'), 150));
+        },
+        { signal: caller.signal, attemptsKeepDeadline: true },
+      ),
+    );
+    const queued = settle(
+      policy.execute(
+        async () => {
+          started.push('queued');
+          return 'queued done';
+        },
+        { signal: caller.signal, attemptsKeepDeadline: true, deadline: Date.now() + 100 },
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await queued).toMatchObject({ code: 'deadline_exceeded' });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await first).toBe('first done');
+    expect(started).toEqual(['first']);
+    expect(policy.status()).toMatchObject({ active: 0, queued: 0, state: 'closed' });
+  });
+
+  it('with attemptsKeepDeadline, passes a caller cancellation to the attempt through its own signal', async () => {
+    const caller = new AbortController();
+    const { call, seen } = hangingCall(policyWith(), caller.signal);
+    await vi.advanceTimersByTimeAsync(0);
+    caller.abort();
+    expect(await call).toMatchObject({ code: 'canceled' });
+    expect(seen()?.aborted).toBe(true);
+  });
+
+  it('without a caller signal, attemptsKeepDeadline changes nothing: the attempt is aborted at the deadline', async () => {
+    const { call, seen } = hangingCall(policyWith({ timeouts: { globalMs: 50 } }), undefined);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await call).toMatchObject({ code: 'deadline_exceeded' });
+    expect(seen()?.aborted).toBe(true);
   });
 
   it('keeps an independent bulkhead per peer', async () => {

@@ -43,6 +43,15 @@ export interface PolicyCallOptions {
    * @default false
    */
   idempotent?: boolean;
+  /**
+   * Every attempt ends on its own by its `deadline` (a peer link given `timeoutMs: deadline - now()` does): the
+   * attempts' signal is then the caller's `signal` itself, which aborts on the caller's cancellation only, and the
+   * policy makes no `AbortController` of its own for the call (a few microseconds a call, on a gateway's hot path).
+   * The caller is still answered `deadline_exceeded` at the deadline, and no attempt starts after it. Without a
+   * caller `signal` this has no effect.
+   * @default false
+   */
+  attemptsKeepDeadline?: boolean;
 }
 
 /** Where a peer's policy stands, for `circuit_status`. */
@@ -192,15 +201,20 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
       let lastError: MeshError | undefined;
       // One controller and one timer per call carry the deadline and the caller's cancellation to every attempt.
       // (A per-call cockatiel `timeout()` policy costs a derived controller, a race and an abort-on-return
-      // `DOMException` on every call: measurable on the gateway's hot path, see docs/performance.md.)
-      const controller = new AbortController();
-      const signal = controller.signal;
+      // `DOMException` on every call: measurable on the gateway's hot path, see docs/performance.md.) Attempts
+      // that keep the deadline themselves take the caller's signal, and the timer alone ends the call.
+      const controller =
+        call.attemptsKeepDeadline === true && callerSignal !== undefined ? undefined : new AbortController();
+      const signal = controller ? controller.signal : callerSignal!;
+      let timedOut = false;
+      // The caller was answered (deadline or cancellation): nothing more may start.
+      const over = () => timedOut || signal.aborted;
       const idempotent = call.idempotent === true;
       // One attempt through the breaker, under the call's signal and, when set, its own shorter deadline.
       const attemptOnce = (attempt: number) =>
         circuit.execute(async (inner) => {
           // A retry whose delay outlived the deadline must not reach the peer.
-          if (inner.aborted) throw deadlineError(lastError);
+          if (inner.aborted || timedOut) throw deadlineError(lastError);
           const attemptDeadline = attemptMs === undefined ? deadline : Math.min(deadline, now() + attemptMs);
           const own = attemptDeadline < deadline ? new AbortController() : undefined;
           const ownTimer = own && setTimeout(() => own.abort(), Math.max(1, attemptDeadline - now()));
@@ -221,15 +235,13 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
         }, signal);
       const run = pool.execute(async () => {
         for (let attempt = 1; ; attempt++) {
+          // Dequeued after the caller was answered: call nobody (and count nothing against the peer).
+          if (over()) throw lastError ?? deadlineError();
           try {
             return await attemptOnce(attempt);
           } catch (error) {
             const failure = MeshError.from(error);
-            if (
-              signal.aborted ||
-              attempt >= resolved.retry.maxAttempts ||
-              !isRetryable(failure, idempotent)
-            ) {
+            if (over() || attempt >= resolved.retry.maxAttempts || !isRetryable(failure, idempotent)) {
               throw failure;
             }
             const delayMs = retryDelayMs(attempt, failure, backoff);
@@ -241,7 +253,7 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
             logger.debug('retrying', { attempt, delayMs, reason: failure.message });
             await sleep(delayMs, signal);
             // The caller was answered meanwhile (deadline or cancellation): free the slot, call nobody.
-            if (signal.aborted) throw failure;
+            if (over()) throw failure;
           }
         }
       }, signal);
@@ -251,14 +263,15 @@ export function createPeerPolicy(options: PeerPolicyOptions): PeerPolicy {
         return await new Promise<T>((resolve, reject) => {
           timer = setTimeout(
             () => {
-              controller.abort();
+              timedOut = true;
+              controller?.abort();
               reject(deadlineError(lastError));
             },
             Math.min(timeoutMs, MAX_TIMER_MS),
           );
           if (callerSignal) {
             onCallerAbort = () => {
-              controller.abort(callerSignal.reason);
+              controller?.abort(callerSignal.reason);
               reject(abortError(callerSignal, what));
             };
             callerSignal.addEventListener('abort', onCallerAbort, { once: true });

@@ -324,6 +324,41 @@ export function createSharedCircuitBreaker(options: SharedCircuitBreakerOptions)
       { details: { retryAfterMs: Math.max(0, Math.ceil(retryAfterMs)), circuit: state, origin: target } },
     );
 
+  /** A call while the circuit is not plainly closed: refuse it, or acquire the probe, then run it. */
+  const executeGuarded = async <T>(
+    fn: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> => {
+    if (current.state === BreakerState.HalfOpen || probePending)
+      throw reject('half_open', settings.probeTtlMs);
+    if (current.state !== BreakerState.Closed) {
+      const waitMs = (halfOpenAt ?? 0) - now();
+      if (waitMs > 0) throw reject(remoteProbing ? 'half_open' : 'open', waitMs);
+      if (store) {
+        probePending = true;
+        let won: boolean;
+        try {
+          won = await store.tryAcquireProbe(target, instanceId, settings.probeTtlMs);
+        } catch (error) {
+          // Without the store no replica can coordinate; probing locally is the lesser evil.
+          logger.warn('could not acquire circuit probe', { target, error });
+          won = true;
+        } finally {
+          probePending = false;
+        }
+        if (!won) throw reject('half_open', settings.probeTtlMs);
+      }
+    }
+    try {
+      return await current.execute(({ signal: inner }) => fn(inner), signal);
+    } catch (error) {
+      if (isBrokenCircuitError(error)) {
+        throw reject('open', Math.max(0, (halfOpenAt ?? now()) - now()));
+      }
+      throw error;
+    }
+  };
+
   install();
 
   return {
@@ -336,35 +371,13 @@ export function createSharedCircuitBreaker(options: SharedCircuitBreakerOptions)
       if (updatedBy !== undefined) status.updatedBy = updatedBy;
       return status;
     },
-    async execute(fn, signal) {
-      if (current.state === BreakerState.HalfOpen || probePending)
-        throw reject('half_open', settings.probeTtlMs);
-      if (current.state !== BreakerState.Closed) {
-        const waitMs = (halfOpenAt ?? 0) - now();
-        if (waitMs > 0) throw reject(remoteProbing ? 'half_open' : 'open', waitMs);
-        if (store) {
-          probePending = true;
-          let won: boolean;
-          try {
-            won = await store.tryAcquireProbe(target, instanceId, settings.probeTtlMs);
-          } catch (error) {
-            // Without the store no replica can coordinate; probing locally is the lesser evil.
-            logger.warn('could not acquire circuit probe', { target, error });
-            won = true;
-          } finally {
-            probePending = false;
-          }
-          if (!won) throw reject('half_open', settings.probeTtlMs);
-        }
+    execute(fn, signal) {
+      // Closed, no probe pending (nearly every call): cockatiel runs the call and cannot refuse it, so there is
+      // nothing to map and no need for an async frame of ours around it.
+      if (current.state === BreakerState.Closed && !probePending) {
+        return current.execute(({ signal: inner }) => fn(inner), signal);
       }
-      try {
-        return await current.execute(({ signal: inner }) => fn(inner), signal);
-      } catch (error) {
-        if (isBrokenCircuitError(error)) {
-          throw reject('open', Math.max(0, (halfOpenAt ?? now()) - now()));
-        }
-        throw error;
-      }
+      return executeGuarded(fn, signal);
     },
     onStateChange(listener) {
       listeners.add(listener);

@@ -437,6 +437,12 @@ describe('a hostile HTTP upstream on the lean path', () => {
         bad_content: (id, _params, write) =>
           write(200, json, jsonAnswer(id, { content: [{ type: 'text', text: 42 }], resultType: 'complete' })),
         wrong_type: (_id, _params, write) => write(200, { 'content-type': 'text/html' }, '<html></html>'),
+        // A JSON answer in three chunks, split mid-character.
+        split_json: (id, _params, write) => {
+          const all = Buffer.from(jsonAnswer(id, textResult('split ✓')));
+          const tick = all.indexOf(Buffer.from('✓')) + 1;
+          write(200, json, [all.subarray(0, 20), all.subarray(20, tick), all.subarray(tick)]);
+        },
         gzipped: (id, _params, write) =>
           write(200, { ...json, 'content-encoding': 'gzip' }, [
             gzipSync(jsonAnswer(id, textResult('unzipped'))),
@@ -523,10 +529,13 @@ describe('a hostile HTTP upstream on the lean path', () => {
     }
   });
 
-  it('decompresses a compressed answer, reads a batch, and resumes an SSE answer closed after a priming event', async () => {
+  it('reads a JSON answer split mid-character, decompresses a compressed answer, reads a batch, and resumes an SSE answer closed after a priming event', async () => {
     const link = createMcpPeerLink({ url: raw.url, era: 'modern' });
     try {
       const logs: ClientLogRecord[] = [];
+      expect((await link.callTool('split_json', {}, { metadata })).content).toEqual([
+        { type: 'text', text: 'split ✓' },
+      ]);
       expect((await link.callTool('gzipped', {}, { metadata })).content).toEqual([
         { type: 'text', text: 'unzipped' },
       ]);
