@@ -9,6 +9,7 @@ import {
   resolveBackoffOptions,
 } from '@kidsstories/mesh-core/resilience';
 import { Redis, type RedisOptions } from 'ioredis';
+import { GuardedConnector } from './guarded-connector.js';
 import { meshErrorFromRedis } from './mesh-error-from-redis.js';
 
 /** Options for {@link createRedisConnection}. */
@@ -227,6 +228,8 @@ export function resolveRedisConnectionOptions(
     lazyConnect: false,
     disableClientInfo: true,
     retryStrategy: (attempt) => reconnectDelayMs(attempt, backoff, random),
+    // A socket's late second error (TLS) must not crash the process: see GuardedConnector.
+    Connector: GuardedConnector,
   };
   if (username !== undefined) redisOptions.username = username;
   if (password !== undefined) redisOptions.password = password;
