@@ -247,7 +247,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
       };
 
       const exchange = async (): Promise<Record<string, unknown> | 'fallback'> => {
-        let response: LeanResponse = await post(
+        let response: LeanResponse = await send(
           dispatcher,
           {
             origin,
@@ -335,13 +335,15 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
           }
           await delay(read.retryMs ?? backoffCapMs(attempt, RESUME_BACKOFF), aborter, () => failure);
           resumed = true;
-          response = await dispatcher.request({
-            origin,
-            path,
-            method: 'GET',
-            headers: { ...headersOf(session, undefined, false), 'last-event-id': read.lastEventId },
-            signal: aborter,
-          });
+          const resumeHeaders = headersOf(session, undefined, false);
+          resumeHeaders['last-event-id'] = read.lastEventId;
+          response = await send(
+            dispatcher,
+            { origin, path, method: 'GET', headers: resumeHeaders },
+            aborter,
+            maxMessageBytes,
+            tooLarge,
+          );
           if (
             response.statusCode !== 200 ||
             mediaType(response.headers['content-type']) !== 'text/event-stream'
@@ -544,8 +546,8 @@ function delay(ms: number, aborter: RequestAborter, reason: () => unknown): Prom
 }
 
 /**
- * What a lean request is aborted with: an `EventEmitter`, which undici takes as a request's `signal` (it listens for
- * `abort`), with an `aborted` flag it reads first. Not an `AbortController`: an `EventTarget` and its listener
+ * What a lean request is aborted with: an `EventEmitter` whose `abort` event {@link send} turns into aborting the
+ * undici request, with an `aborted` flag read first. Not an `AbortController`: an `EventTarget` and its listener
  * bookkeeping cost more than the emitter on every call of a gateway's hot path, and the reason is the call's own
  * (`failure`), not the signal's.
  */
@@ -585,13 +587,14 @@ function release(response: LeanResponse): void {
 }
 
 /**
- * Sends one request through undici's handler API (`Dispatcher.dispatch`) rather than `request()`: a successful JSON
- * answer (2xx, uncompressed) is collected chunk by chunk into `text`, its bytes bounded by `limit` (`tooLarge` past
- * it), without the body stream, promise wrapper and listeners `request()` makes for every answer; any other answer
- * (SSE, compressed, an error status) is handed on as a stream with backpressure, as `request()` would. `aborter`
- * aborts the request at any point, as `request()`'s `signal` does, and so does destroying the stream.
+ * Sends one request of the lean path (the `tools/call` POST, an SSE resumption's GET) through undici's handler API
+ * (`Dispatcher.dispatch`) rather than `request()`: a successful JSON answer (2xx, uncompressed) is collected chunk by
+ * chunk into `text`, its bytes bounded by `limit` (`tooLarge` past it), without the body stream, promise wrapper and
+ * listeners `request()` makes for every answer; any other answer (SSE, compressed, an error status) is handed on as
+ * a stream with backpressure, as `request()` would. `aborter` aborts the request at any point, and so does
+ * destroying the stream.
  */
-function post(
+function send(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   aborter: RequestAborter,
