@@ -117,34 +117,56 @@ export function createBullmqWorkQueue(options: BullmqWorkQueueOptions = {}): Wor
     clients.push(redis);
     return redis;
   };
-  const queues = new Map<string, Queue>();
-  const events = new Map<string, QueueEvents>();
+  const queues = new Map<string, { queue: Queue; redis: Redis }>();
+  const events = new Map<string, Promise<QueueEvents>>();
   const workers = new Map<string, Worker>();
   const schedules = new Map<string, string>();
   const closing = new AbortController();
   // Every running job listens to it (through its own signal) until it ends: no cap, no warning.
   setMaxListeners(0, closing.signal);
 
-  const queueOf = (name: string) => {
-    let queue = queues.get(name);
-    if (!queue) {
-      queue = new Queue(name, { connection: client(), prefix: settings.prefix });
+  const queueEntry = (name: string) => {
+    let entry = queues.get(name);
+    if (!entry) {
+      const redis = client();
+      const queue = new Queue(name, { connection: redis, prefix: settings.prefix });
       queue.on('error', () => {});
       // Every job this process waits for listens for the queue closing until it finishes (BullMQ's
       // waitUntilFinished): as many listeners as jobs in flight, each removed when its job ends.
       queue.setMaxListeners(0);
-      queues.set(name, queue);
+      entry = { queue, redis };
+      queues.set(name, entry);
     }
-    return queue;
+    return entry;
+  };
+  const queueOf = (name: string) => queueEntry(name).queue;
+  const openEvents = async (name: string) => {
+    const { queue, redis } = queueEntry(name);
+    // A QueueEvents left to itself starts reading the event stream at `$`, whatever is newest when its first
+    // XREAD reaches Redis, which may be after BullMQ's waitUntilFinished checked that the job had not finished:
+    // a job ending in between was never reported, and run() waited forever. It starts instead after the newest
+    // event now, before any wait checks a job, so every ending after a check is read.
+    const newest = await redis.xrevrange(queue.toKey('events'), '+', '-', 'COUNT', 1);
+    const queueEvents = new QueueEvents(name, {
+      connection: client(),
+      prefix: settings.prefix,
+      lastEventId: newest[0]?.[0] ?? '0-0',
+    });
+    queueEvents.on('error', () => {});
+    return queueEvents;
   };
   const eventsOf = (name: string) => {
-    let queueEvents = events.get(name);
-    if (!queueEvents) {
-      queueEvents = new QueueEvents(name, { connection: client(), prefix: settings.prefix });
-      queueEvents.on('error', () => {});
-      events.set(name, queueEvents);
+    let opening = events.get(name);
+    if (!opening) {
+      checkOpen();
+      opening = openEvents(name);
+      events.set(name, opening);
+      // A failed start (Redis unreachable) is not kept: the next run tries again.
+      opening.catch(() => {
+        if (events.get(name) === opening) events.delete(name);
+      });
     }
-    return queueEvents;
+    return opening;
   };
   const checkOpen = () => {
     if (closing.signal.aborted) throw new MeshError('the work queue is closed', 'unavailable');
@@ -217,7 +239,8 @@ export function createBullmqWorkQueue(options: BullmqWorkQueueOptions = {}): Wor
       });
       const stop = runOptions.signal ? AbortSignal.any([runOptions.signal, closing.signal]) : closing.signal;
       try {
-        return (await raceSignal(job.waitUntilFinished(eventsOf(name)), stop)) as TResult;
+        const queueEvents = await raceSignal(eventsOf(name), stop);
+        return (await raceSignal(job.waitUntilFinished(queueEvents), stop)) as TResult;
       } catch (error) {
         if (MeshError.isInstance(error)) throw error;
         throw decodeJobError(error instanceof Error ? error.message : String(error));
@@ -249,8 +272,8 @@ export function createBullmqWorkQueue(options: BullmqWorkQueueOptions = {}): Wor
       if (closing.signal.aborted) return;
       closing.abort(new MeshError('the work queue closed', 'canceled'));
       await Promise.allSettled([...workers.values()].map((worker) => worker.close()));
-      await Promise.allSettled([...events.values()].map((queueEvents) => queueEvents.close()));
-      await Promise.allSettled([...queues.values()].map((queue) => queue.close()));
+      await Promise.allSettled([...events.values()].map(async (opening) => (await opening).close()));
+      await Promise.allSettled([...queues.values()].map(({ queue }) => queue.close()));
       for (const redis of clients) redis.disconnect();
     },
   };
