@@ -18,7 +18,11 @@ interface Schema {
 /** Generates fuzzed tool arguments, deterministically from a seed. */
 export interface JsonFuzzer {
   /** Arguments shaped by `schema` with one field mutated (or the whole object replaced now and then). */
-  argumentsFor(schema: unknown): unknown;
+  /**
+   * Arguments shaped by `schema` (its required fields and some optional ones), with `fixed` set over them, then one
+   * field mutated (`fixed` ones included).
+   */
+  argumentsFor(schema: unknown, fixed?: Record<string, unknown>): unknown;
 }
 
 const ODD_STRINGS = [
@@ -132,13 +136,17 @@ export function createJsonFuzzer(seed: number): JsonFuzzer {
   };
 
   return {
-    argumentsFor(schema) {
+    argumentsFor(schema, fixed = {}) {
       const roll = random();
       // Now and then not an object at all, or an empty one.
       if (roll < 0.08) return pick([null, [], 'text', 42, true]);
       if (roll < 0.12) return {};
       const base = valid(schema as Schema, 0);
-      return mutate(base);
+      return mutate(
+        base !== null && typeof base === 'object' && !Array.isArray(base)
+          ? Object.assign(base, structuredClone(fixed))
+          : base,
+      );
     },
   };
 }
