@@ -11,7 +11,15 @@ export default defineConfig({
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
-  dts: true,
+  // Declarations for what the package exports; the CLI is a bin, not an import.
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      bundle: 'src/bundle/index.ts',
+      pipeline: 'src/pipeline/index.ts',
+      testing: 'src/testing/index.ts',
+    },
+  },
   sourcemap: true,
   clean: true,
   target: 'node20',
