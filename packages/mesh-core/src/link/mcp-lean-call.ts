@@ -60,10 +60,20 @@ export interface LeanSession {
   cancel(requestId: number, reason: string): void;
 }
 
+/** The `tools/call` params a lean call sends: these keys, no others (`undefined` ones are left out). */
+export interface LeanToolCallParams {
+  name: string;
+  arguments?: unknown;
+  /** Without the 2026 envelope. */
+  _meta: Record<string, unknown>;
+  inputResponses?: unknown;
+  requestState?: unknown;
+}
+
 /** One lean call: the `tools/call` params as the SDK would send them, and what the caller wants back. */
 export interface LeanToolCall {
-  /** `name`, `arguments`, `_meta` (without the 2026 envelope), and `inputResponses` / `requestState` if any. */
-  params: Record<string, unknown> & { name: string; _meta: Record<string, unknown> };
+  /** The call's params: what is sent of them (the 2026 envelope goes into `_meta` on the way). */
+  params: LeanToolCallParams;
   /** The deadline relative to now, in milliseconds. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
@@ -172,7 +182,7 @@ export function createLeanToolCaller(options: LeanToolCallerOptions): LeanToolCa
       copyKeys(meta, call.params._meta);
       if (call.onProgress) meta.progressToken = id;
       const source = call.params;
-      // One literal (JSON leaves out the undefined): the params a link sends (LeanToolCall.params).
+      // One literal (JSON leaves out the undefined keys): LeanToolCallParams.
       const params = {
         name: source.name,
         arguments: source.arguments,
