@@ -12,6 +12,7 @@ import {
 } from '@kidsstories/mesh-core/ports';
 import { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { GuardedConnector } from '../connection/guarded-connector.js';
 
 /** Options for {@link createBullmqWorkQueue}. */
 export interface BullmqWorkQueueOptions {
@@ -109,8 +110,15 @@ export function createBullmqWorkQueue(options: BullmqWorkQueueOptions = {}): Wor
   const retentionSec = Math.ceil(settings.retentionMs / 1000);
   const clients: Redis[] = [];
   const client = () => {
-    // BullMQ's workers and event readers block: no retry limit per request (BullMQ's rule).
-    const redis = new Redis(settings.url, { ...settings.redisOptions, maxRetriesPerRequest: null });
+    // BullMQ's workers and event readers block: no retry limit per request (BullMQ's rule). The sockets keep an
+    // error listener for life, as every mesh-redis connection's do (GuardedConnector), unless the options bring
+    // their own connector or Sentinels (ioredis picks its Sentinel connector only when no connector is given).
+    const guarded: RedisOptions = settings.redisOptions?.sentinels ? {} : { Connector: GuardedConnector };
+    const redis = new Redis(settings.url, {
+      ...guarded,
+      ...settings.redisOptions,
+      maxRetriesPerRequest: null,
+    });
     redis.on('error', () => {
       // ioredis reconnects by itself; BullMQ reports failures through the calls that need Redis.
     });
